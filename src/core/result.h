@@ -1,0 +1,138 @@
+// Error values for expected failures: bad input, a missing row, a database that is down.
+//
+// Keneya does not throw for failures a user can cause. A function that can fail returns a
+// Result<T> (a value or an Error) or a Status (nothing or an Error). An Error says what went wrong
+// (code + message) and where (a file and line, a field, a formula name and column...), so that the
+// person who reads it knows what to fix.
+//
+//   Result<Period> p = Period::Parse("2023Q5");
+//   if (!p.ok()) std::cerr << p.error().ToString() << "\n";   // "invalid argument: ... (2023Q5)"
+//
+// Exceptions thrown by libraries are caught in the adapter that calls them and turned into Errors.
+#ifndef KENEYA_CORE_RESULT_H_
+#define KENEYA_CORE_RESULT_H_
+
+#include <cassert>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace keneya::core {
+
+// A small, closed set of error kinds. The http module maps them to status codes; nothing else
+// should branch on anything but the code.
+enum class ErrorCode {
+  kInvalidArgument,     // the input is malformed or out of range
+  kNotFound,            // a referenced object does not exist
+  kAlreadyExists,       // creating something that is already there
+  kConflict,            // the input contradicts stored data (overlap, concurrent change)
+  kFailedPrecondition,  // the system is not in a state that allows the operation
+  kPermissionDenied,    // the actor may not do this
+  kUnavailable,         // a database or remote server cannot be reached
+  kInternal,            // a bug or an unexpected library failure
+};
+
+// Stable lower-case name of a code ("invalid argument"), used in messages and logs.
+const char* ErrorCodeName(ErrorCode code);
+
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;  // what is wrong and, where useful, what to do
+  std::string where;    // location: "districts.csv:12 column lat", "period", "formula quantity:7"
+
+  // "<code>: <message> (<where>)", or without the parenthesis when where is empty.
+  std::string ToString() const;
+
+  // Returns a copy whose location is prefixed by outer ("file.json" + "value 3" -> "file.json:
+  // value 3"); lets a caller add context to an error coming from below.
+  Error In(const std::string& outer) const;
+};
+
+// Shorthands: return InvalidArgument("...", "field") from a function returning Result<T>/Status.
+Error InvalidArgument(std::string message, std::string where = {});
+Error NotFound(std::string message, std::string where = {});
+Error Conflict(std::string message, std::string where = {});
+Error FailedPrecondition(std::string message, std::string where = {});
+Error Unavailable(std::string message, std::string where = {});
+Error Internal(std::string message, std::string where = {});
+
+// A value of type T or an Error. Accessing value() of an error Result is a programmer error.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : data_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : data_(std::move(error)) {}  // NOLINT: implicit by design
+
+  bool ok() const { return data_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(data_);
+  }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(data_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(data_));
+  }
+  const Error& error() const {
+    assert(!ok());
+    return std::get<1>(data_);
+  }
+
+  const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
+  const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
+
+ private:
+  std::variant<T, Error> data_;
+};
+
+// Success or an Error.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
+
+  bool ok() const { return !error_.has_value(); }
+  explicit operator bool() const { return ok(); }
+  const Error& error() const {
+    assert(!ok());
+    return *error_;
+  }
+
+ private:
+  std::optional<Error> error_;
+};
+
+inline Status OkStatus() { return Status(); }
+
+}  // namespace keneya::core
+
+#define KENEYA_CONCAT_INNER_(a, b) a##b
+#define KENEYA_CONCAT_(a, b) KENEYA_CONCAT_INNER_(a, b)
+
+// Propagates the error of a Status or Result expression; otherwise goes on.
+#define KENEYA_RETURN_IF_ERROR(expr) \
+  KENEYA_RETURN_IF_ERROR_IMPL_(KENEYA_CONCAT_(keneya_status_, __LINE__), expr)
+#define KENEYA_RETURN_IF_ERROR_IMPL_(tmp, expr) \
+  do {                                          \
+    auto tmp = (expr);                          \
+    if (!tmp.ok()) return tmp.error();          \
+  } while (false)
+
+// Declares `lhs` from the value of a Result expression, or returns its error.
+//   KENEYA_ASSIGN_OR_RETURN(Period p, Period::Parse(text));
+#define KENEYA_ASSIGN_OR_RETURN(lhs, expr) \
+  KENEYA_ASSIGN_OR_RETURN_IMPL_(KENEYA_CONCAT_(keneya_result_, __LINE__), lhs, expr)
+#define KENEYA_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                                  \
+  if (!tmp.ok()) return tmp.error();                  \
+  lhs = std::move(tmp).value()
+
+#endif  // KENEYA_CORE_RESULT_H_

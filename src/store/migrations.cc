@@ -1,0 +1,486 @@
+#include "store/migrations.h"
+
+namespace keneya::store {
+namespace {
+
+// Conventions shared by both engines: ids are integers; uids are DHIS2's 11 characters;
+// timestamps are milliseconds since 1970-01-01 UTC (BIGINT); dates are 'yyyy-MM-dd' text;
+// booleans are 0/1 in SQLite and boolean in PostgreSQL. Periods are keyed by Period::Code().
+
+constexpr std::string_view kSqlite1 = R"sql(
+CREATE TABLE org_unit (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  code TEXT UNIQUE,
+  name TEXT NOT NULL,
+  short_name TEXT NOT NULL DEFAULT '',
+  level INTEGER NOT NULL,
+  parent_id INTEGER REFERENCES org_unit(id),
+  path TEXT NOT NULL,
+  type TEXT NOT NULL,
+  latitude REAL,
+  longitude REAL,
+  opening_date TEXT,
+  closing_date TEXT,
+  created INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL
+);
+CREATE INDEX org_unit_parent ON org_unit(parent_id);
+CREATE INDEX org_unit_path ON org_unit(path);
+
+CREATE TABLE org_unit_group (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  code TEXT UNIQUE,
+  name TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL
+);
+CREATE TABLE org_unit_group_member (
+  group_id INTEGER NOT NULL REFERENCES org_unit_group(id),
+  org_unit_id INTEGER NOT NULL REFERENCES org_unit(id),
+  PRIMARY KEY (group_id, org_unit_id)
+) WITHOUT ROWID;
+CREATE INDEX org_unit_group_member_org_unit ON org_unit_group_member(org_unit_id);
+
+CREATE TABLE org_unit_group_set (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  code TEXT UNIQUE,
+  name TEXT NOT NULL,
+  exclusive INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL
+);
+CREATE TABLE org_unit_group_set_member (
+  group_set_id INTEGER NOT NULL REFERENCES org_unit_group_set(id),
+  group_id INTEGER NOT NULL REFERENCES org_unit_group(id),
+  sort_order INTEGER NOT NULL,
+  PRIMARY KEY (group_set_id, group_id)
+) WITHOUT ROWID;
+
+CREATE TABLE category_option (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  code TEXT UNIQUE,
+  name TEXT NOT NULL,
+  start_date TEXT,
+  end_date TEXT,
+  created INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL
+);
+CREATE TABLE category (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  code TEXT UNIQUE,
+  name TEXT NOT NULL,
+  dimension_type TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL
+);
+CREATE TABLE category_option_member (
+  category_id INTEGER NOT NULL REFERENCES category(id),
+  option_id INTEGER NOT NULL REFERENCES category_option(id),
+  sort_order INTEGER NOT NULL,
+  PRIMARY KEY (category_id, option_id)
+) WITHOUT ROWID;
+CREATE TABLE category_combo (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  code TEXT UNIQUE,
+  name TEXT NOT NULL,
+  dimension_type TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL
+);
+CREATE TABLE category_combo_member (
+  combo_id INTEGER NOT NULL REFERENCES category_combo(id),
+  category_id INTEGER NOT NULL REFERENCES category(id),
+  sort_order INTEGER NOT NULL,
+  PRIMARY KEY (combo_id, category_id)
+) WITHOUT ROWID;
+CREATE TABLE category_option_combo (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  code TEXT UNIQUE,
+  name TEXT NOT NULL,
+  combo_id INTEGER NOT NULL REFERENCES category_combo(id),
+  created INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL
+);
+CREATE TABLE category_option_combo_member (
+  option_combo_id INTEGER NOT NULL REFERENCES category_option_combo(id),
+  option_id INTEGER NOT NULL REFERENCES category_option(id),
+  sort_order INTEGER NOT NULL,
+  PRIMARY KEY (option_combo_id, option_id)
+) WITHOUT ROWID;
+
+CREATE TABLE data_element (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  code TEXT UNIQUE,
+  name TEXT NOT NULL,
+  short_name TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  value_type TEXT NOT NULL,
+  combo_id INTEGER NOT NULL REFERENCES category_combo(id),
+  zero_is_significant INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL
+);
+CREATE TABLE data_set (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  code TEXT UNIQUE,
+  name TEXT NOT NULL,
+  period_type TEXT NOT NULL,
+  combo_id INTEGER NOT NULL REFERENCES category_combo(id),
+  created INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL
+);
+CREATE TABLE data_set_element (
+  data_set_id INTEGER NOT NULL REFERENCES data_set(id),
+  data_element_id INTEGER NOT NULL REFERENCES data_element(id),
+  sort_order INTEGER NOT NULL,
+  PRIMARY KEY (data_set_id, data_element_id)
+) WITHOUT ROWID;
+CREATE TABLE data_set_org_unit (
+  data_set_id INTEGER NOT NULL REFERENCES data_set(id),
+  org_unit_id INTEGER NOT NULL REFERENCES org_unit(id),
+  PRIMARY KEY (data_set_id, org_unit_id)
+) WITHOUT ROWID;
+
+CREATE TABLE period (
+  id INTEGER PRIMARY KEY,
+  iso TEXT NOT NULL UNIQUE,
+  period_type TEXT NOT NULL,
+  start_date TEXT NOT NULL,
+  end_date TEXT NOT NULL
+);
+
+CREATE TABLE state (
+  id INTEGER PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE,
+  name_fr TEXT NOT NULL,
+  name_en TEXT NOT NULL
+);
+INSERT INTO state (id, code, name_fr, name_en) VALUES
+  (1, 'declared', 'Déclaré', 'Declared'),
+  (2, 'verified', 'Vérifié', 'Verified'),
+  (3, 'validated', 'Validé', 'Validated');
+
+CREATE TABLE data_import (
+  id INTEGER PRIMARY KEY,
+  user_name TEXT NOT NULL,
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  started INTEGER NOT NULL,
+  finished INTEGER,
+  created INTEGER NOT NULL DEFAULT 0,
+  updated INTEGER NOT NULL DEFAULT 0,
+  unchanged INTEGER NOT NULL DEFAULT 0,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  repeated INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE data_value (
+  period_id INTEGER NOT NULL REFERENCES period(id),
+  org_unit_id INTEGER NOT NULL REFERENCES org_unit(id),
+  data_element_id INTEGER NOT NULL REFERENCES data_element(id),
+  category_option_combo_id INTEGER NOT NULL REFERENCES category_option_combo(id),
+  attribute_option_combo_id INTEGER NOT NULL REFERENCES category_option_combo(id),
+  state_id INTEGER NOT NULL REFERENCES state(id),
+  value TEXT NOT NULL,
+  comment TEXT NOT NULL DEFAULT '',
+  stored_by TEXT NOT NULL DEFAULT '',
+  followup INTEGER NOT NULL DEFAULT 0,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL,
+  import_id INTEGER REFERENCES data_import(id),
+  PRIMARY KEY (period_id, org_unit_id, data_element_id, category_option_combo_id,
+               attribute_option_combo_id, state_id)
+) WITHOUT ROWID;
+
+CREATE TABLE data_value_audit (
+  id INTEGER PRIMARY KEY,
+  period_id INTEGER NOT NULL,
+  org_unit_id INTEGER NOT NULL,
+  data_element_id INTEGER NOT NULL,
+  category_option_combo_id INTEGER NOT NULL,
+  attribute_option_combo_id INTEGER NOT NULL,
+  state_id INTEGER NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+  at INTEGER NOT NULL,
+  user_name TEXT NOT NULL,
+  source TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  import_id INTEGER REFERENCES data_import(id),
+  old_value TEXT,
+  new_value TEXT,
+  old_comment TEXT NOT NULL DEFAULT '',
+  new_comment TEXT NOT NULL DEFAULT '',
+  old_followup INTEGER NOT NULL DEFAULT 0,
+  new_followup INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX data_value_audit_key ON data_value_audit(period_id, org_unit_id, data_element_id,
+  category_option_combo_id, attribute_option_combo_id, state_id);
+
+CREATE TABLE metadata_audit (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  user_name TEXT NOT NULL,
+  source TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  object_uid TEXT NOT NULL,
+  action TEXT NOT NULL
+);
+CREATE INDEX metadata_audit_object ON metadata_audit(object_uid);
+)sql";
+
+constexpr std::string_view kPostgres1 = R"sql(
+CREATE TABLE org_unit (
+  id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  uid text NOT NULL UNIQUE,
+  code text UNIQUE,
+  name text NOT NULL,
+  short_name text NOT NULL DEFAULT '',
+  level integer NOT NULL,
+  parent_id integer REFERENCES org_unit(id),
+  path text NOT NULL,
+  type text NOT NULL,
+  latitude double precision,
+  longitude double precision,
+  opening_date text,
+  closing_date text,
+  created bigint NOT NULL,
+  last_updated bigint NOT NULL
+);
+CREATE INDEX org_unit_parent ON org_unit(parent_id);
+CREATE INDEX org_unit_path ON org_unit(path text_pattern_ops);
+
+CREATE TABLE org_unit_group (
+  id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  uid text NOT NULL UNIQUE,
+  code text UNIQUE,
+  name text NOT NULL,
+  created bigint NOT NULL,
+  last_updated bigint NOT NULL
+);
+CREATE TABLE org_unit_group_member (
+  group_id integer NOT NULL REFERENCES org_unit_group(id),
+  org_unit_id integer NOT NULL REFERENCES org_unit(id),
+  PRIMARY KEY (group_id, org_unit_id)
+);
+CREATE INDEX org_unit_group_member_org_unit ON org_unit_group_member(org_unit_id);
+
+CREATE TABLE org_unit_group_set (
+  id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  uid text NOT NULL UNIQUE,
+  code text UNIQUE,
+  name text NOT NULL,
+  exclusive boolean NOT NULL,
+  created bigint NOT NULL,
+  last_updated bigint NOT NULL
+);
+CREATE TABLE org_unit_group_set_member (
+  group_set_id integer NOT NULL REFERENCES org_unit_group_set(id),
+  group_id integer NOT NULL REFERENCES org_unit_group(id),
+  sort_order integer NOT NULL,
+  PRIMARY KEY (group_set_id, group_id)
+);
+
+CREATE TABLE category_option (
+  id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  uid text NOT NULL UNIQUE,
+  code text UNIQUE,
+  name text NOT NULL,
+  start_date text,
+  end_date text,
+  created bigint NOT NULL,
+  last_updated bigint NOT NULL
+);
+CREATE TABLE category (
+  id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  uid text NOT NULL UNIQUE,
+  code text UNIQUE,
+  name text NOT NULL,
+  dimension_type text NOT NULL,
+  created bigint NOT NULL,
+  last_updated bigint NOT NULL
+);
+CREATE TABLE category_option_member (
+  category_id integer NOT NULL REFERENCES category(id),
+  option_id integer NOT NULL REFERENCES category_option(id),
+  sort_order integer NOT NULL,
+  PRIMARY KEY (category_id, option_id)
+);
+CREATE TABLE category_combo (
+  id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  uid text NOT NULL UNIQUE,
+  code text UNIQUE,
+  name text NOT NULL,
+  dimension_type text NOT NULL,
+  created bigint NOT NULL,
+  last_updated bigint NOT NULL
+);
+CREATE TABLE category_combo_member (
+  combo_id integer NOT NULL REFERENCES category_combo(id),
+  category_id integer NOT NULL REFERENCES category(id),
+  sort_order integer NOT NULL,
+  PRIMARY KEY (combo_id, category_id)
+);
+CREATE TABLE category_option_combo (
+  id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  uid text NOT NULL UNIQUE,
+  code text UNIQUE,
+  name text NOT NULL,
+  combo_id integer NOT NULL REFERENCES category_combo(id),
+  created bigint NOT NULL,
+  last_updated bigint NOT NULL
+);
+CREATE TABLE category_option_combo_member (
+  option_combo_id integer NOT NULL REFERENCES category_option_combo(id),
+  option_id integer NOT NULL REFERENCES category_option(id),
+  sort_order integer NOT NULL,
+  PRIMARY KEY (option_combo_id, option_id)
+);
+
+CREATE TABLE data_element (
+  id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  uid text NOT NULL UNIQUE,
+  code text UNIQUE,
+  name text NOT NULL,
+  short_name text NOT NULL DEFAULT '',
+  description text NOT NULL DEFAULT '',
+  value_type text NOT NULL,
+  combo_id integer NOT NULL REFERENCES category_combo(id),
+  zero_is_significant boolean NOT NULL,
+  created bigint NOT NULL,
+  last_updated bigint NOT NULL
+);
+CREATE TABLE data_set (
+  id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  uid text NOT NULL UNIQUE,
+  code text UNIQUE,
+  name text NOT NULL,
+  period_type text NOT NULL,
+  combo_id integer NOT NULL REFERENCES category_combo(id),
+  created bigint NOT NULL,
+  last_updated bigint NOT NULL
+);
+CREATE TABLE data_set_element (
+  data_set_id integer NOT NULL REFERENCES data_set(id),
+  data_element_id integer NOT NULL REFERENCES data_element(id),
+  sort_order integer NOT NULL,
+  PRIMARY KEY (data_set_id, data_element_id)
+);
+CREATE TABLE data_set_org_unit (
+  data_set_id integer NOT NULL REFERENCES data_set(id),
+  org_unit_id integer NOT NULL REFERENCES org_unit(id),
+  PRIMARY KEY (data_set_id, org_unit_id)
+);
+
+CREATE TABLE period (
+  id integer PRIMARY KEY,
+  iso text NOT NULL UNIQUE,
+  period_type text NOT NULL,
+  start_date text NOT NULL,
+  end_date text NOT NULL
+);
+
+CREATE TABLE state (
+  id integer GENERATED BY DEFAULT AS IDENTITY (START WITH 4) PRIMARY KEY,
+  code text NOT NULL UNIQUE,
+  name_fr text NOT NULL,
+  name_en text NOT NULL
+);
+INSERT INTO state (id, code, name_fr, name_en) VALUES
+  (1, 'declared', 'Déclaré', 'Declared'),
+  (2, 'verified', 'Vérifié', 'Verified'),
+  (3, 'validated', 'Validé', 'Validated');
+
+CREATE TABLE data_import (
+  id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  user_name text NOT NULL,
+  source text NOT NULL,
+  kind text NOT NULL,
+  reason text NOT NULL DEFAULT '',
+  started bigint NOT NULL,
+  finished bigint,
+  created bigint NOT NULL DEFAULT 0,
+  updated bigint NOT NULL DEFAULT 0,
+  unchanged bigint NOT NULL DEFAULT 0,
+  deleted bigint NOT NULL DEFAULT 0,
+  repeated bigint NOT NULL DEFAULT 0
+);
+
+CREATE TABLE data_value (
+  period_id integer NOT NULL REFERENCES period(id),
+  org_unit_id integer NOT NULL REFERENCES org_unit(id),
+  data_element_id integer NOT NULL REFERENCES data_element(id),
+  category_option_combo_id integer NOT NULL REFERENCES category_option_combo(id),
+  attribute_option_combo_id integer NOT NULL REFERENCES category_option_combo(id),
+  state_id integer NOT NULL REFERENCES state(id),
+  value text NOT NULL,
+  comment text NOT NULL DEFAULT '',
+  stored_by text NOT NULL DEFAULT '',
+  followup boolean NOT NULL DEFAULT false,
+  deleted boolean NOT NULL DEFAULT false,
+  created bigint NOT NULL,
+  last_updated bigint NOT NULL,
+  import_id bigint REFERENCES data_import(id),
+  PRIMARY KEY (period_id, org_unit_id, data_element_id, category_option_combo_id,
+               attribute_option_combo_id, state_id)
+);
+
+CREATE TABLE data_value_audit (
+  id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  period_id integer NOT NULL,
+  org_unit_id integer NOT NULL,
+  data_element_id integer NOT NULL,
+  category_option_combo_id integer NOT NULL,
+  attribute_option_combo_id integer NOT NULL,
+  state_id integer NOT NULL,
+  action text NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+  at bigint NOT NULL,
+  user_name text NOT NULL,
+  source text NOT NULL,
+  reason text NOT NULL DEFAULT '',
+  import_id bigint REFERENCES data_import(id),
+  old_value text,
+  new_value text,
+  old_comment text NOT NULL DEFAULT '',
+  new_comment text NOT NULL DEFAULT '',
+  old_followup boolean NOT NULL DEFAULT false,
+  new_followup boolean NOT NULL DEFAULT false
+);
+CREATE INDEX data_value_audit_key ON data_value_audit(period_id, org_unit_id, data_element_id,
+  category_option_combo_id, attribute_option_combo_id, state_id);
+
+CREATE TABLE metadata_audit (
+  id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  at bigint NOT NULL,
+  user_name text NOT NULL,
+  source text NOT NULL,
+  object_type text NOT NULL,
+  object_uid text NOT NULL,
+  action text NOT NULL
+);
+CREATE INDEX metadata_audit_object ON metadata_audit(object_uid);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& Migrations(Dialect dialect) {
+  static const std::vector<Migration> kSqlite = {
+      {1, "pyramid, metadata, data values and audit", kSqlite1},
+  };
+  static const std::vector<Migration> kPostgres = {
+      {1, "pyramid, metadata, data values and audit", kPostgres1},
+  };
+  return dialect == Dialect::kSqlite ? kSqlite : kPostgres;
+}
+
+}  // namespace keneya::store

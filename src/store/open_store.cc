@@ -1,0 +1,32 @@
+#include <string>
+
+#include "store/postgres_store.h"
+#include "store/sqlite_store.h"
+#include "store/store.h"
+
+namespace keneya::store {
+
+core::Result<std::unique_ptr<Store>> OpenStore(std::string_view location,
+                                               const OpenOptions& options) {
+  if (location.empty()) {
+    return core::InvalidArgument("no database given; pass --db FILE or a postgresql:// URL",
+                                 "--db");
+  }
+  std::unique_ptr<Store> store;
+  const bool postgres = location.starts_with("postgresql://") ||
+                        location.starts_with("postgres://") ||
+                        location.find("dbname=") != std::string_view::npos ||
+                        location.find("host=") != std::string_view::npos;
+  if (postgres) {
+    KENEYA_ASSIGN_OR_RETURN(store, PostgresStore::Open(std::string(location)));
+  } else {
+    std::string_view path = location;
+    if (path.starts_with("sqlite:")) path.remove_prefix(7);
+    if (path.starts_with("//")) path.remove_prefix(2);
+    KENEYA_ASSIGN_OR_RETURN(store, SqliteStore::Open(std::string(path)));
+  }
+  if (options.migrate) KENEYA_RETURN_IF_ERROR(store->Migrate());
+  return store;
+}
+
+}  // namespace keneya::store

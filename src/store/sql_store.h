@@ -1,0 +1,72 @@
+// The parts of the store that are the same SQL on both engines: schema migration, metadata,
+// single-value writes, queries and the audit trail. SqliteStore and PostgresStore add their
+// engine's bulk load and integrity checks.
+#ifndef KENEYA_STORE_SQL_STORE_H_
+#define KENEYA_STORE_SQL_STORE_H_
+
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "store/sql.h"
+#include "store/store.h"
+
+namespace keneya::store {
+
+class SqlStore : public Store {
+ public:
+  core::Result<int> SchemaVersion() override;
+  int LatestSchemaVersion() const override;
+  core::Result<int> Migrate() override;
+
+  core::Status SaveMetadata(const core::MetadataBundle& bundle, const Actor& actor) override;
+  core::Result<core::MetadataBundle> LoadMetadata() override;
+  core::Result<std::vector<MetadataChange>> MetadataAudit(std::string_view object_uid) override;
+  core::Result<std::vector<core::State>> States() override;
+  core::Result<core::State> AddState(const core::State& state, const Actor& actor) override;
+
+  core::Result<std::optional<core::DataValue>> GetValue(const core::DataValueKey& key) override;
+  core::Result<WriteOutcome> PutValue(const core::DataValue& value, const Actor& actor) override;
+  core::Result<bool> DeleteValue(const core::DataValueKey& key, const Actor& actor) override;
+  core::Result<std::vector<core::DataValue>> Query(const ValueQuery& query) override;
+  core::Result<int64_t> Count(const ValueQuery& query) override;
+
+  core::Result<std::vector<AuditEntry>> AuditTrail(const core::DataValueKey& key) override;
+  core::Result<ImportRecord> GetImport(int64_t id) override;
+  core::Result<std::vector<ImportRecord>> Imports() override;
+
+  core::Status Ping() override;
+
+ protected:
+  explicit SqlStore(std::unique_ptr<SqlConnection> connection)
+      : connection_(std::move(connection)) {}
+
+  SqlConnection& connection() { return *connection_; }
+
+  // Inserts the period rows that `codes` need. Must be called outside a transaction.
+  core::Status EnsurePeriods(const std::vector<int32_t>& codes);
+  // Records the start of a bulk load and returns its id (inside the caller's transaction).
+  core::Result<int64_t> InsertImport(const ImportInfo& info, core::TimestampMs started);
+  // Records the counts and end of a bulk load.
+  core::Status FinishImport(int64_t id, const BulkLoadSummary& summary, core::TimestampMs finished);
+  // When a write failed on a foreign key: a NotFound error naming the missing object of `key`,
+  // or `original` when every object exists.
+  core::Error ExplainMissingReference(const core::DataValueKey& key, const core::Error& original);
+
+  // Input positions of `values` in key order without repeats, and the repeats (positions of
+  // keys given a second time). Reports progress in phase "sort" for large inputs.
+  struct LoadOrder {
+    std::vector<uint32_t> order;
+    std::vector<size_t> repeated;
+  };
+  static LoadOrder OrderForLoad(std::span<const core::DataValue> values);
+
+ private:
+  std::unique_ptr<SqlConnection> connection_;
+  std::unordered_set<int32_t> known_periods_;  // periods known to have their row
+};
+
+}  // namespace keneya::store
+
+#endif  // KENEYA_STORE_SQL_STORE_H_

@@ -1,0 +1,158 @@
+#include "store/sqlite_connection.h"
+
+#include <chrono>
+#include <thread>
+
+namespace keneya::store {
+
+using core::Error;
+using core::Result;
+using core::Status;
+
+core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return core::Unavailable("cannot open the SQLite database: " + message, path);
+  }
+  std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db, path));
+  sqlite3_extended_result_codes(db, 1);
+  // Wait up to 30 s for another writer instead of failing with SQLITE_BUSY.
+  sqlite3_busy_timeout(db, 30'000);
+  // WAL: readers do not block the writer and a killed writer leaves the file consistent.
+  // Switching a new file to WAL takes an exclusive lock without calling the busy handler, so a
+  // connection opened at the same moment as another one retries for a while.
+  for (int attempt = 0;; ++attempt) {
+    Status wal = connection->ExecScript("PRAGMA journal_mode=WAL");
+    if (wal.ok()) break;
+    if (wal.error().code != core::ErrorCode::kUnavailable || attempt == 3000) return wal.error();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // synchronous=NORMAL is durable across process crashes in WAL mode (a power cut may lose the
+  // last transactions, never corrupt the file). Foreign keys are off by default in SQLite.
+  KENEYA_RETURN_IF_ERROR(
+      connection->ExecScript("PRAGMA synchronous=NORMAL;"
+                             "PRAGMA foreign_keys=ON;"
+                             "PRAGMA temp_store=MEMORY;"
+                             "PRAGMA cache_size=-65536;"));
+  return connection;
+}
+
+SqliteConnection::~SqliteConnection() {
+  cache_.clear();
+  sqlite3_close(db_);
+}
+
+Error SqliteConnection::LastError(std::string_view what) const {
+  const int code = sqlite3_extended_errcode(db_);
+  std::string message = std::string(what) + ": " + sqlite3_errmsg(db_);
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return core::Unavailable(message + " (the database is locked by another writer)", path_);
+    case SQLITE_CONSTRAINT:
+      return core::Conflict(message, path_);
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+      return core::Unavailable(message, path_);
+    default:
+      return core::Internal(message, path_);
+  }
+}
+
+Status SqliteConnection::ExecScript(std::string_view sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    Error e = LastError("SQL script failed");
+    sqlite3_free(error);
+    return e;
+  }
+  return core::OkStatus();
+}
+
+Result<SqliteStatement> SqliteConnection::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &stmt, nullptr) != SQLITE_OK) {
+    return LastError("cannot prepare \"" + std::string(sql.substr(0, 80)) + "\"");
+  }
+  return SqliteStatement(stmt);
+}
+
+Result<sqlite3_stmt*> SqliteConnection::Bind(std::string_view sql,
+                                             std::span<const SqlValue> params) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    KENEYA_ASSIGN_OR_RETURN(SqliteStatement stmt, Prepare(sql));
+    it = cache_.emplace(std::string(sql), std::move(stmt)).first;
+  }
+  sqlite3_stmt* stmt = it->second.get();
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
+    return core::Internal("statement expects " +
+                          std::to_string(sqlite3_bind_parameter_count(stmt)) + " parameters, got " +
+                          std::to_string(params.size()));
+  }
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int index = static_cast<int>(i) + 1;
+    const auto& text = params[i].text();
+    const int rc = text ? sqlite3_bind_text(stmt, index, text->data(),
+                                            static_cast<int>(text->size()), SQLITE_STATIC)
+                        : sqlite3_bind_null(stmt, index);
+    if (rc != SQLITE_OK) return LastError("cannot bind parameter " + std::to_string(index));
+  }
+  return stmt;
+}
+
+Result<int64_t> SqliteConnection::Exec(std::string_view sql, std::span<const SqlValue> params) {
+  KENEYA_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Bind(sql, params));
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+  }
+  if (rc != SQLITE_DONE) {
+    Error e = LastError("statement failed: " + std::string(sql.substr(0, 80)));
+    sqlite3_reset(stmt);
+    return e;
+  }
+  sqlite3_reset(stmt);
+  return static_cast<int64_t>(sqlite3_changes64(db_));
+}
+
+Result<std::vector<Row>> SqliteConnection::Query(std::string_view sql,
+                                                 std::span<const SqlValue> params) {
+  KENEYA_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Bind(sql, params));
+  std::vector<Row> rows;
+  const int columns = sqlite3_column_count(stmt);
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    std::vector<std::optional<std::string>> values(columns);
+    for (int c = 0; c < columns; ++c) {
+      if (sqlite3_column_type(stmt, c) == SQLITE_NULL) continue;
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+      values[c] = std::string(text, sqlite3_column_bytes(stmt, c));
+    }
+    rows.emplace_back(std::move(values));
+  }
+  if (rc != SQLITE_DONE) {
+    Error e = LastError("query failed: " + std::string(sql.substr(0, 80)));
+    sqlite3_reset(stmt);
+    return e;
+  }
+  sqlite3_reset(stmt);
+  return rows;
+}
+
+Status SqliteConnection::BeginWrite() { return ExecScript("BEGIN IMMEDIATE"); }
+
+Status SqliteConnection::Commit() { return ExecScript("COMMIT"); }
+
+void SqliteConnection::Rollback() {
+  if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+}  // namespace keneya::store

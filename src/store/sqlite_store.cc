@@ -1,0 +1,245 @@
+#include "store/sqlite_store.h"
+
+#include <algorithm>
+
+namespace keneya::store {
+
+using core::DataValue;
+using core::Result;
+
+namespace {
+
+constexpr int64_t kProgressEvery = 10'000;
+
+// The six key columns bound at positions first..first+5.
+void BindKey(sqlite3_stmt* stmt, int first, const core::DataValueKey& key) {
+  sqlite3_bind_int(stmt, first, key.period);
+  sqlite3_bind_int(stmt, first + 1, key.org_unit);
+  sqlite3_bind_int(stmt, first + 2, key.data_element);
+  sqlite3_bind_int(stmt, first + 3, key.category_option_combo);
+  sqlite3_bind_int(stmt, first + 4, key.attribute_option_combo);
+  sqlite3_bind_int(stmt, first + 5, key.state);
+}
+
+void BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
+  sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+std::string ColumnText(sqlite3_stmt* stmt, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+  return text ? std::string(text, sqlite3_column_bytes(stmt, column)) : std::string();
+}
+
+constexpr char kKeyWhere[] =
+    " WHERE period_id = ?1 AND org_unit_id = ?2 AND data_element_id = ?3 AND "
+    "category_option_combo_id = ?4 AND attribute_option_combo_id = ?5 AND state_id = ?6";
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> connection,
+                          SqliteConnection::Open(path));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(connection)));
+}
+
+Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
+                                              const ImportInfo& info, const ProgressFn& progress) {
+  const int64_t total = static_cast<int64_t>(values.size());
+  auto report = [&](std::string_view phase, int64_t done) {
+    if (progress) progress(Progress{phase, done, total});
+  };
+  report("sort", 0);
+  LoadOrder load = OrderForLoad(values);
+  BulkLoadSummary summary;
+  summary.repeated = std::move(load.repeated);
+
+  std::vector<int32_t> periods;
+  for (const DataValue& v : values) {
+    if (periods.empty() || periods.back() != v.key.period) periods.push_back(v.key.period);
+  }
+  std::sort(periods.begin(), periods.end());
+  periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
+
+  if (core::Status s = EnsurePeriods(periods); !s.ok()) return s.error().In("periods");
+  const core::TimestampMs now = core::NowMs();
+  SqliteConnection& db = sqlite();
+  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
+  TransactionGuard transaction(db);
+  KENEYA_ASSIGN_OR_RETURN(summary.import_id, InsertImport(info, now));
+
+  KENEYA_ASSIGN_OR_RETURN(
+      SqliteStatement insert,
+      db.Prepare("INSERT INTO data_value (period_id, org_unit_id, data_element_id, "
+                 "category_option_combo_id, attribute_option_combo_id, state_id, value, "
+                 "comment, stored_by, followup, deleted, created, last_updated, import_id) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?11, ?12) "
+                 "ON CONFLICT DO NOTHING"));
+  KENEYA_ASSIGN_OR_RETURN(
+      SqliteStatement select,
+      db.Prepare(std::string("SELECT value, comment, followup, deleted FROM data_value") +
+                 kKeyWhere));
+  KENEYA_ASSIGN_OR_RETURN(
+      SqliteStatement update,
+      db.Prepare(std::string("UPDATE data_value SET value = ?7, comment = ?8, stored_by = ?9, "
+                             "followup = ?10, deleted = ?11, last_updated = ?12") +
+                 kKeyWhere));
+  KENEYA_ASSIGN_OR_RETURN(
+      SqliteStatement audit,
+      db.Prepare("INSERT INTO data_value_audit (period_id, org_unit_id, data_element_id, "
+                 "category_option_combo_id, attribute_option_combo_id, state_id, action, at, "
+                 "user_name, source, reason, import_id, old_value, new_value, old_comment, "
+                 "new_comment, old_followup, new_followup) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                 "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"));
+  // Constant parameters stay bound across resets.
+  sqlite3_bind_int64(insert.get(), 11, now);
+  sqlite3_bind_int64(insert.get(), 12, summary.import_id);
+  sqlite3_bind_int64(update.get(), 12, now);
+  sqlite3_bind_int64(audit.get(), 8, now);
+  BindText(audit.get(), 9, info.user);
+  BindText(audit.get(), 10, info.source);
+  BindText(audit.get(), 11, info.reason);
+  sqlite3_bind_int64(audit.get(), 12, summary.import_id);
+
+  auto step = [&](sqlite3_stmt* stmt, size_t position) -> core::Status {
+    const int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return core::OkStatus();
+    core::Error error = db.LastError("cannot write value " + std::to_string(position));
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+      return ExplainMissingReference(values[position].key, error)
+          .In("value " + std::to_string(position));
+    }
+    return error;
+  };
+
+  // Reading the stored value first is cheaper than a failed insert when the load is mostly
+  // updates; the loop switches strategy according to what the previous value found.
+  bool expect_existing = false;
+  int64_t done = 0;
+  for (uint32_t position : load.order) {
+    const DataValue& v = values[position];
+    if (++done % kProgressEvery == 0) report("write", done);
+    if (!v.deleted && !expect_existing) {
+      BindKey(insert.get(), 1, v.key);
+      BindText(insert.get(), 7, v.value);
+      BindText(insert.get(), 8, v.comment);
+      BindText(insert.get(), 9, v.stored_by);
+      sqlite3_bind_int(insert.get(), 10, v.followup ? 1 : 0);
+      KENEYA_RETURN_IF_ERROR(step(insert.get(), position));
+      if (sqlite3_changes(db.handle()) == 1) {
+        ++summary.created;
+        continue;
+      }
+    }
+    BindKey(select.get(), 1, v.key);
+    const int rc = sqlite3_step(select.get());
+    if (rc != SQLITE_ROW) {
+      sqlite3_reset(select.get());
+      if (rc != SQLITE_DONE) return db.LastError("cannot read value " + std::to_string(position));
+      expect_existing = false;
+      if (v.deleted) {
+        ++summary.unchanged;  // deleting what was never there
+        continue;
+      }
+      BindKey(insert.get(), 1, v.key);
+      BindText(insert.get(), 7, v.value);
+      BindText(insert.get(), 8, v.comment);
+      BindText(insert.get(), 9, v.stored_by);
+      sqlite3_bind_int(insert.get(), 10, v.followup ? 1 : 0);
+      KENEYA_RETURN_IF_ERROR(step(insert.get(), position));
+      ++summary.created;
+      continue;
+    }
+    expect_existing = true;
+    const std::string old_value = ColumnText(select.get(), 0);
+    const std::string old_comment = ColumnText(select.get(), 1);
+    const bool old_followup = sqlite3_column_int(select.get(), 2) != 0;
+    const bool old_deleted = sqlite3_column_int(select.get(), 3) != 0;
+    sqlite3_reset(select.get());
+
+    AuditAction action;
+    if (v.deleted) {
+      if (old_deleted) {
+        ++summary.unchanged;
+        continue;
+      }
+      action = AuditAction::kDelete;
+      ++summary.deleted;
+    } else if (old_deleted) {
+      action = AuditAction::kCreate;  // a deleted value written again
+      ++summary.created;
+    } else if (old_value == v.value && old_comment == v.comment && old_followup == v.followup) {
+      ++summary.unchanged;
+      continue;
+    } else {
+      action = AuditAction::kUpdate;
+      ++summary.updated;
+    }
+    // A delete keeps the stored content and only marks it; other writes replace it.
+    const bool deleting = action == AuditAction::kDelete;
+    BindKey(update.get(), 1, v.key);
+    BindText(update.get(), 7, deleting ? old_value : v.value);
+    BindText(update.get(), 8, deleting ? old_comment : v.comment);
+    BindText(update.get(), 9, v.stored_by);
+    sqlite3_bind_int(update.get(), 10, (deleting ? old_followup : v.followup) ? 1 : 0);
+    sqlite3_bind_int(update.get(), 11, deleting ? 1 : 0);
+    KENEYA_RETURN_IF_ERROR(step(update.get(), position));
+
+    BindKey(audit.get(), 1, v.key);
+    const std::string_view action_name = AuditActionName(action);
+    sqlite3_bind_text(audit.get(), 7, action_name.data(), static_cast<int>(action_name.size()),
+                      SQLITE_STATIC);
+    BindText(audit.get(), 13, old_value);
+    if (deleting) {
+      sqlite3_bind_null(audit.get(), 14);
+    } else {
+      BindText(audit.get(), 14, v.value);
+    }
+    BindText(audit.get(), 15, old_comment);
+    BindText(audit.get(), 16, deleting ? old_comment : v.comment);
+    sqlite3_bind_int(audit.get(), 17, old_followup ? 1 : 0);
+    sqlite3_bind_int(audit.get(), 18, (deleting ? old_followup : v.followup) ? 1 : 0);
+    KENEYA_RETURN_IF_ERROR(step(audit.get(), position));
+  }
+  report("write", total);
+  KENEYA_RETURN_IF_ERROR(FinishImport(summary.import_id, summary, core::NowMs()));
+  report("commit", total);
+  KENEYA_RETURN_IF_ERROR(transaction.Commit());
+  return summary;
+}
+
+Result<std::vector<std::string>> SqliteStore::CheckIntegrity() {
+  std::vector<std::string> problems;
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> integrity, connection().Query("PRAGMA integrity_check"));
+  for (const Row& row : integrity) {
+    if (row.Text(0) != "ok") problems.push_back("integrity_check: " + row.Text(0));
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> foreign_keys,
+                          connection().Query("PRAGMA foreign_key_check"));
+  for (const Row& row : foreign_keys) {
+    problems.push_back("foreign_key_check: a row of " + row.Text(0) + " refers to a missing " +
+                       row.Text(2));
+  }
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> imports,
+      connection().Query("SELECT count(*) FROM data_value v WHERE v.import_id IS NOT NULL AND "
+                         "NOT EXISTS (SELECT 1 FROM data_import i WHERE i.id = v.import_id)"));
+  if (imports.at(0).Int(0) != 0) {
+    problems.push_back(imports[0].Text(0) + " values point to a missing import");
+  }
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> unfinished,
+      connection().Query("SELECT count(*) FROM data_import WHERE finished IS NULL"));
+  if (unfinished.at(0).Int(0) != 0) {
+    problems.push_back(unfinished[0].Text(0) + " imports were recorded without their end");
+  }
+  if (!problems.empty()) {
+    std::string message = "the database is not consistent:";
+    for (const std::string& p : problems) message += "\n  - " + p;
+    return core::Internal(message, sqlite().path());
+  }
+  return std::vector<std::string>{"sqlite integrity_check", "sqlite foreign_key_check",
+                                  "values point to existing imports", "every import finished"};
+}
+
+}  // namespace keneya::store

@@ -1,0 +1,221 @@
+// The store: where Keneya keeps metadata, data values and their audit trail.
+//
+// One interface, two engines: SQLite (embedded, one file in WAL mode: the default) and
+// PostgreSQL (server deployments). Both pass the same contract test suite
+// (tests/store/store_contract_test.cc). The schema is created and upgraded by versioned
+// migrations (docs/STORE.md).
+//
+//   KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore("keneya.db"));
+//   KENEYA_RETURN_IF_ERROR(store->SaveMetadata(bundle, actor));
+//   KENEYA_ASSIGN_OR_RETURN(BulkLoadSummary summary, store->BulkLoad(values, info, progress));
+//
+// Auditing (DESIGN.md): every change to a data value is recorded with who, when, the old and the
+// new value, the source and an optional reason. A bulk load records one import (who, when,
+// source); the values it creates point to it (DataValue::import_id), and each value it changes
+// or deletes gets its own audit entry. Values are never physically deleted: a delete marks them
+// deleted, as DHIS2 does, and is audited.
+//
+// Threads: a Store is one database connection and must be used by one thread at a time. Several
+// Stores (in one process or many) may write to the same database at once; writes are
+// serialised by the database (SQLite's write lock, PostgreSQL's row and table locks).
+#ifndef KENEYA_STORE_STORE_H_
+#define KENEYA_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/data_value.h"
+#include "core/metadata.h"
+#include "core/result.h"
+#include "core/timestamp.h"
+
+namespace keneya::store {
+
+// Who makes a change, through what, and why.
+struct Actor {
+  std::string user;    // a user name; on the command line --user or the OS user
+  std::string source;  // "cli", "api", "screen", "file:declarations.json"...
+  std::string reason;  // optional free text
+};
+
+// What a bulk load is: recorded once as the import its new values point to.
+struct ImportInfo {
+  std::string user;
+  std::string source;  // the file name or URL the values came from
+  std::string kind;    // "demo", "dhis2-json", "bench"...
+  std::string reason;
+};
+
+// The stored record of one bulk load.
+struct ImportRecord {
+  int64_t id = 0;
+  std::string user;
+  std::string source;
+  std::string kind;
+  std::string reason;
+  core::TimestampMs started = 0;
+  core::TimestampMs finished = 0;
+  int64_t created = 0;
+  int64_t updated = 0;
+  int64_t unchanged = 0;
+  int64_t deleted = 0;
+  int64_t repeated = 0;
+};
+
+// What a bulk load did. Counts add up to the number of input values.
+struct BulkLoadSummary {
+  int64_t import_id = 0;
+  int64_t created = 0;    // new values, and values written over a deleted one
+  int64_t updated = 0;    // existing values whose content changed (each audited)
+  int64_t unchanged = 0;  // same content as stored, or a delete of a missing/deleted value
+  int64_t deleted = 0;    // live values marked deleted (each audited)
+  // Input positions (0-based, in input order) of values whose key was already given earlier in
+  // the same load; the first one given is applied, these are not.
+  std::vector<size_t> repeated;
+};
+
+// Reports the progress of long work: `done` of `total` items in `phase` ("sort", "write",
+// "commit"). Called from the working thread, at least every few thousand items.
+struct Progress {
+  std::string_view phase;
+  int64_t done = 0;
+  int64_t total = 0;
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
+// The outcome of writing one value.
+enum class WriteOutcome { kCreated, kUpdated, kUnchanged };
+
+enum class AuditAction { kCreate, kUpdate, kDelete };
+std::string_view AuditActionName(AuditAction action);  // "create", "update", "delete"
+
+// One audited change of one data value.
+struct AuditEntry {
+  int64_t id = 0;
+  core::DataValueKey key;
+  AuditAction action = AuditAction::kUpdate;
+  core::TimestampMs at = 0;
+  std::string user;
+  std::string source;
+  std::string reason;
+  int64_t import_id = 0;                 // the bulk load that made the change; 0 for a single write
+  std::optional<std::string> old_value;  // absent for the creation of a new key
+  std::optional<std::string> new_value;
+  std::string old_comment;
+  std::string new_comment;
+  bool old_followup = false;
+  bool new_followup = false;
+};
+
+// Which values to read. Empty lists mean "any".
+struct ValueQuery {
+  std::vector<int32_t> periods;  // Period::Code()s
+  std::vector<int32_t> org_units;
+  std::optional<int32_t> org_unit_subtree;  // this org unit and all below it
+  std::vector<int32_t> data_elements;
+  std::vector<int32_t> states;
+  bool include_deleted = false;
+};
+
+// A stored change to metadata (org units, data elements...): who, when, what.
+struct MetadataChange {
+  int64_t id = 0;
+  core::TimestampMs at = 0;
+  std::string user;
+  std::string source;
+  std::string object_type;  // "org_unit", "data_element"...
+  std::string object_uid;
+  std::string action;  // "create", "update"
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // "sqlite" or "postgresql".
+  virtual std::string_view engine() const = 0;
+
+  // ---- Schema ----
+  // The schema version of the database: 0 for an empty database.
+  virtual core::Result<int> SchemaVersion() = 0;
+  // The newest version this program knows.
+  virtual int LatestSchemaVersion() const = 0;
+  // Applies the migrations the database lacks, each in its own transaction, and returns the new
+  // version. Safe to run from several processes at once. Refuses a database whose version is
+  // newer than this program's (an older Keneya must not write to a newer schema).
+  virtual core::Result<int> Migrate() = 0;
+
+  // ---- Metadata ----
+  // Creates or updates, by uid, every object of the bundle, in one transaction. The bundle is
+  // validated together with what is already stored (references may point to stored objects);
+  // any problem rejects the whole bundle and writes nothing. Each created or changed object is
+  // recorded in the metadata audit.
+  virtual core::Status SaveMetadata(const core::MetadataBundle& bundle, const Actor& actor) = 0;
+  // All stored metadata, with store ids filled in. Org units come parents first.
+  virtual core::Result<core::MetadataBundle> LoadMetadata() = 0;
+  virtual core::Result<std::vector<MetadataChange>> MetadataAudit(std::string_view object_uid) = 0;
+
+  // The FBR states: declared, verified, validated, and those programs added.
+  virtual core::Result<std::vector<core::State>> States() = 0;
+  // Adds a state (code unique, lower case letters, digits and '_'); returns it with its id.
+  virtual core::Result<core::State> AddState(const core::State& state, const Actor& actor) = 0;
+
+  // ---- Data values ----
+  // The value with this key, deleted or not; nullopt when the key was never written.
+  virtual core::Result<std::optional<core::DataValue>> GetValue(const core::DataValueKey& key) = 0;
+  // Creates or updates one value and audits it. Writing over a deleted value recreates it
+  // (outcome kCreated). The key's objects must exist (kNotFound otherwise); the value must not be
+  // marked deleted (use DeleteValue).
+  virtual core::Result<WriteOutcome> PutValue(const core::DataValue& value, const Actor& actor) = 0;
+  // Marks the value deleted and audits it; false when there was no live value to delete.
+  virtual core::Result<bool> DeleteValue(const core::DataValueKey& key, const Actor& actor) = 0;
+  // Writes many values in one transaction (all or nothing, even if the process is killed), fast:
+  // SQLite through one prepared statement, PostgreSQL through COPY. Values marked deleted delete.
+  // Records one import. Reports progress through `progress` (may be empty).
+  virtual core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,
+                                                 const ImportInfo& info,
+                                                 const ProgressFn& progress) = 0;
+  // Values matching the query, in key order.
+  virtual core::Result<std::vector<core::DataValue>> Query(const ValueQuery& query) = 0;
+  virtual core::Result<int64_t> Count(const ValueQuery& query) = 0;
+
+  // ---- Audit ----
+  // The changes of one value, oldest first. A value created by a bulk load has no create entry:
+  // its import_id names the import that created it.
+  virtual core::Result<std::vector<AuditEntry>> AuditTrail(const core::DataValueKey& key) = 0;
+  virtual core::Result<ImportRecord> GetImport(int64_t id) = 0;
+  // All imports, newest first.
+  virtual core::Result<std::vector<ImportRecord>> Imports() = 0;
+
+  // ---- Operations ----
+  // Checks that the database answers (a trivial query).
+  virtual core::Status Ping() = 0;
+  // Runs the engine's own consistency checks (SQLite: PRAGMA integrity_check and
+  // foreign_key_check; PostgreSQL: amcheck's bt_index_check with heapallindexed on the data value,
+  // audit and import indexes, where the amcheck extension can be created) and the store's own
+  // (every value's import exists). Returns the names of the checks that ran; an error lists what
+  // is wrong.
+  virtual core::Result<std::vector<std::string>> CheckIntegrity() = 0;
+};
+
+struct OpenOptions {
+  // Apply pending migrations on open (the default for the embedded database).
+  bool migrate = true;
+};
+
+// Opens a store from a location:
+//   "keneya.db", "sqlite:keneya.db", "sqlite:/var/lib/keneya/keneya.db"  -> SQLite
+//   "postgresql://user@host:5432/db", "postgres://...", "host=... dbname=..." -> PostgreSQL
+// An SQLite file is created when missing. Errors say which location could not be opened and why.
+core::Result<std::unique_ptr<Store>> OpenStore(std::string_view location,
+                                               const OpenOptions& options = {});
+
+}  // namespace keneya::store
+
+#endif  // KENEYA_STORE_STORE_H_

@@ -1,0 +1,613 @@
+// The store contract: every engine must pass every test here (DESIGN.md). Each test runs on
+// SQLite and on PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
+#include "core/period.h"
+#include "store/store.h"
+#include "tests/store/test_database.h"
+#include "tests/store/test_metadata.h"
+
+namespace keneya::store::testing {
+namespace {
+
+using core::DataValue;
+using core::DataValueKey;
+
+const Actor kAlice{"alice", "test", "saisie du registre"};
+const ImportInfo kImport{"bob", "declarations.json", "test", ""};
+
+template <typename T>
+int32_t IdOf(const std::vector<T>& objects, std::string_view uid) {
+  for (const T& object : objects) {
+    if (object.uid == uid) return object.id;
+  }
+  ADD_FAILURE() << "no object " << uid;
+  return 0;
+}
+
+int32_t Month(int year, int month) {
+  return core::Period::Make(core::PeriodType::kMonthly, year, month)->Code();
+}
+
+class StoreContractTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    if (std::string why = Unavailable(GetParam()); !why.empty()) {
+      if (std::getenv("KENEYA_REQUIRE_POSTGRES") != nullptr) FAIL() << why;
+      GTEST_SKIP() << why;
+    }
+    db_ = std::make_unique<TestDatabase>(GetParam());
+    store_ = db_->Open();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  // Saves the test metadata and remembers the ids the store gave.
+  void SaveTestMetadata() {
+    auto saved = store_->SaveMetadata(TestMetadata(), kAlice);
+    ASSERT_TRUE(saved.ok()) << saved.error().ToString();
+    auto loaded = store_->LoadMetadata();
+    ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+    metadata_ = *loaded;
+    koko_ = IdOf(metadata_.org_units, kKoko);
+    sanou_ = IdOf(metadata_.org_units, kSanoubougou);
+    kati_ = IdOf(metadata_.org_units, kKati);
+    deliveries_ = IdOf(metadata_.data_elements, kDeliveries);
+    consultations_ = IdOf(metadata_.data_elements, kConsultations);
+    default_coc_ = IdOf(metadata_.categories.option_combos, core::kDefaultCategoryOptionComboUid);
+    female_under5_ = IdOf(metadata_.categories.option_combos, "CocFLt5a001");
+  }
+
+  DataValueKey Key(int32_t org_unit, int32_t period, int32_t state = core::kStateDeclared) {
+    return DataValueKey{period, org_unit, deliveries_, default_coc_, default_coc_, state};
+  }
+
+  static DataValue Value(DataValueKey key, std::string value, std::string comment = "") {
+    DataValue v;
+    v.key = key;
+    v.value = std::move(value);
+    v.comment = std::move(comment);
+    return v;
+  }
+
+  // `n` distinct values for Koko, over months of 2023 and states and combos.
+  std::vector<DataValue> ManyValues(int n, int base) {
+    std::vector<DataValue> out;
+    const int32_t combos[] = {default_coc_, female_under5_};
+    for (int i = 0; static_cast<int>(out.size()) < n; ++i) {
+      DataValueKey key{Month(2023, 1 + i % 12),
+                       i % 24 < 12 ? koko_ : sanou_,
+                       i % 48 < 24 ? deliveries_ : consultations_,
+                       0,
+                       default_coc_,
+                       1 + (i / 48) % 3};
+      key.category_option_combo = key.data_element == deliveries_ ? default_coc_ : combos[1];
+      if (i >= 144) break;
+      out.push_back(Value(key, std::to_string(base + i)));
+    }
+    return out;
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<Store> store_;
+  core::MetadataBundle metadata_;
+  int32_t koko_ = 0, sanou_ = 0, kati_ = 0, deliveries_ = 0, consultations_ = 0, default_coc_ = 0,
+          female_under5_ = 0;
+};
+
+// ---- Migrations ----
+
+TEST_P(StoreContractTest, MigratesAnEmptyDatabaseOnceToTheLatestVersion) {
+  TestDatabase fresh(GetParam());
+  std::unique_ptr<Store> store = fresh.Open(/*migrate=*/false);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(*store->SchemaVersion(), 0);
+  auto version = store->Migrate();
+  ASSERT_TRUE(version.ok()) << version.error().ToString();
+  EXPECT_EQ(*version, store->LatestSchemaVersion());
+  auto again = store->Migrate();
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(*again, store->LatestSchemaVersion());
+  auto states = store->States();
+  ASSERT_TRUE(states.ok());
+  EXPECT_EQ(states->size(), 3u);  // the first migration ran once: its rows are not doubled
+}
+
+TEST_P(StoreContractTest, ConcurrentMigrationsLeaveOneSchema) {
+  TestDatabase fresh(GetParam());
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      auto store = OpenStore(fresh.location(), OpenOptions{.migrate = false});
+      if (!store.ok()) {
+        ++failures;
+        ADD_FAILURE() << store.error().ToString();
+        return;
+      }
+      if (auto migrated = (*store)->Migrate(); !migrated.ok()) {
+        ++failures;
+        ADD_FAILURE() << migrated.error().ToString();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  std::unique_ptr<Store> store = fresh.Open(false);
+  EXPECT_EQ(*store->SchemaVersion(), store->LatestSchemaVersion());
+  EXPECT_EQ(store->States()->size(), 3u);
+}
+
+TEST_P(StoreContractTest, RefusesADatabaseFromANewerProgram) {
+  // A newer Keneya has migrated this database further than this program knows.
+  ASSERT_EQ(db_->Exec("INSERT INTO schema_migration (version, name, applied_at) "
+                      "VALUES (999, 'from the future', 0)"),
+            "");
+  auto migrated = store_->Migrate();
+  ASSERT_FALSE(migrated.ok());
+  EXPECT_EQ(migrated.error().code, core::ErrorCode::kFailedPrecondition);
+  EXPECT_NE(migrated.error().message.find("version 999, newer than this program's"),
+            std::string::npos)
+      << migrated.error().ToString();
+  EXPECT_FALSE(OpenStore(db_->location()).ok());
+}
+
+// ---- Metadata ----
+
+TEST_P(StoreContractTest, SavesAndLoadsMetadata) {
+  SaveTestMetadata();
+  core::MetadataBundle expected = TestMetadata();
+  ASSERT_EQ(metadata_.org_units.size(), expected.org_units.size());
+  for (size_t i = 0; i < expected.org_units.size(); ++i) {
+    core::OrgUnit got = metadata_.org_units[i];
+    EXPECT_GT(got.id, 0);
+    got.id = 0;
+    EXPECT_EQ(got, expected.org_units[i]) << expected.org_units[i].uid;
+  }
+  ASSERT_EQ(metadata_.data_sets.size(), 1u);
+  EXPECT_EQ(metadata_.data_sets[0].data_element_uids, expected.data_sets[0].data_element_uids);
+  EXPECT_EQ(metadata_.data_sets[0].org_unit_uids.size(), 2u);
+  EXPECT_EQ(metadata_.data_sets[0].period_type, core::PeriodType::kMonthly);
+  EXPECT_EQ(metadata_.data_sets[0].category_combo_uid, core::kDefaultCategoryComboUid);
+  EXPECT_EQ(metadata_.categories.option_combos.size(), 5u);
+  EXPECT_EQ(metadata_.org_unit_group_sets.at(0).group_uids,
+            (std::vector<std::string>{kEquity0, kEquity20}));
+  const core::DataElement* consultations = nullptr;
+  for (const auto& de : metadata_.data_elements) {
+    if (de.uid == kConsultations) consultations = &de;
+  }
+  ASSERT_NE(consultations, nullptr);
+  EXPECT_EQ(consultations->category_combo_uid, "CcSexeAge01");
+  EXPECT_EQ(consultations->value_type, core::ValueType::kIntegerZeroOrPositive);
+  EXPECT_TRUE(metadata_.Validate().ok());
+}
+
+TEST_P(StoreContractTest, UpdatesMetadataByUidAndAuditsOnlyRealChanges) {
+  SaveTestMetadata();
+  core::MetadataBundle change;
+  core::OrgUnit koko = metadata_.org_units[3];
+  ASSERT_EQ(koko.uid, kKoko);
+  koko.name = "CSCOM de Koko II";
+  koko.group_uids = {kEquity20};
+  change.org_units.push_back(koko);
+  ASSERT_TRUE(store_->SaveMetadata(change, Actor{"carol", "screen", ""}).ok());
+  // Saving the same again changes nothing and audits nothing.
+  ASSERT_TRUE(store_->SaveMetadata(change, Actor{"carol", "screen", ""}).ok());
+
+  auto loaded = store_->LoadMetadata();
+  ASSERT_TRUE(loaded.ok());
+  const core::OrgUnit& got = loaded->org_units[3];
+  EXPECT_EQ(got.name, "CSCOM de Koko II");
+  EXPECT_EQ(got.id, koko.id);
+  EXPECT_EQ(got.group_uids, std::vector<std::string>{kEquity20});
+  auto audit = store_->MetadataAudit(kKoko);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 2u);
+  EXPECT_EQ((*audit)[0].action, "create");
+  EXPECT_EQ((*audit)[0].user, "alice");
+  EXPECT_EQ((*audit)[1].action, "update");
+  EXPECT_EQ((*audit)[1].user, "carol");
+  EXPECT_EQ((*audit)[1].source, "screen");
+}
+
+TEST_P(StoreContractTest, RejectsInvalidMetadataAndWritesNothing) {
+  core::MetadataBundle bad = TestMetadata();
+  bad.org_units[3].parent_uid = "NoSuchUnit1";
+  bad.org_units[4].uid = "bad uid";
+  bad.data_sets[0].data_element_uids.push_back("NoSuchElem1");
+  auto saved = store_->SaveMetadata(bad, kAlice);
+  ASSERT_FALSE(saved.ok());
+  EXPECT_EQ(saved.error().code, core::ErrorCode::kInvalidArgument);
+  const std::string& message = saved.error().message;
+  EXPECT_NE(message.find("parent NoSuchUnit1 does not exist"), std::string::npos) << message;
+  EXPECT_NE(message.find("\"bad uid\""), std::string::npos) << message;
+  EXPECT_NE(message.find("data element NoSuchElem1 does not exist"), std::string::npos) << message;
+  auto loaded = store_->LoadMetadata();
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_TRUE(loaded->org_units.empty());
+  EXPECT_TRUE(loaded->data_elements.empty());
+}
+
+TEST_P(StoreContractTest, RejectsAUidGivenTwiceInOneBundle) {
+  core::MetadataBundle bad = TestMetadata();
+  bad.data_elements.push_back(bad.data_elements[0]);
+  auto saved = store_->SaveMetadata(bad, kAlice);
+  ASSERT_FALSE(saved.ok());
+  EXPECT_NE(saved.error().message.find("given twice"), std::string::npos);
+}
+
+TEST_P(StoreContractTest, AcceptsABundleThatRefersToStoredObjects) {
+  SaveTestMetadata();
+  core::MetadataBundle more;
+  core::OrgUnit site;
+  site.uid = "AscSanou001";
+  site.name = "Site ASC de Sanoubougou";
+  site.parent_uid = kSanoubougou;
+  site.level = 5;
+  site.path = metadata_.org_units[4].path + "/AscSanou001";
+  site.type = core::OrgUnitType::kAscSite;
+  more.org_units.push_back(site);
+  auto saved = store_->SaveMetadata(more, kAlice);
+  ASSERT_TRUE(saved.ok()) << saved.error().ToString();
+  EXPECT_EQ(store_->LoadMetadata()->org_units.size(), 7u);
+}
+
+// ---- States ----
+
+TEST_P(StoreContractTest, HasTheThreeFbrStatesAndAddsMore) {
+  auto states = store_->States();
+  ASSERT_TRUE(states.ok());
+  ASSERT_EQ(states->size(), 3u);
+  EXPECT_EQ((*states)[0].code, "declared");
+  EXPECT_EQ((*states)[1].code, "verified");
+  EXPECT_EQ((*states)[2].id, core::kStateValidated);
+  EXPECT_EQ((*states)[2].name_fr, "Validé");
+  auto added = store_->AddState(
+      {0, "community_verified", "Vérifié par la communauté", "Community verified"}, kAlice);
+  ASSERT_TRUE(added.ok()) << added.error().ToString();
+  EXPECT_GT(added->id, core::kStateValidated);
+  auto again = store_->AddState({0, "community_verified", "x", "y"}, kAlice);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, core::ErrorCode::kAlreadyExists);
+  auto bad = store_->AddState({0, "Bad Code", "x", "y"}, kAlice);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, core::ErrorCode::kInvalidArgument);
+}
+
+// ---- Single values: create, read, update, delete, audit ----
+
+TEST_P(StoreContractTest, CreatesReadsUpdatesAndAuditsOneValue) {
+  SaveTestMetadata();
+  const DataValueKey key = Key(koko_, Month(2022, 3));
+  EXPECT_FALSE(store_->GetValue(key)->has_value());
+
+  auto created = store_->PutValue(Value(key, "18", "registre p. 12"), kAlice);
+  ASSERT_TRUE(created.ok()) << created.error().ToString();
+  EXPECT_EQ(*created, WriteOutcome::kCreated);
+  auto unchanged = store_->PutValue(Value(key, "18", "registre p. 12"), kAlice);
+  EXPECT_EQ(*unchanged, WriteOutcome::kUnchanged);
+  auto updated = store_->PutValue(Value(key, "21", "recompté"), Actor{"dan", "screen", "erreur"});
+  EXPECT_EQ(*updated, WriteOutcome::kUpdated);
+
+  auto got = store_->GetValue(key);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->value, "21");
+  EXPECT_EQ((*got)->comment, "recompté");
+  EXPECT_FALSE((*got)->deleted);
+  EXPECT_GT((*got)->created, 0);
+  EXPECT_GE((*got)->last_updated, (*got)->created);
+  EXPECT_EQ((*got)->import_id, 0);
+
+  auto trail = store_->AuditTrail(key);
+  ASSERT_TRUE(trail.ok());
+  ASSERT_EQ(trail->size(), 2u);  // the unchanged write is not a change
+  EXPECT_EQ((*trail)[0].action, AuditAction::kCreate);
+  EXPECT_FALSE((*trail)[0].old_value.has_value());
+  EXPECT_EQ((*trail)[0].new_value, "18");
+  EXPECT_EQ((*trail)[0].user, "alice");
+  EXPECT_EQ((*trail)[0].reason, "saisie du registre");
+  EXPECT_EQ((*trail)[1].action, AuditAction::kUpdate);
+  EXPECT_EQ((*trail)[1].old_value, "18");
+  EXPECT_EQ((*trail)[1].new_value, "21");
+  EXPECT_EQ((*trail)[1].old_comment, "registre p. 12");
+  EXPECT_EQ((*trail)[1].new_comment, "recompté");
+  EXPECT_EQ((*trail)[1].user, "dan");
+  EXPECT_EQ((*trail)[1].source, "screen");
+  EXPECT_EQ((*trail)[1].reason, "erreur");
+  EXPECT_GE((*trail)[1].at, (*trail)[0].at);
+}
+
+TEST_P(StoreContractTest, KeepsStatesApartForOneIndicator) {
+  SaveTestMetadata();
+  const int32_t march = Month(2022, 3);
+  ASSERT_TRUE(store_->PutValue(Value(Key(koko_, march, core::kStateDeclared), "25"), kAlice).ok());
+  ASSERT_TRUE(store_->PutValue(Value(Key(koko_, march, core::kStateVerified), "21"), kAlice).ok());
+  EXPECT_EQ((*store_->GetValue(Key(koko_, march, core::kStateDeclared)))->value, "25");
+  EXPECT_EQ((*store_->GetValue(Key(koko_, march, core::kStateVerified)))->value, "21");
+  ValueQuery verified;
+  verified.states = {core::kStateVerified};
+  EXPECT_EQ(*store_->Count(verified), 1);
+}
+
+TEST_P(StoreContractTest, DeletesSoftlyAndAuditsTheDeleteAndTheReturn) {
+  SaveTestMetadata();
+  const DataValueKey key = Key(koko_, Month(2022, 4));
+  ASSERT_TRUE(store_->PutValue(Value(key, "7"), kAlice).ok());
+  auto deleted = store_->DeleteValue(key, Actor{"erin", "screen", "doublon"});
+  ASSERT_TRUE(deleted.ok()) << deleted.error().ToString();
+  EXPECT_TRUE(*deleted);
+  EXPECT_FALSE(*store_->DeleteValue(key, kAlice));                         // already deleted
+  EXPECT_FALSE(*store_->DeleteValue(Key(koko_, Month(2019, 1)), kAlice));  // never written
+
+  auto got = store_->GetValue(key);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_TRUE((*got)->deleted);
+  EXPECT_EQ((*got)->value, "7");  // the content is kept
+  EXPECT_EQ(*store_->Count(ValueQuery{}), 0);
+  ValueQuery with_deleted;
+  with_deleted.include_deleted = true;
+  EXPECT_EQ(*store_->Count(with_deleted), 1);
+
+  EXPECT_EQ(*store_->PutValue(Value(key, "8"), kAlice), WriteOutcome::kCreated);
+  auto trail = store_->AuditTrail(key);
+  ASSERT_EQ(trail->size(), 3u);
+  EXPECT_EQ((*trail)[1].action, AuditAction::kDelete);
+  EXPECT_EQ((*trail)[1].old_value, "7");
+  EXPECT_FALSE((*trail)[1].new_value.has_value());
+  EXPECT_EQ((*trail)[1].reason, "doublon");
+  EXPECT_EQ((*trail)[2].action, AuditAction::kCreate);
+  EXPECT_EQ((*trail)[2].old_value, "7");
+  EXPECT_EQ((*trail)[2].new_value, "8");
+}
+
+TEST_P(StoreContractTest, RefusesAValueForAnUnknownOrgUnitAndWritesNothing) {
+  SaveTestMetadata();
+  auto result = store_->PutValue(Value(Key(9999, Month(2022, 1)), "5"), kAlice);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, core::ErrorCode::kNotFound);
+  EXPECT_NE(result.error().message.find("org unit with id 9999"), std::string::npos)
+      << result.error().ToString();
+  EXPECT_EQ(*store_->Count(ValueQuery{.include_deleted = true}), 0);
+}
+
+TEST_P(StoreContractTest, StoresTextAndSpecialCharactersExactly) {
+  SaveTestMetadata();
+  DataValueKey key = Key(koko_, Month(2022, 5));
+  key.data_element = IdOf(metadata_.data_elements, kQualityText);
+  const std::string text = "Hygiène: « bon » \\ tab\there\nnewline; 'quote' \"dq\" ? ; 100 %";
+  ASSERT_TRUE(store_->PutValue(Value(key, text, "commentaire\tà\\part"), kAlice).ok());
+  std::vector<DataValue> bulk = {Value(Key(sanou_, Month(2022, 5)), text, "c\\n\n")};
+  bulk[0].key.data_element = key.data_element;
+  ASSERT_TRUE(store_->BulkLoad(bulk, kImport, nullptr).ok());
+  EXPECT_EQ((*store_->GetValue(key))->value, text);
+  EXPECT_EQ((*store_->GetValue(key))->comment, "commentaire\tà\\part");
+  EXPECT_EQ((*store_->GetValue(bulk[0].key))->value, text);
+  EXPECT_EQ((*store_->GetValue(bulk[0].key))->comment, "c\\n\n");
+}
+
+// ---- Queries ----
+
+TEST_P(StoreContractTest, QueriesByPeriodOrgUnitSubtreeElementAndState) {
+  SaveTestMetadata();
+  std::vector<DataValue> values = ManyValues(144, 100);
+  ASSERT_TRUE(store_->BulkLoad(values, kImport, nullptr).ok());
+  EXPECT_EQ(*store_->Count(ValueQuery{}), 144);
+  ValueQuery march;
+  march.periods = {Month(2023, 3)};
+  EXPECT_EQ(*store_->Count(march), 12);
+  ValueQuery koko;
+  koko.org_units = {koko_};
+  EXPECT_EQ(*store_->Count(koko), 72);
+  ValueQuery district;
+  district.org_unit_subtree = kati_;
+  EXPECT_EQ(*store_->Count(district), 144);
+  ValueQuery facility_subtree;
+  facility_subtree.org_unit_subtree = sanou_;
+  EXPECT_EQ(*store_->Count(facility_subtree), 72);
+  ValueQuery verified_deliveries;
+  verified_deliveries.data_elements = {deliveries_};
+  verified_deliveries.states = {core::kStateVerified};
+  auto rows = store_->Query(verified_deliveries);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 24u);
+  EXPECT_TRUE(std::is_sorted(rows->begin(), rows->end(),
+                             [](const auto& a, const auto& b) { return a.key < b.key; }));
+  for (const DataValue& v : *rows) {
+    EXPECT_EQ(v.key.data_element, deliveries_);
+    EXPECT_EQ(v.key.state, core::kStateVerified);
+  }
+}
+
+// ---- Bulk loads ----
+
+TEST_P(StoreContractTest, BulkLoadCreatesValuesThatPointToOneImport) {
+  SaveTestMetadata();
+  std::vector<DataValue> values = ManyValues(144, 1);
+  std::vector<Progress> seen;
+  auto summary = store_->BulkLoad(values, kImport, [&](const Progress& p) { seen.push_back(p); });
+  ASSERT_TRUE(summary.ok()) << summary.error().ToString();
+  EXPECT_EQ(summary->created, 144);
+  EXPECT_EQ(summary->updated + summary->unchanged + summary->deleted, 0);
+  EXPECT_TRUE(summary->repeated.empty());
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back().phase, "commit");
+  EXPECT_EQ(seen.back().done, 144);
+
+  auto record = store_->GetImport(summary->import_id);
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->user, "bob");
+  EXPECT_EQ(record->source, "declarations.json");
+  EXPECT_EQ(record->created, 144);
+  EXPECT_GE(record->finished, record->started);
+  auto stored = store_->Query(ValueQuery{});
+  ASSERT_TRUE(stored.ok());
+  for (const DataValue& v : *stored) {
+    EXPECT_EQ(v.import_id, summary->import_id);
+    // New values are audited through their import, not one by one.
+    EXPECT_TRUE(store_->AuditTrail(v.key)->empty());
+  }
+  EXPECT_EQ(store_->Imports()->size(), 1u);
+}
+
+TEST_P(StoreContractTest, BulkLoadUpdatesDeletesAndAuditsEachChange) {
+  SaveTestMetadata();
+  std::vector<DataValue> first = ManyValues(144, 1);
+  auto one = store_->BulkLoad(first, kImport, nullptr);
+  ASSERT_TRUE(one.ok());
+  std::vector<DataValue> second = first;
+  second[0].value = "1000";                                  // update
+  second[1].comment = "vérifié";                             // update (comment only)
+  second[2].deleted = true;                                  // delete
+  second[3].followup = true;                                 // update (followup only)
+  DataValue fresh = Value(Key(koko_, Month(2024, 1)), "5");  // new
+  second.push_back(fresh);
+  DataValue ghost = Value(Key(koko_, Month(2019, 1)), "");  // delete of a missing value
+  ghost.deleted = true;
+  second.push_back(ghost);
+  auto two =
+      store_->BulkLoad(second, ImportInfo{"carol", "corrections.csv", "test", "ACV"}, nullptr);
+  ASSERT_TRUE(two.ok()) << two.error().ToString();
+  EXPECT_EQ(two->created, 1);
+  EXPECT_EQ(two->updated, 3);
+  EXPECT_EQ(two->deleted, 1);
+  EXPECT_EQ(two->unchanged, 141);
+
+  auto trail = store_->AuditTrail(first[0].key);
+  ASSERT_EQ(trail->size(), 1u);
+  EXPECT_EQ((*trail)[0].action, AuditAction::kUpdate);
+  EXPECT_EQ((*trail)[0].old_value, first[0].value);
+  EXPECT_EQ((*trail)[0].new_value, "1000");
+  EXPECT_EQ((*trail)[0].import_id, two->import_id);
+  EXPECT_EQ((*trail)[0].user, "carol");
+  EXPECT_EQ((*trail)[0].reason, "ACV");
+  EXPECT_EQ((*store_->AuditTrail(first[3].key))[0].new_followup, true);
+  auto deleted = store_->GetValue(first[2].key);
+  EXPECT_TRUE((*deleted)->deleted);
+  EXPECT_EQ((*deleted)->value, first[2].value);
+  EXPECT_EQ((*store_->AuditTrail(first[2].key))[0].action, AuditAction::kDelete);
+  // The updated value still names the import that created it.
+  EXPECT_EQ((*store_->GetValue(first[0].key))->import_id, one->import_id);
+  EXPECT_EQ((*store_->GetValue(fresh.key))->import_id, two->import_id);
+  EXPECT_FALSE(store_->GetValue(ghost.key)->has_value());
+
+  // A deleted value given again comes back, audited as a creation.
+  std::vector<DataValue> third = {first[2]};
+  auto three = store_->BulkLoad(third, kImport, nullptr);
+  EXPECT_EQ(three->created, 1);
+  EXPECT_FALSE((*store_->GetValue(first[2].key))->deleted);
+  EXPECT_EQ(store_->AuditTrail(first[2].key)->back().action, AuditAction::kCreate);
+}
+
+TEST_P(StoreContractTest, BulkLoadAppliesTheFirstOfARepeatedKeyAndReportsTheOthers) {
+  SaveTestMetadata();
+  std::vector<DataValue> values = {
+      Value(Key(koko_, Month(2022, 1)), "1"), Value(Key(koko_, Month(2022, 2)), "2"),
+      Value(Key(koko_, Month(2022, 1)), "3"), Value(Key(sanou_, Month(2022, 1)), "4"),
+      Value(Key(koko_, Month(2022, 1)), "5"),
+  };
+  auto summary = store_->BulkLoad(values, kImport, nullptr);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->created, 3);
+  EXPECT_EQ(summary->repeated, (std::vector<size_t>{2, 4}));
+  EXPECT_EQ((*store_->GetValue(values[0].key))->value, "1");
+  EXPECT_EQ(store_->GetImport(summary->import_id)->repeated, 2);
+}
+
+TEST_P(StoreContractTest, BulkLoadWithAMissingReferenceWritesNothing) {
+  SaveTestMetadata();
+  std::vector<DataValue> values = ManyValues(100, 1);
+  values[60].key.org_unit = 4242;
+  auto summary = store_->BulkLoad(values, kImport, nullptr);
+  ASSERT_FALSE(summary.ok());
+  EXPECT_EQ(summary.error().code, core::ErrorCode::kNotFound) << summary.error().ToString();
+  EXPECT_EQ(*store_->Count(ValueQuery{.include_deleted = true}), 0);
+  EXPECT_TRUE(store_->Imports()->empty());
+}
+
+// ---- Concurrency ----
+
+TEST_P(StoreContractTest, ConcurrentWritersLoseNothing) {
+  SaveTestMetadata();
+  constexpr int kThreads = 4;
+  constexpr int kWritesPerThread = 60;
+  std::atomic<int> created{0}, updated{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::unique_ptr<Store> store = db_->Open(false);
+      if (store == nullptr) {
+        ++failures;
+        return;
+      }
+      for (int i = 0; i < kWritesPerThread; ++i) {
+        // Threads share keys: each month is written by every thread.
+        const DataValueKey key = Key((i / 12) % 2 == 0 ? koko_ : sanou_, Month(2021, 1 + i % 12));
+        DataValue v = Value(key, std::to_string(t * 1000 + i));
+        if (t == kThreads - 1 && i % 20 == 0) {
+          // One thread also bulk-loads while the others write one by one.
+          std::vector<DataValue> batch = {v};
+          auto s = store->BulkLoad(batch, kImport, nullptr);
+          if (!s.ok()) {
+            ++failures;
+            ADD_FAILURE() << s.error().ToString();
+            continue;
+          }
+          created += static_cast<int>(s->created);
+          updated += static_cast<int>(s->updated);
+          continue;
+        }
+        auto outcome = store->PutValue(v, Actor{"thread" + std::to_string(t), "test", ""});
+        if (!outcome.ok()) {
+          ++failures;
+          ADD_FAILURE() << outcome.error().ToString();
+        } else if (*outcome == WriteOutcome::kCreated) {
+          ++created;
+        } else if (*outcome == WriteOutcome::kUpdated) {
+          ++updated;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  // 24 distinct keys, each created once; every other write changed the value.
+  EXPECT_EQ(created, 24);
+  EXPECT_EQ(created + updated, kThreads * kWritesPerThread);
+  int64_t audited = 0;
+  int64_t bulk_created = 0;
+  auto stored = store_->Query(ValueQuery{});
+  ASSERT_TRUE(stored.ok());
+  for (const DataValue& v : *stored) {
+    const auto trail = store_->AuditTrail(v.key);
+    audited += static_cast<int64_t>(trail->size());
+    if (v.import_id != 0) ++bulk_created;
+    // The stored value is the one the last audited change wrote.
+    if (!trail->empty()) {
+      EXPECT_EQ(trail->back().new_value, v.value);
+    }
+  }
+  EXPECT_EQ(*store_->Count(ValueQuery{}), 24);
+  // Every change is audited: individually, or (creation by a bulk load) through its import.
+  EXPECT_EQ(audited + bulk_created, created + updated);
+  EXPECT_TRUE(store_->CheckIntegrity().ok());
+}
+
+TEST_P(StoreContractTest, IntegrityCheckPassesOnAHealthyDatabase) {
+  SaveTestMetadata();
+  ASSERT_TRUE(store_->BulkLoad(ManyValues(144, 1), kImport, nullptr).ok());
+  auto checks = store_->CheckIntegrity();
+  ASSERT_TRUE(checks.ok()) << checks.error().ToString();
+  EXPECT_GE(checks->size(), 2u);
+  EXPECT_TRUE(store_->Ping().ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StoreContractTest,
+                         ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         [](const auto& param_info) { return EngineName(param_info.param); });
+
+}  // namespace
+}  // namespace keneya::store::testing
