@@ -729,7 +729,52 @@ Status SqlStore::FinishImport(int64_t id, const BulkLoadSummary& summary,
   return core::OkStatus();
 }
 
-Error SqlStore::ExplainMissingReference(const DataValueKey& key, const Error& original) {
+Status SqlStore::CheckReferences(std::span<const DataValue> values) {
+  // Ids are small dense integers: a bitmap per table answers each lookup in one load.
+  struct Table {
+    const char* name;
+    const char* what;
+    std::vector<bool> exists;
+  };
+  Table tables[] = {{"org_unit", "org unit", {}},
+                    {"data_element", "data element", {}},
+                    {"category_option_combo", "category option combo", {}},
+                    {"state", "state", {}}};
+  for (Table& table : tables) {
+    KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                            connection_->Query("SELECT id FROM " + std::string(table.name)));
+    for (const Row& row : rows) {
+      const int64_t id = row.Int(0);
+      if (id < 0 || id > 100'000'000) continue;  // never seen; such ids fail below
+      if (static_cast<size_t>(id) >= table.exists.size()) table.exists.resize(id + 1, false);
+      table.exists[static_cast<size_t>(id)] = true;
+    }
+  }
+  auto known = [](const Table& table, int32_t id) {
+    return id >= 0 && static_cast<size_t>(id) < table.exists.size() &&
+           table.exists[static_cast<size_t>(id)];
+  };
+  for (size_t i = 0; i < values.size(); ++i) {
+    const DataValueKey& k = values[i].key;
+    const std::pair<const Table*, int32_t> refs[] = {{&tables[0], k.org_unit},
+                                                     {&tables[1], k.data_element},
+                                                     {&tables[2], k.category_option_combo},
+                                                     {&tables[2], k.attribute_option_combo},
+                                                     {&tables[3], k.state}};
+    for (const auto& [table, id] : refs) {
+      if (!known(*table, id)) {
+        const bool attribute =
+            table == &tables[2] && id == k.attribute_option_combo && id != k.category_option_combo;
+        return core::NotFound(std::string(attribute ? "attribute option combo" : table->what) +
+                                  " with id " + std::to_string(id) + " does not exist",
+                              "value " + std::to_string(i));
+      }
+    }
+  }
+  return core::OkStatus();
+}
+
+Status SqlStore::CheckKeyReferences(const DataValueKey& key) {
   struct Check {
     const char* table;
     int32_t id;
@@ -741,17 +786,20 @@ Error SqlStore::ExplainMissingReference(const DataValueKey& key, const Error& or
       {"category_option_combo", key.category_option_combo, "category option combo"},
       {"category_option_combo", key.attribute_option_combo, "attribute option combo"},
       {"state", key.state, "state"},
+      {"period", key.period, "period"},
   };
   for (const Check& check : checks) {
-    auto rows = connection_->Query(
-        "SELECT count(*) FROM " + std::string(check.table) + " WHERE id = ?", {check.id});
-    if (rows.ok() && !rows->empty() && (*rows)[0].Int(0) == 0) {
+    KENEYA_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        connection_->Query("SELECT count(*) FROM " + std::string(check.table) + " WHERE id = ?",
+                           {check.id}));
+    if (rows.at(0).Int(0) == 0) {
       return core::NotFound(
           std::string(check.what) + " with id " + std::to_string(check.id) + " does not exist",
           "data value");
     }
   }
-  return original;
+  return core::OkStatus();
 }
 
 Result<std::optional<DataValue>> SqlStore::GetValue(const DataValueKey& key) {
@@ -805,21 +853,17 @@ Result<WriteOutcome> SqlStore::PutValue(const DataValue& value, const Actor& act
   KENEYA_RETURN_IF_ERROR(connection_->BeginWrite());
   TransactionGuard transaction(*connection_);
 
+  KENEYA_RETURN_IF_ERROR(CheckKeyReferences(value.key));
   std::vector<SqlValue> insert = KeyParams(value.key);
   insert.insert(insert.end(), {value.value, value.comment, value.stored_by, value.followup, false,
                                now, now, SqlValue()});
-  auto inserted = connection_->Exec("INSERT INTO data_value (" + std::string(kValueColumns) +
-                                        ") VALUES " + Placeholders(14) + " ON CONFLICT DO NOTHING",
-                                    insert);
-  if (!inserted.ok()) {
-    if (inserted.error().code == core::ErrorCode::kConflict) {
-      connection_->Rollback();  // PostgreSQL refuses further queries in a failed transaction
-      return ExplainMissingReference(value.key, inserted.error());
-    }
-    return inserted.error();
-  }
+  KENEYA_ASSIGN_OR_RETURN(
+      int64_t inserted,
+      connection_->Exec("INSERT INTO data_value (" + std::string(kValueColumns) + ") VALUES " +
+                            Placeholders(14) + " ON CONFLICT DO NOTHING",
+                        insert));
   WriteOutcome outcome = WriteOutcome::kCreated;
-  if (*inserted == 1) {
+  if (inserted == 1) {
     KENEYA_RETURN_IF_ERROR(
         InsertAudit(*connection_, value.key, AuditAction::kCreate, now, actor, nullptr, &value));
   } else {

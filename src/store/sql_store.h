@@ -50,9 +50,13 @@ class SqlStore : public Store {
   core::Result<int64_t> InsertImport(const ImportInfo& info, core::TimestampMs started);
   // Records the counts and end of a bulk load.
   core::Status FinishImport(int64_t id, const BulkLoadSummary& summary, core::TimestampMs finished);
-  // When a write failed on a foreign key: a NotFound error naming the missing object of `key`,
-  // or `original` when every object exists.
-  core::Error ExplainMissingReference(const core::DataValueKey& key, const core::Error& original);
+  // Checks that every value of `values` refers to an existing org unit, data element, category
+  // option combo and state; the error names the first value (by input position) that does not.
+  // Call it inside the write transaction, so that nothing can change the references between the
+  // check and the writes.
+  core::Status CheckReferences(std::span<const core::DataValue> values);
+  // Checks that the objects and the period `key` names exist; NotFound names the first missing.
+  core::Status CheckKeyReferences(const core::DataValueKey& key);
 
   // Input positions of `values` in key order without repeats, and the repeats (positions of
   // keys given a second time). Reports progress in phase "sort" for large inputs.
