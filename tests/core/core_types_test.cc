@@ -208,3 +208,24 @@ TEST(ValueTypeTest, RoundTripsNames) {
 
 }  // namespace
 }  // namespace keneya::core
+
+#include "core/format.h"
+
+namespace keneya::core {
+namespace {
+
+TEST(FormatTest, GroupsDigitsTheFrenchOrTheEnglishWay) {
+  EXPECT_EQ(FormatInteger(1140657000, Language::kFrench), "1 140 657 000");
+  EXPECT_EQ(FormatInteger(1140657000, Language::kEnglish), "1,140,657,000");
+  EXPECT_EQ(FormatInteger(0, Language::kFrench), "0");
+  EXPECT_EQ(FormatInteger(999, Language::kFrench), "999");
+  EXPECT_EQ(FormatInteger(-2261, Language::kFrench), "-2 261");
+  EXPECT_EQ(FormatInteger(INT64_MIN, Language::kEnglish), "-9,223,372,036,854,775,808");
+  EXPECT_EQ(ParseLanguage("en_US.UTF-8"), Language::kEnglish);
+  EXPECT_EQ(ParseLanguage("fr"), Language::kFrench);
+  EXPECT_EQ(ParseLanguage(""), Language::kFrench);
+  EXPECT_EQ(Tr(Language::kEnglish, "oui", "yes"), "yes");
+}
+
+}  // namespace
+}  // namespace keneya::core

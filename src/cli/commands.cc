@@ -1,0 +1,314 @@
+#include "cli/commands.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "bench/store_bench.h"
+#include "cli/progress.h"
+#include "core/period.h"
+#include "demo/demo.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "store/store.h"
+
+namespace keneya::cli {
+
+using core::FormatInteger;
+using core::Language;
+using core::Tr;
+
+namespace {
+
+bool IsPostgres(const std::string& location) {
+  return location.starts_with("postgres") || location.find("dbname=") != std::string::npos ||
+         location.find("host=") != std::string::npos;
+}
+
+// The location as shown to people: a PostgreSQL URL without its password.
+std::string Shown(const std::string& location) {
+  if (!IsPostgres(location)) return location;
+  const size_t scheme = location.find("://");
+  const size_t at = location.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return location;
+  const size_t colon = location.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return location;
+  return location.substr(0, colon) + ":***" + location.substr(at);
+}
+
+int Fail(const Context& c, const core::Error& error) {
+  *c.err << Tr(c.language, "erreur : ", "error: ") << error.message;
+  if (!error.where.empty()) *c.err << " (" << error.where << ")";
+  *c.err << "\n";
+  return 1;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string Seconds(double s, Language language) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f", s);
+  std::string text = buffer;
+  if (language == Language::kFrench) {
+    for (char& ch : text) {
+      if (ch == '.') ch = ',';
+    }
+  }
+  return text + " s";
+}
+
+store::Actor CliActor(const Context& c, std::string reason = {}) {
+  return store::Actor{c.user, "cli", std::move(reason)};
+}
+
+core::Result<std::unique_ptr<store::Store>> Open(const Context& c, bool migrate = true) {
+  auto store = store::OpenStore(c.db, store::OpenOptions{.migrate = migrate});
+  if (!store.ok()) return store.error().In(Shown(c.db));
+  return store;
+}
+
+}  // namespace
+
+const char* Version() { return "0.1.0"; }
+
+int RunDemo(const Context& c, const DemoOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  if (options.replace) {
+    if (IsPostgres(c.db)) {
+      return Fail(c, core::InvalidArgument(
+                         std::string(Tr(c.language,
+                                        "--replace ne s'applique qu'à un fichier SQLite ; "
+                                        "donnez une base PostgreSQL vide",
+                                        "--replace only applies to an SQLite file; give an "
+                                        "empty PostgreSQL database")),
+                         "--replace"));
+    }
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(c.db + suffix, ignored);
+    }
+  }
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  auto existing = store.LoadMetadata();
+  if (!existing.ok()) return Fail(c, existing.error());
+  if (!existing->org_units.empty()) {
+    return Fail(c, core::FailedPrecondition(
+                       std::string(Tr(c.language,
+                                      "la base contient déjà des données ; relancez avec "
+                                      "--replace pour repartir d'une base neuve",
+                                      "the database already holds data; run again with "
+                                      "--replace to start from a new one")),
+                       Shown(c.db)));
+  }
+
+  ProgressPrinter progress(*c.err, c.language, c.interactive);
+  *c.err << Tr(c.language, "Génération du jeu de démonstration (graine ",
+               "Generating the demo dataset (seed ")
+         << options.seed << ", " << options.first_year << "-" << options.last_year << ")\n";
+  demo::DemoOptions demo_options;
+  demo_options.seed = options.seed;
+  demo_options.first_year = options.first_year;
+  demo_options.last_year = options.last_year;
+  auto generated = demo::GenerateDemo(demo_options, progress.AsFunction());
+  progress.Finish();
+  if (!generated.ok()) return Fail(c, generated.error());
+  const double generation = SecondsSince(start);
+
+  *c.err << Tr(c.language, "Chargement dans ", "Loading into ") << Shown(c.db) << "\n";
+  const auto load_start = std::chrono::steady_clock::now();
+  core::Status loaded =
+      demo::LoadDemo(store, *generated, CliActor(c, "keneya demo"), progress.AsFunction());
+  progress.Finish();
+  if (!loaded.ok()) return Fail(c, loaded.error());
+  const double load = SecondsSince(load_start);
+
+  std::map<core::OrgUnitType, int64_t> per_type;
+  for (const core::OrgUnit& ou : generated->metadata.org_units) ++per_type[ou.type];
+  int64_t facilities = 0;
+  for (const auto& [type, count] : per_type) facilities += core::IsFacility(type) ? count : 0;
+  std::ostream& out = *c.out;
+  const Language l = c.language;
+  out << Tr(l, "Base de démonstration prête : ", "Demo database ready: ") << Shown(c.db) << "\n"
+      << "  " << Tr(l, "régions sanitaires  ", "health regions      ")
+      << per_type[core::OrgUnitType::kRegion] << "\n"
+      << "  " << Tr(l, "districts sanitaires", "health districts    ") << " "
+      << per_type[core::OrgUnitType::kDistrict] << "\n"
+      << "  " << Tr(l, "structures sous contrat FBR ", "facilities under FBR contract ")
+      << FormatInteger(facilities, l) << " (CSCOM "
+      << FormatInteger(per_type[core::OrgUnitType::kCscom], l) << ", CSRéf "
+      << per_type[core::OrgUnitType::kCsref] << ", EPH "
+      << per_type[core::OrgUnitType::kRegionalHospital] << ", "
+      << Tr(l, "maternités ", "maternities ") << per_type[core::OrgUnitType::kMaternity] << ", "
+      << Tr(l, "cliniques privées ", "private clinics ")
+      << per_type[core::OrgUnitType::kPrivateClinic] << ", CCS "
+      << per_type[core::OrgUnitType::kCooperativeClinic] << ")\n"
+      << "  " << Tr(l, "sites ASC ", "ASC sites ")
+      << FormatInteger(per_type[core::OrgUnitType::kAscSite], l) << "\n"
+      << "  " << Tr(l, "valeurs ", "values ")
+      << FormatInteger(static_cast<int64_t>(generated->values.size()), l)
+      << Tr(l, " (déclarées et vérifiées, ", " (declared and verified, ") << options.first_year
+      << "-" << options.last_year
+      << Tr(l, ", scores de qualité trimestriels)\n", ", quarterly quality scores)\n") << "  "
+      << Tr(l, "durée ", "time ") << Seconds(SecondsSince(start), l) << " ("
+      << Tr(l, "génération ", "generation ") << Seconds(generation, l) << ", "
+      << Tr(l, "chargement ", "load ") << Seconds(load, l) << ")\n";
+  return 0;
+}
+
+namespace {
+
+// Stops the server on SIGINT or SIGTERM: the signals are blocked in every thread and one thread
+// waits for them (no work in a signal handler).
+class StopOnSignal {
+ public:
+  explicit StopOnSignal(http::Server& server) {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+    waiter_ = std::thread([this, &server] {
+      int signal = 0;
+      sigwait(&signals_, &signal);
+      if (signal != 0 && !stopping_) server.Stop();
+    });
+  }
+  ~StopOnSignal() {
+    stopping_ = true;
+    // Wake the waiting thread if no signal came.
+    pthread_kill(waiter_.native_handle(), SIGTERM);
+    waiter_.join();
+    pthread_sigmask(SIG_UNBLOCK, &signals_, nullptr);
+  }
+
+ private:
+  sigset_t signals_;
+  std::atomic<bool> stopping_{false};
+  std::thread waiter_;
+};
+
+}  // namespace
+
+int RunServe(const Context& c, const ServeOptions& options) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  http::Api api(std::move(opened).value(), http::ServerInfo{Version(), Shown(c.db)});
+  http::Server server(api);
+  core::Status bound = server.Bind(options.host, options.port);
+  if (!bound.ok()) return Fail(c, bound.error());
+  StopOnSignal stop(server);
+  *c.out << Tr(c.language, "Keneya écoute sur http://", "Keneya listens on http://") << options.host
+         << ":" << server.port()
+         << Tr(c.language, " (état : /api/health ; base : ", " (health: /api/health; database: ")
+         << Shown(c.db) << ")\n";
+  c.out->flush();
+  core::Status served = server.Serve();
+  if (!served.ok()) return Fail(c, served.error());
+  *c.out << Tr(c.language, "Keneya arrêté.\n", "Keneya stopped.\n");
+  return 0;
+}
+
+int RunMigrate(const Context& c) {
+  auto opened = Open(c, /*migrate=*/false);
+  if (!opened.ok()) return Fail(c, opened.error());
+  auto before = (*opened)->SchemaVersion();
+  if (!before.ok()) return Fail(c, before.error());
+  auto after = (*opened)->Migrate();
+  if (!after.ok()) return Fail(c, after.error());
+  *c.out << Tr(c.language, "Schéma de ", "Schema of ") << Shown(c.db) << " : version " << *before
+         << " -> " << *after
+         << (*before == *after ? Tr(c.language, " (déjà à jour)", " (already up to date)") : "")
+         << "\n";
+  return 0;
+}
+
+int RunInfo(const Context& c) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  auto metadata = store.LoadMetadata();
+  if (!metadata.ok()) return Fail(c, metadata.error());
+  auto states = store.States();
+  if (!states.ok()) return Fail(c, states.error());
+  auto imports = store.Imports();
+  if (!imports.ok()) return Fail(c, imports.error());
+  const Language l = c.language;
+  std::ostream& out = *c.out;
+  out << Tr(l, "Base ", "Database ") << Shown(c.db) << " (" << store.engine() << ", "
+      << Tr(l, "schéma ", "schema ") << *store.SchemaVersion() << ")\n";
+  std::map<core::OrgUnitType, int64_t> per_type;
+  for (const core::OrgUnit& ou : metadata->org_units) ++per_type[ou.type];
+  out << Tr(l, "Unités d'organisation : ", "Org units: ")
+      << FormatInteger(static_cast<int64_t>(metadata->org_units.size()), l) << "\n";
+  for (const auto& [type, count] : per_type) {
+    out << "  " << core::OrgUnitTypeLabel(type, l == Language::kEnglish ? "en" : "fr") << " : "
+        << FormatInteger(count, l) << "\n";
+  }
+  out << Tr(l, "Éléments de données : ", "Data elements: ") << metadata->data_elements.size()
+      << ", " << Tr(l, "ensembles de données : ", "data sets: ") << metadata->data_sets.size()
+      << "\n";
+  out << Tr(l, "Valeurs :", "Values:") << "\n";
+  for (const core::State& state : *states) {
+    store::ValueQuery query;
+    query.states = {state.id};
+    auto count = store.Count(query);
+    if (!count.ok()) return Fail(c, count.error());
+    out << "  " << (l == Language::kEnglish ? state.name_en : state.name_fr) << " : "
+        << FormatInteger(*count, l) << "\n";
+  }
+  out << Tr(l, "Imports : ", "Imports: ") << imports->size() << "\n";
+  return 0;
+}
+
+int RunCheckDb(const Context& c) {
+  auto opened = Open(c, /*migrate=*/false);
+  if (!opened.ok()) return Fail(c, opened.error());
+  auto checks = (*opened)->CheckIntegrity();
+  if (!checks.ok()) return Fail(c, checks.error());
+  for (const std::string& check : *checks) *c.out << "ok  " << check << "\n";
+  return 0;
+}
+
+int RunPeriod(const Context& c, const std::vector<std::string>& periods) {
+  int status = 0;
+  for (const std::string& text : periods) {
+    auto period = core::Period::Parse(text);
+    if (!period.ok()) {
+      status = Fail(c, period.error());
+      continue;
+    }
+    const core::Period& p = *period;
+    *c.out << p.ToString() << "  " << core::PeriodTypeName(p.type()) << "  " << p.start().ToString()
+           << " .. " << p.end().ToString() << "  (" << p.Days() << Tr(c.language, " jours", " days")
+           << ")  " << Tr(c.language, "précédente ", "previous ") << p.Previous().ToString() << "  "
+           << Tr(c.language, "suivante ", "next ") << p.Next().ToString();
+    if (auto quarter = p.Quarter(); quarter.ok() && quarter->type() != p.type()) {
+      *c.out << "  " << Tr(c.language, "trimestre ", "quarter ") << quarter->ToString();
+    }
+    if (auto year = p.Year(); year.ok() && year->type() != p.type()) {
+      *c.out << "  " << Tr(c.language, "année ", "year ") << year->ToString();
+    }
+    *c.out << "\n";
+  }
+  return status;
+}
+
+int RunBenchStore(const Context& c, const BenchStoreOptions& options) {
+  bench::StoreBenchOptions bench_options;
+  bench_options.values = options.values;
+  bench_options.repetitions = options.runs;
+  bench_options.postgres = options.postgres;
+  bench_options.sqlite = options.sqlite;
+  bench_options.sqlite_directory = options.directory;
+  core::Status status = bench::RunStoreBench(bench_options, *c.out);
+  if (!status.ok()) return Fail(c, status.error());
+  return 0;
+}
+
+}  // namespace keneya::cli

@@ -1,0 +1,59 @@
+// The `keneya` subcommands, as functions from options to an exit code (0: success), writing to
+// the given streams. main.cc parses the command line and calls them; tests call them directly.
+// This is the only place that wires concrete implementations together (DESIGN.md).
+#ifndef KENEYA_CLI_COMMANDS_H_
+#define KENEYA_CLI_COMMANDS_H_
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/format.h"
+
+namespace keneya::cli {
+
+// Options every command shares.
+struct Context {
+  std::string db = "keneya.db";  // --db or KENEYA_DB
+  std::string user;              // --user, or the operating system user
+  core::Language language = core::Language::kFrench;
+  std::ostream* out = nullptr;  // results
+  std::ostream* err = nullptr;  // progress and errors
+  bool interactive = false;     // err is a terminal
+};
+
+struct DemoOptions {
+  uint64_t seed = 20240101;
+  int first_year = 2021;
+  int last_year = 2024;
+  bool replace = false;  // delete an existing SQLite file first
+};
+int RunDemo(const Context& context, const DemoOptions& options);
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+};
+int RunServe(const Context& context, const ServeOptions& options);
+
+int RunMigrate(const Context& context);
+int RunInfo(const Context& context);
+int RunCheckDb(const Context& context);
+int RunPeriod(const Context& context, const std::vector<std::string>& periods);
+
+struct BenchStoreOptions {
+  int64_t values = 1'000'000;
+  int runs = 3;
+  std::string postgres;  // URL; empty: SQLite only
+  bool sqlite = true;
+  std::string directory;
+};
+int RunBenchStore(const Context& context, const BenchStoreOptions& options);
+
+// The version of this program.
+const char* Version();
+
+}  // namespace keneya::cli
+
+#endif  // KENEYA_CLI_COMMANDS_H_

@@ -1,0 +1,26 @@
+// Numbers as people read them: French first ("1 140 657 000"), English second ("1,140,657,000").
+#ifndef KENEYA_CORE_FORMAT_H_
+#define KENEYA_CORE_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace keneya::core {
+
+enum class Language { kFrench, kEnglish };
+
+// "fr" (or anything not English) -> kFrench; "en", "en_US.UTF-8"... -> kEnglish.
+Language ParseLanguage(std::string_view text);
+
+// Groups of three digits, separated by a space in French and a comma in English.
+std::string FormatInteger(int64_t n, Language language);
+
+// French or English text, by language.
+inline std::string_view Tr(Language language, std::string_view fr, std::string_view en) {
+  return language == Language::kEnglish ? en : fr;
+}
+
+}  // namespace keneya::core
+
+#endif  // KENEYA_CORE_FORMAT_H_

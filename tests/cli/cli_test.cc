@@ -1,0 +1,165 @@
+// The `keneya` command as a user runs it: a real process, its output and exit status.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <regex>
+#include <string>
+
+#ifndef KENEYA_BINARY
+#error "KENEYA_BINARY must name the keneya executable"
+#endif
+
+namespace keneya::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome Keneya(const std::string& arguments) {
+  Outcome run;
+  const std::string command = std::string(KENEYA_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    run.output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("keneya_cli_test_" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+    db_ = (dir_ / "test.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+  std::string db_;
+};
+
+TEST_F(CliTest, EverySubcommandHasHelp) {
+  const char* subcommands[] = {"demo",     "serve",  "migrate", "info",
+                               "check-db", "period", "bench",   "bench store"};
+  for (const char* sub : subcommands) {
+    Outcome run = Keneya(std::string(sub) + " --help");
+    EXPECT_EQ(run.status, 0) << sub << "\n" << run.output;
+    EXPECT_NE(run.output.find("Usage:"), std::string::npos) << sub;
+    EXPECT_NE(run.output.find("--help"), std::string::npos) << sub;
+  }
+  Outcome top = Keneya("--help");
+  EXPECT_EQ(top.status, 0);
+  for (const char* sub : subcommands)
+    EXPECT_NE(top.output.find(std::string(sub).substr(0, 5)), std::string::npos);
+}
+
+TEST_F(CliTest, SpeaksFrenchFirstAndEnglishOnRequest) {
+  EXPECT_NE(Keneya("--help").output.find("base de données"), std::string::npos);
+  EXPECT_NE(Keneya("--lang en --help").output.find("database: an SQLite file"), std::string::npos);
+  EXPECT_NE(Keneya("period 2023Q1").output.find("précédente 2022Q4"), std::string::npos);
+  EXPECT_NE(Keneya("--lang en period 2023Q1").output.find("previous 2022Q4"), std::string::npos);
+}
+
+TEST_F(CliTest, PrintsPeriodsAndRejectsBadOnesWithTheirPlace) {
+  Outcome ok = Keneya("period 2020W53 2023april");
+  EXPECT_EQ(ok.status, 0);
+  EXPECT_NE(ok.output.find("2020W53  Weekly  2020-12-28 .. 2021-01-03"), std::string::npos)
+      << ok.output;
+  EXPECT_NE(ok.output.find("2023April  FinancialApril  2023-04-01 .. 2024-03-31"),
+            std::string::npos)
+      << ok.output;
+  Outcome bad = Keneya("period 202313");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.output.find("erreur"), std::string::npos);
+  EXPECT_NE(bad.output.find("202313"), std::string::npos);
+}
+
+TEST_F(CliTest, RejectsUnknownOptionsAndMissingSubcommands) {
+  EXPECT_NE(Keneya("").status, 0);
+  EXPECT_NE(Keneya("demo --no-such-option").status, 0);
+  EXPECT_NE(Keneya("serve --port 70000").status, 0);
+}
+
+TEST_F(CliTest, MigratesInfoAndChecksAnEmptyDatabase) {
+  Outcome migrate = Keneya("--db " + db_ + " migrate");
+  EXPECT_EQ(migrate.status, 0) << migrate.output;
+  EXPECT_NE(migrate.output.find("version 0 -> 1"), std::string::npos) << migrate.output;
+  EXPECT_NE(Keneya("--db " + db_ + " migrate").output.find("déjà à jour"), std::string::npos);
+  Outcome info = Keneya("--db " + db_ + " info");
+  EXPECT_EQ(info.status, 0) << info.output;
+  EXPECT_NE(info.output.find("Déclaré : 0"), std::string::npos) << info.output;
+  Outcome check = Keneya("--db " + db_ + " check-db");
+  EXPECT_EQ(check.status, 0) << check.output;
+  EXPECT_NE(check.output.find("ok  sqlite integrity_check"), std::string::npos) << check.output;
+}
+
+TEST_F(CliTest, ReportsADatabaseItCannotOpen) {
+  Outcome run = Keneya("--db /nonexistent/dir/x.db info");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.output.find("/nonexistent/dir/x.db"), std::string::npos) << run.output;
+}
+
+TEST_F(CliTest, DemoShowsProgressAndRefusesToOverwriteData) {
+  Outcome demo = Keneya("--db " + db_ + " demo --from 2024 --to 2024");
+  ASSERT_EQ(demo.status, 0) << demo.output;
+  EXPECT_NE(demo.output.find("Valeurs 2024 : "), std::string::npos) << demo.output;
+  EXPECT_NE(demo.output.find("(100 %)"), std::string::npos);
+  EXPECT_NE(demo.output.find("régions sanitaires  11"), std::string::npos) << demo.output;
+  Outcome again = Keneya("--db " + db_ + " demo --from 2024 --to 2024");
+  EXPECT_EQ(again.status, 1);
+  EXPECT_NE(again.output.find("--replace"), std::string::npos) << again.output;
+  Outcome replaced = Keneya("--db " + db_ + " demo --from 2024 --to 2024 --replace");
+  EXPECT_EQ(replaced.status, 0) << replaced.output;
+  Outcome info = Keneya("--db " + db_ + " info");
+  EXPECT_NE(info.output.find("Imports : 1"), std::string::npos) << info.output;
+}
+
+TEST_F(CliTest, ServeAnswersTheHealthCheckAndStopsOnSigterm) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    execl(KENEYA_BINARY, KENEYA_BINARY, "--db", db_.c_str(), "serve", "--port", "0",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  FILE* out = fdopen(pipe_fds[0], "r");
+  char* line = nullptr;
+  size_t capacity = 0;
+  ASSERT_GT(getline(&line, &capacity, out), 0);
+  const std::string first = line;
+  free(line);
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(first, match, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) << first;
+  httplib::Client client("127.0.0.1", std::stoi(match[1]));
+  auto health = client.Get("/api/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_NE(health->body.find("\"status\":\"ok\""), std::string::npos) << health->body;
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  fclose(out);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace keneya::cli
