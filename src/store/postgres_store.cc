@@ -120,17 +120,9 @@ Result<BulkLoadSummary> PostgresStore::BulkLoad(std::span<const DataValue> value
     if (progress) progress(Progress{phase, done, total});
   };
   report("sort", 0);
-  LoadOrder load = OrderForLoad(values);
+  KENEYA_ASSIGN_OR_RETURN(LoadOrder load, PrepareLoad(values));
   BulkLoadSummary summary;
   summary.repeated = std::move(load.repeated);
-  std::vector<int32_t> periods;
-  for (const DataValue& v : values) {
-    if (periods.empty() || periods.back() != v.key.period) periods.push_back(v.key.period);
-  }
-  std::sort(periods.begin(), periods.end());
-  periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
-
-  if (core::Status s = EnsurePeriods(periods); !s.ok()) return s.error().In("periods");
   const core::TimestampMs now = core::NowMs();
   SqlConnection& sql = connection();
   KENEYA_RETURN_IF_ERROR(sql.BeginWrite());

@@ -104,6 +104,12 @@ std::optional<core::Date> DateFromRow(const Row& row, size_t i) {
   return *date;
 }
 
+// A stored dimension type; the schema only ever holds the two valid names.
+core::DataDimensionType DimensionType(const std::string& name) {
+  auto type = core::ParseDataDimensionType(name);
+  return type.ok() ? *type : core::DataDimensionType::kDisaggregation;
+}
+
 // Appends "(?, ?, ...)" with n placeholders.
 std::string Placeholders(size_t n) {
   std::string out = "(";
@@ -494,9 +500,7 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
                                                      "FROM category ORDER BY id"));
   for (const Row& r : categories) {
     core::Category c{static_cast<int32_t>(r.Int(0)), r.Text(1), r.Text(2), r.Text(3)};
-    c.dimension_type = core::ParseDataDimensionType(r.Text(4)).ok()
-                           ? *core::ParseDataDimensionType(r.Text(4))
-                           : core::DataDimensionType::kDisaggregation;
+    c.dimension_type = DimensionType(r.Text(4));
     c.option_uids = category_options[c.id];
     b.categories.categories.push_back(std::move(c));
   }
@@ -509,9 +513,7 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
                                                  "FROM category_combo ORDER BY id"));
   for (const Row& r : combos) {
     core::CategoryCombo c{static_cast<int32_t>(r.Int(0)), r.Text(1), r.Text(2), r.Text(3)};
-    c.dimension_type = core::ParseDataDimensionType(r.Text(4)).ok()
-                           ? *core::ParseDataDimensionType(r.Text(4))
-                           : core::DataDimensionType::kDisaggregation;
+    c.dimension_type = DimensionType(r.Text(4));
     c.category_uids = combo_categories[c.id];
     b.categories.combos.push_back(std::move(c));
   }
@@ -997,6 +999,18 @@ Result<std::vector<ImportRecord>> SqlStore::Imports() {
 Status SqlStore::Ping() {
   auto rows = connection_->Query("SELECT 1");
   return rows.ok() ? core::OkStatus() : Status(rows.error());
+}
+
+Result<SqlStore::LoadOrder> SqlStore::PrepareLoad(std::span<const DataValue> values) {
+  LoadOrder load = OrderForLoad(values);
+  std::vector<int32_t> periods;
+  for (const DataValue& v : values) {
+    if (periods.empty() || periods.back() != v.key.period) periods.push_back(v.key.period);
+  }
+  std::sort(periods.begin(), periods.end());
+  periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
+  if (Status s = EnsurePeriods(periods); !s.ok()) return s.error().In("periods");
+  return load;
 }
 
 SqlStore::LoadOrder SqlStore::OrderForLoad(std::span<const DataValue> values) {

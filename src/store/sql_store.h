@@ -59,12 +59,15 @@ class SqlStore : public Store {
   core::Status CheckKeyReferences(const core::DataValueKey& key);
 
   // Input positions of `values` in key order without repeats, and the repeats (positions of
-  // keys given a second time). Reports progress in phase "sort" for large inputs.
+  // keys given a second time, in input order).
   struct LoadOrder {
     std::vector<uint32_t> order;
     std::vector<size_t> repeated;
   };
   static LoadOrder OrderForLoad(std::span<const core::DataValue> values);
+  // The first steps of every bulk load, before its transaction: OrderForLoad, then the period
+  // rows the values need (EnsurePeriods).
+  core::Result<LoadOrder> PrepareLoad(std::span<const core::DataValue> values);
 
  private:
   std::unique_ptr<SqlConnection> connection_;

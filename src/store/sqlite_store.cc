@@ -49,18 +49,9 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
     if (progress) progress(Progress{phase, done, total});
   };
   report("sort", 0);
-  LoadOrder load = OrderForLoad(values);
+  KENEYA_ASSIGN_OR_RETURN(LoadOrder load, PrepareLoad(values));
   BulkLoadSummary summary;
   summary.repeated = std::move(load.repeated);
-
-  std::vector<int32_t> periods;
-  for (const DataValue& v : values) {
-    if (periods.empty() || periods.back() != v.key.period) periods.push_back(v.key.period);
-  }
-  std::sort(periods.begin(), periods.end());
-  periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
-
-  if (core::Status s = EnsurePeriods(periods); !s.ok()) return s.error().In("periods");
   const core::TimestampMs now = core::NowMs();
   SqliteConnection& db = sqlite();
   // SQLite checks foreign keys row by row, a third of the load's time. The load checks its
@@ -121,6 +112,15 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
     return error;
   };
 
+  auto insert_value = [&](const DataValue& v, size_t position) {
+    BindKey(insert.get(), 1, v.key);
+    BindText(insert.get(), 7, v.value);
+    BindText(insert.get(), 8, v.comment);
+    BindText(insert.get(), 9, v.stored_by);
+    sqlite3_bind_int(insert.get(), 10, v.followup ? 1 : 0);
+    return step(insert.get(), position);
+  };
+
   // Reading the stored value first is cheaper than a failed insert when the load is mostly
   // updates; the loop switches strategy according to what the previous value found.
   bool expect_existing = false;
@@ -129,12 +129,7 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
     const DataValue& v = values[position];
     if (++done % kProgressEvery == 0) report("write", done);
     if (!v.deleted && !expect_existing) {
-      BindKey(insert.get(), 1, v.key);
-      BindText(insert.get(), 7, v.value);
-      BindText(insert.get(), 8, v.comment);
-      BindText(insert.get(), 9, v.stored_by);
-      sqlite3_bind_int(insert.get(), 10, v.followup ? 1 : 0);
-      KENEYA_RETURN_IF_ERROR(step(insert.get(), position));
+      KENEYA_RETURN_IF_ERROR(insert_value(v, position));
       if (sqlite3_changes(db.handle()) == 1) {
         ++summary.created;
         continue;
@@ -150,12 +145,7 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
         ++summary.unchanged;  // deleting what was never there
         continue;
       }
-      BindKey(insert.get(), 1, v.key);
-      BindText(insert.get(), 7, v.value);
-      BindText(insert.get(), 8, v.comment);
-      BindText(insert.get(), 9, v.stored_by);
-      sqlite3_bind_int(insert.get(), 10, v.followup ? 1 : 0);
-      KENEYA_RETURN_IF_ERROR(step(insert.get(), position));
+      KENEYA_RETURN_IF_ERROR(insert_value(v, position));
       ++summary.created;
       continue;
     }
