@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/attribute.h"
 #include "core/date.h"
 #include "core/random.h"
 #include "core/result.h"
@@ -44,6 +45,7 @@ struct CategoryOption {
   std::string name;
   std::optional<Date> start_date;  // the option may be used from...
   std::optional<Date> end_date;    // ...until
+  std::vector<AttributeValue> attribute_values;
   friend bool operator==(const CategoryOption&, const CategoryOption&) = default;
 };
 
@@ -74,6 +76,7 @@ struct CategoryOptionCombo {
   std::string name;  // DHIS2 style: option names joined by ", " in category order
   std::string category_combo_uid;
   std::vector<std::string> option_uids;  // one per category of the combo, in category order
+  std::vector<AttributeValue> attribute_values;
   friend bool operator==(const CategoryOptionCombo&, const CategoryOptionCombo&) = default;
 };
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/attribute.h"
 #include "core/period.h"
 #include "core/result.h"
 
@@ -70,6 +71,8 @@ struct DataElement {
   // When false, zeros are not worth storing (DHIS2 then drops them on import). FBR sets true on
   // every indicator: a reported zero is not a missing report.
   bool zero_is_significant = true;
+  std::string option_set_uid;  // values must be one of its option codes; empty: no option set
+  std::vector<AttributeValue> attribute_values;
   friend bool operator==(const DataElement&, const DataElement&) = default;
 };
 
@@ -82,6 +85,9 @@ struct DataSet {
   std::string category_combo_uid;  // the attribute combo; the default combo when empty
   std::vector<std::string> data_element_uids;
   std::vector<std::string> org_unit_uids;  // org units assigned to report this set
+  int expiry_days = 0;  // days after a period's end during which it may be entered; 0: no limit
+  int open_future_periods = 0;  // how many future periods are open for entry
+  std::vector<AttributeValue> attribute_values;
   friend bool operator==(const DataSet&, const DataSet&) = default;
 };
 

@@ -100,6 +100,8 @@ const T* Lookup(const std::unordered_map<std::string_view, const T*>& map, std::
 
 Status MetadataBundle::Validate() const {
   Problems problems;
+  const auto attribute_uids = CheckIdentities("attribute", attributes, problems);
+  const auto option_set_uids = CheckIdentities("option set", option_sets, problems);
   const auto ou_uids = CheckIdentities("org unit", org_units, problems);
   const auto group_uids = CheckIdentities("org unit group", org_unit_groups, problems);
   CheckIdentities("org unit group set", org_unit_group_sets, problems);
@@ -111,6 +113,43 @@ Status MetadataBundle::Validate() const {
   CheckIdentities("data set", data_sets, problems);
 
   MetadataIndex index(*this);
+
+  // Attribute values name existing attributes, at most once per object.
+  auto check_attribute_values = [&](const std::string& what,
+                                    const std::vector<AttributeValue>& values) {
+    std::set<std::string_view> seen;
+    for (const AttributeValue& v : values) {
+      if (!attribute_uids.contains(v.attribute_uid)) {
+        problems.Add(what, "attribute " + v.attribute_uid + " does not exist");
+      } else if (!seen.insert(v.attribute_uid).second) {
+        problems.Add(what, "has two values for attribute " + v.attribute_uid);
+      }
+    }
+  };
+  for (const OrgUnit& o : org_units)
+    check_attribute_values(Describe("org unit", o), o.attribute_values);
+  for (const DataElement& o : data_elements) {
+    check_attribute_values(Describe("data element", o), o.attribute_values);
+  }
+  for (const DataSet& o : data_sets)
+    check_attribute_values(Describe("data set", o), o.attribute_values);
+  for (const CategoryOption& o : categories.options) {
+    check_attribute_values(Describe("category option", o), o.attribute_values);
+  }
+  for (const CategoryOptionCombo& o : categories.option_combos) {
+    check_attribute_values(Describe("category option combo", o), o.attribute_values);
+  }
+  for (const OptionSet& set : option_sets) {
+    std::set<std::string_view> codes;
+    for (const Option& option : set.options) {
+      if (option.code.empty()) {
+        problems.Add(Describe("option set", set), "option " + option.uid + " has no code");
+      } else if (!codes.insert(option.code).second) {
+        problems.Add(Describe("option set", set),
+                     "option code \"" + option.code + "\" is given twice");
+      }
+    }
+  }
 
   // The hierarchy: each org unit's path and level follow from its parent's.
   for (const OrgUnit& ou : org_units) {
@@ -234,9 +273,15 @@ Status MetadataBundle::Validate() const {
     if (!de.category_combo_uid.empty() && !combo_uids.contains(de.category_combo_uid)) {
       problems.Add(what, "category combo " + de.category_combo_uid + " does not exist");
     }
+    if (!de.option_set_uid.empty() && !option_set_uids.contains(de.option_set_uid)) {
+      problems.Add(what, "option set " + de.option_set_uid + " does not exist");
+    }
   }
   for (const DataSet& ds : data_sets) {
     const std::string what = Describe("data set", ds);
+    if (ds.expiry_days < 0 || ds.open_future_periods < 0) {
+      problems.Add(what, "expiry days and open future periods cannot be negative");
+    }
     if (!ds.category_combo_uid.empty() && !combo_uids.contains(ds.category_combo_uid)) {
       problems.Add(what, "category combo " + ds.category_combo_uid + " does not exist");
     }
@@ -252,6 +297,8 @@ Status MetadataBundle::Validate() const {
 }
 
 void MetadataBundle::Merge(const MetadataBundle& other) {
+  MergeByUid(attributes, other.attributes);
+  MergeByUid(option_sets, other.option_sets);
   MergeByUid(org_units, other.org_units);
   MergeByUid(org_unit_groups, other.org_unit_groups);
   MergeByUid(org_unit_group_sets, other.org_unit_group_sets);
@@ -268,6 +315,8 @@ void MetadataBundle::Merge(const MetadataBundle& other) {
 }
 
 MetadataIndex::MetadataIndex(const MetadataBundle& bundle) {
+  IndexByUid(bundle.attributes, attributes_);
+  IndexByUid(bundle.option_sets, option_sets_);
   IndexByUid(bundle.org_units, org_units_);
   IndexByUid(bundle.org_unit_groups, org_unit_groups_);
   IndexByUid(bundle.categories.options, category_options_);
@@ -278,6 +327,12 @@ MetadataIndex::MetadataIndex(const MetadataBundle& bundle) {
   IndexByUid(bundle.data_sets, data_sets_);
 }
 
+const Attribute* MetadataIndex::attribute(std::string_view uid) const {
+  return Lookup(attributes_, uid);
+}
+const OptionSet* MetadataIndex::option_set(std::string_view uid) const {
+  return Lookup(option_sets_, uid);
+}
 const OrgUnit* MetadataIndex::org_unit(std::string_view uid) const {
   return Lookup(org_units_, uid);
 }

@@ -11,14 +11,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/attribute.h"
 #include "core/category.h"
 #include "core/data_element.h"
+#include "core/option_set.h"
 #include "core/org_unit.h"
 #include "core/result.h"
 
 namespace keneya::core {
 
 struct MetadataBundle {
+  std::vector<Attribute> attributes;
+  std::vector<OptionSet> option_sets;
   std::vector<OrgUnit> org_units;  // parents before children
   std::vector<OrgUnitGroup> org_unit_groups;
   std::vector<OrgUnitGroupSet> org_unit_group_sets;
@@ -30,7 +34,8 @@ struct MetadataBundle {
   // message, each naming the object by uid and the field): malformed or duplicate uids and
   // codes, references to objects that are not in the bundle, an org unit whose level or path
   // does not follow from its parent, a cycle in the hierarchy, coordinates out of range, a
-  // closing date before the opening date, a category option combo that is not one cell of its
+  // closing date before the opening date, an attribute value or option set that does not exist,
+  // an option code given twice in a set, a category option combo that is not one cell of its
   // combo, a combo without its option combos, an org unit in two groups of an exclusive group
   // set. Objects with empty uids are reported, not assigned.
   Status Validate() const;
@@ -45,6 +50,8 @@ class MetadataIndex {
  public:
   explicit MetadataIndex(const MetadataBundle& bundle);
 
+  const Attribute* attribute(std::string_view uid) const;
+  const OptionSet* option_set(std::string_view uid) const;
   const OrgUnit* org_unit(std::string_view uid) const;
   const OrgUnitGroup* org_unit_group(std::string_view uid) const;
   const CategoryOption* category_option(std::string_view uid) const;
@@ -57,6 +64,8 @@ class MetadataIndex {
  private:
   template <typename T>
   using Map = std::unordered_map<std::string_view, const T*>;
+  Map<Attribute> attributes_;
+  Map<OptionSet> option_sets_;
   Map<OrgUnit> org_units_;
   Map<OrgUnitGroup> org_unit_groups_;
   Map<CategoryOption> category_options_;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/attribute.h"
 #include "core/date.h"
 #include "core/result.h"
 
@@ -61,10 +62,12 @@ struct OrgUnit {
   std::string parent_uid;  // empty for the root
   std::string path;        // "/<root uid>/.../<own uid>"
   OrgUnitType type = OrgUnitType::kOther;
-  std::optional<Coordinates> coordinates;
+  std::optional<Coordinates> coordinates;  // a point
+  std::string geometry;  // any other GeoJSON geometry (Polygon, MultiPolygon), as text; or empty
   std::optional<Date> opening_date;
   std::optional<Date> closing_date;
   std::vector<std::string> group_uids;  // groups this org unit belongs to, sorted
+  std::vector<AttributeValue> attribute_values;
 
   friend bool operator==(const OrgUnit&, const OrgUnit&) = default;
 };
