@@ -159,6 +159,8 @@ class MetadataWriter {
  public:
   MetadataWriter(SqlConnection& sql, const MetadataBundle& stored, const Actor& actor)
       : sql_(sql), stored_(stored), actor_(actor), now_(core::NowMs()) {
+    Remember(stored.attributes, attribute_ids_);
+    Remember(stored.option_sets, option_set_ids_);
     Remember(stored.categories.options, option_ids_);
     Remember(stored.categories.categories, category_ids_);
     Remember(stored.categories.combos, combo_ids_);
@@ -169,12 +171,35 @@ class MetadataWriter {
   }
 
   Status Write(const MetadataBundle& in) {
+    for (const auto& a : in.attributes) {
+      KENEYA_RETURN_IF_ERROR(Upsert("attribute", stored_index_.attribute(a.uid), a,
+                                    {"code", "name"}, {OptionalText(a.code), a.name},
+                                    attribute_ids_, nullptr));
+    }
+    for (const auto& set : in.option_sets) {
+      KENEYA_RETURN_IF_ERROR(Upsert(
+          "option_set", stored_index_.option_set(set.uid), set, {"code", "name", "value_type"},
+          {OptionalText(set.code), set.name, core::ValueTypeName(set.value_type)}, option_set_ids_,
+          [&](int32_t id) -> Status {
+            KENEYA_RETURN_IF_ERROR(
+                sql_.Exec("DELETE FROM option_item WHERE option_set_id = ?", {id}));
+            for (size_t i = 0; i < set.options.size(); ++i) {
+              const core::Option& option = set.options[i];
+              KENEYA_RETURN_IF_ERROR(
+                  sql_.Exec("INSERT INTO option_item (option_set_id, uid, code, name, sort_order) "
+                            "VALUES (?, ?, ?, ?, ?)",
+                            {id, option.uid, option.code, option.name, static_cast<int32_t>(i)}));
+            }
+            return core::OkStatus();
+          }));
+    }
     for (const auto& o : in.categories.options) {
       KENEYA_RETURN_IF_ERROR(Upsert(
           "category_option", stored_index_.category_option(o.uid), o,
           {"code", "name", "start_date", "end_date"},
           {OptionalText(o.code), o.name, OptionalDate(o.start_date), OptionalDate(o.end_date)},
-          option_ids_, nullptr));
+          option_ids_,
+          [&](int32_t) -> Status { return ReplaceAttributeValues(o.uid, o.attribute_values); }));
     }
     for (const auto& c : in.categories.categories) {
       KENEYA_RETURN_IF_ERROR(
@@ -201,6 +226,7 @@ class MetadataWriter {
                  {"code", "name", "combo_id"},
                  {OptionalText(c.code), c.name, combo_ids_.at(c.category_combo_uid)},
                  option_combo_ids_, [&](int32_t id) -> Status {
+                   KENEYA_RETURN_IF_ERROR(ReplaceAttributeValues(c.uid, c.attribute_values));
                    return ReplaceMembers("category_option_combo_member", "option_combo_id",
                                          "option_id", id, c.option_uids, option_ids_, true);
                  }));
@@ -218,11 +244,12 @@ class MetadataWriter {
       KENEYA_RETURN_IF_ERROR(
           Upsert("org_unit", stored_index_.org_unit(ou.uid), ou,
                  {"code", "name", "short_name", "level", "parent_id", "path", "type", "latitude",
-                  "longitude", "opening_date", "closing_date"},
+                  "longitude", "geometry", "opening_date", "closing_date"},
                  {OptionalText(ou.code), ou.name, ou.short_name, ou.level, parent, ou.path,
-                  core::OrgUnitTypeCode(ou.type), latitude, longitude,
+                  core::OrgUnitTypeCode(ou.type), latitude, longitude, OptionalText(ou.geometry),
                   OptionalDate(ou.opening_date), OptionalDate(ou.closing_date)},
                  org_unit_ids_, [&](int32_t id) -> Status {
+                   KENEYA_RETURN_IF_ERROR(ReplaceAttributeValues(ou.uid, ou.attribute_values));
                    // Membership is kept from the org unit's side: replace this unit's memberships.
                    KENEYA_RETURN_IF_ERROR(
                        sql_.Exec("DELETE FROM org_unit_group_member WHERE org_unit_id = ?", {id}));
@@ -243,21 +270,26 @@ class MetadataWriter {
           }));
     }
     for (const auto& de : in.data_elements) {
-      KENEYA_RETURN_IF_ERROR(Upsert("data_element", stored_index_.data_element(de.uid), de,
-                                    {"code", "name", "short_name", "description", "value_type",
-                                     "combo_id", "zero_is_significant"},
-                                    {OptionalText(de.code), de.name, de.short_name, de.description,
-                                     core::ValueTypeName(de.value_type),
-                                     combo_ids_.at(de.category_combo_uid), de.zero_is_significant},
-                                    data_element_ids_, nullptr));
+      KENEYA_RETURN_IF_ERROR(Upsert(
+          "data_element", stored_index_.data_element(de.uid), de,
+          {"code", "name", "short_name", "description", "value_type", "combo_id",
+           "zero_is_significant", "option_set_id"},
+          {OptionalText(de.code), de.name, de.short_name, de.description,
+           core::ValueTypeName(de.value_type), combo_ids_.at(de.category_combo_uid),
+           de.zero_is_significant,
+           de.option_set_uid.empty() ? SqlValue()
+                                     : SqlValue(option_set_ids_.at(de.option_set_uid))},
+          data_element_ids_,
+          [&](int32_t) -> Status { return ReplaceAttributeValues(de.uid, de.attribute_values); }));
     }
     for (const auto& ds : in.data_sets) {
       KENEYA_RETURN_IF_ERROR(Upsert(
           "data_set", stored_index_.data_set(ds.uid), ds,
-          {"code", "name", "period_type", "combo_id"},
+          {"code", "name", "period_type", "combo_id", "expiry_days", "open_future_periods"},
           {OptionalText(ds.code), ds.name, core::PeriodTypeName(ds.period_type),
-           combo_ids_.at(ds.category_combo_uid)},
+           combo_ids_.at(ds.category_combo_uid), ds.expiry_days, ds.open_future_periods},
           data_set_ids_, [&](int32_t id) -> Status {
+            KENEYA_RETURN_IF_ERROR(ReplaceAttributeValues(ds.uid, ds.attribute_values));
             KENEYA_RETURN_IF_ERROR(ReplaceMembers("data_set_element", "data_set_id",
                                                   "data_element_id", id, ds.data_element_uids,
                                                   data_element_ids_, true));
@@ -331,6 +363,21 @@ class MetadataWriter {
     return core::OkStatus();
   }
 
+  // Replaces the attribute values of the object with this uid.
+  Status ReplaceAttributeValues(const std::string& object_uid,
+                                const std::vector<core::AttributeValue>& values) {
+    KENEYA_RETURN_IF_ERROR(
+        sql_.Exec("DELETE FROM attribute_value WHERE object_uid = ?", {object_uid}));
+    for (size_t i = 0; i < values.size(); ++i) {
+      KENEYA_RETURN_IF_ERROR(
+          sql_.Exec("INSERT INTO attribute_value (object_uid, attribute_id, value, sort_order) "
+                    "VALUES (?, ?, ?, ?)",
+                    {object_uid, attribute_ids_.at(values[i].attribute_uid), values[i].value,
+                     static_cast<int32_t>(i)}));
+    }
+    return core::OkStatus();
+  }
+
   // Replaces the member rows of `owner_id` in `table` by `uids`, resolved through `ids`.
   Status ReplaceMembers(std::string_view table, std::string_view owner_column,
                         std::string_view member_column, int32_t owner_id,
@@ -357,8 +404,8 @@ class MetadataWriter {
   core::MetadataIndex stored_index_{stored_};
   const Actor& actor_;
   const core::TimestampMs now_;
-  Ids option_ids_, category_ids_, combo_ids_, option_combo_ids_, group_ids_, org_unit_ids_,
-      group_set_ids_, data_element_ids_, data_set_ids_;
+  Ids attribute_ids_, option_set_ids_, option_ids_, category_ids_, combo_ids_, option_combo_ids_,
+      group_ids_, org_unit_ids_, group_set_ids_, data_element_ids_, data_set_ids_;
 };
 
 // Builds the WHERE clause of a ValueQuery.
@@ -445,6 +492,8 @@ Result<int> SqlStore::Migrate() {
 
 Status SqlStore::SaveMetadata(const MetadataBundle& bundle, const Actor& actor) {
   std::vector<std::string> repeats;
+  FindRepeats("attribute", bundle.attributes, repeats);
+  FindRepeats("option set", bundle.option_sets, repeats);
   FindRepeats("org unit", bundle.org_units, repeats);
   FindRepeats("org unit group", bundle.org_unit_groups, repeats);
   FindRepeats("org unit group set", bundle.org_unit_group_sets, repeats);
@@ -484,12 +533,52 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     return out;
   };
 
+  // Attribute values of every object, by object uid, in their order.
+  std::unordered_map<std::string, std::vector<core::AttributeValue>> attribute_values;
+  KENEYA_ASSIGN_OR_RETURN(auto attributes,
+                          sql.Query("SELECT id, uid, code, name FROM attribute ORDER BY id"));
+  for (const Row& r : attributes) {
+    b.attributes.push_back({static_cast<int32_t>(r.Int(0)), r.Text(1), r.Text(2), r.Text(3)});
+  }
+  KENEYA_ASSIGN_OR_RETURN(auto values,
+                          sql.Query("SELECT v.object_uid, a.uid, v.value FROM attribute_value v "
+                                    "JOIN attribute a ON a.id = v.attribute_id "
+                                    "ORDER BY v.object_uid, v.sort_order"));
+  for (const Row& r : values) attribute_values[r.Text(0)].push_back({r.Text(1), r.Text(2)});
+  auto attributes_of = [&](const std::string& uid) {
+    auto it = attribute_values.find(uid);
+    return it == attribute_values.end() ? std::vector<core::AttributeValue>() : it->second;
+  };
+
+  KENEYA_ASSIGN_OR_RETURN(auto option_items,
+                          sql.Query("SELECT option_set_id, uid, code, name FROM option_item "
+                                    "ORDER BY option_set_id, sort_order"));
+  std::unordered_map<int64_t, std::vector<core::Option>> options_by_set;
+  for (const Row& r : option_items) {
+    options_by_set[r.Int(0)].push_back({r.Text(1), r.Text(2), r.Text(3)});
+  }
+  KENEYA_ASSIGN_OR_RETURN(
+      auto option_sets,
+      sql.Query("SELECT id, uid, code, name, value_type FROM option_set ORDER BY id"));
+  for (const Row& r : option_sets) {
+    core::OptionSet set;
+    set.id = static_cast<int32_t>(r.Int(0));
+    set.uid = r.Text(1);
+    set.code = r.Text(2);
+    set.name = r.Text(3);
+    auto value_type = core::ParseValueType(r.Text(4));
+    set.value_type = value_type.ok() ? *value_type : core::ValueType::kText;
+    set.options = options_by_set[set.id];
+    b.option_sets.push_back(std::move(set));
+  }
+
   KENEYA_ASSIGN_OR_RETURN(auto options,
                           sql.Query("SELECT id, uid, code, name, start_date, end_date "
                                     "FROM category_option ORDER BY id"));
   for (const Row& r : options) {
     b.categories.options.push_back({static_cast<int32_t>(r.Int(0)), r.Text(1), r.Text(2), r.Text(3),
-                                    DateFromRow(r, 4), DateFromRow(r, 5)});
+                                    DateFromRow(r, 4), DateFromRow(r, 5),
+                                    attributes_of(r.Text(1))});
   }
 
   KENEYA_ASSIGN_OR_RETURN(auto category_options,
@@ -530,6 +619,7 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     core::CategoryOptionCombo c{static_cast<int32_t>(r.Int(0)), r.Text(1), r.Text(2), r.Text(3),
                                 r.Text(4)};
     c.option_uids = coc_options[c.id];
+    c.attribute_values = attributes_of(c.uid);
     b.categories.option_combos.push_back(std::move(c));
   }
 
@@ -546,7 +636,7 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
   KENEYA_ASSIGN_OR_RETURN(
       auto org_units,
       sql.Query("SELECT o.id, o.uid, o.code, o.name, o.short_name, o.level, p.uid, o.path, "
-                "o.type, o.latitude, o.longitude, o.opening_date, o.closing_date "
+                "o.type, o.latitude, o.longitude, o.opening_date, o.closing_date, o.geometry "
                 "FROM org_unit o LEFT JOIN org_unit p ON p.id = o.parent_id "
                 "ORDER BY o.level, o.id"));
   b.org_units.reserve(org_units.size());
@@ -567,6 +657,8 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     }
     ou.opening_date = DateFromRow(r, 11);
     ou.closing_date = DateFromRow(r, 12);
+    ou.geometry = r.Text(13);
+    ou.attribute_values = attributes_of(ou.uid);
     if (auto it = group_members.find(ou.id); it != group_members.end()) {
       ou.group_uids = std::move(it->second);
     }
@@ -589,8 +681,9 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
   KENEYA_ASSIGN_OR_RETURN(
       auto elements,
       sql.Query("SELECT d.id, d.uid, d.code, d.name, d.short_name, d.description, d.value_type, "
-                "c.uid, d.zero_is_significant FROM data_element d "
-                "JOIN category_combo c ON c.id = d.combo_id ORDER BY d.id"));
+                "c.uid, d.zero_is_significant, s.uid FROM data_element d "
+                "JOIN category_combo c ON c.id = d.combo_id "
+                "LEFT JOIN option_set s ON s.id = d.option_set_id ORDER BY d.id"));
   for (const Row& r : elements) {
     core::DataElement de;
     de.id = static_cast<int32_t>(r.Int(0));
@@ -603,6 +696,8 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     de.value_type = value_type.ok() ? *value_type : core::ValueType::kText;
     de.category_combo_uid = r.Text(7);
     de.zero_is_significant = r.Bool(8);
+    de.option_set_uid = r.Text(9);
+    de.attribute_values = attributes_of(de.uid);
     b.data_elements.push_back(std::move(de));
   }
 
@@ -615,7 +710,8 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
                                   "JOIN org_unit o ON o.id = m.org_unit_id "
                                   "ORDER BY m.data_set_id, o.uid"));
   KENEYA_ASSIGN_OR_RETURN(auto data_sets,
-                          sql.Query("SELECT d.id, d.uid, d.code, d.name, d.period_type, c.uid "
+                          sql.Query("SELECT d.id, d.uid, d.code, d.name, d.period_type, c.uid, "
+                                    "d.expiry_days, d.open_future_periods "
                                     "FROM data_set d JOIN category_combo c ON c.id = d.combo_id "
                                     "ORDER BY d.id"));
   for (const Row& r : data_sets) {
@@ -629,6 +725,9 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     ds.category_combo_uid = r.Text(5);
     ds.data_element_uids = set_elements[ds.id];
     ds.org_unit_uids = set_org_units[ds.id];
+    ds.expiry_days = static_cast<int>(r.Int(6));
+    ds.open_future_periods = static_cast<int>(r.Int(7));
+    ds.attribute_values = attributes_of(ds.uid);
     b.data_sets.push_back(std::move(ds));
   }
   return b;

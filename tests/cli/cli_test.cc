@@ -96,7 +96,8 @@ TEST_F(CliTest, RejectsUnknownOptionsAndMissingSubcommands) {
 TEST_F(CliTest, MigratesInfoAndChecksAnEmptyDatabase) {
   Outcome migrate = Keneya("--db " + db_ + " migrate");
   EXPECT_EQ(migrate.status, 0) << migrate.output;
-  EXPECT_NE(migrate.output.find("version 0 -> 1"), std::string::npos) << migrate.output;
+  EXPECT_TRUE(std::regex_search(migrate.output, std::regex("version 0 -> [1-9]")))
+      << migrate.output;
   EXPECT_NE(Keneya("--db " + db_ + " migrate").output.find("déjà à jour"), std::string::npos);
   Outcome info = Keneya("--db " + db_ + " info");
   EXPECT_EQ(info.status, 0) << info.output;

@@ -169,3 +169,36 @@ TEST(MetadataTest, MergeReplacesByUidAndKeepsIds) {
 
 }  // namespace
 }  // namespace keneya::core
+
+namespace keneya::core {
+namespace {
+
+TEST(MetadataTest, ChecksAttributeValuesAndOptionSets) {
+  MetadataBundle b = SmallBundle();
+  b.attributes.push_back({0, "AttrSnis001", "CODE_SNIS", "Code SNIS"});
+  b.option_sets.push_back({0,
+                           "OsAppreci01",
+                           "",
+                           "Appréciation",
+                           ValueType::kText,
+                           {{"OptBon00001", "BON", "Bon"}, {"OptBon00002", "BON", "Bien"}}});
+  b.org_units[3].attribute_values = {{"AttrSnis001", "A"}, {"AttrSnis001", "B"}};
+  b.data_elements[0].attribute_values = {{"NoSuchAttr1", "x"}};
+  b.data_elements[0].option_set_uid = "NoSuchOptSt";
+  Status s = b.Validate();
+  ASSERT_FALSE(s.ok());
+  const std::string& m = s.error().message;
+  for (const char* expected :
+       {"has two values for attribute AttrSnis001", "attribute NoSuchAttr1 does not exist",
+        "option set NoSuchOptSt does not exist", "option code \"BON\" is given twice"}) {
+    EXPECT_NE(m.find(expected), std::string::npos) << "missing \"" << expected << "\" in\n" << m;
+  }
+  b.org_units[3].attribute_values.pop_back();
+  b.data_elements[0].attribute_values = {{"AttrSnis001", "x"}};
+  b.data_elements[0].option_set_uid = "OsAppreci01";
+  b.option_sets[0].options[1].code = "BIEN";
+  EXPECT_TRUE(b.Validate().ok());
+}
+
+}  // namespace
+}  // namespace keneya::core

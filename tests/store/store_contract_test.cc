@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/period.h"
+#include "store/migrations.h"
 #include "store/store.h"
 #include "tests/store/test_database.h"
 #include "tests/store/test_metadata.h"
@@ -117,6 +118,31 @@ TEST_P(StoreContractTest, MigratesAnEmptyDatabaseOnceToTheLatestVersion) {
   EXPECT_EQ(states->size(), 3u);  // the first migration ran once: its rows are not doubled
 }
 
+TEST_P(StoreContractTest, UpgradesADatabaseOfTheFirstVersion) {
+  // A database made by the first release: migration 1 only, with data in it.
+  TestDatabase old(GetParam());
+  const Dialect dialect = GetParam() == Engine::kSqlite ? Dialect::kSqlite : Dialect::kPostgres;
+  const Migration& first = Migrations(dialect).at(0);
+  ASSERT_EQ(old.Exec("CREATE TABLE schema_migration (version integer PRIMARY KEY, name text NOT "
+                     "NULL, applied_at bigint NOT NULL)"),
+            "");
+  ASSERT_EQ(old.Exec(std::string(first.sql)), "");
+  ASSERT_EQ(old.Exec("INSERT INTO schema_migration VALUES (1, 'first', 0)"), "");
+  ASSERT_EQ(old.Exec("INSERT INTO org_unit (uid, name, level, path, type, created, last_updated) "
+                     "VALUES ('MaliRoot001', 'Mali', 1, '/MaliRoot001', 'PAYS', 0, 0)"),
+            "");
+  std::unique_ptr<Store> store = old.Open(/*migrate=*/false);
+  ASSERT_EQ(*store->SchemaVersion(), 1);
+  auto upgraded = store->Migrate();
+  ASSERT_TRUE(upgraded.ok()) << upgraded.error().ToString();
+  EXPECT_EQ(*upgraded, store->LatestSchemaVersion());
+  auto metadata = store->LoadMetadata();
+  ASSERT_TRUE(metadata.ok()) << metadata.error().ToString();
+  ASSERT_EQ(metadata->org_units.size(), 1u);
+  EXPECT_EQ(metadata->org_units[0].name, "Mali");
+  EXPECT_TRUE(metadata->org_units[0].geometry.empty());
+}
+
 TEST_P(StoreContractTest, ConcurrentMigrationsLeaveOneSchema) {
   TestDatabase fresh(GetParam());
   std::vector<std::thread> threads;
@@ -168,7 +194,23 @@ TEST_P(StoreContractTest, SavesAndLoadsMetadata) {
     got.id = 0;
     EXPECT_EQ(got, expected.org_units[i]) << expected.org_units[i].uid;
   }
+  ASSERT_EQ(metadata_.data_elements.size(), expected.data_elements.size());
+  for (size_t i = 0; i < expected.data_elements.size(); ++i) {
+    core::DataElement got = metadata_.data_elements[i];
+    got.id = 0;
+    core::DataElement want = expected.data_elements[i];
+    if (want.category_combo_uid.empty()) want.category_combo_uid = core::kDefaultCategoryComboUid;
+    EXPECT_EQ(got, want) << want.uid;
+  }
+  ASSERT_EQ(metadata_.option_sets.size(), 1u);
+  core::OptionSet option_set = metadata_.option_sets[0];
+  option_set.id = 0;
+  EXPECT_EQ(option_set, expected.option_sets[0]);
+  ASSERT_EQ(metadata_.attributes.size(), 1u);
+  EXPECT_EQ(metadata_.attributes[0].code, "CODE_SNIS");
   ASSERT_EQ(metadata_.data_sets.size(), 1u);
+  EXPECT_EQ(metadata_.data_sets[0].expiry_days, 15);
+  EXPECT_EQ(metadata_.data_sets[0].open_future_periods, 1);
   EXPECT_EQ(metadata_.data_sets[0].data_element_uids, expected.data_sets[0].data_element_uids);
   EXPECT_EQ(metadata_.data_sets[0].org_unit_uids.size(), 2u);
   EXPECT_EQ(metadata_.data_sets[0].period_type, core::PeriodType::kMonthly);

@@ -31,11 +31,15 @@ core::MetadataBundle TestMetadata() {
   };
   unit(kMali, "ML", "Mali", "", OrgUnitType::kCountry);
   unit(kKoulikoro, "ML_KOULIKORO", "Koulikoro", kMali, OrgUnitType::kRegion);
-  unit(kKati, "ML_KATI", "District sanitaire de Kati", kKoulikoro, OrgUnitType::kDistrict);
+  OrgUnit* kati =
+      unit(kKati, "ML_KATI", "District sanitaire de Kati", kKoulikoro, OrgUnitType::kDistrict);
+  kati->geometry =
+      R"({"type":"Polygon","coordinates":[[[-8.3,12.5],[-7.8,12.5],[-7.8,13.0],[-8.3,12.5]]]})";
   OrgUnit* koko = unit(kKoko, "CSCOM_KOKO_II", "CSCOM Koko II", kKati, OrgUnitType::kCscom);
   koko->coordinates = core::Coordinates{12.75, -8.06};
   koko->opening_date = core::Date::FromYmd(1998, 3, 1);
   koko->group_uids = {kEquity0};
+  koko->attribute_values = {{"AttrSnis001", "ML-KATI-0042"}};
   OrgUnit* sanou =
       unit(kSanoubougou, "CSCOM_SANOU", "CSCOM Sanoubougou", kKati, OrgUnitType::kCscom);
   sanou->group_uids = {kEquity20};
@@ -46,6 +50,13 @@ core::MetadataBundle TestMetadata() {
   b.org_unit_group_sets = {
       {0, "GsEquite001", "EQUITE", "Catégorie d'équité", true, {kEquity0, kEquity20}}};
 
+  b.attributes = {{0, "AttrSnis001", "CODE_SNIS", "Code SNIS"}};
+  b.option_sets = {{0,
+                    "OsAppreci01",
+                    "APPRECIATION",
+                    "Appréciation",
+                    core::ValueType::kText,
+                    {{"OptBon00001", "BON", "Bon"}, {"OptMauvais1", "MAUVAIS", "Mauvais"}}}};
   b.categories = core::DefaultCategoryModel();
   b.categories.options.push_back({0, "OptFemme001", "F", "Femme", {}, {}});
   b.categories.options.push_back({0, "OptHomme001", "M", "Homme", {}, {}});
@@ -93,7 +104,9 @@ core::MetadataBundle TestMetadata() {
   text.uid = kQualityText;
   text.code = "QUALITE_OBSERVATION";
   text.name = "Observation de l'évaluateur";
-  text.value_type = core::ValueType::kLongText;
+  text.value_type = core::ValueType::kText;
+  text.option_set_uid = "OsAppreci01";
+  text.attribute_values = {{"AttrSnis001", "QUAL-OBS"}};
   b.data_elements.push_back(text);
 
   core::DataSet set;
@@ -103,6 +116,8 @@ core::MetadataBundle TestMetadata() {
   set.period_type = core::PeriodType::kMonthly;
   set.data_element_uids = {kDeliveries, kConsultations, kQualityText};
   set.org_unit_uids = {kKoko, kSanoubougou};
+  set.expiry_days = 15;
+  set.open_future_periods = 1;
   b.data_sets.push_back(set);
   return b;
 }
