@@ -1,0 +1,22 @@
+// The format readers behind ReadDataValueSet(), internal to the io module.
+#ifndef KENEYA_IO_READER_INTERNAL_H_
+#define KENEYA_IO_READER_INTERNAL_H_
+
+#include <string_view>
+
+#include "core/result.h"
+#include "io/data_value_set.h"
+
+namespace keneya::io {
+
+core::Status ReadJsonDataValueSet(std::string_view bytes, std::string_view file_name,
+                                  DataValueSetHandler& handler);
+// DXF2 XML and ADX share the expat reader; `adx` selects the dialect.
+core::Status ReadXmlDataValueSet(std::string_view bytes, std::string_view file_name, bool adx,
+                                 DataValueSetHandler& handler);
+core::Status ReadCsvDataValueSet(std::string_view bytes, std::string_view file_name,
+                                 DataValueSetHandler& handler);
+
+}  // namespace keneya::io
+
+#endif  // KENEYA_IO_READER_INTERNAL_H_
