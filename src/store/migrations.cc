@@ -475,7 +475,6 @@ CREATE TABLE metadata_audit (
 CREATE INDEX metadata_audit_object ON metadata_audit(object_uid);
 )sql";
 
-
 constexpr std::string_view kSqlite2 = R"sql(
 CREATE TABLE attribute (
   id INTEGER PRIMARY KEY,
@@ -517,6 +516,7 @@ ALTER TABLE data_element ADD COLUMN option_set_id INTEGER REFERENCES option_set(
 ALTER TABLE org_unit ADD COLUMN geometry TEXT;
 ALTER TABLE data_set ADD COLUMN expiry_days INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE data_set ADD COLUMN open_future_periods INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE data_import ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
 
 -- A data set reported complete for an org unit, period and attribute option combo.
 CREATE TABLE data_set_completion (
@@ -588,6 +588,7 @@ ALTER TABLE data_element ADD COLUMN option_set_id integer REFERENCES option_set(
 ALTER TABLE org_unit ADD COLUMN geometry text;
 ALTER TABLE data_set ADD COLUMN expiry_days integer NOT NULL DEFAULT 0;
 ALTER TABLE data_set ADD COLUMN open_future_periods integer NOT NULL DEFAULT 0;
+ALTER TABLE data_import ADD COLUMN skipped bigint NOT NULL DEFAULT 0;
 
 CREATE TABLE data_set_completion (
   data_set_id integer NOT NULL REFERENCES data_set(id),

@@ -57,7 +57,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
 }
 
 Status PostgresStore::Copy(std::span<const DataValue> values, const std::vector<uint32_t>& order,
-                           const std::function<void(int64_t)>& sent) {
+                           bool all_deleted, const std::function<void(int64_t)>& sent) {
   PostgresConnection& pg = postgres();
   PGconn* conn = pg.handle();
   {
@@ -95,7 +95,7 @@ Status PostgresStore::Copy(std::span<const DataValue> values, const std::vector<
     buffer += '\t';
     AppendCopyText(buffer, v.stored_by);
     buffer += v.followup ? "\tt" : "\tf";
-    buffer += v.deleted ? "\tt\n" : "\tf\n";
+    buffer += v.deleted || all_deleted ? "\tt\n" : "\tf\n";
     if (buffer.size() >= kCopyChunk) KENEYA_RETURN_IF_ERROR(flush());
     if (++count % kProgressEvery == 0) sent(count);
   }
@@ -113,8 +113,9 @@ Status PostgresStore::Copy(std::span<const DataValue> values, const std::vector<
 }
 
 Result<BulkLoadSummary> PostgresStore::BulkLoad(std::span<const DataValue> values,
-                                                const ImportInfo& info,
-                                                const ProgressFn& progress) {
+                                                const ImportInfo& info, const ProgressFn& progress,
+                                                const BulkLoadOptions& options) {
+  const LoadStrategy strategy = options.strategy;
   const int64_t total = static_cast<int64_t>(values.size());
   auto report = [&](std::string_view phase, int64_t done) {
     if (progress) progress(Progress{phase, done, total});
@@ -140,14 +141,34 @@ Result<BulkLoadSummary> PostgresStore::BulkLoad(std::span<const DataValue> value
       "state_id integer NOT NULL, value text NOT NULL, comment text NOT NULL, "
       "stored_by text NOT NULL, followup boolean NOT NULL, deleted boolean NOT NULL) "
       "ON COMMIT DROP"));
-  KENEYA_RETURN_IF_ERROR(Copy(values, load.order, [&](int64_t n) { report("write", n); }));
+  KENEYA_RETURN_IF_ERROR(Copy(values, load.order, strategy == LoadStrategy::kDelete,
+                              [&](int64_t n) { report("write", n); }));
   KENEYA_RETURN_IF_ERROR(sql.ExecScript("ANALYZE bulk_value"));
+
+  // Values the strategy skips leave the staging table first, so that the statements below treat
+  // the rest alike. CREATE skips keys with a live stored value; UPDATE skips keys without a stored
+  // value, and deleted stored values written again.
+  std::string skip;
+  if (strategy == LoadStrategy::kCreate) {
+    skip = "DELETE FROM bulk_value b USING data_value d WHERE " + std::string(kJoinKey) +
+           " AND NOT b.deleted AND NOT d.deleted RETURNING b.position";
+  } else if (strategy == LoadStrategy::kUpdate) {
+    skip = "DELETE FROM bulk_value b WHERE NOT EXISTS (SELECT 1 FROM data_value d WHERE " +
+           std::string(kJoinKey) + " AND (NOT d.deleted OR b.deleted)) RETURNING b.position";
+  }
+  if (!skip.empty()) {
+    KENEYA_ASSIGN_OR_RETURN(std::vector<Row> skipped, sql.Query(skip));
+    for (const Row& row : skipped) summary.skipped.push_back(static_cast<size_t>(row.Int(0)));
+    std::sort(summary.skipped.begin(), summary.skipped.end());
+  }
+  const int64_t remaining =
+      static_cast<int64_t>(load.order.size()) - static_cast<int64_t>(summary.skipped.size());
 
   // Changes to stored values, each audited: an update, a delete (the content is kept and marked
   // deleted), or a deleted value written again (audited as a creation).
   const std::string now_text = std::to_string(now);
   const std::string import_text = std::to_string(summary.import_id);
-  int64_t matched_live = 0;
+  int64_t matched = 0;
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> changes,
       sql.Query(
@@ -181,23 +202,24 @@ Result<BulkLoadSummary> PostgresStore::BulkLoad(std::span<const DataValue> value
               "    CASE WHEN deleted THEN old_comment ELSE comment END, old_followup, "
               "    CASE WHEN deleted THEN old_followup ELSE followup END FROM changed"
               ") SELECT action, count(*) FROM changed GROUP BY action "
-              "UNION ALL SELECT 'matched live', count(*) FROM matched WHERE NOT deleted",
+              "UNION ALL SELECT 'matched', count(*) FROM matched",
           {info.user, info.source, info.reason}));
   for (const Row& row : changes) {
     if (row.Text(0) == "update") summary.updated = row.Int(1);
     if (row.Text(0) == "delete") summary.deleted = row.Int(1);
     if (row.Text(0) == "create") summary.created = row.Int(1);
-    if (row.Text(0) == "matched live") matched_live = row.Int(1);
+    if (row.Text(0) == "matched") matched = row.Int(1);
   }
   report("write", total);
 
-  // What is left are new keys and unchanged values; the table lock keeps other writers out, so
-  // ON CONFLICT only skips the unchanged ones (cheaper than an anti-join on a large table). When
-  // every live value matched a stored one, nothing is new and the statement is skipped.
-  int64_t live = 0;
-  for (uint32_t position : load.order) live += values[position].deleted ? 0 : 1;
+  // What is left are new keys (stored even when marked deleted, as DHIS2 does) and unchanged
+  // values; the table lock keeps other writers out, so ON CONFLICT only skips the unchanged ones
+  // (cheaper than an anti-join on a large table). When every value matched a stored one,
+  // nothing is new and the statement is skipped. UPDATE and DELETE create nothing.
   int64_t inserted = 0;
-  if (live > matched_live) {
+  const bool creates =
+      strategy == LoadStrategy::kCreateAndUpdate || strategy == LoadStrategy::kCreate;
+  if (creates && remaining > matched) {
     KENEYA_ASSIGN_OR_RETURN(
         inserted,
         sql.Exec("INSERT INTO data_value (period_id, org_unit_id, data_element_id, "
@@ -205,14 +227,17 @@ Result<BulkLoadSummary> PostgresStore::BulkLoad(std::span<const DataValue> value
                  "stored_by, followup, deleted, created, last_updated, import_id) "
                  "SELECT period_id, org_unit_id, data_element_id, category_option_combo_id, "
                  "attribute_option_combo_id, state_id, value, comment, stored_by, followup, "
-                 "false, " +
+                 "deleted, " +
                  now_text + ", " + now_text + ", " + import_text +
-                 " FROM bulk_value WHERE NOT deleted ON CONFLICT DO NOTHING"));
+                 " FROM bulk_value ON CONFLICT DO NOTHING"));
   }
   summary.created += inserted;
-  summary.unchanged =
-      static_cast<int64_t>(load.order.size()) - summary.created - summary.updated - summary.deleted;
+  summary.unchanged = remaining - summary.created - summary.updated - summary.deleted;
   KENEYA_RETURN_IF_ERROR(FinishImport(summary.import_id, summary, core::NowMs()));
+  if (options.dry_run) {
+    summary.import_id = 0;
+    return summary;  // the guard rolls back
+  }
   report("commit", total);
   KENEYA_RETURN_IF_ERROR(transaction.Commit());
   return summary;

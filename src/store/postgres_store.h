@@ -20,17 +20,18 @@ class PostgresStore final : public SqlStore {
   // inserts the new values. A bulk load locks the data value table against other writers (not
   // readers) for its duration, so that no concurrent write slips between those statements.
   core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,
-                                         const ImportInfo& info,
-                                         const ProgressFn& progress) override;
+                                         const ImportInfo& info, const ProgressFn& progress,
+                                         const BulkLoadOptions& options) override;
   core::Result<std::vector<std::string>> CheckIntegrity() override;
 
  private:
   explicit PostgresStore(std::unique_ptr<PostgresConnection> connection)
       : SqlStore(std::move(connection)) {}
   PostgresConnection& postgres() { return static_cast<PostgresConnection&>(connection()); }
-  // Sends the values in `order` to the server with COPY into bulk_value.
+  // Sends the values in `order` to the server with COPY into bulk_value (all marked deleted when
+  // `all_deleted`).
   core::Status Copy(std::span<const core::DataValue> values, const std::vector<uint32_t>& order,
-                    const std::function<void(int64_t)>& sent);
+                    bool all_deleted, const std::function<void(int64_t)>& sent);
 };
 
 }  // namespace keneya::store

@@ -82,12 +82,13 @@ ImportRecord ImportFromRow(const Row& row) {
   r.unchanged = row.Int(9);
   r.deleted = row.Int(10);
   r.repeated = row.Int(11);
+  r.skipped = row.Int(12);
   return r;
 }
 
 constexpr std::string_view kImportColumns =
     "id, user_name, source, kind, reason, started, finished, created, updated, unchanged, "
-    "deleted, repeated";
+    "deleted, repeated, skipped";
 
 SqlValue OptionalText(const std::string& text) {
   return text.empty() ? SqlValue() : SqlValue(text);
@@ -824,9 +825,10 @@ Status SqlStore::FinishImport(int64_t id, const BulkLoadSummary& summary,
                               core::TimestampMs finished) {
   KENEYA_RETURN_IF_ERROR(connection_->Exec(
       "UPDATE data_import SET finished = ?, created = ?, updated = ?, unchanged = ?, "
-      "deleted = ?, repeated = ? WHERE id = ?",
+      "deleted = ?, repeated = ?, skipped = ? WHERE id = ?",
       {finished, summary.created, summary.updated, summary.unchanged, summary.deleted,
-       static_cast<int64_t>(summary.repeated.size()), id}));
+       static_cast<int64_t>(summary.repeated.size()), static_cast<int64_t>(summary.skipped.size()),
+       id}));
   return core::OkStatus();
 }
 

@@ -16,6 +16,7 @@ namespace keneya::store {
 
 class SqlStore : public Store {
  public:
+  using Store::BulkLoad;
   core::Result<int> SchemaVersion() override;
   int LatestSchemaVersion() const override;
   core::Result<int> Migrate() override;

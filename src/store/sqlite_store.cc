@@ -43,7 +43,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
 }
 
 Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
-                                              const ImportInfo& info, const ProgressFn& progress) {
+                                              const ImportInfo& info, const ProgressFn& progress,
+                                              const BulkLoadOptions& options) {
   const int64_t total = static_cast<int64_t>(values.size());
   auto report = [&](std::string_view phase, int64_t done) {
     if (progress) progress(Progress{phase, done, total});
@@ -76,7 +77,7 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
       db.Prepare("INSERT INTO data_value (period_id, org_unit_id, data_element_id, "
                  "category_option_combo_id, attribute_option_combo_id, state_id, value, "
                  "comment, stored_by, followup, deleted, created, last_updated, import_id) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?11, ?12) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?13, ?11, ?11, ?12) "
                  "ON CONFLICT DO NOTHING"));
   KENEYA_ASSIGN_OR_RETURN(
       SqliteStatement select,
@@ -108,28 +109,29 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
     const int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW) return core::OkStatus();
-    core::Error error = db.LastError("cannot write value " + std::to_string(position));
-    return error;
+    return db.LastError("cannot write value " + std::to_string(position));
   };
-
-  auto insert_value = [&](const DataValue& v, size_t position) {
+  auto insert_value = [&](const DataValue& v, bool deleted, size_t position) {
     BindKey(insert.get(), 1, v.key);
     BindText(insert.get(), 7, v.value);
     BindText(insert.get(), 8, v.comment);
     BindText(insert.get(), 9, v.stored_by);
     sqlite3_bind_int(insert.get(), 10, v.followup ? 1 : 0);
+    sqlite3_bind_int(insert.get(), 13, deleted ? 1 : 0);
     return step(insert.get(), position);
   };
 
+  const LoadStrategy strategy = options.strategy;
   // Reading the stored value first is cheaper than a failed insert when the load is mostly
   // updates; the loop switches strategy according to what the previous value found.
   bool expect_existing = false;
   int64_t done = 0;
   for (uint32_t position : load.order) {
     const DataValue& v = values[position];
+    const bool deleting = v.deleted || strategy == LoadStrategy::kDelete;
     if (++done % kProgressEvery == 0) report("write", done);
-    if (!v.deleted && !expect_existing) {
-      KENEYA_RETURN_IF_ERROR(insert_value(v, position));
+    if (!deleting && !expect_existing && strategy != LoadStrategy::kUpdate) {
+      KENEYA_RETURN_IF_ERROR(insert_value(v, false, position));
       if (sqlite3_changes(db.handle()) == 1) {
         ++summary.created;
         continue;
@@ -141,12 +143,14 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
       sqlite3_reset(select.get());
       if (rc != SQLITE_DONE) return db.LastError("cannot read value " + std::to_string(position));
       expect_existing = false;
-      if (v.deleted) {
+      if (strategy == LoadStrategy::kUpdate) {
+        summary.skipped.push_back(position);
+      } else if (strategy == LoadStrategy::kDelete) {
         ++summary.unchanged;  // deleting what was never there
-        continue;
+      } else {
+        KENEYA_RETURN_IF_ERROR(insert_value(v, deleting, position));
+        ++summary.created;
       }
-      KENEYA_RETURN_IF_ERROR(insert_value(v, position));
-      ++summary.created;
       continue;
     }
     expect_existing = true;
@@ -157,7 +161,7 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
     sqlite3_reset(select.get());
 
     AuditAction action;
-    if (v.deleted) {
+    if (deleting) {
       if (old_deleted) {
         ++summary.unchanged;
         continue;
@@ -165,8 +169,15 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
       action = AuditAction::kDelete;
       ++summary.deleted;
     } else if (old_deleted) {
+      if (strategy == LoadStrategy::kUpdate) {
+        summary.skipped.push_back(position);
+        continue;
+      }
       action = AuditAction::kCreate;  // a deleted value written again
       ++summary.created;
+    } else if (strategy == LoadStrategy::kCreate) {
+      summary.skipped.push_back(position);
+      continue;
     } else if (old_value == v.value && old_comment == v.comment && old_followup == v.followup) {
       ++summary.unchanged;
       continue;
@@ -175,13 +186,13 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
       ++summary.updated;
     }
     // A delete keeps the stored content and only marks it; other writes replace it.
-    const bool deleting = action == AuditAction::kDelete;
+    const bool is_delete = action == AuditAction::kDelete;
     BindKey(update.get(), 1, v.key);
-    BindText(update.get(), 7, deleting ? old_value : v.value);
-    BindText(update.get(), 8, deleting ? old_comment : v.comment);
+    BindText(update.get(), 7, is_delete ? old_value : v.value);
+    BindText(update.get(), 8, is_delete ? old_comment : v.comment);
     BindText(update.get(), 9, v.stored_by);
-    sqlite3_bind_int(update.get(), 10, (deleting ? old_followup : v.followup) ? 1 : 0);
-    sqlite3_bind_int(update.get(), 11, deleting ? 1 : 0);
+    sqlite3_bind_int(update.get(), 10, (is_delete ? old_followup : v.followup) ? 1 : 0);
+    sqlite3_bind_int(update.get(), 11, is_delete ? 1 : 0);
     KENEYA_RETURN_IF_ERROR(step(update.get(), position));
 
     BindKey(audit.get(), 1, v.key);
@@ -189,19 +200,24 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
     sqlite3_bind_text(audit.get(), 7, action_name.data(), static_cast<int>(action_name.size()),
                       SQLITE_STATIC);
     BindText(audit.get(), 13, old_value);
-    if (deleting) {
+    if (is_delete) {
       sqlite3_bind_null(audit.get(), 14);
     } else {
       BindText(audit.get(), 14, v.value);
     }
     BindText(audit.get(), 15, old_comment);
-    BindText(audit.get(), 16, deleting ? old_comment : v.comment);
+    BindText(audit.get(), 16, is_delete ? old_comment : v.comment);
     sqlite3_bind_int(audit.get(), 17, old_followup ? 1 : 0);
-    sqlite3_bind_int(audit.get(), 18, (deleting ? old_followup : v.followup) ? 1 : 0);
+    sqlite3_bind_int(audit.get(), 18, (is_delete ? old_followup : v.followup) ? 1 : 0);
     KENEYA_RETURN_IF_ERROR(step(audit.get(), position));
   }
+  std::sort(summary.skipped.begin(), summary.skipped.end());
   report("write", total);
   KENEYA_RETURN_IF_ERROR(FinishImport(summary.import_id, summary, core::NowMs()));
+  if (options.dry_run) {
+    summary.import_id = 0;
+    return summary;  // the guard rolls back
+  }
   report("commit", total);
   KENEYA_RETURN_IF_ERROR(transaction.Commit());
   return summary;

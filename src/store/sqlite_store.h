@@ -17,8 +17,8 @@ class SqliteStore final : public SqlStore {
 
   std::string_view engine() const override { return "sqlite"; }
   core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,
-                                         const ImportInfo& info,
-                                         const ProgressFn& progress) override;
+                                         const ImportInfo& info, const ProgressFn& progress,
+                                         const BulkLoadOptions& options) override;
   core::Result<std::vector<std::string>> CheckIntegrity() override;
 
  private:

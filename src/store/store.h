@@ -66,17 +66,37 @@ struct ImportRecord {
   int64_t unchanged = 0;
   int64_t deleted = 0;
   int64_t repeated = 0;
+  int64_t skipped = 0;
 };
 
-// What a bulk load did. Counts add up to the number of input values.
+// How a bulk load treats stored values (DHIS2's importStrategy).
+enum class LoadStrategy {
+  kCreateAndUpdate,  // write every value: create new keys, update stored ones
+  kCreate,           // only create: a key with a live stored value is skipped
+  kUpdate,           // only update: a key without a live stored value is skipped
+  kDelete,           // every value is a delete, whatever its deleted flag
+};
+
+struct BulkLoadOptions {
+  LoadStrategy strategy = LoadStrategy::kCreateAndUpdate;
+  // Do everything, report what would happen, then roll back: nothing is written, not even the
+  // import record (the summary's import_id is 0).
+  bool dry_run = false;
+};
+
+// What a bulk load did. created + updated + unchanged + deleted + skipped + repeated = the
+// number of input values.
 struct BulkLoadSummary {
   int64_t import_id = 0;
-  int64_t created = 0;    // new values, and values written over a deleted one
-  int64_t updated = 0;    // existing values whose content changed (each audited)
-  int64_t unchanged = 0;  // same content as stored, or a delete of a missing/deleted value
+  int64_t created = 0;    // new keys (a value marked deleted is stored as a deleted row, as
+                          // DHIS2 does), and deleted values written again
+  int64_t updated = 0;    // live values whose content changed (each audited)
+  int64_t unchanged = 0;  // same content as stored, or a delete of a deleted or missing value
   int64_t deleted = 0;    // live values marked deleted (each audited)
-  // Input positions (0-based, in input order) of values whose key was already given earlier in
-  // the same load; the first one given is applied, these are not.
+  // Input positions (0-based, ascending) of values the strategy skipped.
+  std::vector<size_t> skipped;
+  // Input positions (0-based, ascending) of values whose key was already given earlier in the
+  // same load; the first one given is applied, these are not.
   std::vector<size_t> repeated;
 };
 
@@ -176,11 +196,16 @@ class Store {
   // Marks the value deleted and audits it; false when there was no live value to delete.
   virtual core::Result<bool> DeleteValue(const core::DataValueKey& key, const Actor& actor) = 0;
   // Writes many values in one transaction (all or nothing, even if the process is killed), fast:
-  // SQLite through one prepared statement, PostgreSQL through COPY. Values marked deleted delete.
-  // Records one import. Reports progress through `progress` (may be empty).
+  // SQLite through one prepared statement, PostgreSQL through COPY. Values marked deleted delete
+  // a live stored value, and are stored as deleted rows where there is none (DHIS2's soft
+  // delete). Records one import. Reports progress through `progress` (may be empty).
   virtual core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,
-                                                 const ImportInfo& info,
-                                                 const ProgressFn& progress) = 0;
+                                                 const ImportInfo& info, const ProgressFn& progress,
+                                                 const BulkLoadOptions& options) = 0;
+  core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,
+                                         const ImportInfo& info, const ProgressFn& progress) {
+    return BulkLoad(values, info, progress, BulkLoadOptions{});
+  }
   // Values matching the query, in key order.
   virtual core::Result<std::vector<core::DataValue>> Query(const ValueQuery& query) = 0;
   virtual core::Result<int64_t> Count(const ValueQuery& query) = 0;

@@ -507,16 +507,16 @@ TEST_P(StoreContractTest, BulkLoadUpdatesDeletesAndAuditsEachChange) {
   second[3].followup = true;                                 // update (followup only)
   DataValue fresh = Value(Key(koko_, Month(2024, 1)), "5");  // new
   second.push_back(fresh);
-  DataValue ghost = Value(Key(koko_, Month(2019, 1)), "");  // delete of a missing value
+  DataValue ghost = Value(Key(koko_, Month(2019, 1)), "4");  // a new value marked deleted
   ghost.deleted = true;
   second.push_back(ghost);
   auto two =
       store_->BulkLoad(second, ImportInfo{"carol", "corrections.csv", "test", "ACV"}, nullptr);
   ASSERT_TRUE(two.ok()) << two.error().ToString();
-  EXPECT_EQ(two->created, 1);
+  EXPECT_EQ(two->created, 2);  // the fresh value, and the ghost stored as a deleted row
   EXPECT_EQ(two->updated, 3);
   EXPECT_EQ(two->deleted, 1);
-  EXPECT_EQ(two->unchanged, 141);
+  EXPECT_EQ(two->unchanged, 140);
 
   auto trail = store_->AuditTrail(first[0].key);
   ASSERT_EQ(trail->size(), 1u);
@@ -534,7 +534,10 @@ TEST_P(StoreContractTest, BulkLoadUpdatesDeletesAndAuditsEachChange) {
   // The updated value still names the import that created it.
   EXPECT_EQ((*store_->GetValue(first[0].key))->import_id, one->import_id);
   EXPECT_EQ((*store_->GetValue(fresh.key))->import_id, two->import_id);
-  EXPECT_FALSE(store_->GetValue(ghost.key)->has_value());
+  auto ghost_row = store_->GetValue(ghost.key);
+  ASSERT_TRUE(ghost_row->has_value());
+  EXPECT_TRUE((*ghost_row)->deleted);
+  EXPECT_EQ((*ghost_row)->value, "4");
 
   // A deleted value given again comes back, audited as a creation.
   std::vector<DataValue> third = {first[2]};
@@ -542,6 +545,56 @@ TEST_P(StoreContractTest, BulkLoadUpdatesDeletesAndAuditsEachChange) {
   EXPECT_EQ(three->created, 1);
   EXPECT_FALSE((*store_->GetValue(first[2].key))->deleted);
   EXPECT_EQ(store_->AuditTrail(first[2].key)->back().action, AuditAction::kCreate);
+}
+
+TEST_P(StoreContractTest, BulkLoadFollowsTheCreateUpdateAndDeleteStrategies) {
+  SaveTestMetadata();
+  const DataValue live = Value(Key(koko_, Month(2022, 1)), "1");
+  DataValue gone = Value(Key(koko_, Month(2022, 2)), "2");
+  ASSERT_TRUE(store_->PutValue(live, kAlice).ok());
+  ASSERT_TRUE(store_->PutValue(gone, kAlice).ok());
+  ASSERT_TRUE(store_->DeleteValue(gone.key, kAlice).ok());
+  const DataValue fresh = Value(Key(koko_, Month(2022, 3)), "3");
+  // Input: a live key changed, a deleted key written again, a new key.
+  std::vector<DataValue> input = {Value(live.key, "10"), Value(gone.key, "20"),
+                                  Value(fresh.key, "30")};
+
+  auto create = store_->BulkLoad(input, kImport, nullptr,
+                                 BulkLoadOptions{LoadStrategy::kCreate, /*dry_run=*/true});
+  ASSERT_TRUE(create.ok()) << create.error().ToString();
+  EXPECT_EQ(create->skipped, std::vector<size_t>{0});  // the live key is not overwritten
+  EXPECT_EQ(create->created, 2);
+  EXPECT_EQ(create->import_id, 0);
+
+  auto update = store_->BulkLoad(input, kImport, nullptr,
+                                 BulkLoadOptions{LoadStrategy::kUpdate, /*dry_run=*/true});
+  ASSERT_TRUE(update.ok()) << update.error().ToString();
+  EXPECT_EQ(update->skipped, (std::vector<size_t>{1, 2}));  // deleted and missing keys
+  EXPECT_EQ(update->updated, 1);
+  EXPECT_EQ(update->created, 0);
+
+  auto remove = store_->BulkLoad(input, kImport, nullptr,
+                                 BulkLoadOptions{LoadStrategy::kDelete, /*dry_run=*/true});
+  ASSERT_TRUE(remove.ok()) << remove.error().ToString();
+  EXPECT_EQ(remove->deleted, 1);
+  EXPECT_EQ(remove->unchanged, 2);  // already deleted, and never written
+  EXPECT_TRUE(remove->skipped.empty());
+
+  // Dry runs wrote nothing, not even an import.
+  EXPECT_EQ((*store_->GetValue(live.key))->value, "1");
+  EXPECT_TRUE((*store_->GetValue(gone.key))->deleted);
+  EXPECT_FALSE(store_->GetValue(fresh.key)->has_value());
+  EXPECT_TRUE(store_->Imports()->empty());
+
+  auto applied = store_->BulkLoad(input, kImport, nullptr, BulkLoadOptions{LoadStrategy::kUpdate});
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ((*store_->GetValue(live.key))->value, "10");
+  EXPECT_TRUE((*store_->GetValue(gone.key))->deleted);
+  EXPECT_EQ(store_->GetImport(applied->import_id)->skipped, 2);
+  auto deleted = store_->BulkLoad(input, kImport, nullptr, BulkLoadOptions{LoadStrategy::kDelete});
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_TRUE((*store_->GetValue(live.key))->deleted);
+  EXPECT_EQ((*store_->GetValue(live.key))->value, "10");  // a delete keeps the content
 }
 
 TEST_P(StoreContractTest, BulkLoadAppliesTheFirstOfARepeatedKeyAndReportsTheOthers) {
