@@ -1043,6 +1043,129 @@ Result<int64_t> SqlStore::Count(const ValueQuery& query) {
   return rows.at(0).Int(0);
 }
 
+// ---- Completeness ----
+
+namespace {
+
+constexpr std::string_view kCompletionColumns =
+    "data_set_id, period_id, org_unit_id, attribute_option_combo_id, completed, complete_date, "
+    "stored_by, last_updated";
+constexpr std::string_view kCompletionKeyMatch =
+    "data_set_id = ? AND period_id = ? AND org_unit_id = ? AND attribute_option_combo_id = ?";
+
+Completion CompletionFromRow(const Row& r) {
+  Completion c;
+  c.key = {static_cast<int32_t>(r.Int(0)), static_cast<int32_t>(r.Int(1)),
+           static_cast<int32_t>(r.Int(2)), static_cast<int32_t>(r.Int(3))};
+  c.completed = r.Bool(4);
+  c.complete_date = r.Text(5);
+  c.stored_by = r.Text(6);
+  c.last_updated = r.Int(7);
+  return c;
+}
+
+}  // namespace
+
+Result<WriteOutcome> SqlStore::PutCompletion(const Completion& completion, const Actor& actor) {
+  if (!core::Date::Parse(completion.complete_date).ok() || completion.complete_date.size() != 10) {
+    return core::InvalidArgument(
+        "the complete date must be yyyy-MM-dd, not \"" + completion.complete_date + "\"",
+        "completeDate");
+  }
+  const CompletionKey& k = completion.key;
+  const std::vector<SqlValue> key = {k.data_set, k.period, k.org_unit, k.attribute_option_combo};
+  if (Status s = EnsurePeriods({k.period}); !s.ok()) return s.error().In("period");
+  const bool postgres = connection_->dialect() == Dialect::kPostgres;
+  const core::TimestampMs now = core::NowMs();
+  KENEYA_RETURN_IF_ERROR(connection_->BeginWrite());
+  TransactionGuard transaction(*connection_);
+  struct Check {
+    const char* table;
+    int32_t id;
+    const char* what;
+  };
+  for (const Check& check :
+       {Check{"data_set", k.data_set, "data set"}, Check{"org_unit", k.org_unit, "org unit"},
+        Check{"category_option_combo", k.attribute_option_combo, "attribute option combo"}}) {
+    KENEYA_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        connection_->Query("SELECT count(*) FROM " + std::string(check.table) + " WHERE id = ?",
+                           {check.id}));
+    if (rows.at(0).Int(0) == 0) {
+      return core::NotFound(
+          std::string(check.what) + " with id " + std::to_string(check.id) + " does not exist",
+          "completion");
+    }
+  }
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection_->Query("SELECT " + std::string(kCompletionColumns) +
+                             " FROM data_set_completion WHERE " + std::string(kCompletionKeyMatch) +
+                             (postgres ? " FOR UPDATE" : ""),
+                         key));
+  std::optional<Completion> old;
+  if (!rows.empty()) old = CompletionFromRow(rows[0]);
+  if (old && old->completed == completion.completed &&
+      old->complete_date == completion.complete_date && old->stored_by == completion.stored_by) {
+    return WriteOutcome::kUnchanged;
+  }
+  if (old) {
+    std::vector<SqlValue> params = {completion.completed, completion.complete_date,
+                                    completion.stored_by, now};
+    params.insert(params.end(), key.begin(), key.end());
+    KENEYA_RETURN_IF_ERROR(connection_->Exec(
+        "UPDATE data_set_completion SET completed = ?, complete_date = ?, stored_by = ?, "
+        "last_updated = ? WHERE " +
+            std::string(kCompletionKeyMatch),
+        params));
+  } else {
+    std::vector<SqlValue> params = key;
+    params.insert(params.end(),
+                  {completion.completed, completion.complete_date, completion.stored_by, now});
+    KENEYA_RETURN_IF_ERROR(connection_->Exec("INSERT INTO data_set_completion (" +
+                                                 std::string(kCompletionColumns) + ") VALUES " +
+                                                 Placeholders(8),
+                                             params));
+  }
+  std::vector<SqlValue> audit = key;
+  audit.insert(audit.end(),
+               {old ? "update" : "create", now, actor.user, actor.source, actor.reason,
+                old ? SqlValue(old->completed) : SqlValue(), completion.completed,
+                old ? SqlValue(old->complete_date) : SqlValue(), completion.complete_date});
+  KENEYA_RETURN_IF_ERROR(connection_->Exec(
+      "INSERT INTO data_set_completion_audit (data_set_id, period_id, org_unit_id, "
+      "attribute_option_combo_id, action, at, user_name, source, reason, old_completed, "
+      "new_completed, old_complete_date, new_complete_date) VALUES " +
+          Placeholders(13),
+      audit));
+  KENEYA_RETURN_IF_ERROR(transaction.Commit());
+  return old ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
+}
+
+Result<std::optional<Completion>> SqlStore::GetCompletion(const CompletionKey& k) {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection_->Query("SELECT " + std::string(kCompletionColumns) +
+                             " FROM data_set_completion WHERE " + std::string(kCompletionKeyMatch),
+                         {k.data_set, k.period, k.org_unit, k.attribute_option_combo}));
+  if (rows.empty()) return std::optional<Completion>();
+  return std::optional<Completion>(CompletionFromRow(rows[0]));
+}
+
+Result<std::vector<Completion>> SqlStore::Completions(int32_t data_set) {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection_->Query(
+          "SELECT " + std::string(kCompletionColumns) +
+              " FROM data_set_completion WHERE CAST(? AS INTEGER) = 0 OR data_set_id = ? "
+              "ORDER BY data_set_id, period_id, org_unit_id, "
+              "attribute_option_combo_id",
+          {data_set, data_set}));
+  std::vector<Completion> out;
+  for (const Row& r : rows) out.push_back(CompletionFromRow(r));
+  return out;
+}
+
 // ---- Audit ----
 
 Result<std::vector<AuditEntry>> SqlStore::AuditTrail(const DataValueKey& key) {

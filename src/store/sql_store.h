@@ -33,6 +33,11 @@ class SqlStore : public Store {
   core::Result<std::vector<core::DataValue>> Query(const ValueQuery& query) override;
   core::Result<int64_t> Count(const ValueQuery& query) override;
 
+  core::Result<WriteOutcome> PutCompletion(const Completion& completion,
+                                           const Actor& actor) override;
+  core::Result<std::optional<Completion>> GetCompletion(const CompletionKey& key) override;
+  core::Result<std::vector<Completion>> Completions(int32_t data_set) override;
+
   core::Result<std::vector<AuditEntry>> AuditTrail(const core::DataValueKey& key) override;
   core::Result<ImportRecord> GetImport(int64_t id) override;
   core::Result<std::vector<ImportRecord>> Imports() override;

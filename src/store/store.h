@@ -143,6 +143,23 @@ struct ValueQuery {
   bool include_deleted = false;
 };
 
+// A data set reported complete (DHIS2's completeDataSetRegistration).
+struct CompletionKey {
+  int32_t data_set = 0;
+  int32_t period = 0;  // Period::Code()
+  int32_t org_unit = 0;
+  int32_t attribute_option_combo = 0;
+  friend auto operator<=>(const CompletionKey&, const CompletionKey&) = default;
+};
+
+struct Completion {
+  CompletionKey key;
+  bool completed = true;
+  std::string complete_date;  // yyyy-MM-dd
+  std::string stored_by;
+  core::TimestampMs last_updated = 0;  // set by the store
+};
+
 // A stored change to metadata (org units, data elements...): who, when, what.
 struct MetadataChange {
   int64_t id = 0;
@@ -209,6 +226,15 @@ class Store {
   // Values matching the query, in key order.
   virtual core::Result<std::vector<core::DataValue>> Query(const ValueQuery& query) = 0;
   virtual core::Result<int64_t> Count(const ValueQuery& query) = 0;
+
+  // ---- Completeness ----
+  // Records (or updates) a completion registration, audited. Unchanged registrations write
+  // nothing.
+  virtual core::Result<WriteOutcome> PutCompletion(const Completion& completion,
+                                                   const Actor& actor) = 0;
+  virtual core::Result<std::optional<Completion>> GetCompletion(const CompletionKey& key) = 0;
+  // The registrations of a data set (0: all), in key order.
+  virtual core::Result<std::vector<Completion>> Completions(int32_t data_set) = 0;
 
   // ---- Audit ----
   // The changes of one value, oldest first. A value created by a bulk load has no create entry:

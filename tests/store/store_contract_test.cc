@@ -623,6 +623,35 @@ TEST_P(StoreContractTest, BulkLoadWithAMissingReferenceWritesNothing) {
   EXPECT_TRUE(store_->Imports()->empty());
 }
 
+// ---- Completeness ----
+
+TEST_P(StoreContractTest, RecordsCompletionRegistrations) {
+  SaveTestMetadata();
+  const int32_t data_set = metadata_.data_sets.at(0).id;
+  const CompletionKey key{data_set, Month(2022, 1), koko_, default_coc_};
+  EXPECT_FALSE(store_->GetCompletion(key)->has_value());
+  auto created = store_->PutCompletion({key, true, "2022-02-05", "aminata"}, kAlice);
+  ASSERT_TRUE(created.ok()) << created.error().ToString();
+  EXPECT_EQ(*created, WriteOutcome::kCreated);
+  EXPECT_EQ(*store_->PutCompletion({key, true, "2022-02-05", "aminata"}, kAlice),
+            WriteOutcome::kUnchanged);
+  EXPECT_EQ(*store_->PutCompletion({key, false, "2022-02-07", "aminata"}, kAlice),
+            WriteOutcome::kUpdated);
+  auto got = store_->GetCompletion(key);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_FALSE((*got)->completed);
+  EXPECT_EQ((*got)->complete_date, "2022-02-07");
+  EXPECT_EQ(store_->Completions(data_set)->size(), 1u);
+  EXPECT_EQ(store_->Completions(0)->size(), 1u);
+  auto bad_date = store_->PutCompletion({key, true, "5 février", ""}, kAlice);
+  ASSERT_FALSE(bad_date.ok());
+  EXPECT_EQ(bad_date.error().code, core::ErrorCode::kInvalidArgument);
+  auto missing = store_->PutCompletion(
+      {{data_set, Month(2022, 1), 9999, default_coc_}, true, "2022-02-05", ""}, kAlice);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, core::ErrorCode::kNotFound);
+}
+
 // ---- Concurrency ----
 
 TEST_P(StoreContractTest, ConcurrentWritersLoseNothing) {
