@@ -170,7 +170,7 @@ class CsvReader {
     return line;
   }
 
-    // A header names columns, one of them the data element, and nothing else; a data row holds
+  // A header names columns, one of them the data element, and nothing else; a data row holds
   // identifiers and values.
   bool IsHeader() const {
     bool names_data_element = false;
