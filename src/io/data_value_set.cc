@@ -61,6 +61,36 @@ core::Result<DataFormat> DataFormatOfFile(std::string_view file_name) {
       std::string(file_name));
 }
 
+core::Result<DataFormat> DetectDataFormat(std::string_view file_name, std::string_view bytes) {
+  KENEYA_ASSIGN_OR_RETURN(DataFormat format, DataFormatOfFile(file_name));
+  if (format != DataFormat::kXml) return format;
+  // The first element's name, past the XML declaration, comments and doctype.
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    pos = bytes.find('<', pos);
+    if (pos == std::string_view::npos || pos + 1 >= bytes.size()) break;
+    const char next = bytes[pos + 1];
+    if (next == '?' || next == '!') {
+      const std::string_view end = bytes.substr(pos, 4) == "<!--" ? "-->" : ">";
+      pos = bytes.find(end, pos);
+      if (pos == std::string_view::npos) break;
+      continue;
+    }
+    size_t name_end = pos + 1;
+    while (name_end < bytes.size() && bytes[name_end] != ' ' && bytes[name_end] != '>' &&
+           bytes[name_end] != '\n' && bytes[name_end] != '\r' && bytes[name_end] != '\t' &&
+           bytes[name_end] != '/') {
+      ++name_end;
+    }
+    std::string_view name = bytes.substr(pos + 1, name_end - pos - 1);
+    if (const size_t colon = name.find(':'); colon != std::string_view::npos) {
+      name = name.substr(colon + 1);
+    }
+    return name == "adx" ? DataFormat::kAdx : DataFormat::kXml;
+  }
+  return format;
+}
+
 std::optional<bool> ParseBoolean(std::string_view text) {
   if (EqualsIgnoreCase(text, "true") || text == "1" || EqualsIgnoreCase(text, "t")) return true;
   if (EqualsIgnoreCase(text, "false") || text == "0" || EqualsIgnoreCase(text, "f")) return false;

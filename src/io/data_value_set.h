@@ -35,6 +35,8 @@ std::string_view DataFormatName(DataFormat format);
 // The format a file name suggests: ".json", ".csv", ".adx" or ".adx.xml", ".xml"; an error for
 // anything else.
 core::Result<DataFormat> DataFormatOfFile(std::string_view file_name);
+// Like DataFormatOfFile, and an XML file whose root element is <adx> is ADX.
+core::Result<DataFormat> DetectDataFormat(std::string_view file_name, std::string_view bytes);
 
 // A category and the option chosen in it, as ADX writes disaggregations and attributes
 // (sex="F" age="LT5"), identified by the category id scheme.

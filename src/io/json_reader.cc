@@ -145,7 +145,7 @@ class JsonReader {
 
   static std::string* HeaderField(DataValueSetHeader& h, std::string_view key) {
     if (key == "dataSet") return &h.data_set;
-    if (key == "completeDate" || key == "completedDate") return &h.complete_date;
+    if (key == "completeDate") return &h.complete_date;
     if (key == "period") return &h.period;
     if (key == "orgUnit") return &h.org_unit;
     if (key == "attributeOptionCombo") return &h.attribute_option_combo;

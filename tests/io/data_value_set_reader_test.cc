@@ -252,6 +252,10 @@ TEST(DataFormatTest, NamesAndFileExtensions) {
   EXPECT_EQ(*DataFormatOfFile("b.CSV"), DataFormat::kCsv);
   EXPECT_EQ(*DataFormatOfFile("a.xml"), DataFormat::kXml);
   EXPECT_FALSE(DataFormatOfFile("data.txt").ok());
+  EXPECT_EQ(
+      *DetectDataFormat("sample.xml", "<?xml version=\"1.0\"?>\n<!-- a -->\n<adx xmlns=\"x\">"),
+      DataFormat::kAdx);
+  EXPECT_EQ(*DetectDataFormat("sample.xml", "<dataValueSet/>"), DataFormat::kXml);
   EXPECT_EQ(ParseBoolean("TRUE"), true);
   EXPECT_EQ(ParseBoolean("0"), false);
   EXPECT_EQ(ParseBoolean("yes"), std::nullopt);

@@ -1,0 +1,815 @@
+#include "io/importer.h"
+
+#include <algorithm>
+#include <fstream>
+#include <numeric>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/period.h"
+#include "core/timestamp.h"
+
+namespace keneya::io {
+
+using core::DataValue;
+using core::Period;
+using core::Result;
+using core::Status;
+
+namespace {
+
+constexpr size_t kMaxCommentLength = 50'000;
+constexpr size_t kMaxStoredByLength = 255;
+
+// DHIS2's message templates: "{0}" and "{1}" take the arguments.
+std::string Format(std::string_view pattern, std::initializer_list<std::string_view> args) {
+  std::string out;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '{' && i + 2 < pattern.size() && pattern[i + 2] == '}' &&
+        pattern[i + 1] >= '0' && pattern[i + 1] <= '9') {
+      const size_t arg = static_cast<size_t>(pattern[i + 1] - '0');
+      if (arg < args.size()) out += *(args.begin() + arg);
+      i += 2;
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+// DHIS2's key for a value that does not fit its type (ValidationUtils.dataValueIsValid).
+std::string_view ValueTypeErrorKey(core::ValueType type) {
+  using core::ValueType;
+  switch (type) {
+    case ValueType::kNumber:
+      return "value_not_numeric";
+    case ValueType::kUnitInterval:
+      return "value_not_unit_interval";
+    case ValueType::kPercentage:
+      return "value_not_percentage";
+    case ValueType::kInteger:
+      return "value_not_integer";
+    case ValueType::kIntegerPositive:
+      return "value_not_positive_integer";
+    case ValueType::kIntegerNegative:
+      return "value_not_negative_integer";
+    case ValueType::kIntegerZeroOrPositive:
+      return "value_not_zero_or_positive_integer";
+    case ValueType::kBoolean:
+      return "value_not_bool";
+    case ValueType::kTrueOnly:
+      return "value_not_true_only";
+    case ValueType::kDate:
+      return "value_not_valid_date";
+    case ValueType::kDateTime:
+      return "value_not_valid_datetime";
+    default:
+      return "value_not_valid";
+  }
+}
+
+// A stop of the reader that is not an error of the reader: the import aborted at a header.
+const char kAborted[] = "import aborted";
+
+class ImportRun final : public DataValueSetHandler {
+ public:
+  struct Group {
+    DataValueSetHeader header;
+    int number = 0;
+    IdScheme data_set_scheme, data_element_scheme, org_unit_scheme, coc_scheme, category_scheme;
+    const core::DataSet* data_set = nullptr;
+    const core::CategoryOptionCombo* aoc = nullptr;
+  };
+
+  ImportRun(const core::MetadataBundle& metadata, const ImportOptions& options, DataFormat format,
+            int32_t state)
+      : metadata_(metadata),
+        options_(options),
+        format_(format),
+        state_(state),
+        today_(options.today ? *options.today : TodayUtc()),
+        data_sets_(metadata.data_sets),
+        data_elements_(metadata.data_elements),
+        org_units_(metadata.org_units),
+        option_combos_(metadata.categories.option_combos),
+        categories_(metadata.categories.categories),
+        index_(metadata) {
+    for (size_t i = 0; i < metadata.data_sets.size(); ++i) {
+      const core::DataSet& ds = metadata.data_sets[i];
+      for (const std::string& de : ds.data_element_uids) sets_of_element_[de].push_back(i);
+      auto& units = units_of_set_[ds.uid];
+      for (const std::string& ou : ds.org_unit_uids) units.insert(ou);
+    }
+    default_coc_ = index_.category_option_combo(core::kDefaultCategoryOptionComboUid);
+  }
+
+  // ---- Reading ----
+
+  Status OnGroup(const DataValueSetHeader& header) override {
+    group_ = Group{};
+    group_.header = header;
+    group_.number = header.group;
+    // The file's schemes beat the options'; a specific scheme beats the general one.
+    auto scheme = [&](const std::string& payload_specific,
+                      const std::optional<IdScheme>& option_specific) -> Result<IdScheme> {
+      for (const std::string* text : {&payload_specific, &header.id_scheme}) {
+        if (!text->empty()) {
+          auto parsed = ParseIdScheme(*text);
+          if (!parsed.ok()) return parsed.error().In(file_);
+          return parsed;
+        }
+      }
+      if (option_specific) return *option_specific;
+      if (options_.schemes.id_scheme) return *options_.schemes.id_scheme;
+      return format_ == DataFormat::kAdx ? IdScheme{IdScheme::Kind::kCode, ""} : IdScheme{};
+    };
+    KENEYA_ASSIGN_OR_RETURN(group_.data_set_scheme,
+                            scheme(header.data_set_id_scheme, options_.schemes.data_set));
+    KENEYA_ASSIGN_OR_RETURN(group_.data_element_scheme,
+                            scheme(header.data_element_id_scheme, options_.schemes.data_element));
+    KENEYA_ASSIGN_OR_RETURN(group_.org_unit_scheme,
+                            scheme(header.org_unit_id_scheme, options_.schemes.org_unit));
+    KENEYA_ASSIGN_OR_RETURN(group_.coc_scheme, scheme(header.category_option_combo_id_scheme,
+                                                      options_.schemes.category_option_combo));
+    group_.category_scheme = options_.schemes.category ? *options_.schemes.category
+                                                       : IdScheme{IdScheme::Kind::kCode, ""};
+
+    if (!header.data_set.empty()) {
+      group_.data_set = data_sets_.Find(group_.data_set_scheme, header.data_set);
+      if (group_.data_set == nullptr) {
+        return Abort("E7600", "dataSet", {{"dataSet", header.data_set}},
+                     Format("Data set not found or not accessible: `{0}`", {header.data_set}));
+      }
+    }
+    if (!header.org_unit.empty() &&
+        org_units_.Find(group_.org_unit_scheme, header.org_unit) == nullptr) {
+      return Abort("E7603", "orgUnit", {{"organisationUnit", header.org_unit}},
+                   Format("Org unit not found or not accessible: `{0}`", {header.org_unit}));
+    }
+    if (!header.attribute_option_combo.empty()) {
+      group_.aoc = option_combos_.Find(group_.coc_scheme, header.attribute_option_combo);
+      if (group_.aoc == nullptr) {
+        return Abort("E7604", "attributeOptionCombo",
+                     {{"categoryOptionCombo", header.attribute_option_combo}},
+                     Format("Attribute option combo not found or not accessible: `{0}`",
+                            {header.attribute_option_combo}));
+      }
+    } else if (!header.attribute_categories.empty()) {
+      // ADX: the group's attribute categories, through its data set's attribute combo.
+      const core::CategoryOptionCombo* aoc = nullptr;
+      if (group_.data_set != nullptr) {
+        aoc = ComboCell(group_.data_set->category_combo_uid, header.attribute_categories);
+      }
+      if (aoc == nullptr) {
+        return Abort("E7604", "attributeOptionCombo", {},
+                     "Data set import failed within group number: " + std::to_string(header.group) +
+                         " (its attribute categories name no option combo of the data set)");
+      }
+      group_.aoc = aoc;
+    }
+    return core::OkStatus();
+  }
+
+  Status OnValue(const RawDataValue& raw) override {
+    ++values_read_;
+    const size_t index = raw.index;
+    const DataValueSetHeader& h = group_.header;
+    const std::string_view de_text = raw.data_element;
+    const std::string_view period_text = raw.period.empty() ? h.period : raw.period;
+    const std::string_view ou_text = raw.org_unit.empty() ? h.org_unit : raw.org_unit;
+
+    // E7610: data element.
+    const core::DataElement* de =
+        CachedFind(data_elements_, group_.data_element_scheme, de_text, last_de_text_, last_de_);
+    if (de == nullptr) {
+      return Reject(index, "E7610", "dataElement", {{"dataElement", std::string(de_text)}},
+                    Format("Data element not found or not accessible: `{0}`", {de_text}));
+    }
+    // E7611: period.
+    const int32_t period_code = PeriodCode(period_text);
+    if (period_code == 0) {
+      return Reject(index, "E7611", "period", {{"period", std::string(period_text)}},
+                    Format("Period not valid: `{0}`", {period_text}));
+    }
+    // E7612: org unit.
+    const core::OrgUnit* ou =
+        CachedFind(org_units_, group_.org_unit_scheme, ou_text, last_ou_text_, last_ou_);
+    if (ou == nullptr) {
+      return Reject(index, "E7612", "orgUnit", {{"organisationUnit", std::string(ou_text)}},
+                    Format("Organisation unit not found or not accessible: `{0}`", {ou_text}));
+    }
+    // E7613: category option combo, given, or from ADX categories, or the default.
+    const bool coc_given = !raw.category_option_combo.empty() || !raw.categories.empty();
+    const core::CategoryOptionCombo* coc = default_coc_;
+    if (!raw.category_option_combo.empty()) {
+      coc = option_combos_.Find(group_.coc_scheme, raw.category_option_combo);
+      if (coc == nullptr) {
+        return Reject(
+            index, "E7613", "categoryOptionCombo",
+            {{"categoryOptionCombo", std::string(raw.category_option_combo)}},
+            Format("Category option combo not found or not accessible for writing data: `{0}`",
+                   {raw.category_option_combo}));
+      }
+    } else if (!raw.categories.empty()) {
+      coc = ComboCell(de->category_combo_uid, raw.categories);
+      if (coc == nullptr) {
+        std::string described;
+        for (const auto& [category, option] : raw.categories) {
+          described +=
+              (described.empty() ? "" : ", ") + std::string(category) + "=" + std::string(option);
+        }
+        return Reject(index, "E7613", "categoryOptionCombo", {{"categoryOptionCombo", described}},
+                      Format("Category option combo not found or not accessible for writing "
+                             "data: `{0}`",
+                             {described}));
+      }
+    }
+    // E7615: attribute option combo.
+    const bool aoc_given = !raw.attribute_option_combo.empty() || group_.aoc != nullptr;
+    const core::CategoryOptionCombo* aoc = group_.aoc != nullptr ? group_.aoc : default_coc_;
+    if (!raw.attribute_option_combo.empty()) {
+      aoc = option_combos_.Find(group_.coc_scheme, raw.attribute_option_combo);
+      if (aoc == nullptr) {
+        return Reject(
+            index, "E7615", "attributeOptionCombo",
+            {{"categoryOptionCombo", std::string(raw.attribute_option_combo)}},
+            Format("Attribute option combo not found or not accessible for writing data: `{0}`",
+                   {raw.attribute_option_combo}));
+      }
+    }
+    if (coc == nullptr || aoc == nullptr) {
+      return Reject(index, "E7613", "categoryOptionCombo", {},
+                    "The default category option combo is missing from the metadata");
+    }
+
+    // The value: ADX carries the text of non-numeric elements in <annotation>.
+    std::string_view value_text = raw.value;
+    bool has_value = raw.has_value && !raw.value.empty();
+    if (format_ == DataFormat::kAdx && !core::IsNumeric(de->value_type) &&
+        !raw.annotation.empty()) {
+      value_text = raw.annotation;
+      has_value = true;
+    }
+    const bool deleted = raw.deleted.value_or(false);
+    const bool has_comment = raw.has_comment && !raw.comment.empty();
+    bool delete_if_stored = false;
+    if (!has_value && !deleted && options_.strategy != store::LoadStrategy::kDelete) {
+      if (has_comment) {
+        // A comment without a value is kept (DHIS2 allows it).
+      } else {
+        // Neither value nor comment: deletes a stored value (as DHIS2 does), else E7618.
+        delete_if_stored = true;
+      }
+    }
+    // E7619 / E7621: the value fits the element's type and option set.
+    if (has_value && !deleted) {
+      if (!core::ValidateValue(de->value_type, value_text).ok()) {
+        return Reject(index, "E7619", "value", {{"dataElement", de->uid}},
+                      Format("Value must match data element's `{0}` type constraints: {1}",
+                             {de->uid, ValueTypeErrorKey(de->value_type)}));
+      }
+      if (!de->option_set_uid.empty()) {
+        const core::OptionSet* set = index_.option_set(de->option_set_uid);
+        const bool valid = set != nullptr &&
+                           std::any_of(set->options.begin(), set->options.end(),
+                                       [&](const core::Option& o) { return o.code == value_text; });
+        if (!valid) {
+          return Reject(
+              index, "E7621", "value", {{"dataElement", de->uid}},
+              Format("Data value is not a valid option of the data element option set: `{0}`",
+                     {de->uid}));
+        }
+      }
+    }
+    // E7620: comment.
+    if (raw.comment.size() > kMaxCommentLength) {
+      return Reject(index, "E7620", "comment", {},
+                    Format("Invalid comment: {0}", {"comment_length_greater_than_max_length"}));
+    }
+    // E7630 / E7631: required combos.
+    if (options_.require_category_option_combo && !coc_given) {
+      return Reject(index, "E7630", "categoryOptionCombo", {},
+                    "Category option combo is required but is not specified");
+    }
+    if (options_.require_attribute_option_combo && !aoc_given) {
+      return Reject(index, "E7631", "attributeOptionCombo", {},
+                    "Attribute option combo is required but is not specified");
+    }
+    const Period period = *Period::FromCode(period_code);
+    const std::vector<size_t>* de_sets = SetsOf(de->uid);
+    // E7632: the period type of the element's data sets.
+    if (options_.strict_periods && de_sets != nullptr) {
+      const bool fits = std::any_of(de_sets->begin(), de_sets->end(), [&](size_t i) {
+        return metadata_.data_sets[i].period_type == period.type();
+      });
+      if (!fits) {
+        const std::string pe = period.ToString();
+        return Reject(index, "E7632", "", {{"period", pe}, {"dataElement", de->uid}},
+                      Format("Period type of period: `{0}` not valid for data element: `{1}`",
+                             {pe, de->uid}));
+      }
+    }
+    // E7633: the element belongs to the header's data set.
+    if (options_.strict_data_elements && group_.data_set != nullptr) {
+      const auto& des = group_.data_set->data_element_uids;
+      if (std::find(des.begin(), des.end(), de->uid) == des.end()) {
+        return Reject(index, "E7633", "dataElement",
+                      {{"dataElement", de->uid}, {"dataSet", group_.data_set->uid}},
+                      Format("Data element: `{0}` is not part of dataset: `{1}`",
+                             {de->uid, group_.data_set->uid}));
+      }
+    }
+    // E7634: the option combo belongs to the element's combo.
+    if (options_.strict_category_option_combos && coc->category_combo_uid != ComboOf(*de)) {
+      return Reject(
+          index, "E7634", "categoryOptionCombo",
+          {{"categoryOptionCombo", coc->uid}, {"dataElement", de->uid}},
+          Format("Category option combo: `{0}` must be part of category combo of data element: "
+                 "`{1}`",
+                 {coc->uid, de->uid}));
+    }
+    // E7635: the attribute combo is the combo of one of the element's data sets.
+    if (options_.strict_attribute_option_combos) {
+      const bool fits =
+          de_sets != nullptr && std::any_of(de_sets->begin(), de_sets->end(), [&](size_t i) {
+            return ComboOf(metadata_.data_sets[i]) == aoc->category_combo_uid;
+          });
+      if (!fits) {
+        return Reject(index, "E7635", "attributeOptionCombo",
+                      {{"categoryOptionCombo", aoc->uid}, {"dataElement", de->uid}},
+                      Format("Attribute option combo: `{0}` must be part of category combo of "
+                             "data sets of data element: `{1}`",
+                             {aoc->uid, de->uid}));
+      }
+    }
+    // E7636: the org unit reports a data set holding the element.
+    if (options_.strict_org_units) {
+      const bool assigned =
+          de_sets != nullptr && std::any_of(de_sets->begin(), de_sets->end(), [&](size_t i) {
+            return units_of_set_[metadata_.data_sets[i].uid].contains(ou->uid);
+          });
+      if (!assigned) {
+        return Reject(index, "E7636", "orgUnit",
+                      {{"organisationUnit", ou->uid}, {"dataElement", de->uid}},
+                      Format("Data element: `{1}` must be assigned through data sets to "
+                             "organisation unit: `{0}`",
+                             {ou->uid, de->uid}));
+      }
+    }
+    // E7637: storedBy.
+    if (raw.stored_by.size() > kMaxStoredByLength) {
+      return Reject(index, "E7637", "storedBy", {},
+                    Format("Invalid storedBy: {0}", {"stored_by_length_greater_than_max_length"}));
+    }
+    // E7638: the period lies within the attribute options' dates.
+    for (const std::string& option_uid : aoc->option_uids) {
+      const core::CategoryOption* option = index_.category_option(option_uid);
+      if (option == nullptr) continue;
+      if ((option->start_date && period.start() < *option->start_date) ||
+          (option->end_date && period.end() > *option->end_date)) {
+        const std::string pe = period.ToString();
+        return Reject(index, "E7638", "period", {{"period", pe}, {"categoryOptionCombo", aoc->uid}},
+                      Format("Period: `{0}` is not within date range of attribute option combo: "
+                             "`{1}`",
+                             {pe, aoc->uid}));
+      }
+    }
+    // E7640 / E7641: the entry windows of the data sets the value belongs to: the header's, or
+    // those holding the element, reported by the org unit, with the attribute's combo.
+    if (Status s = CheckEntryWindows(index, *de, *ou, *aoc, period); !s.ok()) {
+      return s.error().message == kRejected ? core::OkStatus() : s;
+    }
+
+    DataValue v;
+    v.key = {period_code, ou->id, de->id, coc->id, aoc->id, state_};
+    v.value = has_value ? std::string(value_text) : std::string();
+    v.comment = std::string(raw.comment);
+    v.stored_by = raw.stored_by.empty() ? options_.actor.user : std::string(raw.stored_by);
+    v.followup = raw.followup.value_or(false);
+    v.deleted = deleted;
+    staged_.push_back(std::move(v));
+    staged_index_.push_back(static_cast<uint32_t>(index));
+    if (delete_if_stored) delete_if_stored_.push_back(staged_.size() - 1);
+    return core::OkStatus();
+  }
+
+  // ---- After reading ----
+
+  bool aborted() const { return aborted_; }
+  const std::string& abort_description() const { return abort_description_; }
+  int64_t values_read() const { return values_read_; }
+  std::vector<DataValue>& staged() { return staged_; }
+  std::vector<uint32_t>& staged_index() { return staged_index_; }
+  std::vector<size_t>& delete_if_stored() { return delete_if_stored_; }
+  std::vector<ImportConflict>& conflicts() { return conflicts_; }
+  std::vector<size_t>& rejected() { return rejected_; }
+  const Group& last_group() const { return group_; }
+  void set_file(std::string_view file) { file_ = std::string(file); }
+
+  // Records a conflict for the value at file position `index` (grouped by code and objects).
+  void AddConflict(size_t index, std::string code, std::string property,
+                   std::vector<std::pair<std::string, std::string>> objects, std::string message) {
+    std::string key = code;
+    for (const auto& [k, v] : objects) key += "|" + k + "=" + v;
+    auto [it, inserted] = conflict_of_key_.emplace(key, conflicts_.size());
+    if (inserted) {
+      ImportConflict c;
+      c.object = objects.empty() ? "" : objects.front().second;
+      c.objects = std::move(objects);
+      c.value = std::move(message);
+      c.error_code = std::move(code);
+      c.property = std::move(property);
+      conflicts_.push_back(std::move(c));
+    }
+    conflicts_[it->second].indexes.push_back(index);
+    rejected_.push_back(index);
+  }
+
+  // A value identity for messages: the key in uids.
+  std::vector<std::pair<std::string, std::string>> KeyObjects(const DataValue& v) {
+    auto uid_of_ou = [&](int32_t id) -> std::string {
+      for (const auto& ou : metadata_.org_units) {
+        if (ou.id == id) return ou.uid;
+      }
+      return std::to_string(id);
+    };
+    auto uid_of_de = [&](int32_t id) -> std::string {
+      for (const auto& de : metadata_.data_elements) {
+        if (de.id == id) return de.uid;
+      }
+      return std::to_string(id);
+    };
+    auto uid_of_coc = [&](int32_t id) -> std::string {
+      for (const auto& coc : metadata_.categories.option_combos) {
+        if (coc.id == id) return coc.uid;
+      }
+      return std::to_string(id);
+    };
+    return {{"dataElement", uid_of_de(v.key.data_element)},
+            {"period", Period::FromCode(v.key.period)->ToString()},
+            {"organisationUnit", uid_of_ou(v.key.org_unit)},
+            {"categoryOptionCombo", uid_of_coc(v.key.category_option_combo)},
+            {"attributeOptionCombo", uid_of_coc(v.key.attribute_option_combo)}};
+  }
+
+ private:
+  static constexpr char kRejected[] = "rejected";
+
+  static core::Date TodayUtc() {
+    return core::Date::FromDays(static_cast<int32_t>(core::NowMs() / 86'400'000));
+  }
+
+  Status Abort(const char* code, const char* property,
+               std::vector<std::pair<std::string, std::string>> objects, std::string message) {
+    ImportConflict c;
+    c.object = objects.empty() ? "" : objects.front().second;
+    c.objects = std::move(objects);
+    c.value = message;
+    c.error_code = code;
+    c.property = property;
+    conflicts_.push_back(std::move(c));
+    aborted_ = true;
+    abort_description_ = std::move(message);
+    return core::FailedPrecondition(kAborted);
+  }
+
+  Status Reject(size_t index, const char* code, const char* property,
+                std::vector<std::pair<std::string, std::string>> objects, std::string message) {
+    AddConflict(index, code, property, std::move(objects), std::move(message));
+    return core::OkStatus();
+  }
+
+  template <typename T>
+  static const T* CachedFind(ObjectLookup<T>& lookup, const IdScheme& scheme, std::string_view text,
+                             std::string& last_text, const T*& last) {
+    if (last != nullptr && text == last_text) return last;
+    const T* found = lookup.Find(scheme, text);
+    last_text.assign(text);
+    last = found;
+    return found;
+  }
+
+  int32_t PeriodCode(std::string_view text) {
+    if (text == last_period_text_ && last_period_code_ != 0) return last_period_code_;
+    auto it = period_codes_.find(std::string(text));
+    int32_t code = 0;
+    if (it != period_codes_.end()) {
+      code = it->second;
+    } else {
+      auto period = Period::Parse(text);
+      code = period.ok() ? period->Code() : 0;
+      period_codes_.emplace(std::string(text), code);
+    }
+    last_period_text_.assign(text);
+    last_period_code_ = code;
+    return code;
+  }
+
+  const std::vector<size_t>* SetsOf(const std::string& de_uid) const {
+    auto it = sets_of_element_.find(de_uid);
+    return it == sets_of_element_.end() ? nullptr : &it->second;
+  }
+
+  static std::string ComboOf(const core::DataElement& de) {
+    return de.category_combo_uid.empty() ? std::string(core::kDefaultCategoryComboUid)
+                                         : de.category_combo_uid;
+  }
+  static std::string ComboOf(const core::DataSet& ds) {
+    return ds.category_combo_uid.empty() ? std::string(core::kDefaultCategoryComboUid)
+                                         : ds.category_combo_uid;
+  }
+
+  // The option combo of `combo_uid` whose options are the ones `choices` name (category and
+  // option by the category id scheme); nullptr when there is none.
+  template <typename Choices>
+  const core::CategoryOptionCombo* ComboCell(const std::string& combo_uid, const Choices& choices) {
+    const std::string combo =
+        combo_uid.empty() ? std::string(core::kDefaultCategoryComboUid) : combo_uid;
+    std::set<std::string> wanted;
+    for (const auto& [category_text, option_text] : choices) {
+      const core::Category* category = categories_.Find(group_.category_scheme, category_text);
+      if (category == nullptr) return nullptr;
+      const core::CategoryOption* option = nullptr;
+      for (const std::string& uid : category->option_uids) {
+        const core::CategoryOption* candidate = index_.category_option(uid);
+        if (candidate == nullptr) continue;
+        const std::string_view text = group_.category_scheme.kind == IdScheme::Kind::kUid
+                                          ? std::string_view(candidate->uid)
+                                      : group_.category_scheme.kind == IdScheme::Kind::kName
+                                          ? std::string_view(candidate->name)
+                                          : std::string_view(candidate->code);
+        if (text == option_text) option = candidate;
+      }
+      if (option == nullptr) return nullptr;
+      wanted.insert(option->uid);
+    }
+    for (const core::CategoryOptionCombo& coc : metadata_.categories.option_combos) {
+      if (coc.category_combo_uid != combo) continue;
+      if (std::set<std::string>(coc.option_uids.begin(), coc.option_uids.end()) == wanted) {
+        return &coc;
+      }
+    }
+    return nullptr;
+  }
+
+  Status CheckEntryWindows(size_t index, const core::DataElement& de, const core::OrgUnit& ou,
+                           const core::CategoryOptionCombo& aoc, const Period& period) {
+    std::vector<const core::DataSet*> sets;
+    if (group_.data_set != nullptr) {
+      sets.push_back(group_.data_set);
+    } else if (const std::vector<size_t>* de_sets = SetsOf(de.uid)) {
+      for (size_t i : *de_sets) {
+        const core::DataSet& ds = metadata_.data_sets[i];
+        if (units_of_set_[ds.uid].contains(ou.uid) && ComboOf(ds) == aoc.category_combo_uid) {
+          sets.push_back(&ds);
+        }
+      }
+    }
+    for (const core::DataSet* ds : sets) {
+      if (ds->expiry_days > 0 &&
+          today_ > period.end().AddDays(static_cast<int32_t>(ds->expiry_days))) {
+        const std::string pe = period.ToString();
+        AddConflict(index, "E7640", "period", {{"period", pe}, {"dataSet", ds->uid}},
+                    Format("Current date is past expiry days for period: `{0}`  and data set: "
+                           "`{1}`",
+                           {pe, ds->uid}));
+        return core::FailedPrecondition(kRejected);
+      }
+      const Period latest = Period::ForDate(ds->period_type, today_).Plus(ds->open_future_periods);
+      if (period.start() > latest.end()) {
+        const std::string pe = period.ToString();
+        const std::string latest_text = latest.ToString();
+        AddConflict(index, "E7641", "period", {{"period", pe}, {"dataElement", de.uid}},
+                    Format("Period: `{0}` is after latest open future period: `{2}` for data "
+                           "element: `{1}`",
+                           {pe, de.uid, latest_text}));
+        return core::FailedPrecondition(kRejected);
+      }
+    }
+    return core::OkStatus();
+  }
+
+  const core::MetadataBundle& metadata_;
+  const ImportOptions& options_;
+  DataFormat format_;
+  int32_t state_;
+  core::Date today_;
+  std::string file_;
+  ObjectLookup<core::DataSet> data_sets_;
+  ObjectLookup<core::DataElement> data_elements_;
+  ObjectLookup<core::OrgUnit> org_units_;
+  ObjectLookup<core::CategoryOptionCombo> option_combos_;
+  ObjectLookup<core::Category> categories_;
+  core::MetadataIndex index_;
+  std::unordered_map<std::string, std::vector<size_t>> sets_of_element_;
+  std::unordered_map<std::string, std::unordered_set<std::string>> units_of_set_;
+  const core::CategoryOptionCombo* default_coc_ = nullptr;
+
+  Group group_;
+  std::string last_de_text_, last_ou_text_, last_period_text_;
+  const core::DataElement* last_de_ = nullptr;
+  const core::OrgUnit* last_ou_ = nullptr;
+  int32_t last_period_code_ = 0;
+  std::unordered_map<std::string, int32_t> period_codes_;
+
+  std::vector<DataValue> staged_;
+  std::vector<uint32_t> staged_index_;
+  std::vector<size_t> delete_if_stored_;
+  std::vector<ImportConflict> conflicts_;
+  std::unordered_map<std::string, size_t> conflict_of_key_;
+  std::vector<size_t> rejected_;
+  bool aborted_ = false;
+  std::string abort_description_;
+  int64_t values_read_ = 0;
+};
+
+}  // namespace
+
+Importer::Importer(store::Store& store, ImportOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+Result<ImportSummary> Importer::ImportFile(const std::string& path,
+                                           std::optional<DataFormat> format,
+                                           const store::ProgressFn& progress) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return core::NotFound("cannot open the file", path);
+  std::string bytes;
+  in.seekg(0, std::ios::end);
+  bytes.resize(static_cast<size_t>(in.tellg()));
+  in.seekg(0);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!format) {
+    KENEYA_ASSIGN_OR_RETURN(DataFormat detected, DetectDataFormat(path, bytes));
+    format = detected;
+  }
+  return Import(*format, bytes, path, progress);
+}
+
+Result<ImportSummary> Importer::Import(DataFormat format, std::string_view bytes,
+                                       std::string_view file_name,
+                                       const store::ProgressFn& progress) {
+  ImportSummary summary;
+  summary.dry_run = options_.dry_run;
+  auto report = [&](std::string_view phase, int64_t done, int64_t total) {
+    if (progress) progress(store::Progress{phase, done, total});
+  };
+
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store_.States());
+  int32_t state = 0;
+  for (const core::State& s : states) {
+    if (s.code == options_.state) state = s.id;
+  }
+  if (state == 0) {
+    std::string known;
+    for (const core::State& s : states) known += (known.empty() ? "" : ", ") + s.code;
+    return core::InvalidArgument(
+        "unknown state \"" + options_.state + "\"; the database has " + known, "--state");
+  }
+  KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store_.LoadMetadata());
+
+  report("read", 0, static_cast<int64_t>(bytes.size()));
+  ImportRun run(metadata, options_, format, state);
+  run.set_file(file_name);
+  Status read = ReadDataValueSet(format, bytes, file_name, run);
+  summary.values_read = run.values_read();
+  auto fail = [&](std::string description) {
+    summary.status = ImportStatus::kError;
+    summary.description = std::move(description);
+    summary.count = ImportCount{};
+    summary.rejected_indexes.clear();
+    return summary;
+  };
+  if (!read.ok()) {
+    if (run.aborted()) {
+      summary.conflicts = run.conflicts();
+      return fail("Import process was aborted: " + run.abort_description());
+    }
+    return fail(read.error().ToString());
+  }
+  report("read", static_cast<int64_t>(bytes.size()), static_cast<int64_t>(bytes.size()));
+
+  std::vector<DataValue>& staged = run.staged();
+  std::vector<uint32_t>& staged_index = run.staged_index();
+
+  // A key given twice: the first is applied, each repeat is a conflict.
+  {
+    std::vector<uint32_t> order(staged.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return staged[a].key < staged[b].key; });
+    std::vector<bool> drop(staged.size(), false);
+    for (size_t i = 1; i < order.size(); ++i) {
+      if (staged[order[i]].key == staged[order[i - 1]].key) {
+        size_t first = i - 1;
+        while (first > 0 && staged[order[first - 1]].key == staged[order[i]].key) --first;
+        const uint32_t repeat = order[i];
+        run.AddConflict(
+            staged_index[repeat], "E8128", "", run.KeyObjects(staged[repeat]),
+            "Value #" + std::to_string(staged_index[repeat]) + " repeats the key of value #" +
+                std::to_string(staged_index[order[first]]) + "; only the first is applied");
+        drop[repeat] = true;
+      }
+    }
+    // Values with neither value nor comment delete a stored value, or are E7618 conflicts.
+    for (size_t i : run.delete_if_stored()) {
+      if (drop[i]) continue;
+      KENEYA_ASSIGN_OR_RETURN(std::optional<DataValue> stored, store_.GetValue(staged[i].key));
+      if (stored && !stored->deleted) {
+        staged[i].deleted = true;
+      } else {
+        auto objects = run.KeyObjects(staged[i]);
+        run.AddConflict(staged_index[i], "E7618", "value", {objects.front()},
+                        "Data value or comment not specified for data element: `" +
+                            objects.front().second + "`");
+        drop[i] = true;
+      }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < staged.size(); ++i) {
+      if (drop[i]) continue;
+      if (kept != i) {
+        staged[kept] = std::move(staged[i]);
+        staged_index[kept] = staged_index[i];
+      }
+      ++kept;
+    }
+    staged.resize(kept);
+    staged_index.resize(kept);
+  }
+
+  summary.conflicts = std::move(run.conflicts());
+  std::vector<size_t> rejected = std::move(run.rejected());
+  const bool has_conflicts = !summary.conflicts.empty();
+  if (options_.atomic && has_conflicts) {
+    std::sort(rejected.begin(), rejected.end());
+    ImportSummary refused = fail(
+        "Import process was aborted: --atomic is set and the file has conflicts; nothing was "
+        "written");
+    refused.count.ignored = run.values_read();
+    refused.rejected_indexes = rejected;
+    return refused;
+  }
+
+  store::BulkLoadSummary written;
+  if (!staged.empty()) {
+    const store::ImportInfo info{options_.actor.user, std::string(file_name),
+                                 "dhis2-" + std::string(DataFormatName(format)),
+                                 options_.actor.reason};
+    auto loaded = store_.BulkLoad(staged, info, progress,
+                                  store::BulkLoadOptions{options_.strategy, options_.dry_run});
+    if (!loaded.ok()) {
+      // References were all resolved from the database's own metadata: a failure here is the
+      // store's (unreachable, full disk), not the file's.
+      return loaded.error().In(std::string(file_name));
+    }
+    written = std::move(loaded).value();
+  }
+  for (size_t position : written.skipped) rejected.push_back(staged_index[position]);
+  std::sort(rejected.begin(), rejected.end());
+  rejected.erase(std::unique(rejected.begin(), rejected.end()), rejected.end());
+
+  summary.import_id = written.import_id;
+  summary.count.imported = written.created;
+  summary.count.updated = written.updated;
+  summary.count.deleted = written.deleted;
+  summary.count.ignored = written.unchanged + static_cast<int64_t>(written.skipped.size()) +
+                          static_cast<int64_t>(rejected.size() - written.skipped.size());
+  summary.rejected_indexes = std::move(rejected);
+  summary.status = has_conflicts ? ImportStatus::kWarning : ImportStatus::kSuccess;
+  summary.description = "Import process completed successfully";
+
+  // Completion: a DXF2 header with a data set and a complete date registers the set complete
+  // for its period and org unit (DHIS2 registers it for the default attribute combo).
+  const auto& group = run.last_group();
+  const DataValueSetHeader& h = group.header;
+  if (format != DataFormat::kAdx && group.data_set != nullptr && !h.complete_date.empty() &&
+      !h.period.empty() && !h.org_unit.empty()) {
+    auto date = core::Date::Parse(h.complete_date);
+    auto period = Period::Parse(h.period);
+    const core::MetadataIndex index(metadata);
+    ObjectLookup<core::OrgUnit> units(metadata.org_units);
+    const core::OrgUnit* ou = units.Find(group.org_unit_scheme, h.org_unit);
+    const core::CategoryOptionCombo* default_coc =
+        index.category_option_combo(core::kDefaultCategoryOptionComboUid);
+    if (date.ok() && period.ok() && ou != nullptr && default_coc != nullptr) {
+      const core::Date today =
+          options_.today ? *options_.today
+                         : core::Date::FromDays(static_cast<int32_t>(core::NowMs() / 86'400'000));
+      const core::Date completed = std::min(*date, today);
+      if (!options_.dry_run) {
+        KENEYA_RETURN_IF_ERROR(store_.PutCompletion(
+            store::Completion{{group.data_set->id, period->Code(), ou->id, default_coc->id},
+                              true,
+                              completed.ToString(),
+                              options_.actor.user},
+            options_.actor));
+      }
+      summary.data_set_complete = completed.ToString();
+    }
+  }
+  return summary;
+}
+
+}  // namespace keneya::io

@@ -1,0 +1,76 @@
+// Imports DHIS2 data value sets into the store, as DHIS2 imports them, and says what happened in
+// DHIS2's ImportSummary shape.
+//
+//   ImportOptions options;
+//   options.actor = {"aminata", "file:declarations.json", ""};
+//   Importer importer(store, options);
+//   Result<ImportSummary> summary = importer.ImportFile("declarations.json", std::nullopt,
+//   progress);
+//
+// Semantics (docs/DHIS2_IMPORT.md has the details and every difference from DHIS2):
+// - Identifiers are resolved with id schemes UID, CODE, NAME or ATTRIBUTE:<uid>; the file's own
+//   schemes beat the options', a specific scheme (dataElementIdScheme...) beats idScheme. ADX
+//   defaults to CODE.
+// - Each value is checked in DHIS2 2.40's order; the first failing check rejects it with a
+//   conflict (errorCode, objects, property, and its 0-based index in the file). Conflicts are
+//   grouped by code and objects. Rejected values are counted as ignored and the others are
+//   written (status WARNING). A problem with the whole file (malformed, unknown data set, org
+//   unit or attribute option combo in the header) is status ERROR and writes nothing; so is any
+//   conflict with `atomic`.
+// - A key given twice in one file: the first is applied, each repeat is a conflict (E8128).
+// - Values are stored in the FBR state the options name (declared unless told).
+// - The whole write is one bulk load: all or nothing, one import record, changes audited.
+#ifndef KENEYA_IO_IMPORTER_H_
+#define KENEYA_IO_IMPORTER_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/date.h"
+#include "core/result.h"
+#include "io/data_value_set.h"
+#include "io/id_scheme.h"
+#include "io/import_summary.h"
+#include "store/store.h"
+
+namespace keneya::io {
+
+struct ImportOptions {
+  IdSchemes schemes;  // as given on the command line or in the query
+  store::LoadStrategy strategy = store::LoadStrategy::kCreateAndUpdate;
+  bool dry_run = false;
+  bool atomic = false;  // any conflict rejects the whole file
+  // DHIS2's strict options.
+  bool strict_periods = false;
+  bool strict_data_elements = false;
+  bool strict_category_option_combos = false;
+  bool strict_attribute_option_combos = false;
+  bool strict_org_units = false;
+  bool require_category_option_combo = false;
+  bool require_attribute_option_combo = false;
+  std::string state = "declared";  // the FBR state the values are
+  store::Actor actor;
+  std::optional<core::Date> today;  // for entry windows; default: the system date (UTC)
+};
+
+class Importer {
+ public:
+  Importer(store::Store& store, ImportOptions options);
+
+  // Imports `bytes` (a whole file). Problems with the file or its values are in the summary
+  // (status ERROR, or conflicts); an Error is returned only when the store fails (database down).
+  core::Result<ImportSummary> Import(DataFormat format, std::string_view bytes,
+                                     std::string_view file_name, const store::ProgressFn& progress);
+  // Reads and imports a file; the format comes from `format` or from the file name.
+  core::Result<ImportSummary> ImportFile(const std::string& path, std::optional<DataFormat> format,
+                                         const store::ProgressFn& progress);
+
+ private:
+  store::Store& store_;
+  ImportOptions options_;
+};
+
+}  // namespace keneya::io
+
+#endif  // KENEYA_IO_IMPORTER_H_
