@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "bench/store_bench.h"
@@ -13,6 +15,9 @@
 #include "demo/demo.h"
 #include "http/api.h"
 #include "http/server.h"
+#include "io/dhis2_metadata.h"
+#include "io/exporter.h"
+#include "io/importer.h"
 #include "store/store.h"
 
 namespace keneya::cli {
@@ -297,6 +302,186 @@ int RunPeriod(const Context& c, const std::vector<std::string>& periods) {
     *c.out << "\n";
   }
   return status;
+}
+
+namespace {
+
+core::Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return core::NotFound("cannot open the file", path);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+int ImportMetadata(const Context& c, store::Store& store, const ImportCommandOptions& options) {
+  auto bytes = ReadWholeFile(options.file);
+  if (!bytes.ok()) return Fail(c, bytes.error());
+  auto read = io::ReadDhis2Metadata(*bytes, options.file);
+  if (!read.ok()) return Fail(c, read.error());
+  const core::MetadataBundle& b = read->bundle;
+  const Language l = c.language;
+  if (!options.dry_run) {
+    core::Status saved =
+        store.SaveMetadata(b, store::Actor{c.user, "file:" + options.file, options.reason});
+    if (!saved.ok()) return Fail(c, saved.error());
+  }
+  *c.out << (options.dry_run
+                 ? Tr(l, "[essai à blanc : rien n'a été écrit] ", "[dry run: nothing written] ")
+                 : "")
+         << Tr(l, "Métadonnées importées : ", "Metadata imported: ")
+         << FormatInteger(static_cast<int64_t>(b.org_units.size()), l)
+         << Tr(l, " unités d'organisation, ", " org units, ") << b.org_unit_groups.size()
+         << Tr(l, " groupes, ", " groups, ") << b.data_elements.size()
+         << Tr(l, " éléments de données, ", " data elements, ") << b.data_sets.size()
+         << Tr(l, " ensembles de données, ", " data sets, ") << b.categories.option_combos.size()
+         << Tr(l, " combinaisons d'options.\n", " option combos.\n");
+  for (const std::string& line : read->ignored) {
+    *c.out << Tr(l, "  non repris : ", "  not kept: ") << line << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunImport(const Context& c, const ImportCommandOptions& options) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  if (options.metadata) return ImportMetadata(c, store, options);
+
+  io::ImportOptions import;
+  import.actor = store::Actor{c.user, "file:" + options.file, options.reason};
+  import.state = options.state;
+  import.dry_run = options.dry_run;
+  import.atomic = options.atomic;
+  import.strict_periods = options.strict_periods;
+  import.strict_data_elements = options.strict_data_elements;
+  import.strict_category_option_combos = options.strict_category_option_combos;
+  import.strict_attribute_option_combos = options.strict_attribute_option_combos;
+  import.strict_org_units = options.strict_org_units;
+  import.require_category_option_combo = options.require_category_option_combo;
+  import.require_attribute_option_combo = options.require_attribute_option_combo;
+  const std::pair<const std::string*, std::optional<io::IdScheme>*> schemes[] = {
+      {&options.id_scheme, &import.schemes.id_scheme},
+      {&options.data_set_id_scheme, &import.schemes.data_set},
+      {&options.data_element_id_scheme, &import.schemes.data_element},
+      {&options.org_unit_id_scheme, &import.schemes.org_unit},
+      {&options.category_option_combo_id_scheme, &import.schemes.category_option_combo},
+      {&options.category_id_scheme, &import.schemes.category}};
+  for (const auto& [text, target] : schemes) {
+    if (text->empty()) continue;
+    auto scheme = io::ParseIdScheme(*text);
+    if (!scheme.ok()) return Fail(c, scheme.error());
+    *target = *scheme;
+  }
+  const std::pair<const char*, store::LoadStrategy> strategies[] = {
+      {"CREATE_AND_UPDATE", store::LoadStrategy::kCreateAndUpdate},
+      {"CREATE", store::LoadStrategy::kCreate},
+      {"UPDATE", store::LoadStrategy::kUpdate},
+      {"UPDATES", store::LoadStrategy::kUpdate},
+      {"DELETE", store::LoadStrategy::kDelete},
+      {"DELETES", store::LoadStrategy::kDelete}};
+  bool strategy_known = false;
+  for (const auto& [name, strategy] : strategies) {
+    if (options.strategy == name) {
+      import.strategy = strategy;
+      strategy_known = true;
+    }
+  }
+  if (!strategy_known) {
+    return Fail(c, core::InvalidArgument("unknown strategy \"" + options.strategy +
+                                             "\"; expected CREATE_AND_UPDATE, CREATE, UPDATE or "
+                                             "DELETE",
+                                         "--strategy"));
+  }
+  std::optional<io::DataFormat> format;
+  if (!options.format.empty()) {
+    auto parsed = io::ParseDataFormat(options.format);
+    if (!parsed.ok()) return Fail(c, parsed.error());
+    format = *parsed;
+  }
+  ProgressPrinter progress(*c.err, c.language, c.interactive);
+  io::Importer importer(store, import);
+  auto summary = importer.ImportFile(options.file, format, progress.AsFunction());
+  progress.Finish();
+  if (!summary.ok()) return Fail(c, summary.error());
+  *c.out << io::ImportSummaryText(*summary, c.language);
+  if (!options.json.empty()) {
+    const std::string json = io::ImportSummaryJson(*summary);
+    if (options.json == "-") {
+      *c.out << json << "\n";
+    } else {
+      std::ofstream file(options.json);
+      file << json << "\n";
+      if (!file) {
+        return Fail(c, core::Unavailable("cannot write the JSON summary", options.json));
+      }
+    }
+  }
+  switch (summary->status) {
+    case io::ImportStatus::kSuccess:
+      return 0;
+    case io::ImportStatus::kWarning:
+      return 3;
+    case io::ImportStatus::kError:
+      return 1;
+  }
+  return 1;
+}
+
+int RunExport(const Context& c, const ExportCommandOptions& options) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  std::ofstream file;
+  std::ostream* out = c.out;
+  if (options.file != "-") {
+    file.open(options.file, std::ios::binary);
+    if (!file) return Fail(c, core::Unavailable("cannot create the file", options.file));
+    out = &file;
+  }
+  if (options.metadata) {
+    auto metadata = store.LoadMetadata();
+    if (!metadata.ok()) return Fail(c, metadata.error());
+    auto json = io::WriteDhis2Metadata(*metadata);
+    if (!json.ok()) return Fail(c, json.error());
+    *out << *json << "\n";
+    if (!*out) return Fail(c, core::Unavailable("cannot write the export", options.file));
+    if (options.file != "-") {
+      *c.err << Tr(c.language, "Métadonnées exportées dans ", "Metadata exported to ")
+             << options.file << "\n";
+    }
+    return 0;
+  }
+  io::ExportOptions exporting;
+  exporting.state = options.state;
+  exporting.data_sets = options.data_sets;
+  exporting.periods = options.periods;
+  exporting.org_unit = options.org_unit;
+  exporting.include_deleted = options.include_deleted;
+  auto scheme = io::ParseIdScheme(options.id_scheme);
+  if (!scheme.ok()) return Fail(c, scheme.error());
+  exporting.scheme = *scheme;
+  if (!options.format.empty()) {
+    auto parsed = io::ParseDataFormat(options.format);
+    if (!parsed.ok()) return Fail(c, parsed.error());
+    exporting.format = *parsed;
+  } else if (options.file != "-") {
+    auto guessed = io::DataFormatOfFile(options.file);
+    if (!guessed.ok()) return Fail(c, guessed.error());
+    exporting.format = *guessed;
+  }
+  ProgressPrinter progress(*c.err, c.language, c.interactive);
+  auto written = io::ExportDataValues(store, exporting, *out, progress.AsFunction());
+  progress.Finish();
+  if (!written.ok()) return Fail(c, written.error());
+  if (options.file != "-") {
+    *c.err << FormatInteger(*written, c.language)
+           << Tr(c.language, " valeurs exportées dans ", " values exported to ") << options.file
+           << "\n";
+  }
+  return 0;
 }
 
 int RunBenchStore(const Context& c, const BenchStoreOptions& options) {

@@ -42,6 +42,38 @@ int RunInfo(const Context& context);
 int RunCheckDb(const Context& context);
 int RunPeriod(const Context& context, const std::vector<std::string>& periods);
 
+struct ImportCommandOptions {
+  std::string file;
+  std::string format;     // json, xml, csv, adx; empty: from the file
+  bool metadata = false;  // the file is DHIS2 metadata JSON, not data values
+  std::string state = "declared";
+  std::string strategy = "CREATE_AND_UPDATE";
+  bool dry_run = false;
+  bool atomic = false;
+  std::string id_scheme, data_set_id_scheme, data_element_id_scheme, org_unit_id_scheme,
+      category_option_combo_id_scheme, category_id_scheme;
+  bool strict_periods = false, strict_data_elements = false, strict_category_option_combos = false,
+       strict_attribute_option_combos = false, strict_org_units = false,
+       require_category_option_combo = false, require_attribute_option_combo = false;
+  std::string json;  // where to write DHIS2's JSON summary ("-": standard output)
+  std::string reason;
+};
+// Exit status: 0 imported, 3 imported with conflicts (WARNING), 1 refused (ERROR) or failed.
+int RunImport(const Context& context, const ImportCommandOptions& options);
+
+struct ExportCommandOptions {
+  std::string file = "-";  // "-": standard output
+  std::string format;      // empty: from the file name, or JSON on standard output
+  bool metadata = false;
+  std::string state = "verified";
+  std::vector<std::string> data_sets;
+  std::vector<std::string> periods;
+  std::string org_unit;
+  std::string id_scheme = "UID";
+  bool include_deleted = false;
+};
+int RunExport(const Context& context, const ExportCommandOptions& options);
+
 struct BenchStoreOptions {
   int64_t values = 1'000'000;
   int runs = 3;

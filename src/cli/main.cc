@@ -92,6 +92,95 @@ int Main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
 
+  keneya::cli::ImportCommandOptions import;
+  CLI::App* import_command = app.add_subcommand(
+      "import", T("importe un ensemble de valeurs DHIS2 (JSON, XML, CSV, ADX) ou des métadonnées "
+                  "DHIS2 (--metadata)",
+                  "imports a DHIS2 data value set (JSON, XML, CSV, ADX) or DHIS2 metadata "
+                  "(--metadata)"));
+  import_command->add_option("file", import.file, T("fichier à importer", "file to import"))
+      ->required();
+  import_command->add_option("--format", import.format,
+                             T("json, xml, csv ou adx (défaut : d'après le fichier)",
+                               "json, xml, csv or adx (default: from the file)"));
+  import_command->add_flag("--metadata", import.metadata,
+                           T("le fichier contient des métadonnées DHIS2 (JSON)",
+                             "the file holds DHIS2 metadata (JSON)"));
+  import_command
+      ->add_option("--state", import.state,
+                   T("étape FBR des valeurs (declared, verified, validated...)",
+                     "FBR state of the values (declared, verified, validated...)"))
+      ->capture_default_str();
+  import_command
+      ->add_option("--strategy", import.strategy,
+                   T("CREATE_AND_UPDATE, CREATE, UPDATE ou DELETE",
+                     "CREATE_AND_UPDATE, CREATE, UPDATE or DELETE"))
+      ->capture_default_str();
+  import_command->add_flag("--dry-run", import.dry_run,
+                           T("essai à blanc : tout vérifier, ne rien écrire",
+                             "dry run: check everything, write nothing"));
+  import_command->add_flag("--atomic", import.atomic,
+                           T("tout ou rien : le moindre conflit refuse le fichier entier",
+                             "all or nothing: any conflict refuses the whole file"));
+  for (auto [name, target] :
+       {std::pair{"--id-scheme", &import.id_scheme},
+        std::pair{"--data-set-id-scheme", &import.data_set_id_scheme},
+        std::pair{"--data-element-id-scheme", &import.data_element_id_scheme},
+        std::pair{"--org-unit-id-scheme", &import.org_unit_id_scheme},
+        std::pair{"--category-option-combo-id-scheme", &import.category_option_combo_id_scheme},
+        std::pair{"--category-id-scheme", &import.category_id_scheme}}) {
+    import_command->add_option(
+        name, *target,
+        T("UID, CODE, NAME ou ATTRIBUTE:<uid>", "UID, CODE, NAME or ATTRIBUTE:<uid>"));
+  }
+  for (auto [name, target] :
+       {std::pair{"--strict-periods", &import.strict_periods},
+        std::pair{"--strict-data-elements", &import.strict_data_elements},
+        std::pair{"--strict-category-option-combos", &import.strict_category_option_combos},
+        std::pair{"--strict-attribute-option-combos", &import.strict_attribute_option_combos},
+        std::pair{"--strict-org-units", &import.strict_org_units},
+        std::pair{"--require-category-option-combo", &import.require_category_option_combo},
+        std::pair{"--require-attribute-option-combo", &import.require_attribute_option_combo}}) {
+    import_command->add_flag(
+        name, *target,
+        T("option stricte de DHIS2 du même nom", "DHIS2's strict option of the same name"));
+  }
+  import_command->add_option("--json", import.json,
+                             T("écrit le résumé JSON de DHIS2 dans ce fichier (- : la sortie)",
+                               "writes DHIS2's JSON summary to this file (-: standard output)"));
+  import_command->add_option("--reason", import.reason,
+                             T("motif inscrit au journal d'audit", "reason for the audit trail"));
+
+  keneya::cli::ExportCommandOptions export_options;
+  CLI::App* export_command = app.add_subcommand(
+      "export", T("exporte les valeurs d'une étape (JSON, XML, CSV, ADX) ou les métadonnées",
+                  "exports the values of one state (JSON, XML, CSV, ADX) or the metadata"));
+  export_command
+      ->add_option(
+          "file", export_options.file,
+          T("fichier à écrire (- : la sortie standard)", "file to write (-: standard output)"))
+      ->capture_default_str();
+  export_command->add_option("--format", export_options.format,
+                             T("json, xml, csv ou adx (défaut : d'après le fichier)",
+                               "json, xml, csv or adx (default: from the file)"));
+  export_command->add_flag(
+      "--metadata", export_options.metadata,
+      T("exporte les métadonnées (JSON DHIS2)", "exports the metadata (DHIS2 JSON)"));
+  export_command->add_option("--state", export_options.state, T("étape FBR", "FBR state"))
+      ->capture_default_str();
+  export_command->add_option("--data-set", export_options.data_sets,
+                             T("uid d'ensemble de données", "data set uid"));
+  export_command->add_option("--period", export_options.periods,
+                             T("période DHIS2", "DHIS2 period"));
+  export_command->add_option("--org-unit", export_options.org_unit,
+                             T("uid de la racine du sous-arbre", "uid of the subtree root"));
+  export_command
+      ->add_option("--id-scheme", export_options.id_scheme,
+                   T("UID, CODE, NAME ou ATTRIBUTE:<uid>", "UID, CODE, NAME or ATTRIBUTE:<uid>"))
+      ->capture_default_str();
+  export_command->add_flag("--include-deleted", export_options.include_deleted,
+                           T("inclut les valeurs supprimées", "includes deleted values"));
+
   CLI::App* migrate_command = app.add_subcommand(
       "migrate", T("met le schéma de la base à jour", "brings the database schema up to date"));
   CLI::App* info_command = app.add_subcommand(
@@ -141,6 +230,8 @@ int Main(int argc, char** argv) {
 
   if (demo_command->parsed()) return keneya::cli::RunDemo(context, demo);
   if (serve_command->parsed()) return keneya::cli::RunServe(context, serve);
+  if (import_command->parsed()) return keneya::cli::RunImport(context, import);
+  if (export_command->parsed()) return keneya::cli::RunExport(context, export_options);
   if (migrate_command->parsed()) return keneya::cli::RunMigrate(context);
   if (info_command->parsed()) return keneya::cli::RunInfo(context);
   if (check_command->parsed()) return keneya::cli::RunCheckDb(context);

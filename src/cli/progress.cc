@@ -18,6 +18,8 @@ std::string PhaseLabel(std::string_view phase, Language language) {
       {"sort", "Tri", "Sorting"},
       {"write", "Écriture", "Writing"},
       {"commit", "Validation de la transaction", "Commit"},
+      {"read", "Lecture du fichier (octets)", "Reading the file (bytes)"},
+      {"export", "Export des valeurs", "Exporting values"},
   };
   for (const Label& label : kLabels) {
     if (phase == label.phase) return std::string(core::Tr(language, label.fr, label.en));

@@ -1,0 +1,40 @@
+// Exports the store's data values as a DHIS2 data value set (JSON, XML, CSV or ADX), one FBR state
+// per export, the objects named by the id scheme chosen (uid by default).
+//
+//   ExportOptions options;
+//   options.format = DataFormat::kCsv;
+//   options.state = "verified";
+//   Result<int64_t> written = ExportDataValues(store, options, out, progress);
+#ifndef KENEYA_IO_EXPORTER_H_
+#define KENEYA_IO_EXPORTER_H_
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "io/data_value_set.h"
+#include "io/id_scheme.h"
+#include "store/store.h"
+
+namespace keneya::io {
+
+struct ExportOptions {
+  DataFormat format = DataFormat::kJson;
+  std::string state = "verified";
+  std::vector<std::string> data_sets;  // uids; empty: every data element
+  std::vector<std::string> periods;    // DHIS2 identifiers; empty: every period
+  std::string org_unit;                // uid of a subtree root; empty: everywhere
+  IdScheme scheme;                     // how objects are named in the file
+  bool include_deleted = false;        // write deleted values too, with deleted=true
+};
+
+// Writes the values and returns how many were written. Errors name the option at fault (an
+// unknown state, data set, period or org unit).
+core::Result<int64_t> ExportDataValues(store::Store& store, const ExportOptions& options,
+                                       std::ostream& out, const store::ProgressFn& progress);
+
+}  // namespace keneya::io
+
+#endif  // KENEYA_IO_EXPORTER_H_
