@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 
@@ -160,6 +161,43 @@ TEST_F(CliTest, ServeAnswersTheHealthCheckAndStopsOnSigterm) {
   fclose(out);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace keneya::cli
+
+namespace keneya::cli {
+namespace {
+
+TEST_F(CliTest, ImportsDhis2FilesAndExitsByTheirStatus) {
+  const std::string data = std::string(KENEYA_IO_TESTDATA) + "/dhis2/";
+  Outcome metadata =
+      Keneya("--db " + db_ + " import --metadata " + data + "expected/metadata-for-tests.json");
+  ASSERT_EQ(metadata.status, 0) << metadata.output;
+  EXPECT_NE(metadata.output.find("Métadonnées importées"), std::string::npos);
+
+  Outcome ok = Keneya("--db " + db_ + " import " + data + "dataValueSetB.csv");
+  EXPECT_EQ(ok.status, 0) << ok.output;
+  EXPECT_NE(ok.output.find("Import réussi : 12 importées"), std::string::npos) << ok.output;
+
+  Outcome warning = Keneya("--db " + db_ + " import " + data + "dataValueSetG.xml --json -");
+  EXPECT_EQ(warning.status, 3) << warning.output;
+  EXPECT_NE(warning.output.find("E7610"), std::string::npos);
+  EXPECT_NE(warning.output.find("\"httpStatusCode\": 409"), std::string::npos) << warning.output;
+
+  const std::string broken = (dir_ / "broken.json").string();
+  {
+    std::ofstream out(broken);
+    out << R"({"dataValues":[{"dataElement":"f7n9E0hX8qk",)";
+  }
+  Outcome error = Keneya("--db " + db_ + " import " + broken);
+  EXPECT_EQ(error.status, 1) << error.output;
+  EXPECT_NE(error.output.find("broken.json:1:"), std::string::npos) << error.output;
+
+  Outcome exported = Keneya("--db " + db_ + " export --state declared --format csv -");
+  EXPECT_EQ(exported.status, 0);
+  EXPECT_NE(exported.output.find("dataelement,period,orgunit"), std::string::npos);
+  EXPECT_NE(exported.output.find("10012"), std::string::npos);
 }
 
 }  // namespace
