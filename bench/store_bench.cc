@@ -1,6 +1,7 @@
 #include "bench/store_bench.h"
 
 #include <libpq-fe.h>
+#include <malloc.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "bench/bench_data.h"
 #include "core/period.h"
 #include "core/random.h"
 #include "core/uid.h"
@@ -22,42 +24,6 @@ namespace {
 
 using core::DataValue;
 using core::Status;
-
-constexpr int kDataElements = 25;
-constexpr int kPeriods = 20;
-
-// A pyramid large enough for `values` values: one country, one region, one district and
-// values / (kDataElements * kPeriods) facilities, kDataElements data elements.
-core::MetadataBundle BenchMetadata(int64_t values, core::Random& rng) {
-  core::MetadataBundle b;
-  b.categories = core::DefaultCategoryModel();
-  auto add_unit = [&](const std::string& name, const core::OrgUnit* parent,
-                      core::OrgUnitType type) {
-    core::OrgUnit ou;
-    ou.uid = core::GenerateUid(rng);
-    ou.name = name;
-    ou.type = type;
-    ou.parent_uid = parent ? parent->uid : "";
-    ou.level = parent ? parent->level + 1 : 1;
-    ou.path = (parent ? parent->path : "") + "/" + ou.uid;
-    b.org_units.push_back(ou);
-  };
-  b.org_units.reserve(static_cast<size_t>(values / (kDataElements * kPeriods)) + 4);
-  add_unit("Mali", nullptr, core::OrgUnitType::kCountry);
-  add_unit("Région", &b.org_units[0], core::OrgUnitType::kRegion);
-  add_unit("District", &b.org_units[1], core::OrgUnitType::kDistrict);
-  const int64_t facilities = (values + kDataElements * kPeriods - 1) / (kDataElements * kPeriods);
-  for (int64_t i = 0; i < facilities; ++i) {
-    add_unit("CSCOM " + std::to_string(i + 1), &b.org_units[2], core::OrgUnitType::kCscom);
-  }
-  for (int i = 0; i < kDataElements; ++i) {
-    core::DataElement de;
-    de.uid = core::GenerateUid(rng);
-    de.name = "Indicateur " + std::to_string(i + 1);
-    b.data_elements.push_back(de);
-  }
-  return b;
-}
 
 struct Ids {
   std::vector<int32_t> facilities;
@@ -189,6 +155,8 @@ int64_t PeakRssBytes() {
 }
 
 bool ResetPeakRss() {
+  // Give freed heap back to the system first, so that the new peak starts from what is in use.
+  malloc_trim(0);
   std::ofstream clear("/proc/self/clear_refs");
   clear << "5";
   return static_cast<bool>(clear.flush());

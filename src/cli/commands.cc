@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench/import_bench.h"
 #include "bench/store_bench.h"
 #include "cli/progress.h"
 #include "core/period.h"
@@ -492,6 +493,18 @@ int RunBenchStore(const Context& c, const BenchStoreOptions& options) {
   bench_options.sqlite = options.sqlite;
   bench_options.sqlite_directory = options.directory;
   core::Status status = bench::RunStoreBench(bench_options, *c.out);
+  if (!status.ok()) return Fail(c, status.error());
+  return 0;
+}
+
+int RunBenchImport(const Context& c, const BenchStoreOptions& options) {
+  bench::ImportBenchOptions bench_options;
+  bench_options.values = options.values;
+  bench_options.repetitions = options.runs;
+  bench_options.postgres = options.postgres;
+  bench_options.sqlite = options.sqlite;
+  bench_options.directory = options.directory;
+  core::Status status = bench::RunImportBench(bench_options, *c.out);
   if (!status.ok()) return Fail(c, status.error());
   return 0;
 }

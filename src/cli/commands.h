@@ -82,6 +82,8 @@ struct BenchStoreOptions {
   std::string directory;
 };
 int RunBenchStore(const Context& context, const BenchStoreOptions& options);
+// Same options: values, runs, postgres, sqlite, directory.
+int RunBenchImport(const Context& context, const BenchStoreOptions& options);
 
 // The version of this program.
 const char* Version();

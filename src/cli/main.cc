@@ -221,6 +221,30 @@ int Main(int argc, char** argv) {
   bool no_sqlite = false;
   bench_store_command->add_flag("--no-sqlite", no_sqlite,
                                 T("ne mesure que PostgreSQL", "measures PostgreSQL only"));
+  keneya::cli::BenchStoreOptions bench_import;
+  CLI::App* bench_import_command = bench_command->add_subcommand(
+      "import", T("import de bout en bout d'un fichier JSON DHIS2 de 1 000 000 de valeurs, "
+                  "neuves puis modifiées, SQLite et PostgreSQL",
+                  "end-to-end import of a 1,000,000-value DHIS2 JSON file, new then changed "
+                  "values, SQLite and PostgreSQL"));
+  bench_import_command
+      ->add_option("--values", bench_import.values, T("nombre de valeurs", "number of values"))
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1000}, int64_t{100'000'000}));
+  bench_import_command
+      ->add_option("--runs", bench_import.runs,
+                   T("répétitions par moteur (médiane)", "runs per engine (median)"))
+      ->capture_default_str()
+      ->check(CLI::Range(1, 50));
+  bench_import_command->add_option(
+      "--postgres", bench_import.postgres,
+      T("URL PostgreSQL (le schéma keneya_import_bench y est recréé)",
+        "PostgreSQL URL (its keneya_import_bench schema is recreated)"));
+  bench_import_command->add_option("--dir", bench_import.directory,
+                                   T("répertoire des fichiers", "directory for the files"));
+  bool import_no_sqlite = false;
+  bench_import_command->add_flag("--no-sqlite", import_no_sqlite,
+                                 T("ne mesure que PostgreSQL", "measures PostgreSQL only"));
 
   try {
     app.parse(argc, argv);
@@ -236,6 +260,10 @@ int Main(int argc, char** argv) {
   if (info_command->parsed()) return keneya::cli::RunInfo(context);
   if (check_command->parsed()) return keneya::cli::RunCheckDb(context);
   if (period_command->parsed()) return keneya::cli::RunPeriod(context, periods);
+  if (bench_import_command->parsed()) {
+    bench_import.sqlite = !import_no_sqlite;
+    return keneya::cli::RunBenchImport(context, bench_import);
+  }
   if (bench_store_command->parsed()) {
     bench_store.sqlite = !no_sqlite;
     return keneya::cli::RunBenchStore(context, bench_store);

@@ -1,6 +1,7 @@
 #include "io/data_value_set.h"
 
 #include <cctype>
+#include <cstdio>
 
 #include "io/reader_internal.h"
 
@@ -97,11 +98,31 @@ std::optional<bool> ParseBoolean(std::string_view text) {
   return std::nullopt;
 }
 
+core::Result<std::string> ReadFileForDataValueSet(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return core::NotFound("cannot open the file", path);
+  std::string bytes;
+  if (std::fseek(file, 0, SEEK_END) == 0) {
+    const long size = std::ftell(file);
+    if (size > 0) {
+      bytes.reserve(static_cast<size_t>(size) + kReadPadding);
+      bytes.resize(static_cast<size_t>(size));
+      std::rewind(file);
+      const size_t read = std::fread(bytes.data(), 1, bytes.size(), file);
+      bytes.resize(read);
+    }
+  }
+  const bool failed = std::ferror(file) != 0;
+  std::fclose(file);
+  if (failed) return core::Unavailable("cannot read the file", path);
+  return bytes;
+}
+
 core::Status ReadDataValueSet(DataFormat format, std::string_view bytes, std::string_view file_name,
-                              DataValueSetHandler& handler) {
+                              DataValueSetHandler& handler, size_t capacity) {
   switch (format) {
     case DataFormat::kJson:
-      return ReadJsonDataValueSet(bytes, file_name, handler);
+      return ReadJsonDataValueSet(bytes, capacity, file_name, handler);
     case DataFormat::kXml:
       return ReadXmlDataValueSet(bytes, file_name, /*adx=*/false, handler);
     case DataFormat::kAdx:

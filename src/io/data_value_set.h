@@ -94,8 +94,16 @@ class DataValueSetHandler {
 };
 
 // Reads `bytes` (the whole file) in `format`, calling `handler`. `file_name` appears in errors.
+// `capacity` may give the size of the buffer behind `bytes`: JSON is then read in place when
+// there are kReadPadding spare bytes after the text (see ReadFileForDataValueSet).
 core::Status ReadDataValueSet(DataFormat format, std::string_view bytes, std::string_view file_name,
-                              DataValueSetHandler& handler);
+                              DataValueSetHandler& handler, size_t capacity = 0);
+
+// Spare bytes the JSON reader needs after the text to read it in place.
+inline constexpr size_t kReadPadding = 64;
+
+// Reads a whole file into a string with kReadPadding spare capacity, for ReadDataValueSet.
+core::Result<std::string> ReadFileForDataValueSet(const std::string& path);
 
 // Parses DHIS2's booleans: "true"/"false" in any case, "1"/"0", "t"/"f"; nullopt otherwise.
 std::optional<bool> ParseBoolean(std::string_view text);

@@ -67,6 +67,12 @@ class Importer {
                                          const store::ProgressFn& progress);
 
  private:
+  // Import() with the capacity of the buffer behind `bytes` (see ReadDataValueSet) and, when the
+  // buffer is ours, the string to free once read.
+  core::Result<ImportSummary> Run(DataFormat format, std::string_view bytes, size_t capacity,
+                                  std::string_view file_name, const store::ProgressFn& progress,
+                                  std::string* owned);
+
   store::Store& store_;
   ImportOptions options_;
 };

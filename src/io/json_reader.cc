@@ -48,16 +48,26 @@ class Locator {
 
 class JsonReader {
  public:
-  JsonReader(std::string_view bytes, std::string_view file_name, DataValueSetHandler& handler)
+  // simdjson reads a few bytes past the end of the text: a buffer whose capacity leaves
+  // SIMDJSON_PADDING bytes after it is read in place, any other is copied first.
+  JsonReader(std::string_view bytes, size_t capacity, std::string_view file_name,
+             DataValueSetHandler& handler)
       : bytes_(bytes),
-        padded_(bytes.data(), bytes.size()),
+        copy_(capacity >= bytes.size() + simdjson::SIMDJSON_PADDING
+                  ? simdjson::padded_string()
+                  : simdjson::padded_string(bytes.data(), bytes.size())),
+        text_(copy_.size() > 0 || bytes.empty() ? std::string_view(copy_) : bytes),
+        capacity_(copy_.size() > 0 || bytes.empty() ? copy_.size() + simdjson::SIMDJSON_PADDING
+                                                    : capacity),
         file_name_(file_name),
-        locator_(padded_, file_name),
+        locator_(text_, file_name),
         handler_(handler) {}
 
   Status Read() {
     simdjson::ondemand::document doc;
-    if (auto error = parser_.iterate(padded_).get(doc); error) return Malformed(error, 0);
+    if (auto error = parser_.iterate(text_.data(), text_.size(), capacity_).get(doc); error) {
+      return Malformed(error, 0);
+    }
     // Pass 1: the header fields, wherever they stand relative to dataValues.
     DataValueSetHeader header;
     header.line = 1;
@@ -129,9 +139,9 @@ class JsonReader {
   size_t Offset(T& thing) {
     const char* location = nullptr;
     if (thing.current_location().get(location) != simdjson::SUCCESS || location == nullptr) {
-      return padded_.size();
+      return text_.size();
     }
-    return static_cast<size_t>(location - padded_.data());
+    return static_cast<size_t>(location - text_.data());
   }
 
   Status Malformed(simdjson::error_code error, size_t offset) {
@@ -161,7 +171,7 @@ class JsonReader {
   Status Scalar(simdjson::simdjson_result<simdjson::ondemand::value> result, std::string_view key,
                 std::string_view& text, bool& present) {
     simdjson::ondemand::value v;
-    if (auto error = std::move(result).get(v); error) return Malformed(error, padded_.size());
+    if (auto error = std::move(result).get(v); error) return Malformed(error, text_.size());
     json_type type;
     if (auto error = v.type().get(type); error) return Malformed(error, Offset(v));
     present = true;
@@ -238,7 +248,9 @@ class JsonReader {
   }
 
   std::string_view bytes_;
-  simdjson::padded_string padded_;
+  simdjson::padded_string copy_;  // empty when the caller's buffer is read in place
+  std::string_view text_;
+  size_t capacity_;
   std::string_view file_name_;
   Locator locator_;
   DataValueSetHandler& handler_;
@@ -247,9 +259,9 @@ class JsonReader {
 
 }  // namespace
 
-Status ReadJsonDataValueSet(std::string_view bytes, std::string_view file_name,
+Status ReadJsonDataValueSet(std::string_view bytes, size_t capacity, std::string_view file_name,
                             DataValueSetHandler& handler) {
-  JsonReader reader(bytes, file_name, handler);
+  JsonReader reader(bytes, capacity, file_name, handler);
   return reader.Read();
 }
 

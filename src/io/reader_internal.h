@@ -9,8 +9,10 @@
 
 namespace keneya::io {
 
-core::Status ReadJsonDataValueSet(std::string_view bytes, std::string_view file_name,
-                                  DataValueSetHandler& handler);
+// `capacity`: the size of the buffer behind `bytes`; when it leaves simdjson's padding after the
+// text, the text is read in place instead of copied.
+core::Status ReadJsonDataValueSet(std::string_view bytes, size_t capacity,
+                                  std::string_view file_name, DataValueSetHandler& handler);
 // DXF2 XML and ADX share the expat reader; `adx` selects the dialect.
 core::Status ReadXmlDataValueSet(std::string_view bytes, std::string_view file_name, bool adx,
                                  DataValueSetHandler& handler);
