@@ -429,33 +429,29 @@ class ImportRun final : public DataValueSetHandler {
 
   // A value identity for messages: the key in uids.
   std::vector<std::pair<std::string, std::string>> KeyObjects(const DataValue& v) {
-    auto uid_of_ou = [&](int32_t id) -> std::string {
-      for (const auto& ou : metadata_.org_units) {
-        if (ou.id == id) return ou.uid;
-      }
-      return std::to_string(id);
+    if (uid_of_id_.empty()) {
+      // Ids are unique within a kind only; kinds are kept apart by the table they index.
+      for (const auto& ou : metadata_.org_units) uid_of_id_[Tag('o', ou.id)] = ou.uid;
+      for (const auto& de : metadata_.data_elements) uid_of_id_[Tag('d', de.id)] = de.uid;
+      for (const auto& c : metadata_.categories.option_combos) uid_of_id_[Tag('c', c.id)] = c.uid;
+    }
+    auto uid = [&](char kind, int32_t id) -> std::string {
+      auto it = uid_of_id_.find(Tag(kind, id));
+      return it == uid_of_id_.end() ? std::to_string(id) : it->second;
     };
-    auto uid_of_de = [&](int32_t id) -> std::string {
-      for (const auto& de : metadata_.data_elements) {
-        if (de.id == id) return de.uid;
-      }
-      return std::to_string(id);
-    };
-    auto uid_of_coc = [&](int32_t id) -> std::string {
-      for (const auto& coc : metadata_.categories.option_combos) {
-        if (coc.id == id) return coc.uid;
-      }
-      return std::to_string(id);
-    };
-    return {{"dataElement", uid_of_de(v.key.data_element)},
+    return {{"dataElement", uid('d', v.key.data_element)},
             {"period", Period::FromCode(v.key.period)->ToString()},
-            {"organisationUnit", uid_of_ou(v.key.org_unit)},
-            {"categoryOptionCombo", uid_of_coc(v.key.category_option_combo)},
-            {"attributeOptionCombo", uid_of_coc(v.key.attribute_option_combo)}};
+            {"organisationUnit", uid('o', v.key.org_unit)},
+            {"categoryOptionCombo", uid('c', v.key.category_option_combo)},
+            {"attributeOptionCombo", uid('c', v.key.attribute_option_combo)}};
   }
 
  private:
   static constexpr char kRejected[] = "rejected";
+
+  static int64_t Tag(char kind, int32_t id) {
+    return (static_cast<int64_t>(kind) << 32) | static_cast<uint32_t>(id);
+  }
 
   static core::Date TodayUtc() {
     return core::Date::FromDays(static_cast<int32_t>(core::NowMs() / 86'400'000));
@@ -606,6 +602,7 @@ class ImportRun final : public DataValueSetHandler {
   std::unordered_map<std::string, std::vector<size_t>> sets_of_element_;
   std::unordered_map<std::string, std::unordered_set<std::string>> units_of_set_;
   const core::CategoryOptionCombo* default_coc_ = nullptr;
+  std::unordered_map<int64_t, std::string> uid_of_id_;  // for messages; built on first use
 
   Group group_;
   std::string last_de_text_, last_ou_text_, last_period_text_;
@@ -670,7 +667,7 @@ Result<ImportSummary> Importer::Run(DataFormat format, std::string_view bytes, s
   KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store_.LoadMetadata());
 
   report("read", 0, static_cast<int64_t>(bytes.size()));
-    ImportRun run(metadata, options_, format, state);
+  ImportRun run(metadata, options_, format, state);
   run.set_file(file_name);
   // Room for the values at once, from the smallest a value takes in each format, so that the
   // staged values are not copied as they grow (a million values are ~150 MB).
