@@ -647,11 +647,40 @@ Result<ImportSummary> Importer::Import(DataFormat format, std::string_view bytes
 Result<ImportSummary> Importer::Run(DataFormat format, std::string_view bytes, size_t capacity,
                                     std::string_view file_name, const store::ProgressFn& progress,
                                     std::string* owned) {
+  auto report = [&](int64_t done) {
+    if (progress) progress(store::Progress{"read", done, static_cast<int64_t>(bytes.size())});
+  };
+  // Room for the values at once, from the smallest a value takes in each format, so that the
+  // staged values are not copied as they grow (a million values are ~150 MB).
+  const size_t min_bytes_per_value = format == DataFormat::kCsv ? 40 : 80;
+  const size_t expected = bytes.size() / min_bytes_per_value + 16;
+  return Process(
+      format,
+      [&](DataValueSetHandler& handler) {
+        report(0);
+        Status read = ReadDataValueSet(format, bytes, file_name, handler, capacity);
+        report(static_cast<int64_t>(bytes.size()));
+        if (owned != nullptr) {
+          // The file's text is not needed any more: free it before the values are written.
+          owned->clear();
+          owned->shrink_to_fit();
+        }
+        return read;
+      },
+      expected, file_name, progress);
+}
+
+Result<ImportSummary> Importer::ImportFrom(
+    const std::function<core::Status(DataValueSetHandler&)>& read, std::string_view source,
+    const store::ProgressFn& progress) {
+  return Process(DataFormat::kJson, read, 0, source, progress);
+}
+
+Result<ImportSummary> Importer::Process(
+    DataFormat format, const std::function<core::Status(DataValueSetHandler&)>& reader,
+    size_t expected_values, std::string_view file_name, const store::ProgressFn& progress) {
   ImportSummary summary;
   summary.dry_run = options_.dry_run;
-  auto report = [&](std::string_view phase, int64_t done, int64_t total) {
-    if (progress) progress(store::Progress{phase, done, total});
-  };
 
   KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store_.States());
   int32_t state = 0;
@@ -666,15 +695,11 @@ Result<ImportSummary> Importer::Run(DataFormat format, std::string_view bytes, s
   }
   KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store_.LoadMetadata());
 
-  report("read", 0, static_cast<int64_t>(bytes.size()));
   ImportRun run(metadata, options_, format, state);
   run.set_file(file_name);
-  // Room for the values at once, from the smallest a value takes in each format, so that the
-  // staged values are not copied as they grow (a million values are ~150 MB).
-  const size_t min_bytes_per_value = format == DataFormat::kCsv ? 40 : 80;
-  run.staged().reserve(bytes.size() / min_bytes_per_value + 16);
-  run.staged_index().reserve(bytes.size() / min_bytes_per_value + 16);
-  Status read = ReadDataValueSet(format, bytes, file_name, run, capacity);
+  run.staged().reserve(expected_values);
+  run.staged_index().reserve(expected_values);
+  Status read = reader(run);
   summary.values_read = run.values_read();
   auto fail = [&](std::string description) {
     summary.status = ImportStatus::kError;
@@ -689,12 +714,6 @@ Result<ImportSummary> Importer::Run(DataFormat format, std::string_view bytes, s
       return fail("Import process was aborted: " + run.abort_description());
     }
     return fail(read.error().ToString());
-  }
-  report("read", static_cast<int64_t>(bytes.size()), static_cast<int64_t>(bytes.size()));
-  if (owned != nullptr) {
-    // The file's text is not needed any more: free it before the values are written.
-    owned->clear();
-    owned->shrink_to_fit();
   }
 
   std::vector<DataValue>& staged = run.staged();

@@ -23,6 +23,7 @@
 #ifndef KENEYA_IO_IMPORTER_H_
 #define KENEYA_IO_IMPORTER_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,11 @@ class Importer {
   // (status ERROR, or conflicts); an Error is returned only when the store fails (database down).
   core::Result<ImportSummary> Import(DataFormat format, std::string_view bytes,
                                      std::string_view file_name, const store::ProgressFn& progress);
+  // Imports values from any source that calls a DataValueSetHandler, e.g. a DHIS2 pull
+  // (Dhis2Client::PullDataValues); `source` names it in the import record and messages.
+  core::Result<ImportSummary> ImportFrom(
+      const std::function<core::Status(DataValueSetHandler&)>& read, std::string_view source,
+      const store::ProgressFn& progress);
   // Reads and imports a file; the format comes from `format` or from the file name.
   core::Result<ImportSummary> ImportFile(const std::string& path, std::optional<DataFormat> format,
                                          const store::ProgressFn& progress);
@@ -72,6 +78,11 @@ class Importer {
   core::Result<ImportSummary> Run(DataFormat format, std::string_view bytes, size_t capacity,
                                   std::string_view file_name, const store::ProgressFn& progress,
                                   std::string* owned);
+  // The import itself: reads through `read` (calling the handler it is given), checks, writes.
+  core::Result<ImportSummary> Process(DataFormat format,
+                                      const std::function<core::Status(DataValueSetHandler&)>& read,
+                                      size_t expected_values, std::string_view file_name,
+                                      const store::ProgressFn& progress);
 
   store::Store& store_;
   ImportOptions options_;
