@@ -16,6 +16,7 @@
 #include "demo/demo.h"
 #include "http/api.h"
 #include "http/server.h"
+#include "io/dhis2_client.h"
 #include "io/dhis2_metadata.h"
 #include "io/exporter.h"
 #include "io/importer.h"
@@ -507,6 +508,161 @@ int RunBenchImport(const Context& c, const BenchStoreOptions& options) {
   core::Status status = bench::RunImportBench(bench_options, *c.out);
   if (!status.ok()) return Fail(c, status.error());
   return 0;
+}
+
+// ---- DHIS2 ----
+
+namespace {
+
+core::Result<std::unique_ptr<io::Dhis2Client>> ConnectDhis2(const Dhis2CommandOptions& options) {
+  io::Dhis2ClientOptions client;
+  client.base_url = options.url;
+  if (client.base_url.empty()) {
+    if (const char* url = std::getenv("KENEYA_DHIS2_URL")) client.base_url = url;
+  }
+  if (client.base_url.empty()) {
+    return core::InvalidArgument("no DHIS2 server: give --url or KENEYA_DHIS2_URL", "--url");
+  }
+  const char* token = std::getenv("KENEYA_DHIS2_TOKEN");
+  const char* password = std::getenv("KENEYA_DHIS2_PASSWORD");
+  std::string user = options.user;
+  if (user.empty()) {
+    if (const char* u = std::getenv("KENEYA_DHIS2_USER")) user = u;
+  }
+  if (token != nullptr && *token != '\0') {
+    client.credentials = io::Dhis2Credentials::Token(token);
+  } else if (!user.empty() && password != nullptr) {
+    client.credentials = io::Dhis2Credentials::Basic(user, password);
+  } else {
+    return core::InvalidArgument(
+        "no DHIS2 credentials: set KENEYA_DHIS2_TOKEN (a personal access token), or "
+        "--dhis2-user (or KENEYA_DHIS2_USER) with KENEYA_DHIS2_PASSWORD",
+        "credentials");
+  }
+  client.parallelism = options.parallel;
+  client.ca_cert_file = options.ca_cert;
+  return io::Dhis2Client::Create(client);
+}
+
+}  // namespace
+
+int RunDhis2Check(const Context& c, const Dhis2CommandOptions& options) {
+  auto client = ConnectDhis2(options);
+  if (!client.ok()) return Fail(c, client.error());
+  auto me = (*client)->CheckCredentials();
+  if (!me.ok()) return Fail(c, me.error());
+  *c.out << Tr(c.language, "DHIS2 ", "DHIS2 ") << (*client)->base_url()
+         << Tr(c.language, " : connecté en tant que ", ": signed in as ") << me->username << " ("
+         << me->name << "), " << me->org_unit_uids.size()
+         << Tr(c.language, " unité(s) d'organisation de saisie\n", " data capture org unit(s)\n");
+  return 0;
+}
+
+int RunDhis2PullMetadata(const Context& c, const Dhis2CommandOptions& options) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  auto client = ConnectDhis2(options);
+  if (!client.ok()) return Fail(c, client.error());
+  ProgressPrinter progress(*c.err, c.language, c.interactive);
+  auto pyramid = (*client)->PullOrgUnits(progress.AsFunction());
+  progress.Finish();
+  if (!pyramid.ok()) return Fail(c, pyramid.error());
+  auto metadata = (*client)->PullMetadata();
+  if (!metadata.ok()) return Fail(c, metadata.error());
+  core::MetadataBundle bundle = metadata->bundle;
+  bundle.Merge(pyramid->bundle);
+  const store::Actor actor{c.user, "dhis2:" + (*client)->base_url(), "keneya dhis2 pull-metadata"};
+  if (!options.dry_run) {
+    core::Status saved = (*opened)->SaveMetadata(bundle, actor);
+    if (!saved.ok()) return Fail(c, saved.error());
+  }
+  const Language l = c.language;
+  *c.out << (options.dry_run
+                 ? Tr(l, "[essai à blanc : rien n'a été écrit] ", "[dry run: nothing written] ")
+                 : "")
+         << Tr(l, "Métadonnées DHIS2 reçues : ", "DHIS2 metadata received: ")
+         << FormatInteger(static_cast<int64_t>(bundle.org_units.size()), l)
+         << Tr(l, " unités d'organisation, ", " org units, ") << bundle.data_elements.size()
+         << Tr(l, " éléments de données, ", " data elements, ") << bundle.data_sets.size()
+         << Tr(l, " ensembles de données.\n", " data sets.\n");
+  for (const auto* ignored : {&pyramid->ignored, &metadata->ignored}) {
+    for (const std::string& line : *ignored) {
+      *c.out << Tr(l, "  non repris : ", "  not kept: ") << line << "\n";
+    }
+  }
+  return 0;
+}
+
+int RunDhis2PullValues(const Context& c, const Dhis2CommandOptions& options) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  auto client = ConnectDhis2(options);
+  if (!client.ok()) return Fail(c, client.error());
+  if (options.data_sets.empty() || options.periods.empty() || options.org_unit.empty()) {
+    return Fail(c,
+                core::InvalidArgument("give --data-set, --period and --org-unit", "pull-values"));
+  }
+  auto metadata = store.LoadMetadata();
+  if (!metadata.ok()) return Fail(c, metadata.error());
+  io::DataValuePull pull;
+  pull.data_sets = options.data_sets;
+  pull.periods = options.periods;
+  pull.org_units = io::OrgUnitSubtree(*metadata, options.org_unit);
+  if (pull.org_units.empty()) {
+    return Fail(c, core::NotFound("org unit " + options.org_unit +
+                                      " is not in the database; run keneya dhis2 pull-metadata "
+                                      "first",
+                                  "--org-unit"));
+  }
+  io::ImportOptions import;
+  import.state = options.state.empty() ? "declared" : options.state;
+  import.dry_run = options.dry_run;
+  import.actor = store::Actor{c.user, "dhis2:" + (*client)->base_url(), ""};
+  io::Importer importer(store, import);
+  ProgressPrinter progress(*c.err, c.language, c.interactive);
+  auto summary = importer.ImportFrom(
+      [&](io::DataValueSetHandler& handler) {
+        return (*client)->PullDataValues(pull, handler, progress.AsFunction());
+      },
+      "dhis2:" + (*client)->base_url(), progress.AsFunction());
+  progress.Finish();
+  if (!summary.ok()) return Fail(c, summary.error());
+  *c.out << io::ImportSummaryText(*summary, c.language);
+  return summary->status == io::ImportStatus::kSuccess   ? 0
+         : summary->status == io::ImportStatus::kWarning ? 3
+                                                         : 1;
+}
+
+int RunDhis2Push(const Context& c, const Dhis2CommandOptions& options) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  auto client = ConnectDhis2(options);
+  if (!client.ok()) return Fail(c, client.error());
+  io::ExportOptions selection;
+  selection.state = options.state.empty() ? "verified" : options.state;
+  selection.data_sets = options.data_sets;
+  selection.periods = options.periods;
+  selection.org_unit = options.org_unit;
+  auto values = io::ValuesForPush(**opened, selection);
+  if (!values.ok()) return Fail(c, values.error());
+  io::PushOptions push;
+  push.batch_size = options.batch_size;
+  push.import_strategy = options.strategy;
+  push.dry_run = options.dry_run;
+  push.journal = options.journal;
+  ProgressPrinter progress(*c.err, c.language, c.interactive);
+  auto result = (*client)->PushDataValues(*values, push, progress.AsFunction());
+  progress.Finish();
+  if (!result.ok()) return Fail(c, result.error());
+  *c.out << io::PushResultText(*result, c.language);
+  if (!options.json.empty()) {
+    std::ofstream file(options.json);
+    file << io::ImportSummaryJson(io::PushSummary(*result)) << "\n";
+    if (!file) return Fail(c, core::Unavailable("cannot write the JSON summary", options.json));
+  }
+  if (!result->complete()) return 1;
+  return result->status == io::ImportStatus::kSuccess ? 0 : 3;
 }
 
 }  // namespace keneya::cli

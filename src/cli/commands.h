@@ -74,6 +74,32 @@ struct ExportCommandOptions {
 };
 int RunExport(const Context& context, const ExportCommandOptions& options);
 
+// `keneya dhis2 ...`: the DHIS2 server and how to sign in. Secrets never come from the command
+// line (other users could read it): the password from KENEYA_DHIS2_PASSWORD, a personal access
+// token from KENEYA_DHIS2_TOKEN.
+struct Dhis2CommandOptions {
+  std::string url;   // --url or KENEYA_DHIS2_URL
+  std::string user;  // --dhis2-user or KENEYA_DHIS2_USER (basic auth)
+  std::string ca_cert;
+  // pull-values and push
+  std::vector<std::string> data_sets;
+  std::vector<std::string> periods;
+  std::string org_unit;  // subtree root uid
+  std::string state;     // default: declared for pulls, verified for pushes
+  bool dry_run = false;
+  // push
+  std::string journal;
+  size_t batch_size = 1000;
+  int parallel = 4;
+  std::string strategy;  // DHIS2's importStrategy, passed through
+  std::string json;
+};
+int RunDhis2Check(const Context& context, const Dhis2CommandOptions& options);
+int RunDhis2PullMetadata(const Context& context, const Dhis2CommandOptions& options);
+int RunDhis2PullValues(const Context& context, const Dhis2CommandOptions& options);
+// Exit status: 0 pushed, 3 pushed with conflicts, 1 incomplete (resume with the same journal).
+int RunDhis2Push(const Context& context, const Dhis2CommandOptions& options);
+
 struct BenchStoreOptions {
   int64_t values = 1'000'000;
   int runs = 3;

@@ -181,6 +181,71 @@ int Main(int argc, char** argv) {
   export_command->add_flag("--include-deleted", export_options.include_deleted,
                            T("inclut les valeurs supprimées", "includes deleted values"));
 
+  keneya::cli::Dhis2CommandOptions dhis2;
+  CLI::App* dhis2_command = app.add_subcommand(
+      "dhis2", T("échange avec un serveur DHIS2 (mot de passe : KENEYA_DHIS2_PASSWORD ; jeton : "
+                 "KENEYA_DHIS2_TOKEN)",
+                 "exchange with a DHIS2 server (password: KENEYA_DHIS2_PASSWORD; token: "
+                 "KENEYA_DHIS2_TOKEN)"));
+  dhis2_command->require_subcommand(1);
+  auto dhis2_connection = [&](CLI::App* command) {
+    command->add_option("--url", dhis2.url,
+                        T("adresse du serveur DHIS2 (ou KENEYA_DHIS2_URL)",
+                          "DHIS2 server address (or KENEYA_DHIS2_URL)"));
+    command->add_option(
+        "--dhis2-user", dhis2.user,
+        T("utilisateur DHIS2 (ou KENEYA_DHIS2_USER)", "DHIS2 user (or KENEYA_DHIS2_USER)"));
+    command->add_option(
+        "--ca-cert", dhis2.ca_cert,
+        T("certificats d'autorité (PEM) du serveur", "server CA certificates (PEM)"));
+  };
+  auto dhis2_selection = [&](CLI::App* command) {
+    command->add_option("--data-set", dhis2.data_sets,
+                        T("uid d'ensemble de données", "data set uid"));
+    command->add_option("--period", dhis2.periods, T("période DHIS2", "DHIS2 period"));
+    command->add_option("--org-unit", dhis2.org_unit,
+                        T("uid de la racine du sous-arbre", "uid of the subtree root"));
+    command->add_option("--state", dhis2.state, T("étape FBR", "FBR state"));
+    command->add_flag("--dry-run", dhis2.dry_run,
+                      T("essai à blanc : rien n'est écrit", "dry run: nothing is written"));
+  };
+  CLI::App* dhis2_check = dhis2_command->add_subcommand(
+      "check", T("vérifie l'adresse et les identifiants", "checks the address and credentials"));
+  dhis2_connection(dhis2_check);
+  CLI::App* dhis2_pull_metadata = dhis2_command->add_subcommand(
+      "pull-metadata", T("reçoit la pyramide et les métadonnées de DHIS2",
+                         "receives the pyramid and the metadata from DHIS2"));
+  dhis2_connection(dhis2_pull_metadata);
+  dhis2_pull_metadata->add_flag(
+      "--dry-run", dhis2.dry_run,
+      T("essai à blanc : rien n'est écrit", "dry run: nothing is written"));
+  CLI::App* dhis2_pull_values = dhis2_command->add_subcommand(
+      "pull-values", T("reçoit des valeurs de DHIS2 (par lots d'unités et de périodes)",
+                       "receives values from DHIS2 (in batches of org units and periods)"));
+  dhis2_connection(dhis2_pull_values);
+  dhis2_selection(dhis2_pull_values);
+  CLI::App* dhis2_push = dhis2_command->add_subcommand(
+      "push", T("envoie des valeurs à DHIS2 par lots parallèles, reprise possible (--journal)",
+                "sends values to DHIS2 in parallel batches, resumable (--journal)"));
+  dhis2_connection(dhis2_push);
+  dhis2_selection(dhis2_push);
+  dhis2_push->add_option("--journal", dhis2.journal,
+                         T("journal de l'envoi : relancer avec le même reprend où il s'est arrêté",
+                           "journal of the push: running again with it resumes where it stopped"));
+  dhis2_push
+      ->add_option("--batch-size", dhis2.batch_size, T("valeurs par requête", "values per request"))
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100'000}));
+  dhis2_push
+      ->add_option("--parallel", dhis2.parallel, T("requêtes simultanées", "requests at once"))
+      ->capture_default_str()
+      ->check(CLI::Range(1, 32));
+  dhis2_push->add_option("--strategy", dhis2.strategy,
+                         T("importStrategy de DHIS2", "DHIS2's importStrategy"));
+  dhis2_push->add_option(
+      "--json", dhis2.json,
+      T("écrit le résumé JSON dans ce fichier", "writes the JSON summary to this file"));
+
   CLI::App* migrate_command = app.add_subcommand(
       "migrate", T("met le schéma de la base à jour", "brings the database schema up to date"));
   CLI::App* info_command = app.add_subcommand(
@@ -256,6 +321,10 @@ int Main(int argc, char** argv) {
   if (serve_command->parsed()) return keneya::cli::RunServe(context, serve);
   if (import_command->parsed()) return keneya::cli::RunImport(context, import);
   if (export_command->parsed()) return keneya::cli::RunExport(context, export_options);
+  if (dhis2_check->parsed()) return keneya::cli::RunDhis2Check(context, dhis2);
+  if (dhis2_pull_metadata->parsed()) return keneya::cli::RunDhis2PullMetadata(context, dhis2);
+  if (dhis2_pull_values->parsed()) return keneya::cli::RunDhis2PullValues(context, dhis2);
+  if (dhis2_push->parsed()) return keneya::cli::RunDhis2Push(context, dhis2);
   if (migrate_command->parsed()) return keneya::cli::RunMigrate(context);
   if (info_command->parsed()) return keneya::cli::RunInfo(context);
   if (check_command->parsed()) return keneya::cli::RunCheckDb(context);

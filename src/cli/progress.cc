@@ -20,6 +20,9 @@ std::string PhaseLabel(std::string_view phase, Language language) {
       {"commit", "Validation de la transaction", "Commit"},
       {"read", "Lecture du fichier (octets)", "Reading the file (bytes)"},
       {"export", "Export des valeurs", "Exporting values"},
+      {"org units", "Unités d'organisation reçues", "Org units received"},
+      {"pull", "Requêtes de valeurs", "Value requests"},
+      {"push", "Lots envoyés", "Batches sent"},
   };
   for (const Label& label : kLabels) {
     if (phase == label.phase) return std::string(core::Tr(language, label.fr, label.en));

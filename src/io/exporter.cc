@@ -39,13 +39,21 @@ std::unordered_map<int32_t, const T*> ById(const std::vector<T>& objects) {
   return out;
 }
 
-}  // namespace
-
-Result<int64_t> ExportDataValues(store::Store& store, const ExportOptions& options,
-                                 std::ostream& out, const store::ProgressFn& progress) {
-  KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store.LoadMetadata());
-  KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store.States());
+// What the options select: the query, and the data set each element is exported under (ADX
+// groups values by data set).
+struct Selection {
+  core::MetadataBundle metadata;
   store::ValueQuery query;
+  std::unordered_map<std::string, const core::DataSet*> set_of_element;
+};
+
+Result<Selection> Select(store::Store& store, const ExportOptions& options) {
+  Selection selection;
+  KENEYA_ASSIGN_OR_RETURN(selection.metadata, store.LoadMetadata());
+  const core::MetadataBundle& metadata = selection.metadata;
+  store::ValueQuery& query = selection.query;
+  auto& set_of_element = selection.set_of_element;
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store.States());
   for (const core::State& s : states) {
     if (s.code == options.state) query.states = {s.id};
   }
@@ -53,8 +61,6 @@ Result<int64_t> ExportDataValues(store::Store& store, const ExportOptions& optio
     return core::InvalidArgument("unknown state \"" + options.state + "\"", "--state");
   }
   const core::MetadataIndex index(metadata);
-  // Which data set each element is exported under (ADX groups by data set).
-  std::unordered_map<std::string, const core::DataSet*> set_of_element;
   for (const std::string& uid : options.data_sets) {
     const core::DataSet* ds = index.data_set(uid);
     if (ds == nullptr) return core::NotFound("data set " + uid + " does not exist", "--data-set");
@@ -80,7 +86,43 @@ Result<int64_t> ExportDataValues(store::Store& store, const ExportOptions& optio
     query.org_unit_subtree = root->id;
   }
   query.include_deleted = options.include_deleted;
-  KENEYA_ASSIGN_OR_RETURN(std::vector<core::DataValue> values, store.Query(query));
+  return selection;
+}
+
+}  // namespace
+
+Result<std::vector<Dhis2DataValue>> ValuesForPush(store::Store& store,
+                                                  const ExportOptions& options) {
+  KENEYA_ASSIGN_OR_RETURN(Selection selection, Select(store, options));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::DataValue> values, store.Query(selection.query));
+  const auto org_units = ById(selection.metadata.org_units);
+  const auto elements = ById(selection.metadata.data_elements);
+  const auto combos = ById(selection.metadata.categories.option_combos);
+  std::vector<Dhis2DataValue> out;
+  out.reserve(values.size());
+  for (core::DataValue& v : values) {
+    Dhis2DataValue d;
+    d.data_element = elements.at(v.key.data_element)->uid;
+    d.period = core::Period::FromCode(v.key.period)->ToString();
+    d.org_unit = org_units.at(v.key.org_unit)->uid;
+    d.category_option_combo = combos.at(v.key.category_option_combo)->uid;
+    d.attribute_option_combo = combos.at(v.key.attribute_option_combo)->uid;
+    d.value = std::move(v.value);
+    d.comment = std::move(v.comment);
+    d.stored_by = std::move(v.stored_by);
+    d.followup = v.followup;
+    d.deleted = v.deleted;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<int64_t> ExportDataValues(store::Store& store, const ExportOptions& options,
+                                 std::ostream& out, const store::ProgressFn& progress) {
+  KENEYA_ASSIGN_OR_RETURN(Selection selection, Select(store, options));
+  const core::MetadataBundle& metadata = selection.metadata;
+  const auto& set_of_element = selection.set_of_element;
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::DataValue> values, store.Query(selection.query));
 
   const auto org_units = ById(metadata.org_units);
   const auto elements = ById(metadata.data_elements);

@@ -15,6 +15,7 @@
 
 #include "core/result.h"
 #include "io/data_value_set.h"
+#include "io/dhis2_client.h"
 #include "io/id_scheme.h"
 #include "store/store.h"
 
@@ -29,6 +30,10 @@ struct ExportOptions {
   IdScheme scheme;                     // how objects are named in the file
   bool include_deleted = false;        // write deleted values too, with deleted=true
 };
+
+// The values the options select, with uids, for a push to DHIS2 (Dhis2Client::PushDataValues).
+core::Result<std::vector<Dhis2DataValue>> ValuesForPush(store::Store& store,
+                                                        const ExportOptions& options);
 
 // Writes the values and returns how many were written. Errors name the option at fault (an
 // unknown state, data set, period or org unit).
