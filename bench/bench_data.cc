@@ -1,5 +1,7 @@
 #include "bench/bench_data.h"
 
+#include <libpq-fe.h>
+
 #include "core/uid.h"
 
 namespace keneya::bench {
@@ -35,6 +37,26 @@ core::MetadataBundle BenchMetadata(int64_t values, core::Random& rng) {
     b.data_elements.push_back(de);
   }
   return b;
+}
+
+core::Result<std::string> FreshPostgresSchema(const std::string& url, const std::string& schema) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn);
+    PQfinish(conn);
+    return core::Unavailable("cannot connect to PostgreSQL: " + message, url);
+  }
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
+  PGresult* r = PQexec(
+      conn, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema).c_str());
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  std::string message = PQerrorMessage(conn);
+  PQclear(r);
+  PQfinish(conn);
+  if (!ok) return core::Unavailable("cannot create schema " + schema + ": " + message, url);
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema;
 }
 
 }  // namespace keneya::bench

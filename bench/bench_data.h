@@ -4,9 +4,11 @@
 #define KENEYA_BENCH_BENCH_DATA_H_
 
 #include <cstdint>
+#include <string>
 
 #include "core/metadata.h"
 #include "core/random.h"
+#include "core/result.h"
 
 namespace keneya::bench {
 
@@ -14,6 +16,10 @@ inline constexpr int kDataElements = 25;
 inline constexpr int kPeriods = 20;
 
 core::MetadataBundle BenchMetadata(int64_t values, core::Random& rng);
+
+// Drops and creates `schema` in the PostgreSQL database at `url`; returns a URL whose connections
+// use it.
+core::Result<std::string> FreshPostgresSchema(const std::string& url, const std::string& schema);
 
 }  // namespace keneya::bench
 

@@ -1,6 +1,5 @@
 #include "bench/import_bench.h"
 
-#include <libpq-fe.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -53,25 +52,6 @@ Status WriteFile(const core::MetadataBundle& metadata, int64_t count, int versio
   writer->End();
   if (!out) return core::Unavailable("cannot write the benchmark file (disk full?)", path);
   return core::OkStatus();
-}
-
-core::Result<std::string> FreshSchema(const std::string& url, const std::string& schema) {
-  PGconn* conn = PQconnectdb(url.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn);
-    PQfinish(conn);
-    return core::Unavailable("cannot connect to PostgreSQL: " + message);
-  }
-  PQsetNoticeProcessor(
-      conn, [](void*, const char*) {}, nullptr);
-  PGresult* r = PQexec(
-      conn, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema).c_str());
-  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-  PQclear(r);
-  PQfinish(conn);
-  if (!ok) return core::Unavailable("cannot create schema " + schema);
-  return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
-         schema;
 }
 
 double Median(std::vector<double> xs) {
@@ -156,8 +136,9 @@ Status RunImportBench(const ImportBenchOptions& options, std::ostream& out) {
   }
   if (status.ok() && !options.postgres.empty()) {
     status = RunEngine(
-        "PostgreSQL", [&](int) { return FreshSchema(options.postgres, "keneya_import_bench"); },
-        options, dir, out);
+        "PostgreSQL",
+        [&](int) { return FreshPostgresSchema(options.postgres, "keneya_import_bench"); }, options,
+        dir, out);
   } else if (status.ok()) {
     out << "PostgreSQL: not measured (give --postgres URL)\n";
   }

@@ -67,28 +67,6 @@ std::string Mb(int64_t bytes) {
   return s.str();
 }
 
-// Creates (or recreates) an empty schema in the PostgreSQL database; returns the URL that uses
-// it.
-core::Result<std::string> FreshPostgresSchema(const std::string& url, const std::string& schema) {
-  PGconn* conn = PQconnectdb(url.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn);
-    PQfinish(conn);
-    return core::Unavailable("cannot connect to PostgreSQL: " + message, url);
-  }
-  PQsetNoticeProcessor(
-      conn, [](void*, const char*) {}, nullptr);
-  PGresult* r = PQexec(
-      conn, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema).c_str());
-  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-  std::string message = PQerrorMessage(conn);
-  PQclear(r);
-  PQfinish(conn);
-  if (!ok) return core::Unavailable("cannot create schema " + schema + ": " + message, url);
-  return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
-         schema;
-}
-
 struct Phase {
   std::vector<double> rates;
   int64_t peak = 0;

@@ -92,6 +92,20 @@ core::Result<DataFormat> DetectDataFormat(std::string_view file_name, std::strin
   return format;
 }
 
+std::string* HeaderField(DataValueSetHeader& h, std::string_view key) {
+  if (key == "dataSet") return &h.data_set;
+  if (key == "completeDate") return &h.complete_date;
+  if (key == "period") return &h.period;
+  if (key == "orgUnit") return &h.org_unit;
+  if (key == "attributeOptionCombo") return &h.attribute_option_combo;
+  if (key == "idScheme") return &h.id_scheme;
+  if (key == "dataSetIdScheme") return &h.data_set_id_scheme;
+  if (key == "dataElementIdScheme") return &h.data_element_id_scheme;
+  if (key == "orgUnitIdScheme") return &h.org_unit_id_scheme;
+  if (key == "categoryOptionComboIdScheme") return &h.category_option_combo_id_scheme;
+  return nullptr;
+}
+
 std::optional<bool> ParseBoolean(std::string_view text) {
   if (EqualsIgnoreCase(text, "true") || text == "1" || EqualsIgnoreCase(text, "t")) return true;
   if (EqualsIgnoreCase(text, "false") || text == "0" || EqualsIgnoreCase(text, "f")) return false;

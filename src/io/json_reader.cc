@@ -153,20 +153,6 @@ class JsonReader {
     return core::InvalidArgument("malformed JSON: " + what, locator_.Where(offset));
   }
 
-  static std::string* HeaderField(DataValueSetHeader& h, std::string_view key) {
-    if (key == "dataSet") return &h.data_set;
-    if (key == "completeDate") return &h.complete_date;
-    if (key == "period") return &h.period;
-    if (key == "orgUnit") return &h.org_unit;
-    if (key == "attributeOptionCombo") return &h.attribute_option_combo;
-    if (key == "idScheme") return &h.id_scheme;
-    if (key == "dataSetIdScheme") return &h.data_set_id_scheme;
-    if (key == "dataElementIdScheme") return &h.data_element_id_scheme;
-    if (key == "orgUnitIdScheme") return &h.org_unit_id_scheme;
-    if (key == "categoryOptionComboIdScheme") return &h.category_option_combo_id_scheme;
-    return nullptr;
-  }
-
   // A string, number, boolean or null as text. Numbers keep their JSON spelling ("12", "3.50").
   Status Scalar(simdjson::simdjson_result<simdjson::ondemand::value> result, std::string_view key,
                 std::string_view& text, bool& present) {

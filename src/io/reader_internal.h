@@ -16,6 +16,9 @@ core::Status ReadJsonDataValueSet(std::string_view bytes, size_t capacity,
 // DXF2 XML and ADX share the expat reader; `adx` selects the dialect.
 core::Status ReadXmlDataValueSet(std::string_view bytes, std::string_view file_name, bool adx,
                                  DataValueSetHandler& handler);
+// The header field a DHIS2 key names ("dataSet", "orgUnit", "idScheme"...); nullptr for others.
+std::string* HeaderField(DataValueSetHeader& header, std::string_view key);
+
 core::Status ReadCsvDataValueSet(std::string_view bytes, std::string_view file_name,
                                  DataValueSetHandler& handler);
 

@@ -139,20 +139,6 @@ class XmlReader {
     return handler_.OnValue(value);
   }
 
-  static std::string* HeaderField(DataValueSetHeader& h, std::string_view key) {
-    if (key == "dataSet") return &h.data_set;
-    if (key == "completeDate") return &h.complete_date;
-    if (key == "period") return &h.period;
-    if (key == "orgUnit") return &h.org_unit;
-    if (key == "attributeOptionCombo") return &h.attribute_option_combo;
-    if (key == "idScheme") return &h.id_scheme;
-    if (key == "dataSetIdScheme") return &h.data_set_id_scheme;
-    if (key == "dataElementIdScheme") return &h.data_element_id_scheme;
-    if (key == "orgUnitIdScheme") return &h.org_unit_id_scheme;
-    if (key == "categoryOptionComboIdScheme") return &h.category_option_combo_id_scheme;
-    return nullptr;
-  }
-
   // Sets the field `key` of `value`; unknown keys are ignored (DHIS2 ignores them too).
   Status SetValueField(RawDataValue& value, std::string_view key, std::string_view text) {
     if (key == "dataElement") {

@@ -12,33 +12,15 @@
 #include <regex>
 #include <string>
 
-#ifndef KENEYA_BINARY
-#error "KENEYA_BINARY must name the keneya executable"
-#endif
+#include "tests/cli/run_keneya.h"
 
 namespace keneya::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
-
-Outcome Keneya(const std::string& arguments) {
-  Outcome run;
-  const std::string command = std::string(KENEYA_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    run.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using testing::Keneya;
+using testing::Outcome;
 
 class CliTest : public ::testing::Test {
  protected:

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/cli/run_keneya.h"
 #include "tests/io/fake_dhis2.h"
 
 namespace keneya::cli {
@@ -16,23 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int status = -1;
-  std::string output;
-};
-
-Outcome Keneya(const std::string& arguments) {
-  Outcome run;
-  const std::string command = std::string(KENEYA_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    run.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using testing::Keneya;
+using testing::Outcome;
 
 class Dhis2CliTest : public ::testing::Test {
  protected:
