@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "http/server.h"
 #include "io/dhis2_client.h"
 #include "io/dhis2_metadata.h"
+#include "io/equations_json.h"
 #include "io/exporter.h"
 #include "io/importer.h"
 #include "store/store.h"
@@ -663,6 +665,31 @@ int RunDhis2Push(const Context& c, const Dhis2CommandOptions& options) {
   }
   if (!result->complete()) return 1;
   return result->status == io::ImportStatus::kSuccess ? 0 : 3;
+}
+
+int RunSolve(const Context& c, const std::string& file) {
+  std::string json;
+  if (file == "-") {
+    std::ostringstream in;
+    in << std::cin.rdbuf();
+    json = in.str();
+  } else {
+    auto bytes = ReadWholeFile(file);
+    if (!bytes.ok()) return Fail(c, bytes.error());
+    json = std::move(bytes).value();
+  }
+  auto equations = io::ReadEquations(json, file == "-" ? "stdin" : file);
+  if (!equations.ok()) {
+    // hesabucli's answer to a file it cannot read, with Keneya's place of the problem.
+    rules::SolveResult invalid;
+    invalid.errors.push_back({"general", "general",
+                              equations.error().message + " (" + equations.error().where + ")", 0});
+    *c.out << io::WriteSolution(invalid);
+    return 1;
+  }
+  const rules::SolveResult result = rules::SolveEquations(*equations);
+  *c.out << io::WriteSolution(result);
+  return result.ok() ? 0 : 1;
 }
 
 }  // namespace keneya::cli

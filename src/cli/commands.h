@@ -100,6 +100,9 @@ int RunDhis2PullValues(const Context& context, const Dhis2CommandOptions& option
 // Exit status: 0 pushed, 3 pushed with conflicts, 1 incomplete (resume with the same journal).
 int RunDhis2Push(const Context& context, const Dhis2CommandOptions& options);
 
+// `keneya solve FILE|-`: hesabucli's job (docs/RULES.md). Exit status 0 solved, 1 errors.
+int RunSolve(const Context& context, const std::string& file);
+
 struct BenchStoreOptions {
   int64_t values = 1'000'000;
   int runs = 3;

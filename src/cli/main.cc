@@ -246,6 +246,17 @@ int Main(int argc, char** argv) {
       "--json", dhis2.json,
       T("écrit le résumé JSON dans ce fichier", "writes the JSON summary to this file"));
 
+  std::string solve_file;
+  CLI::App* solve_command = app.add_subcommand(
+      "solve", T("résout un ensemble d'équations nommées (JSON de hesabucli) : la solution ou les "
+                 "erreurs",
+                 "solves a set of named equations (hesabucli's JSON): the solution or the errors"));
+  solve_command
+      ->add_option(
+          "file", solve_file,
+          T("fichier JSON, ou - pour l'entrée standard", "JSON file, or - for standard input"))
+      ->required();
+
   CLI::App* migrate_command = app.add_subcommand(
       "migrate", T("met le schéma de la base à jour", "brings the database schema up to date"));
   CLI::App* info_command = app.add_subcommand(
@@ -325,6 +336,7 @@ int Main(int argc, char** argv) {
   if (dhis2_pull_metadata->parsed()) return keneya::cli::RunDhis2PullMetadata(context, dhis2);
   if (dhis2_pull_values->parsed()) return keneya::cli::RunDhis2PullValues(context, dhis2);
   if (dhis2_push->parsed()) return keneya::cli::RunDhis2Push(context, dhis2);
+  if (solve_command->parsed()) return keneya::cli::RunSolve(context, solve_file);
   if (migrate_command->parsed()) return keneya::cli::RunMigrate(context);
   if (info_command->parsed()) return keneya::cli::RunInfo(context);
   if (check_command->parsed()) return keneya::cli::RunCheckDb(context);
