@@ -9,10 +9,10 @@ namespace keneya::rules {
 
 namespace {
 
+// Formula errors say where as "column N".
 int ColumnOf(const core::Error& error) {
   constexpr std::string_view kPrefix = "column ";
-  if (error.where.rfind(kPrefix, 0) == 0) return std::atoi(error.where.c_str() + kPrefix.size());
-  return 0;
+  return std::atoi(error.where.c_str() + std::min(error.where.size(), kPrefix.size()));
 }
 
 }  // namespace

@@ -518,7 +518,7 @@ class Parser {
         return Problem(l.column == 1 ? "the formula is empty" : "the formula ends too early",
                        l.column);
       case Token::kRightParen:
-        return Problem("Unbalanced parenthesis", l.column);
+        return Problem("a value is missing before ')'", l.column);
       case Token::kInvalid:
         if (!l.text.empty() && (l.text[0] == '\'' || l.text[0] == '"')) {
           return Problem("a text is not closed", l.column);
@@ -597,17 +597,10 @@ std::string FormatNumber(double x) {
 }
 
 const char* KindName(Value::Kind kind) {
-  switch (kind) {
-    case Value::Kind::kNumber:
-      return "a number";
-    case Value::Kind::kBoolean:
-      return "a boolean";
-    case Value::Kind::kString:
-      return "a text";
-    case Value::Kind::kArray:
-      return "a list";
-  }
-  return "a value";
+  if (kind == Value::Kind::kNumber) return "a number";
+  if (kind == Value::Kind::kBoolean) return "a boolean";
+  if (kind == Value::Kind::kString) return "a text";
+  return "a list";
 }
 
 class Evaluator {
@@ -719,10 +712,9 @@ class Evaluator {
         KENEYA_RETURN_IF_ERROR(Flatten(n, items, "a list"));
         return Value::Array(std::move(items));
       }
-      case Op::kCall:
+      default:  // Op::kCall
         return Call(n);
     }
-    return Problem("unknown operation", n.column);
   }
 
  private:
@@ -889,7 +881,7 @@ class Evaluator {
         }
         return Value::Number(a[static_cast<size_t>(index)]);
       }
-      case Function::kStdevp: {
+      default: {  // Function::kStdevp
         KENEYA_RETURN_IF_ERROR(need(1));
         double mean = 0;
         for (double x : a) mean += x;
@@ -898,8 +890,6 @@ class Evaluator {
         for (double x : a) squares += (x - mean) * (x - mean);
         return Value::Number(std::sqrt(squares / static_cast<double>(a.size())));
       }
-      default:
-        return Problem("unknown function", n.column);
     }
   }
 
@@ -957,11 +947,9 @@ class Evaluator {
     return Value::Array(std::move(results));
   }
 
+  // kFunctions lists the functions in the enum's order.
   static std::string_view FunctionName(Function f) {
-    for (const FunctionInfo& info : kFunctions) {
-      if (info.function == f) return info.name;
-    }
-    return "?";
+    return kFunctions[static_cast<size_t>(f)].name;
   }
 
   const Formula::Impl& f_;
@@ -971,20 +959,12 @@ class Evaluator {
 }  // namespace
 
 std::string Value::ToString() const {
-  switch (kind) {
-    case Kind::kNumber:
-      return FormatNumber(number);
-    case Kind::kBoolean:
-      return boolean ? "true" : "false";
-    case Kind::kString:
-      return "'" + text + "'";
-    case Kind::kArray: {
-      std::string out = "(";
-      for (size_t i = 0; i < array.size(); ++i) out += (i ? ", " : "") + FormatNumber(array[i]);
-      return out + ")";
-    }
-  }
-  return "?";
+  if (kind == Kind::kNumber) return FormatNumber(number);
+  if (kind == Kind::kBoolean) return boolean ? "true" : "false";
+  if (kind == Kind::kString) return "'" + text + "'";
+  std::string out = "(";
+  for (size_t i = 0; i < array.size(); ++i) out += (i ? ", " : "") + FormatNumber(array[i]);
+  return out + ")";
 }
 
 std::string_view NonFiniteMessage(double value) {

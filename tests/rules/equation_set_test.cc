@@ -90,36 +90,6 @@ TEST(EquationSetTest, SolvesARealPbfMonthLikeTheReference) {
   EXPECT_NEAR(total, 499'839'482.8, 1e-3);
 }
 
-TEST(EquationSetTest, ReportsEveryEquationOfACycleAndSkipsWhatDependsOnIt) {
-  const SolveResult r = SolveEquations(
-      {{"a", "b + 1", {}}, {"b", "c * 2", {}}, {"c", "a", {}}, {"d", "a + 1", {}}, {"e", "5", {}}});
-  ASSERT_EQ(r.errors.size(), 3u);
-  EXPECT_EQ(r.errors[0].source, "a");
-  EXPECT_EQ(r.errors[0].message, "cycle between equations: a -> b -> c -> a");
-  EXPECT_EQ(r.errors[2].source, "c");
-  EXPECT_TRUE(r.values.empty());
-}
-
-TEST(EquationSetTest, ReportsParseErrorsUnknownNamesAndRepeatsTogether) {
-  const SolveResult r = SolveEquations(
-      {{"a", "1 +", {}}, {"b", "x + y", {}}, {"c", "2", {}}, {"c", "3", {}}, {"k", "", 7.5}});
-  ASSERT_EQ(r.errors.size(), 3u);
-  EXPECT_EQ(r.errors[0].source, "a");
-  EXPECT_EQ(r.errors[0].column, 4);
-  EXPECT_EQ(r.errors[1].message, "No parameters 'x', 'y' found.");
-  EXPECT_EQ(r.errors[2].message, "the name is given twice");
-}
-
-TEST(EquationSetTest, ConstantsAndBooleansComeOut) {
-  const SolveResult r =
-      SolveEquations({{"k", "", 7.5}, {"big", "k > 5", {}}, {"twice", "k * 2", {}}});
-  ASSERT_TRUE(r.ok());
-  ASSERT_EQ(r.values.size(), 3u);
-  EXPECT_EQ(r.values[0].first, "big");
-  EXPECT_TRUE(r.values[0].second.boolean);
-  EXPECT_EQ(r.values[2].second.number, 15);
-}
-
 TEST(EquationsJsonTest, WritesNumbersAsGoDoes) {
   EXPECT_EQ(io::GoNumber(100), "100");
   EXPECT_EQ(io::GoNumber(91.66666666666666), "91.66666666666666");

@@ -297,3 +297,114 @@ TEST(FormulaTest, PrintsValues) {
 
 }  // namespace
 }  // namespace keneya::rules
+
+namespace keneya::rules {
+namespace {
+
+TEST(FormulaTest, ReadsEveryNumberAndTextSpelling) {
+  const NumberCase cases[] = {
+      {"1e5", 1e5},
+      {"1E+2", 100},
+      {"25e-1", 2.5},
+      {"1.", 1},
+      {"0.5", 0.5},
+      {"IF(\"a\" == 'a', 1, 2)", 1},
+      {"IF(\"a\" != \"b\", 1, 2)", 1},
+  };
+  for (const NumberCase& c : cases) {
+    const Value v = Eval(c.formula);
+    ASSERT_EQ(v.kind, Value::Kind::kNumber) << c.formula;
+    EXPECT_DOUBLE_EQ(v.number, c.expected) << c.formula;
+  }
+  // "2e" is the number 2 followed by a name e: not a number with an empty exponent.
+  auto f = Formula::Parse("2e");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().message.find("unexpected 'e'"), std::string::npos) << f.error().message;
+}
+
+TEST(FormulaTest, ReportsProblemsInsideEveryKindOfNode) {
+  // Parse errors met deep inside each construct reach the top with their column.
+  const ErrorCase parse_cases[] = {
+      {"t ? (1 +) : 2", "a value is missing before ')'", 9},
+      {"t ? 1 : (2 +)", "a value is missing before ')'", 13},
+      {"2 ** (1 +)", "a value is missing before ')'", 10},
+      {"-(1 +", "the formula ends too early", 6},
+      {"1 + (2 *", "the formula ends too early", 9},
+      {"SUM(1, (2 +))", "a value is missing before ')'", 12},
+      {"(1, 2 +)", "a value is missing before ')'", 8},
+      {"1 =", "the formula ends too early", 4},
+      {"1 <", "the formula ends too early", 4},
+      {"1 |", "unexpected character '|'", 3},
+      {"1 *", "the formula ends too early", 4},
+      {"EVAL_ARRAY('a')", "EVAL_ARRAY takes 5 arguments, not 1", 1},
+      {"1 :", "unexpected ':'", 3},
+  };
+  for (const ErrorCase& c : parse_cases) {
+    auto f = Formula::Parse(c.formula);
+    ASSERT_FALSE(f.ok()) << c.formula;
+    EXPECT_NE(f.error().message.find(c.message), std::string::npos)
+        << c.formula << ": " << f.error().message;
+    EXPECT_EQ(f.error().where, "column " + std::to_string(c.column)) << c.formula;
+  }
+  // Evaluation errors met in each operand position are reported, not swallowed.
+  for (const char* formula : {"(1 + t) == 2",
+                              "2 == (1 + t)",
+                              "(1 + t) < 2",
+                              "2 < (1 + t)",
+                              "(1 + t) + 1",
+                              "1 + (1 + t)",
+                              "(1 + t) AND t",
+                              "t AND (1 + t)",
+                              "IF((1 + t), 1, 2)",
+                              "IF(t, (1 + t), 2)",
+                              "IF(t, 1, (1 + t))",
+                              "-(1 + t)",
+                              "NOT (1 + t)",
+                              "(1 + t) ? 1 : 2",
+                              "t ? (1 + t) : 2",
+                              "ABS(1 + t)",
+                              "(1, 1 + t)",
+                              "ARRAY(1 + t)",
+                              "SUM(EVAL_ARRAY('a', (1 + t), 'b', 1, 'a'))",
+                              "SUM(EVAL_ARRAY('a', 1, 'b', (1 + t), 'a'))",
+                              "SUM(EVAL_ARRAY('a', 1, 'b', 'text', 'a'))"}) {
+    auto f = Formula::Parse(formula);
+    ASSERT_TRUE(f.ok()) << formula << ": " << f.error().ToString();
+    std::vector<Value> inputs = {Value::Boolean(true)};
+    auto v = f->Evaluate(inputs);
+    EXPECT_FALSE(v.ok()) << formula << " gave " << v->ToString();
+  }
+}
+
+TEST(FormulaTest, ComparesEveryKindOfValue) {
+  const BooleanCase cases[] = {
+      {"t != false", true},
+      {"(1, 2) != (1, 3)", true},
+      {"'a' != 'a'", false},
+      {"SUM(EVAL_ARRAY('a', (1, 5), 'b', (2, 2), 'a > b')) == 1", true},
+  };
+  for (const BooleanCase& c : cases) {
+    const Value v = Eval(c.formula);
+    ASSERT_EQ(v.kind, Value::Kind::kBoolean) << c.formula;
+    EXPECT_EQ(v.boolean, c.expected) << c.formula;
+  }
+}
+
+TEST(FormulaTest, CopiesAndMoves) {
+  auto a = Formula::Parse("x + 1");
+  auto b = Formula::Parse("y * 2");
+  ASSERT_TRUE(a.ok() && b.ok());
+  Formula copy = *a;
+  copy = *b;  // copy assignment
+  EXPECT_EQ(copy.text(), "y * 2");
+  copy = copy;  // self-assignment keeps it
+  EXPECT_EQ(copy.text(), "y * 2");
+  Formula moved = std::move(copy);
+  EXPECT_EQ(moved.variables(), std::vector<std::string>{"y"});
+  Formula assigned;
+  assigned = std::move(moved);
+  EXPECT_EQ(assigned.text(), "y * 2");
+}
+
+}  // namespace
+}  // namespace keneya::rules
