@@ -5,6 +5,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "rules/dependency_order.h"
+
 namespace keneya::rules {
 
 namespace {
@@ -66,41 +68,15 @@ SolveResult SolveEquations(const std::vector<Equation>& equations) {
     }
   }
 
-  // Order by dependencies (iterative depth-first search); a back edge is a cycle.
-  enum Mark : uint8_t { kNew, kActive, kDone };
-  std::vector<Mark> mark(n, kNew);
-  std::vector<size_t> order;
-  order.reserve(n);
-  std::vector<std::pair<size_t, size_t>> stack;  // (equation, next input to visit)
-  for (size_t root = 0; root < n; ++root) {
-    if (mark[root] != kNew) continue;
-    stack.push_back({root, 0});
-    mark[root] = kActive;
-    while (!stack.empty()) {
-      auto& [node, next] = stack.back();
-      if (next < inputs[node].size()) {
-        const size_t dep = inputs[node][next++];
-        if (mark[dep] == kNew) {
-          mark[dep] = kActive;
-          stack.push_back({dep, 0});
-        } else if (mark[dep] == kActive) {
-          // The cycle is the stack from dep to node.
-          auto start = std::find_if(stack.begin(), stack.end(),
-                                    [&](const auto& frame) { return frame.first == dep; });
-          std::string path;
-          for (auto it = start; it != stack.end(); ++it) path += equations[it->first].name + " -> ";
-          path += equations[dep].name;
-          for (auto it = start; it != stack.end(); ++it) {
-            if (!failed[it->first]) fail(it->first, "cycle between equations: " + path, 0);
-          }
-        }
-      } else {
-        mark[node] = kDone;
-        order.push_back(node);
-        stack.pop_back();
-      }
+  // Order by dependencies; report each cycle on each of its equations.
+  const std::vector<size_t> order = OrderByDependencies(inputs, [&](std::span<const size_t> cycle) {
+    std::string path;
+    for (size_t i : cycle) path += equations[i].name + " -> ";
+    path += equations[cycle.front()].name;
+    for (size_t i : cycle) {
+      if (!failed[i]) fail(i, "cycle between equations: " + path, 0);
     }
-  }
+  });
 
   // Evaluate in order; an equation whose input failed is skipped.
   std::vector<Value> values(n);

@@ -8,58 +8,12 @@
 #include <limits>
 #include <optional>
 
+#include "rules/formula_tree.h"
+#include "rules/numeric.h"
+
 namespace keneya::rules {
 
 using core::Result;
-
-// ---- Syntax tree ----
-
-enum class Op : uint8_t {
-  kNumber,
-  kString,
-  kBoolean,
-  kVariable,
-  kNegate,
-  kNot,
-  kAdd,
-  kSubtract,
-  kMultiply,
-  kDivide,
-  kModulo,
-  kPower,
-  kEqual,
-  kNotEqual,
-  kLess,
-  kLessEqual,
-  kGreater,
-  kGreaterEqual,
-  kAnd,
-  kOr,
-  kTernary,
-  kCall,
-  kList,
-};
-
-struct Formula::Node {
-  Op op = Op::kNumber;
-  Function function = Function::kSum;
-  int32_t column = 0;
-  double number = 0;
-  int32_t index = 0;  // variable index, string index, or sub-formula index (EVAL_ARRAY)
-  int32_t a = -1, b = -1, c = -1;        // children (unary, binary, ternary)
-  int32_t first_arg = 0, arg_count = 0;  // kCall and kList: into args
-};
-
-struct Formula::Impl {
-  std::string text;
-  std::vector<Node> nodes;
-  std::vector<int32_t> args;
-  std::vector<std::string> variables;
-  std::vector<std::string> strings;
-  std::vector<Function> functions;
-  std::vector<Formula> sub_formulas;  // EVAL_ARRAY's meta-formulas
-  int32_t root = -1;
-};
 
 namespace {
 
@@ -767,7 +721,7 @@ class Evaluator {
   }
 
   static double Shift(const std::vector<double>& args) {
-    return args.size() == 2 ? std::pow(10.0, std::trunc(args[1])) : 1.0;
+    return args.size() == 2 ? numeric::DecimalShift(args[1]) : 1.0;
   }
 
   Result<Value> Call(const Formula::Node& n) {
@@ -809,22 +763,16 @@ class Evaluator {
       return core::OkStatus();
     };
     switch (n.function) {
-      case Function::kSum: {
-        double total = 0;
-        for (double x : a) total += x;
-        return Value::Number(total);
-      }
-      case Function::kAvg: {
-        double total = 0;
-        for (double x : a) total += x;
-        return Value::Number(total / static_cast<double>(a.size()));  // NaN for no values
-      }
+      case Function::kSum:
+        return Value::Number(numeric::Sum(a.data(), a.size()));
+      case Function::kAvg:
+        return Value::Number(numeric::Avg(a.data(), a.size()));  // NaN for no values
       case Function::kMin:
         KENEYA_RETURN_IF_ERROR(need(1));
-        return Value::Number(*std::min_element(a.begin(), a.end()));
+        return Value::Number(numeric::Min(a.data(), a.size()));
       case Function::kMax:
         KENEYA_RETURN_IF_ERROR(need(1));
-        return Value::Number(*std::max_element(a.begin(), a.end()));
+        return Value::Number(numeric::Max(a.data(), a.size()));
       case Function::kAbs:
         KENEYA_RETURN_IF_ERROR(need(1));
         return Value::Number(std::fabs(a[0]));
@@ -834,62 +782,39 @@ class Evaluator {
           return Problem("SQRT of a negative number (" + FormatNumber(a[0]) + ")", n.column);
         }
         return Value::Number(std::sqrt(a[0]));
-      case Function::kRound: {
+      case Function::kRound:
         KENEYA_RETURN_IF_ERROR(need(1));
-        const double shift = Shift(a);
-        return Value::Number(std::round(a[0] * shift) / shift);  // half away from zero
-      }
-      case Function::kTrunc: {
+        return Value::Number(numeric::Round(a[0], Shift(a)));  // half away from zero
+      case Function::kTrunc:
         KENEYA_RETURN_IF_ERROR(need(1));
-        const double shift = Shift(a);
-        return Value::Number(std::trunc(a[0] * shift) / shift);
-      }
-      case Function::kFloor: {
+        return Value::Number(numeric::Trunc(a[0], Shift(a)));
+      case Function::kFloor:
         KENEYA_RETURN_IF_ERROR(need(1));
-        const double multiple = a.size() == 2 ? a[1] : 1.0;
-        return Value::Number(std::floor(a[0] / multiple) * multiple);
-      }
-      case Function::kCeiling: {
+        return Value::Number(numeric::Floor(a[0], a.size() == 2 ? a[1] : 1.0));
+      case Function::kCeiling:
         KENEYA_RETURN_IF_ERROR(need(1));
-        const double multiple = a.size() == 2 ? a[1] : 1.0;
-        return Value::Number(std::ceil(a[0] / multiple) * multiple);
-      }
+        return Value::Number(numeric::Ceiling(a[0], a.size() == 2 ? a[1] : 1.0));
       case Function::kSafeDiv:
         KENEYA_RETURN_IF_ERROR(need(2));
-        return Value::Number(a[1] == 0 ? 0 : a[0] / a[1]);
-      case Function::kScoreTable: {
-        // SCORE_TABLE(x, low, high, score, low, high, score, ..., [default]): the score of the
-        // first row with low <= x < high; a last lone value is the default; else x itself.
+        return Value::Number(numeric::SafeDiv(a[0], a[1]));
+      case Function::kScoreTable:
         KENEYA_RETURN_IF_ERROR(need(1));
-        const double x = a[0];
-        size_t i = 1;
-        for (; i + 3 <= a.size(); i += 3) {
-          if (a[i] <= x && x < a[i + 1]) return Value::Number(a[i + 2]);
-        }
-        if (i < a.size()) return Value::Number(a[i]);
-        return Value::Number(x);
-      }
+        return Value::Number(numeric::ScoreTable(a.data(), a.size()));
       case Function::kAccess: {
         // ACCESS(values..., index): the 0-based index is the last value.
         KENEYA_RETURN_IF_ERROR(need(2));
         const double index = a.back();
         const size_t count = a.size() - 1;
-        if (!(index >= 0) || index >= static_cast<double>(count) || index != std::trunc(index)) {
+        if (!numeric::AccessIndexValid(index, count)) {
           return Problem(
               "ACCESS index " + FormatNumber(index) + " is outside 0.." + std::to_string(count - 1),
               n.column);
         }
         return Value::Number(a[static_cast<size_t>(index)]);
       }
-      default: {  // Function::kStdevp
+      default:  // Function::kStdevp
         KENEYA_RETURN_IF_ERROR(need(1));
-        double mean = 0;
-        for (double x : a) mean += x;
-        mean /= static_cast<double>(a.size());
-        double squares = 0;
-        for (double x : a) squares += (x - mean) * (x - mean);
-        return Value::Number(std::sqrt(squares / static_cast<double>(a.size())));
-      }
+        return Value::Number(numeric::Stdevp(a.data(), a.size()));
     }
   }
 
@@ -947,11 +872,6 @@ class Evaluator {
     return Value::Array(std::move(results));
   }
 
-  // kFunctions lists the functions in the enum's order.
-  static std::string_view FunctionName(Function f) {
-    return kFunctions[static_cast<size_t>(f)].name;
-  }
-
   const Formula::Impl& f_;
   std::span<const Value> inputs_;
 };
@@ -966,6 +886,9 @@ std::string Value::ToString() const {
   for (size_t i = 0; i < array.size(); ++i) out += (i ? ", " : "") + FormatNumber(array[i]);
   return out + ")";
 }
+
+// kFunctions lists the functions in the enum's order.
+std::string_view FunctionName(Function f) { return kFunctions[static_cast<size_t>(f)].name; }
 
 std::string_view NonFiniteMessage(double value) {
   return std::isnan(value) ? "NaN" : "Divide by zero";

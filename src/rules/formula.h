@@ -94,8 +94,9 @@ class Formula {
   // Hesabu's engine does; callers decide (Solve reports them).
   core::Result<Value> Evaluate(std::span<const Value> inputs) const;
 
-  struct Node;  // the parsed tree (formula.cc)
-  struct Impl;  // its storage (formula.cc)
+  struct Node;  // the parsed tree (formula_tree.h)
+  struct Impl;  // its storage (formula_tree.h)
+  const Impl& tree() const { return *impl_; }
 
  private:
   std::unique_ptr<Impl> impl_;
