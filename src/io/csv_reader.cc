@@ -4,9 +4,9 @@
 //   lastupdated,comment,followup,deleted
 #include <array>
 #include <cctype>
-#include <deque>
 #include <string>
 
+#include "core/csv.h"
 #include "io/data_value_set.h"
 #include "io/reader_internal.h"
 
@@ -66,52 +66,24 @@ int ColumnOfName(std::string_view name) {
   return -1;
 }
 
-// Checks that `bytes` is UTF-8; returns the offset of the first bad byte or npos.
-size_t FirstInvalidUtf8(std::string_view bytes) {
-  size_t i = 0;
-  const size_t n = bytes.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length;
-    if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
-      length = 2;
-    } else if ((c & 0xF0) == 0xE0) {
-      length = 3;
-    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
-      length = 4;
-    } else {
-      return i;
-    }
-    if (i + length > n) return i;
-    for (size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) return i;
-    }
-    i += length;
-  }
-  return std::string_view::npos;
-}
-
 class CsvReader {
  public:
   CsvReader(std::string_view bytes, std::string_view file_name, DataValueSetHandler& handler)
-      : bytes_(bytes), file_name_(file_name), handler_(handler) {}
+      : bytes_(bytes), file_name_(file_name), handler_(handler), csv_(bytes, file_name) {}
 
   Status Read() {
-    if (bytes_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
-    if (const size_t bad = FirstInvalidUtf8(bytes_); bad != std::string_view::npos) {
-      return core::InvalidArgument("the file is not valid UTF-8 (byte " + std::to_string(bad) + ")",
-                                   std::string(file_name_) + ":" + std::to_string(LineAt(bad)));
+    if (const size_t bad = core::FirstInvalidUtf8(bytes_); bad != std::string_view::npos) {
+      return core::InvalidArgument(
+          "the file is not valid UTF-8 (byte " + std::to_string(bad) + ")",
+          std::string(file_name_) + ":" + std::to_string(csv_.LineAt(bad)));
     }
     KENEYA_RETURN_IF_ERROR(handler_.OnGroup(DataValueSetHeader{}));
     bool first = true;
     size_t index = 0;
-    while (pos_ < bytes_.size()) {
-      const int line = line_;
-      KENEYA_RETURN_IF_ERROR(NextRecord());
+    while (true) {
+      KENEYA_ASSIGN_OR_RETURN(bool more, csv_.Next(fields_));
+      if (!more) break;
+      const int line = csv_.line();
       if (fields_.size() == 1 && fields_[0].empty()) continue;  // blank line
       if (first) {
         first = false;
@@ -164,12 +136,6 @@ class CsvReader {
   }
 
  private:
-  int LineAt(size_t offset) const {
-    int line = 1;
-    for (size_t i = 0; i < offset && i < bytes_.size(); ++i) line += bytes_[i] == '\n' ? 1 : 0;
-    return line;
-  }
-
   // A header names columns, one of them the data element, and nothing else; a data row holds
   // identifiers and values.
   bool IsHeader() const {
@@ -201,82 +167,11 @@ class CsvReader {
     return core::OkStatus();
   }
 
-  // Reads one record into fields_ (RFC 4180: quoted fields may hold commas, line breaks and
-  // doubled quotes).
-  Status NextRecord() {
-    fields_.clear();
-    storage_index_ = 0;
-    while (true) {
-      if (pos_ < bytes_.size() && bytes_[pos_] == '"') {
-        const int start_line = line_;
-        const size_t start = pos_;
-        ++pos_;
-        std::string& text = Storage();
-        while (true) {
-          if (pos_ >= bytes_.size()) {
-            return core::InvalidArgument("a quoted field is not closed (the file is truncated?)",
-                                         std::string(file_name_) + ":" +
-                                             std::to_string(start_line) + ":" +
-                                             std::to_string(start - LineStart(start) + 1));
-          }
-          const char c = bytes_[pos_++];
-          if (c == '"') {
-            if (pos_ < bytes_.size() && bytes_[pos_] == '"') {
-              text += '"';
-              ++pos_;
-            } else {
-              break;
-            }
-          } else {
-            if (c == '\n') ++line_;
-            text += c;
-          }
-        }
-        fields_.push_back(text);
-        if (pos_ < bytes_.size() && bytes_[pos_] != ',' && bytes_[pos_] != '\n' &&
-            bytes_[pos_] != '\r') {
-          return core::InvalidArgument("unexpected character after a closing quote",
-                                       std::string(file_name_) + ":" + std::to_string(line_) + ":" +
-                                           std::to_string(pos_ - LineStart(pos_) + 1));
-        }
-      } else {
-        const size_t start = pos_;
-        while (pos_ < bytes_.size() && bytes_[pos_] != ',' && bytes_[pos_] != '\n' &&
-               bytes_[pos_] != '\r') {
-          ++pos_;
-        }
-        fields_.push_back(bytes_.substr(start, pos_ - start));
-      }
-      if (pos_ >= bytes_.size()) return core::OkStatus();
-      const char c = bytes_[pos_++];
-      if (c == ',') continue;
-      if (c == '\r' && pos_ < bytes_.size() && bytes_[pos_] == '\n') ++pos_;
-      ++line_;
-      return core::OkStatus();
-    }
-  }
-
-  size_t LineStart(size_t offset) const {
-    const size_t nl = offset == 0 ? std::string_view::npos : bytes_.rfind('\n', offset - 1);
-    return nl == std::string_view::npos ? 0 : nl + 1;
-  }
-
-  // A reusable buffer for an unquoted copy of a quoted field.
-  std::string& Storage() {
-    if (storage_index_ == storage_.size()) storage_.emplace_back();
-    std::string& s = storage_[storage_index_++];
-    s.clear();
-    return s;
-  }
-
   std::string_view bytes_;
   std::string_view file_name_;
   DataValueSetHandler& handler_;
-  size_t pos_ = 0;
-  int line_ = 1;
+  core::CsvParser csv_;
   std::vector<std::string_view> fields_;
-  std::deque<std::string> storage_;  // stable addresses: fields_ points into them
-  size_t storage_index_ = 0;
   std::array<int, kColumnCount> column_of_{};
 };
 
