@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "core/date.h"
-#include "core/period.h"
 
 namespace keneya::rules {
 
@@ -49,8 +48,8 @@ struct FormulaSpec {
 // A package input: for each activity, the value of the activity's data element in a store
 // state (and, optionally, a category option combo instead of the default).
 struct PackageInput {
-  std::string name;   // "declared", "verified", "obtained"...
-  std::string state;  // a store state: "declared", "verified", "validated"...
+  std::string name;                   // "declared", "verified", "obtained"...
+  std::string state;                  // a store state: "declared", "verified", "validated"...
   std::string category_option_combo;  // code or uid; empty for the data element's default
 };
 
@@ -133,7 +132,7 @@ struct InvoiceLine {
 // A budget envelope: what a zone (district or region, by code) may be paid for a period.
 struct Envelope {
   std::string zone;
-  core::Period period;
+  int32_t period = 0;  // core::Period::Code()
   int64_t amount = 0;  // francs CFA
   int line = 0;
 };
