@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "bench/import_bench.h"
+#include "bench/rules_bench.h"
 #include "bench/store_bench.h"
 #include "cli/progress.h"
 #include "core/period.h"
@@ -311,11 +312,23 @@ int RunPeriod(const Context& c, const std::vector<std::string>& periods) {
 namespace {
 
 core::Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return core::NotFound("cannot open the file", path);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
+  const std::streamoff size = in.tellg();
+  std::string bytes;
+  if (size > 0) {
+    // One read of the known size (a regular file); otherwise, whatever comes.
+    bytes.resize(static_cast<size_t>(size));
+    in.seekg(0);
+    in.read(bytes.data(), size);
+    bytes.resize(static_cast<size_t>(in.gcount()));
+    if (in.gcount() == size && in.peek() == std::char_traits<char>::eof()) return bytes;
+  }
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(bytes.size()));
+  std::ostringstream rest;
+  rest << in.rdbuf();
+  return bytes + rest.str();
 }
 
 int ImportMetadata(const Context& c, store::Store& store, const ImportCommandOptions& options) {
@@ -512,6 +525,22 @@ int RunBenchImport(const Context& c, const BenchStoreOptions& options) {
   return 0;
 }
 
+int RunBenchRules(const Context& c, const BenchRulesOptions& options) {
+  bench::RulesBenchOptions bench_options;
+  bench_options.facilities = options.facilities;
+  bench_options.period = options.period;
+  bench_options.repetitions = options.runs;
+  bench_options.threads = options.threads;
+  bench_options.seed = options.seed;
+  bench_options.inputs = options.inputs;
+  bench_options.write_equations = options.write_equations;
+  bench_options.write_values = options.write_values;
+  if (options.solve) bench_options.solve_with = "/proc/self/exe";
+  core::Status status = bench::RunRulesBench(bench_options, *c.out);
+  if (!status.ok()) return Fail(c, status.error());
+  return 0;
+}
+
 // ---- DHIS2 ----
 
 namespace {
@@ -668,18 +697,18 @@ int RunDhis2Push(const Context& c, const Dhis2CommandOptions& options) {
 }
 
 int RunSolve(const Context& c, const std::string& file) {
-  std::string json;
+  // The file, its equations and the solution stay allocated when this returns: `keneya solve`
+  // ends right after, and the system takes the memory back faster than a million frees would.
+  core::Result<std::unique_ptr<io::EquationFile>> equations = core::Internal("not read");
   if (file == "-") {
     std::ostringstream in;
     in << std::cin.rdbuf();
-    json = in.str();
+    equations = io::ReadEquationFile(in.str(), "stdin");
   } else {
-    auto bytes = ReadWholeFile(file);
-    if (!bytes.ok()) return Fail(c, bytes.error());
-    json = std::move(bytes).value();
+    equations = io::LoadEquationFile(file);
   }
-  auto equations = io::ReadEquations(json, file == "-" ? "stdin" : file);
   if (!equations.ok()) {
+    if (equations.error().code == core::ErrorCode::kNotFound) return Fail(c, equations.error());
     // hesabucli's answer to a file it cannot read, with Keneya's place of the problem.
     rules::SolveResult invalid;
     invalid.errors.push_back({"general", "general",
@@ -687,9 +716,11 @@ int RunSolve(const Context& c, const std::string& file) {
     *c.out << io::WriteSolution(invalid);
     return 1;
   }
-  const rules::SolveResult result = rules::SolveEquations(*equations);
-  *c.out << io::WriteSolution(result);
-  return result.ok() ? 0 : 1;
+  io::EquationFile* kept = std::move(equations).value().release();
+  auto* result = new rules::SolveResult(rules::SolveEquations(kept->equations()));
+  *c.out << io::WriteSolution(*result);
+  c.out->flush();
+  return result->ok() ? 0 : 1;
 }
 
 }  // namespace keneya::cli

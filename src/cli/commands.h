@@ -114,6 +114,19 @@ int RunBenchStore(const Context& context, const BenchStoreOptions& options);
 // Same options: values, runs, postgres, sqlite, directory.
 int RunBenchImport(const Context& context, const BenchStoreOptions& options);
 
+struct BenchRulesOptions {
+  int facilities = 0;  // 0: the standard set
+  std::string period;  // "month" or "quarter"
+  int runs = 5;
+  int threads = 0;
+  uint64_t seed = 20240101;
+  std::string inputs;
+  std::string write_equations;
+  std::string write_values;
+  bool solve = false;  // time `keneya solve` on the equations written
+};
+int RunBenchRules(const Context& context, const BenchRulesOptions& options);
+
 // The version of this program.
 const char* Version();
 

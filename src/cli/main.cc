@@ -322,6 +322,47 @@ int Main(int argc, char** argv) {
   bench_import_command->add_flag("--no-sqlite", import_no_sqlite,
                                  T("ne mesure que PostgreSQL", "measures PostgreSQL only"));
 
+  keneya::cli::BenchRulesOptions bench_rules;
+  CLI::App* bench_rules_command = bench_command->add_subcommand(
+      "rules", T("moteur de règles sur le scénario de référence : 2 000 formations (mois et "
+                 "trimestre), 20 000 et 100 000",
+                 "rules engine on the reference scenario: 2,000 facilities (month and quarter), "
+                 "20,000 and 100,000"));
+  bench_rules_command
+      ->add_option("--facilities", bench_rules.facilities,
+                   T("un seul nombre de formations", "a single number of facilities"))
+      ->check(CLI::Range(1, 10'000'000));
+  bench_rules_command
+      ->add_option("--period", bench_rules.period,
+                   T("month (défaut) ou quarter, avec --facilities",
+                     "month (default) or quarter, with --facilities"))
+      ->check(CLI::IsMember({"month", "quarter"}));
+  bench_rules_command
+      ->add_option("--runs", bench_rules.runs, T("répétitions (médiane)", "runs (median)"))
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  bench_rules_command
+      ->add_option("--threads", bench_rules.threads,
+                   T("fils d'exécution (0 : tous les cœurs)", "threads (0: every core)"))
+      ->check(CLI::Range(0, 256));
+  bench_rules_command->add_option("--seed", bench_rules.seed, T("graine", "seed"));
+  bench_rules_command
+      ->add_option("--inputs", bench_rules.inputs,
+                   T("jeu d'équations Hesabu dont prendre les entrées (batch_month_100.json)",
+                     "Hesabu equation set to take the inputs from (batch_month_100.json)"))
+      ->check(CLI::ExistingFile);
+  bench_rules_command->add_option(
+      "--write-equations", bench_rules.write_equations,
+      T("écrit les équations du calcul (JSON de hesabucli) pour keneya solve",
+        "writes the run's equations (hesabucli's JSON) for keneya solve"));
+  bench_rules_command->add_option("--write-values", bench_rules.write_values,
+                                  T("écrit les valeurs du moteur, par nom d'équation",
+                                    "writes the engine's values by equation name"));
+  bench_rules_command->add_flag(
+      "--solve", bench_rules.solve,
+      T("chronomètre keneya solve (un processus) sur les équations écrites",
+        "times keneya solve (a process) on the equations written"));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -341,6 +382,14 @@ int Main(int argc, char** argv) {
   if (info_command->parsed()) return keneya::cli::RunInfo(context);
   if (check_command->parsed()) return keneya::cli::RunCheckDb(context);
   if (period_command->parsed()) return keneya::cli::RunPeriod(context, periods);
+  if (bench_rules_command->parsed()) {
+    if (bench_rules.solve && bench_rules.write_equations.empty()) {
+      std::cerr << T("--solve demande --write-equations", "--solve needs --write-equations")
+                << "\n";
+      return 2;
+    }
+    return keneya::cli::RunBenchRules(context, bench_rules);
+  }
   if (bench_import_command->parsed()) {
     bench_import.sqlite = !import_no_sqlite;
     return keneya::cli::RunBenchImport(context, bench_import);

@@ -9,7 +9,13 @@
 namespace keneya::io {
 
 void AppendJsonEscaped(std::string& out, std::string_view text) {
-  for (char c : text) {
+  // Runs of characters that need no escape are appended at once.
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+    out.append(text.data() + start, i - start);
+    start = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -26,16 +32,14 @@ void AppendJsonEscaped(std::string& out, std::string_view text) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += c;
-        }
+      default: {  // another control character
+        char buffer[8];
+        std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+        out += buffer;
+      }
     }
   }
+  out.append(text.data() + start, text.size() - start);
 }
 
 void AppendXmlEscaped(std::string& out, std::string_view text) {

@@ -4,6 +4,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <optional>
 
 #include "io/data_value_set_writer.h"
 
@@ -30,47 +32,101 @@ std::string Where(std::string_view json, std::string_view file_name, const char*
 
 }  // namespace
 
-Result<std::vector<rules::Equation>> ReadEquations(std::string_view json,
-                                                   std::string_view file_name) {
-  simdjson::padded_string padded(json.data(), json.size());
-  simdjson::ondemand::parser parser;
+struct EquationFile::Impl {
+  simdjson::padded_string padded;
+  simdjson::ondemand::parser parser;  // holds the unescaped strings the views point to
   simdjson::ondemand::document doc;
+};
+
+EquationFile::EquationFile() : impl_(std::make_unique<Impl>()) {}
+EquationFile::~EquationFile() = default;
+
+Result<std::unique_ptr<EquationFile>> ReadEquationFile(std::string_view json,
+                                                       std::string_view file_name) {
+  std::unique_ptr<EquationFile> file(new EquationFile());
+  file->impl_->padded = simdjson::padded_string(json.data(), json.size());
+  return EquationFile::Parse(std::move(file), file_name);
+}
+
+Result<std::unique_ptr<EquationFile>> LoadEquationFile(const std::string& path) {
+  std::unique_ptr<EquationFile> file(new EquationFile());
+  if (simdjson::padded_string::load(path).get(file->impl_->padded) != simdjson::SUCCESS) {
+    return core::NotFound("cannot read the file", path);
+  }
+  return EquationFile::Parse(std::move(file), path);
+}
+
+Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<EquationFile> file,
+                                                          std::string_view file_name) {
+  EquationFile::Impl& f = *file->impl_;
+  const std::string_view json(f.padded.data(), f.padded.size());
   auto invalid = [&](simdjson::error_code error, const char* location) {
     return core::InvalidArgument(std::string("Invalid JSON: ") + simdjson::error_message(error),
-                                 Where(padded, file_name, location));
+                                 Where(f.padded, file_name, location));
   };
-  if (auto error = parser.iterate(padded).get(doc); error) return invalid(error, nullptr);
+  // The parser's string buffer holds the strings that had to be unescaped: it must keep them
+  // all at once.
+  if (auto error = f.parser.allocate(f.padded.size()); error) return invalid(error, nullptr);
+  if (auto error = f.parser.iterate(f.padded).get(f.doc); error) return invalid(error, nullptr);
   simdjson::ondemand::object object;
-  if (auto error = doc.get_object().get(object); error) {
+  if (auto error = f.doc.get_object().get(object); error) {
     return core::InvalidArgument("Invalid JSON: the equations must be one JSON object",
                                  std::string(file_name));
   }
-  std::vector<rules::Equation> out;
+  const char* const end_of_text = f.padded.data() + f.padded.size();
+  // A string without escapes is taken in place, between its quotes.
+  auto in_place = [&](const char* first) -> std::optional<std::string_view> {
+    const void* quote = std::memchr(first, '"', static_cast<size_t>(end_of_text - first));
+    if (quote == nullptr) return std::nullopt;
+    const std::string_view text(first,
+                                static_cast<size_t>(static_cast<const char*>(quote) - first));
+    if (text.find('\\') != std::string_view::npos) return std::nullopt;
+    return text;
+  };
+  std::vector<rules::EquationView>& out = file->equations_;
+  // About one equation per 64 bytes: few reallocations.
+  out.reserve(json.size() / 64 + 16);
   for (auto field : object) {
+    rules::EquationView equation;
     std::string_view key;
-    if (auto error = field.unescaped_key().get(key); error) return invalid(error, nullptr);
+    const char* raw_key = nullptr;
+    if (field.key().raw().get(raw_key) == simdjson::SUCCESS) {
+      if (auto text = in_place(raw_key)) key = *text;
+    }
+    if (key.data() == nullptr) {
+      if (auto error = field.unescaped_key().get(key); error) return invalid(error, nullptr);
+    }
+    equation.name = key;
     simdjson::ondemand::value value;
     if (auto error = field.value().get(value); error) return invalid(error, nullptr);
-    simdjson::ondemand::json_type type;
-    if (auto error = value.type().get(type); error) return invalid(error, nullptr);
-    rules::Equation equation;
-    equation.name = std::string(key);
-    if (type == simdjson::ondemand::json_type::string) {
-      std::string_view text;
-      if (auto error = value.get_string().get(text); error) return invalid(error, nullptr);
-      equation.expression = std::string(text);
-    } else if (type == simdjson::ondemand::json_type::number) {
+    const std::string_view token = value.raw_json_token();
+    if (!token.empty() && token[0] == '"') {
+      if (auto text = in_place(token.data() + 1)) {
+        equation.expression = *text;
+      } else if (auto error = value.get_string().get(equation.expression); error) {
+        return invalid(error, nullptr);
+      }
+    } else if (!token.empty() && (token[0] == '-' || (token[0] >= '0' && token[0] <= '9'))) {
       double number = 0;
       if (auto error = value.get_double().get(number); error) return invalid(error, nullptr);
       equation.constant = number;
     } else {
-      const char* location = nullptr;
-      if (value.current_location().get(location) != simdjson::SUCCESS) location = nullptr;
       return core::InvalidArgument("Invalid JSON: equation \"" + std::string(key) +
                                        "\" must be a formula in quotes or a number",
-                                   Where(padded, file_name, location));
+                                   Where(f.padded, file_name, token.data()));
     }
-    out.push_back(std::move(equation));
+    out.push_back(equation);
+  }
+  return file;
+}
+
+Result<std::vector<rules::Equation>> ReadEquations(std::string_view json,
+                                                   std::string_view file_name) {
+  KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<EquationFile> file, ReadEquationFile(json, file_name));
+  std::vector<rules::Equation> out;
+  out.reserve(file->equations().size());
+  for (const rules::EquationView& e : file->equations()) {
+    out.push_back({std::string(e.name), std::string(e.expression), e.constant});
   }
   return out;
 }
@@ -122,13 +178,14 @@ std::string WriteSolution(const rules::SolveResult& result) {
     out += "\n  ]\n}\n";
     return out;
   }
-  out.reserve(result.values.size() * 48);
+  out.reserve(result.size() * 64);
   out += "{";
   bool first = true;
-  for (const auto& [name, value] : result.values) {
+  for (size_t i = 0; i < result.size(); ++i) {
+    const rules::Value value = result.value(i);
     out += first ? "\n  \"" : ",\n  \"";
     first = false;
-    AppendJsonEscaped(out, name);
+    AppendJsonEscaped(out, result.name(i));
     out += "\": ";
     switch (value.kind) {
       case rules::Value::Kind::kNumber:
@@ -144,13 +201,28 @@ std::string WriteSolution(const rules::SolveResult& result) {
         break;
       case rules::Value::Kind::kArray: {
         out += '[';
-        for (size_t i = 0; i < value.array.size(); ++i) {
-          out += (i == 0 ? "" : ",") + GoNumber(value.array[i]);
+        for (size_t k = 0; k < value.array.size(); ++k) {
+          out += (k == 0 ? "" : ",") + GoNumber(value.array[k]);
         }
         out += ']';
         break;
       }
     }
+  }
+  out += "\n}\n";
+  return out;
+}
+
+std::string WriteEquations(const std::vector<rules::Equation>& equations) {
+  std::string out = "{";
+  bool first = true;
+  for (const rules::Equation& e : equations) {
+    out += first ? "\n\"" : ",\n\"";
+    first = false;
+    AppendJsonEscaped(out, e.name);
+    out += "\": \"";
+    AppendJsonEscaped(out, e.constant ? GoNumber(*e.constant) : e.expression);
+    out += '"';
   }
   out += "\n}\n";
   return out;

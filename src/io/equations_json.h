@@ -3,6 +3,7 @@
 #ifndef KENEYA_IO_EQUATIONS_JSON_H_
 #define KENEYA_IO_EQUATIONS_JSON_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,9 +19,37 @@ namespace keneya::io {
 core::Result<std::vector<rules::Equation>> ReadEquations(std::string_view json,
                                                          std::string_view file_name);
 
+// The same, read in place: the equations' names and formulas are views into the file object,
+// which holds the text (hundreds of thousands of equations, no copy of each).
+class EquationFile {
+ public:
+  ~EquationFile();
+  const std::vector<rules::EquationView>& equations() const { return equations_; }
+
+  struct Impl;
+
+ private:
+  friend core::Result<std::unique_ptr<EquationFile>> ReadEquationFile(std::string_view,
+                                                                      std::string_view);
+  friend core::Result<std::unique_ptr<EquationFile>> LoadEquationFile(const std::string&);
+  static core::Result<std::unique_ptr<EquationFile>> Parse(std::unique_ptr<EquationFile> file,
+                                                           std::string_view file_name);
+  EquationFile();
+  std::unique_ptr<Impl> impl_;
+  std::vector<rules::EquationView> equations_;
+};
+core::Result<std::unique_ptr<EquationFile>> ReadEquationFile(std::string_view json,
+                                                             std::string_view file_name);
+// The same from a file, read straight into the parser's buffer.
+core::Result<std::unique_ptr<EquationFile>> LoadEquationFile(const std::string& path);
+
 // The solution or the errors, keys sorted, numbers as Go prints them (hesabucli is written in
 // Go): 100, 91.66666666666666, 1e-07.
 std::string WriteSolution(const rules::SolveResult& result);
+
+// Writes equations as hesabucli reads them: {"name": "formula", ...}, constants as texts
+// ("12.5"), in the order given, one a line.
+std::string WriteEquations(const std::vector<rules::Equation>& equations);
 
 // A number as Go's encoding/json writes it.
 std::string GoNumber(double value);

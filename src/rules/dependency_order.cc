@@ -1,32 +1,31 @@
 #include "rules/dependency_order.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <utility>
 
 namespace keneya::rules {
 
-std::vector<size_t> OrderByDependencies(
-    const std::vector<std::vector<size_t>>& inputs,
-    const std::function<void(std::span<const size_t> cycle)>& on_cycle) {
-  const size_t n = inputs.size();
+std::vector<uint32_t> OrderByDependencies(
+    const DependencyGraph& graph,
+    const std::function<void(std::span<const uint32_t> cycle)>& on_cycle) {
+  const size_t n = graph.size();
   enum Mark : uint8_t { kNew, kActive, kDone };
   std::vector<Mark> mark(n, kNew);
-  std::vector<size_t> order;
+  std::vector<uint32_t> order;
   order.reserve(n);
-  std::vector<std::pair<size_t, size_t>> stack;  // (node, next input to visit)
-  std::vector<size_t> cycle;
-  for (size_t root = 0; root < n; ++root) {
+  std::vector<std::pair<uint32_t, uint32_t>> stack;  // (node, next edge to visit)
+  std::vector<uint32_t> cycle;
+  for (uint32_t root = 0; root < n; ++root) {
     if (mark[root] != kNew) continue;
-    stack.push_back({root, 0});
+    stack.push_back({root, graph.offsets[root]});
     mark[root] = kActive;
     while (!stack.empty()) {
       auto& [node, next] = stack.back();
-      if (next < inputs[node].size()) {
-        const size_t dep = inputs[node][next++];
+      if (next < graph.offsets[node + 1]) {
+        const uint32_t dep = graph.targets[next++];
         if (mark[dep] == kNew) {
           mark[dep] = kActive;
-          stack.push_back({dep, 0});
+          stack.push_back({dep, graph.offsets[dep]});
         } else if (mark[dep] == kActive) {
           // The cycle is the stack from dep to node.
           auto start = std::find_if(stack.begin(), stack.end(),

@@ -4,19 +4,30 @@
 #define KENEYA_RULES_DEPENDENCY_ORDER_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <vector>
 
 namespace keneya::rules {
 
-// Returns the nodes 0..inputs.size()-1 in an order where each comes after the nodes it reads
-// (inputs[i]). For every back edge found (a cycle), calls on_cycle with the nodes of the cycle
-// in order, the first one read by the last. Nodes in a cycle still appear in the order.
-// Iterative: no recursion, whatever the depth.
-std::vector<size_t> OrderByDependencies(
-    const std::vector<std::vector<size_t>>& inputs,
-    const std::function<void(std::span<const size_t> cycle)>& on_cycle);
+// Who reads whom, compactly: node i reads targets[offsets[i]..offsets[i + 1]).
+struct DependencyGraph {
+  std::vector<uint32_t> offsets{0};
+  std::vector<uint32_t> targets;
+
+  size_t size() const { return offsets.size() - 1; }
+  void Add(uint32_t target) { targets.push_back(target); }
+  void EndNode() { offsets.push_back(static_cast<uint32_t>(targets.size())); }
+};
+
+// Returns the nodes 0..graph.size()-1 in an order where each comes after the nodes it reads.
+// For every back edge found (a cycle), calls on_cycle with the nodes of the cycle in order, the
+// first one read by the last. Nodes in a cycle still appear in the order. Iterative: no
+// recursion, whatever the depth.
+std::vector<uint32_t> OrderByDependencies(
+    const DependencyGraph& graph,
+    const std::function<void(std::span<const uint32_t> cycle)>& on_cycle);
 
 }  // namespace keneya::rules
 

@@ -686,26 +686,29 @@ class PaymentCompiler {
   // Orders the formulas by what they read; reports every cycle on each of its formulas.
   void Order() {
     const size_t n = out_.nodes.size();
-    std::vector<std::vector<size_t>> inputs(n);
+    DependencyGraph graph;
     for (size_t i = 0; i < n; ++i) {
       for (const Binding& b : out_.nodes[i].bindings) {
         if (b.family < 0) continue;
         const Family& f = out_.families[static_cast<size_t>(b.family)];
-        if (f.kind == Family::Kind::kFormula) inputs[i].push_back(static_cast<size_t>(f.node));
+        if (f.kind == Family::Kind::kFormula) graph.Add(static_cast<uint32_t>(f.node));
       }
+      graph.EndNode();
     }
     std::vector<bool> in_cycle(n, false);
-    out_.order = OrderByDependencies(inputs, [&](std::span<const size_t> cycle) {
-      std::string path;
-      for (size_t i : cycle) path += out_.nodes[i].qualified + " -> ";
-      path += out_.nodes[cycle.front()].qualified;
-      for (size_t i : cycle) {
-        if (in_cycle[i]) continue;
-        in_cycle[i] = true;
-        out_.nodes[i].ok = false;
-        FormulaProblem(out_.nodes[i], "cycle between formulas: " + path, 0);
-      }
-    });
+    const std::vector<uint32_t> order =
+        OrderByDependencies(graph, [&](std::span<const uint32_t> cycle) {
+          std::string path;
+          for (uint32_t i : cycle) path += out_.nodes[i].qualified + " -> ";
+          path += out_.nodes[cycle.front()].qualified;
+          for (uint32_t i : cycle) {
+            if (in_cycle[i]) continue;
+            in_cycle[i] = true;
+            out_.nodes[i].ok = false;
+            FormulaProblem(out_.nodes[i], "cycle between formulas: " + path, 0);
+          }
+        });
+    out_.order.assign(order.begin(), order.end());
   }
 
   VariableType TypeOf(const Binding& b) const {
@@ -2140,6 +2143,11 @@ double RunResult::Value(SlotId slot, int row, int activity) const {
     return column[static_cast<size_t>(activity) * impl_->facility_count + static_cast<size_t>(row)];
   }
   return column[static_cast<size_t>(row)];
+}
+size_t RunResult::value_count() const {
+  size_t n = 0;
+  for (size_t rows : impl_->rows) n += rows;
+  return n;
 }
 const Period& RunResult::InstancePeriod(int package, int instance) const {
   if (package < 0) return *impl_->period;

@@ -197,6 +197,8 @@ class RunResult {
   // The value of a slot: row = facility (or zone) index; activity-level slots: the activity's
   // index in its package.
   double Value(SlotId slot, int row, int activity = 0) const;
+  // How many values the run holds (inputs, table outputs, formulas' results).
+  size_t value_count() const;
   // The period of a package instance, or of the payment (package = -1).
   const core::Period& InstancePeriod(int package, int instance) const;
 

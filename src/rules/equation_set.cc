@@ -1,13 +1,20 @@
 #include "rules/equation_set.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
+#include <functional>
+#include <optional>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "rules/dependency_order.h"
 
 namespace keneya::rules {
+
+using core::Result;
 
 namespace {
 
@@ -17,93 +24,412 @@ int ColumnOf(const core::Error& error) {
   return std::atoi(error.where.c_str() + std::min(error.where.size(), kPrefix.size()));
 }
 
+// Equation names to indices: open addressing over a flat array, one probe sequence of hashes
+// before any string comparison (hundreds of thousands of names, millions of lookups).
+class NameIndex {
+ public:
+  explicit NameIndex(std::span<const EquationView> equations) : equations_(equations) {
+    size_t capacity = 16;
+    while (capacity < equations.size() * 2) capacity *= 2;
+    mask_ = capacity - 1;
+    slots_.assign(capacity, Slot{});
+  }
+
+  // Adds equation i; false when its name is already there.
+  bool Add(uint32_t i) {
+    const std::string_view name = equations_[i].name;
+    const uint64_t hash = Hash(name);
+    for (size_t s = hash & mask_;; s = (s + 1) & mask_) {
+      Slot& slot = slots_[s];
+      if (slot.index == 0) {
+        slot = {hash, name.data(), static_cast<uint32_t>(name.size()), i + 1};
+        return true;
+      }
+      if (slot.hash == hash && slot.Name() == name) return false;
+    }
+  }
+
+  // The equation named `name`, or -1.
+  int64_t Find(std::string_view name) const {
+    const uint64_t hash = Hash(name);
+    for (size_t s = hash & mask_;; s = (s + 1) & mask_) {
+      const Slot& slot = slots_[s];
+      if (slot.index == 0) return -1;
+      if (slot.hash == hash && slot.Name() == name) return slot.index - 1;
+    }
+  }
+
+ private:
+  // The name's bytes are kept in the slot's reach: one memory access less per lookup.
+  struct Slot {
+    uint64_t hash = 0;
+    const char* name = nullptr;
+    uint32_t size = 0;
+    uint32_t index = 0;  // equation + 1; 0: empty
+    std::string_view Name() const { return {name, size}; }
+  };
+  static uint64_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
+  std::span<const EquationView> equations_;
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+};
+
+// ASCII classes, as the formula lexer's (the C locale's) but without a call per character.
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsIdentifierStart(char c) { return IsLetter(c) || c == '_'; }
+bool IsIdentifierChar(char c) { return IsLetter(c) || IsDigit(c) || c == '_'; }
+bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+bool IsKeyword(std::string_view word) {
+  if (word.size() < 2 || word.size() > 5) return false;
+  char lower[5];
+  for (size_t i = 0; i < word.size(); ++i) {
+    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(word[i])));
+  }
+  const std::string_view w(lower, word.size());
+  return w == "and" || w == "or" || w == "not" || w == "true" || w == "false";
+}
+
+// A formula's shape: its text with the names it reads replaced by _0, _1... in order of first
+// appearance, and those names. Equations of one shape (thousands of `if(_0 > 0.1, 0, _1)`)
+// share one parsed formula. Scans as the formula lexer does: numbers (with their exponent),
+// texts in quotes, keywords and function names (a name before '(') are kept.
+void Shape(std::string_view text, std::string& key, std::vector<std::string_view>& names) {
+  key.clear();
+  names.clear();
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    const char c = text[i];
+    if (IsDigit(c) || (c == '.' && i + 1 < n && IsDigit(text[i + 1]))) {
+      size_t end = i;
+      while (end < n && IsDigit(text[end])) ++end;
+      if (end < n && text[end] == '.') {
+        ++end;
+        while (end < n && IsDigit(text[end])) ++end;
+      }
+      if (end < n && (text[end] == 'e' || text[end] == 'E')) {
+        size_t exponent = end + 1;
+        if (exponent < n && (text[exponent] == '+' || text[exponent] == '-')) ++exponent;
+        if (exponent < n && IsDigit(text[exponent])) {
+          end = exponent;
+          while (end < n && IsDigit(text[end])) ++end;
+        }
+      }
+      key.append(text.substr(i, end - i));
+      i = end;
+      continue;
+    }
+    if (IsIdentifierStart(c)) {
+      size_t end = i;
+      while (end < n && IsIdentifierChar(text[end])) ++end;
+      const std::string_view word = text.substr(i, end - i);
+      size_t next = end;
+      while (next < n && IsSpace(text[next])) ++next;
+      if (IsKeyword(word) || (next < n && text[next] == '(')) {
+        key.append(word);
+      } else {
+        size_t k = 0;
+        while (k < names.size() && names[k] != word) ++k;
+        if (k == names.size()) names.push_back(word);
+        key += '_';
+        key += std::to_string(k);
+      }
+      i = end;
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      const size_t close = text.find(c, i + 1);
+      const size_t end = close == std::string_view::npos ? n : close + 1;
+      key.append(text.substr(i, end - i));
+      i = end;
+      continue;
+    }
+    key += c;
+    ++i;
+  }
+}
+
+// A formula that is only a number ("12", "-3.5", "1e-7"), as the language would read it.
+std::optional<double> PlainNumber(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  if (text.empty()) return std::nullopt;
+  const size_t digits = text[0] == '-' ? 1 : 0;
+  if (digits >= text.size() || !IsDigit(text[digits])) return std::nullopt;
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// Sorts by name. Equation files are mostly made of sorted runs (a program's equations come
+// value by value, facility after facility), so runs are found and merged, n log(runs)
+// comparisons instead of n log(n); a file without such runs is sorted the usual way.
+void SortByName(std::vector<std::pair<std::string_view, uint32_t>>& items) {
+  const size_t n = items.size();
+  std::vector<size_t> runs{0};
+  for (size_t i = 1; i < n; ++i) {
+    if (items[i] < items[i - 1]) runs.push_back(i);
+  }
+  if (runs.size() > n / 16 + 1) {
+    std::sort(items.begin(), items.end());
+    return;
+  }
+  runs.push_back(n);
+  std::vector<std::pair<std::string_view, uint32_t>> buffer(n);
+  while (runs.size() > 2) {
+    std::vector<size_t> merged{0};
+    for (size_t r = 0; r + 1 < runs.size(); r += 2) {
+      const size_t begin = runs[r], middle = runs[r + 1];
+      const size_t end = r + 2 < runs.size() ? runs[r + 2] : middle;
+      std::merge(items.begin() + static_cast<long>(begin),
+                 items.begin() + static_cast<long>(middle),
+                 items.begin() + static_cast<long>(middle), items.begin() + static_cast<long>(end),
+                 buffer.begin() + static_cast<long>(begin));
+      merged.push_back(end);
+    }
+    items.swap(buffer);
+    runs.swap(merged);
+  }
+}
+
 }  // namespace
 
+Value SolveResult::value(size_t i) const {
+  switch (kinds_[i]) {
+    case Value::Kind::kNumber:
+      return Value::Number(numbers_[i]);
+    case Value::Kind::kBoolean:
+      return Value::Boolean(numbers_[i] != 0);
+    default: {
+      auto it =
+          std::lower_bound(others_.begin(), others_.end(), i,
+                           [](const auto& entry, size_t index) { return entry.first < index; });
+      return it->second;
+    }
+  }
+}
+
+void SolveResult::Add(std::string_view name, Value value) {
+  names_.push_back(name);
+  kinds_.push_back(value.kind);
+  numbers_.push_back(value.kind == Value::Kind::kBoolean ? (value.boolean ? 1.0 : 0.0)
+                                                         : value.number);
+  if (value.kind == Value::Kind::kString || value.kind == Value::Kind::kArray) {
+    others_.emplace_back(names_.size() - 1, std::move(value));
+  }
+}
+
+void SolveResult::Reserve(size_t n) {
+  names_.reserve(n);
+  numbers_.reserve(n);
+  kinds_.reserve(n);
+}
+
 SolveResult SolveEquations(const std::vector<Equation>& equations) {
+  std::vector<EquationView> views;
+  views.reserve(equations.size());
+  for (const Equation& e : equations) views.push_back({e.name, e.expression, e.constant});
+  return SolveEquations(std::span<const EquationView>(views));
+}
+
+SolveResult SolveEquations(std::span<const EquationView> equations) {
   SolveResult result;
   const size_t n = equations.size();
-  std::vector<Formula> formulas(n);
   std::vector<bool> failed(n, false);
   auto fail = [&](size_t i, std::string message, int column) {
     failed[i] = true;
-    result.errors.push_back({equations[i].name,
+    result.errors.push_back({std::string(equations[i].name),
                              equations[i].constant
                                  ? Value::Number(*equations[i].constant).ToString()
-                                 : equations[i].expression,
+                                 : std::string(equations[i].expression),
                              std::move(message), column});
   };
 
-  std::unordered_map<std::string_view, size_t> index;
-  index.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (!index.emplace(equations[i].name, i).second) {
-      fail(i, "the name is given twice", 0);
+  // The output's order, by name, as hesabucli writes it: sorted on a second thread while this
+  // one solves (nothing else in the process needs it).
+  std::vector<std::pair<std::string_view, uint32_t>> by_name(n);
+  for (uint32_t i = 0; i < n; ++i) by_name[i] = {equations[i].name, i};
+  std::thread sorter([&by_name] { SortByName(by_name); });
+  struct Joiner {
+    std::thread& thread;
+    ~Joiner() {
+      if (thread.joinable()) thread.join();
     }
+  } joiner{sorter};
+
+  NameIndex index(equations);
+  for (size_t i = 0; i < n; ++i) {
+    if (!index.Add(static_cast<uint32_t>(i))) fail(i, "the name is given twice", 0);
   }
-  // Parse, and resolve each formula's names to equations.
-  std::vector<std::vector<size_t>> inputs(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (equations[i].constant || failed[i]) continue;
-    auto parsed = Formula::Parse(equations[i].expression);
-    if (!parsed.ok()) {
-      fail(i, parsed.error().message, ColumnOf(parsed.error()));
-      continue;
-    }
-    formulas[i] = std::move(parsed).value();
-    std::vector<std::string> missing;
-    for (const std::string& name : formulas[i].variables()) {
-      auto it = index.find(name);
-      if (it == index.end()) {
-        missing.push_back(name);
-      } else {
-        inputs[i].push_back(it->second);
+
+  // Parse by shape, and resolve each formula's names to equations: two halves of the set on
+  // two threads, each with its own shapes, joined after.
+  constexpr uint32_t kConstant = UINT32_MAX;
+  std::vector<uint32_t> shape_of(n, kConstant);
+  std::vector<double> constants(n, 0);
+  struct Problem {
+    uint32_t equation;
+    std::string message;
+    int column;
+  };
+  struct Part {
+    std::unordered_map<std::string, uint32_t> shape_index;
+    std::vector<Formula> shapes;  // an empty formula: the shape did not parse
+    std::vector<bool> shape_ok;
+    DependencyGraph graph;
+    std::vector<Problem> problems;
+  };
+  auto resolve = [&](size_t begin, size_t end, Part& part) {
+    part.graph.offsets.reserve(end - begin + 1);
+    part.graph.targets.reserve((end - begin) * 2);
+    std::string key;
+    std::vector<std::string_view> names;
+    std::vector<std::string_view> missing;
+    for (size_t i = begin; i < end; ++i) {
+      const EquationView& e = equations[i];
+      if (e.constant || failed[i]) {
+        if (e.constant) constants[i] = *e.constant;
+        part.graph.EndNode();
+        continue;
+      }
+      if (auto number = PlainNumber(e.expression)) {
+        constants[i] = *number;
+        part.graph.EndNode();
+        continue;
+      }
+      Shape(e.expression, key, names);
+      auto [it, added] =
+          part.shape_index.try_emplace(key, static_cast<uint32_t>(part.shapes.size()));
+      if (added) {
+        auto parsed = Formula::Parse(key);
+        const bool ok = parsed.ok() && parsed->variables().size() == names.size();
+        part.shapes.push_back(ok ? std::move(parsed).value() : Formula());
+        part.shape_ok.push_back(ok);
+      }
+      if (!part.shape_ok[it->second]) {
+        // Parsed again as written, for the message and its column.
+        auto parsed = Formula::Parse(e.expression);
+        part.problems.push_back(
+            parsed.ok() ? Problem{static_cast<uint32_t>(i), "the formula could not be read", 0}
+                        : Problem{static_cast<uint32_t>(i), parsed.error().message,
+                                  ColumnOf(parsed.error())});
+        part.graph.EndNode();
+        continue;
+      }
+      shape_of[i] = it->second;
+      missing.clear();
+      for (std::string_view name : names) {
+        const int64_t found = index.Find(name);
+        if (found < 0) {
+          missing.push_back(name);
+        } else {
+          part.graph.Add(static_cast<uint32_t>(found));
+        }
+      }
+      part.graph.EndNode();
+      if (missing.size() == 1) {
+        part.problems.push_back(
+            {static_cast<uint32_t>(i), "No parameter '" + std::string(missing[0]) + "' found.", 0});
+      } else if (!missing.empty()) {
+        std::string list;
+        for (std::string_view m : missing) {
+          list += (list.empty() ? "'" : ", '") + std::string(m) + "'";
+        }
+        part.problems.push_back({static_cast<uint32_t>(i), "No parameters " + list + " found.", 0});
       }
     }
-    if (missing.size() == 1) {
-      fail(i, "No parameter '" + missing[0] + "' found.", 0);
-    } else if (!missing.empty()) {
-      std::string names;
-      for (const std::string& m : missing) names += (names.empty() ? "'" : ", '") + m + "'";
-      fail(i, "No parameters " + names + " found.", 0);
-    }
+  };
+  Part first, second;
+  const size_t half = n < 4096 ? n : n / 2;
+  {
+    std::thread helper;
+    if (half < n) helper = std::thread([&] { resolve(half, n, second); });
+    resolve(0, half, first);
+    if (helper.joinable()) helper.join();
+  }
+  // Join the halves: the second's shapes come after the first's.
+  std::vector<Formula> shapes = std::move(first.shapes);
+  const uint32_t shift = static_cast<uint32_t>(shapes.size());
+  for (Formula& f : second.shapes) shapes.push_back(std::move(f));
+  for (size_t i = half; i < n; ++i) {
+    if (shape_of[i] != kConstant) shape_of[i] += shift;
+  }
+  DependencyGraph graph = std::move(first.graph);
+  const uint32_t base = static_cast<uint32_t>(graph.targets.size());
+  graph.targets.insert(graph.targets.end(), second.graph.targets.begin(),
+                       second.graph.targets.end());
+  for (size_t k = 1; k < second.graph.offsets.size(); ++k) {
+    graph.offsets.push_back(base + second.graph.offsets[k]);
+  }
+  for (Part* part : {&first, &second}) {
+    for (Problem& p : part->problems) fail(p.equation, std::move(p.message), p.column);
   }
 
   // Order by dependencies; report each cycle on each of its equations.
-  const std::vector<size_t> order = OrderByDependencies(inputs, [&](std::span<const size_t> cycle) {
-    std::string path;
-    for (size_t i : cycle) path += equations[i].name + " -> ";
-    path += equations[cycle.front()].name;
-    for (size_t i : cycle) {
-      if (!failed[i]) fail(i, "cycle between equations: " + path, 0);
-    }
-  });
+  const std::vector<uint32_t> order =
+      OrderByDependencies(graph, [&](std::span<const uint32_t> cycle) {
+        std::string path;
+        for (uint32_t i : cycle) path += std::string(equations[i].name) + " -> ";
+        path += equations[cycle.front()].name;
+        for (uint32_t i : cycle) {
+          if (!failed[i]) fail(i, "cycle between equations: " + path, 0);
+        }
+      });
 
-  // Evaluate in order; an equation whose input failed is skipped.
-  std::vector<Value> values(n);
+  // Evaluate in order; an equation whose input failed is skipped. Numbers and booleans are kept
+  // in place, texts and lists (rare) aside.
+  std::vector<double> numbers(n, 0.0);
+  std::vector<Value::Kind> kinds(n, Value::Kind::kNumber);
+  std::unordered_map<uint32_t, Value> others;
+  auto value_of = [&](uint32_t i) -> Value {
+    switch (kinds[i]) {
+      case Value::Kind::kNumber:
+        return Value::Number(numbers[i]);
+      case Value::Kind::kBoolean:
+        return Value::Boolean(numbers[i] != 0);
+      default:
+        return others.at(i);
+    }
+  };
   std::vector<bool> blocked(n, false);
   std::vector<Value> arguments;
-  for (size_t i : order) {
+  for (uint32_t i : order) {
     if (failed[i]) {
       blocked[i] = true;
       continue;
     }
-    if (equations[i].constant) {
-      values[i] = Value::Number(*equations[i].constant);
+    if (shape_of[i] == kConstant) {
+      numbers[i] = constants[i];
       continue;
     }
-    arguments.clear();
+    const uint32_t count = graph.offsets[i + 1] - graph.offsets[i];
+    if (arguments.size() < count) arguments.resize(count);
     bool skip = false;
-    for (size_t dep : inputs[i]) {
+    for (uint32_t k = 0; k < count; ++k) {
+      const uint32_t dep = graph.targets[graph.offsets[i] + k];
       if (blocked[dep]) skip = true;
-      arguments.push_back(values[dep]);
+      arguments[k] = value_of(dep);
     }
     if (skip) {
       blocked[i] = true;
       continue;
     }
-    auto value = formulas[i].Evaluate(arguments);
+    const std::span<const Value> args(arguments.data(), count);
+    auto value = shapes[shape_of[i]].Evaluate(args);
     if (!value.ok()) {
-      fail(i, value.error().message, ColumnOf(value.error()));
+      // Evaluated again as written, for the column in the message.
+      auto own = Formula::Parse(equations[i].expression);
+      auto again = own.ok() ? own->Evaluate(args) : Result<Value>(value.error());
+      const core::Error& error = again.ok() ? value.error() : again.error();
+      fail(i, error.message, ColumnOf(error));
       blocked[i] = true;
       continue;
     }
@@ -112,7 +438,14 @@ SolveResult SolveEquations(const std::vector<Equation>& equations) {
       blocked[i] = true;
       continue;
     }
-    values[i] = std::move(value).value();
+    kinds[i] = value->kind;
+    if (value->kind == Value::Kind::kNumber) {
+      numbers[i] = value->number;
+    } else if (value->kind == Value::Kind::kBoolean) {
+      numbers[i] = value->boolean ? 1.0 : 0.0;
+    } else {
+      others.emplace(i, std::move(value).value());
+    }
   }
 
   if (!result.errors.empty()) {
@@ -120,11 +453,10 @@ SolveResult SolveEquations(const std::vector<Equation>& equations) {
               [](const EquationError& a, const EquationError& b) { return a.source < b.source; });
     return result;
   }
-  result.values.reserve(n);
-  for (size_t i = 0; i < n; ++i)
-    result.values.emplace_back(equations[i].name, std::move(values[i]));
-  std::sort(result.values.begin(), result.values.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  // By name, as hesabucli writes them.
+  sorter.join();
+  result.Reserve(n);
+  for (const auto& [name, i] : by_name) result.Add(name, value_of(i));
   return result;
 }
 

@@ -3,7 +3,7 @@
 // evaluated once. `keneya solve` reads and writes the JSON shapes of hesabucli (io/).
 //
 //   std::vector<Equation> set = {{"a", "10"}, {"b", "a * 2"}};
-//   SolveResult r = SolveEquations(set);   // r.values: a = 10, b = 20
+//   SolveResult r = SolveEquations(set);   // r.name(0) "a", r.value(0) 10; "b", 20
 //
 // Every problem is reported, for every equation concerned, before any value is returned: parse
 // errors (with the column), unknown names, cycles (each equation of a cycle, with the cycle), and
@@ -13,7 +13,9 @@
 #define KENEYA_RULES_EQUATION_SET_H_
 
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +29,14 @@ struct Equation {
   std::optional<double> constant;  // a number given as a number (hesabucli wants strings)
 };
 
+// The same, its texts held elsewhere (a file read in place: `keneya solve` reads hundreds of
+// thousands of equations without copying their names).
+struct EquationView {
+  std::string_view name;
+  std::string_view expression;
+  std::optional<double> constant;
+};
+
 struct EquationError {
   std::string source;      // the equation's name ("general" for none)
   std::string expression;  // its text
@@ -34,12 +44,28 @@ struct EquationError {
   int column = 0;  // 1-based, 0 when the problem is not at one place
 };
 
-struct SolveResult {
-  std::vector<std::pair<std::string, Value>> values;  // by name, when there is no error
-  std::vector<EquationError> errors;                  // by source name
+class SolveResult {
+ public:
+  std::vector<EquationError> errors;  // by source name
   bool ok() const { return errors.empty(); }
+
+  // The values, by name, when there is no error. Names are views into the equations solved:
+  // keep those alive as long as the result.
+  size_t size() const { return names_.size(); }
+  std::string_view name(size_t i) const { return names_[i]; }
+  Value value(size_t i) const;
+  void Add(std::string_view name, Value value);
+  void Reserve(size_t n);
+
+ private:
+  // Numbers and booleans (as 0 or 1) in place; texts and lists, rare, aside.
+  std::vector<std::string_view> names_;
+  std::vector<double> numbers_;
+  std::vector<Value::Kind> kinds_;
+  std::vector<std::pair<size_t, Value>> others_;  // by index
 };
 
+SolveResult SolveEquations(std::span<const EquationView> equations);
 SolveResult SolveEquations(const std::vector<Equation>& equations);
 
 }  // namespace keneya::rules

@@ -86,7 +86,8 @@ TEST(EngineTest, AgreesWithItsEquationsSolved) {
     const SolveResult solved = SolveEquations(*equations);
     ASSERT_TRUE(solved.ok()) << solved.errors.front().source << ": "
                              << solved.errors.front().message;
-    std::map<std::string, Value> by_name(solved.values.begin(), solved.values.end());
+    std::map<std::string, Value, std::less<>> by_name;
+    for (size_t i = 0; i < solved.size(); ++i) by_name.emplace(solved.name(i), solved.value(i));
     const auto values = compiled.NamedValues(payment, *run);
     ASSERT_GT(values.size(), 60u * 30u);
     for (const auto& [name, value] : values) {

@@ -84,8 +84,9 @@ TEST(EquationSetTest, SolvesARealPbfMonthLikeTheReference) {
   auto equations = io::ReadEquations(Read("orbf-problems/batch_month_100.json"), "batch");
   const SolveResult result = SolveEquations(*equations);
   double total = 0;
-  for (const auto& [name, value] : result.values) {
-    if (name.starts_with("pbf_payment_total_payment_for_")) total += value.number;
+  for (size_t i = 0; i < result.size(); ++i) {
+    if (result.name(i).starts_with("pbf_payment_total_payment_for_"))
+      total += result.value(i).number;
   }
   EXPECT_NEAR(total, 499'839'482.8, 1e-3);
 }

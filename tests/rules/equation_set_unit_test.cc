@@ -13,7 +13,7 @@ TEST(EquationSetTest, ReportsEveryEquationOfACycleAndSkipsWhatDependsOnIt) {
   EXPECT_EQ(r.errors[0].source, "a");
   EXPECT_EQ(r.errors[0].message, "cycle between equations: a -> b -> c -> a");
   EXPECT_EQ(r.errors[2].source, "c");
-  EXPECT_TRUE(r.values.empty());
+  EXPECT_EQ(r.size(), 0u);
 }
 
 TEST(EquationSetTest, ReportsParseErrorsUnknownNamesAndRepeatsTogether) {
@@ -30,10 +30,10 @@ TEST(EquationSetTest, ConstantsAndBooleansComeOut) {
   const SolveResult r =
       SolveEquations({{"k", "", 7.5}, {"big", "k > 5", {}}, {"twice", "k * 2", {}}});
   ASSERT_TRUE(r.ok());
-  ASSERT_EQ(r.values.size(), 3u);
-  EXPECT_EQ(r.values[0].first, "big");
-  EXPECT_TRUE(r.values[0].second.boolean);
-  EXPECT_EQ(r.values[2].second.number, 15);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r.name(0), "big");
+  EXPECT_TRUE(r.value(0).boolean);
+  EXPECT_EQ(r.value(2).number, 15);
 }
 
 }  // namespace

@@ -1,0 +1,205 @@
+#include "bench/rules_bench.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "bench/reference_scenario.h"
+#include "bench/store_bench.h"
+#include "io/equations_json.h"
+
+namespace keneya::bench {
+
+using core::Status;
+
+namespace {
+
+double Median(std::vector<double> xs) {
+  std::sort(xs.begin(), xs.end());
+  const size_t n = xs.size();
+  return n % 2 == 1 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
+}
+
+// 1234567.8 -> "1,234,567.8"
+std::string Grouped(double x, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, x);
+  std::string s(buffer);
+  const size_t dot = s.find('.');
+  std::string integer = s.substr(0, dot == std::string::npos ? s.size() : dot);
+  const std::string rest = dot == std::string::npos ? "" : s.substr(dot);
+  std::string out;
+  const bool negative = !integer.empty() && integer[0] == '-';
+  if (negative) integer.erase(0, 1);
+  for (size_t i = 0; i < integer.size(); ++i) {
+    if (i > 0 && (integer.size() - i) % 3 == 0) out += ',';
+    out += integer[i];
+  }
+  return (negative ? "-" : "") + out + rest;
+}
+
+std::string Ms(double seconds) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, seconds < 0.1 ? "%.2f ms" : "%.0f ms", seconds * 1000);
+  return buffer;
+}
+
+std::string Mb(int64_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MB"; }
+
+struct Config {
+  int facilities;
+  bool quarter;
+};
+
+Status WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out.flush()) return core::Unavailable("cannot write the file", path);
+  return core::OkStatus();
+}
+
+// Runs `binary solve file` `runs` times: median wall time and the largest peak memory.
+Status TimeSolve(const std::string& binary, const std::string& file, int runs, std::ostream& out) {
+  std::vector<double> times;
+  int64_t peak = 0;
+  for (int r = 0; r < runs; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t pid = fork();
+    if (pid < 0) return core::Internal("fork failed");
+    if (pid == 0) {
+      const int null = open("/dev/null", O_WRONLY);
+      dup2(null, 1);
+      execl(binary.c_str(), binary.c_str(), "solve", file.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    int status = 0;
+    rusage usage{};
+    wait4(pid, &status, 0, &usage);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      return core::Internal("`" + binary + " solve " + file + "` failed (status " +
+                            std::to_string(status) + ")");
+    }
+    times.push_back(seconds);
+    peak = std::max<int64_t>(peak, static_cast<int64_t>(usage.ru_maxrss) * 1024);
+  }
+  out << "  keneya solve on it (a process, " << runs << " runs): median " << Ms(Median(times))
+      << " wall time, peak memory " << Mb(peak) << "\n";
+  return core::OkStatus();
+}
+
+Status RunOne(const Config& config, const RulesBenchOptions& options, std::ostream& out) {
+  const core::Period period = core::Period::Parse(config.quarter ? "2024Q1" : "202401").value();
+  KENEYA_ASSIGN_OR_RETURN(rules::Program program, ReferenceProgram(config.quarter));
+  std::vector<rules::ProgramProblem> problems;
+  const rules::CompiledProgram compiled = rules::CompiledProgram::Compile(program, problems);
+  if (!problems.empty()) return core::Internal(problems.front().ToString());
+  const int payment = compiled.PaymentIndex("pbf_payment");
+
+  rules::RunInputs inputs(period);
+  if (!options.inputs.empty()) {
+    std::ifstream in(options.inputs, std::ios::binary);
+    if (!in) return core::NotFound("cannot read the file", options.inputs);
+    std::ostringstream text;
+    text << in.rdbuf();
+    KENEYA_ASSIGN_OR_RETURN(std::vector<rules::Equation> equations,
+                            io::ReadEquations(text.str(), options.inputs));
+    KENEYA_ASSIGN_OR_RETURN(inputs, ReferenceInputsFromEquations(compiled, equations, period));
+  } else {
+    inputs = GenerateReferenceInputs(compiled, payment, config.facilities, period, options.seed);
+  }
+  const size_t facilities = inputs.facilities.size();
+
+  rules::RunOptions run_options;
+  run_options.threads = options.threads;
+  ResetPeakRss();
+  std::vector<double> times;
+  double checksum = 0;
+  size_t values = 0;
+  for (int r = 0; r < options.repetitions; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<rules::ProgramProblem> again;
+    const rules::CompiledProgram engine = rules::CompiledProgram::Compile(program, again);
+    auto run = engine.Run(payment, inputs, run_options);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!run.ok()) return run.error();
+    times.push_back(seconds);
+    const rules::SlotId total = engine.FindPaymentFormula(payment, "total_payment");
+    checksum = 0;
+    for (size_t f = 0; f < facilities; ++f) {
+      if (!run->missing(static_cast<int>(f))) checksum += run->Value(total, static_cast<int>(f));
+    }
+    values = run->value_count();
+  }
+  const int64_t peak = PeakRssBytes();
+  out << Grouped(static_cast<double>(facilities), 0) << " facilities, "
+      << (config.quarter ? "quarter " : "month ") << period.ToString() << ": "
+      << Grouped(static_cast<double>(values), 0) << " values; engine time (compile + evaluate) "
+      << "median " << Ms(Median(times)) << " of " << options.repetitions << " runs; peak memory "
+      << Mb(peak) << "; total payments " << Grouped(checksum, 1) << " FCFA\n";
+
+  if (!options.write_equations.empty()) {
+    KENEYA_ASSIGN_OR_RETURN(std::vector<rules::Equation> equations,
+                            compiled.Equations(payment, inputs));
+    KENEYA_RETURN_IF_ERROR(WriteFile(options.write_equations, io::WriteEquations(equations)));
+    out << "  " << Grouped(static_cast<double>(equations.size()), 0) << " equations written to "
+        << options.write_equations << "\n";
+    if (!options.write_values.empty()) {
+      auto run = compiled.Run(payment, inputs, run_options);
+      if (!run.ok()) return run.error();
+      const auto named = compiled.NamedValues(payment, *run);
+      rules::SolveResult values_by_name;
+      for (const auto& [name, value] : named) values_by_name.Add(name, value);
+      KENEYA_RETURN_IF_ERROR(WriteFile(options.write_values, io::WriteSolution(values_by_name)));
+      out << "  the engine's " << Grouped(static_cast<double>(values_by_name.size()), 0)
+          << " values written to " << options.write_values << "\n";
+    }
+    if (!options.solve_with.empty()) {
+      KENEYA_RETURN_IF_ERROR(
+          TimeSolve(options.solve_with, options.write_equations, options.repetitions, out));
+    }
+  }
+  return core::OkStatus();
+}
+
+}  // namespace
+
+Status RunRulesBench(const RulesBenchOptions& options, std::ostream& out) {
+  if (options.repetitions < 1) return core::InvalidArgument("at least 1 run", "--runs");
+  if (!options.period.empty() && options.period != "month" && options.period != "quarter") {
+    return core::InvalidArgument("the period is \"month\" or \"quarter\"", "--period");
+  }
+  utsname machine{};
+  uname(&machine);
+  out << "keneya bench rules: the reference scenario (programs/reference), on " << machine.nodename
+      << " (" << machine.machine << ", " << sysconf(_SC_NPROCESSORS_ONLN) << " cores), "
+      << (options.threads > 0 ? std::to_string(options.threads) : std::string("all"))
+      << " threads\n";
+  std::vector<Config> configs;
+  if (!options.inputs.empty()) {
+    configs.push_back({0, false});
+  } else if (options.facilities > 0) {
+    configs.push_back({options.facilities, options.period == "quarter"});
+  } else {
+    if (!options.write_equations.empty()) {
+      return core::InvalidArgument("give --facilities (and --period) with --write-equations",
+                                   "--write-equations");
+    }
+    configs = {{2000, false}, {2000, true}, {20000, false}, {20000, true}, {100000, true}};
+  }
+  for (const Config& config : configs) KENEYA_RETURN_IF_ERROR(RunOne(config, options, out));
+  return core::OkStatus();
+}
+
+}  // namespace keneya::bench

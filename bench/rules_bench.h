@@ -1,0 +1,34 @@
+// `keneya bench rules`: the reference scenario (reference_scenario.h) compiled and evaluated by
+// the rules engine for 2,000 facilities (month and quarter), 20,000 and 100,000: engine time
+// (compile plus evaluate, inputs in memory), peak memory, and a checksum, the sum of the total
+// payments. With --inputs, the inputs of a Hesabu equation set (batch_month_100.json: the
+// checksum must then be the reference's, 499,839,482.8). With --write-equations, the run's flat
+// equations for `keneya solve`, which is then timed as a process (--solve).
+#ifndef KENEYA_BENCH_RULES_BENCH_H_
+#define KENEYA_BENCH_RULES_BENCH_H_
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "core/result.h"
+
+namespace keneya::bench {
+
+struct RulesBenchOptions {
+  int facilities = 0;  // 0: the standard set (2,000 month and quarter, 20,000, 100,000)
+  std::string period;  // "month" or "quarter" (with facilities); empty: month
+  int repetitions = 5;
+  int threads = 0;  // 0: every core
+  uint64_t seed = 20240101;
+  std::string inputs;           // a Hesabu equation set to take the inputs from
+  std::string write_equations;  // write the run's equations there (hesabucli's JSON)
+  std::string write_values;     // write the engine's values there, by equation name
+  std::string solve_with;       // a `keneya` binary: time `keneya solve` on the equations
+};
+
+core::Status RunRulesBench(const RulesBenchOptions& options, std::ostream& out);
+
+}  // namespace keneya::bench
+
+#endif  // KENEYA_BENCH_RULES_BENCH_H_
