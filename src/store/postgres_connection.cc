@@ -140,6 +140,39 @@ Result<std::vector<Row>> PostgresConnection::Query(std::string_view sql,
   return out;
 }
 
+namespace {
+
+class PgRowView final : public RowView {
+ public:
+  PgRowView(PGresult* result, int row) : result_(result), row_(row) {}
+  bool IsNull(size_t i) const override {
+    return PQgetisnull(result_, row_, static_cast<int>(i)) != 0;
+  }
+  std::string_view Text(size_t i) const override {
+    return {PQgetvalue(result_, row_, static_cast<int>(i)),
+            static_cast<size_t>(PQgetlength(result_, row_, static_cast<int>(i)))};
+  }
+  void set_row(int row) { row_ = row; }
+
+ private:
+  PGresult* result_;
+  int row_;
+};
+
+}  // namespace
+
+Status PostgresConnection::QueryEach(std::string_view sql, std::span<const SqlValue> params,
+                                     const std::function<Status(const RowView&)>& each) {
+  KENEYA_ASSIGN_OR_RETURN(PgResult result, Run(sql, params, PGRES_TUPLES_OK));
+  const int rows = PQntuples(result.get());
+  PgRowView view(result.get(), 0);
+  for (int r = 0; r < rows; ++r) {
+    view.set_row(r);
+    KENEYA_RETURN_IF_ERROR(each(view));
+  }
+  return core::OkStatus();
+}
+
 Status PostgresConnection::BeginWrite() { return ExecScript("BEGIN"); }
 
 Status PostgresConnection::Commit() { return ExecScript("COMMIT"); }

@@ -1,5 +1,6 @@
 #include "store/sql.h"
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 
@@ -28,6 +29,20 @@ bool Row::Bool(size_t i) const {
   if (!columns_[i]) return false;
   const std::string& s = *columns_[i];
   return s == "1" || s == "t" || s == "true";
+}
+
+int64_t RowView::Int(size_t i) const {
+  const std::string_view text = Text(i);
+  int64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+double RowView::Double(size_t i) const {
+  const std::string_view text = Text(i);
+  double value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
 }
 
 }  // namespace keneya::store

@@ -8,6 +8,7 @@
 #define KENEYA_STORE_SQL_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -65,6 +66,18 @@ class Row {
   std::vector<std::optional<std::string>> columns_;
 };
 
+// A row while a query streams (QueryEach): valid during the callback only.
+class RowView {
+ public:
+  virtual bool IsNull(size_t i) const = 0;
+  virtual std::string_view Text(size_t i) const = 0;
+  int64_t Int(size_t i) const;
+  double Double(size_t i) const;
+
+ protected:
+  ~RowView() = default;
+};
+
 class SqlConnection {
  public:
   virtual ~SqlConnection() = default;
@@ -78,6 +91,11 @@ class SqlConnection {
   // Runs one query and returns all its rows.
   virtual core::Result<std::vector<Row>> Query(std::string_view sql,
                                                std::span<const SqlValue> params) = 0;
+
+  // Runs one query and calls `each` for every row as it comes, without keeping them (hundreds
+  // of thousands of values read for an invoice run). Stops at the first error `each` returns.
+  virtual core::Status QueryEach(std::string_view sql, std::span<const SqlValue> params,
+                                 const std::function<core::Status(const RowView&)>& each) = 0;
 
   // Starts a transaction that will write: takes SQLite's write lock at once (BEGIN IMMEDIATE)
   // so that concurrent writers wait instead of failing at their first write.

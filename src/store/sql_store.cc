@@ -1035,6 +1035,30 @@ Result<std::vector<DataValue>> SqlStore::Query(const ValueQuery& query) {
   return out;
 }
 
+Status SqlStore::ScanValues(
+    const ValueQuery& query,
+    const std::function<void(const core::DataValueKey& key, std::string_view value)>& each) {
+  ValueQuery live = query;
+  live.include_deleted = false;
+  std::vector<SqlValue> params;
+  const std::string where = QueryWhere(live, params);
+  DataValueKey key;
+  return connection_->QueryEach(
+      "SELECT period_id, org_unit_id, data_element_id, category_option_combo_id, "
+      "attribute_option_combo_id, state_id, value FROM data_value" +
+          where,
+      params, [&](const RowView& row) {
+        key.period = static_cast<int32_t>(row.Int(0));
+        key.org_unit = static_cast<int32_t>(row.Int(1));
+        key.data_element = static_cast<int32_t>(row.Int(2));
+        key.category_option_combo = static_cast<int32_t>(row.Int(3));
+        key.attribute_option_combo = static_cast<int32_t>(row.Int(4));
+        key.state = static_cast<int32_t>(row.Int(5));
+        each(key, row.Text(6));
+        return core::OkStatus();
+      });
+}
+
 Result<int64_t> SqlStore::Count(const ValueQuery& query) {
   std::vector<SqlValue> params;
   const std::string where = QueryWhere(query, params);

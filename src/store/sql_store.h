@@ -42,6 +42,25 @@ class SqlStore : public Store {
   core::Result<ImportRecord> GetImport(int64_t id) override;
   core::Result<std::vector<ImportRecord>> Imports() override;
 
+  core::Status ScanValues(const ValueQuery& query,
+                          const std::function<void(const core::DataValueKey& key,
+                                                   std::string_view value)>& each) override;
+
+  core::Result<ProgramRecord> SaveProgram(const ProgramRecord& program,
+                                          const Actor& actor) override;
+  core::Result<std::vector<ProgramRecord>> Programs() override;
+  core::Result<Contract> PutContract(const Contract& contract, const Actor& actor) override;
+  core::Result<std::vector<Contract>> Contracts(std::string_view program_code) override;
+  core::Result<std::vector<ContractChange>> ContractHistory(int64_t contract_id) override;
+  core::Result<InvoiceRunRecord> SaveInvoiceRun(const InvoiceRunRecord& run,
+                                                std::span<const InvoiceRecord> invoices,
+                                                std::span<const int32_t> missing,
+                                                const Actor& actor) override;
+  core::Result<std::vector<InvoiceRunRecord>> InvoiceRuns() override;
+  core::Result<std::vector<InvoiceRecord>> Invoices(int64_t run_id) override;
+  core::Result<std::vector<int32_t>> MissingFacilities(int64_t run_id) override;
+  core::Result<std::optional<InvoiceRecord>> GetInvoice(std::string_view number) override;
+
   core::Status Ping() override;
 
  protected:

@@ -147,6 +147,48 @@ Result<std::vector<Row>> SqliteConnection::Query(std::string_view sql,
   return rows;
 }
 
+namespace {
+
+class SqliteRowView final : public RowView {
+ public:
+  explicit SqliteRowView(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  bool IsNull(size_t i) const override {
+    return sqlite3_column_type(stmt_, static_cast<int>(i)) == SQLITE_NULL;
+  }
+  std::string_view Text(size_t i) const override {
+    const auto* text =
+        reinterpret_cast<const char*>(sqlite3_column_text(stmt_, static_cast<int>(i)));
+    if (text == nullptr) return {};
+    return {text, static_cast<size_t>(sqlite3_column_bytes(stmt_, static_cast<int>(i)))};
+  }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+}  // namespace
+
+Status SqliteConnection::QueryEach(std::string_view sql, std::span<const SqlValue> params,
+                                   const std::function<Status(const RowView&)>& each) {
+  KENEYA_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Bind(sql, params));
+  const SqliteRowView row(stmt);
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    Status status = each(row);
+    if (!status.ok()) {
+      sqlite3_reset(stmt);
+      return status;
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    Error e = LastError("query failed: " + std::string(sql.substr(0, 80)));
+    sqlite3_reset(stmt);
+    return e;
+  }
+  sqlite3_reset(stmt);
+  return core::OkStatus();
+}
+
 Status SqliteConnection::BeginWrite() { return ExecScript("BEGIN IMMEDIATE"); }
 
 Status SqliteConnection::Commit() { return ExecScript("COMMIT"); }

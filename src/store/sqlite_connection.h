@@ -34,6 +34,8 @@ class SqliteConnection final : public SqlConnection {
   core::Status Commit() override;
   void Rollback() override;
   using SqlConnection::Exec;
+  core::Status QueryEach(std::string_view sql, std::span<const SqlValue> params,
+                         const std::function<core::Status(const RowView&)>& each) override;
   using SqlConnection::Query;
 
   // For the bulk path: the raw handle and a fresh prepared statement.

@@ -34,6 +34,7 @@
 #include "core/metadata.h"
 #include "core/result.h"
 #include "core/timestamp.h"
+#include "store/fbr_records.h"
 
 namespace keneya::store {
 
@@ -243,6 +244,39 @@ class Store {
   virtual core::Result<ImportRecord> GetImport(int64_t id) = 0;
   // All imports, newest first.
   virtual core::Result<std::vector<ImportRecord>> Imports() = 0;
+
+  // Streams the live (not deleted) values a query selects, in no particular order, without
+  // building DataValue objects: the fast read of invoice runs.
+  virtual core::Status ScanValues(
+      const ValueQuery& query,
+      const std::function<void(const core::DataValueKey& key, std::string_view value)>& each) = 0;
+
+  // ---- FBR programs, contracts, invoices ----
+  // Stores a program version. The same code, version and content again is not an error (the
+  // stored record comes back); other content under a stored code and version is refused
+  // (kAlreadyExists: raise the version). Audited as metadata ("program").
+  virtual core::Result<ProgramRecord> SaveProgram(const ProgramRecord& program,
+                                                  const Actor& actor) = 0;
+  // Program versions, by code then version (files included).
+  virtual core::Result<std::vector<ProgramRecord>> Programs() = 0;
+  // Creates (id 0) or updates a contract, audited. Refused: an unknown org unit, an end before
+  // the start, and a contract of the same facility and program whose dates overlap.
+  virtual core::Result<Contract> PutContract(const Contract& contract, const Actor& actor) = 0;
+  // Every contract of a program (all of them when empty), by org unit then start.
+  virtual core::Result<std::vector<Contract>> Contracts(std::string_view program_code) = 0;
+  virtual core::Result<std::vector<ContractChange>> ContractHistory(int64_t contract_id) = 0;
+  // Stores a run, its invoices and the facilities that reported nothing, in one transaction;
+  // previous draft runs of the same program, payment and period become superseded. Returns the
+  // run with its id.
+  virtual core::Result<InvoiceRunRecord> SaveInvoiceRun(const InvoiceRunRecord& run,
+                                                        std::span<const InvoiceRecord> invoices,
+                                                        std::span<const int32_t> missing,
+                                                        const Actor& actor) = 0;
+  // Runs, newest first.
+  virtual core::Result<std::vector<InvoiceRunRecord>> InvoiceRuns() = 0;
+  virtual core::Result<std::vector<InvoiceRecord>> Invoices(int64_t run_id) = 0;
+  virtual core::Result<std::vector<int32_t>> MissingFacilities(int64_t run_id) = 0;
+  virtual core::Result<std::optional<InvoiceRecord>> GetInvoice(std::string_view number) = 0;
 
   // ---- Operations ----
   // Checks that the database answers (a trivial query).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <map>
 #include <thread>
 
 #include "core/period.h"
@@ -462,6 +463,178 @@ TEST_P(StoreContractTest, QueriesByPeriodOrgUnitSubtreeElementAndState) {
     EXPECT_EQ(v.key.data_element, deliveries_);
     EXPECT_EQ(v.key.state, core::kStateVerified);
   }
+}
+
+TEST_P(StoreContractTest, ScansLiveValuesWithTheirKeys) {
+  SaveTestMetadata();
+  std::vector<DataValue> values = ManyValues(144, 100);
+  ASSERT_TRUE(store_->BulkLoad(values, kImport, nullptr).ok());
+  ASSERT_TRUE(store_->DeleteValue(values[0].key, kAlice).ok());
+  ValueQuery march;
+  march.periods = {Month(2023, 3)};
+  std::map<DataValueKey, std::string> seen;
+  ASSERT_TRUE(store_
+                  ->ScanValues(march,
+                               [&](const DataValueKey& key, std::string_view value) {
+                                 seen.emplace(key, std::string(value));
+                               })
+                  .ok());
+  EXPECT_EQ(seen.size(), 12u);
+  for (const DataValue& v : values) {
+    if (v.key.period != Month(2023, 3)) continue;
+    ASSERT_EQ(seen.count(v.key), 1u);
+    EXPECT_EQ(seen[v.key], v.value);
+  }
+  // The deleted value is not scanned.
+  ValueQuery january;
+  january.periods = {values[0].key.period};
+  int count = 0;
+  ASSERT_TRUE(
+      store_->ScanValues(january, [&](const DataValueKey&, std::string_view) { ++count; }).ok());
+  EXPECT_EQ(count, 11);
+}
+
+// ---- FBR programs, contracts, invoices ----
+
+store::ProgramRecord TestProgram(int version, std::string toml) {
+  store::ProgramRecord p;
+  p.code = "FBR_TEST";
+  p.version = version;
+  p.name = "Programme de test";
+  p.valid_from = core::Date::FromYmd(2023, 1, 1);
+  p.toml_name = "programme.toml";
+  p.toml = std::move(toml);
+  p.files_json = R"({"tarifs.csv": "in:activity,out:tariff\nacc,5000\n"})";
+  p.checksum = std::to_string(std::hash<std::string>{}(p.toml + p.files_json));
+  return p;
+}
+
+TEST_P(StoreContractTest, StoresProgramVersionsOnceAndRefusesAChangedVersion) {
+  auto first = store_->SaveProgram(TestProgram(1, "[program]\ncode = 'FBR_TEST'\n"), kAlice);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_GT(first->id, 0);
+  EXPECT_EQ(first->loaded_by, "alice");
+  auto again = store_->SaveProgram(TestProgram(1, "[program]\ncode = 'FBR_TEST'\n"), kAlice);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->id, first->id);
+  auto changed = store_->SaveProgram(TestProgram(1, "[program]\ncode = 'FBR_TEST' # v2\n"), kAlice);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.error().code, core::ErrorCode::kConflict);
+  EXPECT_NE(changed.error().message.find("new version"), std::string::npos);
+  ASSERT_TRUE(
+      store_->SaveProgram(TestProgram(2, "[program]\ncode = 'FBR_TEST' # v2\n"), kAlice).ok());
+  auto programs = store_->Programs();
+  ASSERT_TRUE(programs.ok());
+  ASSERT_EQ(programs->size(), 2u);
+  EXPECT_EQ((*programs)[1].version, 2);
+  EXPECT_EQ((*programs)[0].files_json, TestProgram(1, "").files_json);
+  EXPECT_EQ(store_->MetadataAudit("FBR_TEST:1")->size(), 1u);
+}
+
+TEST_P(StoreContractTest, RefusesOverlappingContractsAndKeepsTheirHistory) {
+  SaveTestMetadata();
+  store::Contract c;
+  c.org_unit = koko_;
+  c.program_code = "FBR_TEST";
+  c.start = core::Date::FromYmd(2021, 1, 1);
+  c.end = core::Date::FromYmd(2022, 12, 31);
+  c.equity_category = "EQUITE_10";
+  auto first = store_->PutContract(c, kAlice);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  // Overlapping, for the same facility and program: refused.
+  store::Contract overlap = c;
+  overlap.start = core::Date::FromYmd(2022, 6, 1);
+  overlap.end.reset();
+  auto refused = store_->PutContract(overlap, kAlice);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kConflict);
+  EXPECT_NE(refused.error().message.find("overlaps"), std::string::npos);
+  // The next one, and another program at the same time, are fine.
+  store::Contract next = c;
+  next.start = core::Date::FromYmd(2023, 1, 1);
+  next.end.reset();
+  next.equity_category = "EQUITE_20";
+  next.equity_explicit = true;
+  auto second = store_->PutContract(next, kAlice);
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  store::Contract other = overlap;
+  other.program_code = "AUTRE";
+  ASSERT_TRUE(store_->PutContract(other, kAlice).ok());
+  // An end before the start, an unknown facility: refused.
+  store::Contract backwards = c;
+  backwards.program_code = "TROISIEME";
+  backwards.end = core::Date::FromYmd(2020, 1, 1);
+  EXPECT_EQ(store_->PutContract(backwards, kAlice).error().code, core::ErrorCode::kInvalidArgument);
+  store::Contract nowhere = c;
+  nowhere.program_code = "TROISIEME";
+  nowhere.org_unit = 999999;
+  EXPECT_EQ(store_->PutContract(nowhere, kAlice).error().code, core::ErrorCode::kNotFound);
+  // Suspending the second one: audited with the old and new terms.
+  store::Contract suspended = *second;
+  suspended.status = store::ContractStatus::kSuspended;
+  ASSERT_TRUE(store_->PutContract(suspended, store::Actor{"bob", "cli", "fraude"}).ok());
+  auto history = store_->ContractHistory(second->id);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[1].action, "update");
+  EXPECT_EQ((*history)[1].user, "bob");
+  EXPECT_EQ((*history)[1].reason, "fraude");
+  EXPECT_EQ((*history)[1].old_terms, "2023-01-01.. EQUITE_20 (set) active");
+  EXPECT_EQ((*history)[1].new_terms, "2023-01-01.. EQUITE_20 (set) suspended");
+  auto contracts = store_->Contracts("FBR_TEST");
+  ASSERT_TRUE(contracts.ok());
+  ASSERT_EQ(contracts->size(), 2u);
+  EXPECT_EQ((*contracts)[0].equity_category, "EQUITE_10");
+  EXPECT_EQ((*contracts)[1].status, store::ContractStatus::kSuspended);
+  EXPECT_EQ(store_->Contracts("")->size(), 3u);
+}
+
+TEST_P(StoreContractTest, StoresInvoiceRunsAndSupersedesTheDraftBefore) {
+  SaveTestMetadata();
+  ASSERT_TRUE(store_->SaveProgram(TestProgram(1, "x"), kAlice).ok());
+  store::InvoiceRunRecord run;
+  run.program_code = "FBR_TEST";
+  run.program_version = 1;
+  run.payment_code = "paiement";
+  run.period = core::Period::Parse("2024Q1")->Code();
+  run.total = 150000;
+  std::vector<store::InvoiceRecord> invoices(1);
+  invoices[0].org_unit = koko_;
+  invoices[0].number = "FBR_TEST-2024Q1-00001";
+  invoices[0].total = 150000;
+  invoices[0].lines_json = R"([{"label": "Accouchements", "amount": 150000}])";
+  invoices[0].snapshot_json = R"({"inputs": []})";
+  const std::vector<int32_t> missing = {sanou_};
+  auto first = store_->SaveInvoiceRun(run, invoices, missing, kAlice);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->status, "draft");
+  EXPECT_EQ(first->invoice_count, 1);
+  EXPECT_EQ(first->missing_count, 1);
+  invoices[0].number = "FBR_TEST-2024Q1-00001-R2";
+  auto second = store_->SaveInvoiceRun(run, invoices, missing, kAlice);
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  auto runs = store_->InvoiceRuns();
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].id, second->id);
+  EXPECT_EQ((*runs)[0].status, "draft");
+  EXPECT_EQ((*runs)[1].status, "superseded");
+  auto stored = store_->Invoices(second->id);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ((*stored)[0].lines_json, invoices[0].lines_json);
+  EXPECT_EQ((*store_->MissingFacilities(second->id))[0], sanou_);
+  auto one = store_->GetInvoice("FBR_TEST-2024Q1-00001");
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_EQ((*one)->run_id, first->id);
+  // A number given twice, a program not stored: nothing written.
+  auto repeated = store_->SaveInvoiceRun(run, invoices, missing, kAlice);
+  EXPECT_FALSE(repeated.ok());
+  EXPECT_EQ(store_->InvoiceRuns()->size(), 2u);
+  run.program_version = 7;
+  invoices[0].number = "autre";
+  EXPECT_EQ(store_->SaveInvoiceRun(run, invoices, missing, kAlice).error().code,
+            core::ErrorCode::kNotFound);
 }
 
 // ---- Bulk loads ----

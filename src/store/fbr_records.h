@@ -1,0 +1,92 @@
+// What the store keeps for FBR programs: program versions (their files), contracts and their
+// history, and invoice runs with their invoices. The rules engine's types stay in src/rules;
+// these are their stored form (the fbr module converts).
+#ifndef KENEYA_STORE_FBR_RECORDS_H_
+#define KENEYA_STORE_FBR_RECORDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/date.h"
+#include "core/timestamp.h"
+
+namespace keneya::store {
+
+// One version of a program, as its files were loaded. Versions are immutable: storing the same
+// code and version with other content is refused.
+struct ProgramRecord {
+  int64_t id = 0;
+  std::string code;
+  int version = 0;
+  std::string name;
+  core::Date valid_from;
+  std::optional<core::Date> valid_to;
+  std::string toml_name;
+  std::string toml;
+  std::string files_json;           // {"tarifs.csv": "...", ...}
+  std::string checksum;             // of the files, to tell a repeat from a change
+  core::TimestampMs loaded_at = 0;  // set by the store
+  std::string loaded_by;            // set by the store
+};
+
+enum class ContractStatus { kActive, kSuspended, kEnded };
+std::string_view ContractStatusCode(ContractStatus status);  // "active", "suspended", "ended"
+std::optional<ContractStatus> ParseContractStatus(std::string_view code);
+
+// A facility's contract with a program, over dates. Contracts of one facility and one program
+// never overlap: a change of terms (equity category, status) ends one and starts the next, so
+// that a past period is computed with the facts true then.
+struct Contract {
+  int64_t id = 0;  // 0: a new contract
+  int32_t org_unit = 0;
+  std::string program_code;
+  core::Date start;
+  std::optional<core::Date> end;  // inclusive; none: open-ended
+  std::string equity_category;    // an org unit group code (EQUITE_10)
+  bool equity_explicit = false;   // false: taken from the remoteness group when signed
+  ContractStatus status = ContractStatus::kActive;
+  core::TimestampMs created = 0;       // set by the store
+  core::TimestampMs last_updated = 0;  // set by the store
+};
+
+struct ContractChange {
+  int64_t contract_id = 0;
+  std::string action;  // "create", "update"
+  core::TimestampMs at = 0;
+  std::string user;
+  std::string source;
+  std::string reason;
+  std::string old_terms;  // "2021-01-01..2023-12-31 EQUITE_10 active"; empty on create
+  std::string new_terms;
+};
+
+// An invoice run: one payment rule of one program version for one period. A new run of the same
+// program, payment and period supersedes the previous draft.
+struct InvoiceRunRecord {
+  int64_t id = 0;
+  std::string program_code;
+  int program_version = 0;
+  std::string payment_code;
+  int32_t period = 0;             // core::Period::Code()
+  std::string status;             // "draft", "superseded"
+  core::TimestampMs created = 0;  // set by the store
+  std::string created_by;         // set by the store
+  int64_t invoice_count = 0;
+  int64_t missing_count = 0;
+  int64_t total = 0;  // francs CFA
+};
+
+struct InvoiceRecord {
+  int64_t id = 0;
+  int64_t run_id = 0;
+  int32_t org_unit = 0;
+  std::string number;
+  int64_t total = 0;
+  std::string lines_json;     // the invoice's lines
+  std::string snapshot_json;  // the inputs it was computed from
+};
+
+}  // namespace keneya::store
+
+#endif  // KENEYA_STORE_FBR_RECORDS_H_

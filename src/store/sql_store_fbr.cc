@@ -1,0 +1,397 @@
+// SqlStore: FBR program versions, contracts and invoice runs (fbr_records.h), the same SQL on
+// both engines.
+#include <algorithm>
+
+#include "store/sql_store.h"
+
+namespace keneya::store {
+
+using core::Result;
+using core::Status;
+
+std::string_view ContractStatusCode(ContractStatus status) {
+  switch (status) {
+    case ContractStatus::kActive:
+      return "active";
+    case ContractStatus::kSuspended:
+      return "suspended";
+    case ContractStatus::kEnded:
+      return "ended";
+  }
+  return "active";
+}
+
+std::optional<ContractStatus> ParseContractStatus(std::string_view code) {
+  for (ContractStatus s :
+       {ContractStatus::kActive, ContractStatus::kSuspended, ContractStatus::kEnded}) {
+    if (ContractStatusCode(s) == code) return s;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+std::string Marks(size_t n) {
+  std::string s = "(";
+  for (size_t i = 0; i < n; ++i) s += i == 0 ? "?" : ", ?";
+  return s + ")";
+}
+
+std::optional<core::Date> OptionalDate(const Row& row, size_t i) {
+  if (row.IsNull(i)) return std::nullopt;
+  auto date = core::Date::Parse(row.Text(i));
+  if (!date.ok()) return std::nullopt;
+  return *date;
+}
+
+SqlValue DateValue(const std::optional<core::Date>& date) {
+  if (!date) return SqlValue();
+  return SqlValue(date->ToString());
+}
+
+constexpr std::string_view kProgramColumns =
+    "id, code, version, name, valid_from, valid_to, toml_name, toml, files, checksum, loaded_at, "
+    "loaded_by";
+
+ProgramRecord ProgramFromRow(const Row& r) {
+  ProgramRecord p;
+  p.id = r.Int(0);
+  p.code = r.Text(1);
+  p.version = static_cast<int>(r.Int(2));
+  p.name = r.Text(3);
+  p.valid_from = core::Date::Parse(r.Text(4)).ok() ? *core::Date::Parse(r.Text(4)) : core::Date();
+  p.valid_to = OptionalDate(r, 5);
+  p.toml_name = r.Text(6);
+  p.toml = r.Text(7);
+  p.files_json = r.Text(8);
+  p.checksum = r.Text(9);
+  p.loaded_at = r.Int(10);
+  p.loaded_by = r.Text(11);
+  return p;
+}
+
+constexpr std::string_view kContractColumns =
+    "id, org_unit_id, program_code, start_date, end_date, equity_category, equity_explicit, "
+    "status, created, last_updated";
+
+Contract ContractFromRow(const Row& r) {
+  Contract c;
+  c.id = r.Int(0);
+  c.org_unit = static_cast<int32_t>(r.Int(1));
+  c.program_code = r.Text(2);
+  c.start = OptionalDate(r, 3).value_or(core::Date());
+  c.end = OptionalDate(r, 4);
+  c.equity_category = r.Text(5);
+  c.equity_explicit = r.Bool(6);
+  c.status = ParseContractStatus(r.Text(7)).value_or(ContractStatus::kActive);
+  c.created = r.Int(8);
+  c.last_updated = r.Int(9);
+  return c;
+}
+
+// "2021-01-01..2023-12-31 EQUITE_10 active" (".." alone: open-ended).
+std::string Terms(const Contract& c) {
+  return c.start.ToString() + ".." + (c.end ? c.end->ToString() : "") + " " + c.equity_category +
+         (c.equity_explicit ? " (set)" : "") + " " + std::string(ContractStatusCode(c.status));
+}
+
+constexpr std::string_view kRunColumns =
+    "id, program_code, program_version, payment_code, period_id, status, created, created_by, "
+    "invoice_count, missing_count, total";
+
+InvoiceRunRecord RunFromRow(const Row& r) {
+  InvoiceRunRecord run;
+  run.id = r.Int(0);
+  run.program_code = r.Text(1);
+  run.program_version = static_cast<int>(r.Int(2));
+  run.payment_code = r.Text(3);
+  run.period = static_cast<int32_t>(r.Int(4));
+  run.status = r.Text(5);
+  run.created = r.Int(6);
+  run.created_by = r.Text(7);
+  run.invoice_count = r.Int(8);
+  run.missing_count = r.Int(9);
+  run.total = r.Int(10);
+  return run;
+}
+
+constexpr std::string_view kInvoiceColumns =
+    "id, run_id, org_unit_id, number, total, lines, snapshot";
+
+InvoiceRecord InvoiceFromRow(const Row& r) {
+  InvoiceRecord i;
+  i.id = r.Int(0);
+  i.run_id = r.Int(1);
+  i.org_unit = static_cast<int32_t>(r.Int(2));
+  i.number = r.Text(3);
+  i.total = r.Int(4);
+  i.lines_json = r.Text(5);
+  i.snapshot_json = r.Text(6);
+  return i;
+}
+
+}  // namespace
+
+Result<ProgramRecord> SqlStore::SaveProgram(const ProgramRecord& program, const Actor& actor) {
+  if (program.code.empty()) return core::InvalidArgument("the program has no code", "code");
+  if (program.version < 1) return core::InvalidArgument("versions start at 1", "version");
+  SqlConnection& db = connection();
+  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
+  TransactionGuard transaction(db);
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          db.Query("SELECT " + std::string(kProgramColumns) +
+                                       " FROM program_version WHERE code = ? AND version = ?",
+                                   {program.code, program.version}));
+  if (!rows.empty()) {
+    ProgramRecord stored = ProgramFromRow(rows[0]);
+    if (stored.checksum == program.checksum) return stored;
+    return core::Conflict("version " + std::to_string(program.version) + " of program " +
+                              program.code +
+                              " is already stored with other content: give the changed program "
+                              "a new version",
+                          "version");
+  }
+  const core::TimestampMs now = core::NowMs();
+  KENEYA_RETURN_IF_ERROR(db.Exec(
+      "INSERT INTO program_version (code, version, name, valid_from, valid_to, toml_name, toml, "
+      "files, checksum, loaded_at, loaded_by, source) VALUES " +
+          Marks(12),
+      {program.code, program.version, program.name, program.valid_from.ToString(),
+       DateValue(program.valid_to), program.toml_name, program.toml, program.files_json,
+       program.checksum, now, actor.user, actor.source}));
+  KENEYA_RETURN_IF_ERROR(db.Exec(
+      "INSERT INTO metadata_audit (at, user_name, source, object_type, object_uid, action) "
+      "VALUES (?, ?, ?, 'program', ?, 'create')",
+      {now, actor.user, actor.source, program.code + ":" + std::to_string(program.version)}));
+  KENEYA_ASSIGN_OR_RETURN(rows, db.Query("SELECT " + std::string(kProgramColumns) +
+                                             " FROM program_version WHERE code = ? AND version = ?",
+                                         {program.code, program.version}));
+  KENEYA_RETURN_IF_ERROR(transaction.Commit());
+  return ProgramFromRow(rows.at(0));
+}
+
+Result<std::vector<ProgramRecord>> SqlStore::Programs() {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          connection().Query("SELECT " + std::string(kProgramColumns) +
+                                             " FROM program_version ORDER BY code, version"));
+  std::vector<ProgramRecord> out;
+  for (const Row& r : rows) out.push_back(ProgramFromRow(r));
+  return out;
+}
+
+Result<Contract> SqlStore::PutContract(const Contract& contract, const Actor& actor) {
+  if (contract.program_code.empty()) {
+    return core::InvalidArgument("the contract names no program", "program");
+  }
+  if (contract.end && *contract.end < contract.start) {
+    return core::InvalidArgument("the contract ends (" + contract.end->ToString() +
+                                     ") before it starts (" + contract.start.ToString() + ")",
+                                 "end");
+  }
+  if (contract.equity_category.empty()) {
+    return core::InvalidArgument("the contract has no equity category", "equity");
+  }
+  SqlConnection& db = connection();
+  const bool postgres = db.dialect() == Dialect::kPostgres;
+  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
+  TransactionGuard transaction(db);
+  if (postgres) {
+    // Two writers checking overlaps at once must not both insert.
+    KENEYA_RETURN_IF_ERROR(db.Exec("LOCK TABLE contract IN SHARE ROW EXCLUSIVE MODE"));
+  }
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> exists,
+      db.Query("SELECT code, uid FROM org_unit WHERE id = ?", {contract.org_unit}));
+  if (exists.empty()) {
+    return core::NotFound(
+        "org unit with id " + std::to_string(contract.org_unit) + " does not exist", "org unit");
+  }
+  const std::string facility = exists[0].Text(0).empty() ? exists[0].Text(1) : exists[0].Text(0);
+  std::optional<Contract> old;
+  if (contract.id != 0) {
+    KENEYA_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        db.Query("SELECT " + std::string(kContractColumns) + " FROM contract WHERE id = ?",
+                 {contract.id}));
+    if (rows.empty()) {
+      return core::NotFound("contract " + std::to_string(contract.id) + " does not exist",
+                            "contract");
+    }
+    old = ContractFromRow(rows[0]);
+    if (old->org_unit != contract.org_unit || old->program_code != contract.program_code) {
+      return core::InvalidArgument(
+          "a contract's facility and program cannot change: end it and sign a new one", "contract");
+    }
+  }
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> others,
+      db.Query("SELECT " + std::string(kContractColumns) +
+                   " FROM contract WHERE org_unit_id = ? AND program_code = ? AND id <> ?",
+               {contract.org_unit, contract.program_code, contract.id}));
+  for (const Row& row : others) {
+    const Contract other = ContractFromRow(row);
+    const bool before = contract.end && *contract.end < other.start;
+    const bool after = other.end && *other.end < contract.start;
+    if (!before && !after) {
+      return core::Conflict("the contract of " + facility + " with " + contract.program_code +
+                                " from " + contract.start.ToString() + " overlaps contract " +
+                                std::to_string(other.id) + " (" + Terms(other) +
+                                "): end that one first",
+                            "contract");
+    }
+  }
+  const core::TimestampMs now = core::NowMs();
+  Contract stored = contract;
+  stored.last_updated = now;
+  if (old) {
+    stored.created = old->created;
+    KENEYA_RETURN_IF_ERROR(
+        db.Exec("UPDATE contract SET start_date = ?, end_date = ?, equity_category = ?, "
+                "equity_explicit = ?, status = ?, last_updated = ? WHERE id = ?",
+                {contract.start.ToString(), DateValue(contract.end), contract.equity_category,
+                 contract.equity_explicit, std::string(ContractStatusCode(contract.status)), now,
+                 contract.id}));
+  } else {
+    stored.created = now;
+    KENEYA_ASSIGN_OR_RETURN(
+        std::vector<Row> inserted,
+        db.Query("INSERT INTO contract (org_unit_id, program_code, start_date, end_date, "
+                 "equity_category, equity_explicit, status, created, last_updated) VALUES " +
+                     Marks(9) + " RETURNING id",
+                 {contract.org_unit, contract.program_code, contract.start.ToString(),
+                  DateValue(contract.end), contract.equity_category, contract.equity_explicit,
+                  std::string(ContractStatusCode(contract.status)), now, now}));
+    stored.id = inserted.at(0).Int(0);
+  }
+  if (old && Terms(*old) == Terms(stored)) return stored;  // nothing changed: nothing audited
+  KENEYA_RETURN_IF_ERROR(db.Exec(
+      "INSERT INTO contract_audit (contract_id, action, at, user_name, source, reason, old_terms, "
+      "new_terms) VALUES " +
+          Marks(8),
+      {stored.id, old ? "update" : "create", now, actor.user, actor.source, actor.reason,
+       old ? Terms(*old) : std::string(), Terms(stored)}));
+  KENEYA_RETURN_IF_ERROR(transaction.Commit());
+  return stored;
+}
+
+Result<std::vector<Contract>> SqlStore::Contracts(std::string_view program_code) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          connection().Query("SELECT " + std::string(kContractColumns) +
+                                                 " FROM contract WHERE ? = '' OR program_code = ? "
+                                                 "ORDER BY org_unit_id, start_date",
+                                             {program_code, program_code}));
+  std::vector<Contract> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) out.push_back(ContractFromRow(r));
+  return out;
+}
+
+Result<std::vector<ContractChange>> SqlStore::ContractHistory(int64_t contract_id) {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection().Query("SELECT contract_id, action, at, user_name, source, reason, old_terms, "
+                         "new_terms FROM contract_audit WHERE contract_id = ? ORDER BY id",
+                         {contract_id}));
+  std::vector<ContractChange> out;
+  for (const Row& r : rows) {
+    out.push_back(
+        {r.Int(0), r.Text(1), r.Int(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), r.Text(7)});
+  }
+  return out;
+}
+
+Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
+                                                  std::span<const InvoiceRecord> invoices,
+                                                  std::span<const int32_t> missing,
+                                                  const Actor& actor) {
+  KENEYA_RETURN_IF_ERROR(EnsurePeriods({run.period}));
+  SqlConnection& db = connection();
+  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
+  TransactionGuard transaction(db);
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> program,
+      db.Query("SELECT count(*) FROM program_version WHERE code = ? AND version = ?",
+               {run.program_code, run.program_version}));
+  if (program.at(0).Int(0) == 0) {
+    return core::NotFound("version " + std::to_string(run.program_version) + " of program " +
+                              run.program_code + " is not stored",
+                          "program");
+  }
+  KENEYA_RETURN_IF_ERROR(db.Exec(
+      "UPDATE invoice_run SET status = 'superseded' WHERE program_code = ? AND payment_code = ? "
+      "AND period_id = ? AND status = 'draft'",
+      {run.program_code, run.payment_code, run.period}));
+  const core::TimestampMs now = core::NowMs();
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> inserted,
+      db.Query("INSERT INTO invoice_run (program_code, program_version, payment_code, period_id, "
+               "status, created, created_by, source, invoice_count, missing_count, total) "
+               "VALUES " +
+                   Marks(11) + " RETURNING id",
+               {run.program_code, run.program_version, run.payment_code, run.period, "draft", now,
+                actor.user, actor.source, static_cast<int64_t>(invoices.size()),
+                static_cast<int64_t>(missing.size()), run.total}));
+  InvoiceRunRecord stored = run;
+  stored.id = inserted.at(0).Int(0);
+  stored.status = "draft";
+  stored.created = now;
+  stored.created_by = actor.user;
+  stored.invoice_count = static_cast<int64_t>(invoices.size());
+  stored.missing_count = static_cast<int64_t>(missing.size());
+  const std::string insert_invoice =
+      "INSERT INTO invoice (run_id, org_unit_id, number, total, lines, snapshot) VALUES " +
+      Marks(6);
+  for (const InvoiceRecord& invoice : invoices) {
+    auto done = db.Exec(insert_invoice, {stored.id, invoice.org_unit, invoice.number, invoice.total,
+                                         invoice.lines_json, invoice.snapshot_json});
+    if (!done.ok()) return done.error().In("invoice " + invoice.number);
+  }
+  for (int32_t org_unit : missing) {
+    KENEYA_RETURN_IF_ERROR(db.Exec(
+        "INSERT INTO invoice_missing (run_id, org_unit_id) VALUES (?, ?)", {stored.id, org_unit}));
+  }
+  KENEYA_RETURN_IF_ERROR(transaction.Commit());
+  return stored;
+}
+
+Result<std::vector<InvoiceRunRecord>> SqlStore::InvoiceRuns() {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          connection().Query("SELECT " + std::string(kRunColumns) +
+                                             " FROM invoice_run ORDER BY id DESC"));
+  std::vector<InvoiceRunRecord> out;
+  for (const Row& r : rows) out.push_back(RunFromRow(r));
+  return out;
+}
+
+Result<std::vector<InvoiceRecord>> SqlStore::Invoices(int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          connection().Query("SELECT " + std::string(kInvoiceColumns) +
+                                                 " FROM invoice WHERE run_id = ? ORDER BY number",
+                                             {run_id}));
+  std::vector<InvoiceRecord> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) out.push_back(InvoiceFromRow(r));
+  return out;
+}
+
+Result<std::vector<int32_t>> SqlStore::MissingFacilities(int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection().Query(
+          "SELECT org_unit_id FROM invoice_missing WHERE run_id = ? ORDER BY org_unit_id",
+          {run_id}));
+  std::vector<int32_t> out;
+  for (const Row& r : rows) out.push_back(static_cast<int32_t>(r.Int(0)));
+  return out;
+}
+
+Result<std::optional<InvoiceRecord>> SqlStore::GetInvoice(std::string_view number) {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection().Query(
+          "SELECT " + std::string(kInvoiceColumns) + " FROM invoice WHERE number = ?", {number}));
+  if (rows.empty()) return std::optional<InvoiceRecord>();
+  return std::optional<InvoiceRecord>(InvoiceFromRow(rows[0]));
+}
+
+}  // namespace keneya::store
