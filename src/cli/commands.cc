@@ -16,6 +16,7 @@
 #include "cli/progress.h"
 #include "core/period.h"
 #include "demo/demo.h"
+#include "demo/demo_program.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "io/dhis2_client.h"
@@ -139,6 +140,20 @@ int RunDemo(const Context& c, const DemoOptions& options) {
   if (!loaded.ok()) return Fail(c, loaded.error());
   const double load = SecondsSince(load_start);
 
+  // The demo FBR program, its contracts and the invoices of the last year's quarters.
+  const auto fbr_start = std::chrono::steady_clock::now();
+  std::vector<core::Period> quarters;
+  for (int q = 1; q <= 4; ++q)
+    quarters.push_back(
+        core::Period::Make(core::PeriodType::kQuarterly, options.last_year, q).value());
+  *c.err << Tr(c.language, "Programme FBR de démonstration, contrats et factures de ",
+               "Demo FBR program, contracts and invoices of ")
+         << options.last_year << "\n";
+  auto fbr = demo::SetUpDemoFbr(store, quarters, CliActor(c, "keneya demo"), progress.AsFunction());
+  progress.Finish();
+  if (!fbr.ok()) return Fail(c, fbr.error());
+  const double fbr_time = SecondsSince(fbr_start);
+
   std::map<core::OrgUnitType, int64_t> per_type;
   for (const core::OrgUnit& ou : generated->metadata.org_units) ++per_type[ou.type];
   int64_t facilities = 0;
@@ -166,9 +181,16 @@ int RunDemo(const Context& c, const DemoOptions& options) {
       << Tr(l, " (déclarées et vérifiées, ", " (declared and verified, ") << options.first_year
       << "-" << options.last_year
       << Tr(l, ", scores de qualité trimestriels)\n", ", quarterly quality scores)\n") << "  "
+      << Tr(l, "programme FBR_MALI : ", "program FBR_MALI: ") << FormatInteger(fbr->contracts, l)
+      << Tr(l, " contrats, ", " contracts, ") << FormatInteger(fbr->invoices, l)
+      << Tr(l, " factures de ", " invoices for ") << options.last_year
+      << Tr(l, " (4 trimestres, ", " (4 quarters, ") << FormatInteger(fbr->missing, l)
+      << Tr(l, " sans déclaration), total ", " without a report), total ")
+      << FormatInteger(fbr->total, l) << " FCFA\n"
       << Tr(l, "durée ", "time ") << Seconds(SecondsSince(start), l) << " ("
       << Tr(l, "génération ", "generation ") << Seconds(generation, l) << ", "
-      << Tr(l, "chargement ", "load ") << Seconds(load, l) << ")\n";
+      << Tr(l, "chargement ", "load ") << Seconds(load, l) << ", "
+      << Tr(l, "factures ", "invoices ") << Seconds(fbr_time, l) << ")\n";
   return 0;
 }
 

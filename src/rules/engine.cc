@@ -796,7 +796,7 @@ class PaymentCompiler {
     }
     if (out_.payment >= 0) {
       const PaymentRule& rule = program_.payments[static_cast<size_t>(out_.payment)];
-      for (const InvoiceLine& line : rule.lines) {
+      for (const PaymentLine& line : rule.lines) {
         const int f = FindFamily(-1, line.formula);
         if (f < 0) {
           Problem(rule.place, "the invoice line '" + line.label + "' of payment " + rule.code +
@@ -1197,6 +1197,14 @@ class Runner {
         column.resize(rows);
         r_.rows[static_cast<size_t>(slot)] = rows;
         r_.columns[static_cast<size_t>(slot)] = column.data();
+        if (node.level == Level::kZone && !options_.zone_values.empty()) {
+          auto given = options_.zone_values.find(
+              node.qualified + "@" + PeriodOf(node.package, static_cast<int>(k)).ToString());
+          if (given != options_.zone_values.end()) {
+            std::fill(column.begin(), column.end(), given->second);
+            continue;
+          }
+        }
         std::deque<std::vector<double>> temps;
         std::vector<Operand> operands;
         Bind(node, static_cast<int>(k), operands, temps);

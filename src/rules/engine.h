@@ -74,6 +74,9 @@ struct RunOptions {
   int threads = 0;  // 0: the machine's cores
   // Stop collecting error messages after this many (the count goes on).
   size_t max_errors = 200;
+  // Zone formulas' values given instead of computed, by "package.formula@period" (a stored
+  // invoice's snapshot, explained without the other facilities of its zone).
+  std::map<std::string, double> zone_values;
 };
 
 // A formula that could not be computed for a facility (or zone).

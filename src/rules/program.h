@@ -123,7 +123,7 @@ struct DecisionTable {
 };
 
 // A line of an invoice after the packages' totals: a payment formula's value, rounded.
-struct InvoiceLine {
+struct PaymentLine {
   std::string formula;  // a payment formula
   std::string label;
   std::string label_en;
@@ -144,7 +144,7 @@ struct PaymentRule {
   Frequency frequency = Frequency::kMonthly;
   std::vector<std::string> packages;
   std::vector<FormulaSpec> formulas;
-  std::vector<InvoiceLine> lines;
+  std::vector<PaymentLine> lines;
   std::string envelopes_file;  // CSV beside the TOML file; empty: no envelopes
   std::vector<Envelope> envelopes;
   SourcePlace place;
@@ -167,6 +167,9 @@ struct Program {
   core::Date valid_from;
   std::optional<core::Date> valid_to;  // inclusive
   ZoneLevel zone_level = ZoneLevel::kDistrict;
+  // The org unit group set whose group is a facility's equity category when its contract does
+  // not set one ("EQUITE": groups EQUITE_0, EQUITE_10...).
+  std::string equity_group_set;
   std::string description;
   std::vector<Constant> constants;
   std::vector<DecisionTable> tables;

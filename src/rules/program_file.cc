@@ -205,12 +205,13 @@ class ProgramReader {
     }
     CheckKeys(*t,
               {"code", "name", "name_en", "version", "valid_from", "valid_to", "zone_level",
-               "description"},
+               "equity_group_set", "description"},
               "[program]");
     program().code = String(*t, "code", true, "[program]");
     program().name = String(*t, "name", true, "[program]");
     program().name_en = String(*t, "name_en", false, "[program]");
     program().description = String(*t, "description", false, "[program]");
+    program().equity_group_set = String(*t, "equity_group_set", false, "[program]");
     if (const toml::node* v = t->get("version")) {
       const auto* i = v->as_integer();
       if (i == nullptr || i->get() < 1 || i->get() > 1000000) {
@@ -409,7 +410,7 @@ class ProgramReader {
     r.formulas = Formulas(t, "formula", what);
     for (const toml::table* l : TablesOf(t, "line")) {
       CheckKeys(*l, {"formula", "label", "label_en"}, "a line of " + what);
-      InvoiceLine line;
+      PaymentLine line;
       line.formula = String(*l, "formula", true, "a line of " + what);
       line.label = String(*l, "label", true, "a line of " + what);
       line.label_en = String(*l, "label_en", false, "a line of " + what);

@@ -1,0 +1,66 @@
+#include "demo/demo_program.h"
+
+#include <algorithm>
+
+#include "demo/demo.h"
+#include "fbr/contracts.h"
+#include "fbr/invoice_run.h"
+#include "fbr/programs.h"
+#include "fbr/resolver.h"
+
+namespace keneya::demo {
+
+using core::Result;
+
+Result<rules::ProgramSource> DemoProgramSource() {
+  return rules::ProgramSourceFromFiles(EmbeddedDemoProgram());
+}
+
+Result<DemoFbrSummary> SetUpDemoFbr(store::Store& store, const std::vector<core::Period>& quarters,
+                                    const store::Actor& actor, const store::ProgressFn& progress) {
+  DemoFbrSummary summary;
+  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, DemoProgramSource());
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program, fbr::LoadProgram(store, source, actor));
+  KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store.LoadMetadata());
+  const fbr::Resolver resolver(metadata);
+  const core::OrgUnitGroup* contracted = resolver.OrgUnitGroup(kContractGroupCode);
+  if (contracted == nullptr) {
+    return core::FailedPrecondition(std::string("no group ") + kContractGroupCode +
+                                    ": load the demo dataset first");
+  }
+  fbr::SignOptions sign;
+  sign.program_code = program.code;
+  sign.equity_group_set = kRemotenessGroupSetCode;
+  sign.start = core::Date::FromYmd(2021, 1, 1);
+  for (const core::OrgUnit& unit : metadata.org_units) {
+    if (std::binary_search(unit.group_uids.begin(), unit.group_uids.end(), contracted->uid)) {
+      sign.facilities.push_back(unit.code.empty() ? unit.uid : unit.code);
+    }
+  }
+  if (progress) progress({"contracts", 0, static_cast<int64_t>(sign.facilities.size())});
+  KENEYA_ASSIGN_OR_RETURN(fbr::SignResult signed_contracts,
+                          fbr::SignContracts(store, metadata, sign, actor));
+  if (!signed_contracts.refused.empty()) {
+    return core::Internal("demo contracts refused: " + signed_contracts.refused.front());
+  }
+  summary.contracts = signed_contracts.signed_count;
+  if (progress) {
+    progress({"contracts", summary.contracts, static_cast<int64_t>(sign.facilities.size())});
+  }
+  int done = 0;
+  for (const core::Period& quarter : quarters) {
+    if (progress) progress({"invoices", done, static_cast<int64_t>(quarters.size())});
+    KENEYA_ASSIGN_OR_RETURN(fbr::ComputedRun run,
+                            fbr::Compute(store, metadata, program, quarter, {}));
+    KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord saved, fbr::SaveRun(store, run, actor));
+    ++summary.runs;
+    summary.invoices += saved.invoice_count;
+    summary.missing += saved.missing_count;
+    summary.total += saved.total;
+    ++done;
+  }
+  if (progress) progress({"invoices", done, static_cast<int64_t>(quarters.size())});
+  return summary;
+}
+
+}  // namespace keneya::demo

@@ -1,0 +1,341 @@
+#include "fbr/invoice_run.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <unordered_map>
+
+#include "fbr/contracts.h"
+#include "fbr/invoice_json.h"
+#include "fbr/programs.h"
+#include "fbr/resolver.h"
+
+namespace keneya::fbr {
+
+using core::Result;
+using core::Status;
+
+Status ApplyOverrides(const Overrides& overrides, const core::Period& period,
+                      rules::Program& program) {
+  for (const auto& [name, value] : overrides.constants) {
+    auto it = std::find_if(program.constants.begin(), program.constants.end(),
+                           [&](const rules::Constant& c) { return c.name == name; });
+    if (it == program.constants.end()) {
+      std::string known;
+      for (const rules::Constant& c : program.constants)
+        known += (known.empty() ? "" : ", ") + c.name;
+      return core::InvalidArgument("the program has no constant '" + name + "' (" + known + ")",
+                                   "--set");
+    }
+    it->value = value;
+  }
+  for (const auto& [key, value] : overrides.activity_outputs) {
+    const auto& [output, activity] = key;
+    bool activity_known = false;
+    for (const rules::Package& p : program.packages) {
+      for (const rules::Activity& a : p.activities)
+        activity_known = activity_known || a.code == activity;
+    }
+    if (!activity_known) {
+      return core::InvalidArgument("the program has no activity '" + activity + "'", "--set");
+    }
+    bool found = false;
+    for (rules::DecisionTable& table : program.tables) {
+      const auto out = std::find(table.outputs.begin(), table.outputs.end(), output);
+      const auto in =
+          std::find(table.inputs.begin(), table.inputs.end(), rules::TableInput::kActivity);
+      if (out == table.outputs.end() || in == table.inputs.end()) continue;
+      found = true;
+      const size_t o = static_cast<size_t>(out - table.outputs.begin());
+      const size_t i = static_cast<size_t>(in - table.inputs.begin());
+      bool changed = false;
+      for (rules::DecisionRow& row : table.rows) {
+        if (row.inputs[i] == activity) {
+          row.outputs[o] = value;
+          changed = true;
+        }
+      }
+      if (!changed) {
+        // The activity was covered by a `*` row: a row of its own now wins.
+        rules::DecisionRow row;
+        row.inputs.assign(table.inputs.size(), "*");
+        row.inputs[i] = activity;
+        row.outputs.assign(table.outputs.size(), 0.0);
+        row.outputs[o] = value;
+        table.rows.push_back(std::move(row));
+      }
+    }
+    if (!found) {
+      return core::InvalidArgument("no decision table gives '" + output + "' by activity", "--set");
+    }
+  }
+  if (!overrides.envelopes.empty()) {
+    if (program.payments.empty()) return core::InvalidArgument("the program has no payment rule");
+    for (rules::PaymentRule& rule : program.payments) {
+      for (const auto& [zone, amount] : overrides.envelopes) {
+        auto it = std::find_if(
+            rule.envelopes.begin(), rule.envelopes.end(),
+            [&](const rules::Envelope& e) { return e.zone == zone && e.period == period.Code(); });
+        if (it != rule.envelopes.end()) {
+          it->amount = amount;
+        } else {
+          rule.envelopes.push_back({zone, period.Code(), amount, 0});
+        }
+      }
+    }
+  }
+  return core::OkStatus();
+}
+
+namespace {
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// Where a stored value goes: (package, input, activity) of the program.
+struct Target {
+  int package;
+  int input;
+  int activity;
+};
+
+struct KeyHash {
+  size_t operator()(const std::tuple<int32_t, int32_t, int32_t>& k) const {
+    const uint64_t a = static_cast<uint32_t>(std::get<0>(k));
+    const uint64_t b = static_cast<uint32_t>(std::get<1>(k));
+    const uint64_t c = static_cast<uint32_t>(std::get<2>(k));
+    return std::hash<uint64_t>{}((a << 40) ^ (b << 20) ^ c);
+  }
+};
+
+}  // namespace
+
+Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& metadata,
+                            const store::ProgramRecord& record, const core::Period& period,
+                            const ComputeOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  ComputedRun run;
+  run.record = record;
+  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(record));
+  rules::ParsedProgram parsed = rules::ParseProgram(source);
+  if (!parsed.ok()) {
+    return core::InvalidArgument("program " + record.code + " version " +
+                                 std::to_string(record.version) + " has problems:\n" +
+                                 ProblemList(parsed.problems));
+  }
+  KENEYA_RETURN_IF_ERROR(ApplyOverrides(options.overrides, period, parsed.program));
+  std::vector<rules::ProgramProblem> problems;
+  run.compiled = rules::CompiledProgram::Compile(parsed.program, problems);
+  if (!problems.empty()) {
+    return core::InvalidArgument("program " + record.code + " version " +
+                                 std::to_string(record.version) + " has problems:\n" +
+                                 ProblemList(problems));
+  }
+  const rules::Program& program = run.compiled.program();
+  if (program.payments.empty()) {
+    return core::InvalidArgument("program " + record.code + " has no payment rule");
+  }
+  run.payment = options.payment.empty() ? 0 : run.compiled.PaymentIndex(options.payment);
+  if (run.payment < 0) {
+    return core::NotFound(
+        "program " + record.code + " has no payment rule '" + options.payment + "'", "--payment");
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<rules::BlockRequest> requests,
+                          run.compiled.BlocksNeeded(run.payment, period));
+
+  // Who is under contract, and their facts.
+  const Resolver resolver(metadata);
+  KENEYA_ASSIGN_OR_RETURN(ContractsInForce contracts,
+                          ContractsFor(store, resolver, program.code, period));
+  run.suspended = contracts.suspended;
+  run.inputs = std::make_unique<rules::RunInputs>(period);
+  rules::RunInputs& inputs = *run.inputs;
+  const int region_level = 2, district_level = 3;
+  std::unordered_map<int32_t, int> facility_of;
+  for (const FacilityContract& fc : contracts.active) {
+    const core::OrgUnit& unit = *fc.org_unit;
+    rules::FacilityFacts facts;
+    facts.code = unit.code.empty() ? unit.uid : unit.code;
+    facts.uid = unit.uid;
+    facts.name = unit.name;
+    facts.type = std::string(core::OrgUnitTypeCode(unit.type));
+    const core::OrgUnit* region = resolver.Ancestor(unit, region_level);
+    const core::OrgUnit* district = resolver.Ancestor(unit, district_level);
+    facts.region = region ? (region->code.empty() ? region->uid : region->code) : "";
+    facts.district = district ? (district->code.empty() ? district->uid : district->code) : "";
+    facts.groups = resolver.GroupNames(unit);
+    facts.equity = fc.contract.equity_category;
+    facility_of.emplace(unit.id, static_cast<int>(inputs.facilities.size()));
+    inputs.facilities.push_back(std::move(facts));
+    run.org_units.push_back(unit.id);
+  }
+  const size_t F = inputs.facilities.size();
+
+  // Blocks, and where each stored value goes.
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store.States());
+  std::unordered_map<std::tuple<int32_t, int32_t, int32_t>, std::vector<Target>, KeyHash> targets;
+  std::vector<int32_t> data_elements, state_ids;
+  for (int p = 0; p < static_cast<int>(program.packages.size()); ++p) {
+    const rules::Package& package = program.packages[static_cast<size_t>(p)];
+    for (int i = 0; i < static_cast<int>(package.inputs.size()); ++i) {
+      const rules::PackageInput& input = package.inputs[static_cast<size_t>(i)];
+      auto state = std::find_if(states.begin(), states.end(),
+                                [&](const core::State& s) { return s.code == input.state; });
+      if (state == states.end()) {
+        return core::NotFound("package " + package.code + ", input " + input.name + ": no state '" +
+                              input.state + "' in the database");
+      }
+      state_ids.push_back(state->id);
+      for (int a = 0; a < static_cast<int>(package.activities.size()); ++a) {
+        const rules::Activity& activity = package.activities[static_cast<size_t>(a)];
+        const core::DataElement* element = resolver.DataElement(activity.data_element);
+        if (element == nullptr) {
+          return core::NotFound("activity " + activity.code + ": no data element '" +
+                                activity.data_element + "' in the database");
+        }
+        const core::CategoryOptionCombo* combo =
+            input.category_option_combo.empty()
+                ? resolver.DefaultCombo(*element)
+                : resolver.CategoryOptionCombo(input.category_option_combo);
+        if (combo == nullptr) {
+          return core::NotFound("package " + package.code + ", input " + input.name +
+                                ": no category option combo '" + input.category_option_combo + "'");
+        }
+        targets[{element->id, combo->id, state->id}].push_back({p, i, a});
+        data_elements.push_back(element->id);
+      }
+    }
+  }
+  std::vector<int32_t> periods;
+  for (const rules::BlockRequest& b : requests) {
+    const rules::Package& package = program.packages[static_cast<size_t>(b.package)];
+    rules::InputBlock& block = inputs.blocks[{b.package, b.period.Code()}];
+    block.values.assign(package.inputs.size() * package.activities.size() * F, 0.0);
+    block.present.assign(block.values.size(), 0);
+    periods.push_back(b.period.Code());
+  }
+  for (auto* ids : {&data_elements, &state_ids, &periods}) {
+    std::sort(ids->begin(), ids->end());
+    ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+  }
+  const core::CategoryOptionCombo* default_attribute =
+      resolver.CategoryOptionCombo(core::kDefaultCategoryOptionComboUid);
+  const int32_t default_aoc = default_attribute ? default_attribute->id : 0;
+
+  store::ValueQuery query;
+  query.periods = periods;
+  query.data_elements = data_elements;
+  query.states = state_ids;
+  if (options.progress) options.progress({"read", 0, 0});
+  int64_t skipped = 0;
+  KENEYA_RETURN_IF_ERROR(
+      store.ScanValues(query, [&](const core::DataValueKey& key, std::string_view text) {
+        if (key.attribute_option_combo != default_aoc) return;
+        auto facility = facility_of.find(key.org_unit);
+        if (facility == facility_of.end()) return;
+        auto found = targets.find({key.data_element, key.category_option_combo, key.state});
+        if (found == targets.end()) return;
+        double value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+          if (++skipped <= 20) {
+            run.warnings.push_back("value \"" + std::string(text) + "\" of " +
+                                   inputs.facilities[static_cast<size_t>(facility->second)].code +
+                                   " for " + core::Period::FromCode(key.period)->ToString() +
+                                   " is not a number: counted as not reported");
+          }
+          return;
+        }
+        ++run.values_read;
+        for (const Target& t : found->second) {
+          auto block = inputs.blocks.find({t.package, key.period});
+          if (block == inputs.blocks.end()) continue;
+          const rules::Package& package = program.packages[static_cast<size_t>(t.package)];
+          const size_t index = (static_cast<size_t>(t.input) * package.activities.size() +
+                                static_cast<size_t>(t.activity)) *
+                                   F +
+                               static_cast<size_t>(facility->second);
+          block->second.values[index] = value;
+          block->second.present[index] = 1;
+        }
+        if (options.progress && run.values_read % 50000 == 0) {
+          options.progress({"read", run.values_read, 0});
+        }
+      }));
+  if (skipped > 20) {
+    run.warnings.push_back("... and " + std::to_string(skipped - 20) +
+                           " more values that are not numbers");
+  }
+  run.read_seconds = Seconds(started);
+  if (options.progress) options.progress({"read", run.values_read, run.values_read});
+
+  const auto computing = std::chrono::steady_clock::now();
+  rules::RunOptions run_options;
+  run_options.threads = options.threads;
+  KENEYA_ASSIGN_OR_RETURN(run.result, run.compiled.Run(run.payment, inputs, run_options));
+  run.invoices = rules::BuildInvoices(run.compiled, run.payment, run.result, inputs);
+  run.compute_seconds = Seconds(computing);
+  if (options.progress) {
+    options.progress({"compute", static_cast<int64_t>(F), static_cast<int64_t>(F)});
+  }
+  return run;
+}
+
+Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& run,
+                                        const store::Actor& actor,
+                                        const store::ProgressFn& progress) {
+  const rules::Program& program = run.program();
+  const rules::PaymentRule& rule = run.payment_rule();
+  const core::Period& period = run.inputs->period;
+  // The program version must be stored for the run to name it.
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord stored, store.SaveProgram(run.record, actor));
+  (void)stored;
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  int previous = 0;
+  for (const store::InvoiceRunRecord& r : runs) {
+    if (r.program_code == program.code && r.payment_code == rule.code &&
+        r.period == period.Code()) {
+      ++previous;
+    }
+  }
+  const std::string suffix = previous == 0 ? "" : "-R" + std::to_string(previous + 1);
+  store::InvoiceRunRecord record;
+  record.program_code = program.code;
+  record.program_version = run.record.version;
+  record.payment_code = rule.code;
+  record.period = period.Code();
+  record.total = run.invoices.total;
+  std::vector<store::InvoiceRecord> invoices;
+  invoices.reserve(run.invoices.invoices.size());
+  int sequence = 0;
+  for (const rules::Invoice& invoice : run.invoices.invoices) {
+    store::InvoiceRecord r;
+    r.org_unit = run.org_units[static_cast<size_t>(invoice.facility)];
+    char number[16];
+    std::snprintf(number, sizeof number, "%05d", ++sequence);
+    r.number = program.code + "-" + period.ToString() + "-" + number + suffix;
+    r.total = invoice.total;
+    r.lines_json = LinesToJson(invoice.lines);
+    r.snapshot_json = SnapshotToJson(
+        TakeSnapshot(run.compiled, run.payment, run.result, *run.inputs, invoice.facility));
+    invoices.push_back(std::move(r));
+    if (progress && sequence % 200 == 0) {
+      progress({"prepare", sequence, static_cast<int64_t>(run.invoices.invoices.size())});
+    }
+  }
+  std::vector<int32_t> missing;
+  for (int f : run.invoices.missing) missing.push_back(run.org_units[static_cast<size_t>(f)]);
+  if (progress) progress({"write", 0, static_cast<int64_t>(invoices.size())});
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord saved,
+                          store.SaveInvoiceRun(record, invoices, missing, actor));
+  if (progress) {
+    progress(
+        {"write", static_cast<int64_t>(invoices.size()), static_cast<int64_t>(invoices.size())});
+  }
+  return saved;
+}
+
+}  // namespace keneya::fbr

@@ -1,0 +1,82 @@
+// Invoice runs: a program's payment rule computed for a period over the facilities under
+// contract, with the data of the store, then stored with the program version and each
+// invoice's inputs.
+//
+//   KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program, ProgramFor(store, "FBR_MALI", q1));
+//   KENEYA_ASSIGN_OR_RETURN(ComputedRun run, Compute(store, metadata, program, q1, {}));
+//   KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord saved, SaveRun(store, run, actor));
+#ifndef KENEYA_FBR_INVOICE_RUN_H_
+#define KENEYA_FBR_INVOICE_RUN_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/metadata.h"
+#include "core/period.h"
+#include "core/result.h"
+#include "rules/engine.h"
+#include "rules/invoice.h"
+#include "store/store.h"
+
+namespace keneya::fbr {
+
+// What-if changes for `keneya simulate` (nothing is stored).
+struct Overrides {
+  std::map<std::string, double> constants;  // [constants] by name
+  // A table output for an activity: (output, activity code) -> value; "tariff[accouchement]".
+  std::map<std::pair<std::string, std::string>, double> activity_outputs;
+  // Envelopes by zone code, for the run's period (replacing the program's for that zone).
+  std::map<std::string, int64_t> envelopes;
+  bool empty() const { return constants.empty() && activity_outputs.empty() && envelopes.empty(); }
+};
+
+// Applies overrides to a program; errors name an unknown constant, output or activity.
+core::Status ApplyOverrides(const Overrides& overrides, const core::Period& period,
+                            rules::Program& program);
+
+struct ComputeOptions {
+  std::string payment;  // empty: the program's first payment rule
+  int threads = 0;
+  Overrides overrides;
+  store::ProgressFn progress;  // phases "read", "compute"
+};
+
+struct ComputedRun {
+  store::ProgramRecord record;
+  rules::CompiledProgram compiled;
+  int payment = 0;
+  std::unique_ptr<rules::RunInputs> inputs;  // the result refers to them
+  rules::RunResult result;
+  rules::InvoiceSet invoices;
+  std::vector<int32_t> org_units;      // store id of each facility of the inputs
+  std::vector<std::string> suspended;  // facilities whose contract is suspended for the period
+  std::vector<std::string> warnings;   // values that are not numbers, skipped
+  int64_t values_read = 0;
+  double read_seconds = 0;
+  double compute_seconds = 0;
+
+  const rules::Program& program() const { return compiled.program(); }
+  const rules::PaymentRule& payment_rule() const {
+    return compiled.program().payments[static_cast<size_t>(payment)];
+  }
+};
+
+// Computes a run. Errors: the program's problems (kInvalidArgument, all listed), decision tables
+// without a row for some facilities or formulas that cannot be computed for some
+// (kFailedPrecondition, all listed), a period not of the payment's frequency.
+core::Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& metadata,
+                                  const store::ProgramRecord& program, const core::Period& period,
+                                  const ComputeOptions& options);
+
+// Stores a run: its invoices (numbered {PROGRAM}-{PERIOD}-{00001}, "-R2" for a second run of
+// the same period...), their lines and inputs, and the facilities that reported nothing.
+core::Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& run,
+                                              const store::Actor& actor,
+                                              const store::ProgressFn& progress = nullptr);
+
+}  // namespace keneya::fbr
+
+#endif  // KENEYA_FBR_INVOICE_RUN_H_

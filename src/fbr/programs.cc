@@ -1,0 +1,183 @@
+#include "fbr/programs.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "fbr/resolver.h"
+
+namespace keneya::fbr {
+
+using core::Result;
+
+std::string ProblemList(const std::vector<rules::ProgramProblem>& problems) {
+  std::string out;
+  for (const rules::ProgramProblem& p : problems) out += (out.empty() ? "" : "\n") + p.ToString();
+  return out;
+}
+
+CheckedProgram CheckProgram(const rules::ProgramSource& source,
+                            const core::MetadataBundle* metadata,
+                            const std::vector<core::State>* states) {
+  CheckedProgram out;
+  out.source = source;
+  rules::ParsedProgram parsed = rules::ParseProgram(source);
+  out.program = std::move(parsed.program);
+  out.problems = std::move(parsed.problems);
+  out.compiled = rules::CompiledProgram::Compile(out.program, out.problems);
+  if (metadata == nullptr) return out;
+  const Resolver resolver(*metadata);
+  auto where = [&](const rules::SourcePlace& place) { return place.ToString(); };
+  for (const rules::Package& package : out.program.packages) {
+    for (const rules::Activity& activity : package.activities) {
+      if (resolver.DataElement(activity.data_element) == nullptr) {
+        out.problems.push_back(
+            {where(activity.place), "activity " + activity.code + ": no data element '" +
+                                        activity.data_element + "' in the database (code or uid)"});
+      }
+      for (const std::string& type : activity.facility_types) {
+        if (!core::ParseOrgUnitType(type).ok()) {
+          out.problems.push_back(
+              {where(activity.place), "activity " + activity.code + ": unknown facility type '" +
+                                          type + "' (CSCOM, CSREF, EPH, MATERNITE, CCS...)"});
+        }
+      }
+    }
+    for (const rules::PackageInput& input : package.inputs) {
+      if (states != nullptr &&
+          std::none_of(states->begin(), states->end(),
+                       [&](const core::State& s) { return s.code == input.state; })) {
+        std::string known;
+        for (const core::State& s : *states) known += (known.empty() ? "" : ", ") + s.code;
+        out.problems.push_back({where(package.place), "package " + package.code + ", input " +
+                                                          input.name + ": no state '" +
+                                                          input.state + "' (" + known + ")"});
+      }
+      if (!input.category_option_combo.empty() &&
+          resolver.CategoryOptionCombo(input.category_option_combo) == nullptr) {
+        out.problems.push_back(
+            {where(package.place), "package " + package.code + ", input " + input.name +
+                                       ": no category option combo '" +
+                                       input.category_option_combo + "' in the database"});
+      }
+    }
+    for (const std::string& group : package.org_units.groups) {
+      if (resolver.OrgUnitGroup(group) == nullptr) {
+        out.problems.push_back({where(package.place),
+                                "package " + package.code + ": no org unit group '" + group + "'"});
+      }
+    }
+    for (const std::string& type : package.org_units.facility_types) {
+      if (!core::ParseOrgUnitType(type).ok()) {
+        out.problems.push_back(
+            {where(package.place),
+             "package " + package.code + ": unknown facility type '" + type + "'"});
+      }
+    }
+  }
+  if (!out.program.equity_group_set.empty() &&
+      resolver.OrgUnitGroupSet(out.program.equity_group_set) == nullptr) {
+    out.problems.push_back(
+        {source.toml_name, "[program] equity_group_set: no org unit group set '" +
+                               out.program.equity_group_set + "'"});
+  }
+  return out;
+}
+
+namespace {
+
+// FNV-1a, 64 bits, in hexadecimal: tells a repeat of a version's files from a change.
+std::string Checksum(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buffer[20];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(h));
+  return buffer;
+}
+
+}  // namespace
+
+store::ProgramRecord ToRecord(const rules::ProgramSource& source, const rules::Program& program) {
+  store::ProgramRecord record;
+  record.code = program.code;
+  record.version = program.version;
+  record.name = program.name;
+  record.valid_from = program.valid_from;
+  record.valid_to = program.valid_to;
+  record.toml_name = source.toml_name;
+  record.toml = source.toml;
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& [name, text] : source.files) files[name] = text;
+  record.files_json = files.dump();
+  record.checksum = Checksum(record.toml_name + "\n" + record.toml + "\n" + record.files_json);
+  return record;
+}
+
+Result<rules::ProgramSource> FromRecord(const store::ProgramRecord& record) {
+  rules::ProgramSource source;
+  source.toml_name = record.toml_name;
+  source.toml = record.toml;
+  nlohmann::json files = nlohmann::json::parse(record.files_json, nullptr, false);
+  if (!files.is_object()) {
+    return core::Internal("the stored files of program " + record.code + " version " +
+                          std::to_string(record.version) + " are not JSON");
+  }
+  for (const auto& [name, text] : files.items()) {
+    if (text.is_string()) source.files.emplace(name, text.get<std::string>());
+  }
+  return source;
+}
+
+Result<store::ProgramRecord> ProgramFor(store::Store& store, std::string_view code,
+                                        const core::Period& period, std::optional<int> version) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
+  const store::ProgramRecord* best = nullptr;
+  bool any = false;
+  for (const store::ProgramRecord& p : programs) {
+    if (p.code != code) continue;
+    any = true;
+    if (version) {
+      if (p.version == *version) return p;
+      continue;
+    }
+    const core::Date day = period.start();
+    if (day < p.valid_from || (p.valid_to && *p.valid_to < day)) continue;
+    if (best == nullptr || p.version > best->version) best = &p;
+  }
+  if (!any) {
+    return core::NotFound(
+        "no program " + std::string(code) + " in the database (keneya program load DIRECTORY)",
+        "program");
+  }
+  if (version) {
+    return core::NotFound(
+        "program " + std::string(code) + " has no version " + std::to_string(*version), "program");
+  }
+  if (best == nullptr) {
+    return core::NotFound(
+        "no version of program " + std::string(code) + " is valid on " + period.start().ToString(),
+        "period");
+  }
+  return *best;
+}
+
+Result<store::ProgramRecord> LoadProgram(store::Store& store, const rules::ProgramSource& source,
+                                         const store::Actor& actor) {
+  KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store.LoadMetadata());
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store.States());
+  CheckedProgram checked = CheckProgram(source, &metadata, &states);
+  if (!checked.ok()) {
+    return core::InvalidArgument(std::to_string(checked.problems.size()) + " problem" +
+                                     (checked.problems.size() == 1 ? "" : "s") +
+                                     " in the program, nothing stored:\n" +
+                                     ProblemList(checked.problems),
+                                 source.toml_name);
+  }
+  return store.SaveProgram(ToRecord(source, checked.program), actor);
+}
+
+}  // namespace keneya::fbr

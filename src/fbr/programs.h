@@ -1,0 +1,59 @@
+// keneya::fbr - FBR programs, contracts and invoice runs over the store: what `keneya check`,
+// `compute`, `explain`, `simulate` and the invoice exports do. It wires the rules engine
+// (src/rules) to the store (src/store).
+//
+// Programs: a program's files are checked (parsed, compiled, and compared with the database's
+// metadata), then stored as an immutable version; a run uses the version valid for its period.
+#ifndef KENEYA_FBR_PROGRAMS_H_
+#define KENEYA_FBR_PROGRAMS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/metadata.h"
+#include "core/period.h"
+#include "core/result.h"
+#include "rules/engine.h"
+#include "rules/program_file.h"
+#include "store/store.h"
+
+namespace keneya::fbr {
+
+// A program read and checked: every problem found, all at once.
+struct CheckedProgram {
+  rules::ProgramSource source;
+  rules::Program program;
+  rules::CompiledProgram compiled;
+  std::vector<rules::ProgramProblem> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+// Parses and compiles. With `metadata` (and the store's states), also checks that the data
+// elements, category option combos, states and org unit groups the program names exist.
+CheckedProgram CheckProgram(const rules::ProgramSource& source,
+                            const core::MetadataBundle* metadata = nullptr,
+                            const std::vector<core::State>* states = nullptr);
+
+// The stored form of a program's files, and back.
+store::ProgramRecord ToRecord(const rules::ProgramSource& source, const rules::Program& program);
+core::Result<rules::ProgramSource> FromRecord(const store::ProgramRecord& record);
+
+// The program version to compute `period` with: `version` when given; otherwise the newest
+// version of `code` valid on the period's first day.
+core::Result<store::ProgramRecord> ProgramFor(store::Store& store, std::string_view code,
+                                              const core::Period& period,
+                                              std::optional<int> version = std::nullopt);
+
+// Checks a program's files and stores them as a version. Refused, with every problem, when the
+// program has any; nothing is stored then.
+core::Result<store::ProgramRecord> LoadProgram(store::Store& store,
+                                               const rules::ProgramSource& source,
+                                               const store::Actor& actor);
+
+// The problems joined one a line, for an error message.
+std::string ProblemList(const std::vector<rules::ProgramProblem>& problems);
+
+}  // namespace keneya::fbr
+
+#endif  // KENEYA_FBR_PROGRAMS_H_
