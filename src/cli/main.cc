@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/fbr_commands.h"
 
 namespace {
 
@@ -322,6 +323,8 @@ int Main(int argc, char** argv) {
   bench_import_command->add_flag("--no-sqlite", import_no_sqlite,
                                  T("ne mesure que PostgreSQL", "measures PostgreSQL only"));
 
+  auto run_fbr_command = keneya::cli::AddFbrCommands(app, context);
+
   keneya::cli::BenchRulesOptions bench_rules;
   CLI::App* bench_rules_command = bench_command->add_subcommand(
       "rules", T("moteur de règles sur le scénario de référence : 2 000 formations (mois et "
@@ -369,6 +372,7 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   }
 
+  if (auto code = run_fbr_command()) return *code;
   if (demo_command->parsed()) return keneya::cli::RunDemo(context, demo);
   if (serve_command->parsed()) return keneya::cli::RunServe(context, serve);
   if (import_command->parsed()) return keneya::cli::RunImport(context, import);

@@ -151,7 +151,7 @@ Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& met
   KENEYA_ASSIGN_OR_RETURN(ContractsInForce contracts,
                           ContractsFor(store, resolver, program.code, period));
   run.suspended = contracts.suspended;
-  run.inputs = std::make_unique<rules::RunInputs>(period);
+  run.inputs = std::make_shared<rules::RunInputs>(period);
   rules::RunInputs& inputs = *run.inputs;
   const int region_level = 2, district_level = 3;
   std::unordered_map<int32_t, int> facility_of;
@@ -281,6 +281,30 @@ Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& met
   if (options.progress) {
     options.progress({"compute", static_cast<int64_t>(F), static_cast<int64_t>(F)});
   }
+  return run;
+}
+
+Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& overrides, int threads) {
+  ComputedRun run;
+  run.record = base.record;
+  run.inputs = base.inputs;
+  run.org_units = base.org_units;
+  run.suspended = base.suspended;
+  run.values_read = base.values_read;
+  const core::Period& period = base.inputs->period;
+  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(base.record));
+  rules::ParsedProgram parsed = rules::ParseProgram(source);
+  KENEYA_RETURN_IF_ERROR(ApplyOverrides(overrides, period, parsed.program));
+  std::vector<rules::ProgramProblem> problems = parsed.problems;
+  run.compiled = rules::CompiledProgram::Compile(parsed.program, problems);
+  if (!problems.empty()) return core::InvalidArgument(ProblemList(problems));
+  run.payment = base.payment;
+  const auto computing = std::chrono::steady_clock::now();
+  rules::RunOptions options;
+  options.threads = threads;
+  KENEYA_ASSIGN_OR_RETURN(run.result, run.compiled.Run(run.payment, *run.inputs, options));
+  run.invoices = rules::BuildInvoices(run.compiled, run.payment, run.result, *run.inputs);
+  run.compute_seconds = Seconds(computing);
   return run;
 }
 

@@ -48,7 +48,7 @@ struct ComputedRun {
   store::ProgramRecord record;
   rules::CompiledProgram compiled;
   int payment = 0;
-  std::unique_ptr<rules::RunInputs> inputs;  // the result refers to them
+  std::shared_ptr<rules::RunInputs> inputs;  // the result refers to them
   rules::RunResult result;
   rules::InvoiceSet invoices;
   std::vector<int32_t> org_units;      // store id of each facility of the inputs
@@ -70,6 +70,11 @@ struct ComputedRun {
 core::Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& metadata,
                                   const store::ProgramRecord& program, const core::Period& period,
                                   const ComputeOptions& options);
+
+// The same run again with other overrides, on the same inputs (nothing read again): what
+// `keneya simulate` compares.
+core::Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& overrides,
+                                    int threads = 0);
 
 // Stores a run: its invoices (numbered {PROGRAM}-{PERIOD}-{00001}, "-R2" for a second run of
 // the same period...), their lines and inputs, and the facilities that reported nothing.

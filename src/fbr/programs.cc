@@ -76,6 +76,22 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
       }
     }
   }
+  for (const rules::PaymentRule& rule : out.program.payments) {
+    auto check_element = [&](const std::string& name, const rules::SourcePlace& place) {
+      if (!name.empty() && resolver.DataElement(name) == nullptr) {
+        out.problems.push_back({place.ToString(), "dhis2: no data element '" + name +
+                                                      "' in the database to export to"});
+      }
+    };
+    check_element(rule.dhis2_total, rule.place);
+    for (const rules::FormulaSpec& f : rule.formulas) check_element(f.dhis2_data_element, f.place);
+    for (const std::string& code : rule.packages) {
+      for (const rules::Package& p : out.program.packages) {
+        if (p.code != code) continue;
+        for (const rules::FormulaSpec& f : p.formulas) check_element(f.dhis2_data_element, f.place);
+      }
+    }
+  }
   if (!out.program.equity_group_set.empty() &&
       resolver.OrgUnitGroupSet(out.program.equity_group_set) == nullptr) {
     out.problems.push_back(

@@ -1993,11 +1993,15 @@ class Explainer {
           list.label = list.name;
           list.period = e.period;
           std::vector<double> items;
+          const auto& applies = r_.applies[static_cast<size_t>(node.package)];
           for (int a = 0; a < b.type.length; ++a) {
-            // Activities that do not apply to the facility add nothing to read.
+            const size_t row_a = static_cast<size_t>(a) * r_.facility_count + facility;
+            items.push_back(
+                r_.columns[static_cast<size_t>(g.slots[static_cast<size_t>(k)])][row_a]);
+            // Activities that do not apply to the facility's type are not worth reading.
+            if (!applies.empty() && !applies[row_a]) continue;
             list.inputs.push_back(Explain(g.slots[static_cast<size_t>(k)], facility,
                                           static_cast<size_t>(a), depth - 1));
-            items.push_back(list.inputs.back().value.number);
           }
           list.value = Value::Array(std::move(items));
           e.inputs.push_back(std::move(list));

@@ -146,6 +146,7 @@ struct PaymentRule {
   std::vector<FormulaSpec> formulas;
   std::vector<PaymentLine> lines;
   std::string envelopes_file;  // CSV beside the TOML file; empty: no envelopes
+  std::string dhis2_total;     // the invoices' totals are exported to this data element
   std::vector<Envelope> envelopes;
   SourcePlace place;
 };

@@ -378,6 +378,14 @@ class ProgramReader {
       p.activities.push_back(std::move(activity));
     }
     p.activity_formulas = Formulas(t, "activity_formula", what);
+    for (const FormulaSpec& f : p.activity_formulas) {
+      if (!f.dhis2_data_element.empty()) {
+        out_.problems.push_back(
+            {f.place.ToString(), "activity formula " + f.code +
+                                     ": 'dhis2' exports package and payment formulas (one value "
+                                     "per facility), not activity formulas"});
+      }
+    }
     p.formulas = Formulas(t, "formula", what);
     p.zone_formulas = Formulas(t, "zone_formula", what);
     if (const toml::node* node = t.get("invoice")) {
@@ -399,7 +407,8 @@ class ProgramReader {
     r.code = String(t, "code", true, "a [[payment]]");
     const std::string what = "payment '" + r.code + "'";
     CheckKeys(t,
-              {"code", "name", "name_en", "frequency", "packages", "formula", "line", "envelopes"},
+              {"code", "name", "name_en", "frequency", "packages", "formula", "line", "envelopes",
+               "dhis2_total"},
               what);
     CheckName(t, r.code, "payment");
     r.name = String(t, "name", true, what);
@@ -417,6 +426,7 @@ class ProgramReader {
       r.lines.push_back(std::move(line));
     }
     r.envelopes_file = String(t, "envelopes", false, what);
+    r.dhis2_total = String(t, "dhis2_total", false, what);
     if (!r.envelopes_file.empty()) ReadEnvelopes(r, *t.get("envelopes"));
     program().payments.push_back(std::move(r));
   }

@@ -1,0 +1,59 @@
+#include "cli/cli_util.h"
+
+#include <cstdio>
+
+namespace keneya::cli {
+
+using core::Language;
+using core::Tr;
+
+bool IsPostgres(const std::string& location) {
+  return location.starts_with("postgres") || location.find("dbname=") != std::string::npos ||
+         location.find("host=") != std::string::npos;
+}
+
+// The location as shown to people: a PostgreSQL URL without its password.
+std::string Shown(const std::string& location) {
+  if (!IsPostgres(location)) return location;
+  const size_t scheme = location.find("://");
+  const size_t at = location.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return location;
+  const size_t colon = location.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return location;
+  return location.substr(0, colon) + ":***" + location.substr(at);
+}
+
+int Fail(const Context& c, const core::Error& error) {
+  *c.err << Tr(c.language, "erreur : ", "error: ") << error.message;
+  if (!error.where.empty()) *c.err << " (" << error.where << ")";
+  *c.err << "\n";
+  return 1;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string Seconds(double s, Language language) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f", s);
+  std::string text = buffer;
+  if (language == Language::kFrench) {
+    for (char& ch : text) {
+      if (ch == '.') ch = ',';
+    }
+  }
+  return text + " s";
+}
+
+store::Actor CliActor(const Context& c, std::string reason) {
+  return store::Actor{c.user, "cli", std::move(reason)};
+}
+
+core::Result<std::unique_ptr<store::Store>> Open(const Context& c, bool migrate) {
+  auto store = store::OpenStore(c.db, store::OpenOptions{.migrate = migrate});
+  if (!store.ok()) return store.error().In(Shown(c.db));
+  return store;
+}
+
+}  // namespace keneya::cli

@@ -1,0 +1,907 @@
+#include "cli/fbr_commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "cli/cli_util.h"
+#include "cli/progress.h"
+#include "core/format.h"
+#include "core/period.h"
+#include "fbr/contracts.h"
+#include "fbr/exports.h"
+#include "fbr/invoice_run.h"
+#include "fbr/programs.h"
+#include "fbr/resolver.h"
+#include "fbr/stored_invoices.h"
+#include "fbr/text.h"
+#include "rules/program_file.h"
+
+namespace keneya::cli {
+
+using core::FormatInteger;
+using core::Language;
+using core::Result;
+using core::Tr;
+
+namespace {
+
+std::string T(Language l, const char* fr, const char* en) { return std::string(Tr(l, fr, en)); }
+
+// ---- Options ----
+
+struct CheckOptions {
+  std::string program;  // a directory or .toml file
+  bool with_db = false;
+  std::string period;  // with the database: also compute this period (nothing stored)
+};
+
+struct ProgramOptions {
+  std::string path;
+  std::string code;
+};
+
+struct ContractOptions {
+  std::string program;
+  std::vector<std::string> facilities;
+  std::string group;
+  std::string start, end, equity, date, reason;
+  int64_t id = 0;
+};
+
+struct ComputeOptions {
+  std::string program;  // a code, or a directory / .toml file (stored first)
+  std::string period;
+  std::string payment;
+  int version = 0;
+  bool dry_run = false;
+  int threads = 0;
+};
+
+struct ExplainOptions {
+  std::string number;
+  std::string program, period, facility;  // a fresh computation instead of a stored invoice
+  std::string formula, activity, of_period;
+  int depth = 12;
+};
+
+struct SimulateOptions {
+  std::string program, period, payment;
+  std::vector<std::string> sets;
+  std::vector<std::string> envelopes;
+  bool districts = false;
+};
+
+struct InvoicesOptions {
+  std::string period, program, number, format, out;
+  int64_t run = 0;
+};
+
+// ---- Helpers ----
+
+// A program given as a code (stored) or as files (read).
+bool IsProgramPath(const std::string& text) {
+  return text.find('/') != std::string::npos || text.ends_with(".toml") ||
+         std::filesystem::is_directory(text);
+}
+
+Result<core::Period> ParsePeriod(const std::string& text) {
+  auto period = core::Period::Parse(text);
+  if (!period.ok()) return period.error().In("--period");
+  return period;
+}
+
+void PrintProblems(const Context& c, const std::vector<rules::ProgramProblem>& problems) {
+  *c.err << problems.size() << T(c.language, " problème", " problem")
+         << (problems.size() == 1 ? "" : "s") << " :\n";
+  for (const rules::ProgramProblem& p : problems) *c.err << "  " << p.ToString() << "\n";
+}
+
+// The program record to compute with: stored first when given as files.
+Result<store::ProgramRecord> ProgramToUse(const Context& c, store::Store& store,
+                                          const std::string& program, const core::Period& period,
+                                          int version) {
+  if (IsProgramPath(program)) {
+    KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, rules::ReadProgramSource(program));
+    return fbr::LoadProgram(store, source, CliActor(c, "keneya compute"));
+  }
+  return fbr::ProgramFor(store, program, period,
+                         version > 0 ? std::optional<int>(version) : std::nullopt);
+}
+
+std::string ZoneName(const fbr::Resolver& resolver, const std::string& code) {
+  const core::OrgUnit* unit = resolver.OrgUnit(code);
+  return unit == nullptr ? code : unit->name;
+}
+
+// Totals by region (and district) of a run.
+struct ZoneTotals {
+  std::map<std::string, int64_t> region, district;
+  std::map<std::string, std::string> region_of_district;
+};
+
+ZoneTotals Totals(const fbr::ComputedRun& run) {
+  ZoneTotals t;
+  for (const rules::Invoice& invoice : run.invoices.invoices) {
+    const rules::FacilityFacts& f = run.inputs->facilities[static_cast<size_t>(invoice.facility)];
+    t.region[f.region] += invoice.total;
+    t.district[f.district] += invoice.total;
+    t.region_of_district[f.district] = f.region;
+  }
+  return t;
+}
+
+std::string Pad(const std::string& text, size_t width, bool right = false) {
+  size_t length = 0;
+  for (unsigned char ch : text) length += (ch & 0xC0) != 0x80 ? 1 : 0;
+  if (length >= width) return text;
+  const std::string fill(width - length, ' ');
+  return right ? fill + text : text + fill;
+}
+
+void PrintRunSummary(const Context& c, const fbr::ComputedRun& run, const fbr::Resolver& resolver) {
+  const Language l = c.language;
+  std::ostream& out = *c.out;
+  const rules::Program& program = run.program();
+  const rules::PaymentRule& rule = run.payment_rule();
+  const std::string period = run.inputs->period.ToString();
+  out << T(l, "Programme ", "Program ") << program.code << " version " << run.record.version
+      << T(l, ", paiement « ", ", payment \"") << rule.code << T(l, " », ", "\", ")
+      << fbr::PeriodLabel(period, l) << " (" << period << ")\n";
+  out << "  " << T(l, "formations sous contrat : ", "facilities under contract: ")
+      << FormatInteger(static_cast<int64_t>(run.inputs->facilities.size()), l)
+      << T(l, " ; factures : ", "; invoices: ")
+      << FormatInteger(static_cast<int64_t>(run.invoices.invoices.size()), l)
+      << T(l, " ; sans déclaration : ", "; without a report: ")
+      << FormatInteger(static_cast<int64_t>(run.invoices.missing.size()), l)
+      << T(l, " ; contrats suspendus : ", "; suspended contracts: ")
+      << FormatInteger(static_cast<int64_t>(run.suspended.size()), l) << "\n";
+  out << "  " << T(l, "valeurs lues : ", "values read: ") << FormatInteger(run.values_read, l)
+      << " (" << Seconds(run.read_seconds, l) << T(l, ") ; calcul : ", "); computation: ")
+      << Seconds(run.compute_seconds, l) << "\n";
+  for (const std::string& w : run.warnings)
+    out << "  " << T(l, "attention : ", "warning: ") << w << "\n";
+  if (!run.invoices.missing.empty()) {
+    out << "  " << T(l, "sans déclaration (pas de facture) : ", "no report (no invoice): ");
+    size_t shown = 0;
+    for (int f : run.invoices.missing) {
+      if (shown++ == 10) {
+        out << T(l, ", ...", ", ...");
+        break;
+      }
+      out << (shown > 1 ? ", " : "") << run.inputs->facilities[static_cast<size_t>(f)].code;
+    }
+    out << "\n";
+  }
+  if (!run.suspended.empty()) {
+    out << "  " << T(l, "contrats suspendus (pas de facture) : ", "suspended (no invoice): ");
+    for (size_t i = 0; i < run.suspended.size() && i < 10; ++i)
+      out << (i ? ", " : "") << run.suspended[i];
+    out << (run.suspended.size() > 10 ? ", ...\n" : "\n");
+  }
+  const ZoneTotals totals = Totals(run);
+  out << "  " << T(l, "par région (FCFA) :", "by region (FCFA):") << "\n";
+  for (const auto& [region, total] : totals.region) {
+    out << "    " << Pad(ZoneName(resolver, region), 32) << Pad(FormatInteger(total, l), 18, true)
+        << "\n";
+  }
+  for (const rules::ZoneBudget& b : run.invoices.budgets) {
+    out << "  " << T(l, "enveloppe ", "envelope ") << ZoneName(resolver, b.zone) << " : "
+        << T(l, "demandé ", "requested ") << FormatInteger(b.requested, l)
+        << T(l, ", enveloppe ", ", envelope ") << FormatInteger(b.envelope, l)
+        << T(l, ", payé ", ", paid ") << FormatInteger(b.paid, l)
+        << (b.requested > b.envelope ? T(l, " (réduction au prorata)", " (pro rata cut)") : "")
+        << "\n";
+  }
+  out << "  " << T(l, "TOTAL : ", "TOTAL: ") << FormatInteger(run.invoices.total, l) << " FCFA\n";
+}
+
+// "name=value" and "output[activity]=value".
+core::Status ParseSet(const std::string& text, fbr::Overrides& overrides) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return core::InvalidArgument("write name=value or output[activity]=value, not \"" + text + "\"",
+                                 "--set");
+  }
+  const std::string name = text.substr(0, eq);
+  const std::string value_text = text.substr(eq + 1);
+  char* end = nullptr;
+  const double value = std::strtod(value_text.c_str(), &end);
+  if (value_text.empty() || end == nullptr || *end != '\0') {
+    return core::InvalidArgument("\"" + value_text + "\" is not a number", "--set " + text);
+  }
+  const size_t open = name.find('[');
+  if (open != std::string::npos && name.back() == ']') {
+    overrides
+        .activity_outputs[{name.substr(0, open), name.substr(open + 1, name.size() - open - 2)}] =
+        value;
+  } else {
+    overrides.constants[name] = value;
+  }
+  return core::OkStatus();
+}
+
+// ---- Commands ----
+
+int RunCheck(const Context& c, const CheckOptions& o) {
+  const Language l = c.language;
+  auto source = rules::ReadProgramSource(o.program);
+  if (!source.ok()) return Fail(c, source.error());
+  std::optional<core::MetadataBundle> metadata;
+  std::optional<std::vector<core::State>> states;
+  std::unique_ptr<store::Store> store;
+  if (o.with_db || !o.period.empty()) {
+    auto opened = Open(c);
+    if (!opened.ok()) return Fail(c, opened.error());
+    store = std::move(opened).value();
+    auto loaded = store->LoadMetadata();
+    if (!loaded.ok()) return Fail(c, loaded.error());
+    metadata = std::move(loaded).value();
+    auto s = store->States();
+    if (!s.ok()) return Fail(c, s.error());
+    states = std::move(s).value();
+  }
+  fbr::CheckedProgram checked =
+      fbr::CheckProgram(*source, metadata ? &*metadata : nullptr, states ? &*states : nullptr);
+  if (!checked.ok()) {
+    *c.err << T(l, "Programme refusé : ", "Program refused: ") << source->toml_name << "\n";
+    PrintProblems(c, checked.problems);
+    return 1;
+  }
+  *c.out << T(l, "Programme ", "Program ") << checked.program.code << " version "
+         << checked.program.version << T(l, " : aucun problème (", ": no problem (")
+         << checked.program.packages.size() << T(l, " paquets, ", " packages, ")
+         << checked.program.payments.size() << T(l, " règles de paiement", " payment rules")
+         << (metadata ? T(l, ", noms vérifiés dans la base", ", names checked in the database")
+                      : "")
+         << ")\n";
+  if (!o.period.empty()) {
+    auto period = ParsePeriod(o.period);
+    if (!period.ok()) return Fail(c, period.error());
+    auto run =
+        fbr::Compute(*store, *metadata, fbr::ToRecord(*source, checked.program), *period, {});
+    if (!run.ok()) {
+      *c.err << T(l, "Calcul de ", "Computing ") << o.period
+             << T(l, " impossible :\n", " failed:\n");
+      return Fail(c, run.error());
+    }
+    *c.out << T(l, "Calcul de ", "Computing ") << o.period
+           << T(l, " sans erreur : ", " without error: ")
+           << FormatInteger(static_cast<int64_t>(run->invoices.invoices.size()), l)
+           << T(l, " factures, total ", " invoices, total ")
+           << FormatInteger(run->invoices.total, l)
+           << T(l, " FCFA (rien n'est enregistré)\n", " FCFA (nothing stored)\n");
+  }
+  return 0;
+}
+
+int RunProgramLoad(const Context& c, const ProgramOptions& o) {
+  auto source = rules::ReadProgramSource(o.path);
+  if (!source.ok()) return Fail(c, source.error());
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  auto record = fbr::LoadProgram(**opened, *source, CliActor(c, "keneya program load"));
+  if (!record.ok()) return Fail(c, record.error());
+  *c.out << T(c.language, "Programme ", "Program ") << record->code << " version "
+         << record->version
+         << T(c.language, " enregistré (valable à partir du ", " stored (valid from ")
+         << record->valid_from.ToString()
+         << (record->valid_to ? T(c.language, " au ", " to ") + record->valid_to->ToString() : "")
+         << ")\n";
+  return 0;
+}
+
+int RunProgramList(const Context& c) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  auto programs = (*opened)->Programs();
+  if (!programs.ok()) return Fail(c, programs.error());
+  if (programs->empty()) {
+    *c.out << T(c.language, "Aucun programme enregistré.\n", "No program stored.\n");
+  }
+  for (const store::ProgramRecord& p : *programs) {
+    *c.out << p.code << " v" << p.version << "  " << p.name << "  " << p.valid_from.ToString()
+           << ".." << (p.valid_to ? p.valid_to->ToString() : "") << "  "
+           << T(c.language, "chargé par ", "loaded by ") << p.loaded_by << "\n";
+  }
+  return 0;
+}
+
+int RunContractSign(const Context& c, const ContractOptions& o) {
+  const Language l = c.language;
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  auto metadata = store.LoadMetadata();
+  if (!metadata.ok()) return Fail(c, metadata.error());
+  auto start = core::Date::Parse(o.start);
+  if (!start.ok()) return Fail(c, start.error().In("--start"));
+  fbr::SignOptions sign;
+  sign.program_code = o.program;
+  sign.start = *start;
+  if (!o.end.empty()) {
+    auto end = core::Date::Parse(o.end);
+    if (!end.ok()) return Fail(c, end.error().In("--end"));
+    sign.end = *end;
+  }
+  if (!o.equity.empty()) sign.equity = o.equity;
+  // The equity group set comes from the program's newest version.
+  auto programs = store.Programs();
+  if (!programs.ok()) return Fail(c, programs.error());
+  for (const store::ProgramRecord& p : *programs) {
+    if (p.code != o.program) continue;
+    auto source = fbr::FromRecord(p);
+    if (source.ok()) sign.equity_group_set = rules::ParseProgram(*source).program.equity_group_set;
+  }
+  if (sign.equity_group_set.empty() && !sign.equity) {
+    return Fail(
+        c, core::InvalidArgument(T(l, "le programme n'a pas de equity_group_set : donnez --equity",
+                                   "the program has no equity_group_set: give --equity"),
+                                 "--equity"));
+  }
+  const fbr::Resolver resolver(*metadata);
+  sign.facilities = o.facilities;
+  if (!o.group.empty()) {
+    const core::OrgUnitGroup* group = resolver.OrgUnitGroup(o.group);
+    if (group == nullptr)
+      return Fail(c, core::NotFound("no org unit group '" + o.group + "'", "--group"));
+    for (const core::OrgUnit& unit : metadata->org_units) {
+      if (std::binary_search(unit.group_uids.begin(), unit.group_uids.end(), group->uid)) {
+        sign.facilities.push_back(unit.code.empty() ? unit.uid : unit.code);
+      }
+    }
+  }
+  if (sign.facilities.empty()) {
+    return Fail(c, core::InvalidArgument(
+                       T(l, "donnez --facility ou --group", "give --facility or --group")));
+  }
+  auto result = fbr::SignContracts(store, *metadata, sign, CliActor(c, o.reason));
+  if (!result.ok()) return Fail(c, result.error());
+  *c.out << FormatInteger(result->signed_count, l)
+         << T(l, " contrat(s) signé(s) avec ", " contract(s) signed with ") << o.program << "\n";
+  for (const std::string& r : result->refused)
+    *c.err << T(l, "refusé : ", "refused: ") << r << "\n";
+  return result->refused.empty() ? 0 : 1;
+}
+
+int RunContractList(const Context& c, const ContractOptions& o) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  auto metadata = store.LoadMetadata();
+  if (!metadata.ok()) return Fail(c, metadata.error());
+  const fbr::Resolver resolver(*metadata);
+  auto contracts = store.Contracts(o.program);
+  if (!contracts.ok()) return Fail(c, contracts.error());
+  const core::OrgUnit* only = nullptr;
+  if (!o.facilities.empty()) {
+    only = resolver.OrgUnit(o.facilities.front());
+    if (only == nullptr)
+      return Fail(c, core::NotFound("no org unit " + o.facilities.front(), "--facility"));
+  }
+  int64_t shown = 0;
+  for (const store::Contract& k : *contracts) {
+    if (only != nullptr && k.org_unit != only->id) continue;
+    const core::OrgUnit* unit = resolver.OrgUnitById(k.org_unit);
+    *c.out << k.id << "  " << (unit ? (unit->code.empty() ? unit->uid : unit->code) : "?") << "  "
+           << k.program_code << "  " << k.start.ToString() << ".."
+           << (k.end ? k.end->ToString() : "") << "  " << k.equity_category
+           << (k.equity_explicit ? "*" : "") << "  " << store::ContractStatusCode(k.status) << "\n";
+    ++shown;
+  }
+  *c.err << FormatInteger(shown, c.language) << T(c.language, " contrat(s)\n", " contract(s)\n");
+  return 0;
+}
+
+// Ends a contract the day before `date` and, for suspend/resume, starts the next one that day.
+int RunContractChange(const Context& c, const ContractOptions& o, std::string_view action) {
+  const Language l = c.language;
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  auto contracts = store.Contracts("");
+  if (!contracts.ok()) return Fail(c, contracts.error());
+  auto it = std::find_if(contracts->begin(), contracts->end(),
+                         [&](const store::Contract& k) { return k.id == o.id; });
+  if (it == contracts->end())
+    return Fail(c, core::NotFound("no contract " + std::to_string(o.id), "ID"));
+  auto date = core::Date::Parse(o.date);
+  if (!date.ok()) return Fail(c, date.error().In("--date"));
+  if (*date <= it->start) {
+    return Fail(c, core::InvalidArgument(T(l, "la date doit suivre le début du contrat (",
+                                           "the date must come after the contract's start (") +
+                                             it->start.ToString() + ")",
+                                         "--date"));
+  }
+  store::Contract ended = *it;
+  const std::optional<core::Date> old_end = ended.end;
+  ended.end = core::Date::FromDays(date->days_since_epoch() - 1);
+  if (action == "end") ended.status = store::ContractStatus::kEnded;
+  auto saved = store.PutContract(ended, CliActor(c, o.reason));
+  if (!saved.ok()) return Fail(c, saved.error());
+  if (action != "end") {
+    store::Contract next = *it;
+    next.id = 0;
+    next.start = *date;
+    next.end = old_end;
+    next.status =
+        action == "suspend" ? store::ContractStatus::kSuspended : store::ContractStatus::kActive;
+    auto started = store.PutContract(next, CliActor(c, o.reason));
+    if (!started.ok()) return Fail(c, started.error());
+    *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " clos le ", " closed on ")
+           << ended.end->ToString() << T(l, " ; contrat ", "; contract ") << started->id << " "
+           << store::ContractStatusCode(next.status) << T(l, " à partir du ", " from ")
+           << date->ToString() << "\n";
+    return 0;
+  }
+  *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " terminé le ", " ended on ")
+         << ended.end->ToString() << "\n";
+  return 0;
+}
+
+int RunContractHistory(const Context& c, const ContractOptions& o) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  auto history = (*opened)->ContractHistory(o.id);
+  if (!history.ok()) return Fail(c, history.error());
+  for (const store::ContractChange& h : *history) {
+    *c.out << core::FormatTimestamp(h.at) << "  " << h.action << "  " << h.user << "  "
+           << (h.old_terms.empty() ? "" : h.old_terms + " -> ") << h.new_terms
+           << (h.reason.empty() ? "" : "  (" + h.reason + ")") << "\n";
+  }
+  return 0;
+}
+
+int RunCompute(const Context& c, const ComputeOptions& o) {
+  const Language l = c.language;
+  auto period = ParsePeriod(o.period);
+  if (!period.ok()) return Fail(c, period.error());
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  auto metadata = store.LoadMetadata();
+  if (!metadata.ok()) return Fail(c, metadata.error());
+  auto record = ProgramToUse(c, store, o.program, *period, o.version);
+  if (!record.ok()) return Fail(c, record.error());
+  ProgressPrinter progress(*c.err, l, c.interactive);
+  fbr::ComputeOptions options;
+  options.payment = o.payment;
+  options.threads = o.threads;
+  options.progress = progress.AsFunction();
+  auto run = fbr::Compute(store, *metadata, *record, *period, options);
+  progress.Finish();
+  if (!run.ok()) {
+    *c.err << T(l, "Rien n'a été enregistré.\n", "Nothing was stored.\n");
+    return Fail(c, run.error());
+  }
+  const fbr::Resolver resolver(*metadata);
+  PrintRunSummary(c, *run, resolver);
+  if (o.dry_run) {
+    *c.out << T(l, "[essai à blanc : rien n'a été enregistré]\n", "[dry run: nothing stored]\n");
+    return 0;
+  }
+  auto saved = fbr::SaveRun(store, *run, CliActor(c, "keneya compute"), progress.AsFunction());
+  progress.Finish();
+  if (!saved.ok()) return Fail(c, saved.error());
+  *c.out << T(l, "Lot de facturation ", "Invoice run ") << saved->id
+         << T(l, " enregistré : ", " stored: ") << FormatInteger(saved->invoice_count, l)
+         << T(l, " factures", " invoices") << "\n";
+  return 0;
+}
+
+int RunExplain(const Context& c, const ExplainOptions& o) {
+  const Language l = c.language;
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  fbr::ExplainRequest request;
+  request.formula = o.formula;
+  request.activity = o.activity;
+  request.period = o.of_period;
+  request.depth = o.depth;
+  if (!o.number.empty()) {
+    auto explained = fbr::ExplainInvoice(store, o.number, request, l);
+    if (!explained.ok()) return Fail(c, explained.error());
+    *c.out << T(l, "Facture ", "Invoice ") << o.number
+           << T(l, " (données enregistrées avec la facture)\n", " (data stored with the invoice)\n")
+           << fbr::ExplanationText(*explained, l);
+    return 0;
+  }
+  if (o.program.empty() || o.period.empty() || o.facility.empty()) {
+    return Fail(c, core::InvalidArgument(
+                       T(l, "donnez un numéro de facture, ou --program, --period et --facility",
+                         "give an invoice number, or --program, --period and --facility")));
+  }
+  auto period = ParsePeriod(o.period);
+  if (!period.ok()) return Fail(c, period.error());
+  auto metadata = store.LoadMetadata();
+  if (!metadata.ok()) return Fail(c, metadata.error());
+  auto record = ProgramToUse(c, store, o.program, *period, 0);
+  if (!record.ok()) return Fail(c, record.error());
+  auto run = fbr::Compute(store, *metadata, *record, *period, {});
+  if (!run.ok()) return Fail(c, run.error());
+  int facility = -1;
+  for (size_t f = 0; f < run->inputs->facilities.size(); ++f) {
+    const rules::FacilityFacts& facts = run->inputs->facilities[f];
+    if (facts.code == o.facility || facts.uid == o.facility) facility = static_cast<int>(f);
+  }
+  if (facility < 0) {
+    return Fail(c, core::NotFound(o.facility + T(l, " n'est pas sous contrat pour cette période",
+                                                 " is not under contract for this period"),
+                                  "--facility"));
+  }
+  int activity = 0;
+  auto slot = fbr::FindSlot(run->compiled, run->payment, *period, request, &activity);
+  if (!slot.ok()) return Fail(c, slot.error());
+  *c.out << T(l, "Calcul sur les données actuelles (rien n'est enregistré)\n",
+              "Computed on the current data (nothing stored)\n")
+         << fbr::ExplanationText(
+                run->compiled.Explain(run->payment, run->result, *slot, facility, activity,
+                                      l == Language::kEnglish ? "en" : "fr", o.depth),
+                l);
+  return 0;
+}
+
+int RunSimulate(const Context& c, const SimulateOptions& o) {
+  const Language l = c.language;
+  auto period = ParsePeriod(o.period);
+  if (!period.ok()) return Fail(c, period.error());
+  fbr::Overrides overrides;
+  for (const std::string& s : o.sets) {
+    core::Status status = ParseSet(s, overrides);
+    if (!status.ok()) return Fail(c, status.error());
+  }
+  for (const std::string& e : o.envelopes) {
+    const size_t eq = e.find('=');
+    char* end = nullptr;
+    const long long amount =
+        eq == std::string::npos ? -1 : std::strtoll(e.c_str() + eq + 1, &end, 10);
+    if (eq == std::string::npos || amount < 0 || end == nullptr || *end != '\0') {
+      return Fail(c, core::InvalidArgument("write ZONE=amount, not \"" + e + "\"", "--envelope"));
+    }
+    overrides.envelopes[e.substr(0, eq)] = amount;
+  }
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  auto metadata = store.LoadMetadata();
+  if (!metadata.ok()) return Fail(c, metadata.error());
+  auto record = IsProgramPath(o.program) ? [&]() -> Result<store::ProgramRecord> {
+    KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, rules::ReadProgramSource(o.program));
+    fbr::CheckedProgram checked = fbr::CheckProgram(source, &*metadata);
+    if (!checked.ok()) return core::InvalidArgument(fbr::ProblemList(checked.problems));
+    return fbr::ToRecord(source, checked.program);
+  }()
+      : fbr::ProgramFor(store, o.program, *period);
+  if (!record.ok()) return Fail(c, record.error());
+  fbr::ComputeOptions options;
+  options.payment = o.payment;
+  auto base = fbr::Compute(store, *metadata, *record, *period, options);
+  if (!base.ok()) return Fail(c, base.error());
+  const auto start = std::chrono::steady_clock::now();
+  auto scenario = fbr::Recompute(*base, overrides);
+  if (!scenario.ok()) return Fail(c, scenario.error());
+  const double simulation = SecondsSince(start);
+  const fbr::Resolver resolver(*metadata);
+  const ZoneTotals before = Totals(*base), after = Totals(*scenario);
+  std::ostream& out = *c.out;
+  out << T(l, "Simulation (rien n'est enregistré) : ", "Simulation (nothing stored): ")
+      << record->code << " version " << record->version << ", "
+      << fbr::PeriodLabel(period->ToString(), l) << "\n";
+  for (const std::string& s : o.sets) out << "  --set " << s << "\n";
+  for (const std::string& e : o.envelopes) out << "  --envelope " << e << "\n";
+  out << "  " << T(l, "calcul de la simulation : ", "simulation computed in ")
+      << Seconds(simulation, l) << T(l, " (données lues une fois : ", " (data read once: ")
+      << Seconds(base->read_seconds, l) << ")\n\n";
+  out << Pad(T(l, "Zone", "Zone"), 36) << Pad(T(l, "Référence", "Baseline"), 18, true)
+      << Pad(T(l, "Simulation", "Simulation"), 18, true)
+      << Pad(T(l, "Écart", "Difference"), 16, true) << Pad(T(l, "Enveloppe", "Envelope"), 16, true)
+      << "\n";
+  std::map<std::string, int64_t> envelopes;
+  for (const rules::ZoneBudget& b : scenario->invoices.budgets) envelopes[b.zone] = b.envelope;
+  auto row = [&](const std::string& name, int64_t a, int64_t b, const std::string& zone) {
+    const auto envelope = envelopes.find(zone);
+    out << Pad(name, 36) << Pad(FormatInteger(a, l), 18, true) << Pad(FormatInteger(b, l), 18, true)
+        << Pad((b - a > 0 ? "+" : "") + FormatInteger(b - a, l), 16, true)
+        << Pad(envelope == envelopes.end() ? "" : FormatInteger(envelope->second, l), 16, true)
+        << "\n";
+  };
+  for (const auto& [region, total] : before.region) {
+    row(ZoneName(resolver, region), total, after.region.count(region) ? after.region.at(region) : 0,
+        region);
+    if (!o.districts) continue;
+    for (const auto& [district, d_total] : before.district) {
+      if (before.region_of_district.at(district) != region) continue;
+      row("  " + ZoneName(resolver, district), d_total,
+          after.district.count(district) ? after.district.at(district) : 0, district);
+    }
+  }
+  row(T(l, "TOTAL", "TOTAL"), base->invoices.total, scenario->invoices.total, "");
+  for (const rules::ZoneBudget& b : scenario->invoices.budgets) {
+    if (b.requested > b.envelope) {
+      out << T(l, "  dépassement d'enveloppe, réduction au prorata : ",
+               "  over the envelope, pro rata cut: ")
+          << ZoneName(resolver, b.zone) << " (" << FormatInteger(b.requested, l) << " > "
+          << FormatInteger(b.envelope, l) << ")\n";
+    }
+  }
+  return 0;
+}
+
+int RunInvoicesList(const Context& c) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  auto runs = (*opened)->InvoiceRuns();
+  if (!runs.ok()) return Fail(c, runs.error());
+  const Language l = c.language;
+  if (runs->empty()) *c.out << T(l, "Aucun lot de facturation.\n", "No invoice run.\n");
+  for (const store::InvoiceRunRecord& r : *runs) {
+    *c.out << r.id << "  " << r.program_code << " v" << r.program_version << "  " << r.payment_code
+           << "  " << core::Period::FromCode(r.period)->ToString() << "  " << r.status << "  "
+           << FormatInteger(r.invoice_count, l) << T(l, " factures  ", " invoices  ")
+           << FormatInteger(r.missing_count, l)
+           << T(l, " sans déclaration  ", " without a report  ") << FormatInteger(r.total, l)
+           << " FCFA  " << core::FormatTimestamp(r.created) << "  " << r.created_by << "\n";
+  }
+  return 0;
+}
+
+int RunInvoicesShow(const Context& c, const InvoicesOptions& o) {
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  auto invoice = store.GetInvoice(o.number);
+  if (!invoice.ok()) return Fail(c, invoice.error());
+  if (!*invoice) return Fail(c, core::NotFound("no invoice " + o.number, "NUMBER"));
+  auto run = fbr::LoadRun(store, (*invoice)->run_id);
+  if (!run.ok()) return Fail(c, run.error());
+  auto view = fbr::ViewOf(*run, **invoice, c.language);
+  if (!view.ok()) return Fail(c, view.error());
+  *c.out << fbr::InvoiceText(*view, c.language);
+  return 0;
+}
+
+int RunInvoicesExport(const Context& c, const InvoicesOptions& o) {
+  const Language l = c.language;
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  Result<fbr::StoredRun> run = core::Internal("no run");
+  if (o.run > 0) {
+    run = fbr::LoadRun(store, o.run);
+  } else {
+    auto period = ParsePeriod(o.period);
+    if (!period.ok()) return Fail(c, period.error());
+    run = fbr::LatestRun(store, o.program, *period);
+  }
+  if (!run.ok()) return Fail(c, run.error());
+  auto metadata = store.LoadMetadata();
+  if (!metadata.ok()) return Fail(c, metadata.error());
+  ProgressPrinter progress(*c.err, l, c.interactive);
+  fbr::ExportOptions options;
+  options.format = o.format;
+  options.path = o.out;
+  options.language = l;
+  options.progress = progress.AsFunction();
+  auto written = fbr::ExportRun(store, *metadata, *run, options);
+  progress.Finish();
+  if (!written.ok()) return Fail(c, written.error());
+  *c.out << FormatInteger(written->invoices, l)
+         << T(l, " factures exportées vers ", " invoices exported to ") << written->path << "\n";
+  return 0;
+}
+
+}  // namespace
+
+std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& context) {
+  const Language l = context.language;
+  auto t = [l](const char* fr, const char* en) { return T(l, fr, en); };
+  auto check = std::make_shared<CheckOptions>();
+  auto program = std::make_shared<ProgramOptions>();
+  auto contract = std::make_shared<ContractOptions>();
+  auto compute = std::make_shared<ComputeOptions>();
+  auto explain = std::make_shared<ExplainOptions>();
+  auto simulate = std::make_shared<SimulateOptions>();
+  auto invoices = std::make_shared<InvoicesOptions>();
+
+  CLI::App* check_command = app.add_subcommand(
+      "check", t("vérifie un programme FBR (TOML et tables CSV) : tous les problèmes d'un coup",
+                 "checks an FBR program (TOML and CSV tables): every problem at once"));
+  check_command
+      ->add_option("program", check->program,
+                   t("répertoire ou fichier .toml", "directory or .toml file"))
+      ->required();
+  check_command->add_flag(
+      "--with-db", check->with_db,
+      t("vérifie aussi les noms dans la base (éléments, combinaisons, états, groupes)",
+        "also checks names in the database (elements, combos, states, groups)"));
+  check_command->add_option("--period", check->period,
+                            t("calcule aussi cette période sur la base, sans rien enregistrer",
+                              "also computes this period on the database, storing nothing"));
+
+  CLI::App* program_command =
+      app.add_subcommand("program", t("programmes FBR enregistrés", "stored FBR programs"));
+  program_command->require_subcommand(1);
+  CLI::App* program_load = program_command->add_subcommand(
+      "load",
+      t("vérifie et enregistre une version de programme", "checks and stores a program version"));
+  program_load
+      ->add_option("path", program->path,
+                   t("répertoire ou fichier .toml", "directory or .toml file"))
+      ->required();
+  CLI::App* program_list =
+      program_command->add_subcommand("list", t("versions enregistrées", "stored versions"));
+
+  CLI::App* contract_command = app.add_subcommand("contract", t("contrats FBR", "FBR contracts"));
+  contract_command->require_subcommand(1);
+  CLI::App* contract_sign = contract_command->add_subcommand(
+      "sign", t("signe des contrats (catégorie d'équité : celle de l'éloignement, sauf --equity)",
+                "signs contracts (equity category: the remoteness group's, unless --equity)"));
+  contract_sign->add_option("--program", contract->program, t("code du programme", "program code"))
+      ->required();
+  contract_sign->add_option(
+      "--facility", contract->facilities,
+      t("formation (code ou uid), répétable", "facility (code or uid), repeatable"));
+  contract_sign->add_option("--group", contract->group,
+                            t("toutes les formations d'un groupe", "every facility of a group"));
+  contract_sign
+      ->add_option("--start", contract->start,
+                   t("premier jour (AAAA-MM-JJ)", "first day (YYYY-MM-DD)"))
+      ->required();
+  contract_sign->add_option("--end", contract->end,
+                            t("dernier jour (AAAA-MM-JJ)", "last day (YYYY-MM-DD)"));
+  contract_sign->add_option(
+      "--equity", contract->equity,
+      t("catégorie d'équité imposée (EQUITE_20)", "equity category set (EQUITE_20)"));
+  contract_sign->add_option("--reason", contract->reason,
+                            t("motif (journal d'audit)", "reason (audit trail)"));
+  CLI::App* contract_list = contract_command->add_subcommand(
+      "list", t("contrats et leur historique", "contracts and their history"));
+  contract_list->add_option("--program", contract->program, t("code du programme", "program code"));
+  contract_list->add_option("--facility", contract->facilities, t("une formation", "one facility"));
+  CLI::App* contract_end =
+      contract_command->add_subcommand("end", t("termine un contrat", "ends a contract"));
+  CLI::App* contract_suspend = contract_command->add_subcommand(
+      "suspend", t("suspend un contrat à partir d'une date (pas de facture)",
+                   "suspends a contract from a date (no invoice)"));
+  CLI::App* contract_resume = contract_command->add_subcommand(
+      "resume", t("reprend un contrat suspendu", "resumes a suspended contract"));
+  for (CLI::App* sub : {contract_end, contract_suspend, contract_resume}) {
+    sub->add_option("id", contract->id, t("numéro du contrat", "contract number"))->required();
+    sub->add_option("--date", contract->date,
+                    t("date d'effet (AAAA-MM-JJ)", "effective date (YYYY-MM-DD)"))
+        ->required();
+    sub->add_option("--reason", contract->reason,
+                    t("motif (journal d'audit)", "reason (audit trail)"));
+  }
+  CLI::App* contract_history = contract_command->add_subcommand(
+      "history", t("historique d'un contrat", "a contract's history"));
+  contract_history->add_option("id", contract->id, t("numéro du contrat", "contract number"))
+      ->required();
+
+  CLI::App* compute_command =
+      app.add_subcommand("compute", t("calcule et enregistre les factures d'une période",
+                                      "computes and stores a period's invoices"));
+  compute_command
+      ->add_option("--program", compute->program,
+                   t("code d'un programme enregistré, ou ses fichiers",
+                     "a stored program's code, or its files"))
+      ->required();
+  compute_command
+      ->add_option("--period", compute->period,
+                   t("période de paiement (2024Q1, 202401)", "payment period (2024Q1, 202401)"))
+      ->required();
+  compute_command->add_option(
+      "--payment", compute->payment,
+      t("règle de paiement (défaut : la première)", "payment rule (default: the first)"));
+  compute_command->add_option("--version", compute->version,
+                              t("version du programme (défaut : celle en vigueur)",
+                                "program version (default: the one in force)"));
+  compute_command->add_option(
+      "--threads", compute->threads,
+      t("fils d'exécution (0 : tous les cœurs)", "threads (0: every core)"));
+  compute_command->add_flag("--dry-run", compute->dry_run,
+                            t("calcule sans rien enregistrer", "computes without storing"));
+
+  CLI::App* explain_command =
+      app.add_subcommand("explain", t("explique un montant : formules, entrées et valeurs",
+                                      "explains an amount: formulas, inputs and values"));
+  explain_command->add_option("number", explain->number, t("numéro de facture", "invoice number"));
+  explain_command->add_option(
+      "--formula", explain->formula,
+      t("formule de paiement, ou paquet.formule (défaut : la dernière du paiement)",
+        "payment formula, or package.formula (default: the payment's last)"));
+  explain_command->add_option(
+      "--activity", explain->activity,
+      t("activité, pour une valeur par activité", "activity, for a value per activity"));
+  explain_command->add_option("--of-period", explain->of_period,
+                              t("mois du paquet (202401)", "the package's month (202401)"));
+  explain_command
+      ->add_option("--depth", explain->depth, t("profondeur de l'arbre", "depth of the tree"))
+      ->capture_default_str();
+  explain_command->add_option("--program", explain->program,
+                              t("sans facture : programme", "without an invoice: program"));
+  explain_command->add_option("--period", explain->period,
+                              t("sans facture : période", "without an invoice: period"));
+  explain_command->add_option("--facility", explain->facility,
+                              t("sans facture : formation", "without an invoice: facility"));
+
+  CLI::App* simulate_command =
+      app.add_subcommand("simulate", t("simule d'autres tarifs, taux ou enveloppes : totaux et "
+                                       "écarts par région, rien n'est enregistré",
+                                       "simulates other tariffs, rates or envelopes: totals and "
+                                       "differences by region, nothing stored"));
+  simulate_command
+      ->add_option("--program", simulate->program,
+                   t("code ou fichiers du programme", "program code or files"))
+      ->required();
+  simulate_command
+      ->add_option("--period", simulate->period, t("période de paiement", "payment period"))
+      ->required();
+  simulate_command->add_option("--payment", simulate->payment,
+                               t("règle de paiement", "payment rule"));
+  simulate_command->add_option(
+      "--set", simulate->sets,
+      t("constante=valeur ou sortie[activité]=valeur (tariff[accouchement]=6000), répétable",
+        "constant=value or output[activity]=value (tariff[accouchement]=6000), repeatable"));
+  simulate_command->add_option("--envelope", simulate->envelopes,
+                               t("ZONE=montant, répétable", "ZONE=amount, repeatable"));
+  simulate_command->add_flag("--districts", simulate->districts,
+                             t("détail par district", "detail by district"));
+
+  CLI::App* invoices_command =
+      app.add_subcommand("invoices", t("factures enregistrées", "stored invoices"));
+  invoices_command->require_subcommand(1);
+  CLI::App* invoices_list =
+      invoices_command->add_subcommand("list", t("lots de facturation", "invoice runs"));
+  CLI::App* invoices_show =
+      invoices_command->add_subcommand("show", t("affiche une facture", "shows an invoice"));
+  invoices_show->add_option("number", invoices->number, t("numéro de facture", "invoice number"))
+      ->required();
+  CLI::App* invoices_export = invoices_command->add_subcommand(
+      "export",
+      t("exporte un lot : csv, xlsx, pdf (une facture par page) ou dhis2 (valeurs des résultats)",
+        "exports a run: csv, xlsx, pdf (an invoice a page) or dhis2 (the results' values)"));
+  invoices_export->add_option("--run", invoices->run, t("numéro du lot", "run number"));
+  invoices_export->add_option(
+      "--period", invoices->period,
+      t("ou : la période (le lot le plus récent)", "or: the period (the newest run)"));
+  invoices_export->add_option("--program", invoices->program,
+                              t("programme, avec --period", "program, with --period"));
+  invoices_export->add_option("--format", invoices->format, "csv, xlsx, pdf, dhis2")
+      ->required()
+      ->check(CLI::IsMember({"csv", "xlsx", "pdf", "dhis2"}));
+  invoices_export->add_option("--out", invoices->out, t("fichier écrit", "file written"))
+      ->required();
+
+  Context* c = &context;
+  return [=]() -> std::optional<int> {
+    if (check_command->parsed()) return RunCheck(*c, *check);
+    if (program_load->parsed()) return RunProgramLoad(*c, *program);
+    if (program_list->parsed()) return RunProgramList(*c);
+    if (contract_sign->parsed()) return RunContractSign(*c, *contract);
+    if (contract_list->parsed()) return RunContractList(*c, *contract);
+    if (contract_end->parsed()) return RunContractChange(*c, *contract, "end");
+    if (contract_suspend->parsed()) return RunContractChange(*c, *contract, "suspend");
+    if (contract_resume->parsed()) return RunContractChange(*c, *contract, "resume");
+    if (contract_history->parsed()) return RunContractHistory(*c, *contract);
+    if (compute_command->parsed()) return RunCompute(*c, *compute);
+    if (explain_command->parsed()) return RunExplain(*c, *explain);
+    if (simulate_command->parsed()) return RunSimulate(*c, *simulate);
+    if (invoices_list->parsed()) return RunInvoicesList(*c);
+    if (invoices_show->parsed()) return RunInvoicesShow(*c, *invoices);
+    if (invoices_export->parsed()) {
+      if (invoices->run == 0 && invoices->period.empty()) {
+        *c->err << T(c->language, "erreur : donnez --run ou --period\n",
+                     "error: give --run or --period\n");
+        return 2;
+      }
+      return RunInvoicesExport(*c, *invoices);
+    }
+    return std::nullopt;
+  };
+}
+
+}  // namespace keneya::cli

@@ -1,0 +1,762 @@
+#include "fbr/exports.h"
+
+#include <hpdf.h>
+#include <xlsxwriter.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "fbr/invoice_json.h"
+#include "fbr/resolver.h"
+#include "fbr/text.h"
+#include "io/data_value_set_writer.h"
+#include "io/equations_json.h"
+#include "rules/invoice.h"
+
+namespace keneya::fbr {
+
+using core::Language;
+using core::Result;
+using core::Tr;
+
+namespace {
+
+std::string T(Language l, const char* fr, const char* en) { return std::string(Tr(l, fr, en)); }
+
+const char* KindLabel(rules::InvoiceLine::Kind kind, Language l) {
+  switch (kind) {
+    case rules::InvoiceLine::Kind::kActivity:
+      return l == Language::kFrench ? "activité" : "activity";
+    case rules::InvoiceLine::Kind::kSubtotal:
+      return l == Language::kFrench ? "sous-total" : "subtotal";
+    case rules::InvoiceLine::Kind::kInfo:
+      return "info";
+    case rules::InvoiceLine::Kind::kPayment:
+      return l == Language::kFrench ? "paiement" : "payment";
+    case rules::InvoiceLine::Kind::kEnvelope:
+      return l == Language::kFrench ? "enveloppe" : "envelope";
+  }
+  return "";
+}
+
+std::string Csv(std::string_view field) {
+  if (field.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string Number(double x) { return io::GoNumber(x); }
+
+struct Loaded {
+  std::vector<store::InvoiceRecord> records;
+  std::vector<InvoiceView> views;
+  std::vector<std::string> missing;  // codes
+};
+
+Result<Loaded> Load(store::Store& store, const Resolver& resolver, const StoredRun& run,
+                    const ExportOptions& options) {
+  Loaded out;
+  KENEYA_ASSIGN_OR_RETURN(out.records, store.Invoices(run.run.id));
+  int64_t done = 0;
+  for (const store::InvoiceRecord& record : out.records) {
+    KENEYA_ASSIGN_OR_RETURN(InvoiceView view, ViewOf(run, record, options.language));
+    out.views.push_back(std::move(view));
+    if (options.progress && ++done % 200 == 0) {
+      options.progress({"read", done, static_cast<int64_t>(out.records.size())});
+    }
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<int32_t> missing, store.MissingFacilities(run.run.id));
+  for (int32_t id : missing) {
+    const core::OrgUnit* unit = resolver.OrgUnitById(id);
+    out.missing.push_back(unit ? (unit->code.empty() ? unit->uid : unit->code)
+                               : std::to_string(id));
+  }
+  return out;
+}
+
+std::string Name(const Resolver& resolver, const std::string& code) {
+  const core::OrgUnit* unit = resolver.OrgUnit(code);
+  return unit ? unit->name : code;
+}
+
+// ---- CSV ----
+
+Result<ExportResult> WriteCsv(const Loaded& data, const ExportOptions& o) {
+  const Language l = o.language;
+  std::ofstream out(o.path, std::ios::binary);
+  if (!out) return core::Unavailable("cannot write the file", o.path);
+  out << (l == Language::kFrench
+              ? "facture,formation,nom,district,region,periode,type,paquet,periode_ligne,code,"
+                "libelle,colonnes,non_declare,montant,valeur\n"
+              : "invoice,facility,name,district,region,period,kind,package,line_period,code,"
+                "label,columns,not_reported,amount,value\n");
+  for (const InvoiceView& v : data.views) {
+    const std::string head = Csv(v.number) + "," + Csv(v.facility_code) + "," +
+                             Csv(v.facility_name) + "," + Csv(v.district) + "," + Csv(v.region) +
+                             "," + v.period + ",";
+    for (const rules::InvoiceLine& line : v.lines) {
+      std::string columns;
+      for (size_t i = 0; i < line.columns.size(); ++i)
+        columns += (i ? " " : "") + Number(line.columns[i]);
+      out << head << KindLabel(line.kind, l) << "," << Csv(line.package) << "," << line.period
+          << "," << Csv(line.code) << ","
+          << Csv(l == Language::kFrench ? line.label : line.label_en) << "," << Csv(columns) << ","
+          << (line.missing ? "1" : "0") << ","
+          << (line.has_amount ? std::to_string(line.amount) : "") << ","
+          << (line.kind == rules::InvoiceLine::Kind::kInfo ? Number(line.value) : "") << "\n";
+    }
+    out << head << "total,,,,," << Csv(T(l, "Total à payer", "Total to pay")) << ",,0," << v.total
+        << ",\n";
+  }
+  if (!out.flush()) return core::Unavailable("cannot write the file", o.path);
+  return ExportResult{static_cast<int64_t>(data.views.size()), 0, o.path};
+}
+
+// ---- XLSX ----
+
+Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, const StoredRun& run,
+                               const ExportOptions& o) {
+  const Language l = o.language;
+  lxw_workbook* book = workbook_new(o.path.c_str());
+  if (book == nullptr) return core::Unavailable("cannot create the workbook", o.path);
+  lxw_format* bold = workbook_add_format(book);
+  format_set_bold(bold);
+  lxw_format* money = workbook_add_format(book);
+  format_set_num_format(money, "#,##0");
+  lxw_format* money_bold = workbook_add_format(book);
+  format_set_num_format(money_bold, "#,##0");
+  format_set_bold(money_bold);
+  lxw_format* decimal = workbook_add_format(book);
+  format_set_num_format(decimal, "0.####");
+
+  // Invoices: one a row, a column per package subtotal and payment line.
+  std::vector<std::string> subtotal_columns, payment_columns;
+  for (const InvoiceView& v : data.views) {
+    for (const rules::InvoiceLine& line : v.lines) {
+      const std::string key = line.kind == rules::InvoiceLine::Kind::kSubtotal
+                                  ? line.package + " " + line.period
+                              : line.kind == rules::InvoiceLine::Kind::kPayment ? line.code
+                                                                                : "";
+      auto& list =
+          line.kind == rules::InvoiceLine::Kind::kSubtotal ? subtotal_columns : payment_columns;
+      if (!key.empty() && std::find(list.begin(), list.end(), key) == list.end())
+        list.push_back(key);
+    }
+  }
+  lxw_worksheet* sheet =
+      workbook_add_worksheet(book, l == Language::kFrench ? "Factures" : "Invoices");
+  std::vector<std::string> headers = {T(l, "Facture", "Invoice"), T(l, "Formation", "Facility"),
+                                      T(l, "Nom", "Name"),        "District",
+                                      T(l, "Région", "Region"),   T(l, "Équité", "Equity")};
+  for (const std::string& s : subtotal_columns) headers.push_back(s);
+  for (const std::string& p : payment_columns) headers.push_back(p);
+  headers.push_back(T(l, "Réduction (enveloppe)", "Cut (envelope)"));
+  headers.push_back(T(l, "Total", "Total"));
+  for (size_t c = 0; c < headers.size(); ++c) {
+    worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), headers[c].c_str(), bold);
+  }
+  lxw_row_t row = 1;
+  for (const InvoiceView& v : data.views) {
+    worksheet_write_string(sheet, row, 0, v.number.c_str(), nullptr);
+    worksheet_write_string(sheet, row, 1, v.facility_code.c_str(), nullptr);
+    worksheet_write_string(sheet, row, 2, v.facility_name.c_str(), nullptr);
+    worksheet_write_string(sheet, row, 3, Name(resolver, v.district).c_str(), nullptr);
+    worksheet_write_string(sheet, row, 4, Name(resolver, v.region).c_str(), nullptr);
+    worksheet_write_string(sheet, row, 5, v.equity.c_str(), nullptr);
+    int64_t cut = 0;
+    for (const rules::InvoiceLine& line : v.lines) {
+      if (line.kind == rules::InvoiceLine::Kind::kSubtotal) {
+        const auto at = std::find(subtotal_columns.begin(), subtotal_columns.end(),
+                                  line.package + " " + line.period);
+        worksheet_write_number(sheet, row,
+                               static_cast<lxw_col_t>(6 + (at - subtotal_columns.begin())),
+                               static_cast<double>(line.amount), money);
+      } else if (line.kind == rules::InvoiceLine::Kind::kPayment) {
+        const auto at = std::find(payment_columns.begin(), payment_columns.end(), line.code);
+        worksheet_write_number(
+            sheet, row,
+            static_cast<lxw_col_t>(6 + subtotal_columns.size() + (at - payment_columns.begin())),
+            static_cast<double>(line.amount), money);
+      } else if (line.kind == rules::InvoiceLine::Kind::kEnvelope) {
+        cut += line.amount;
+      }
+    }
+    const lxw_col_t last = static_cast<lxw_col_t>(headers.size() - 1);
+    worksheet_write_number(sheet, row, last - 1, static_cast<double>(cut), money);
+    worksheet_write_number(sheet, row, last, static_cast<double>(v.total), money_bold);
+    ++row;
+  }
+  worksheet_freeze_panes(sheet, 1, 2);
+  worksheet_autofilter(sheet, 0, 0, row > 1 ? row - 1 : 1,
+                       static_cast<lxw_col_t>(headers.size() - 1));
+  worksheet_set_column(sheet, 0, 0, 26, nullptr);
+  worksheet_set_column(sheet, 1, 1, 32, nullptr);
+  worksheet_set_column(sheet, 2, 2, 40, nullptr);
+  worksheet_set_column(sheet, 3, 5, 22, nullptr);
+  worksheet_set_column(sheet, 6, static_cast<lxw_col_t>(headers.size() - 1), 16, nullptr);
+
+  // Every line.
+  lxw_worksheet* lines = workbook_add_worksheet(book, l == Language::kFrench ? "Lignes" : "Lines");
+  const std::vector<std::string> line_headers = {
+      T(l, "Facture", "Invoice"), T(l, "Formation", "Facility"),       T(l, "Type", "Kind"),
+      T(l, "Paquet", "Package"),  T(l, "Période", "Period"),           T(l, "Code", "Code"),
+      T(l, "Libellé", "Label"),   T(l, "Non déclaré", "Not reported"), T(l, "Montant", "Amount"),
+      T(l, "Valeur", "Value"),    T(l, "Colonnes", "Columns")};
+  for (size_t c = 0; c < line_headers.size(); ++c) {
+    worksheet_write_string(lines, 0, static_cast<lxw_col_t>(c), line_headers[c].c_str(), bold);
+  }
+  row = 1;
+  for (const InvoiceView& v : data.views) {
+    for (const rules::InvoiceLine& line : v.lines) {
+      worksheet_write_string(lines, row, 0, v.number.c_str(), nullptr);
+      worksheet_write_string(lines, row, 1, v.facility_code.c_str(), nullptr);
+      worksheet_write_string(lines, row, 2, KindLabel(line.kind, l), nullptr);
+      worksheet_write_string(lines, row, 3, line.package.c_str(), nullptr);
+      worksheet_write_string(lines, row, 4, line.period.c_str(), nullptr);
+      worksheet_write_string(lines, row, 5, line.code.c_str(), nullptr);
+      worksheet_write_string(
+          lines, row, 6, (l == Language::kFrench ? line.label : line.label_en).c_str(), nullptr);
+      if (line.missing) worksheet_write_string(lines, row, 7, "*", nullptr);
+      if (line.has_amount)
+        worksheet_write_number(lines, row, 8, static_cast<double>(line.amount), money);
+      if (line.kind == rules::InvoiceLine::Kind::kInfo)
+        worksheet_write_number(lines, row, 9, line.value, decimal);
+      for (size_t k = 0; k < line.columns.size(); ++k) {
+        worksheet_write_number(lines, row, static_cast<lxw_col_t>(10 + k), line.columns[k],
+                               decimal);
+      }
+      ++row;
+    }
+  }
+  worksheet_freeze_panes(lines, 1, 0);
+  worksheet_set_column(lines, 0, 1, 26, nullptr);
+  worksheet_set_column(lines, 6, 6, 50, nullptr);
+
+  // Totals by region and district.
+  lxw_worksheet* zones =
+      workbook_add_worksheet(book, l == Language::kFrench ? "Régions" : "Regions");
+  std::map<std::string, std::map<std::string, std::pair<int64_t, int64_t>>>
+      totals;  // region -> district -> (n, total)
+  for (const InvoiceView& v : data.views) {
+    auto& t = totals[v.region][v.district];
+    ++t.first;
+    t.second += v.total;
+  }
+  worksheet_write_string(zones, 0, 0, T(l, "Région", "Region").c_str(), bold);
+  worksheet_write_string(zones, 0, 1, "District", bold);
+  worksheet_write_string(zones, 0, 2, T(l, "Factures", "Invoices").c_str(), bold);
+  worksheet_write_string(zones, 0, 3, T(l, "Total (FCFA)", "Total (FCFA)").c_str(), bold);
+  row = 1;
+  int64_t grand = 0;
+  for (const auto& [region, districts] : totals) {
+    int64_t region_total = 0, region_count = 0;
+    for (const auto& [district, t] : districts) {
+      worksheet_write_string(zones, row, 0, Name(resolver, region).c_str(), nullptr);
+      worksheet_write_string(zones, row, 1, Name(resolver, district).c_str(), nullptr);
+      worksheet_write_number(zones, row, 2, static_cast<double>(t.first), nullptr);
+      worksheet_write_number(zones, row, 3, static_cast<double>(t.second), money);
+      region_total += t.second;
+      region_count += t.first;
+      ++row;
+    }
+    worksheet_write_string(zones, row, 0,
+                           (Name(resolver, region) + T(l, " (total)", " (total)")).c_str(), bold);
+    worksheet_write_number(zones, row, 2, static_cast<double>(region_count), bold);
+    worksheet_write_number(zones, row, 3, static_cast<double>(region_total), money_bold);
+    grand += region_total;
+    ++row;
+  }
+  worksheet_write_string(zones, row, 0, T(l, "TOTAL", "TOTAL").c_str(), bold);
+  worksheet_write_number(zones, row, 3, static_cast<double>(grand), money_bold);
+  worksheet_set_column(zones, 0, 1, 36, nullptr);
+  worksheet_set_column(zones, 2, 3, 18, nullptr);
+
+  lxw_worksheet* missing =
+      workbook_add_worksheet(book, l == Language::kFrench ? "Sans déclaration" : "No report");
+  worksheet_write_string(missing, 0, 0, T(l, "Formation", "Facility").c_str(), bold);
+  worksheet_write_string(missing, 0, 1, T(l, "Nom", "Name").c_str(), bold);
+  row = 1;
+  for (const std::string& code : data.missing) {
+    worksheet_write_string(missing, row, 0, code.c_str(), nullptr);
+    worksheet_write_string(missing, row, 1, Name(resolver, code).c_str(), nullptr);
+    ++row;
+  }
+  worksheet_set_column(missing, 0, 1, 40, nullptr);
+
+  lxw_worksheet* about = workbook_add_worksheet(book, l == Language::kFrench ? "Lot" : "Run");
+  const std::string period = core::Period::FromCode(run.run.period)->ToString();
+  const std::vector<std::pair<std::string, std::string>> facts = {
+      {T(l, "Programme", "Program"),
+       run.program.code + " version " + std::to_string(run.program.version)},
+      {T(l, "Paiement", "Payment"), run.run.payment_code},
+      {T(l, "Période", "Period"), period},
+      {T(l, "Lot", "Run"), std::to_string(run.run.id)},
+      {T(l, "Calculé par", "Computed by"), run.run.created_by},
+      {T(l, "Calculé le", "Computed on"), core::FormatTimestamp(run.run.created)},
+      {T(l, "Factures", "Invoices"), std::to_string(data.views.size())},
+      {T(l, "Total (FCFA)", "Total (FCFA)"), core::FormatInteger(run.run.total, l)}};
+  row = 0;
+  for (const auto& [k, v] : facts) {
+    worksheet_write_string(about, row, 0, k.c_str(), bold);
+    worksheet_write_string(about, row, 1, v.c_str(), nullptr);
+    ++row;
+  }
+  worksheet_set_column(about, 0, 1, 30, nullptr);
+  const lxw_error error = workbook_close(book);
+  if (error != LXW_NO_ERROR) {
+    return core::Unavailable(std::string("cannot write the workbook: ") + lxw_strerror(error),
+                             o.path);
+  }
+  return ExportResult{static_cast<int64_t>(data.views.size()), 0, o.path};
+}
+
+// ---- PDF ----
+
+void PdfError(HPDF_STATUS error, HPDF_STATUS detail, void* user) {
+  auto* message = static_cast<std::string*>(user);
+  if (message->empty()) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "libharu error 0x%04X (detail %u)",
+                  static_cast<unsigned>(error), static_cast<unsigned>(detail));
+    *message = buffer;
+  }
+}
+
+class PdfWriter {
+ public:
+  PdfWriter(HPDF_Doc pdf, Language l) : pdf_(pdf), l_(l) {
+    font_ = HPDF_GetFont(pdf_, "Helvetica", "WinAnsiEncoding");
+    bold_ = HPDF_GetFont(pdf_, "Helvetica-Bold", "WinAnsiEncoding");
+  }
+
+  void Invoice(const InvoiceView& v, const Resolver& resolver) {
+    v_ = &v;
+    resolver_ = &resolver;
+    page_number_ = 0;
+    NewPage();
+    std::string package, period;
+    for (const rules::InvoiceLine& line : v.lines) {
+      const std::string label = l_ == Language::kFrench ? line.label : line.label_en;
+      switch (line.kind) {
+        case rules::InvoiceLine::Kind::kActivity: {
+          if (line.package != package || line.period != period) {
+            package = line.package;
+            period = line.period;
+            Need(40);
+            y_ -= 8;
+            Text(kLeft, y_, bold_, 10, v.PackageName(package) + " — " + PeriodLabel(period, l_));
+            y_ -= 14;
+            ColumnTitles(package);
+          }
+          Need(12);
+          Text(kLeft, y_, font_, 8, Fit(label + (line.missing ? " *" : ""), 230, 8));
+          std::vector<rules::Display> displays;
+          for (const auto& [code, d] : v.displays) {
+            if (code == package) displays = d;
+          }
+          for (size_t i = 0; i < line.columns.size(); ++i) {
+            const rules::Display d = i < displays.size() ? displays[i] : rules::Display::kNumber;
+            const std::string text = i + 1 == line.columns.size() && line.has_amount
+                                         ? FormatFrancs(line.amount, l_)
+                                         : FormatValue(line.columns[i], d, l_);
+            Right(ColumnRight(i, line.columns.size()), y_, font_, 8, text);
+          }
+          y_ -= 11;
+          break;
+        }
+        case rules::InvoiceLine::Kind::kSubtotal:
+          Need(14);
+          Rule(y_ + 8);
+          Text(kLeft, y_, bold_, 9,
+               T(l_, "Sous-total ", "Subtotal ") + label + " " + PeriodLabel(line.period, l_));
+          Right(kRight, y_, bold_, 9, FormatFrancs(line.amount, l_));
+          y_ -= 14;
+          break;
+        case rules::InvoiceLine::Kind::kInfo:
+          Need(12);
+          Text(kLeft, y_, font_, 9, label);
+          Right(kRight, y_, font_, 9, FormatValue(line.value, line.display, l_, 1));
+          y_ -= 12;
+          break;
+        case rules::InvoiceLine::Kind::kPayment:
+        case rules::InvoiceLine::Kind::kEnvelope:
+          Need(14);
+          if (package != "-") {
+            y_ -= 8;
+            package = "-";
+          }
+          Text(kLeft, y_, font_, 9, Fit(label, 380, 9));
+          Right(kRight, y_, font_, 9, FormatFrancs(line.amount, l_));
+          y_ -= 13;
+          break;
+      }
+    }
+    Need(150);
+    y_ -= 6;
+    HPDF_Page_SetLineWidth(page_, 1.2);
+    Rule(y_ + 10);
+    Text(kLeft, y_ - 4, bold_, 11, T(l_, "TOTAL À PAYER", "TOTAL TO PAY"));
+    Right(kRight, y_ - 4, bold_, 11, FormatFrancs(v.total, l_) + " FCFA");
+    HPDF_Page_SetLineWidth(page_, 0.5);
+    y_ -= 22;
+    for (const std::string& words :
+         Wrap(T(l_, "Arrêtée la présente facture à la somme de ", "This invoice amounts to ") +
+                  AmountInWords(v.total, l_) + ".",
+              480, 9)) {
+      Text(kLeft, y_, font_, 9, words);
+      y_ -= 12;
+    }
+    bool any_missing = false;
+    for (const rules::InvoiceLine& line : v.lines) any_missing = any_missing || line.missing;
+    if (any_missing) {
+      Text(kLeft, y_, font_, 7,
+           T(l_, "* donnée non déclarée ou non vérifiée : comptée pour 0.",
+             "* value not reported or not verified: counted as 0."));
+      y_ -= 10;
+    }
+    // Signature blocks.
+    y_ -= 16;
+    const std::string blocks[] = {
+        T(l_, "Le responsable de la formation sanitaire", "The head of the health facility"),
+        T(l_, "L'agent de vérification", "The verification officer"),
+        T(l_, "Le coordonnateur FBR", "The PBF coordinator")};
+    for (int b = 0; b < 3; ++b) {
+      const float x = kLeft + static_cast<float>(b) * 172;
+      HPDF_Page_Rectangle(page_, x, y_ - 62, 160, 72);
+      HPDF_Page_Stroke(page_);
+      for (const std::string& part : Wrap(blocks[b], 150, 8)) {
+        Text(x + 5, y_, bold_, 8, part);
+        y_ -= 0;  // one line each; the boxes are tall enough
+        break;
+      }
+      Text(x + 5, y_ - 14, font_, 7,
+           T(l_, "Nom, date et signature :", "Name, date and signature:"));
+    }
+  }
+
+ private:
+  static constexpr float kLeft = 40, kRight = 555, kTop = 800, kBottom = 50;
+
+  void NewPage() {
+    page_ = HPDF_AddPage(pdf_);
+    HPDF_Page_SetSize(page_, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    HPDF_Page_SetLineWidth(page_, 0.5);
+    ++page_number_;
+    y_ = kTop;
+    const InvoiceView& v = *v_;
+    Text(kLeft, y_, bold_, 14, T(l_, "FACTURE FBR N° ", "PBF INVOICE No. ") + v.number);
+    Right(kRight, y_, font_, 8, T(l_, "page ", "page ") + std::to_string(page_number_));
+    y_ -= 18;
+    Text(kLeft, y_, font_, 9,
+         v.program_name + " (" + v.program_code + ", version " + std::to_string(v.program_version) +
+             ") — " + v.payment_name);
+    y_ -= 13;
+    Text(kLeft, y_, font_, 9,
+         T(l_, "Période : ", "Period: ") + PeriodLabel(v.period, l_) + " (" + v.period + ")");
+    y_ -= 13;
+    Text(kLeft, y_, bold_, 10, v.facility_name + " (" + v.facility_code + ")");
+    y_ -= 13;
+    Text(kLeft, y_, font_, 9,
+         T(l_, "District sanitaire : ", "Health district: ") + Name(*resolver_, v.district) +
+             T(l_, " — Région : ", " — Region: ") + Name(*resolver_, v.region) +
+             T(l_, " — Catégorie d'équité : ", " — Equity category: ") + v.equity);
+    y_ -= 10;
+    Rule(y_);
+    y_ -= 14;
+    if (page_number_ > 1) {
+      Text(kLeft, y_, font_, 8, T(l_, "(suite)", "(continued)"));
+      y_ -= 12;
+    }
+  }
+
+  void Need(float height) {
+    if (y_ - height < kBottom) NewPage();
+  }
+
+  void ColumnTitles(const std::string& package) {
+    for (const auto& [code, titles] : v_->columns) {
+      if (code != package) continue;
+      Text(kLeft, y_, bold_, 7, T(l_, "Activité", "Activity"));
+      for (size_t i = 0; i < titles.size(); ++i) {
+        Right(ColumnRight(i, titles.size()), y_, bold_, 7, Fit(titles[i], 62, 7));
+      }
+      y_ -= 11;
+    }
+  }
+
+  static float ColumnRight(size_t i, size_t count) {
+    const float width = 64;
+    return kRight - width * static_cast<float>(count - 1 - i);
+  }
+
+  void Text(float x, float y, HPDF_Font font, float size, const std::string& text) {
+    HPDF_Page_BeginText(page_);
+    HPDF_Page_SetFontAndSize(page_, font, size);
+    HPDF_Page_TextOut(page_, x, y, ToWindows1252(text).c_str());
+    HPDF_Page_EndText(page_);
+  }
+
+  void Right(float x, float y, HPDF_Font font, float size, const std::string& text) {
+    const std::string encoded = ToWindows1252(text);
+    HPDF_Page_SetFontAndSize(page_, font, size);
+    const float width = HPDF_Page_TextWidth(page_, encoded.c_str());
+    HPDF_Page_BeginText(page_);
+    HPDF_Page_TextOut(page_, x - width, y, encoded.c_str());
+    HPDF_Page_EndText(page_);
+  }
+
+  void Rule(float y) {
+    HPDF_Page_MoveTo(page_, kLeft, y);
+    HPDF_Page_LineTo(page_, kRight, y);
+    HPDF_Page_Stroke(page_);
+  }
+
+  float Width(const std::string& text, float size) {
+    HPDF_Page_SetFontAndSize(page_, font_, size);
+    return HPDF_Page_TextWidth(page_, ToWindows1252(text).c_str());
+  }
+
+  // The text cut with "..." to fit `width` points.
+  std::string Fit(const std::string& text, float width, float size) {
+    if (Width(text, size) <= width) return text;
+    std::string cut = text;
+    while (!cut.empty() && Width(cut + "...", size) > width) {
+      cut.pop_back();
+      while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80)
+        cut.pop_back();
+      if (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0xC0) cut.pop_back();
+    }
+    return cut + "...";
+  }
+
+  std::vector<std::string> Wrap(const std::string& text, float width, float size) {
+    std::vector<std::string> lines;
+    std::istringstream words(text);
+    std::string word, line;
+    while (words >> word) {
+      const std::string candidate = line.empty() ? word : line + " " + word;
+      if (!line.empty() && Width(candidate, size) > width) {
+        lines.push_back(line);
+        line = word;
+      } else {
+        line = candidate;
+      }
+    }
+    if (!line.empty()) lines.push_back(line);
+    return lines;
+  }
+
+  HPDF_Doc pdf_;
+  Language l_;
+  HPDF_Font font_;
+  HPDF_Font bold_;
+  HPDF_Page page_ = nullptr;
+  const InvoiceView* v_ = nullptr;
+  const Resolver* resolver_ = nullptr;
+  float y_ = kTop;
+  int page_number_ = 0;
+};
+
+Result<ExportResult> WritePdf(const Loaded& data, const Resolver& resolver,
+                              const ExportOptions& o) {
+  std::string error;
+  HPDF_Doc pdf = HPDF_New(PdfError, &error);
+  if (pdf == nullptr) return core::Internal("cannot start a PDF document");
+  HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+  PdfWriter writer(pdf, o.language);
+  int64_t done = 0;
+  for (const InvoiceView& v : data.views) {
+    writer.Invoice(v, resolver);
+    if (!error.empty()) break;
+    if (o.progress && ++done % 100 == 0)
+      o.progress({"export", done, static_cast<int64_t>(data.views.size())});
+  }
+  if (error.empty()) HPDF_SaveToFile(pdf, o.path.c_str());
+  HPDF_Free(pdf);
+  if (!error.empty()) return core::Internal("cannot write the PDF: " + error, o.path);
+  return ExportResult{static_cast<int64_t>(data.views.size()), 0, o.path};
+}
+
+// ---- DHIS2 ----
+
+Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, const StoredRun& run,
+                                const ExportOptions& o) {
+  const rules::Program& program = run.compiled.program();
+  const rules::PaymentRule& rule = program.payments[static_cast<size_t>(run.payment)];
+  KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(run.run.period));
+  // What is mapped: (package or -1, formula code, data element).
+  struct Mapping {
+    int package;
+    std::string formula;
+    const core::DataElement* element;
+  };
+  std::vector<Mapping> mappings;
+  std::vector<std::string> unknown;
+  auto element_of = [&](const std::string& name) {
+    const core::DataElement* e = resolver.DataElement(name);
+    if (e == nullptr) unknown.push_back(name);
+    return e;
+  };
+  for (const std::string& code : rule.packages) {
+    const int k = run.compiled.PackageIndex(code);
+    for (const rules::FormulaSpec& f : program.packages[static_cast<size_t>(k)].formulas) {
+      if (!f.dhis2_data_element.empty())
+        mappings.push_back({k, f.code, element_of(f.dhis2_data_element)});
+    }
+  }
+  for (const rules::FormulaSpec& f : rule.formulas) {
+    if (!f.dhis2_data_element.empty())
+      mappings.push_back({-1, f.code, element_of(f.dhis2_data_element)});
+  }
+  const core::DataElement* total_element =
+      rule.dhis2_total.empty() ? nullptr : element_of(rule.dhis2_total);
+  if (!unknown.empty()) {
+    std::string list;
+    for (const std::string& u : unknown) list += (list.empty() ? "" : ", ") + u;
+    return core::NotFound("data elements the program exports to are not in the database: " + list,
+                          "dhis2");
+  }
+  if (mappings.empty() && total_element == nullptr) {
+    return core::FailedPrecondition(
+        "the program maps no result to DHIS2 (dhis2 = \"...\" on package or payment "
+        "formulas, dhis2_total on the payment rule)");
+  }
+  const core::CategoryOptionCombo* coc =
+      resolver.CategoryOptionCombo(core::kDefaultCategoryOptionComboUid);
+  const std::string default_coc =
+      coc ? coc->uid : std::string(core::kDefaultCategoryOptionComboUid);
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> records, store.Invoices(run.run.id));
+  std::ofstream file(o.path, std::ios::binary);
+  if (!file) return core::Unavailable("cannot write the file", o.path);
+  auto writer = io::DataValueSetWriter::Create(io::DataFormat::kJson, file);
+  io::DataValueSetHeader header;
+  writer->Begin(header);
+  int64_t values = 0, done = 0;
+  for (const store::InvoiceRecord& record : records) {
+    KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotFromJson(record.snapshot_json));
+    KENEYA_ASSIGN_OR_RETURN(rules::RunInputs inputs,
+                            InputsFromSnapshot(run.compiled, run.payment, period, snapshot));
+    rules::RunOptions options;
+    options.threads = 1;
+    options.zone_values = snapshot.zones;
+    KENEYA_ASSIGN_OR_RETURN(rules::RunResult result,
+                            run.compiled.Run(run.payment, inputs, options));
+    auto write = [&](const core::DataElement* element, const std::string& pe,
+                     const std::string& value) {
+      io::OutputDataValue v;
+      v.data_element = element->uid;
+      v.period = pe;
+      v.org_unit = snapshot.facility.uid;
+      v.category_option_combo = default_coc;
+      v.attribute_option_combo = default_coc;
+      v.value = value;
+      writer->Write(v);
+      ++values;
+    };
+    for (const Mapping& m : mappings) {
+      const rules::FormulaSpec* spec = nullptr;
+      const auto& specs = m.package >= 0 ? program.packages[static_cast<size_t>(m.package)].formulas
+                                         : rule.formulas;
+      for (const rules::FormulaSpec& f : specs) {
+        if (f.code == m.formula) spec = &f;
+      }
+      auto format = [&](double x) {
+        return spec != nullptr && spec->display == rules::Display::kMoney
+                   ? std::to_string(rules::RoundFrancs(x))
+                   : io::GoNumber(x);
+      };
+      if (m.package < 0) {
+        write(m.element, period.ToString(),
+              format(result.Value(run.compiled.FindPaymentFormula(run.payment, m.formula), 0)));
+        continue;
+      }
+      KENEYA_ASSIGN_OR_RETURN(std::vector<core::Period> periods,
+                              run.compiled.InstancePeriods(run.payment, m.package, period));
+      for (int k = 0; k < static_cast<int>(periods.size()); ++k) {
+        const rules::SlotId slot =
+            run.compiled.FindPackageValue(run.payment, m.package, k, m.formula);
+        write(m.element, periods[static_cast<size_t>(k)].ToString(), format(result.Value(slot, 0)));
+      }
+    }
+    if (total_element != nullptr)
+      write(total_element, period.ToString(), std::to_string(record.total));
+    if (o.progress && ++done % 200 == 0)
+      o.progress({"export", done, static_cast<int64_t>(records.size())});
+  }
+  writer->End();
+  if (!file.flush()) return core::Unavailable("cannot write the file", o.path);
+  return ExportResult{static_cast<int64_t>(records.size()), values, o.path};
+}
+
+}  // namespace
+
+std::string ToWindows1252(std::string_view utf8) {
+  // Code points 0x80-0x9F of Windows-1252 that are not Latin-1.
+  static const std::pair<uint32_t, char> kSpecial[] = {
+      {0x20AC, '\x80'}, {0x201A, '\x82'}, {0x0192, '\x83'}, {0x201E, '\x84'}, {0x2026, '\x85'},
+      {0x2020, '\x86'}, {0x2021, '\x87'}, {0x02C6, '\x88'}, {0x2030, '\x89'}, {0x0160, '\x8A'},
+      {0x2039, '\x8B'}, {0x0152, '\x8C'}, {0x017D, '\x8E'}, {0x2018, '\x91'}, {0x2019, '\x92'},
+      {0x201C, '\x93'}, {0x201D, '\x94'}, {0x2022, '\x95'}, {0x2013, '\x96'}, {0x2014, '\x97'},
+      {0x02DC, '\x98'}, {0x2122, '\x99'}, {0x0161, '\x9A'}, {0x203A, '\x9B'}, {0x0153, '\x9C'},
+      {0x017E, '\x9E'}, {0x0178, '\x9F'}};
+  std::string out;
+  out.reserve(utf8.size());
+  for (size_t i = 0; i < utf8.size();) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    uint32_t cp = 0;
+    size_t length = 1;
+    if (c < 0x80) {
+      cp = c;
+    } else if ((c & 0xE0) == 0xC0 && i + 1 < utf8.size()) {
+      cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(utf8[i + 1]) & 0x3Fu);
+      length = 2;
+    } else if ((c & 0xF0) == 0xE0 && i + 2 < utf8.size()) {
+      cp = ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(utf8[i + 1]) & 0x3Fu) << 6) |
+           (static_cast<unsigned char>(utf8[i + 2]) & 0x3Fu);
+      length = 3;
+    } else if ((c & 0xF8) == 0xF0 && i + 3 < utf8.size()) {
+      cp = 0xFFFD;
+      length = 4;
+    } else {
+      cp = 0xFFFD;
+    }
+    i += length;
+    if (cp == 0x202F || cp == 0x00A0) {
+      out += '\xA0';  // (narrow) no-break space
+    } else if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF)) {
+      out += static_cast<char>(cp);
+    } else {
+      char mapped = '?';
+      for (const auto& [code, byte] : kSpecial) {
+        if (code == cp) mapped = byte;
+      }
+      if (cp == 0x2192) {
+        out += "->";
+        continue;
+      }
+      out += mapped;
+    }
+  }
+  return out;
+}
+
+Result<ExportResult> ExportRun(store::Store& store, const core::MetadataBundle& metadata,
+                               const StoredRun& run, const ExportOptions& options) {
+  const Resolver resolver(metadata);
+  if (options.format == "dhis2") return WriteDhis2(store, resolver, run, options);
+  KENEYA_ASSIGN_OR_RETURN(Loaded data, Load(store, resolver, run, options));
+  if (options.format == "csv") return WriteCsv(data, options);
+  if (options.format == "xlsx") return WriteXlsx(data, resolver, run, options);
+  if (options.format == "pdf") return WritePdf(data, resolver, options);
+  return core::InvalidArgument("unknown format '" + options.format + "' (csv, xlsx, pdf, dhis2)",
+                               "--format");
+}
+
+}  // namespace keneya::fbr

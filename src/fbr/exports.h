@@ -1,0 +1,44 @@
+// Exports of a stored invoice run:
+//   csv    every line of every invoice, one a row (RFC 4180, UTF-8)
+//   xlsx   a workbook: one row per invoice (package totals, bonuses, cut, total), every line,
+//          totals by region and district, and the facilities without a report
+//   pdf    one invoice per page (more when long), in French or English: invoice number, lines,
+//          total in figures and in words, signature blocks
+//   dhis2  a DHIS2 data value set (JSON) of the results the program maps to data elements
+//          (`dhis2 = "..."` on package and payment formulas, `dhis2_total` on a payment rule)
+#ifndef KENEYA_FBR_EXPORTS_H_
+#define KENEYA_FBR_EXPORTS_H_
+
+#include <string>
+
+#include "core/format.h"
+#include "core/metadata.h"
+#include "core/result.h"
+#include "fbr/stored_invoices.h"
+#include "store/store.h"
+
+namespace keneya::fbr {
+
+struct ExportOptions {
+  std::string format;  // "csv", "xlsx", "pdf", "dhis2"
+  std::string path;
+  core::Language language = core::Language::kFrench;
+  store::ProgressFn progress;  // phase "export", invoices done
+};
+
+struct ExportResult {
+  int64_t invoices = 0;
+  int64_t values = 0;  // dhis2: data values written
+  std::string path;
+};
+
+core::Result<ExportResult> ExportRun(store::Store& store, const core::MetadataBundle& metadata,
+                                     const StoredRun& run, const ExportOptions& options);
+
+// UTF-8 to Windows-1252 (the PDF's built-in fonts' encoding); characters it has no place for
+// become '?'.
+std::string ToWindows1252(std::string_view utf8);
+
+}  // namespace keneya::fbr
+
+#endif  // KENEYA_FBR_EXPORTS_H_

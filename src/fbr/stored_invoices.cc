@@ -1,0 +1,165 @@
+#include "fbr/stored_invoices.h"
+
+#include "fbr/invoice_json.h"
+#include "fbr/programs.h"
+
+namespace keneya::fbr {
+
+using core::Result;
+
+namespace {
+
+Result<StoredRun> Complete(store::Store& store, const store::InvoiceRunRecord& run) {
+  StoredRun out;
+  out.run = run;
+  KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(run.period));
+  KENEYA_ASSIGN_OR_RETURN(out.program,
+                          ProgramFor(store, run.program_code, period, run.program_version));
+  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(out.program));
+  rules::ParsedProgram parsed = rules::ParseProgram(source);
+  std::vector<rules::ProgramProblem> problems = parsed.problems;
+  out.compiled = rules::CompiledProgram::Compile(parsed.program, problems);
+  if (!problems.empty()) {
+    return core::Internal("the stored program " + run.program_code + " version " +
+                          std::to_string(run.program_version) + " no longer compiles:\n" +
+                          ProblemList(problems));
+  }
+  out.payment = out.compiled.PaymentIndex(run.payment_code);
+  if (out.payment < 0) {
+    return core::Internal("the stored program has no payment rule " + run.payment_code);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<StoredRun> LoadRun(store::Store& store, int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  for (const store::InvoiceRunRecord& run : runs) {
+    if (run.id == run_id) return Complete(store, run);
+  }
+  return core::NotFound("no invoice run " + std::to_string(run_id), "run");
+}
+
+Result<StoredRun> LatestRun(store::Store& store, std::string_view program_code,
+                            const core::Period& period) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  for (const store::InvoiceRunRecord& run : runs) {  // newest first
+    if (run.period == period.Code() && (program_code.empty() || run.program_code == program_code)) {
+      return Complete(store, run);
+    }
+  }
+  return core::NotFound("no invoice run for " + period.ToString() +
+                            (program_code.empty() ? "" : " of " + std::string(program_code)),
+                        "period");
+}
+
+Result<InvoiceView> ViewOf(const StoredRun& run, const store::InvoiceRecord& invoice,
+                           core::Language language) {
+  const rules::Program& program = run.compiled.program();
+  InvoiceView view;
+  view.number = invoice.number;
+  view.program_code = program.code;
+  view.program_version = run.program.version;
+  view.program_name = language == core::Language::kEnglish && !program.name_en.empty()
+                          ? program.name_en
+                          : program.name;
+  const rules::PaymentRule& rule = program.payments[static_cast<size_t>(run.payment)];
+  view.payment_name =
+      language == core::Language::kEnglish && !rule.name_en.empty() ? rule.name_en : rule.name;
+  view.period = core::Period::FromCode(run.run.period)->ToString();
+  KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotFromJson(invoice.snapshot_json));
+  view.facility_code = snapshot.facility.code;
+  view.facility_name = snapshot.facility.name;
+  view.district = snapshot.facility.district;
+  view.region = snapshot.facility.region;
+  view.equity = snapshot.facility.equity;
+  KENEYA_ASSIGN_OR_RETURN(view.lines, LinesFromJson(invoice.lines_json, program));
+  view.total = invoice.total;
+  FillColumns(program, language, view);
+  return view;
+}
+
+Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int payment,
+                               const core::Period& period, const ExplainRequest& request,
+                               int* activity) {
+  const rules::Program& p = program.program();
+  const rules::PaymentRule& rule = p.payments[static_cast<size_t>(payment)];
+  *activity = 0;
+  std::string formula = request.formula;
+  if (formula.empty()) {
+    if (rule.formulas.empty()) return core::NotFound("the payment rule has no formula");
+    formula = rule.formulas.back().code;
+  }
+  const size_t dot = formula.find('.');
+  if (dot == std::string::npos) {
+    const rules::SlotId slot = program.FindPaymentFormula(payment, formula);
+    if (slot != rules::kNoSlot) return slot;
+    std::string known;
+    for (const rules::FormulaSpec& f : rule.formulas) known += (known.empty() ? "" : ", ") + f.code;
+    return core::NotFound("payment " + rule.code + " has no formula '" + formula + "' (" + known +
+                              "; or package.formula)",
+                          "--formula");
+  }
+  const std::string package_code = formula.substr(0, dot);
+  const std::string name = formula.substr(dot + 1);
+  const int package = program.PackageIndex(package_code);
+  if (package < 0) return core::NotFound("no package '" + package_code + "'", "--formula");
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::Period> periods,
+                          program.InstancePeriods(payment, package, period));
+  int instance = 0;
+  if (!request.period.empty()) {
+    instance = -1;
+    for (size_t k = 0; k < periods.size(); ++k) {
+      if (periods[k].ToString() == request.period) instance = static_cast<int>(k);
+    }
+    if (instance < 0) {
+      std::string known;
+      for (const core::Period& q : periods) known += (known.empty() ? "" : ", ") + q.ToString();
+      return core::NotFound("package " + package_code + " has no values for " + request.period +
+                                " in this run (" + known + ")",
+                            "--period");
+    }
+  }
+  const rules::SlotId slot = program.FindPackageValue(payment, package, instance, name);
+  if (slot == rules::kNoSlot) {
+    return core::NotFound("package " + package_code + " has no value '" + name + "'", "--formula");
+  }
+  if (program.slot(payment, slot).level == rules::Level::kActivity) {
+    const rules::Package& pk = p.packages[static_cast<size_t>(package)];
+    *activity = -1;
+    for (size_t a = 0; a < pk.activities.size(); ++a) {
+      if (pk.activities[a].code == request.activity) *activity = static_cast<int>(a);
+    }
+    if (*activity < 0) {
+      return core::NotFound("'" + name + "' is a value per activity: give --activity (one of " +
+                                pk.activities.front().code + ", ...)",
+                            "--activity");
+    }
+  }
+  return slot;
+}
+
+Result<rules::CompiledProgram::Explanation> ExplainInvoice(store::Store& store,
+                                                           std::string_view number,
+                                                           const ExplainRequest& request,
+                                                           core::Language language) {
+  KENEYA_ASSIGN_OR_RETURN(std::optional<store::InvoiceRecord> invoice, store.GetInvoice(number));
+  if (!invoice) return core::NotFound("no invoice " + std::string(number), "invoice");
+  KENEYA_ASSIGN_OR_RETURN(StoredRun run, LoadRun(store, invoice->run_id));
+  KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotFromJson(invoice->snapshot_json));
+  KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(run.run.period));
+  KENEYA_ASSIGN_OR_RETURN(rules::RunInputs inputs,
+                          InputsFromSnapshot(run.compiled, run.payment, period, snapshot));
+  rules::RunOptions options;
+  options.threads = 1;
+  options.zone_values = snapshot.zones;
+  KENEYA_ASSIGN_OR_RETURN(rules::RunResult result, run.compiled.Run(run.payment, inputs, options));
+  int activity = 0;
+  KENEYA_ASSIGN_OR_RETURN(rules::SlotId slot,
+                          FindSlot(run.compiled, run.payment, period, request, &activity));
+  return run.compiled.Explain(run.payment, result, slot, 0, activity,
+                              language == core::Language::kEnglish ? "en" : "fr", request.depth);
+}
+
+}  // namespace keneya::fbr

@@ -1,0 +1,74 @@
+// Invoices and explanations as people read them, in French or English: amounts in francs CFA
+// ("2 799 815"), percentages ("12,5 %"), the total in words ("deux millions sept cent
+// quatre-vingt-dix-neuf mille huit cent quinze francs CFA"), a text invoice, an explanation
+// tree.
+#ifndef KENEYA_FBR_TEXT_H_
+#define KENEYA_FBR_TEXT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/format.h"
+#include "rules/engine.h"
+#include "rules/invoice.h"
+
+namespace keneya::fbr {
+
+// Whole francs, grouped: "2 799 815" / "2,799,815".
+std::string FormatFrancs(int64_t amount, core::Language language);
+// A value as its display says: money (whole francs when whole, else two decimals), a percent
+// of a ratio (0.125 -> "12,5 %"), or a number (up to 4 decimals, no trailing zeros).
+std::string FormatValue(double value, rules::Display display, core::Language language,
+                        int decimals = 4);
+std::string FormatValue(const rules::Value& value, rules::Display display, core::Language language);
+
+// The amount in words, French ("deux millions trois cent mille") or English ("two million
+// three hundred thousand"). Negative amounts start with "moins" / "minus".
+std::string AmountInWords(int64_t amount, core::Language language);
+
+// What an invoice shows, facility and period aside.
+struct InvoiceView {
+  std::string number;
+  std::string program_code;
+  int program_version = 0;
+  std::string program_name;
+  std::string payment_name;
+  std::string period;  // "2024Q1"
+  std::string facility_code;
+  std::string facility_name;
+  std::string district;
+  std::string region;
+  std::string equity;
+  std::vector<rules::InvoiceLine> lines;
+  int64_t total = 0;
+  // Column titles of each package's activity lines.
+  std::vector<std::pair<std::string, std::vector<std::string>>> columns;  // package -> titles
+  std::vector<std::pair<std::string, std::vector<rules::Display>>> displays;
+  std::vector<std::pair<std::string, std::string>> package_names;  // code -> name
+  std::string PackageName(const std::string& code) const {
+    for (const auto& [c, name] : package_names) {
+      if (c == code) return name;
+    }
+    return code;
+  }
+};
+
+// The column titles and displays of packages' invoices, from the program.
+void FillColumns(const rules::Program& program, core::Language language, InvoiceView& view);
+
+std::string InvoiceText(const InvoiceView& invoice, core::Language language);
+
+// The explanation as an indented tree, one value a line:
+//   montant = paye * tariff = 185 000
+//   ├─ paye = if(ecart > tolerance, 0, verified) = 37
+std::string ExplanationText(const rules::CompiledProgram::Explanation& explanation,
+                            core::Language language);
+
+// A period as people say it: "2024Q1" -> "1er trimestre 2024" / "Q1 2024", "202401" ->
+// "janvier 2024" / "January 2024"; other periods as they are.
+std::string PeriodLabel(const std::string& period, core::Language language);
+
+}  // namespace keneya::fbr
+
+#endif  // KENEYA_FBR_TEXT_H_
