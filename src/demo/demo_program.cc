@@ -16,11 +16,7 @@ Result<rules::ProgramSource> DemoProgramSource() {
   return rules::ProgramSourceFromFiles(EmbeddedDemoProgram());
 }
 
-Result<DemoFbrSummary> SetUpDemoFbr(store::Store& store, const std::vector<core::Period>& quarters,
-                                    const store::Actor& actor, const store::ProgressFn& progress) {
-  DemoFbrSummary summary;
-  // The data elements the program's results go to in DHIS2 (keneya invoices export --format
-  // dhis2). Their uids are fixed, so the demo's other uids do not move.
+core::MetadataBundle DemoResultElements() {
   core::MetadataBundle results;
   auto result_element = [&](const char* uid, const char* code, const char* name,
                             const char* short_name, core::ValueType type) {
@@ -35,11 +31,17 @@ Result<DemoFbrSummary> SetUpDemoFbr(store::Store& store, const std::vector<core:
   };
   result_element("FbrResQty01", "FBR_MONTANT_QUANTITE", "FBR : montant de la quantité (mois)",
                  "FBR montant quantité", core::ValueType::kInteger);
-  result_element("FbrResQlt01", "FBR_SCORE_QUALITE", "FBR : score qualité (%)", "FBR score qualité",
-                 core::ValueType::kNumber);
+  result_element("FbrResQlt01", "FBR_SCORE_QUALITE", "FBR : score qualité (%)",
+                 "FBR score qualité", core::ValueType::kNumber);
   result_element("FbrResTot01", "FBR_MONTANT_TOTAL", "FBR : montant total facturé",
                  "FBR montant total", core::ValueType::kInteger);
-  KENEYA_RETURN_IF_ERROR(store.SaveMetadata(results, actor));
+  return results;
+}
+
+Result<DemoFbrSummary> SetUpDemoFbr(store::Store& store, const std::vector<core::Period>& quarters,
+                                    const store::Actor& actor, const store::ProgressFn& progress) {
+  DemoFbrSummary summary;
+  KENEYA_RETURN_IF_ERROR(store.SaveMetadata(DemoResultElements(), actor));
   KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, DemoProgramSource());
   KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program, fbr::LoadProgram(store, source, actor));
   KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store.LoadMetadata());

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/metadata.h"
 #include "core/period.h"
 #include "core/result.h"
 #include "rules/program_file.h"
@@ -18,6 +19,10 @@ namespace keneya::demo {
 // programs/fbr-mali/: programme.toml and its CSV files.
 std::vector<std::pair<std::string_view, std::string_view>> EmbeddedDemoProgram();
 core::Result<rules::ProgramSource> DemoProgramSource();
+
+// The data elements the demo program's results go to in DHIS2 (FBR_MONTANT_QUANTITE,
+// FBR_SCORE_QUALITE, FBR_MONTANT_TOTAL), with fixed uids.
+core::MetadataBundle DemoResultElements();
 
 struct DemoFbrSummary {
   int contracts = 0;
