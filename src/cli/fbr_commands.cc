@@ -99,13 +99,23 @@ void PrintProblems(const Context& c, const std::vector<rules::ProgramProblem>& p
   for (const rules::ProgramProblem& p : problems) *c.err << "  " << p.ToString() << "\n";
 }
 
-// The program record to compute with: stored first when given as files.
-Result<store::ProgramRecord> ProgramToUse(const Context& c, store::Store& store,
+// The program record to compute with: a stored version, or files, checked (then stored with
+// the run they produce, never alone).
+Result<store::ProgramRecord> ProgramToUse(store::Store& store, const core::MetadataBundle& metadata,
                                           const std::string& program, const core::Period& period,
                                           int version) {
   if (IsProgramPath(program)) {
     KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, rules::ReadProgramSource(program));
-    return fbr::LoadProgram(store, source, CliActor(c, "keneya compute"));
+    KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store.States());
+    fbr::CheckedProgram checked = fbr::CheckProgram(source, &metadata, &states);
+    if (!checked.ok()) {
+      return core::InvalidArgument(std::to_string(checked.problems.size()) + " problem" +
+                                       (checked.problems.size() == 1 ? "" : "s") +
+                                       " in the program, nothing stored:\n" +
+                                       fbr::ProblemList(checked.problems),
+                                   source.toml_name);
+    }
+    return fbr::ToRecord(source, checked.program);
   }
   return fbr::ProgramFor(store, program, period,
                          version > 0 ? std::optional<int>(version) : std::nullopt);
@@ -463,8 +473,11 @@ int RunCompute(const Context& c, const ComputeOptions& o) {
   store::Store& store = **opened;
   auto metadata = store.LoadMetadata();
   if (!metadata.ok()) return Fail(c, metadata.error());
-  auto record = ProgramToUse(c, store, o.program, *period, o.version);
-  if (!record.ok()) return Fail(c, record.error());
+  auto record = ProgramToUse(store, *metadata, o.program, *period, o.version);
+  if (!record.ok()) {
+    *c.err << T(l, "Rien n'a été enregistré.\n", "Nothing was stored.\n");
+    return Fail(c, record.error());
+  }
   ProgressPrinter progress(*c.err, l, c.interactive);
   fbr::ComputeOptions options;
   options.payment = o.payment;
@@ -518,7 +531,7 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
   if (!period.ok()) return Fail(c, period.error());
   auto metadata = store.LoadMetadata();
   if (!metadata.ok()) return Fail(c, metadata.error());
-  auto record = ProgramToUse(c, store, o.program, *period, 0);
+  auto record = ProgramToUse(store, *metadata, o.program, *period, 0);
   if (!record.ok()) return Fail(c, record.error());
   auto run = fbr::Compute(store, *metadata, *record, *period, {});
   if (!run.ok()) return Fail(c, run.error());

@@ -1,0 +1,260 @@
+// The FBR commands as a user runs them, on a demo database of 2024: check, program, contract,
+// compute, explain, simulate, invoices. Bad programs are refused with every problem listed and
+// nothing stored.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tests/cli/run_keneya.h"
+
+namespace keneya::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Keneya;
+using testing::Outcome;
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteText(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+// Replaces `from` (which must be there) by `to` in a file.
+void Edit(const fs::path& path, const std::string& from, const std::string& to) {
+  std::string text = ReadText(path);
+  const size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from;
+  text.replace(at, from.size(), to);
+  WriteText(path, text);
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+class FbrCliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("keneya_fbr_cli_" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+    db_ = (dir_ / "demo.db").string();
+    const Outcome demo = Keneya("--db " + db_ + " demo --from 2024 --to 2024");
+    ASSERT_EQ(demo.status, 0) << demo.output;
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+
+  // A copy of the demo program, to break.
+  static fs::path CopyOfDemoProgram(const std::string& name) {
+    const fs::path copy = dir_ / name;
+    fs::remove_all(copy);
+    fs::copy(fs::path(KENEYA_PROGRAMS) / "fbr-mali", copy);
+    return copy;
+  }
+
+  static Outcome Run(const std::string& arguments) {
+    return Keneya("--db " + db_ + " " + arguments);
+  }
+
+  static inline fs::path dir_;
+  static inline std::string db_;
+};
+
+TEST_F(FbrCliTest, TheDemoHasItsProgramContractsAndInvoices) {
+  Outcome programs = Run("program list");
+  EXPECT_EQ(programs.status, 0);
+  EXPECT_NE(programs.output.find("FBR_MALI v1"), std::string::npos) << programs.output;
+  Outcome runs = Run("invoices list");
+  EXPECT_EQ(Count(runs.output, "FBR_MALI v1  paiement"), 4u) << runs.output;
+  EXPECT_NE(runs.output.find("2024Q3  draft  2 000 factures"), std::string::npos) << runs.output;
+  Outcome check = Keneya("check " + std::string(KENEYA_PROGRAMS) + "/fbr-mali");
+  EXPECT_EQ(check.status, 0) << check.output;
+  EXPECT_NE(check.output.find("aucun problème"), std::string::npos) << check.output;
+}
+
+TEST_F(FbrCliTest, ABadProgramIsRefusedWithEveryProblemAndNothingStored) {
+  const fs::path bad = CopyOfDemoProgram("bad_formulas");
+  const fs::path toml = bad / "programme.toml";
+  // A syntax error, an unknown name, a cycle (told on both its formulas), a wrong argument
+  // count, a missing tariff row: six problems.
+  Edit(toml, "expression = \"safe_div(abs(declared - verified), declared)\"",
+       "expression = \"safe_div(abs(declared - verified), declared\"");
+  Edit(toml, "expression = \"paye * tariff\"", "expression = \"paye * tarif\"");
+  Edit(toml, "expression = \"sum(%{rejet_values})\"",
+       "expression = \"sum(%{rejet_values}) + 0 * part_du_district\"");
+  Edit(toml, "expression = \"safe_div(total_quantite, total_district)\"",
+       "expression = \"safe_div(total_quantite, total_district) + 0 * activites_rejetees\"");
+  Edit(toml, "sum(%{retenus_values}), sum(%{possibles_values}))", "sum(%{retenus_values}))");
+  Edit(bad / "tarifs.csv", "cesarienne,25000\n", "");
+
+  Outcome check = Keneya("check " + bad.string());
+  EXPECT_EQ(check.status, 1) << check.output;
+  EXPECT_NE(check.output.find("Programme refusé"), std::string::npos) << check.output;
+  EXPECT_NE(check.output.find("quantite.ecart, column 9: Unbalanced parenthesis"),
+            std::string::npos)
+      << check.output;
+  EXPECT_NE(check.output.find("quantite.montant: No parameter 'tarif' found."), std::string::npos);
+  EXPECT_NE(check.output.find("cycle between formulas: quantite.activites_rejetees -> "
+                              "quantite.part_du_district -> quantite.activites_rejetees"),
+            std::string::npos);
+  EXPECT_NE(check.output.find("qualite.score_qualite, column 7: SAFE_DIV takes 2 arguments, not 1"),
+            std::string::npos);
+  EXPECT_NE(check.output.find("tarifs.csv: no row gives 'tariff' for activity 'cesarienne'"),
+            std::string::npos);
+  EXPECT_NE(check.output.find("6 problèmes"), std::string::npos) << check.output;
+
+  // Computing with it stores nothing: no program version, no invoice run.
+  const std::string programs_before = Run("program list").output;
+  const std::string runs_before = Run("invoices list").output;
+  Outcome compute = Run("compute --program " + bad.string() + " --period 2024Q1");
+  EXPECT_EQ(compute.status, 1) << compute.output;
+  EXPECT_NE(compute.output.find("6 problems in the program, nothing stored"), std::string::npos)
+      << compute.output;
+  EXPECT_NE(compute.output.find("No parameter 'tarif' found."), std::string::npos);
+  EXPECT_EQ(Run("program list").output, programs_before);
+  EXPECT_EQ(Run("invoices list").output, runs_before);
+}
+
+TEST_F(FbrCliTest, ATomlSyntaxErrorIsRefusedWithItsLine) {
+  const fs::path bad = CopyOfDemoProgram("bad_toml");
+  Edit(bad / "programme.toml", "[program]\n", "[program\n");
+  Outcome check = Keneya("check " + bad.string());
+  EXPECT_EQ(check.status, 1);
+  EXPECT_NE(check.output.find("programme.toml:12: TOML syntax:"), std::string::npos)
+      << check.output;
+  Outcome compute = Run("compute --program " + bad.string() + " --period 2024Q1");
+  EXPECT_EQ(compute.status, 1);
+  EXPECT_NE(compute.output.find("TOML syntax"), std::string::npos) << compute.output;
+}
+
+TEST_F(FbrCliTest, ATariffRowMissingForSomeFacilitiesIsFoundOnTheDataAndNothingStored) {
+  const fs::path bad = CopyOfDemoProgram("bad_rows");
+  std::string tariffs = "in:activity,in:facility_type,out:tariff\n";
+  std::istringstream rows(ReadText(bad / "tarifs.csv"));
+  std::string row;
+  std::getline(rows, row);  // header
+  while (std::getline(rows, row)) {
+    const std::string activity = row.substr(0, row.find(','));
+    // Césariennes priced for regional hospitals only: the CSRéf have no row.
+    tariffs += activity + (activity == "cesarienne" ? ",EPH," : ",*,") +
+               row.substr(row.find(',') + 1) + "\n";
+  }
+  WriteText(bad / "tarifs.csv", tariffs);
+  Outcome check = Keneya("check " + bad.string());
+  EXPECT_EQ(check.status, 0) << check.output;  // nothing wrong in the files alone
+  const std::string runs_before = Run("invoices list").output;
+  Outcome with_data = Run("check " + bad.string() + " --period 2024Q1");
+  EXPECT_EQ(with_data.status, 1) << with_data.output;
+  EXPECT_NE(with_data.output.find(
+                "activity=cesarienne, facility_type=CSREF (75 facilities, first CSREF_"),
+            std::string::npos)
+      << with_data.output;
+  Outcome compute = Run("compute --program " + bad.string() + " --period 2024Q1");
+  EXPECT_EQ(compute.status, 1);
+  EXPECT_NE(compute.output.find("Rien n'a été enregistré"), std::string::npos) << compute.output;
+  EXPECT_EQ(Run("invoices list").output, runs_before);
+  EXPECT_EQ(Count(Run("program list").output, "FBR_MALI v"), 1u);
+}
+
+TEST_F(FbrCliTest, OverlappingContractsAreRefused) {
+  Outcome signed_again =
+      Run("contract sign --program FBR_MALI --facility CSCOM_KATI_KOKO_II --start 2024-06-01");
+  EXPECT_EQ(signed_again.status, 1) << signed_again.output;
+  EXPECT_NE(signed_again.output.find("overlaps contract"), std::string::npos)
+      << signed_again.output;
+  Outcome list = Run("contract list --program FBR_MALI --facility CSCOM_KATI_KOKO_II");
+  EXPECT_EQ(Count(list.output, "CSCOM_KATI_KOKO_II"), 1u) << list.output;
+}
+
+TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
+  // Suspend a facility from April: its 2024Q2 invoice disappears from a new run.
+  Outcome list = Run("contract list --program FBR_MALI --facility CSCOM_KATI_KOKO_II");
+  const std::string id = list.output.substr(0, list.output.find(' '));
+  Outcome suspend = Run("contract suspend " + id + " --date 2024-04-01 --reason 'audit en cours'");
+  ASSERT_EQ(suspend.status, 0) << suspend.output;
+  Outcome compute = Run("compute --program FBR_MALI --period 2024Q2");
+  ASSERT_EQ(compute.status, 0) << compute.output;
+  EXPECT_NE(compute.output.find("factures : 1 999"), std::string::npos) << compute.output;
+  EXPECT_NE(compute.output.find("contrats suspendus : 1"), std::string::npos);
+  EXPECT_NE(compute.output.find("Lot de facturation 5 enregistré"), std::string::npos);
+  Outcome history = Run("contract history " + id);
+  EXPECT_NE(
+      history.output.find("2021-01-01.. EQUITE_0 active -> 2021-01-01..2024-03-31 EQUITE_0 active"),
+      std::string::npos)
+      << history.output;
+  EXPECT_NE(history.output.find("(audit en cours)"), std::string::npos);
+
+  // The stored Q1 invoice of Koko II is still there, explained in French and English.
+  Outcome show = Run("invoices show FBR_MALI-2024Q3-00001");
+  EXPECT_EQ(show.status, 0) << show.output;
+  EXPECT_NE(show.output.find("TOTAL À PAYER (FCFA)"), std::string::npos);
+  EXPECT_NE(show.output.find("Arrêtée à la somme de"), std::string::npos);
+  Outcome explain = Run("explain FBR_MALI-2024Q3-00001 --depth 1");
+  EXPECT_EQ(explain.status, 0) << explain.output;
+  EXPECT_NE(explain.output.find(
+                "paiement.total [2024Q3] = total_quantite * (1 + equity_bonus) + bonus_qualite"),
+            std::string::npos)
+      << explain.output;
+  Outcome english =
+      Run("--lang en explain FBR_MALI-2024Q3-00001 --formula quantite.montant --activity "
+          "accouchement --of-period 202408");
+  EXPECT_EQ(english.status, 0) << english.output;
+  EXPECT_NE(english.output.find("« Amount »"), std::string::npos) << english.output;
+  EXPECT_NE(english.output.find("(tarifs.csv:7)"), std::string::npos);
+  Outcome unknown = Run("explain FBR_MALI-2024Q3-00001 --formula nothing");
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_NE(unknown.output.find("has no formula 'nothing' (bonus_equite, bonus_qualite, total"),
+            std::string::npos)
+      << unknown.output;
+
+  // What if deliveries were paid 6 000?
+  Outcome simulate =
+      Run("simulate --program FBR_MALI --period 2024Q1 --set tariff[accouchement]=6000");
+  EXPECT_EQ(simulate.status, 0) << simulate.output;
+  EXPECT_NE(simulate.output.find("Simulation (rien n'est enregistré)"), std::string::npos);
+  EXPECT_NE(simulate.output.find("TOTAL"), std::string::npos);
+  EXPECT_NE(simulate.output.find("+"), std::string::npos);
+  Outcome bad_set = Run("simulate --program FBR_MALI --period 2024Q1 --set nothing=1");
+  EXPECT_EQ(bad_set.status, 1);
+  EXPECT_NE(bad_set.output.find("no constant 'nothing'"), std::string::npos) << bad_set.output;
+
+  for (const char* format : {"csv", "xlsx", "pdf", "dhis2"}) {
+    const std::string out = (dir_ / (std::string("q3.") + format)).string();
+    Outcome exported =
+        Run(std::string("invoices export --period 2024Q3 --format ") + format + " --out " + out);
+    EXPECT_EQ(exported.status, 0) << format << exported.output;
+    EXPECT_NE(exported.output.find("2 000 factures exportées"), std::string::npos)
+        << exported.output;
+    EXPECT_GT(fs::file_size(out), 10000u) << format;
+  }
+  EXPECT_EQ(ReadText(dir_ / "q3.pdf").substr(0, 5), "%PDF-");
+  EXPECT_EQ(ReadText(dir_ / "q3.xlsx").substr(0, 2), "PK");
+  const std::string dhis2 = ReadText(dir_ / "q3.dhis2");
+  EXPECT_NE(dhis2.find("\"dataElement\":\"FbrResTot01\",\"period\":\"2024Q3\""), std::string::npos);
+  EXPECT_EQ(Count(dhis2, "FbrResTot01"), 2000u);
+  EXPECT_EQ(Count(dhis2, "FbrResQty01"), 6000u);
+}
+
+TEST_F(FbrCliTest, EveryFbrCommandHasHelp) {
+  for (const char* sub : {"check", "program load", "contract sign", "contract suspend", "compute",
+                          "explain", "simulate", "invoices export"}) {
+    Outcome run = Keneya(std::string(sub) + " --help");
+    EXPECT_EQ(run.status, 0) << sub;
+    EXPECT_NE(run.output.find("Usage:"), std::string::npos) << sub;
+  }
+}
+
+}  // namespace
+}  // namespace keneya::cli
