@@ -10,12 +10,18 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "bench/reference_scenario.h"
 #include "bench/store_bench.h"
+#include "demo/demo.h"
+#include "demo/demo_program.h"
+#include "fbr/invoice_run.h"
+#include "fbr/programs.h"
 #include "io/equations_json.h"
+#include "store/store.h"
 
 namespace keneya::bench {
 
@@ -199,6 +205,53 @@ Status RunRulesBench(const RulesBenchOptions& options, std::ostream& out) {
     configs = {{2000, false}, {2000, true}, {20000, false}, {20000, true}, {100000, true}};
   }
   for (const Config& config : configs) KENEYA_RETURN_IF_ERROR(RunOne(config, options, out));
+  return core::OkStatus();
+}
+
+Status RunInvoicesBench(const InvoicesBenchOptions& options, std::ostream& out) {
+  KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::Parse(options.period));
+  std::string database = options.database;
+  std::filesystem::path temporary;
+  const store::Actor actor{"bench", "bench", ""};
+  if (database.empty()) {
+    temporary = std::filesystem::temp_directory_path() / ("keneya-invoices-bench-" + std::to_string(getpid()));
+    std::filesystem::create_directories(temporary);
+    database = (temporary / "demo.db").string();
+    out << "building the demo database in " << database << " (2021-2024, no invoices)\n";
+    KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenStore(database));
+    KENEYA_ASSIGN_OR_RETURN(demo::DemoDataset demo, demo::GenerateDemo({}, nullptr));
+    KENEYA_RETURN_IF_ERROR(demo::LoadDemo(*store, demo, actor, nullptr));
+    KENEYA_RETURN_IF_ERROR(demo::SetUpDemoFbr(*store, {}, actor, nullptr));
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenStore(database));
+  KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store->LoadMetadata());
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program, fbr::ProgramFor(*store, "FBR_MALI", period));
+  utsname machine{};
+  uname(&machine);
+  out << "keneya bench invoices: program " << program.code << " version " << program.version << ", "
+      << period.ToString() << ", " << store->engine() << " database " << database << ", on "
+      << machine.nodename << " (" << sysconf(_SC_NPROCESSORS_ONLN) << " cores)\n";
+  std::vector<double> total, read, compute, save;
+  int64_t invoices = 0, values = 0;
+  ResetPeakRss();
+  for (int r = 0; r < options.repetitions; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    KENEYA_ASSIGN_OR_RETURN(fbr::ComputedRun run, fbr::Compute(*store, metadata, program, period, {}));
+    const auto saving = std::chrono::steady_clock::now();
+    KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord saved, fbr::SaveRun(*store, run, actor));
+    const auto end = std::chrono::steady_clock::now();
+    total.push_back(std::chrono::duration<double>(end - start).count());
+    save.push_back(std::chrono::duration<double>(end - saving).count());
+    read.push_back(run.read_seconds);
+    compute.push_back(run.compute_seconds);
+    invoices = saved.invoice_count;
+    values = run.values_read;
+  }
+  out << Grouped(static_cast<double>(invoices), 0) << " invoices from " << Grouped(static_cast<double>(values), 0)
+      << " values: end to end median " << Ms(Median(total)) << " (read " << Ms(Median(read)) << ", compute "
+      << Ms(Median(compute)) << ", store " << Ms(Median(save)) << ") of " << options.repetitions
+      << " runs; peak memory " << Mb(PeakRssBytes()) << "\n";
+  if (!temporary.empty()) std::filesystem::remove_all(temporary);
   return core::OkStatus();
 }
 

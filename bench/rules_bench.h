@@ -29,6 +29,16 @@ struct RulesBenchOptions {
 
 core::Status RunRulesBench(const RulesBenchOptions& options, std::ostream& out);
 
+// `keneya bench invoices`: one quarter of the demo program end to end on the demo database
+// (read the values, compute, store the invoices with their inputs), median of `runs`. With no
+// database given, the demo database is built first in a temporary directory.
+struct InvoicesBenchOptions {
+  std::string database;  // a demo database (keneya demo); empty: built for the bench
+  std::string period = "2024Q1";
+  int repetitions = 5;
+};
+core::Status RunInvoicesBench(const InvoicesBenchOptions& options, std::ostream& out);
+
 }  // namespace keneya::bench
 
 #endif  // KENEYA_BENCH_RULES_BENCH_H_

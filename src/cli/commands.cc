@@ -511,6 +511,16 @@ int RunBenchRules(const Context& c, const BenchRulesOptions& options) {
   return 0;
 }
 
+int RunBenchInvoices(const Context& c, const BenchInvoicesOptions& options) {
+  bench::InvoicesBenchOptions bench_options;
+  bench_options.database = options.database;
+  bench_options.period = options.period;
+  bench_options.repetitions = options.runs;
+  core::Status status = bench::RunInvoicesBench(bench_options, *c.out);
+  if (!status.ok()) return Fail(c, status.error());
+  return 0;
+}
+
 // ---- DHIS2 ----
 
 namespace {

@@ -126,6 +126,12 @@ struct BenchRulesOptions {
   bool solve = false;  // time `keneya solve` on the equations written
 };
 int RunBenchRules(const Context& context, const BenchRulesOptions& options);
+struct BenchInvoicesOptions {
+  std::string database;
+  std::string period = "2024Q1";
+  int runs = 5;
+};
+int RunBenchInvoices(const Context& context, const BenchInvoicesOptions& options);
 
 // The version of this program.
 const char* Version();

@@ -366,6 +366,22 @@ int Main(int argc, char** argv) {
       T("chronomètre keneya solve (un processus) sur les équations écrites",
         "times keneya solve (a process) on the equations written"));
 
+  keneya::cli::BenchInvoicesOptions bench_invoices;
+  CLI::App* bench_invoices_command = bench_command->add_subcommand(
+      "invoices", T("un trimestre du programme de démonstration de bout en bout (lecture, calcul, "
+                    "enregistrement des factures)",
+                    "one quarter of the demo program end to end (read, compute, store invoices)"));
+  bench_invoices_command->add_option(
+      "--demo-db", bench_invoices.database,
+      T("base de démonstration existante (défaut : construite pour la mesure)",
+        "an existing demo database (default: built for the bench)"));
+  bench_invoices_command->add_option("--period", bench_invoices.period, T("trimestre", "quarter"))
+      ->capture_default_str();
+  bench_invoices_command
+      ->add_option("--runs", bench_invoices.runs, T("répétitions (médiane)", "runs (median)"))
+      ->capture_default_str()
+      ->check(CLI::Range(1, 50));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -386,6 +402,7 @@ int Main(int argc, char** argv) {
   if (info_command->parsed()) return keneya::cli::RunInfo(context);
   if (check_command->parsed()) return keneya::cli::RunCheckDb(context);
   if (period_command->parsed()) return keneya::cli::RunPeriod(context, periods);
+  if (bench_invoices_command->parsed()) return keneya::cli::RunBenchInvoices(context, bench_invoices);
   if (bench_rules_command->parsed()) {
     if (bench_rules.solve && bench_rules.write_equations.empty()) {
       std::cerr << T("--solve demande --write-equations", "--solve needs --write-equations")

@@ -357,6 +357,11 @@ class PaymentCompiler {
         Problem(spec.place, "'" + spec.code + "' is already a name in " + owner);
         continue;
       }
+      if (FindConstant(spec.code) != nullptr || FindTableOutput(spec.code)) {
+        Problem(spec.place, "the formula '" + spec.code + "' of " + owner +
+                                " has the name of a constant or a table output: rename it");
+        continue;
+      }
       Family f;
       f.kind = Family::Kind::kFormula;
       f.level = level;
