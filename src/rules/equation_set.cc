@@ -1,6 +1,7 @@
 #include "rules/equation_set.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -135,7 +136,10 @@ void Shape(std::string_view text, std::string& key, std::vector<std::string_view
         while (k < names.size() && names[k] != word) ++k;
         if (k == names.size()) names.push_back(word);
         key += '_';
-        key += std::to_string(k);
+        char digits[12];
+        auto [end_digits, ec] = std::to_chars(digits, digits + sizeof digits, k);
+        (void)ec;
+        key.append(digits, end_digits);
       }
       i = end;
       continue;
@@ -270,8 +274,8 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
     if (!index.Add(static_cast<uint32_t>(i))) fail(i, "the name is given twice", 0);
   }
 
-  // Parse by shape, and resolve each formula's names to equations: two halves of the set on
-  // two threads, each with its own shapes, joined after.
+  // Parse by shape, and resolve each formula's names to equations: blocks of the set taken in
+  // turn by two threads, each with its own shapes and problems, joined in block order after.
   constexpr uint32_t kConstant = UINT32_MAX;
   std::vector<uint32_t> shape_of(n, kConstant);
   std::vector<double> constants(n, 0);
@@ -284,12 +288,18 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
     std::unordered_map<std::string, uint32_t> shape_index;
     std::vector<Formula> shapes;  // an empty formula: the shape did not parse
     std::vector<bool> shape_ok;
-    DependencyGraph graph;
     std::vector<Problem> problems;
   };
-  auto resolve = [&](size_t begin, size_t end, Part& part) {
-    part.graph.offsets.reserve(end - begin + 1);
-    part.graph.targets.reserve((end - begin) * 2);
+  // One block's names read, as a small graph of its own.
+  struct Block {
+    int part = 0;
+    DependencyGraph graph;
+  };
+  constexpr size_t kBlock = 8192;
+  std::vector<Block> blocks((n + kBlock - 1) / kBlock);
+  auto resolve = [&](size_t begin, size_t end, Part& part, DependencyGraph& graph) {
+    graph.offsets.reserve(end - begin + 1);
+    graph.targets.reserve((end - begin) * 2);
     std::string key;
     std::vector<std::string_view> names;
     std::vector<std::string_view> missing;
@@ -297,12 +307,12 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
       const EquationView& e = equations[i];
       if (e.constant || failed[i]) {
         if (e.constant) constants[i] = *e.constant;
-        part.graph.EndNode();
+        graph.EndNode();
         continue;
       }
       if (auto number = PlainNumber(e.expression)) {
         constants[i] = *number;
-        part.graph.EndNode();
+        graph.EndNode();
         continue;
       }
       Shape(e.expression, key, names);
@@ -321,7 +331,7 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
             parsed.ok() ? Problem{static_cast<uint32_t>(i), "the formula could not be read", 0}
                         : Problem{static_cast<uint32_t>(i), parsed.error().message,
                                   ColumnOf(parsed.error())});
-        part.graph.EndNode();
+        graph.EndNode();
         continue;
       }
       shape_of[i] = it->second;
@@ -331,10 +341,10 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
         if (found < 0) {
           missing.push_back(name);
         } else {
-          part.graph.Add(static_cast<uint32_t>(found));
+          graph.Add(static_cast<uint32_t>(found));
         }
       }
-      part.graph.EndNode();
+      graph.EndNode();
       if (missing.size() == 1) {
         part.problems.push_back(
             {static_cast<uint32_t>(i), "No parameter '" + std::string(missing[0]) + "' found.", 0});
@@ -347,30 +357,43 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
       }
     }
   };
-  Part first, second;
-  const size_t half = n < 4096 ? n : n / 2;
+  Part parts[2];
   {
+    std::atomic<size_t> next{0};
+    auto work = [&](int p) {
+      for (size_t b = next++; b < blocks.size(); b = next++) {
+        blocks[b].part = p;
+        resolve(b * kBlock, std::min(n, (b + 1) * kBlock), parts[p], blocks[b].graph);
+      }
+    };
     std::thread helper;
-    if (half < n) helper = std::thread([&] { resolve(half, n, second); });
-    resolve(0, half, first);
+    if (blocks.size() > 1) helper = std::thread(work, 1);
+    work(0);
     if (helper.joinable()) helper.join();
   }
-  // Join the halves: the second's shapes come after the first's.
-  std::vector<Formula> shapes = std::move(first.shapes);
+  // Join: the second part's shapes come after the first's; blocks in order.
+  std::vector<Formula> shapes = std::move(parts[0].shapes);
   const uint32_t shift = static_cast<uint32_t>(shapes.size());
-  for (Formula& f : second.shapes) shapes.push_back(std::move(f));
-  for (size_t i = half; i < n; ++i) {
-    if (shape_of[i] != kConstant) shape_of[i] += shift;
+  for (Formula& f : parts[1].shapes) shapes.push_back(std::move(f));
+  DependencyGraph graph;
+  graph.offsets.reserve(n + 1);
+  graph.targets.reserve(n * 2);
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const Block& block = blocks[b];
+    if (block.part == 1) {
+      for (size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
+        if (shape_of[i] != kConstant) shape_of[i] += shift;
+      }
+    }
+    const uint32_t base = static_cast<uint32_t>(graph.targets.size());
+    graph.targets.insert(graph.targets.end(), block.graph.targets.begin(),
+                         block.graph.targets.end());
+    for (size_t k = 1; k < block.graph.offsets.size(); ++k) {
+      graph.offsets.push_back(base + block.graph.offsets[k]);
+    }
   }
-  DependencyGraph graph = std::move(first.graph);
-  const uint32_t base = static_cast<uint32_t>(graph.targets.size());
-  graph.targets.insert(graph.targets.end(), second.graph.targets.begin(),
-                       second.graph.targets.end());
-  for (size_t k = 1; k < second.graph.offsets.size(); ++k) {
-    graph.offsets.push_back(base + second.graph.offsets[k]);
-  }
-  for (Part* part : {&first, &second}) {
-    for (Problem& p : part->problems) fail(p.equation, std::move(p.message), p.column);
+  for (Part& part : parts) {
+    for (Problem& p : part.problems) fail(p.equation, std::move(p.message), p.column);
   }
 
   // Order by dependencies; report each cycle on each of its equations.
