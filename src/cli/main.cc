@@ -373,8 +373,10 @@ int Main(int argc, char** argv) {
                     "one quarter of the demo program end to end (read, compute, store invoices)"));
   bench_invoices_command->add_option(
       "--demo-db", bench_invoices.database,
-      T("base de démonstration existante (défaut : construite pour la mesure)",
-        "an existing demo database (default: built for the bench)"));
+      T("base de démonstration existante, à laquelle les lots mesurés s'ajoutent (défaut : "
+        "construite pour la mesure)",
+        "an existing demo database, to which the runs measured are added (default: built for "
+        "the bench)"));
   bench_invoices_command->add_option("--period", bench_invoices.period, T("trimestre", "quarter"))
       ->capture_default_str();
   bench_invoices_command
