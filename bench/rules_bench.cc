@@ -164,7 +164,10 @@ Status RunOne(const Config& config, const RulesBenchOptions& options, std::ostre
     if (!options.write_values.empty()) {
       auto run = compiled.Run(payment, inputs, run_options);
       if (!run.ok()) return run.error();
-      const auto named = compiled.NamedValues(payment, *run);
+      auto named = compiled.NamedValues(payment, *run);
+      // By name, as keneya solve writes its solution.
+      std::sort(named.begin(), named.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
       rules::SolveResult values_by_name;
       for (const auto& [name, value] : named) values_by_name.Add(name, value);
       KENEYA_RETURN_IF_ERROR(WriteFile(options.write_values, io::WriteSolution(values_by_name)));
@@ -214,7 +217,8 @@ Status RunInvoicesBench(const InvoicesBenchOptions& options, std::ostream& out) 
   std::filesystem::path temporary;
   const store::Actor actor{"bench", "bench", ""};
   if (database.empty()) {
-    temporary = std::filesystem::temp_directory_path() / ("keneya-invoices-bench-" + std::to_string(getpid()));
+    temporary = std::filesystem::temp_directory_path() /
+                ("keneya-invoices-bench-" + std::to_string(getpid()));
     std::filesystem::create_directories(temporary);
     database = (temporary / "demo.db").string();
     out << "building the demo database in " << database << " (2021-2024, no invoices)\n";
@@ -225,7 +229,8 @@ Status RunInvoicesBench(const InvoicesBenchOptions& options, std::ostream& out) 
   }
   KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenStore(database));
   KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store->LoadMetadata());
-  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program, fbr::ProgramFor(*store, "FBR_MALI", period));
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program,
+                          fbr::ProgramFor(*store, "FBR_MALI", period));
   utsname machine{};
   uname(&machine);
   out << "keneya bench invoices: program " << program.code << " version " << program.version << ", "
@@ -236,7 +241,8 @@ Status RunInvoicesBench(const InvoicesBenchOptions& options, std::ostream& out) 
   ResetPeakRss();
   for (int r = 0; r < options.repetitions; ++r) {
     const auto start = std::chrono::steady_clock::now();
-    KENEYA_ASSIGN_OR_RETURN(fbr::ComputedRun run, fbr::Compute(*store, metadata, program, period, {}));
+    KENEYA_ASSIGN_OR_RETURN(fbr::ComputedRun run,
+                            fbr::Compute(*store, metadata, program, period, {}));
     const auto saving = std::chrono::steady_clock::now();
     KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord saved, fbr::SaveRun(*store, run, actor));
     const auto end = std::chrono::steady_clock::now();
@@ -247,10 +253,11 @@ Status RunInvoicesBench(const InvoicesBenchOptions& options, std::ostream& out) 
     invoices = saved.invoice_count;
     values = run.values_read;
   }
-  out << Grouped(static_cast<double>(invoices), 0) << " invoices from " << Grouped(static_cast<double>(values), 0)
-      << " values: end to end median " << Ms(Median(total)) << " (read " << Ms(Median(read)) << ", compute "
-      << Ms(Median(compute)) << ", store " << Ms(Median(save)) << ") of " << options.repetitions
-      << " runs; peak memory " << Mb(PeakRssBytes()) << "\n";
+  out << Grouped(static_cast<double>(invoices), 0) << " invoices from "
+      << Grouped(static_cast<double>(values), 0) << " values: end to end median "
+      << Ms(Median(total)) << " (read " << Ms(Median(read)) << ", compute " << Ms(Median(compute))
+      << ", store " << Ms(Median(save)) << ") of " << options.repetitions << " runs; peak memory "
+      << Mb(PeakRssBytes()) << "\n";
   if (!temporary.empty()) std::filesystem::remove_all(temporary);
   return core::OkStatus();
 }

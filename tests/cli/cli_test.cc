@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 
 #include "tests/cli/run_keneya.h"
@@ -143,6 +144,28 @@ TEST_F(CliTest, ServeAnswersTheHealthCheckAndStopsOnSigterm) {
   fclose(out);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// The engine's values and `keneya solve` on the run's own equations agree on every value.
+TEST_F(CliTest, TheRulesBenchEquationsSolveToTheEnginesValues) {
+  const std::string equations = (dir_ / "equations.json").string();
+  const std::string values = (dir_ / "values.json").string();
+  for (const char* period : {"month", "quarter"}) {
+    SCOPED_TRACE(period);
+    Outcome bench =
+        Keneya(std::string("bench rules --facilities 40 --period ") + period +
+               " --runs 1 --write-equations " + equations + " --write-values " + values);
+    ASSERT_EQ(bench.status, 0) << bench.output;
+    EXPECT_NE(bench.output.find("equations written"), std::string::npos) << bench.output;
+    Outcome solved = Keneya("solve " + equations);
+    ASSERT_EQ(solved.status, 0) << solved.output.substr(0, 2000);
+    std::ifstream in(values);
+    std::ostringstream engine;
+    engine << in.rdbuf();
+    // Both are hesabucli's output: names sorted, numbers as Go writes them.
+    EXPECT_EQ(solved.output, engine.str());
+    EXPECT_GT(engine.str().size(), 100000u);
+  }
 }
 
 }  // namespace

@@ -1,6 +1,11 @@
 // Equation sets without files: cycles, unknown names, repeats, constants.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
 #include "rules/equation_set.h"
 
 namespace keneya::rules {
@@ -65,6 +70,146 @@ TEST(EquationSetTest, ARepeatedConstantShowsItsValue) {
   const SolveResult r = SolveEquations({{"k", "", 1.5}, {"k", "", 2.0}});
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].expression, "2");
+}
+
+}  // namespace
+}  // namespace keneya::rules
+
+namespace keneya::rules {
+namespace {
+
+// `keneya solve` parses one formula per shape (names replaced by _0, _1...): every formula must
+// give what it gives parsed as written.
+TEST(EquationSetTest, ShapesGiveWhatTheFormulasWrittenGive) {
+  const std::vector<std::string> formulas = {
+      "2e3 * x + 1.5E-2 + .5 * y",
+      "x1e3 + 1",
+      "x * x + x - y",
+      "sum (x, y, 3)",
+      "x > 1 AND NOT flag",
+      "TRUE",
+      "false or flag",
+      "-x + (y)",
+      "Nots + an",
+      "x ^ 2 ** 1",
+      "'a' == 'a'",
+      "if(x > y, x, y) % 3",
+      "EVAL_ARRAY('a', (x, 2), 'b', (3, y), 'a * b')",
+      "array(x, 1, y)",
+      "min(x, y) > 3 ? 1 : 2",
+      "score_table(x, 0, 5, 1, 5, 100, 2)",
+      "1e5x",
+  };
+  std::vector<Equation> set = {{"x", "4", {}},     {"y", "", 7.0},    {"flag", "x < 3", {}},
+                               {"x1e3", "10", {}}, {"Nots", "1", {}}, {"an", "2", {}}};
+  for (size_t i = 0; i < formulas.size(); ++i)
+    set.push_back({"f" + std::to_string(i), formulas[i], {}});
+  const SolveResult r = SolveEquations(set);
+  // "1e5x" is a number followed by a name: a parse error, told at the column of the original.
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].source, "f" + std::to_string(formulas.size() - 1));
+  EXPECT_EQ(r.errors[0].message, "unexpected 'x'");
+  EXPECT_EQ(r.errors[0].column, 4);
+  set.pop_back();
+  const SolveResult ok = SolveEquations(set);
+  ASSERT_TRUE(ok.ok()) << ok.errors[0].source << ": " << ok.errors[0].message;
+  std::map<std::string, Value, std::less<>> values;
+  for (size_t i = 0; i < ok.size(); ++i) values.emplace(ok.name(i), ok.value(i));
+  const std::vector<std::string> names = {"x", "y", "flag", "x1e3", "Nots", "an"};
+  for (size_t i = 0; i + 1 < formulas.size(); ++i) {
+    SCOPED_TRACE(formulas[i]);
+    auto parsed = Formula::Parse(formulas[i]);
+    ASSERT_TRUE(parsed.ok());
+    std::vector<Value> inputs;
+    for (const std::string& v : parsed->variables()) inputs.push_back(values.at(v));
+    auto direct = parsed->Evaluate(inputs);
+    ASSERT_TRUE(direct.ok()) << direct.error().message;
+    const Value& solved = values.at("f" + std::to_string(i));
+    ASSERT_EQ(solved.kind, direct->kind);
+    EXPECT_EQ(solved.ToString(), direct->ToString());
+  }
+  EXPECT_EQ(values.at("f13").ToString(), "(4, 1, 7)");
+  EXPECT_EQ(values.at("f12").ToString(), "(12, 14)");
+}
+
+TEST(EquationSetTest, NumbersWrittenAsTextAreConstants) {
+  const SolveResult r = SolveEquations({{"a", "-5", {}},
+                                        {"b", " 12 ", {}},
+                                        {"c", "1e-7", {}},
+                                        {"d", "-0", {}},
+                                        {"e", "1e", {}},
+                                        {"f", "--5", {}},
+                                        {"g", "-", {}}});
+  ASSERT_EQ(r.errors.size(), 2u);  // "1e" and "-" do not parse; "--5" is -(-5)
+  EXPECT_EQ(r.errors[0].source, "e");
+  EXPECT_EQ(r.errors[1].source, "g");
+  const SolveResult ok = SolveEquations(
+      {{"a", "-5", {}}, {"b", " 12 ", {}}, {"c", "1e-7", {}}, {"d", "-0", {}}, {"f", "--5", {}}});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.value(0).number, -5);
+  EXPECT_EQ(ok.value(1).number, 12);
+  EXPECT_EQ(ok.value(2).number, 1e-7);
+  EXPECT_TRUE(std::signbit(ok.value(3).number));
+  EXPECT_EQ(ok.value(4).number, 5);
+}
+
+TEST(EquationSetTest, EvaluationErrorsCarryTheColumnOfTheFormulaAsWritten) {
+  const SolveResult r = SolveEquations({{"a_long_name", "3", {}},
+                                        {"b", "if(a_long_name, 1, 2)", {}},
+                                        {"c", "a_long_name + (a_long_name > 1)", {}},
+                                        {"d", "access(a_long_name, 1, a_long_name)", {}}});
+  ASSERT_EQ(r.errors.size(), 3u);
+  EXPECT_EQ(r.errors[0].column, 4);
+  EXPECT_EQ(r.errors[1].column, 28);  // the comparison's operator
+  EXPECT_EQ(r.errors[1].message, "expected a number in arithmetic, but true is a boolean");
+  EXPECT_EQ(r.errors[2].message, "ACCESS index 3 is outside 0..1");
+  EXPECT_EQ(r.errors[2].column, 1);
+}
+
+// Large sets go through two threads, in blocks; names come out sorted whatever the file order.
+TEST(EquationSetTest, LargeSetsInAnyOrderAreSolvedAndSorted) {
+  for (int order = 0; order < 3; ++order) {
+    SCOPED_TRACE(order);
+    const int n = 30000;
+    std::vector<Equation> set;
+    for (int i = 0; i < n; ++i) {
+      char name[16];
+      std::snprintf(name, sizeof name, "v%06d", i);
+      char previous[16];
+      std::snprintf(previous, sizeof previous, "v%06d", i - 1);
+      set.push_back({name, i == 0 ? std::string("1") : std::string(previous) + " + 1", {}});
+    }
+    if (order == 1) std::reverse(set.begin(), set.end());  // one run per equation: a full sort
+    if (order == 2) {
+      // Three sorted runs of different lengths: merged.
+      std::rotate(set.begin(), set.begin() + 12345, set.end());
+      std::rotate(set.begin(), set.begin() + 777, set.begin() + 20000);
+    }
+    const SolveResult r = SolveEquations(set);
+    ASSERT_TRUE(r.ok()) << r.errors[0].message;
+    ASSERT_EQ(r.size(), static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      char name[16];
+      std::snprintf(name, sizeof name, "v%06d", i);
+      ASSERT_EQ(r.name(static_cast<size_t>(i)), name);
+      ASSERT_EQ(r.value(static_cast<size_t>(i)).number, i + 1);
+    }
+  }
+}
+
+TEST(EquationSetTest, ProblemsInBothHalvesOfALargeSetAreAllReported) {
+  std::vector<Equation> set;
+  for (int i = 0; i < 20000; ++i) set.push_back({"k" + std::to_string(i), std::to_string(i), {}});
+  set.push_back({"early", "missing_early + 1", {}});
+  for (int i = 0; i < 20000; ++i)
+    set.push_back({"m" + std::to_string(i), "k" + std::to_string(i) + " * 2", {}});
+  set.push_back({"late", "(1 +", {}});
+  set.push_back({"also_late", "missing_late", {}});
+  const SolveResult r = SolveEquations(set);
+  ASSERT_EQ(r.errors.size(), 3u);
+  EXPECT_EQ(r.errors[0].source, "also_late");
+  EXPECT_EQ(r.errors[1].source, "early");
+  EXPECT_EQ(r.errors[2].source, "late");
 }
 
 }  // namespace
