@@ -6,7 +6,16 @@
 
 namespace keneya::rules {
 
-int64_t RoundFrancs(double amount) { return static_cast<int64_t>(std::llround(amount)); }
+int64_t RoundFrancs(double amount) {
+  // A half computed in binary may come out a hair below it (1,789,500 x 0.25 x 0.572 is
+  // 255,898.4999999...): within 1e-11 of the amount, a half is a half.
+  const double whole = std::trunc(amount);
+  const double fraction = std::fabs(amount - whole);
+  if (std::fabs(fraction - 0.5) <= 1e-11 * std::max(1.0, std::fabs(amount))) {
+    return static_cast<int64_t>(whole) + (amount < 0 ? -1 : 1);
+  }
+  return static_cast<int64_t>(std::llround(amount));
+}
 
 std::vector<int64_t> CutToEnvelope(std::span<const int64_t> totals, int64_t envelope) {
   std::vector<int64_t> out(totals.begin(), totals.end());

@@ -71,7 +71,8 @@ InvoiceSet BuildInvoices(const CompiledProgram& program, int payment, const RunR
 // the envelope. Returns the totals after the cut.
 std::vector<int64_t> CutToEnvelope(std::span<const int64_t> totals, int64_t envelope);
 
-// Half away from zero, to whole francs.
+// Half away from zero, to whole francs. A half that binary arithmetic left a hair below or
+// above (within 1e-11 of the amount) counts as a half.
 int64_t RoundFrancs(double amount);
 
 }  // namespace keneya::rules

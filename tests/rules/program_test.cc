@@ -446,6 +446,12 @@ TEST(InvoiceTest, EnvelopesCutProRataToTheFranc) {
   EXPECT_EQ(RoundFrancs(62.5), 63);
   EXPECT_EQ(RoundFrancs(-62.5), -63);
   EXPECT_EQ(RoundFrancs(62.49999), 62);
+  // 1,789,500 x 0.25 x 0.572 is 255,898.4999999... in binary: still a half.
+  EXPECT_LT(1'789'500 * 0.25 * 0.572, 255'898.5);
+  EXPECT_EQ(RoundFrancs(1'789'500 * 0.25 * 0.572), 255'899);
+  EXPECT_EQ(RoundFrancs(-(1'789'500 * 0.25 * 0.572)), -255'899);
+  EXPECT_EQ(RoundFrancs(255'898.4999), 255'898);
+  EXPECT_EQ(RoundFrancs(0.4), 0);
 }
 
 }  // namespace
