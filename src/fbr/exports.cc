@@ -69,7 +69,7 @@ Result<Loaded> Load(store::Store& store, const Resolver& resolver, const StoredR
     KENEYA_ASSIGN_OR_RETURN(InvoiceView view, ViewOf(run, record, options.language));
     out.views.push_back(std::move(view));
     if (options.progress && ++done % 200 == 0) {
-      options.progress({"read", done, static_cast<int64_t>(out.records.size())});
+      options.progress({"read invoices", done, static_cast<int64_t>(out.records.size())});
     }
   }
   KENEYA_ASSIGN_OR_RETURN(std::vector<int32_t> missing, store.MissingFacilities(run.run.id));
@@ -92,28 +92,49 @@ Result<ExportResult> WriteCsv(const Loaded& data, const ExportOptions& o) {
   const Language l = o.language;
   std::ofstream out(o.path, std::ios::binary);
   if (!out) return core::Unavailable("cannot write the file", o.path);
+  // The packages' invoice columns (declared, verified, tariff, points...) each get a column of
+  // their own, by title; a line fills those of its package.
+  std::vector<std::string> titles;
+  if (!data.views.empty()) {
+    for (const auto& [package, package_titles] : data.views.front().columns) {
+      for (const std::string& title : package_titles) {
+        if (std::find(titles.begin(), titles.end(), title) == titles.end()) titles.push_back(title);
+      }
+    }
+  }
   out << (l == Language::kFrench
               ? "facture,formation,nom,district,region,periode,type,paquet,periode_ligne,code,"
-                "libelle,colonnes,non_declare,montant,valeur\n"
+                "libelle"
               : "invoice,facility,name,district,region,period,kind,package,line_period,code,"
-                "label,columns,not_reported,amount,value\n");
+                "label");
+  for (const std::string& title : titles) out << "," << Csv(title);
+  out << (l == Language::kFrench ? ",non_declare,montant,valeur\n"
+                                 : ",not_reported,amount,value\n");
+  const std::string no_columns(titles.size(), ',');
   for (const InvoiceView& v : data.views) {
     const std::string head = Csv(v.number) + "," + Csv(v.facility_code) + "," +
                              Csv(v.facility_name) + "," + Csv(v.district) + "," + Csv(v.region) +
                              "," + v.period + ",";
     for (const rules::InvoiceLine& line : v.lines) {
-      std::string columns;
-      for (size_t i = 0; i < line.columns.size(); ++i)
-        columns += (i ? " " : "") + Number(line.columns[i]);
+      std::vector<std::string> cells(titles.size());
+      for (const auto& [package, package_titles] : v.columns) {
+        if (package != line.package) continue;
+        for (size_t i = 0; i < line.columns.size() && i < package_titles.size(); ++i) {
+          const size_t at =
+              std::find(titles.begin(), titles.end(), package_titles[i]) - titles.begin();
+          if (at < cells.size()) cells[at] = Number(line.columns[i]);
+        }
+      }
       out << head << KindLabel(line.kind, l) << "," << Csv(line.package) << "," << line.period
           << "," << Csv(line.code) << ","
-          << Csv(l == Language::kFrench ? line.label : line.label_en) << "," << Csv(columns) << ","
-          << (line.missing ? "1" : "0") << ","
+          << Csv(l == Language::kFrench ? line.label : line.label_en);
+      for (const std::string& cell : cells) out << "," << cell;
+      out << "," << (line.missing ? "1" : "0") << ","
           << (line.has_amount ? std::to_string(line.amount) : "") << ","
           << (line.kind == rules::InvoiceLine::Kind::kInfo ? Number(line.value) : "") << "\n";
     }
-    out << head << "total,,,,," << Csv(T(l, "Total à payer", "Total to pay")) << ",,0," << v.total
-        << ",\n";
+    out << head << "total,,,," << Csv(T(l, "Total à payer", "Total to pay")) << no_columns << ",0,"
+        << v.total << ",\n";
   }
   if (!out.flush()) return core::Unavailable("cannot write the file", o.path);
   return ExportResult{static_cast<int64_t>(data.views.size()), 0, o.path};
@@ -576,7 +597,7 @@ Result<ExportResult> WritePdf(const Loaded& data, const Resolver& resolver,
     writer.Invoice(v, resolver);
     if (!error.empty()) break;
     if (o.progress && ++done % 100 == 0)
-      o.progress({"export", done, static_cast<int64_t>(data.views.size())});
+      o.progress({"export invoices", done, static_cast<int64_t>(data.views.size())});
   }
   if (error.empty()) HPDF_SaveToFile(pdf, o.path.c_str());
   HPDF_Free(pdf);
@@ -688,7 +709,7 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
     if (total_element != nullptr)
       write(total_element, period.ToString(), std::to_string(record.total));
     if (o.progress && ++done % 200 == 0)
-      o.progress({"export", done, static_cast<int64_t>(records.size())});
+      o.progress({"export invoices", done, static_cast<int64_t>(records.size())});
   }
   writer->End();
   if (!file.flush()) return core::Unavailable("cannot write the file", o.path);
@@ -750,6 +771,10 @@ std::string ToWindows1252(std::string_view utf8) {
 Result<ExportResult> ExportRun(store::Store& store, const core::MetadataBundle& metadata,
                                const StoredRun& run, const ExportOptions& options) {
   const Resolver resolver(metadata);
+  if (run.run.invoice_count == 0) {
+    return core::FailedPrecondition(
+        "run " + std::to_string(run.run.id) + " has no invoice: nothing to export", "--run");
+  }
   if (options.format == "dhis2") return WriteDhis2(store, resolver, run, options);
   KENEYA_ASSIGN_OR_RETURN(Loaded data, Load(store, resolver, run, options));
   if (options.format == "csv") return WriteCsv(data, options);

@@ -229,6 +229,10 @@ void FillColumns(const rules::Program& program, Language language, InvoiceView& 
   for (const rules::Package& package : program.packages) {
     std::vector<std::string> titles;
     std::vector<rules::Display> displays;
+    const std::vector<std::string>& given =
+        language == Language::kEnglish && !package.invoice.titles_en.empty()
+            ? package.invoice.titles_en
+            : package.invoice.titles;
     for (const std::string& column : package.invoice.columns) {
       std::string title = column;
       rules::Display display = rules::Display::kNumber;
@@ -245,6 +249,7 @@ void FillColumns(const rules::Program& program, Language language, InvoiceView& 
         title = std::string(T(language, "Tarif", "Tariff"));
         display = rules::Display::kMoney;
       }
+      if (titles.size() < given.size()) title = given[titles.size()];
       titles.push_back(title);
       displays.push_back(display);
     }

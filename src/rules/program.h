@@ -72,6 +72,10 @@ struct OrgUnitSelection {
 struct InvoiceLayout {
   // Columns of an activity line, as input or activity formula names.
   std::vector<std::string> columns;
+  // Their titles on the invoice, French and English (optional; by default a formula's label,
+  // "Déclaré"/"Vérifié"/"Tarif" for those inputs, else the name).
+  std::vector<std::string> titles;
+  std::vector<std::string> titles_en;
   // The column that is the line's amount (rounded to the franc); empty: no amounts.
   std::string amount;
   // Package formulas shown under the lines (a quality score, for instance).

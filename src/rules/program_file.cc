@@ -390,8 +390,18 @@ class ProgramReader {
     p.zone_formulas = Formulas(t, "zone_formula", what);
     if (const toml::node* node = t.get("invoice")) {
       if (const toml::table* invoice = node->as_table()) {
-        CheckKeys(*invoice, {"columns", "amount", "show"}, what + "'s invoice");
+        CheckKeys(*invoice, {"columns", "titles", "titles_en", "amount", "show"},
+                  what + "'s invoice");
         p.invoice.columns = Strings(*invoice, "columns", what + "'s invoice");
+        p.invoice.titles = Strings(*invoice, "titles", what + "'s invoice");
+        p.invoice.titles_en = Strings(*invoice, "titles_en", what + "'s invoice");
+        for (const auto* titles : {&p.invoice.titles, &p.invoice.titles_en}) {
+          if (!titles->empty() && titles->size() != p.invoice.columns.size()) {
+            Problem(*node, what + "'s invoice has " + std::to_string(p.invoice.columns.size()) +
+                               " columns but " + std::to_string(titles->size()) +
+                               (titles == &p.invoice.titles ? " titles" : " titles_en"));
+          }
+        }
         p.invoice.amount = String(*invoice, "amount", false, what + "'s invoice");
         p.invoice.show = Strings(*invoice, "show", what + "'s invoice");
       } else {
