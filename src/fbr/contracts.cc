@@ -16,11 +16,38 @@ Result<SignResult> SignContracts(store::Store& store, const core::MetadataBundle
     return core::NotFound("no org unit group set '" + options.equity_group_set + "'",
                           "equity_group_set");
   }
+  if (options.equity) {
+    // A category the program's equity table does not know would fail every computation later.
+    const core::OrgUnitGroup* group = resolver.OrgUnitGroup(*options.equity);
+    if (group == nullptr || (equity_set != nullptr &&
+                             std::find(equity_set->group_uids.begin(), equity_set->group_uids.end(),
+                                       group->uid) == equity_set->group_uids.end())) {
+      std::string known;
+      if (equity_set != nullptr) {
+        for (const std::string& uid : equity_set->group_uids) {
+          const core::OrgUnitGroup* g = resolver.OrgUnitGroup(uid);
+          if (g != nullptr)
+            known += (known.empty() ? "" : ", ") + (g->code.empty() ? uid : g->code);
+        }
+      }
+      return core::NotFound("no equity category '" + *options.equity + "'" +
+                                (equity_set ? " in " + options.equity_group_set + " (" + known + ")"
+                                            : std::string(" (no such org unit group)")),
+                            "--equity");
+    }
+  }
   SignResult result;
   for (const std::string& name : options.facilities) {
     const core::OrgUnit* unit = resolver.OrgUnit(name);
     if (unit == nullptr) {
       result.refused.push_back(name + ": no such org unit");
+      continue;
+    }
+    if (unit->type == core::OrgUnitType::kCountry || unit->type == core::OrgUnitType::kRegion ||
+        unit->type == core::OrgUnitType::kDistrict || unit->level <= 3) {
+      result.refused.push_back(name + ": not a health facility (" +
+                               std::string(core::OrgUnitTypeCode(unit->type)) + ", level " +
+                               std::to_string(unit->level) + ")");
       continue;
     }
     store::Contract contract;

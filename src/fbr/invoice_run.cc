@@ -32,43 +32,56 @@ Status ApplyOverrides(const Overrides& overrides, const core::Period& period,
     it->value = value;
   }
   for (const auto& [key, value] : overrides.activity_outputs) {
-    const auto& [output, activity] = key;
-    bool activity_known = false;
+    // output[key]: the rows of the tables giving `output` whose inputs name `key` (an activity,
+    // an equity category, a facility type, a zone...). An activity covered only by `*` rows
+    // gets a row of its own, first in the table.
+    const auto& [output, match] = key;
+    bool is_activity = false;
     for (const rules::Package& p : program.packages) {
-      for (const rules::Activity& a : p.activities)
-        activity_known = activity_known || a.code == activity;
+      for (const rules::Activity& a : p.activities) is_activity = is_activity || a.code == match;
     }
-    if (!activity_known) {
-      return core::InvalidArgument("the program has no activity '" + activity + "'", "--set");
-    }
-    bool found = false;
+    bool has_output = false, changed = false;
     for (rules::DecisionTable& table : program.tables) {
       const auto out = std::find(table.outputs.begin(), table.outputs.end(), output);
-      const auto in =
-          std::find(table.inputs.begin(), table.inputs.end(), rules::TableInput::kActivity);
-      if (out == table.outputs.end() || in == table.inputs.end()) continue;
-      found = true;
+      if (out == table.outputs.end()) continue;
+      has_output = true;
       const size_t o = static_cast<size_t>(out - table.outputs.begin());
-      const size_t i = static_cast<size_t>(in - table.inputs.begin());
-      bool changed = false;
+      bool changed_here = false;
       for (rules::DecisionRow& row : table.rows) {
-        if (row.inputs[i] == activity) {
+        if (std::find(row.inputs.begin(), row.inputs.end(), match) != row.inputs.end()) {
           row.outputs[o] = value;
-          changed = true;
+          changed_here = true;
         }
       }
-      if (!changed) {
-        // The activity was covered by a `*` row: a row of its own now wins.
+      const auto in =
+          std::find(table.inputs.begin(), table.inputs.end(), rules::TableInput::kActivity);
+      if (!changed_here && is_activity && in != table.inputs.end()) {
+        const size_t i = static_cast<size_t>(in - table.inputs.begin());
         rules::DecisionRow row;
         row.inputs.assign(table.inputs.size(), "*");
-        row.inputs[i] = activity;
+        row.inputs[i] = match;
         row.outputs.assign(table.outputs.size(), 0.0);
+        // Its other outputs: those of the first `*` row, which covered the activity before.
+        for (const rules::DecisionRow& r : table.rows) {
+          if (r.inputs[i] == "*") {
+            row.outputs = r.outputs;
+            break;
+          }
+        }
         row.outputs[o] = value;
-        table.rows.push_back(std::move(row));
+        // First, so that it wins ties with rows as specific.
+        table.rows.insert(table.rows.begin(), std::move(row));
+        changed_here = true;
       }
+      changed = changed || changed_here;
     }
-    if (!found) {
-      return core::InvalidArgument("no decision table gives '" + output + "' by activity", "--set");
+    if (!has_output) {
+      return core::InvalidArgument("no decision table gives '" + output + "'", "--set");
+    }
+    if (!changed) {
+      return core::InvalidArgument("no row of the tables giving '" + output + "' is for '" + match +
+                                       "' (an activity, equity category, type or zone)",
+                                   "--set " + output + "[" + match + "]");
     }
   }
   if (!overrides.envelopes.empty()) {
@@ -229,7 +242,7 @@ Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& met
   query.periods = periods;
   query.data_elements = data_elements;
   query.states = state_ids;
-  if (options.progress) options.progress({"read", 0, 0});
+  if (options.progress) options.progress({"read values", 0, 0});
   int64_t skipped = 0;
   KENEYA_RETURN_IF_ERROR(
       store.ScanValues(query, [&](const core::DataValueKey& key, std::string_view text) {
@@ -262,7 +275,7 @@ Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& met
           block->second.present[index] = 1;
         }
         if (options.progress && run.values_read % 50000 == 0) {
-          options.progress({"read", run.values_read, 0});
+          options.progress({"read values", run.values_read, 0});
         }
       }));
   if (skipped > 20) {
@@ -270,7 +283,7 @@ Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& met
                            " more values that are not numbers");
   }
   run.read_seconds = Seconds(started);
-  if (options.progress) options.progress({"read", run.values_read, run.values_read});
+  if (options.progress) options.progress({"read values", run.values_read, run.values_read});
 
   const auto computing = std::chrono::steady_clock::now();
   rules::RunOptions run_options;
@@ -294,6 +307,25 @@ Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& override
   const core::Period& period = base.inputs->period;
   KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(base.record));
   rules::ParsedProgram parsed = rules::ParseProgram(source);
+  // An envelope for a zone where nobody is under contract would change nothing, silently: a
+  // misspelt code or a zone of the wrong level.
+  for (const auto& [zone, amount] : overrides.envelopes) {
+    const bool by_region = parsed.program.zone_level == rules::ZoneLevel::kRegion;
+    const auto& facilities = base.inputs->facilities;
+    if (std::none_of(facilities.begin(), facilities.end(), [&](const rules::FacilityFacts& f) {
+          return (by_region ? f.region : f.district) == zone;
+        })) {
+      return core::InvalidArgument("no facility under contract in " +
+                                       std::string(by_region ? "region" : "district") + " '" +
+                                       zone + "' (envelopes are by " +
+                                       (by_region ? "region" : "district") + " code, such as " +
+                                       (facilities.empty() ? std::string("DS_KATI")
+                                        : by_region        ? facilities.front().region
+                                                           : facilities.front().district) +
+                                       ")",
+                                   "--envelope " + zone);
+    }
+  }
   KENEYA_RETURN_IF_ERROR(ApplyOverrides(overrides, period, parsed.program));
   std::vector<rules::ProgramProblem> problems = parsed.problems;
   run.compiled = rules::CompiledProgram::Compile(parsed.program, problems);
@@ -347,7 +379,7 @@ Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& 
         TakeSnapshot(run.compiled, run.payment, run.result, *run.inputs, invoice.facility));
     invoices.push_back(std::move(r));
     if (progress && sequence % 200 == 0) {
-      progress({"prepare", sequence, static_cast<int64_t>(run.invoices.invoices.size())});
+      progress({"prepare invoices", sequence, static_cast<int64_t>(run.invoices.invoices.size())});
     }
   }
   std::vector<int32_t> missing;

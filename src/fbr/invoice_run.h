@@ -26,7 +26,8 @@ namespace keneya::fbr {
 // What-if changes for `keneya simulate` (nothing is stored).
 struct Overrides {
   std::map<std::string, double> constants;  // [constants] by name
-  // A table output for an activity: (output, activity code) -> value; "tariff[accouchement]".
+  // A table output for the rows naming a value: (output, value) -> new output;
+  // "tariff[accouchement]", "equity_bonus[EQUITE_30]".
   std::map<std::pair<std::string, std::string>, double> activity_outputs;
   // Envelopes by zone code, for the run's period (replacing the program's for that zone).
   std::map<std::string, int64_t> envelopes;

@@ -26,8 +26,100 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
   out.program = std::move(parsed.program);
   out.problems = std::move(parsed.problems);
   out.compiled = rules::CompiledProgram::Compile(out.program, out.problems);
+  // What a decision table matches on must exist: a misspelt value would match nothing, and
+  // the rows meant for it would silently never apply.
+  std::set<std::string> activities;
+  for (const rules::Package& package : out.program.packages) {
+    for (const rules::Activity& activity : package.activities) activities.insert(activity.code);
+  }
+  auto row_place = [](const rules::DecisionTable& table, const rules::DecisionRow& row) {
+    return table.file + ":" + std::to_string(row.line);
+  };
+  for (const rules::DecisionTable& table : out.program.tables) {
+    for (const rules::DecisionRow& row : table.rows) {
+      for (size_t i = 0; i < table.inputs.size() && i < row.inputs.size(); ++i) {
+        const std::string& value = row.inputs[i];
+        if (value == "*") continue;
+        if (table.inputs[i] == rules::TableInput::kActivity && !activities.contains(value)) {
+          out.problems.push_back(
+              {row_place(table, row), "in:activity: no activity '" + value + "' in the program"});
+        }
+        if (table.inputs[i] == rules::TableInput::kFacilityType &&
+            !core::ParseOrgUnitType(value).ok()) {
+          out.problems.push_back({row_place(table, row),
+                                  "in:facility_type: unknown facility type '" + value +
+                                      "' (CSCOM, CSREF, EPH, MATERNITE, CCS, CLINIQUE_PRIVEE...)"});
+        }
+      }
+    }
+  }
   if (metadata == nullptr) return out;
   const Resolver resolver(*metadata);
+  // Org units a table or an envelope names: at the level its column means.
+  const int region_level = 2, district_level = 3;
+  auto level_name = [](int level) {
+    return level == region_level ? std::string("a region") : std::string("a district");
+  };
+  auto check_zone = [&](const std::string& where, const std::string& what, const std::string& code,
+                        int level) {
+    const core::OrgUnit* unit = resolver.OrgUnit(code);
+    if (unit == nullptr) {
+      out.problems.push_back(
+          {where, what + ": no org unit '" + code + "' in the database (code or uid)"});
+    } else if (unit->level != level) {
+      out.problems.push_back({where, what + ": '" + code + "' is not " + level_name(level) +
+                                         " (level " + std::to_string(unit->level) + ")"});
+    }
+  };
+  const core::OrgUnitGroupSet* equity_set =
+      out.program.equity_group_set.empty() ? nullptr
+                                           : resolver.OrgUnitGroupSet(out.program.equity_group_set);
+  for (const rules::DecisionTable& table : out.program.tables) {
+    for (const rules::DecisionRow& row : table.rows) {
+      for (size_t i = 0; i < table.inputs.size() && i < row.inputs.size(); ++i) {
+        const std::string& value = row.inputs[i];
+        if (value == "*") continue;
+        const std::string where = row_place(table, row);
+        switch (table.inputs[i]) {
+          case rules::TableInput::kRegion:
+            check_zone(where, "in:region", value, region_level);
+            break;
+          case rules::TableInput::kDistrict:
+            check_zone(where, "in:district", value, district_level);
+            break;
+          case rules::TableInput::kFacility:
+            if (resolver.OrgUnit(value) == nullptr) {
+              out.problems.push_back(
+                  {where, "in:facility: no org unit '" + value + "' in the database"});
+            }
+            break;
+          case rules::TableInput::kEquity: {
+            const core::OrgUnitGroup* group = resolver.OrgUnitGroup(value);
+            if (group == nullptr ||
+                (equity_set != nullptr &&
+                 std::find(equity_set->group_uids.begin(), equity_set->group_uids.end(),
+                           group->uid) == equity_set->group_uids.end())) {
+              out.problems.push_back(
+                  {where, "in:equity: no equity category '" + value + "'" +
+                              (equity_set ? " in group set " + out.program.equity_group_set
+                                          : std::string())});
+            }
+            break;
+          }
+          default:
+            break;
+        }
+      }
+    }
+  }
+  const int zone_level =
+      out.program.zone_level == rules::ZoneLevel::kRegion ? region_level : district_level;
+  for (const rules::PaymentRule& rule : out.program.payments) {
+    for (const rules::Envelope& envelope : rule.envelopes) {
+      check_zone(rule.envelopes_file + ":" + std::to_string(envelope.line), "envelope",
+                 envelope.zone, zone_level);
+    }
+  }
   auto where = [&](const rules::SourcePlace& place) { return place.ToString(); };
   for (const rules::Package& package : out.program.packages) {
     for (const rules::Activity& activity : package.activities) {
