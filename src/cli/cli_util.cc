@@ -1,6 +1,7 @@
 #include "cli/cli_util.h"
 
 #include <cstdio>
+#include <filesystem>
 
 namespace keneya::cli {
 
@@ -50,7 +51,16 @@ store::Actor CliActor(const Context& c, std::string reason) {
   return store::Actor{c.user, "cli", std::move(reason)};
 }
 
-core::Result<std::unique_ptr<store::Store>> Open(const Context& c, bool migrate) {
+core::Result<std::unique_ptr<store::Store>> Open(const Context& c, bool migrate, bool create) {
+  // A mistyped --db would otherwise be a new, empty database that answers "nothing here".
+  if (!create && !IsPostgres(c.db) && c.db != ":memory:" && !std::filesystem::exists(c.db)) {
+    return core::NotFound(
+        std::string(Tr(c.language, "pas de base de données ici (keneya demo, ",
+                       "no database here (keneya demo, ")) +
+            std::string(Tr(c.language, "keneya migrate ou keneya import la créent)",
+                           "keneya migrate or keneya import create one)")),
+        c.db);
+  }
   auto store = store::OpenStore(c.db, store::OpenOptions{.migrate = migrate});
   if (!store.ok()) return store.error().In(Shown(c.db));
   return store;

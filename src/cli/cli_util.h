@@ -21,7 +21,10 @@ double SecondsSince(std::chrono::steady_clock::time_point start);
 // "1,5 s" / "1.5 s".
 std::string Seconds(double s, core::Language language);
 store::Actor CliActor(const Context& c, std::string reason = {});
-core::Result<std::unique_ptr<store::Store>> Open(const Context& c, bool migrate = true);
+// Opens --db. Only commands that may make a new database (demo, migrate, import, serve, pulls
+// from DHIS2) pass create: for the others, a SQLite file that does not exist is an error.
+core::Result<std::unique_ptr<store::Store>> Open(const Context& c, bool migrate = true,
+                                                 bool create = false);
 
 }  // namespace keneya::cli
 

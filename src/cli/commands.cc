@@ -52,7 +52,7 @@ int RunDemo(const Context& c, const DemoOptions& options) {
       std::filesystem::remove(c.db + suffix, ignored);
     }
   }
-  auto opened = Open(c);
+  auto opened = Open(c, /*migrate=*/true, /*create=*/true);
   if (!opened.ok()) return Fail(c, opened.error());
   store::Store& store = **opened;
   auto existing = store.LoadMetadata();
@@ -176,7 +176,7 @@ class StopOnSignal {
 }  // namespace
 
 int RunServe(const Context& c, const ServeOptions& options) {
-  auto opened = Open(c);
+  auto opened = Open(c, /*migrate=*/true, /*create=*/true);
   if (!opened.ok()) return Fail(c, opened.error());
   http::Api api(std::move(opened).value(), http::ServerInfo{Version(), Shown(c.db)});
   http::Server server(api);
@@ -195,7 +195,7 @@ int RunServe(const Context& c, const ServeOptions& options) {
 }
 
 int RunMigrate(const Context& c) {
-  auto opened = Open(c, /*migrate=*/false);
+  auto opened = Open(c, /*migrate=*/false, /*create=*/true);
   if (!opened.ok()) return Fail(c, opened.error());
   auto before = (*opened)->SchemaVersion();
   if (!before.ok()) return Fail(c, before.error());
@@ -332,7 +332,7 @@ int ImportMetadata(const Context& c, store::Store& store, const ImportCommandOpt
 }  // namespace
 
 int RunImport(const Context& c, const ImportCommandOptions& options) {
-  auto opened = Open(c);
+  auto opened = Open(c, /*migrate=*/true, /*create=*/true);
   if (!opened.ok()) return Fail(c, opened.error());
   store::Store& store = **opened;
   if (options.metadata) return ImportMetadata(c, store, options);
@@ -570,7 +570,7 @@ int RunDhis2Check(const Context& c, const Dhis2CommandOptions& options) {
 }
 
 int RunDhis2PullMetadata(const Context& c, const Dhis2CommandOptions& options) {
-  auto opened = Open(c);
+  auto opened = Open(c, /*migrate=*/true, /*create=*/true);
   if (!opened.ok()) return Fail(c, opened.error());
   auto client = ConnectDhis2(options);
   if (!client.ok()) return Fail(c, client.error());
@@ -605,7 +605,7 @@ int RunDhis2PullMetadata(const Context& c, const Dhis2CommandOptions& options) {
 }
 
 int RunDhis2PullValues(const Context& c, const Dhis2CommandOptions& options) {
-  auto opened = Open(c);
+  auto opened = Open(c, /*migrate=*/true, /*create=*/true);
   if (!opened.ok()) return Fail(c, opened.error());
   store::Store& store = **opened;
   auto client = ConnectDhis2(options);

@@ -209,10 +209,36 @@ void PrintRunSummary(const Context& c, const fbr::ComputedRun& run, const fbr::R
 }
 
 // "name=value" and "output[activity]=value".
+std::string StatusName(store::ContractStatus status, Language l) {
+  switch (status) {
+    case store::ContractStatus::kActive:
+      return T(l, "actif", "active");
+    case store::ContractStatus::kSuspended:
+      return T(l, "suspendu", "suspended");
+    case store::ContractStatus::kEnded:
+      return T(l, "terminé", "ended");
+  }
+  return "?";
+}
+
+std::string RunStatusName(const std::string& status, Language l) {
+  if (status == "draft") return T(l, "brouillon", "draft");
+  if (status == "superseded") return T(l, "remplacé", "superseded");
+  return status;
+}
+
+// The audit's action of a contract change, in the reader's language.
+std::string ActionName(const std::string& action, Language l) {
+  if (action == "create") return T(l, "création", "create");
+  if (action == "update") return T(l, "modification", "update");
+  if (action == "delete") return T(l, "suppression", "delete");
+  return action;
+}
+
 core::Status ParseSet(const std::string& text, fbr::Overrides& overrides) {
   const size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
-    return core::InvalidArgument("write name=value or output[activity]=value, not \"" + text + "\"",
+    return core::InvalidArgument("write name=value or output[key]=value, not \"" + text + "\"",
                                  "--set");
   }
   const std::string name = text.substr(0, eq);
@@ -223,13 +249,14 @@ core::Status ParseSet(const std::string& text, fbr::Overrides& overrides) {
     return core::InvalidArgument("\"" + value_text + "\" is not a number", "--set " + text);
   }
   const size_t open = name.find('[');
-  if (open != std::string::npos && name.back() == ']') {
-    overrides
-        .activity_outputs[{name.substr(0, open), name.substr(open + 1, name.size() - open - 2)}] =
-        value;
-  } else {
-    overrides.constants[name] = value;
-  }
+  const bool inserted = open != std::string::npos && name.back() == ']'
+                            ? overrides.activity_outputs
+                                  .emplace(std::pair{name.substr(0, open),
+                                                     name.substr(open + 1, name.size() - open - 2)},
+                                           value)
+                                  .second
+                            : overrides.constants.emplace(name, value).second;
+  if (!inserted) return core::InvalidArgument(name + " is set twice", "--set " + text);
   return core::OkStatus();
 }
 
@@ -340,10 +367,18 @@ int RunContractSign(const Context& c, const ContractOptions& o) {
   // The equity group set comes from the program's newest version.
   auto programs = store.Programs();
   if (!programs.ok()) return Fail(c, programs.error());
+  bool known = false;
   for (const store::ProgramRecord& p : *programs) {
     if (p.code != o.program) continue;
+    known = true;
     auto source = fbr::FromRecord(p);
     if (source.ok()) sign.equity_group_set = rules::ParseProgram(*source).program.equity_group_set;
+  }
+  if (!known) {
+    return Fail(c, core::NotFound(T(l, "aucun programme '", "no program '") + o.program +
+                                      T(l, "' enregistré (voir keneya program list)",
+                                        "' stored (see keneya program list)"),
+                                  "--program"));
   }
   if (sign.equity_group_set.empty() && !sign.equity) {
     return Fail(
@@ -398,7 +433,7 @@ int RunContractList(const Context& c, const ContractOptions& o) {
     *c.out << k.id << "  " << (unit ? (unit->code.empty() ? unit->uid : unit->code) : "?") << "  "
            << k.program_code << "  " << k.start.ToString() << ".."
            << (k.end ? k.end->ToString() : "") << "  " << k.equity_category
-           << (k.equity_explicit ? "*" : "") << "  " << store::ContractStatusCode(k.status) << "\n";
+           << (k.equity_explicit ? "*" : "") << "  " << StatusName(k.status, c.language) << "\n";
     ++shown;
   }
   *c.err << FormatInteger(shown, c.language) << T(c.language, " contrat(s)\n", " contract(s)\n");
@@ -419,16 +454,41 @@ int RunContractChange(const Context& c, const ContractOptions& o, std::string_vi
     return Fail(c, core::NotFound("no contract " + std::to_string(o.id), "ID"));
   auto date = core::Date::Parse(o.date);
   if (!date.ok()) return Fail(c, date.error().In("--date"));
-  if (*date <= it->start) {
-    return Fail(c, core::InvalidArgument(T(l, "la date doit suivre le début du contrat (",
-                                           "the date must come after the contract's start (") +
-                                             it->start.ToString() + ")",
-                                         "--date"));
+  // suspend, resume: --date is the first day of the new status; end: the contract's last day.
+  const bool ending = action == "end";
+  const store::ContractStatus needed =
+      action == "resume" ? store::ContractStatus::kSuspended : store::ContractStatus::kActive;
+  if (it->status == store::ContractStatus::kEnded || (!ending && it->status != needed)) {
+    return Fail(c, core::FailedPrecondition(
+                       T(l, "le contrat ", "contract ") + std::to_string(o.id) +
+                           T(l, " est ", " is ") + StatusName(it->status, l) +
+                           (action == "resume" ? T(l, " : seul un contrat suspendu peut reprendre",
+                                                   ": only a suspended contract can be resumed")
+                            : action == "suspend"
+                                ? T(l, " : seul un contrat actif peut être suspendu",
+                                    ": only an active contract can be suspended")
+                                : T(l, " : il n'y a rien à terminer", ": there is nothing to end")),
+                       "ID"));
+  }
+  if (ending ? *date < it->start : *date <= it->start) {
+    return Fail(
+        c, core::InvalidArgument((ending ? T(l, "la date ne peut précéder le début du contrat (",
+                                             "the date cannot come before the contract's start (")
+                                         : T(l, "la date doit suivre le début du contrat (",
+                                             "the date must come after the contract's start (")) +
+                                     it->start.ToString() + ")",
+                                 "--date"));
+  }
+  if (it->end && *date > *it->end) {
+    return Fail(c, core::InvalidArgument(
+                       T(l, "le contrat finit le ", "the contract ends on ") + it->end->ToString() +
+                           T(l, " : la date doit être avant", ": the date must come before it"),
+                       "--date"));
   }
   store::Contract ended = *it;
   const std::optional<core::Date> old_end = ended.end;
-  ended.end = core::Date::FromDays(date->days_since_epoch() - 1);
-  if (action == "end") ended.status = store::ContractStatus::kEnded;
+  ended.end = ending ? *date : core::Date::FromDays(date->days_since_epoch() - 1);
+  if (ending) ended.status = store::ContractStatus::kEnded;
   auto saved = store.PutContract(ended, CliActor(c, o.reason));
   if (!saved.ok()) return Fail(c, saved.error());
   if (action != "end") {
@@ -442,8 +502,8 @@ int RunContractChange(const Context& c, const ContractOptions& o, std::string_vi
     if (!started.ok()) return Fail(c, started.error());
     *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " clos le ", " closed on ")
            << ended.end->ToString() << T(l, " ; contrat ", "; contract ") << started->id << " "
-           << store::ContractStatusCode(next.status) << T(l, " à partir du ", " from ")
-           << date->ToString() << "\n";
+           << StatusName(next.status, l) << T(l, " à partir du ", " from ") << date->ToString()
+           << "\n";
     return 0;
   }
   *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " terminé le ", " ended on ")
@@ -457,8 +517,8 @@ int RunContractHistory(const Context& c, const ContractOptions& o) {
   auto history = (*opened)->ContractHistory(o.id);
   if (!history.ok()) return Fail(c, history.error());
   for (const store::ContractChange& h : *history) {
-    *c.out << core::FormatTimestamp(h.at) << "  " << h.action << "  " << h.user << "  "
-           << (h.old_terms.empty() ? "" : h.old_terms + " -> ") << h.new_terms
+    *c.out << core::FormatTimestamp(h.at) << "  " << ActionName(h.action, c.language) << "  "
+           << h.user << "  " << (h.old_terms.empty() ? "" : h.old_terms + " -> ") << h.new_terms
            << (h.reason.empty() ? "" : "  (" + h.reason + ")") << "\n";
   }
   return 0;
@@ -494,6 +554,15 @@ int RunCompute(const Context& c, const ComputeOptions& o) {
   if (o.dry_run) {
     *c.out << T(l, "[essai à blanc : rien n'a été enregistré]\n", "[dry run: nothing stored]\n");
     return 0;
+  }
+  if (run->invoices.invoices.empty()) {
+    // A run without a single invoice is a period whose data has not come in yet (or the wrong
+    // period): storing it would only supersede a good run.
+    *c.err << T(l, "Aucune formation sous contrat n'a de déclaration pour ",
+                "No facility under contract has a report for ")
+           << period->ToString()
+           << T(l, " : rien n'a été enregistré.\n", ": nothing was stored.\n");
+    return 1;
   }
   auto saved = fbr::SaveRun(store, *run, CliActor(c, "keneya compute"), progress.AsFunction());
   progress.Finish();
@@ -574,7 +643,9 @@ int RunSimulate(const Context& c, const SimulateOptions& o) {
     if (eq == std::string::npos || amount < 0 || end == nullptr || *end != '\0') {
       return Fail(c, core::InvalidArgument("write ZONE=amount, not \"" + e + "\"", "--envelope"));
     }
-    overrides.envelopes[e.substr(0, eq)] = amount;
+    if (!overrides.envelopes.emplace(e.substr(0, eq), amount).second) {
+      return Fail(c, core::InvalidArgument(e.substr(0, eq) + " is given twice", "--envelope"));
+    }
   }
   auto opened = Open(c);
   if (!opened.ok()) return Fail(c, opened.error());
@@ -652,9 +723,9 @@ int RunInvoicesList(const Context& c) {
   if (runs->empty()) *c.out << T(l, "Aucun lot de facturation.\n", "No invoice run.\n");
   for (const store::InvoiceRunRecord& r : *runs) {
     *c.out << r.id << "  " << r.program_code << " v" << r.program_version << "  " << r.payment_code
-           << "  " << core::Period::FromCode(r.period)->ToString() << "  " << r.status << "  "
-           << FormatInteger(r.invoice_count, l) << T(l, " factures  ", " invoices  ")
-           << FormatInteger(r.missing_count, l)
+           << "  " << core::Period::FromCode(r.period)->ToString() << "  "
+           << RunStatusName(r.status, l) << "  " << FormatInteger(r.invoice_count, l)
+           << T(l, " factures  ", " invoices  ") << FormatInteger(r.missing_count, l)
            << T(l, " sans déclaration  ", " without a report  ") << FormatInteger(r.total, l)
            << " FCFA  " << core::FormatTimestamp(r.created) << "  " << r.created_by << "\n";
   }
@@ -672,6 +743,40 @@ int RunInvoicesShow(const Context& c, const InvoicesOptions& o) {
   if (!run.ok()) return Fail(c, run.error());
   auto view = fbr::ViewOf(*run, **invoice, c.language);
   if (!view.ok()) return Fail(c, view.error());
+  if (run->run.status == "superseded") {
+    // Said first and plainly: a superseded invoice must not be paid.
+    auto runs = store.InvoiceRuns();
+    if (!runs.ok()) return Fail(c, runs.error());
+    const store::InvoiceRunRecord* latest = nullptr;
+    for (const store::InvoiceRunRecord& r : *runs) {
+      if (r.program_code == run->run.program_code && r.payment_code == run->run.payment_code &&
+          r.period == run->run.period && r.status != "superseded" &&
+          (latest == nullptr || r.id > latest->id)) {
+        latest = &r;
+      }
+    }
+    std::string replacement;
+    if (latest != nullptr) {
+      auto invoices = store.Invoices(latest->id);
+      if (!invoices.ok()) return Fail(c, invoices.error());
+      for (const store::InvoiceRecord& r : *invoices) {
+        if (r.org_unit == (*invoice)->org_unit) replacement = r.number;
+      }
+    }
+    const Language l = c.language;
+    *c.out << T(l, "ATTENTION : facture remplacée, à ne pas payer. ",
+                "WARNING: superseded invoice, not to be paid. ");
+    if (latest == nullptr) {
+      *c.out << "\n";
+    } else if (replacement.empty()) {
+      *c.out << T(l, "Le lot ", "Run ") << latest->id
+             << T(l, " ne facture plus cette formation.\n", " no longer invoices this facility.\n");
+    } else {
+      *c.out << T(l, "Elle est remplacée par ", "It is replaced by ") << replacement
+             << T(l, " (lot ", " (run ") << latest->id << ").\n";
+    }
+    *c.out << "\n";
+  }
   *c.out << fbr::InvoiceText(*view, c.language);
   return 0;
 }
@@ -784,7 +889,10 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
   for (CLI::App* sub : {contract_end, contract_suspend, contract_resume}) {
     sub->add_option("id", contract->id, t("numéro du contrat", "contract number"))->required();
     sub->add_option("--date", contract->date,
-                    t("date d'effet (AAAA-MM-JJ)", "effective date (YYYY-MM-DD)"))
+                    sub == contract_end ? t("dernier jour du contrat (AAAA-MM-JJ)",
+                                            "the contract's last day (YYYY-MM-DD)")
+                                        : t("premier jour du changement (AAAA-MM-JJ)",
+                                            "first day of the change (YYYY-MM-DD)"))
         ->required();
     sub->add_option("--reason", contract->reason,
                     t("motif (journal d'audit)", "reason (audit trail)"));
@@ -877,12 +985,16 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
       "export",
       t("exporte un lot : csv, xlsx, pdf (une facture par page) ou dhis2 (valeurs des résultats)",
         "exports a run: csv, xlsx, pdf (an invoice a page) or dhis2 (the results' values)"));
-  invoices_export->add_option("--run", invoices->run, t("numéro du lot", "run number"));
-  invoices_export->add_option(
+  CLI::Option* export_run =
+      invoices_export->add_option("--run", invoices->run, t("numéro du lot", "run number"));
+  CLI::Option* export_period = invoices_export->add_option(
       "--period", invoices->period,
       t("ou : la période (le lot le plus récent)", "or: the period (the newest run)"));
-  invoices_export->add_option("--program", invoices->program,
-                              t("programme, avec --period", "program, with --period"));
+  invoices_export
+      ->add_option("--program", invoices->program,
+                   t("programme, avec --period", "program, with --period"))
+      ->excludes(export_run);
+  export_period->excludes(export_run);
   invoices_export->add_option("--format", invoices->format, "csv, xlsx, pdf, dhis2")
       ->required()
       ->check(CLI::IsMember({"csv", "xlsx", "pdf", "dhis2"}));

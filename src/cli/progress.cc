@@ -23,6 +23,13 @@ std::string PhaseLabel(std::string_view phase, Language language) {
       {"org units", "Unités d'organisation reçues", "Org units received"},
       {"pull", "Requêtes de valeurs", "Value requests"},
       {"push", "Lots envoyés", "Batches sent"},
+      {"read values", "Lecture des valeurs", "Reading values"},
+      {"compute", "Calcul (formations)", "Computing (facilities)"},
+      {"prepare invoices", "Préparation des factures", "Preparing invoices"},
+      {"read invoices", "Lecture des factures", "Reading invoices"},
+      {"export invoices", "Export des factures", "Exporting invoices"},
+      {"contracts", "Contrats signés", "Contracts signed"},
+      {"invoices", "Trimestres facturés", "Quarters invoiced"},
   };
   for (const Label& label : kLabels) {
     if (phase == label.phase) return std::string(core::Tr(language, label.fr, label.en));
@@ -58,8 +65,10 @@ void ProgressPrinter::Report(const store::Progress& progress) {
   last_print_ = now;
   if (interactive_) out_ << "\r\033[K";
   out_ << PhaseLabel(progress.phase, language_) << core::Tr(language_, " : ", ": ")
-       << core::FormatInteger(progress.done, language_) << " / "
-       << core::FormatInteger(progress.total, language_) << " (" << percent << " %)";
+       << core::FormatInteger(progress.done, language_);
+  if (progress.total > 0) {  // 0: a total not known yet
+    out_ << " / " << core::FormatInteger(progress.total, language_) << " (" << percent << " %)";
+  }
   if (interactive_) {
     line_open_ = true;
   } else {

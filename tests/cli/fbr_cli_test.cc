@@ -78,7 +78,8 @@ TEST_F(FbrCliTest, TheDemoHasItsProgramContractsAndInvoices) {
   EXPECT_NE(programs.output.find("FBR_MALI v1"), std::string::npos) << programs.output;
   Outcome runs = Run("invoices list");
   EXPECT_EQ(Count(runs.output, "FBR_MALI v1  paiement"), 4u) << runs.output;
-  EXPECT_NE(runs.output.find("2024Q3  draft  2 000 factures"), std::string::npos) << runs.output;
+  EXPECT_NE(runs.output.find("2024Q3  brouillon  2 000 factures"), std::string::npos)
+      << runs.output;
   Outcome check = Keneya("check " + std::string(KENEYA_PROGRAMS) + "/fbr-mali");
   EXPECT_EQ(check.status, 0) << check.output;
   EXPECT_NE(check.output.find("aucun problème"), std::string::npos) << check.output;
@@ -245,6 +246,169 @@ TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
   EXPECT_NE(dhis2.find("\"dataElement\":\"FbrResTot01\",\"period\":\"2024Q3\""), std::string::npos);
   EXPECT_EQ(Count(dhis2, "FbrResTot01"), 2000u);
   EXPECT_EQ(Count(dhis2, "FbrResQty01"), 6000u);
+}
+
+// What a user may get wrong is refused, says where, and stores nothing.
+TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
+  // An envelope for a misspelt district, one for a region, a tariff row for an unknown type
+  // and one for an unknown activity: check with the database finds all four.
+  const fs::path bad = CopyOfDemoProgram("bad_names");
+  Edit(bad / "enveloppes.csv", "DS_KATI,2024Q3", "DS_KATYY,2024Q3");
+  Edit(bad / "enveloppes.csv", "DS_MOPTI,2024Q4", "REGION_KAYES,2024Q4");
+  std::string tariffs = "in:activity,in:facility_type,out:tariff\n";
+  std::istringstream rows(ReadText(bad / "tarifs.csv"));
+  std::string row;
+  std::getline(rows, row);  // header
+  while (std::getline(rows, row))
+    tariffs += row.substr(0, row.find(',')) + ",*" + row.substr(row.find(',')) + "\n";
+  tariffs += "accouchement,CSCOMM,7000\naccouchemnt,*,7000\n";
+  WriteText(bad / "tarifs.csv", tariffs);
+  Outcome check = Run("check " + bad.string() + " --period 2024Q3");
+  EXPECT_EQ(check.status, 1) << check.output;
+  EXPECT_NE(check.output.find("enveloppes.csv:2: envelope: no org unit 'DS_KATYY'"),
+            std::string::npos)
+      << check.output;
+  EXPECT_NE(check.output.find("envelope: 'REGION_KAYES' is not a district (level 2)"),
+            std::string::npos)
+      << check.output;
+  EXPECT_NE(check.output.find("in:facility_type: unknown facility type 'CSCOMM'"),
+            std::string::npos)
+      << check.output;
+  EXPECT_NE(check.output.find("in:activity: no activity 'accouchemnt' in the program"),
+            std::string::npos)
+      << check.output;
+  const std::string runs_before = Run("invoices list").output;
+  Outcome compute = Run("compute --program " + bad.string() + " --period 2024Q3");
+  EXPECT_EQ(compute.status, 1) << compute.output;
+  EXPECT_EQ(Run("invoices list").output, runs_before);
+
+  // Simulations: an envelope nobody is under, a value set twice; an equity rate can be changed.
+  Outcome nowhere = Run("simulate --program FBR_MALI --period 2024Q3 --envelope DS_NOPE=1");
+  EXPECT_EQ(nowhere.status, 1) << nowhere.output;
+  EXPECT_NE(nowhere.output.find("no facility under contract in district 'DS_NOPE'"),
+            std::string::npos)
+      << nowhere.output;
+  Outcome twice =
+      Run("simulate --program FBR_MALI --period 2024Q3 --set quality_share=0.3 --set "
+          "quality_share=0.4");
+  EXPECT_EQ(twice.status, 1) << twice.output;
+  EXPECT_NE(twice.output.find("quality_share is set twice"), std::string::npos) << twice.output;
+  Outcome equity =
+      Run("simulate --program FBR_MALI --period 2024Q3 --set equity_bonus[EQUITE_30]=0.4");
+  EXPECT_EQ(equity.status, 0) << equity.output;
+  EXPECT_NE(equity.output.find("+"), std::string::npos) << equity.output;
+  Outcome no_row = Run("simulate --program FBR_MALI --period 2024Q3 --set tariff[EQUITE_30]=1");
+  EXPECT_EQ(no_row.status, 1) << no_row.output;
+  EXPECT_NE(no_row.output.find("no row of the tables giving 'tariff' is for 'EQUITE_30'"),
+            std::string::npos)
+      << no_row.output;
+
+  // Contracts: an unknown program, a region, an unknown equity category.
+  const std::string contracts_before = Run("contract list --program FBR_MALI").output;
+  Outcome no_program =
+      Run("contract sign --program NOPE --facility CSCOM_KATI_KOKO_II --start 2030-01-01");
+  EXPECT_EQ(no_program.status, 1);
+  EXPECT_NE(no_program.output.find("aucun programme 'NOPE' enregistré"), std::string::npos)
+      << no_program.output;
+  Outcome region =
+      Run("contract sign --program FBR_MALI --facility REGION_KAYES --start 2030-01-01");
+  EXPECT_EQ(region.status, 1);
+  EXPECT_NE(region.output.find("REGION_KAYES: not a health facility (REGION, level 2)"),
+            std::string::npos)
+      << region.output;
+  Outcome equity_99 =
+      Run("contract sign --program FBR_MALI --facility CSCOM_KATI_KOKO_II --start 2030-01-01 "
+          "--equity EQUITE_99");
+  EXPECT_EQ(equity_99.status, 1);
+  EXPECT_NE(equity_99.output.find("no equity category 'EQUITE_99' in EQUITE (EQUITE_0, "),
+            std::string::npos)
+      << equity_99.output;
+  EXPECT_EQ(Run("contract list --program FBR_MALI").output, contracts_before);
+
+  // Ending a contract: --date is its last day; a contract that is not suspended cannot resume.
+  Outcome list = Run("contract list --program FBR_MALI --facility CSCOM_KATI_BANABA");
+  const std::string id = list.output.substr(0, list.output.find(' '));
+  Outcome resume = Run("contract resume " + id + " --date 2024-11-01");
+  EXPECT_EQ(resume.status, 1);
+  EXPECT_NE(resume.output.find("seul un contrat suspendu peut reprendre"), std::string::npos)
+      << resume.output;
+  Outcome ended = Run("contract end " + id + " --date 2024-12-31");
+  EXPECT_EQ(ended.status, 0) << ended.output;
+  EXPECT_NE(ended.output.find("terminé le 2024-12-31"), std::string::npos) << ended.output;
+  EXPECT_NE(Run("contract list --program FBR_MALI --facility CSCOM_KATI_BANABA")
+                .output.find("2021-01-01..2024-12-31  EQUITE_"),
+            std::string::npos);
+
+  // A period without a single report is not stored; exports say which run they take.
+  Outcome empty = Run("compute --program FBR_MALI --period 2025Q1");
+  EXPECT_EQ(empty.status, 1) << empty.output;
+  EXPECT_NE(empty.output.find("rien n'a été enregistré"), std::string::npos) << empty.output;
+  EXPECT_EQ(Run("invoices list").output, runs_before);
+  Outcome both = Run("invoices export --run 3 --period 2024Q1 --format csv --out x.csv");
+  EXPECT_NE(both.status, 0);
+  EXPECT_NE(both.output.find("excludes"), std::string::npos) << both.output;
+
+  // A mistyped database is not created empty.
+  Outcome missing = Keneya("--db " + (dir_ / "nothing.db").string() + " invoices list");
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.output.find("pas de base de données ici"), std::string::npos) << missing.output;
+  EXPECT_FALSE(fs::exists(dir_ / "nothing.db"));
+}
+
+// A recomputed period: the old invoice says it is replaced; the CSV export has a column per
+// invoice column and its totals add up.
+TEST_F(FbrCliTest, SupersededInvoicesSaySoAndTheCsvAddsUp) {
+  Outcome compute = Run("compute --program FBR_MALI --period 2024Q1");
+  ASSERT_EQ(compute.status, 0) << compute.output;
+  Outcome old_invoice = Run("invoices show FBR_MALI-2024Q1-00001");
+  EXPECT_EQ(old_invoice.status, 0);
+  EXPECT_NE(old_invoice.output.find("ATTENTION : facture remplacée, à ne pas payer. Elle est "
+                                    "remplacée par FBR_MALI-2024Q1-00001-R2 (lot 5)."),
+            std::string::npos)
+      << old_invoice.output.substr(0, 400);
+  EXPECT_NE(old_invoice.output.find("Points obtenus"), std::string::npos);
+  Outcome new_invoice = Run("invoices show FBR_MALI-2024Q1-00001-R2");
+  EXPECT_EQ(new_invoice.output.find("ATTENTION"), std::string::npos);
+  EXPECT_NE(Run("invoices list").output.find("2024Q1  remplacé"), std::string::npos);
+
+  const std::string csv = (dir_ / "q1.csv").string();
+  ASSERT_EQ(Run("invoices export --period 2024Q1 --format csv --out " + csv).status, 0);
+  std::istringstream rows(ReadText(csv));
+  std::string header, row;
+  std::getline(rows, header);
+  EXPECT_NE(header.find(",libelle,Déclaré,Vérifié,"), std::string::npos) << header;
+  EXPECT_NE(header.find(",Points obtenus,Points possibles,non_declare,montant,valeur"),
+            std::string::npos)
+      << header;
+  // Commas outside quotes.
+  auto fields = [](const std::string& line) {
+    size_t n = 1;
+    bool quoted = false;
+    for (char ch : line) {
+      if (ch == '"') quoted = !quoted;
+      if (ch == ',' && !quoted) ++n;
+    }
+    return n;
+  };
+  int64_t totals = 0, lines = 0;
+  while (std::getline(rows, row)) {
+    ASSERT_EQ(fields(row), fields(header)) << row;
+    if (row.find(",total,") == std::string::npos) continue;
+    // invoice,...,kind=total,,,,label,<columns>,0,amount,
+    const size_t end = row.rfind(',');
+    const size_t start = row.rfind(',', end - 1);
+    totals += std::stoll(row.substr(start + 1, end - start - 1));
+    ++lines;
+  }
+  EXPECT_EQ(lines, 2000);
+  const std::string list = Run("invoices list").output;
+  const size_t at = list.find("2024Q1  brouillon");
+  ASSERT_NE(at, std::string::npos) << list;
+  const size_t francs = list.find(" FCFA", at);
+  const size_t from = list.rfind("  ", francs) + 2;
+  std::string total = list.substr(from, francs - from);
+  std::erase(total, ' ');
+  EXPECT_EQ(totals, std::stoll(total));
 }
 
 TEST_F(FbrCliTest, EveryFbrCommandHasHelp) {
