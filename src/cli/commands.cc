@@ -16,6 +16,7 @@
 #include "cli/cli_util.h"
 #include "cli/progress.h"
 #include "core/period.h"
+#include "core/timestamp.h"
 #include "demo/demo.h"
 #include "demo/demo_program.h"
 #include "http/api.h"
@@ -243,6 +244,41 @@ int RunInfo(const Context& c) {
         << FormatInteger(*count, l) << "\n";
   }
   out << Tr(l, "Imports : ", "Imports: ") << imports->size() << "\n";
+  // FBR: programs (newest version of each), contracts in force today, invoice runs.
+  auto programs = store.Programs();
+  if (!programs.ok()) return Fail(c, programs.error());
+  std::map<std::string, int> versions;
+  for (const store::ProgramRecord& p : *programs)
+    versions[p.code] = std::max(versions[p.code], p.version);
+  out << Tr(l, "Programmes FBR : ", "FBR programs: ") << versions.size();
+  for (const auto& [code, version] : versions) out << "  " << code << " v" << version;
+  out << "\n";
+  auto contracts = store.Contracts("");
+  if (!contracts.ok()) return Fail(c, contracts.error());
+  const core::Date today =
+      core::Date::FromDays(static_cast<int32_t>(core::NowMs() / (24LL * 3600 * 1000)));
+  int64_t in_force = 0, suspended = 0;
+  for (const store::Contract& k : *contracts) {
+    if (k.start > today || (k.end && *k.end < today)) continue;
+    if (k.status == store::ContractStatus::kActive) ++in_force;
+    if (k.status == store::ContractStatus::kSuspended) ++suspended;
+  }
+  out << Tr(l, "Contrats : ", "Contracts: ")
+      << FormatInteger(static_cast<int64_t>(contracts->size()), l)
+      << Tr(l, " (actifs aujourd'hui : ", " (active today: ") << FormatInteger(in_force, l)
+      << Tr(l, ", suspendus : ", ", suspended: ") << FormatInteger(suspended, l) << ")\n";
+  auto runs = store.InvoiceRuns();
+  if (!runs.ok()) return Fail(c, runs.error());
+  int64_t current = 0, invoices = 0;
+  for (const store::InvoiceRunRecord& r : *runs) {
+    if (r.status == "superseded") continue;
+    ++current;
+    invoices += r.invoice_count;
+  }
+  out << Tr(l, "Lots de facturation : ", "Invoice runs: ")
+      << FormatInteger(static_cast<int64_t>(runs->size()), l)
+      << Tr(l, " (en vigueur : ", " (current: ") << FormatInteger(current, l) << ", "
+      << FormatInteger(invoices, l) << Tr(l, " factures)", " invoices)") << "\n";
   return 0;
 }
 

@@ -615,7 +615,8 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
                                   "--facility"));
   }
   int activity = 0;
-  auto slot = fbr::FindSlot(run->compiled, run->payment, *period, request, &activity);
+  auto slot = fbr::FindSlot(run->compiled, run->payment, *period, request, &activity,
+                            run->inputs->facilities[static_cast<size_t>(facility)].type);
   if (!slot.ok()) return Fail(c, slot.error());
   *c.out << T(l, "Calcul sur les données actuelles (rien n'est enregistré)\n",
               "Computed on the current data (nothing stored)\n")

@@ -1,5 +1,7 @@
 #include "fbr/stored_invoices.h"
 
+#include <algorithm>
+
 #include "fbr/invoice_json.h"
 #include "fbr/programs.h"
 
@@ -82,7 +84,7 @@ Result<InvoiceView> ViewOf(const StoredRun& run, const store::InvoiceRecord& inv
 
 Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int payment,
                                const core::Period& period, const ExplainRequest& request,
-                               int* activity) {
+                               int* activity, std::string_view facility_type) {
   const rules::Program& p = program.program();
   const rules::PaymentRule& rule = p.payments[static_cast<size_t>(payment)];
   *activity = 0;
@@ -97,14 +99,29 @@ Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int paymen
     if (slot != rules::kNoSlot) return slot;
     std::string known;
     for (const rules::FormulaSpec& f : rule.formulas) known += (known.empty() ? "" : ", ") + f.code;
+    // The same name in a package: say which.
+    std::string in_packages;
+    for (const rules::Package& pk : p.packages) {
+      bool has = false;
+      for (const auto* formulas : {&pk.activity_formulas, &pk.formulas, &pk.zone_formulas}) {
+        for (const rules::FormulaSpec& f : *formulas) has = has || f.code == formula;
+      }
+      for (const rules::PackageInput& input : pk.inputs) has = has || input.name == formula;
+      if (has) in_packages += (in_packages.empty() ? "" : " or ") + pk.code + "." + formula;
+    }
     return core::NotFound("payment " + rule.code + " has no formula '" + formula + "' (" + known +
-                              "; or package.formula)",
+                              (in_packages.empty() ? "; or package.formula)"
+                                                   : "); did you mean " + in_packages + "?"),
                           "--formula");
   }
   const std::string package_code = formula.substr(0, dot);
   const std::string name = formula.substr(dot + 1);
   const int package = program.PackageIndex(package_code);
-  if (package < 0) return core::NotFound("no package '" + package_code + "'", "--formula");
+  if (package < 0) {
+    std::string known;
+    for (const rules::Package& pk : p.packages) known += (known.empty() ? "" : ", ") + pk.code;
+    return core::NotFound("no package '" + package_code + "' (" + known + ")", "--formula");
+  }
   KENEYA_ASSIGN_OR_RETURN(std::vector<core::Period> periods,
                           program.InstancePeriods(payment, package, period));
   int instance = 0;
@@ -118,7 +135,7 @@ Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int paymen
       for (const core::Period& q : periods) known += (known.empty() ? "" : ", ") + q.ToString();
       return core::NotFound("package " + package_code + " has no values for " + request.period +
                                 " in this run (" + known + ")",
-                            "--period");
+                            "--of-period");
     }
   }
   const rules::SlotId slot = program.FindPackageValue(payment, package, instance, name);
@@ -128,12 +145,27 @@ Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int paymen
   if (program.slot(payment, slot).level == rules::Level::kActivity) {
     const rules::Package& pk = p.packages[static_cast<size_t>(package)];
     *activity = -1;
+    std::string known;
     for (size_t a = 0; a < pk.activities.size(); ++a) {
       if (pk.activities[a].code == request.activity) *activity = static_cast<int>(a);
+      known += (known.empty() ? "" : ", ") + pk.activities[a].code;
     }
     if (*activity < 0) {
-      return core::NotFound("'" + name + "' is a value per activity: give --activity (one of " +
-                                pk.activities.front().code + ", ...)",
+      return core::NotFound(
+          request.activity.empty()
+              ? "'" + name + "' is a value per activity: give --activity (" + known + ")"
+              : "package " + package_code + " has no activity '" + request.activity + "' (" +
+                    known + ")",
+          "--activity");
+    }
+    const std::vector<std::string>& types =
+        pk.activities[static_cast<size_t>(*activity)].facility_types;
+    if (!facility_type.empty() && !types.empty() &&
+        std::find(types.begin(), types.end(), facility_type) == types.end()) {
+      std::string paid;
+      for (const std::string& t : types) paid += (paid.empty() ? "" : ", ") + t;
+      return core::NotFound("activity " + request.activity + " is not paid to " +
+                                std::string(facility_type) + " facilities (only " + paid + ")",
                             "--activity");
     }
   }
@@ -156,8 +188,10 @@ Result<rules::CompiledProgram::Explanation> ExplainInvoice(store::Store& store,
   options.zone_values = snapshot.zones;
   KENEYA_ASSIGN_OR_RETURN(rules::RunResult result, run.compiled.Run(run.payment, inputs, options));
   int activity = 0;
-  KENEYA_ASSIGN_OR_RETURN(rules::SlotId slot,
-                          FindSlot(run.compiled, run.payment, period, request, &activity));
+  KENEYA_ASSIGN_OR_RETURN(
+      rules::SlotId slot,
+      FindSlot(run.compiled, run.payment, period, request, &activity,
+               inputs.facilities.empty() ? std::string_view() : inputs.facilities.front().type));
   return run.compiled.Explain(run.payment, result, slot, 0, activity,
                               language == core::Language::kEnglish ? "en" : "fr", request.depth);
 }

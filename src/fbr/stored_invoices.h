@@ -47,10 +47,10 @@ core::Result<rules::CompiledProgram::Explanation> ExplainInvoice(store::Store& s
                                                                  core::Language language);
 
 // The slot a request names in a run (shared by explanations of stored and fresh runs). Errors
-// list what can be named.
+// list what can be named; with facility_type, an activity the facility is not paid for is one.
 core::Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int payment,
                                      const core::Period& period, const ExplainRequest& request,
-                                     int* activity);
+                                     int* activity, std::string_view facility_type = {});
 
 }  // namespace keneya::fbr
 

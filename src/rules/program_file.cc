@@ -514,6 +514,13 @@ class ProgramReader {
       const int line = csv.line();
       if (header) {
         header = false;
+        if (fields.size() == 1 && fields[0].find(';') != std::string_view::npos) {
+          // French spreadsheets save CSV with ';': say so rather than list its columns as one.
+          CsvProblem(file, line,
+                     "the columns are separated by ';': save the table with ',' as the "
+                     "separator (in LibreOffice: Save as CSV, field separator ',')");
+          return;
+        }
         for (std::string_view raw : fields) {
           const std::string name = Trim(raw);
           if (name.starts_with("in:")) {

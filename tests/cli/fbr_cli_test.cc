@@ -80,6 +80,12 @@ TEST_F(FbrCliTest, TheDemoHasItsProgramContractsAndInvoices) {
   EXPECT_EQ(Count(runs.output, "FBR_MALI v1  paiement"), 4u) << runs.output;
   EXPECT_NE(runs.output.find("2024Q3  brouillon  2 000 factures"), std::string::npos)
       << runs.output;
+  Outcome info = Run("info");
+  EXPECT_NE(info.output.find("Programmes FBR : 1  FBR_MALI v1"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("Contrats : 2 000"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("Lots de facturation : 4 (en vigueur : 4, 8 000 factures)"),
+            std::string::npos)
+      << info.output;
   Outcome check = Keneya("check " + std::string(KENEYA_PROGRAMS) + "/fbr-mali");
   EXPECT_EQ(check.status, 0) << check.output;
   EXPECT_NE(check.output.find("aucun problème"), std::string::npos) << check.output;
@@ -219,6 +225,28 @@ TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
   EXPECT_NE(unknown.output.find("has no formula 'nothing' (bonus_equite, bonus_qualite, total"),
             std::string::npos)
       << unknown.output;
+
+  Outcome in_package = Run("explain FBR_MALI-2024Q3-00001 --formula montant");
+  EXPECT_NE(in_package.output.find("did you mean quantite.montant?"), std::string::npos)
+      << in_package.output;
+  Outcome no_activity =
+      Run("explain FBR_MALI-2024Q3-00001 --formula quantite.montant --activity foo");
+  EXPECT_NE(no_activity.output.find("package quantite has no activity 'foo' (consult_5plus, "),
+            std::string::npos)
+      << no_activity.output;
+  Outcome no_month =
+      Run("explain FBR_MALI-2024Q3-00001 --formula quantite.montant --activity cpn1 --of-period "
+          "202401");
+  EXPECT_NE(no_month.output.find("(202407, 202408, 202409) (--of-period)"), std::string::npos)
+      << no_month.output;
+  Outcome not_paid =
+      Run("explain --program FBR_MALI --period 2024Q3 --facility CCS_COMMUNE_II_BOUGOUBA --formula "
+          "quantite.montant --activity cesarienne");
+  EXPECT_EQ(not_paid.status, 1);
+  EXPECT_NE(not_paid.output.find("activity cesarienne is not paid to CCS facilities (only CSREF, "
+                                 "EPH)"),
+            std::string::npos)
+      << not_paid.output;
 
   // What if deliveries were paid 6 000?
   Outcome simulate =

@@ -163,8 +163,13 @@ file = "absent.csv"
 [[table]]
 code = "u"
 file = "u.csv"
+
+[[table]]
+code = "v"
+file = "v.csv"
 )t",
-                          {{"u.csv", "in:activity,in:colour,out:tariff\na,*,12x\n"}}));
+                          {{"u.csv", "in:activity,in:colour,out:tariff\na,*,12x\n"},
+                           {"v.csv", "in:activity;out:tariff\na;12\n"}}));
   const std::string all = Problems(parsed.problems);
   EXPECT_NE(all.find("programme.toml:2: [program] has no 'name'"), std::string::npos) << all;
   EXPECT_NE(all.find("'version' of [program] must be a whole number from 1"), std::string::npos);
@@ -177,6 +182,9 @@ file = "u.csv"
   EXPECT_NE(all.find("the file 'absent.csv' is not beside programme.toml"), std::string::npos);
   EXPECT_NE(all.find("u.csv:1: unknown input column 'in:colour'"), std::string::npos);
   EXPECT_NE(all.find("u.csv:2: column 3 (out:tariff): '12x' is not a number"), std::string::npos);
+  EXPECT_NE(all.find("v.csv:1: the columns are separated by ';': save the table with ','"),
+            std::string::npos)
+      << all;
 }
 
 TEST(ProgramTest, DecisionTablesTakeTheMostSpecificValidRowThenTheEarliest) {
