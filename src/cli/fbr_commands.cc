@@ -984,8 +984,10 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
       ->required();
   CLI::App* invoices_export = invoices_command->add_subcommand(
       "export",
-      t("exporte un lot : csv, xlsx, pdf (une facture par page) ou dhis2 (valeurs des résultats)",
-        "exports a run: csv, xlsx, pdf (an invoice a page) or dhis2 (the results' values)"));
+      t("exporte un lot : csv, xlsx, pdf (chaque facture à partir d'une nouvelle page) ou dhis2 "
+        "(valeurs des résultats)",
+        "exports a run: csv, xlsx, pdf (each invoice from a new page) or dhis2 (the results' "
+        "values)"));
   CLI::Option* export_run =
       invoices_export->add_option("--run", invoices->run, t("numéro du lot", "run number"));
   CLI::Option* export_period = invoices_export->add_option(

@@ -86,22 +86,40 @@ std::string Name(const Resolver& resolver, const std::string& code) {
   return unit ? unit->name : code;
 }
 
+// The packages' invoice columns (declared, verified, tariff, points...), each once, by title:
+// a column each in the CSV and the workbook. A line fills those of its package.
+std::vector<std::string> ColumnTitles(const Loaded& data) {
+  std::vector<std::string> titles;
+  if (data.views.empty()) return titles;
+  for (const auto& [package, package_titles] : data.views.front().columns) {
+    for (const std::string& title : package_titles) {
+      if (std::find(titles.begin(), titles.end(), title) == titles.end()) titles.push_back(title);
+    }
+  }
+  return titles;
+}
+
+// Where each of a line's columns goes among `titles` (SIZE_MAX: nowhere).
+std::vector<size_t> ColumnPlaces(const InvoiceView& v, const rules::InvoiceLine& line,
+                                 const std::vector<std::string>& titles) {
+  std::vector<size_t> places(line.columns.size(), SIZE_MAX);
+  for (const auto& [package, package_titles] : v.columns) {
+    if (package != line.package) continue;
+    for (size_t i = 0; i < line.columns.size() && i < package_titles.size(); ++i) {
+      places[i] = static_cast<size_t>(std::find(titles.begin(), titles.end(), package_titles[i]) -
+                                      titles.begin());
+    }
+  }
+  return places;
+}
+
 // ---- CSV ----
 
 Result<ExportResult> WriteCsv(const Loaded& data, const ExportOptions& o) {
   const Language l = o.language;
   std::ofstream out(o.path, std::ios::binary);
   if (!out) return core::Unavailable("cannot write the file", o.path);
-  // The packages' invoice columns (declared, verified, tariff, points...) each get a column of
-  // their own, by title; a line fills those of its package.
-  std::vector<std::string> titles;
-  if (!data.views.empty()) {
-    for (const auto& [package, package_titles] : data.views.front().columns) {
-      for (const std::string& title : package_titles) {
-        if (std::find(titles.begin(), titles.end(), title) == titles.end()) titles.push_back(title);
-      }
-    }
-  }
+  const std::vector<std::string> titles = ColumnTitles(data);
   out << (l == Language::kFrench
               ? "facture,formation,nom,district,region,periode,type,paquet,periode_ligne,code,"
                 "libelle"
@@ -117,13 +135,9 @@ Result<ExportResult> WriteCsv(const Loaded& data, const ExportOptions& o) {
                              "," + v.period + ",";
     for (const rules::InvoiceLine& line : v.lines) {
       std::vector<std::string> cells(titles.size());
-      for (const auto& [package, package_titles] : v.columns) {
-        if (package != line.package) continue;
-        for (size_t i = 0; i < line.columns.size() && i < package_titles.size(); ++i) {
-          const size_t at =
-              std::find(titles.begin(), titles.end(), package_titles[i]) - titles.begin();
-          if (at < cells.size()) cells[at] = Number(line.columns[i]);
-        }
+      const std::vector<size_t> places = ColumnPlaces(v, line, titles);
+      for (size_t i = 0; i < places.size(); ++i) {
+        if (places[i] < cells.size()) cells[places[i]] = Number(line.columns[i]);
       }
       out << head << KindLabel(line.kind, l) << "," << Csv(line.package) << "," << line.period
           << "," << Csv(line.code) << ","
@@ -157,18 +171,25 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
   lxw_format* decimal = workbook_add_format(book);
   format_set_num_format(decimal, "0.####");
 
-  // Invoices: one a row, a column per package subtotal and payment line.
-  std::vector<std::string> subtotal_columns, payment_columns;
+  // Invoices: one a row, a column per package subtotal and payment line, headed by its label
+  // ("Quantité juillet 2024", "Bonus qualité").
+  std::vector<std::string> subtotal_columns, payment_columns, subtotal_titles, payment_titles;
   for (const InvoiceView& v : data.views) {
     for (const rules::InvoiceLine& line : v.lines) {
-      const std::string key = line.kind == rules::InvoiceLine::Kind::kSubtotal
-                                  ? line.package + " " + line.period
+      const bool subtotal = line.kind == rules::InvoiceLine::Kind::kSubtotal;
+      const std::string key = subtotal ? line.package + " " + line.period
                               : line.kind == rules::InvoiceLine::Kind::kPayment ? line.code
                                                                                 : "";
-      auto& list =
-          line.kind == rules::InvoiceLine::Kind::kSubtotal ? subtotal_columns : payment_columns;
-      if (!key.empty() && std::find(list.begin(), list.end(), key) == list.end())
-        list.push_back(key);
+      auto& list = subtotal ? subtotal_columns : payment_columns;
+      if (key.empty() || std::find(list.begin(), list.end(), key) != list.end()) continue;
+      list.push_back(key);
+      const std::string& label =
+          l == Language::kEnglish && !line.label_en.empty() ? line.label_en : line.label;
+      if (subtotal) {
+        subtotal_titles.push_back(v.PackageName(line.package) + " " + PeriodLabel(line.period, l));
+      } else {
+        payment_titles.push_back(label.empty() ? line.code : label);
+      }
     }
   }
   lxw_worksheet* sheet =
@@ -176,8 +197,8 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
   std::vector<std::string> headers = {T(l, "Facture", "Invoice"), T(l, "Formation", "Facility"),
                                       T(l, "Nom", "Name"),        "District",
                                       T(l, "Région", "Region"),   T(l, "Équité", "Equity")};
-  for (const std::string& s : subtotal_columns) headers.push_back(s);
-  for (const std::string& p : payment_columns) headers.push_back(p);
+  for (const std::string& s : subtotal_titles) headers.push_back(s);
+  for (const std::string& p : payment_titles) headers.push_back(p);
   headers.push_back(T(l, "Réduction (enveloppe)", "Cut (envelope)"));
   headers.push_back(T(l, "Total", "Total"));
   for (size_t c = 0; c < headers.size(); ++c) {
@@ -229,9 +250,14 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
       T(l, "Facture", "Invoice"), T(l, "Formation", "Facility"),       T(l, "Type", "Kind"),
       T(l, "Paquet", "Package"),  T(l, "Période", "Period"),           T(l, "Code", "Code"),
       T(l, "Libellé", "Label"),   T(l, "Non déclaré", "Not reported"), T(l, "Montant", "Amount"),
-      T(l, "Valeur", "Value"),    T(l, "Colonnes", "Columns")};
+      T(l, "Valeur", "Value")};
   for (size_t c = 0; c < line_headers.size(); ++c) {
     worksheet_write_string(lines, 0, static_cast<lxw_col_t>(c), line_headers[c].c_str(), bold);
+  }
+  const std::vector<std::string> titles = ColumnTitles(data);
+  for (size_t c = 0; c < titles.size(); ++c) {
+    worksheet_write_string(lines, 0, static_cast<lxw_col_t>(line_headers.size() + c),
+                           titles[c].c_str(), bold);
   }
   row = 1;
   for (const InvoiceView& v : data.views) {
@@ -249,9 +275,11 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
         worksheet_write_number(lines, row, 8, static_cast<double>(line.amount), money);
       if (line.kind == rules::InvoiceLine::Kind::kInfo)
         worksheet_write_number(lines, row, 9, line.value, decimal);
-      for (size_t k = 0; k < line.columns.size(); ++k) {
-        worksheet_write_number(lines, row, static_cast<lxw_col_t>(10 + k), line.columns[k],
-                               decimal);
+      const std::vector<size_t> places = ColumnPlaces(v, line, titles);
+      for (size_t k = 0; k < places.size(); ++k) {
+        if (places[k] >= titles.size()) continue;
+        worksheet_write_number(lines, row, static_cast<lxw_col_t>(line_headers.size() + places[k]),
+                               line.columns[k], decimal);
       }
       ++row;
     }
@@ -318,15 +346,22 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
        run.program.code + " version " + std::to_string(run.program.version)},
       {T(l, "Paiement", "Payment"), run.run.payment_code},
       {T(l, "Période", "Period"), period},
-      {T(l, "Lot", "Run"), std::to_string(run.run.id)},
       {T(l, "Calculé par", "Computed by"), run.run.created_by},
-      {T(l, "Calculé le", "Computed on"), core::FormatTimestamp(run.run.created)},
-      {T(l, "Factures", "Invoices"), std::to_string(data.views.size())},
-      {T(l, "Total (FCFA)", "Total (FCFA)"), core::FormatInteger(run.run.total, l)}};
+      {T(l, "Calculé le", "Computed on"), core::FormatTimestamp(run.run.created)}};
   row = 0;
   for (const auto& [k, v] : facts) {
     worksheet_write_string(about, row, 0, k.c_str(), bold);
     worksheet_write_string(about, row, 1, v.c_str(), nullptr);
+    ++row;
+  }
+  const std::vector<std::pair<std::string, std::pair<double, lxw_format*>>> numbers = {
+      {T(l, "Lot", "Run"), {static_cast<double>(run.run.id), nullptr}},
+      {T(l, "Factures", "Invoices"), {static_cast<double>(data.views.size()), money}},
+      {T(l, "Sans déclaration", "No report"), {static_cast<double>(data.missing.size()), money}},
+      {T(l, "Total (FCFA)", "Total (FCFA)"), {static_cast<double>(run.run.total), money_bold}}};
+  for (const auto& [k, v] : numbers) {
+    worksheet_write_string(about, row, 0, k.c_str(), bold);
+    worksheet_write_number(about, row, 1, v.first, v.second);
     ++row;
   }
   worksheet_set_column(about, 0, 1, 30, nullptr);
@@ -376,7 +411,13 @@ class PdfWriter {
             y_ -= 14;
             ColumnTitles(package);
           }
-          Need(12);
+          if (Need(12)) {  // a table cut by the page: its title and column titles again
+            Text(kLeft, y_, bold_, 10,
+                 v.PackageName(package) + " — " + PeriodLabel(period, l_) +
+                     T(l_, " (suite)", " (continued)"));
+            y_ -= 14;
+            ColumnTitles(package);
+          }
           Text(kLeft, y_, font_, 8, Fit(label + (line.missing ? " *" : ""), 230, 8));
           std::vector<rules::Display> displays;
           for (const auto& [code, d] : v.displays) {
@@ -408,18 +449,25 @@ class PdfWriter {
           break;
         case rules::InvoiceLine::Kind::kPayment:
         case rules::InvoiceLine::Kind::kEnvelope:
-          Need(14);
           if (package != "-") {
+            // The payment lines stay on the page of the total and the signatures.
+            int rest = 0;
+            for (const rules::InvoiceLine& other : v.lines) {
+              rest += other.kind == rules::InvoiceLine::Kind::kPayment ||
+                      other.kind == rules::InvoiceLine::Kind::kEnvelope;
+            }
+            Need(8 + 13.0f * static_cast<float>(rest) + kClosingHeight);
             y_ -= 8;
             package = "-";
           }
+          Need(14);
           Text(kLeft, y_, font_, 9, Fit(label, 380, 9));
           Right(kRight, y_, font_, 9, FormatFrancs(line.amount, l_));
           y_ -= 13;
           break;
       }
     }
-    Need(150);
+    Need(kClosingHeight);
     y_ -= 6;
     HPDF_Page_SetLineWidth(page_, 1.2);
     Rule(y_ + 10);
@@ -464,6 +512,8 @@ class PdfWriter {
 
  private:
   static constexpr float kLeft = 40, kRight = 555, kTop = 800, kBottom = 50;
+  // The total, the amount in words and the signature blocks.
+  static constexpr float kClosingHeight = 150;
 
   void NewPage() {
     page_ = HPDF_AddPage(pdf_);
@@ -497,8 +547,11 @@ class PdfWriter {
     }
   }
 
-  void Need(float height) {
-    if (y_ - height < kBottom) NewPage();
+  // Starts a new page unless `height` fits on this one; says whether it did.
+  bool Need(float height) {
+    if (y_ - height >= kBottom) return false;
+    NewPage();
+    return true;
   }
 
   void ColumnTitles(const std::string& package) {

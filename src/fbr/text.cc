@@ -272,13 +272,20 @@ std::string Pad(const std::string& text, size_t width, bool right = false) {
   return right ? fill + text : text + fill;
 }
 
+size_t Length(const std::string& text) {
+  size_t length = 0;
+  for (unsigned char c : text) length += (c & 0xC0) != 0x80 ? 1 : 0;
+  return length;
+}
+
+// At most `width` characters: longer texts end with "…".
 std::string Truncate(const std::string& text, size_t width) {
-  size_t length = 0, i = 0;
-  for (; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      if (length == width - 1 && i + 1 < text.size()) return text.substr(0, i) + "…";
-      ++length;
-    }
+  if (Length(text) <= width) return text;
+  size_t length = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (length == width - 1) return text.substr(0, i) + "…";
+    ++length;
   }
   return text;
 }
@@ -299,6 +306,7 @@ std::string InvoiceText(const InvoiceView& v, Language l) {
          T(l, " ; région : ", "; region: ") + v.region +
          T(l, " ; catégorie d'équité : ", "; equity category: ") + v.equity + "\n";
   std::string package, period;
+  size_t width = 14;  // of the current package's columns
   for (const rules::InvoiceLine& line : v.lines) {
     const std::string& label = fr ? line.label : line.label_en;
     switch (line.kind) {
@@ -306,12 +314,14 @@ std::string InvoiceText(const InvoiceView& v, Language l) {
         if (line.package != package || line.period != period) {
           package = line.package;
           period = line.period;
-          out +=
-              "\n" + std::string(T(l, "— ", "— ")) + package + ", " + PeriodLabel(period, l) + "\n";
+          out += "\n" + v.PackageName(package) + " — " + PeriodLabel(period, l) + "\n";
+          width = 14;  // wider for long titles ("Points possibles"), up to 20
           for (const auto& [code, titles] : v.columns) {
             if (code != package) continue;
+            for (const std::string& t : titles)
+              width = std::max(width, std::min<size_t>(Length(t), 20));
             out += Pad(T(l, "Activité", "Activity"), 44);
-            for (const std::string& t : titles) out += " " + Pad(Truncate(t, 14), 14, true);
+            for (const std::string& t : titles) out += " " + Pad(Truncate(t, width), width, true);
             out += "\n";
           }
         }
@@ -325,7 +335,7 @@ std::string InvoiceText(const InvoiceView& v, Language l) {
           out += " " + Pad(i + 1 == line.columns.size() && line.has_amount
                                ? FormatFrancs(line.amount, l)
                                : FormatValue(line.columns[i], d, l),
-                           14, true);
+                           width, true);
         }
         out += "\n";
         break;
@@ -333,8 +343,8 @@ std::string InvoiceText(const InvoiceView& v, Language l) {
       case rules::InvoiceLine::Kind::kSubtotal:
         out += Pad(std::string(T(l, "Sous-total ", "Subtotal ")) + label + " " +
                        PeriodLabel(line.period, l),
-                   74) +
-               Pad(FormatFrancs(line.amount, l), 14, true) + "\n";
+                   104) +
+               Pad(FormatFrancs(line.amount, l), 15, true) + "\n";
         break;
       case rules::InvoiceLine::Kind::kInfo:
         out += Pad(label, 104) + Pad(FormatValue(line.value, line.display, l, 1), 15, true) + "\n";

@@ -397,6 +397,18 @@ TEST_F(FbrCliTest, SupersededInvoicesSaySoAndTheCsvAddsUp) {
   EXPECT_NE(old_invoice.output.find("Points obtenus"), std::string::npos);
   Outcome new_invoice = Run("invoices show FBR_MALI-2024Q1-00001-R2");
   EXPECT_EQ(new_invoice.output.find("ATTENTION"), std::string::npos);
+  // Sections by their package's name; every amount ends in the same column.
+  EXPECT_NE(new_invoice.output.find("\nQuantité — janvier 2024\n"), std::string::npos)
+      << new_invoice.output;
+  EXPECT_NE(new_invoice.output.find("Points obtenus Points possibles\n"), std::string::npos);
+  std::istringstream shown(new_invoice.output);
+  std::string shown_line;
+  while (std::getline(shown, shown_line)) {
+    if (!shown_line.starts_with("Sous-total") && !shown_line.starts_with("Bonus")) continue;
+    size_t characters = 0;
+    for (unsigned char ch : shown_line) characters += (ch & 0xC0) != 0x80;
+    EXPECT_EQ(characters, 119u) << shown_line;
+  }
   EXPECT_NE(Run("invoices list").output.find("2024Q1  remplacé"), std::string::npos);
 
   const std::string csv = (dir_ / "q1.csv").string();
