@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/i18n.h"
+
 namespace keneya::cli {
 
 using core::Language;
@@ -25,8 +27,8 @@ std::string Shown(const std::string& location) {
 }
 
 int Fail(const Context& c, const core::Error& error) {
-  *c.err << Tr(c.language, "erreur : ", "error: ") << error.message;
-  if (!error.where.empty()) *c.err << " (" << error.where << ")";
+  *c.err << Tr(c.language, "erreur : ", "error: ") << core::Localize(error.message, c.language);
+  if (!error.where.empty()) *c.err << " (" << core::Localize(error.where, c.language) << ")";
   *c.err << "\n";
   return 1;
 }

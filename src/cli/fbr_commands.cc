@@ -9,6 +9,7 @@
 #include "cli/cli_util.h"
 #include "cli/progress.h"
 #include "core/format.h"
+#include "core/i18n.h"
 #include "core/period.h"
 #include "fbr/contracts.h"
 #include "fbr/exports.h"
@@ -96,7 +97,9 @@ Result<core::Period> ParsePeriod(const std::string& text) {
 void PrintProblems(const Context& c, const std::vector<rules::ProgramProblem>& problems) {
   *c.err << problems.size() << T(c.language, " problème", " problem")
          << (problems.size() == 1 ? "" : "s") << " :\n";
-  for (const rules::ProgramProblem& p : problems) *c.err << "  " << p.ToString() << "\n";
+  for (const rules::ProgramProblem& p : problems) {
+    *c.err << "  " << core::Localize(p.ToString(), c.language) << "\n";
+  }
 }
 
 // The program record to compute with: a stored version, or files, checked (then stored with
@@ -407,7 +410,7 @@ int RunContractSign(const Context& c, const ContractOptions& o) {
   *c.out << FormatInteger(result->signed_count, l)
          << T(l, " contrat(s) signé(s) avec ", " contract(s) signed with ") << o.program << "\n";
   for (const std::string& r : result->refused)
-    *c.err << T(l, "refusé : ", "refused: ") << r << "\n";
+    *c.err << T(l, "refusé : ", "refused: ") << core::Localize(r, l) << "\n";
   return result->refused.empty() ? 0 : 1;
 }
 
@@ -424,7 +427,7 @@ int RunContractList(const Context& c, const ContractOptions& o) {
   if (!o.facilities.empty()) {
     only = resolver.OrgUnit(o.facilities.front());
     if (only == nullptr)
-      return Fail(c, core::NotFound("no org unit " + o.facilities.front(), "--facility"));
+      return Fail(c, core::NotFound("no org unit '" + o.facilities.front() + "'", "--facility"));
   }
   int64_t shown = 0;
   for (const store::Contract& k : *contracts) {

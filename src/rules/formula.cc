@@ -417,6 +417,9 @@ class Parser {
     const Lexeme l = current_;
     switch (l.token) {
       case Token::kNumber: {
+        if (!std::isfinite(l.number)) {
+          return Problem("the number " + std::string(l.text) + " is too large", l.column);
+        }
         Advance();
         Formula::Node n;
         n.op = Op::kNumber;

@@ -109,27 +109,42 @@ TEST_F(FbrCliTest, ABadProgramIsRefusedWithEveryProblemAndNothingStored) {
   Outcome check = Keneya("check " + bad.string());
   EXPECT_EQ(check.status, 1) << check.output;
   EXPECT_NE(check.output.find("Programme refusé"), std::string::npos) << check.output;
-  EXPECT_NE(check.output.find("quantite.ecart, column 9: Unbalanced parenthesis"),
+  EXPECT_NE(check.output.find("quantite.ecart, colonne 9 : Parenthèses déséquilibrées"),
             std::string::npos)
       << check.output;
-  EXPECT_NE(check.output.find("quantite.montant: No parameter 'tarif' found."), std::string::npos);
-  EXPECT_NE(check.output.find("cycle between formulas: quantite.activites_rejetees -> "
+  EXPECT_NE(check.output.find("quantite.montant : Aucun paramètre 'tarif' trouvé."),
+            std::string::npos);
+  EXPECT_NE(check.output.find("cycle entre les formules : quantite.activites_rejetees -> "
                               "quantite.part_du_district -> quantite.activites_rejetees"),
             std::string::npos);
-  EXPECT_NE(check.output.find("qualite.score_qualite, column 7: SAFE_DIV takes 2 arguments, not 1"),
+  EXPECT_NE(check.output.find("qualite.score_qualite, colonne 7 : SAFE_DIV prend 2 arguments, "
+                              "pas 1"),
             std::string::npos);
-  EXPECT_NE(check.output.find("tarifs.csv: no row gives 'tariff' for activity 'cesarienne'"),
+  EXPECT_NE(check.output.find("tarifs.csv : aucune ligne ne donne 'tariff' pour l'activité "
+                              "'cesarienne'"),
             std::string::npos);
   EXPECT_NE(check.output.find("6 problèmes"), std::string::npos) << check.output;
+  // The same in English.
+  Outcome english = Keneya("--lang en check " + bad.string());
+  EXPECT_NE(english.output.find("quantite.ecart, column 9: Unbalanced parenthesis"),
+            std::string::npos)
+      << english.output;
+  EXPECT_NE(english.output.find("tarifs.csv: no row gives 'tariff' for activity 'cesarienne'"),
+            std::string::npos);
 
   // Computing with it stores nothing: no program version, no invoice run.
   const std::string programs_before = Run("program list").output;
   const std::string runs_before = Run("invoices list").output;
   Outcome compute = Run("compute --program " + bad.string() + " --period 2024Q1");
   EXPECT_EQ(compute.status, 1) << compute.output;
-  EXPECT_NE(compute.output.find("6 problems in the program, nothing stored"), std::string::npos)
+  EXPECT_NE(compute.output.find("6 problèmes dans le programme, rien n'est enregistré"),
+            std::string::npos)
       << compute.output;
-  EXPECT_NE(compute.output.find("No parameter 'tarif' found."), std::string::npos);
+  EXPECT_NE(compute.output.find("Aucun paramètre 'tarif' trouvé."), std::string::npos);
+  Outcome english_compute = Run("--lang en compute --program " + bad.string() + " --period 2024Q1");
+  EXPECT_NE(english_compute.output.find("6 problems in the program, nothing stored"),
+            std::string::npos)
+      << english_compute.output;
   EXPECT_EQ(Run("program list").output, programs_before);
   EXPECT_EQ(Run("invoices list").output, runs_before);
 }
@@ -139,11 +154,12 @@ TEST_F(FbrCliTest, ATomlSyntaxErrorIsRefusedWithItsLine) {
   Edit(bad / "programme.toml", "[program]\n", "[program\n");
   Outcome check = Keneya("check " + bad.string());
   EXPECT_EQ(check.status, 1);
-  EXPECT_NE(check.output.find("programme.toml:12: TOML syntax:"), std::string::npos)
+  EXPECT_NE(check.output.find("programme.toml:12 : syntaxe TOML :"), std::string::npos)
       << check.output;
-  Outcome compute = Run("compute --program " + bad.string() + " --period 2024Q1");
+  Outcome compute = Run("--lang en compute --program " + bad.string() + " --period 2024Q1");
   EXPECT_EQ(compute.status, 1);
-  EXPECT_NE(compute.output.find("TOML syntax"), std::string::npos) << compute.output;
+  EXPECT_NE(compute.output.find("programme.toml:12: TOML syntax:"), std::string::npos)
+      << compute.output;
 }
 
 TEST_F(FbrCliTest, ATariffRowMissingForSomeFacilitiesIsFoundOnTheDataAndNothingStored) {
@@ -179,7 +195,7 @@ TEST_F(FbrCliTest, OverlappingContractsAreRefused) {
   Outcome signed_again =
       Run("contract sign --program FBR_MALI --facility CSCOM_KATI_KOKO_II --start 2024-06-01");
   EXPECT_EQ(signed_again.status, 1) << signed_again.output;
-  EXPECT_NE(signed_again.output.find("overlaps contract"), std::string::npos)
+  EXPECT_NE(signed_again.output.find("chevauche le contrat"), std::string::npos)
       << signed_again.output;
   Outcome list = Run("contract list --program FBR_MALI --facility CSCOM_KATI_KOKO_II");
   EXPECT_EQ(Count(list.output, "CSCOM_KATI_KOKO_II"), 1u) << list.output;
@@ -222,16 +238,16 @@ TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
   EXPECT_NE(english.output.find("(tarifs.csv:7)"), std::string::npos);
   Outcome unknown = Run("explain FBR_MALI-2024Q3-00001 --formula nothing");
   EXPECT_EQ(unknown.status, 1);
-  EXPECT_NE(unknown.output.find("has no formula 'nothing' (bonus_equite, bonus_qualite, total"),
+  EXPECT_NE(unknown.output.find("n'a pas de formule 'nothing' (bonus_equite, bonus_qualite, total"),
             std::string::npos)
       << unknown.output;
 
-  Outcome in_package = Run("explain FBR_MALI-2024Q3-00001 --formula montant");
+  Outcome in_package = Run("--lang en explain FBR_MALI-2024Q3-00001 --formula montant");
   EXPECT_NE(in_package.output.find("did you mean quantite.montant?"), std::string::npos)
       << in_package.output;
   Outcome no_activity =
       Run("explain FBR_MALI-2024Q3-00001 --formula quantite.montant --activity foo");
-  EXPECT_NE(no_activity.output.find("package quantite has no activity 'foo' (consult_5plus, "),
+  EXPECT_NE(no_activity.output.find("le paquet quantite n'a pas d'activité 'foo' (consult_5plus, "),
             std::string::npos)
       << no_activity.output;
   Outcome no_month =
@@ -243,8 +259,8 @@ TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
       Run("explain --program FBR_MALI --period 2024Q3 --facility CCS_COMMUNE_II_BOUGOUBA --formula "
           "quantite.montant --activity cesarienne");
   EXPECT_EQ(not_paid.status, 1);
-  EXPECT_NE(not_paid.output.find("activity cesarienne is not paid to CCS facilities (only CSREF, "
-                                 "EPH)"),
+  EXPECT_NE(not_paid.output.find("l'activité cesarienne n'est pas payée aux formations CCS "
+                                 "(seulement CSREF, EPH)"),
             std::string::npos)
       << not_paid.output;
 
@@ -257,7 +273,8 @@ TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
   EXPECT_NE(simulate.output.find("+"), std::string::npos);
   Outcome bad_set = Run("simulate --program FBR_MALI --period 2024Q1 --set nothing=1");
   EXPECT_EQ(bad_set.status, 1);
-  EXPECT_NE(bad_set.output.find("no constant 'nothing'"), std::string::npos) << bad_set.output;
+  EXPECT_NE(bad_set.output.find("le programme n'a pas de constante 'nothing'"), std::string::npos)
+      << bad_set.output;
 
   for (const char* format : {"csv", "xlsx", "pdf", "dhis2"}) {
     const std::string out = (dir_ / (std::string("q3.") + format)).string();
@@ -293,16 +310,17 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
   WriteText(bad / "tarifs.csv", tariffs);
   Outcome check = Run("check " + bad.string() + " --period 2024Q3");
   EXPECT_EQ(check.status, 1) << check.output;
-  EXPECT_NE(check.output.find("enveloppes.csv:2: envelope: no org unit 'DS_KATYY'"),
+  EXPECT_NE(
+      check.output.find("enveloppes.csv:2 : envelope : aucune unité d'organisation 'DS_KATYY'"),
+      std::string::npos)
+      << check.output;
+  EXPECT_NE(check.output.find("envelope : 'REGION_KAYES' n'est pas un district (niveau 2)"),
             std::string::npos)
       << check.output;
-  EXPECT_NE(check.output.find("envelope: 'REGION_KAYES' is not a district (level 2)"),
+  EXPECT_NE(check.output.find("in:facility_type : type de formation inconnu 'CSCOMM'"),
             std::string::npos)
       << check.output;
-  EXPECT_NE(check.output.find("in:facility_type: unknown facility type 'CSCOMM'"),
-            std::string::npos)
-      << check.output;
-  EXPECT_NE(check.output.find("in:activity: no activity 'accouchemnt' in the program"),
+  EXPECT_NE(check.output.find("in:activity : aucune activité 'accouchemnt' dans le programme"),
             std::string::npos)
       << check.output;
   const std::string runs_before = Run("invoices list").output;
@@ -313,19 +331,21 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
   // Simulations: an envelope nobody is under, a value set twice; an equity rate can be changed.
   Outcome nowhere = Run("simulate --program FBR_MALI --period 2024Q3 --envelope DS_NOPE=1");
   EXPECT_EQ(nowhere.status, 1) << nowhere.output;
-  EXPECT_NE(nowhere.output.find("no facility under contract in district 'DS_NOPE'"),
+  EXPECT_NE(nowhere.output.find("aucune formation sous contrat dans le district 'DS_NOPE'"),
             std::string::npos)
       << nowhere.output;
   Outcome twice =
       Run("simulate --program FBR_MALI --period 2024Q3 --set quality_share=0.3 --set "
           "quality_share=0.4");
   EXPECT_EQ(twice.status, 1) << twice.output;
-  EXPECT_NE(twice.output.find("quality_share is set twice"), std::string::npos) << twice.output;
+  EXPECT_NE(twice.output.find("quality_share est donné deux fois"), std::string::npos)
+      << twice.output;
   Outcome equity =
       Run("simulate --program FBR_MALI --period 2024Q3 --set equity_bonus[EQUITE_30]=0.4");
   EXPECT_EQ(equity.status, 0) << equity.output;
   EXPECT_NE(equity.output.find("+"), std::string::npos) << equity.output;
-  Outcome no_row = Run("simulate --program FBR_MALI --period 2024Q3 --set tariff[EQUITE_30]=1");
+  Outcome no_row =
+      Run("--lang en simulate --program FBR_MALI --period 2024Q3 --set tariff[EQUITE_30]=1");
   EXPECT_EQ(no_row.status, 1) << no_row.output;
   EXPECT_NE(no_row.output.find("no row of the tables giving 'tariff' is for 'EQUITE_30'"),
             std::string::npos)
@@ -341,12 +361,13 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
   Outcome region =
       Run("contract sign --program FBR_MALI --facility REGION_KAYES --start 2030-01-01");
   EXPECT_EQ(region.status, 1);
-  EXPECT_NE(region.output.find("REGION_KAYES: not a health facility (REGION, level 2)"),
-            std::string::npos)
+  EXPECT_NE(
+      region.output.find("REGION_KAYES : ce n'est pas une formation sanitaire (REGION, niveau 2)"),
+      std::string::npos)
       << region.output;
   Outcome equity_99 =
-      Run("contract sign --program FBR_MALI --facility CSCOM_KATI_KOKO_II --start 2030-01-01 "
-          "--equity EQUITE_99");
+      Run("--lang en contract sign --program FBR_MALI --facility CSCOM_KATI_KOKO_II --start "
+          "2030-01-01 --equity EQUITE_99");
   EXPECT_EQ(equity_99.status, 1);
   EXPECT_NE(equity_99.output.find("no equity category 'EQUITE_99' in EQUITE (EQUITE_0, "),
             std::string::npos)

@@ -190,6 +190,7 @@ TEST(FormulaTest, ReportsParseErrorsWithTheirColumn) {
       {"a ? 1", "expected ':'", 6},
       {"'open", "a text is not closed", 1},
       {"1 # 2", "unexpected character '#'", 3},
+      {"2 * 1e400", "the number 1e400 is too large", 5},
       {"a & b", "unexpected character '&'", 3},
       {"()", "empty parentheses", 1},
       {"SUM(1 2)", "expected ',' or ')'", 7},

@@ -1,0 +1,453 @@
+#include "core/i18n.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace keneya::core {
+namespace {
+
+struct Entry {
+  std::string_view en, fr;
+};
+
+// English templates and their French. {} stands for a name or a value, in the same order in
+// both. Grouped by the module that writes them.
+constexpr Entry kFrench[] = {
+    // ---- Store, CLI ----
+    // Places named by themselves in an error's where.
+    {"period", "période"},
+    {"invoice", "facture"},
+    {"contract", "contrat"},
+    {"no such file or directory", "fichier ou répertoire introuvable"},
+    {"cannot read the file", "impossible de lire le fichier"},
+    {"cannot write the file", "impossible d'écrire le fichier"},
+    {"the file is not valid UTF-8 (byte {})", "le fichier n'est pas en UTF-8 valide (octet {})"},
+    {"no org unit group '{}'", "aucun groupe d'unités d'organisation '{}'"},
+    {"no org unit group set '{}'", "aucun ensemble de groupes '{}'"},
+    {"no org unit '{}'", "aucune unité d'organisation '{}'"},
+    {"no contract {}", "aucun contrat {}"},
+    {"contract {} does not exist", "le contrat {} n'existe pas"},
+    {"the contract names no program", "le contrat ne nomme aucun programme"},
+    {"the contract ends ({}) before it starts ({})",
+     "le contrat finit ({}) avant de commencer ({})"},
+    {"the contract has no equity category", "le contrat n'a pas de catégorie d'équité"},
+    {"the contract of {} with {} from {} overlaps contract {} ({}): end that one first",
+     "le contrat de {} avec {} à partir du {} chevauche le contrat {} ({}) : terminez d'abord "
+     "celui-là"},
+    {"the program has no code", "le programme n'a pas de code"},
+    {"versions start at 1", "les versions commencent à 1"},
+    {"version {} of program {} is already stored with other content: give the changed program a "
+     "new version",
+     "la version {} du programme {} est déjà enregistrée avec un autre contenu : donnez une "
+     "nouvelle version au programme modifié"},
+    {"version {} of program {} is not stored",
+     "la version {} du programme {} n'est pas enregistrée"},
+    {"no invoice {}", "aucune facture {}"},
+    {"no invoice run {}", "aucun lot de facturation {}"},
+    {"no invoice run for {}", "aucun lot de facturation pour {}"},
+    {"write name=value or output[key]=value, not \"{}\"",
+     "écrivez nom=valeur ou sortie[clé]=valeur, pas « {} »"},
+    {"\"{}\" is not a number", "« {} » n'est pas un nombre"},
+    {"{} is set twice", "{} est donné deux fois"},
+    {"{} is given twice", "{} est donné deux fois"},
+    {"write ZONE=amount, not \"{}\"", "écrivez ZONE=montant, pas « {} »"},
+    {"not a health facility ({}, level {})",
+     "ce n'est pas une formation sanitaire ({}, niveau {})"},
+    {"no such org unit", "unité d'organisation introuvable"},
+    {"in no group of {}: give its equity category",
+     "dans aucun groupe de {} : donnez sa catégorie d'équité"},
+
+    // ---- Programs: files and tables ----
+    {"TOML syntax: {} (column {})", "syntaxe TOML : {} (colonne {})"},
+    {"unknown key '{}' in {} (known: {})", "clé inconnue '{}' dans {} (connues : {})"},
+    {"'{}' must hold tables ([[{}]] or { ... })",
+     "'{}' doit contenir des tables ([[{}]] ou { ... })"},
+    {"'{}' must be an array of tables: write [[{}]]",
+     "'{}' doit être un tableau de tables : écrivez [[{}]]"},
+    {"{} has no '{}'", "{} n'a pas de '{}'"},
+    {"'{}' of {} is empty", "'{}' de {} est vide"},
+    {"'{}' of {} must be a text", "'{}' de {} doit être un texte"},
+    {"'{}' of {} must be a list of texts: [\"a\", \"b\"]",
+     "'{}' de {} doit être une liste de textes : [\"a\", \"b\"]"},
+    {"'{}' of {} must hold texts only", "'{}' de {} ne doit contenir que des textes"},
+    {"'{}' of {} is not a date", "'{}' de {} n'est pas une date"},
+    {"'{}' of {} must be a date: 2024-01-01", "'{}' de {} doit être une date : 2024-01-01"},
+    {"'{}' of {}: {}", "'{}' de {} : {}"},
+    {"the file has no [program] table (code, name, version, valid_from)",
+     "le fichier n'a pas de table [program] (code, name, version, valid_from)"},
+    {"'version' of [program] must be a whole number from 1",
+     "'version' de [program] doit être un nombre entier à partir de 1"},
+    {"[program] has no 'version' (1, 2, ...)", "[program] n'a pas de 'version' (1, 2, ...)"},
+    {"[program] has no 'valid_from' (the first day it applies: 2024-01-01)",
+     "[program] n'a pas de 'valid_from' (le premier jour où il s'applique : 2024-01-01)"},
+    {"'valid_to' is before 'valid_from'", "'valid_to' précède 'valid_from'"},
+    {"'zone_level' must be \"district\" or \"region\"",
+     "'zone_level' doit être \"district\" ou \"region\""},
+    {"'constants' must be a table: [constants]", "'constants' doit être une table : [constants]"},
+    {"constant '{}' must be a number", "la constante '{}' doit être un nombre"},
+    {"constant '{}' must be a finite number", "la constante '{}' doit être un nombre fini"},
+    {"'display' must be \"number\", \"percent\" or \"money\"",
+     "'display' doit être \"number\", \"percent\" ou \"money\""},
+    {"the {} name '{}' must be letters, digits and _ (not starting with a digit)",
+     "le nom de {} '{}' ne doit contenir que lettres, chiffres et _ (sans commencer par un "
+     "chiffre)"},
+    {"'frequency' must be \"monthly\" or \"quarterly\", not \"{}\"",
+     "'frequency' doit être \"monthly\" ou \"quarterly\", pas \"{}\""},
+    {"'org_units' of {} must be a table: { types = [...] }",
+     "'org_units' de {} doit être une table : { types = [...] }"},
+    {"input '{}' must name a state: \"verified\" or \"verified/COMBO_CODE\"",
+     "l'entrée '{}' doit nommer une étape : \"verified\" ou \"verified/CODE_COMBO\""},
+    {"'inputs' of {} must be a table: { declared = \"declared\" }",
+     "'inputs' de {} doit être une table : { declared = \"declared\" }"},
+    {"{} has no inputs (inputs = { verified = \"verified\" })",
+     "{} n'a pas d'entrées (inputs = { verified = \"verified\" })"},
+    {"{}'s invoice has {} columns but {} titles", "la facture de {} a {} colonnes mais {} titres"},
+    {"{}'s invoice has {} columns but {} titles_en",
+     "la facture de {} a {} colonnes mais {} titres anglais"},
+    {"'invoice' of {} must be a table: { columns = [...] }",
+     "'invoice' de {} doit être une table : { columns = [...] }"},
+    {"{} pays no package (packages = [\"...\"])", "{} ne paie aucun paquet (packages = [\"...\"])"},
+    {"the file '{}' is not beside {}", "le fichier '{}' n'est pas à côté de {}"},
+    {"'{}' is neither a date (2024-01-01) nor a period (2024Q1)",
+     "'{}' n'est ni une date (2024-01-01) ni une période (2024Q1)"},
+    {"the directory holds several .toml files: name one",
+     "le répertoire contient plusieurs fichiers .toml : nommez-en un"},
+    {"the directory holds no .toml file", "le répertoire ne contient aucun fichier .toml"},
+    {"cannot list the directory: {}", "impossible de lister le répertoire : {}"},
+    {"the columns are separated by ';': save the table with ',' as the separator (in "
+     "LibreOffice: Save as CSV, field separator ',')",
+     "les colonnes sont séparées par ';' : enregistrez la table avec ',' comme séparateur "
+     "(LibreOffice : Enregistrer sous CSV, séparateur de champ ',')"},
+    {"unknown input column '{}' (in:activity, in:facility_type, in:region, in:district, "
+     "in:facility, in:equity)",
+     "colonne d'entrée inconnue '{}' (in:activity, in:facility_type, in:region, in:district, "
+     "in:facility, in:equity)"},
+    {"the column '{}' is given twice", "la colonne '{}' est donnée deux fois"},
+    {"the output name '{}' must be letters, digits and _ (not starting with a digit)",
+     "le nom de sortie '{}' ne doit contenir que lettres, chiffres et _ (sans commencer par un "
+     "chiffre)"},
+    {"unknown column '{}': write in:<fact> for an input, out:<name> for an output, or valid_from "
+     "/ valid_to",
+     "colonne inconnue '{}' : écrivez in:<fait> pour une entrée, out:<nom> pour une sortie, ou "
+     "valid_from / valid_to"},
+    {"the table has no output column (out:tariff, for instance)",
+     "la table n'a pas de colonne de sortie (out:tariff, par exemple)"},
+    {"the row has {} cells, the header {}", "la ligne a {} cellules, l'en-tête {}"},
+    {"column {} is empty: write * to match anything",
+     "la colonne {} est vide : écrivez * pour tout accepter"},
+    {"column {} (out:{}): '{}' is not a number", "colonne {} (out:{}) : '{}' n'est pas un nombre"},
+    {"column {}: {}", "colonne {} : {}"},
+    {"valid_to is before valid_from", "valid_to précède valid_from"},
+    {"the file is empty: it needs a header and rows",
+     "le fichier est vide : il lui faut un en-tête et des lignes"},
+    {"the header must be: zone,period,amount", "l'en-tête doit être : zone,period,amount"},
+    {"the row has {} cells, not 3", "la ligne a {} cellules, pas 3"},
+    {"the zone (an org unit code) is empty", "la zone (un code d'unité d'organisation) est vide"},
+    {"period: {}", "période : {}"},
+    {"amount: '{}' is not a whole number of francs from 0",
+     "montant : '{}' n'est pas un nombre entier de francs à partir de 0"},
+    {"the envelope of {} for {} is given twice", "l'enveloppe de {} pour {} est donnée deux fois"},
+    {"activity formula {}: 'dhis2' exports package and payment formulas (one value per "
+     "facility), not activity formulas",
+     "formule d'activité {} : 'dhis2' exporte les formules de paquet et de paiement (une valeur "
+     "par formation), pas les formules d'activité"},
+    {"{} '{}' is given twice", "{} '{}' est donné deux fois"},
+    {"'{}' is already a name in {}", "'{}' est déjà un nom dans {}"},
+    {"the formula '{}' of {} has the name of a constant or a table output: rename it",
+     "la formule '{}' de {} porte le nom d'une constante ou d'une sortie de table : "
+     "renommez-la"},
+
+    // ---- Programs: names, kinds, cycles ----
+    {"No parameter '{}' found.", "Aucun paramètre '{}' trouvé."},
+    {"No parameters {} found.", "Aucun des paramètres {} trouvé."},
+    {"cycle between formulas: {}", "cycle entre les formules : {}"},
+    {"'{}' is a boolean: it cannot be summed over periods or facilities",
+     "'{}' est un booléen : on ne peut pas le sommer sur des périodes ou des formations"},
+    {"invoice column '{}' of package {} is not an input, window, table output or activity formula",
+     "la colonne de facture '{}' du paquet {} n'est ni une entrée, ni une fenêtre, ni une sortie "
+     "de table, ni une formule d'activité"},
+    {"the invoice amount '{}' of package {} is not one of its columns",
+     "le montant de facture '{}' du paquet {} n'est pas une de ses colonnes"},
+    {"'{}' shown on the invoice of package {} is not a package formula",
+     "'{}' affiché sur la facture du paquet {} n'est pas une formule de paquet"},
+    {"the invoice line '{}' of payment {} names '{}', which is not one of its formulas",
+     "la ligne de facture '{}' du paiement {} nomme '{}', qui n'est pas une de ses formules"},
+    {"payment {} pays package '{}', which the program does not define",
+     "le paiement {} paie le paquet '{}', que le programme ne définit pas"},
+    {"payment {} is monthly and cannot pay the quarterly package {}",
+     "le paiement {} est mensuel et ne peut pas payer le paquet trimestriel {}"},
+    {"no such payment rule", "règle de paiement introuvable"},
+    {"no row gives '{}' for activity '{}' of package {}",
+     "aucune ligne ne donne '{}' pour l'activité '{}' du paquet {}"},
+    {"no row gives '{}' for activity '{}'", "aucune ligne ne donne '{}' pour l'activité '{}'"},
+
+    // ---- Formulas ----
+    {"the formula is empty", "la formule est vide"},
+    {"Unbalanced parenthesis", "Parenthèses déséquilibrées"},
+    {"unexpected character '{}'", "caractère inattendu '{}'"},
+    {"unexpected '{}'", "'{}' inattendu"},
+    {"the formula ends too early", "la formule s'arrête trop tôt"},
+    {"the formula is nested too deeply", "la formule est trop imbriquée"},
+    {"expected ':' of the '?' at column {}", "il manque le ':' du '?' de la colonne {}"},
+    {"expected ':'", "il manque ':'"},
+    {"expected ',' or ')' but found '{}'", "',' ou ')' attendu, mais '{}' trouvé"},
+    {"the number {} is too large", "le nombre {} est trop grand"},
+    {"empty parentheses", "parenthèses vides"},
+    {"a value is missing before ')'", "il manque une valeur avant ')'"},
+    {"a text is not closed", "un texte n'est pas fermé"},
+    {"Undefined function {}", "Fonction inconnue {}"},
+    {"{} takes {}, not {}", "{} prend {}, pas {}"},
+    {"at least {}", "au moins {}"},
+    {"{} or {} arguments", "{} ou {} arguments"},
+    {"{}, column {}", "{}, colonne {}"},
+    {"expected a number in {}, but {} is {}", "un nombre est attendu dans {}, mais {} est {}"},
+    {"expected a boolean for {}, but {} is {} (compare it: x == 1)",
+     "un booléen est attendu pour {}, mais {} est {} (comparez-le : x == 1)"},
+    {"{} expects numbers, but argument {} is {} ({})",
+     "{} attend des nombres, mais l'argument {} est {} ({})"},
+    {"the two results of {} cannot be texts",
+     "les deux résultats de {} ne peuvent être des textes"},
+    {"the two results of {} must be of the same kind, not {} and {}",
+     "les deux résultats de {} doivent être de même sorte, pas {} et {}"},
+    {"cannot compare {} with {}", "impossible de comparer {} avec {}"},
+    {"a number", "un nombre"},
+    {"a boolean", "un booléen"},
+    {"a text", "un texte"},
+    {"a list", "une liste"},
+    {"Error for IF-function, Expected {} to be a boolean expression.",
+     "Erreur de la fonction IF : {} doit être une expression booléenne."},
+    {"Error for IF-function, Expected '{}' to be a boolean expression.",
+     "Erreur de la fonction IF : '{}' doit être une expression booléenne."},
+    {"{} needs at least {} value{}, got {}", "{} demande au moins {} valeur{}, reçu {}"},
+    {"EVAL_ARRAY expects numbers for '{}', got {}",
+     "EVAL_ARRAY attend des nombres pour '{}', reçu {}"},
+    {"Error for evalArray-function, Expected '{}' and '{}' to have same size of values ({} and "
+     "{})",
+     "Erreur de la fonction EVAL_ARRAY : '{}' et '{}' doivent avoir autant de valeurs ({} et {})"},
+    {"EVAL_ARRAY's formula uses '{}'; it only knows '{}' and '{}'",
+     "la formule d'EVAL_ARRAY utilise '{}' ; elle ne connaît que '{}' et '{}'"},
+    {"in EVAL_ARRAY's formula: {}", "dans la formule d'EVAL_ARRAY : {}"},
+    {"in EVAL_ARRAY's formula '{}': {} ({})", "dans la formule d'EVAL_ARRAY '{}' : {} ({})"},
+    {"EVAL_ARRAY's formula must give numbers", "la formule d'EVAL_ARRAY doit donner des nombres"},
+    {"EVAL_ARRAY's argument {} must be a text in quotes",
+     "l'argument {} d'EVAL_ARRAY doit être un texte entre guillemets"},
+    {"a formula must give a number or a boolean, not {} (sum or pick the list's values: SUM(...), "
+     "ACCESS(...))",
+     "une formule doit donner un nombre ou un booléen, pas {} (sommez ou choisissez les valeurs "
+     "de la liste : SUM(...), ACCESS(...))"},
+    {"SQRT of a negative number ({})", "SQRT d'un nombre négatif ({})"},
+    {"ACCESS index {} is outside 0..{}", "l'indice {} d'ACCESS est hors de 0..{}"},
+    {"Divide by zero", "Division par zéro"},
+
+    // ---- FBR: programs against the database ----
+    {"{} problems in the program, nothing stored:",
+     "{} problèmes dans le programme, rien n'est "
+     "enregistré :"},
+    {"1 problem in the program, nothing stored:",
+     "1 problème dans le programme, rien n'est enregistré :"},
+    {"program {} version {} has problems:", "le programme {} version {} a des problèmes :"},
+    {"no program {} in the database (keneya program load DIRECTORY)",
+     "aucun programme {} dans la base (keneya program load RÉPERTOIRE)"},
+    {"program {} has no version {}", "le programme {} n'a pas de version {}"},
+    {"no version of program {} is valid on {}",
+     "aucune version du programme {} n'est valide le {}"},
+    {"program {} has no payment rule", "le programme {} n'a pas de règle de paiement"},
+    {"program {} has no payment rule '{}'", "le programme {} n'a pas de règle de paiement '{}'"},
+    {"the program has no payment rule", "le programme n'a pas de règle de paiement"},
+    {"in:activity: no activity '{}' in the program",
+     "in:activity : aucune activité '{}' dans le programme"},
+    {"in:facility_type: unknown facility type '{}' (CSCOM, CSREF, EPH, MATERNITE, CCS, "
+     "CLINIQUE_PRIVEE...)",
+     "in:facility_type : type de formation inconnu '{}' (CSCOM, CSREF, EPH, MATERNITE, CCS, "
+     "CLINIQUE_PRIVEE...)"},
+    {"{}: no org unit '{}' in the database (code or uid)",
+     "{} : aucune unité d'organisation '{}' dans la base (code ou uid)"},
+    {"{}: '{}' is not a district (level {})", "{} : '{}' n'est pas un district (niveau {})"},
+    {"{}: '{}' is not a region (level {})", "{} : '{}' n'est pas une région (niveau {})"},
+    {"in:facility: no org unit '{}' in the database",
+     "in:facility : aucune unité d'organisation '{}' dans la base"},
+    {"in:equity: no equity category '{}' in group set {}",
+     "in:equity : aucune catégorie d'équité '{}' dans l'ensemble de groupes {}"},
+    {"in:equity: no equity category '{}'", "in:equity : aucune catégorie d'équité '{}'"},
+    {"activity {}: no data element '{}' in the database (code or uid)",
+     "activité {} : aucun élément de données '{}' dans la base (code ou uid)"},
+    {"activity {}: unknown facility type '{}' (CSCOM, CSREF, EPH, MATERNITE, CCS...)",
+     "activité {} : type de formation inconnu '{}' (CSCOM, CSREF, EPH, MATERNITE, CCS...)"},
+    {"package {}, input {}: no state '{}' ({})", "paquet {}, entrée {} : aucune étape '{}' ({})"},
+    {"package {}, input {}: no category option combo '{}' in the database",
+     "paquet {}, entrée {} : aucune combinaison d'options '{}' dans la base"},
+    {"package {}: no org unit group '{}'", "paquet {} : aucun groupe d'unités d'organisation '{}'"},
+    {"package {}: unknown facility type '{}'", "paquet {} : type de formation inconnu '{}'"},
+    {"dhis2: no data element '{}' in the database to export to",
+     "dhis2 : aucun élément de données '{}' dans la base vers lequel exporter"},
+    {"[program] equity_group_set: no org unit group set '{}'",
+     "[program] equity_group_set : aucun ensemble de groupes '{}'"},
+    {"no equity category '{}' in {} ({})", "aucune catégorie d'équité '{}' dans {} ({})"},
+    {"no equity category '{}' (no such org unit group)",
+     "aucune catégorie d'équité '{}' (ce groupe n'existe pas)"},
+
+    // ---- FBR: runs, simulations, explanations, exports ----
+    {"the program has no constant '{}' ({})", "le programme n'a pas de constante '{}' ({})"},
+    {"no decision table gives '{}'", "aucune table de décision ne donne '{}'"},
+    {"no row of the tables giving '{}' is for '{}' (an activity, equity category, type or zone)",
+     "aucune ligne des tables qui donnent '{}' ne concerne '{}' (une activité, catégorie "
+     "d'équité, type ou zone)"},
+    {"no facility under contract in district '{}' (envelopes are by district code, such as {})",
+     "aucune formation sous contrat dans le district '{}' (les enveloppes sont par code de "
+     "district, par exemple {})"},
+    {"no facility under contract in region '{}' (envelopes are by region code, such as {})",
+     "aucune formation sous contrat dans la région '{}' (les enveloppes sont par code de région, "
+     "par exemple {})"},
+    {"payment {} is monthly: {} is not a month",
+     "le paiement {} est mensuel : {} n'est pas un mois"},
+    {"payment {} is quarterly: {} is not a quarter",
+     "le paiement {} est trimestriel : {} n'est pas un trimestre"},
+    {"the payment rule has no formula", "la règle de paiement n'a pas de formule"},
+    {"payment {} has no formula '{}' ({}); did you mean {}?",
+     "le paiement {} n'a pas de formule '{}' ({}) ; vouliez-vous dire {} ?"},
+    {"payment {} has no formula '{}' ({}; or package.formula)",
+     "le paiement {} n'a pas de formule '{}' ({} ; ou paquet.formule)"},
+    {"no package '{}' ({})", "aucun paquet '{}' ({})"},
+    {"package {} has no values for {} in this run ({})",
+     "le paquet {} n'a pas de valeurs pour {} dans ce lot ({})"},
+    {"package {} has no value '{}'", "le paquet {} n'a pas de valeur '{}'"},
+    {"'{}' is a value per activity: give --activity ({})",
+     "'{}' est une valeur par activité : donnez --activity ({})"},
+    {"package {} has no activity '{}' ({})", "le paquet {} n'a pas d'activité '{}' ({})"},
+    {"activity {} is not paid to {} facilities (only {})",
+     "l'activité {} n'est pas payée aux formations {} (seulement {})"},
+    {"unknown format '{}' (csv, xlsx, pdf, dhis2)", "format inconnu '{}' (csv, xlsx, pdf, dhis2)"},
+    {"data elements the program exports to are not in the database: {}",
+     "des éléments de données vers lesquels le programme exporte ne sont pas dans la base : {}"},
+    {"the program maps no result to DHIS2 (dhis2 = \"...\" on package or payment formulas, "
+     "dhis2_total on the payment rule)",
+     "le programme n'associe aucun résultat à DHIS2 (dhis2 = \"...\" sur les formules de paquet "
+     "ou de paiement, dhis2_total sur la règle de paiement)"},
+    {"run {} has no invoice: nothing to export", "le lot {} n'a aucune facture : rien à exporter"},
+    {"cannot create the workbook", "impossible de créer le classeur"},
+    {"cannot write the workbook: {}", "impossible d'écrire le classeur : {}"},
+};
+
+// A template cut at its {}: the literal pieces between them (one more than the {}).
+struct Compiled {
+  std::vector<std::string_view> en;  // pieces
+  std::vector<std::string_view> fr;
+  size_t literal = 0;  // characters of the English pieces: the more, the more specific
+};
+
+std::vector<std::string_view> Pieces(std::string_view text) {
+  std::vector<std::string_view> pieces;
+  size_t start = 0;
+  for (size_t at = text.find("{}"); at != std::string_view::npos; at = text.find("{}", start)) {
+    pieces.push_back(text.substr(start, at - start));
+    start = at + 2;
+  }
+  pieces.push_back(text.substr(start));
+  return pieces;
+}
+
+const std::vector<Compiled>& Catalogue() {
+  static const std::vector<Compiled> catalogue = [] {
+    std::vector<Compiled> out;
+    for (const Entry& e : kFrench) {
+      Compiled c{Pieces(e.en), Pieces(e.fr), 0};
+      for (std::string_view p : c.en) c.literal += p.size();
+      out.push_back(std::move(c));
+    }
+    return out;
+  }();
+  return catalogue;
+}
+
+// Matches `text` against a template's pieces; fills the values of its {}.
+bool Match(std::string_view text, const std::vector<std::string_view>& pieces,
+           std::vector<std::string_view>& values) {
+  values.clear();
+  if (!text.starts_with(pieces.front())) return false;
+  if (pieces.size() == 1) return text.size() == pieces.front().size();
+  size_t at = pieces.front().size();
+  for (size_t i = 1; i + 1 < pieces.size(); ++i) {
+    // A value is never empty; the piece after it is the first one found.
+    const size_t found = text.find(pieces[i], at + 1);
+    if (found == std::string_view::npos) return false;
+    values.push_back(text.substr(at, found - at));
+    at = found + pieces[i].size();
+  }
+  const std::string_view last = pieces.back();
+  if (text.size() < at + 1 + last.size() || !text.ends_with(last)) return false;
+  values.push_back(text.substr(at, text.size() - last.size() - at));
+  return true;
+}
+
+// A translation and how much of the English it recognised (characters of template text).
+struct Translation {
+  std::string text;
+  size_t score = 0;
+};
+
+// The French of `text` by the template that recognises the most of it, values included.
+std::optional<Translation> ByTemplate(std::string_view text, int depth) {
+  std::optional<Translation> best;
+  std::vector<std::string_view> values;
+  for (const Compiled& c : Catalogue()) {
+    if (depth > 0 && c.literal < 6) continue;  // inside a message: whole phrases only
+    if (!Match(text, c.en, values)) continue;
+    Translation t{std::string(c.fr.front()), c.literal};
+    for (size_t i = 0; i < values.size(); ++i) {
+      std::optional<Translation> value;
+      if (depth < 2) value = ByTemplate(values[i], depth + 1);
+      t.text += value ? value->text : std::string(values[i]);
+      t.score += value ? value->score : 0;
+      t.text += c.fr[i + 1];
+    }
+    if (!best || t.score > best->score) best = std::move(t);
+  }
+  return best;
+}
+
+// A line is a message ("cycle between formulas: a -> b -> a"), or a place and a message
+// ("tarifs.csv:3: column 2 is empty...", "quantite.ecart, column 9: Unbalanced parenthesis"):
+// the reading that recognises the most wins.
+std::optional<Translation> LocalizeLine(std::string_view line) {
+  std::optional<Translation> best = ByTemplate(line, 0);
+  for (size_t colon = line.find(": "); colon != std::string_view::npos;
+       colon = line.find(": ", colon + 2)) {
+    const std::string_view where = line.substr(0, colon);
+    const std::optional<Translation> message = LocalizeLine(line.substr(colon + 2));
+    if (!message) continue;
+    const std::optional<Translation> place = ByTemplate(where, 1);
+    // The ": " between a place and its message counts: it is recognised too.
+    Translation t{(place ? place->text : std::string(where)) + " : " + message->text,
+                  message->score + (place ? place->score : 0) + 1};
+    if (!best || t.score > best->score) best = std::move(t);
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string Localize(std::string_view message, Language language) {
+  if (language != Language::kFrench) return std::string(message);
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    const size_t end = message.find('\n', start);
+    const std::string_view line = message.substr(start, end - start);
+    const std::optional<Translation> localized = LocalizeLine(line);
+    out += localized ? localized->text : std::string(line);
+    if (end == std::string_view::npos) break;
+    out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> FrenchCatalogue() {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  for (const Entry& e : kFrench) out.emplace_back(e.en, e.fr);
+  return out;
+}
+
+}  // namespace keneya::core
