@@ -96,7 +96,7 @@ Result<core::Period> ParsePeriod(const std::string& text) {
 
 void PrintProblems(const Context& c, const std::vector<rules::ProgramProblem>& problems) {
   *c.err << problems.size() << T(c.language, " problème", " problem")
-         << (problems.size() == 1 ? "" : "s") << " :\n";
+         << (problems.size() == 1 ? "" : "s") << T(c.language, " :\n", ":\n");
   for (const rules::ProgramProblem& p : problems) {
     *c.err << "  " << core::Localize(p.ToString(), c.language) << "\n";
   }
@@ -292,8 +292,12 @@ int RunCheck(const Context& c, const CheckOptions& o) {
   }
   *c.out << T(l, "Programme ", "Program ") << checked.program.code << " version "
          << checked.program.version << T(l, " : aucun problème (", ": no problem (")
-         << checked.program.packages.size() << T(l, " paquets, ", " packages, ")
-         << checked.program.payments.size() << T(l, " règles de paiement", " payment rules")
+         << checked.program.packages.size()
+         << (checked.program.packages.size() == 1 ? T(l, " paquet, ", " package, ")
+                                                  : T(l, " paquets, ", " packages, "))
+         << checked.program.payments.size()
+         << (checked.program.payments.size() == 1 ? T(l, " règle de paiement", " payment rule")
+                                                  : T(l, " règles de paiement", " payment rules"))
          << (metadata ? T(l, ", noms vérifiés dans la base", ", names checked in the database")
                       : "")
          << ")\n";
