@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <unordered_map>
 
 #include "fbr/contracts.h"
@@ -358,6 +359,21 @@ Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& 
     }
   }
   const std::string suffix = previous == 0 ? "" : "-R" + std::to_string(previous + 1);
+  // A facility keeps its number when the period is computed again ("...-00102" then
+  // "...-00102-R2"), even if others came or went; a facility new to the period gets the next.
+  const std::string prefix = program.code + "-" + period.ToString() + "-";
+  std::unordered_map<int32_t, int> number_of;
+  int last_number = 0;
+  if (previous > 0) {
+    KENEYA_ASSIGN_OR_RETURN(auto numbers,
+                            store.InvoiceNumbers(program.code, rule.code, period.Code()));
+    for (const auto& [org_unit, text] : numbers) {
+      if (!text.starts_with(prefix)) continue;
+      const int n = std::atoi(text.c_str() + prefix.size());
+      number_of.emplace(org_unit, n);
+      last_number = std::max(last_number, n);
+    }
+  }
   store::InvoiceRunRecord record;
   record.program_code = program.code;
   record.program_version = run.record.version;
@@ -370,9 +386,15 @@ Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& 
   for (const rules::Invoice& invoice : run.invoices.invoices) {
     store::InvoiceRecord r;
     r.org_unit = run.org_units[static_cast<size_t>(invoice.facility)];
+    ++sequence;
+    int n = sequence;
+    if (previous > 0) {
+      const auto known = number_of.find(r.org_unit);
+      n = known != number_of.end() ? known->second : ++last_number;
+    }
     char number[16];
-    std::snprintf(number, sizeof number, "%05d", ++sequence);
-    r.number = program.code + "-" + period.ToString() + "-" + number + suffix;
+    std::snprintf(number, sizeof number, "%05d", n);
+    r.number = prefix + number + suffix;
     r.total = invoice.total;
     r.lines_json = LinesToJson(invoice.lines);
     r.snapshot_json = SnapshotToJson(

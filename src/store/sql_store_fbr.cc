@@ -385,6 +385,20 @@ Result<std::vector<int32_t>> SqlStore::MissingFacilities(int64_t run_id) {
   return out;
 }
 
+Result<std::vector<std::pair<int32_t, std::string>>> SqlStore::InvoiceNumbers(
+    std::string_view program_code, std::string_view payment_code, int32_t period) {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection().Query("SELECT i.org_unit_id, i.number FROM invoice i JOIN invoice_run r ON "
+                         "r.id = i.run_id WHERE r.program_code = ? AND r.payment_code = ? AND "
+                         "r.period_id = ? ORDER BY r.id, i.number",
+                         {program_code, payment_code, period}));
+  std::vector<std::pair<int32_t, std::string>> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) out.emplace_back(static_cast<int32_t>(r.Int(0)), r.Text(1));
+  return out;
+}
+
 Result<std::optional<InvoiceRecord>> SqlStore::GetInvoice(std::string_view number) {
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> rows,

@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/data_value.h"
@@ -276,6 +277,10 @@ class Store {
   virtual core::Result<std::vector<InvoiceRunRecord>> InvoiceRuns() = 0;
   virtual core::Result<std::vector<InvoiceRecord>> Invoices(int64_t run_id) = 0;
   virtual core::Result<std::vector<int32_t>> MissingFacilities(int64_t run_id) = 0;
+  // The numbers of every invoice of every run of a program's payment for a period, by org
+  // unit, oldest run first: what keeps a facility's invoice number across recomputations.
+  virtual core::Result<std::vector<std::pair<int32_t, std::string>>> InvoiceNumbers(
+      std::string_view program_code, std::string_view payment_code, int32_t period) = 0;
   virtual core::Result<std::optional<InvoiceRecord>> GetInvoice(std::string_view number) = 0;
 
   // ---- Operations ----

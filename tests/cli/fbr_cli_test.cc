@@ -432,6 +432,23 @@ TEST_F(FbrCliTest, SupersededInvoicesSaySoAndTheCsvAddsUp) {
   }
   EXPECT_NE(Run("invoices list").output.find("2024Q1  remplacé"), std::string::npos);
 
+  // The first facility's contract suspended, the quarter computed again: the others keep
+  // their numbers.
+  const std::string first_facility = "CCS_COMMUNE_III_NIOMIRAMBOUGOU";
+  ASSERT_NE(old_invoice.output.find(first_facility), std::string::npos);
+  Outcome contracts = Run("contract list --program FBR_MALI --facility " + first_facility);
+  const std::string id = contracts.output.substr(0, contracts.output.find(' '));
+  ASSERT_EQ(Run("contract suspend " + id + " --date 2024-01-01").status, 0);
+  ASSERT_EQ(Run("compute --program FBR_MALI --period 2024Q1").status, 0);
+  const std::string second = Run("invoices show FBR_MALI-2024Q1-00002").output;
+  const std::string second_r3 = Run("invoices show FBR_MALI-2024Q1-00002-R3").output;
+  const std::string facility_line = second.substr(second.find("Formation sanitaire"), 80);
+  EXPECT_NE(second_r3.find(facility_line), std::string::npos) << second_r3.substr(0, 400);
+  EXPECT_EQ(Run("invoices show FBR_MALI-2024Q1-00001-R3").status, 1);
+  EXPECT_NE(Run("invoices show FBR_MALI-2024Q1-00001-R2")
+                .output.find("Le lot 6 ne facture plus cette formation."),
+            std::string::npos);
+
   const std::string csv = (dir_ / "q1.csv").string();
   ASSERT_EQ(Run("invoices export --period 2024Q1 --format csv --out " + csv).status, 0);
   std::istringstream rows(ReadText(csv));
@@ -461,7 +478,7 @@ TEST_F(FbrCliTest, SupersededInvoicesSaySoAndTheCsvAddsUp) {
     totals += std::stoll(row.substr(start + 1, end - start - 1));
     ++lines;
   }
-  EXPECT_EQ(lines, 2000);
+  EXPECT_EQ(lines, 1999);
   const std::string list = Run("invoices list").output;
   const size_t at = list.find("2024Q1  brouillon");
   ASSERT_NE(at, std::string::npos) << list;

@@ -624,6 +624,12 @@ TEST_P(StoreContractTest, StoresInvoiceRunsAndSupersedesTheDraftBefore) {
   ASSERT_EQ(stored->size(), 1u);
   EXPECT_EQ((*stored)[0].lines_json, invoices[0].lines_json);
   EXPECT_EQ((*store_->MissingFacilities(second->id))[0], sanou_);
+  auto numbers = store_->InvoiceNumbers("FBR_TEST", "paiement", run.period);
+  ASSERT_TRUE(numbers.ok()) << numbers.error().ToString();
+  ASSERT_EQ(numbers->size(), 2u);
+  EXPECT_EQ((*numbers)[0], std::make_pair(koko_, std::string("FBR_TEST-2024Q1-00001")));
+  EXPECT_EQ((*numbers)[1], std::make_pair(koko_, std::string("FBR_TEST-2024Q1-00001-R2")));
+  EXPECT_TRUE(store_->InvoiceNumbers("FBR_TEST", "autre", run.period)->empty());
   auto one = store_->GetInvoice("FBR_TEST-2024Q1-00001");
   ASSERT_TRUE(one.ok() && one->has_value());
   EXPECT_EQ((*one)->run_id, first->id);
