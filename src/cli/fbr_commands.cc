@@ -78,6 +78,7 @@ struct SimulateOptions {
 struct InvoicesOptions {
   std::string period, program, number, format, out;
   int64_t run = 0;
+  bool superseded = false;
 };
 
 // ---- Helpers ----
@@ -811,6 +812,7 @@ int RunInvoicesExport(const Context& c, const InvoicesOptions& o) {
   options.path = o.out;
   options.language = l;
   options.progress = progress.AsFunction();
+  options.allow_superseded = o.superseded;
   auto written = fbr::ExportRun(store, *metadata, *run, options);
   progress.Finish();
   if (!written.ok()) return Fail(c, written.error());
@@ -1010,6 +1012,9 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
       ->check(CLI::IsMember({"csv", "xlsx", "pdf", "dhis2"}));
   invoices_export->add_option("--out", invoices->out, t("fichier écrit", "file written"))
       ->required();
+  invoices_export->add_flag("--superseded", invoices->superseded,
+                            t("exporte un lot remplacé, pour archive (marqué « ne pas payer »)",
+                              "exports a superseded run, to archive it (marked not to be paid)"));
 
   Context* c = &context;
   return [=]() -> std::optional<int> {

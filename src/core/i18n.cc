@@ -493,6 +493,13 @@ constexpr Entry kFrench[] = {
      "le programme n'associe aucun résultat à DHIS2 (dhis2 = \"...\" sur les formules de paquet "
      "ou de paiement, dhis2_total sur la règle de paiement)"},
     {"run {} has no invoice: nothing to export", "le lot {} n'a aucune facture : rien à exporter"},
+    {"run {} is superseded: its results are not sent to DHIS2; export the current run",
+     "le lot {} est remplacé : ses résultats ne sont pas envoyés à DHIS2 ; exportez le lot en "
+     "vigueur"},
+    {"run {} is superseded: export the current run, or give --superseded to archive this one "
+     "(marked as not to be paid)",
+     "le lot {} est remplacé : exportez le lot en vigueur, ou donnez --superseded pour archiver "
+     "celui-ci (marqué « ne pas payer »)"},
     {"cannot create the workbook", "impossible de créer le classeur"},
     {"cannot write the workbook: {}", "impossible d'écrire le classeur : {}"},
 };

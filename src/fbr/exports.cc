@@ -58,11 +58,13 @@ struct Loaded {
   std::vector<store::InvoiceRecord> records;
   std::vector<InvoiceView> views;
   std::vector<std::string> missing;  // codes
+  bool superseded = false;           // the run was computed again since
 };
 
 Result<Loaded> Load(store::Store& store, const Resolver& resolver, const StoredRun& run,
                     const ExportOptions& options) {
   Loaded out;
+  out.superseded = run.run.status == "superseded";
   KENEYA_ASSIGN_OR_RETURN(out.records, store.Invoices(run.run.id));
   int64_t done = 0;
   for (const store::InvoiceRecord& record : out.records) {
@@ -346,6 +348,9 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
        run.program.code + " version " + std::to_string(run.program.version)},
       {T(l, "Paiement", "Payment"), run.run.payment_code},
       {T(l, "Période", "Period"), period},
+      {T(l, "Statut", "Status"),
+       data.superseded ? T(l, "REMPLACÉ — NE PAS PAYER", "SUPERSEDED — NOT TO BE PAID")
+                       : T(l, "brouillon (en vigueur)", "draft (current)")},
       {T(l, "Calculé par", "Computed by"), run.run.created_by},
       {T(l, "Calculé le", "Computed on"), core::FormatTimestamp(run.run.created)}};
   row = 0;
@@ -387,7 +392,7 @@ void PdfError(HPDF_STATUS error, HPDF_STATUS detail, void* user) {
 
 class PdfWriter {
  public:
-  PdfWriter(HPDF_Doc pdf, Language l) : pdf_(pdf), l_(l) {
+  PdfWriter(HPDF_Doc pdf, Language l, bool superseded) : pdf_(pdf), l_(l), superseded_(superseded) {
     font_ = HPDF_GetFont(pdf_, "Helvetica", "WinAnsiEncoding");
     bold_ = HPDF_GetFont(pdf_, "Helvetica-Bold", "WinAnsiEncoding");
   }
@@ -524,6 +529,10 @@ class PdfWriter {
     const InvoiceView& v = *v_;
     Text(kLeft, y_, bold_, 14, T(l_, "FACTURE FBR N° ", "PBF INVOICE No. ") + v.number);
     Right(kRight, y_, font_, 8, T(l_, "page ", "page ") + std::to_string(page_number_));
+    if (superseded_) {
+      Right(kRight, y_ - 12, bold_, 10,
+            T(l_, "REMPLACÉE — NE PAS PAYER", "SUPERSEDED — NOT TO BE PAID"));
+    }
     y_ -= 18;
     Text(kLeft, y_, font_, 9,
          v.program_name + " (" + v.program_code + ", version " + std::to_string(v.program_version) +
@@ -629,6 +638,7 @@ class PdfWriter {
 
   HPDF_Doc pdf_;
   Language l_;
+  bool superseded_ = false;
   HPDF_Font font_;
   HPDF_Font bold_;
   HPDF_Page page_ = nullptr;
@@ -644,7 +654,7 @@ Result<ExportResult> WritePdf(const Loaded& data, const Resolver& resolver,
   HPDF_Doc pdf = HPDF_New(PdfError, &error);
   if (pdf == nullptr) return core::Internal("cannot start a PDF document");
   HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
-  PdfWriter writer(pdf, o.language);
+  PdfWriter writer(pdf, o.language, data.superseded);
   int64_t done = 0;
   for (const InvoiceView& v : data.views) {
     writer.Invoice(v, resolver);
@@ -827,6 +837,16 @@ Result<ExportResult> ExportRun(store::Store& store, const core::MetadataBundle& 
   if (run.run.invoice_count == 0) {
     return core::FailedPrecondition(
         "run " + std::to_string(run.run.id) + " has no invoice: nothing to export", "--run");
+  }
+  if (run.run.status == "superseded" && (!options.allow_superseded || options.format == "dhis2")) {
+    return core::FailedPrecondition(
+        options.format == "dhis2"
+            ? "run " + std::to_string(run.run.id) +
+                  " is superseded: its results are not sent to DHIS2; export the current run"
+            : "run " + std::to_string(run.run.id) +
+                  " is superseded: export the current run, or give --superseded to archive this "
+                  "one (marked as not to be paid)",
+        "--run");
   }
   if (options.format == "dhis2") return WriteDhis2(store, resolver, run, options);
   KENEYA_ASSIGN_OR_RETURN(Loaded data, Load(store, resolver, run, options));

@@ -24,6 +24,9 @@ struct ExportOptions {
   std::string path;
   core::Language language = core::Language::kFrench;
   store::ProgressFn progress;  // phase "export", invoices done
+  // A superseded run is refused unless this is set (to archive it): its PDF pages then say
+  // "REMPLACÉE — NE PAS PAYER", its workbook says so; it is never exported to DHIS2.
+  bool allow_superseded = false;
 };
 
 struct ExportResult {

@@ -449,6 +449,18 @@ TEST_F(FbrCliTest, SupersededInvoicesSaySoAndTheCsvAddsUp) {
                 .output.find("Le lot 6 ne facture plus cette formation."),
             std::string::npos);
 
+  // A superseded run is not exported as if it could be paid.
+  const std::string old_pdf = (dir_ / "old.pdf").string();
+  Outcome refused = Run("invoices export --run 1 --format pdf --out " + old_pdf);
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.output.find("le lot 1 est remplacé"), std::string::npos) << refused.output;
+  EXPECT_FALSE(fs::exists(old_pdf));
+  EXPECT_EQ(Run("invoices export --run 1 --format pdf --superseded --out " + old_pdf).status, 0);
+  EXPECT_TRUE(fs::exists(old_pdf));
+  Outcome to_dhis2 = Run("invoices export --run 1 --format dhis2 --superseded --out x.json");
+  EXPECT_EQ(to_dhis2.status, 1);
+  EXPECT_NE(to_dhis2.output.find("ne sont pas envoyés à DHIS2"), std::string::npos);
+
   const std::string csv = (dir_ / "q1.csv").string();
   ASSERT_EQ(Run("invoices export --period 2024Q1 --format csv --out " + csv).status, 0);
   std::istringstream rows(ReadText(csv));
