@@ -597,6 +597,30 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
     *c.out << T(l, "Facture ", "Invoice ") << o.number
            << T(l, " (données enregistrées avec la facture)\n", " (data stored with the invoice)\n")
            << fbr::ExplanationText(*explained, l);
+    if (o.formula.empty()) {
+      // From the payment's total to what the invoice pays: its lines rounded to the franc, and
+      // the envelope's cut.
+      auto invoice = store.GetInvoice(o.number);
+      if (!invoice.ok()) return Fail(c, invoice.error());
+      auto run = fbr::LoadRun(store, (*invoice)->run_id);
+      if (!run.ok()) return Fail(c, run.error());
+      auto view = fbr::ViewOf(*run, **invoice, l);
+      if (!view.ok()) return Fail(c, view.error());
+      int64_t cut = 0;
+      for (const rules::InvoiceLine& line : view->lines) {
+        if (line.kind == rules::InvoiceLine::Kind::kEnvelope) cut += line.amount;
+      }
+      *c.out << T(l, "\nSur la facture, chaque ligne est arrondie au franc : ",
+                  "\nOn the invoice, each line is rounded to the franc: ")
+             << FormatInteger(view->total - cut, l) << " FCFA";
+      if (cut != 0) {
+        *c.out << T(l, " ; réduction au prorata de l'enveloppe budgétaire : ",
+                    "; pro rata cut to the budget envelope: ")
+               << FormatInteger(cut, l) << " FCFA";
+      }
+      *c.out << T(l, " ; total à payer : ", "; total to pay: ") << FormatInteger(view->total, l)
+             << " FCFA\n";
+    }
     return 0;
   }
   if (o.program.empty() || o.period.empty() || o.facility.empty()) {

@@ -278,6 +278,9 @@ struct RunResult::Impl {
   std::vector<const double*> columns;
   std::vector<size_t> rows;
   std::vector<const InputBlock*> blocks;  // per (package, instance): package * 8 + instance
+  // Per slot: a zone value given by RunOptions::zone_values (an invoice's snapshot), not
+  // computed from this run's facilities.
+  std::vector<uint8_t> zone_given;
   size_t facility_count = 0;
 };
 
@@ -1115,6 +1118,7 @@ class Runner {
       }
     }
     r_.owned.assign(cp_.slots.size(), {});
+    r_.zone_given.assign(cp_.slots.size(), 0);
     r_.columns.assign(cp_.slots.size(), nullptr);
     r_.rows.assign(cp_.slots.size(), 0);
     return true;
@@ -1207,6 +1211,7 @@ class Runner {
               node.qualified + "@" + PeriodOf(node.package, static_cast<int>(k)).ToString());
           if (given != options_.zone_values.end()) {
             std::fill(column.begin(), column.end(), given->second);
+            r_.zone_given[static_cast<size_t>(slot)] = 1;
             continue;
           }
         }
@@ -1962,6 +1967,13 @@ class Explainer {
         english_ && !node.spec->label_en.empty() ? node.spec->label_en : node.spec->label;
     e.label = label.empty() ? f.name : label;
     if (node.kernel.result_kind() == Value::Kind::kBoolean) e.value = Value::Boolean(x != 0);
+    if (!r_.zone_given.empty() && r_.zone_given[static_cast<size_t>(slot)]) {
+      // Over the zone's facilities when the invoice was computed: stored with it, since the
+      // other facilities' data are not.
+      e.origin = english_ ? "the zone's value when the invoice was computed, stored with it"
+                          : "valeur de la zone au calcul de la facture, enregistrée avec elle";
+      return e;
+    }
     if (depth <= 0) return e;
     for (size_t v = 0; v < node.bindings.size(); ++v) {
       const Binding& b = node.bindings[v];

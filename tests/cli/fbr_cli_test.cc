@@ -242,6 +242,15 @@ TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
             std::string::npos)
       << unknown.output;
 
+  // The district's total comes from the invoice's snapshot; the total reaches what is paid.
+  Outcome district =
+      Run("explain FBR_MALI-2024Q3-00001 --formula quantite.total_district --of-period 202407");
+  EXPECT_EQ(district.status, 0) << district.output;
+  EXPECT_NE(district.output.find("valeur de la zone au calcul de la facture"), std::string::npos)
+      << district.output;
+  EXPECT_EQ(district.output.find("└─"), std::string::npos) << district.output;
+  EXPECT_NE(explain.output.find("chaque ligne est arrondie au franc"), std::string::npos)
+      << explain.output;
   Outcome in_package = Run("--lang en explain FBR_MALI-2024Q3-00001 --formula montant");
   EXPECT_NE(in_package.output.find("did you mean quantite.montant?"), std::string::npos)
       << in_package.output;
