@@ -307,6 +307,11 @@ constexpr Entry kFrench[] = {
     {"column {} (out:{}): '{}' is not a number", "colonne {} (out:{}) : '{}' n'est pas un nombre"},
     {"column {}: {}", "colonne {} : {}"},
     {"valid_to is before valid_from", "valid_to précède valid_from"},
+    {"this row and row {} match the same facts on common days, where row {} always wins: close it "
+     "with valid_to the day before (or give this row other dates)",
+     "cette ligne et la ligne {} correspondent aux mêmes faits sur des jours communs, où la ligne "
+     "{} l'emporte toujours : fermez-la avec valid_to la veille (ou donnez d'autres dates à "
+     "celle-ci)"},
     {"the file is empty: it needs a header and rows",
      "le fichier est vide : il lui faut un en-tête et des lignes"},
     {"the header must be: zone,period,amount", "l'en-tête doit être : zone,period,amount"},

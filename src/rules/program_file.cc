@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -637,6 +638,27 @@ class ProgramReader {
       if (ok) table.rows.push_back(std::move(row));
     }
     if (header) CsvProblem(file, 1, "the file is empty: it needs a header and rows");
+    // Two rows for the same facts on a common day: the earlier always wins there, so the later
+    // (a new tariff from some date, say) would silently never apply.
+    std::map<std::vector<std::string>, std::vector<const DecisionRow*>> same_inputs;
+    for (const DecisionRow& row : table.rows) same_inputs[row.inputs].push_back(&row);
+    for (const auto& [inputs, rows] : same_inputs) {
+      for (size_t i = 0; i < rows.size(); ++i) {
+        for (size_t j = i + 1; j < rows.size(); ++j) {
+          const DecisionRow& a = *rows[i];
+          const DecisionRow& b = *rows[j];
+          const bool apart = (a.valid_to && b.valid_from && *a.valid_to < *b.valid_from) ||
+                             (b.valid_to && a.valid_from && *b.valid_to < *a.valid_from);
+          if (apart) continue;
+          CsvProblem(file, b.line,
+                     "this row and row " + std::to_string(a.line) +
+                         " match the same facts on common days, where row " +
+                         std::to_string(a.line) +
+                         " always wins: close it with valid_to the day before (or give this "
+                         "row other dates)");
+        }
+      }
+    }
   }
 
   void ReadEnvelopes(PaymentRule& rule, const toml::node& where) {

@@ -212,6 +212,24 @@ TEST(ProgramTest, DecisionTablesTakeTheMostSpecificValidRowThenTheEarliest) {
   EXPECT_EQ(old_run->Value(tariff, 0, 0), 5000);
 }
 
+TEST(ProgramTest, RowsForTheSameFactsOnCommonDaysAreRefused) {
+  // A new tariff from 2024 while the old row stays open; two dated rows overlapping in 2024H1.
+  Compiled c = Compile(Source(Program(""), {{"tarifs.csv",
+                                             "in:activity,in:facility_type,out:tariff,valid_from,"
+                                             "valid_to\n"
+                                             "acc,*,5000,,\n"
+                                             "acc,*,6000,2024-01-01,\n"
+                                             "cpn,*,1000,2023-01-01,2024-06-30\n"
+                                             "cpn,*,1200,2024-01-01,\n"
+                                             "cpn,CSREF,1500,,\n"}}));
+  const std::string all = Problems(c.problems);
+  EXPECT_NE(all.find("tarifs.csv:3: this row and row 2 match the same facts on common days"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("tarifs.csv:5: this row and row 4 match"), std::string::npos) << all;
+  EXPECT_EQ(all.find("tarifs.csv:6"), std::string::npos) << all;  // other facts
+}
+
 TEST(ProgramTest, CpnDoesNotApplyToACsrefAndNeedsNoRowThere) {
   // cpn applies to CSCOM only: the CSRéf has no cpn line and no missing flag for it.
   Compiled c = Compile(Source(Program(""), kTariffs));
