@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -252,6 +253,9 @@ core::Status ParseSet(const std::string& text, fbr::Overrides& overrides) {
   if (value_text.empty() || end == nullptr || *end != '\0') {
     return core::InvalidArgument("\"" + value_text + "\" is not a number", "--set " + text);
   }
+  if (!std::isfinite(value)) {
+    return core::InvalidArgument(value_text + " is not a finite number", "--set " + text);
+  }
   const size_t open = name.find('[');
   const bool inserted = open != std::string::npos && name.back() == ']'
                             ? overrides.activity_outputs
@@ -292,7 +296,10 @@ int RunCheck(const Context& c, const CheckOptions& o) {
     return 1;
   }
   *c.out << T(l, "Programme ", "Program ") << checked.program.code << " version "
-         << checked.program.version << T(l, " : aucun problème (", ": no problem (")
+         << checked.program.version
+         << (o.period.empty()
+                 ? T(l, " : aucun problème (", ": no problem (")
+                 : T(l, " : aucun problème dans les fichiers (", ": no problem in the files ("))
          << checked.program.packages.size()
          << (checked.program.packages.size() == 1 ? T(l, " paquet, ", " package, ")
                                                   : T(l, " paquets, ", " packages, "))

@@ -462,6 +462,13 @@ constexpr Entry kFrench[] = {
 
     // ---- FBR: runs, simulations, explanations, exports ----
     {"the program has no constant '{}' ({})", "le programme n'a pas de constante '{}' ({})"},
+    {"the decision tables have no row for:", "les tables de décision n'ont pas de ligne pour :"},
+    {"  {} ({} facilities, first {})", "  {} ({} formations, la première : {})"},
+    {"  {} (1 facility, first {})", "  {} (1 formation : {})"},
+    {"  ... and {} more", "  ... et {} de plus"},
+    {"{} values could not be computed:", "{} valeurs n'ont pas pu être calculées :"},
+    {"1 value could not be computed:", "1 valeur n'a pas pu être calculée :"},
+    {"{} is not a finite number", "{} n'est pas un nombre fini"},
     {"no decision table gives '{}'", "aucune table de décision ne donne '{}'"},
     {"no row of the tables giving '{}' is for '{}' (an activity, equity category, type or zone)",
      "aucune ligne des tables qui donnent '{}' ne concerne '{}' (une activité, catégorie "
