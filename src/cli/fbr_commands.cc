@@ -67,10 +67,12 @@ struct ExplainOptions {
   std::string program, period, facility;  // a fresh computation instead of a stored invoice
   std::string formula, activity, of_period;
   int depth = 12;
+  int version = 0;  // a fresh computation: the program's version (0: the one in force)
 };
 
 struct SimulateOptions {
   std::string program, period, payment;
+  int version = 0;
   std::vector<std::string> sets;
   std::vector<std::string> envelopes;
   bool districts = false;
@@ -329,6 +331,22 @@ int RunCheck(const Context& c, const CheckOptions& o) {
   return 0;
 }
 
+// The newest version takes a date (ProgramFor): the first newer version of `p` valid on one of
+// its days, and from when. Nothing when no newer version overlaps it.
+std::optional<std::pair<int, core::Date>> Replacement(const std::vector<store::ProgramRecord>& all,
+                                                      const store::ProgramRecord& p) {
+  std::optional<std::pair<int, core::Date>> first;
+  for (const store::ProgramRecord& q : all) {
+    if (q.code != p.code || q.version <= p.version) continue;
+    const bool apart =
+        (p.valid_to && q.valid_from > *p.valid_to) || (q.valid_to && *q.valid_to < p.valid_from);
+    if (apart) continue;
+    const core::Date from = std::max(p.valid_from, q.valid_from);
+    if (!first || from < first->second) first = std::pair{q.version, from};
+  }
+  return first;
+}
+
 int RunProgramLoad(const Context& c, const ProgramOptions& o) {
   auto source = rules::ReadProgramSource(o.path);
   if (!source.ok()) return Fail(c, source.error());
@@ -342,6 +360,21 @@ int RunProgramLoad(const Context& c, const ProgramOptions& o) {
          << record->valid_from.ToString()
          << (record->valid_to ? T(c.language, " au ", " to ") + record->valid_to->ToString() : "")
          << ")\n";
+  // Say which earlier versions it replaces, and from when: runs already stored keep theirs.
+  auto programs = (*opened)->Programs();
+  if (!programs.ok()) return Fail(c, programs.error());
+  for (const store::ProgramRecord& p : *programs) {
+    if (p.code != record->code || p.version >= record->version) continue;
+    const auto newer = Replacement(*programs, p);
+    if (!newer || newer->first != record->version) continue;
+    *c.out << T(c.language, "Elle remplace la version ", "It replaces version ") << p.version
+           << T(c.language, " à partir du ", " from ") << newer->second.ToString()
+           << T(c.language,
+                " : les prochains calculs de ces périodes l'utiliseront ; les lots déjà "
+                "enregistrés gardent leur version.\n",
+                ": the next computations of those periods will use it; stored runs keep their "
+                "version.\n");
+  }
   return 0;
 }
 
@@ -356,7 +389,12 @@ int RunProgramList(const Context& c) {
   for (const store::ProgramRecord& p : *programs) {
     *c.out << p.code << " v" << p.version << "  " << p.name << "  " << p.valid_from.ToString()
            << ".." << (p.valid_to ? p.valid_to->ToString() : "") << "  "
-           << T(c.language, "chargé par ", "loaded by ") << p.loaded_by << "\n";
+           << T(c.language, "chargé par ", "loaded by ") << p.loaded_by;
+    if (auto newer = Replacement(*programs, p)) {
+      *c.out << T(c.language, "  (remplacé par v", "  (replaced by v") << newer->first
+             << T(c.language, " à partir du ", " from ") << newer->second.ToString() << ")";
+    }
+    *c.out << "\n";
   }
   return 0;
 }
@@ -598,9 +636,37 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
   request.activity = o.activity;
   request.period = o.of_period;
   request.depth = o.depth;
+  if (!o.activity.empty() && o.formula.empty()) {
+    return Fail(c, core::InvalidArgument(T(l,
+                                           "--activity va avec --formula (quantite.montant, "
+                                           "par exemple)",
+                                           "--activity goes with --formula (quantite.montant, "
+                                           "for instance)"),
+                                         "--activity"));
+  }
   if (!o.number.empty()) {
+    if (!o.program.empty() || !o.period.empty() || !o.facility.empty() || o.version != 0) {
+      return Fail(c, core::InvalidArgument(
+                         T(l,
+                           "une facture se suffit : --program, --period, --facility et "
+                           "--version sont pour un calcul sans facture",
+                           "an invoice is enough: --program, --period, --facility and --version "
+                           "are for a computation without one")));
+    }
     auto explained = fbr::ExplainInvoice(store, o.number, request, l);
     if (!explained.ok()) return Fail(c, explained.error());
+    auto stored = store.GetInvoice(o.number);
+    if (!stored.ok()) return Fail(c, stored.error());
+    auto runs = store.InvoiceRuns();
+    if (!runs.ok()) return Fail(c, runs.error());
+    for (const store::InvoiceRunRecord& r : *runs) {
+      if (r.id == (*stored)->run_id && r.status == "superseded") {
+        *c.out << T(l, "ATTENTION : facture remplacée, à ne pas payer (invoices show ",
+                    "WARNING: superseded invoice, not to be paid (invoices show ")
+               << o.number
+               << T(l, " donne la facture en vigueur).\n", ") names the current one).\n");
+      }
+    }
     *c.out << T(l, "Facture ", "Invoice ") << o.number
            << T(l, " (données enregistrées avec la facture)\n", " (data stored with the invoice)\n")
            << fbr::ExplanationText(*explained, l);
@@ -639,7 +705,7 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
   if (!period.ok()) return Fail(c, period.error());
   auto metadata = store.LoadMetadata();
   if (!metadata.ok()) return Fail(c, metadata.error());
-  auto record = ProgramToUse(store, *metadata, o.program, *period, 0);
+  auto record = ProgramToUse(store, *metadata, o.program, *period, o.version);
   if (!record.ok()) return Fail(c, record.error());
   auto run = fbr::Compute(store, *metadata, *record, *period, {});
   if (!run.ok()) return Fail(c, run.error());
@@ -692,13 +758,7 @@ int RunSimulate(const Context& c, const SimulateOptions& o) {
   store::Store& store = **opened;
   auto metadata = store.LoadMetadata();
   if (!metadata.ok()) return Fail(c, metadata.error());
-  auto record = IsProgramPath(o.program) ? [&]() -> Result<store::ProgramRecord> {
-    KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, rules::ReadProgramSource(o.program));
-    fbr::CheckedProgram checked = fbr::CheckProgram(source, &*metadata);
-    if (!checked.ok()) return core::InvalidArgument(fbr::ProblemList(checked.problems));
-    return fbr::ToRecord(source, checked.program);
-  }()
-      : fbr::ProgramFor(store, o.program, *period);
+  auto record = ProgramToUse(store, *metadata, o.program, *period, o.version);
   if (!record.ok()) return Fail(c, record.error());
   fbr::ComputeOptions options;
   options.payment = o.payment;
@@ -982,7 +1042,11 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
                               t("mois du paquet (202401)", "the package's month (202401)"));
   explain_command
       ->add_option("--depth", explain->depth, t("profondeur de l'arbre", "depth of the tree"))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  explain_command->add_option("--version", explain->version,
+                              t("sans facture : version du programme (défaut : celle en vigueur)",
+                                "without an invoice: program version (default: the one in force)"));
   explain_command->add_option("--program", explain->program,
                               t("sans facture : programme", "without an invoice: program"));
   explain_command->add_option("--period", explain->period,
@@ -1004,6 +1068,9 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
       ->required();
   simulate_command->add_option("--payment", simulate->payment,
                                t("règle de paiement", "payment rule"));
+  simulate_command->add_option("--version", simulate->version,
+                               t("version du programme (défaut : celle en vigueur)",
+                                 "program version (default: the one in force)"));
   simulate_command->add_option(
       "--set", simulate->sets,
       t("constante=valeur ou sortie[activité]=valeur (tariff[accouchement]=6000), répétable",

@@ -181,7 +181,7 @@ TEST_F(FbrCliTest, ATariffRowMissingForSomeFacilitiesIsFoundOnTheDataAndNothingS
   Outcome with_data = Run("check " + bad.string() + " --period 2024Q1");
   EXPECT_EQ(with_data.status, 1) << with_data.output;
   EXPECT_NE(with_data.output.find(
-                "activity=cesarienne, facility_type=CSREF (75 facilities, first CSREF_"),
+                "activity=cesarienne, facility_type=CSREF (75 formations, la première : CSREF_"),
             std::string::npos)
       << with_data.output;
   Outcome compute = Run("compute --program " + bad.string() + " --period 2024Q1");
@@ -405,6 +405,26 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
   Outcome both = Run("invoices export --run 3 --period 2024Q1 --format csv --out x.csv");
   EXPECT_NE(both.status, 0);
   EXPECT_NE(both.output.find("excludes"), std::string::npos) << both.output;
+
+  // explain: --activity needs --formula.
+  Outcome activity_alone = Run("explain FBR_MALI-2024Q1-00001 --activity cpn1");
+  EXPECT_EQ(activity_alone.status, 1);
+  EXPECT_NE(activity_alone.output.find("--activity va avec --formula"), std::string::npos);
+
+  // A new version valid over the old one's dates says what it replaces; simulate and explain
+  // can still use the old one.
+  const fs::path v2 = CopyOfDemoProgram("v2");
+  Edit(v2 / "programme.toml", "version = 1", "version = 2");
+  Outcome loaded = Run("program load " + v2.string());
+  EXPECT_EQ(loaded.status, 0) << loaded.output;
+  EXPECT_NE(loaded.output.find("Elle remplace la version 1 à partir du 2021-01-01"),
+            std::string::npos)
+      << loaded.output;
+  EXPECT_NE(Run("program list").output.find("(remplacé par v2 à partir du 2021-01-01)"),
+            std::string::npos);
+  EXPECT_EQ(
+      Run("simulate --program FBR_MALI --version 1 --period 2024Q1 --set quality_share=0.3").status,
+      0);
 
   // A mistyped database is not created empty.
   Outcome missing = Keneya("--db " + (dir_ / "nothing.db").string() + " invoices list");
