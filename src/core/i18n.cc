@@ -462,6 +462,10 @@ constexpr Entry kFrench[] = {
 
     // ---- FBR: runs, simulations, explanations, exports ----
     {"the program has no constant '{}' ({})", "le programme n'a pas de constante '{}' ({})"},
+    {"envelope: {} is not a quarter, and payment {} is paid by quarter",
+     "enveloppe : {} n'est pas un trimestre, et le paiement {} est trimestriel"},
+    {"envelope: {} is not a month, and payment {} is paid by month",
+     "enveloppe : {} n'est pas un mois, et le paiement {} est mensuel"},
     {"the decision tables have no row for:", "les tables de décision n'ont pas de ligne pour :"},
     {"  {} ({} facilities, first {})", "  {} ({} formations, la première : {})"},
     {"  {} (1 facility, first {})", "  {} (1 formation : {})"},

@@ -53,6 +53,23 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
       }
     }
   }
+  // An envelope is for one of its payment's periods: a month for a monthly payment, a quarter
+  // for a quarterly one; another period would never apply.
+  for (const rules::PaymentRule& rule : out.program.payments) {
+    const core::PeriodType wanted = rule.frequency == rules::Frequency::kMonthly
+                                        ? core::PeriodType::kMonthly
+                                        : core::PeriodType::kQuarterly;
+    for (const rules::Envelope& envelope : rule.envelopes) {
+      const auto period = core::Period::FromCode(envelope.period);
+      if (period.ok() && period->type() != wanted) {
+        out.problems.push_back({rule.envelopes_file + ":" + std::to_string(envelope.line),
+                                "envelope: " + period->ToString() + " is not a " +
+                                    (wanted == core::PeriodType::kMonthly ? "month" : "quarter") +
+                                    ", and payment " + rule.code + " is paid by " +
+                                    (wanted == core::PeriodType::kMonthly ? "month" : "quarter")});
+      }
+    }
+  }
   if (metadata == nullptr) return out;
   const Resolver resolver(*metadata);
   // Org units a table or an envelope names: at the level its column means.

@@ -309,6 +309,7 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
   const fs::path bad = CopyOfDemoProgram("bad_names");
   Edit(bad / "enveloppes.csv", "DS_KATI,2024Q3", "DS_KATYY,2024Q3");
   Edit(bad / "enveloppes.csv", "DS_MOPTI,2024Q4", "REGION_KAYES,2024Q4");
+  Edit(bad / "enveloppes.csv", "DS_MOPTI,2024Q3", "DS_MOPTI,202407");
   std::string tariffs = "in:activity,in:facility_type,out:tariff\n";
   std::istringstream rows(ReadText(bad / "tarifs.csv"));
   std::string row;
@@ -322,6 +323,10 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
   EXPECT_NE(
       check.output.find("enveloppes.csv:2 : envelope : aucune unité d'organisation 'DS_KATYY'"),
       std::string::npos)
+      << check.output;
+  EXPECT_NE(check.output.find("enveloppe : 202407 n'est pas un trimestre, et le paiement "
+                              "paiement est trimestriel"),
+            std::string::npos)
       << check.output;
   EXPECT_NE(check.output.find("envelope : 'REGION_KAYES' n'est pas un district (niveau 2)"),
             std::string::npos)
