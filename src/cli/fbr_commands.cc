@@ -571,7 +571,9 @@ int RunContractHistory(const Context& c, const ContractOptions& o) {
   if (!history.ok()) return Fail(c, history.error());
   for (const store::ContractChange& h : *history) {
     *c.out << core::FormatTimestamp(h.at) << "  " << ActionName(h.action, c.language) << "  "
-           << h.user << "  " << (h.old_terms.empty() ? "" : h.old_terms + " -> ") << h.new_terms
+           << h.user << "  "
+           << (h.old_terms.empty() ? "" : core::Localize(h.old_terms, c.language) + " -> ")
+           << core::Localize(h.new_terms, c.language)
            << (h.reason.empty() ? "" : "  (" + h.reason + ")") << "\n";
   }
   return 0;

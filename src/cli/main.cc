@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/fbr_commands.h"
+#include "core/i18n.h"
 
 namespace {
 
@@ -50,7 +51,25 @@ int Main(int argc, char** argv) {
       T("Keneya : financement basé sur les résultats (FBR) et finances de la santé "
         "communautaire au Mali.",
         "Keneya: results-based financing (PBF) and community health finance in Mali.")};
-  app.set_version_flag("--version", std::string("keneya ") + keneya::cli::Version());
+  app.set_version_flag("--version", std::string("keneya ") + keneya::cli::Version(),
+                       T("affiche la version et quitte", "displays the version and exits"));
+  app.set_help_flag("-h,--help", T("affiche cette aide et quitte", "prints this help and exits"));
+  if (l == Language::kFrench) {
+    // Subcommands take the formatter, the help flag and the group of their parent.
+    auto formatter = app.get_formatter();
+    formatter->label("Usage", "Utilisation");
+    formatter->label("SUBCOMMAND", "SOUS-COMMANDE");
+    formatter->label("SUBCOMMANDS", "SOUS-COMMANDES");
+    formatter->label("REQUIRED", "OBLIGATOIRE");
+    formatter->label("Positionals", "Arguments");
+    formatter->label("Excludes", "Exclut");
+    formatter->label("Needs", "Nécessite");
+    formatter->label("TEXT", "TEXTE");
+    formatter->label("INT", "ENTIER");
+    formatter->label("UINT", "ENTIER");
+    formatter->label("FLOAT", "NOMBRE");
+    app.group("Sous-commandes");
+  }
   app.require_subcommand(1);
   app.fallthrough();
   std::string lang_option;
@@ -387,7 +406,11 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << T("erreur : ", "error: ") << keneya::core::Localize(e.what(), l) << "\n"
+              << T("(keneya COMMANDE --help donne les options)\n",
+                   "(keneya COMMAND --help lists the options)\n");
+    return e.get_exit_code();
   }
 
   if (auto code = run_fbr_command()) return *code;
@@ -404,7 +427,8 @@ int Main(int argc, char** argv) {
   if (info_command->parsed()) return keneya::cli::RunInfo(context);
   if (check_command->parsed()) return keneya::cli::RunCheckDb(context);
   if (period_command->parsed()) return keneya::cli::RunPeriod(context, periods);
-  if (bench_invoices_command->parsed()) return keneya::cli::RunBenchInvoices(context, bench_invoices);
+  if (bench_invoices_command->parsed())
+    return keneya::cli::RunBenchInvoices(context, bench_invoices);
   if (bench_rules_command->parsed()) {
     if (bench_rules.solve && bench_rules.write_equations.empty()) {
       std::cerr << T("--solve demande --write-equations", "--solve needs --write-equations")

@@ -28,6 +28,11 @@ constexpr Entry kFrench[] = {
     {"no org unit group set '{}'", "aucun ensemble de groupes '{}'"},
     {"no org unit '{}'", "aucune unité d'organisation '{}'"},
     {"no contract {}", "aucun contrat {}"},
+    // A contract's terms ("2021-01-01.. EQUITE_0 (set) active").
+    {"{} active", "{} actif"},
+    {"{} suspended", "{} suspendu"},
+    {"{} ended", "{} terminé"},
+    {"{} (set)", "{} (fixée)"},
     {"contract {} does not exist", "le contrat {} n'existe pas"},
     {"the contract names no program", "le contrat ne nomme aucun programme"},
     {"the contract ends ({}) before it starts ({})",
@@ -58,6 +63,74 @@ constexpr Entry kFrench[] = {
     {"no such org unit", "unité d'organisation introuvable"},
     {"in no group of {}: give its equity category",
      "dans aucun groupe de {} : donnez sa catégorie d'équité"},
+
+    // ---- Command line (CLI11's messages) ----
+    {"{} excludes {}", "{} exclut {}"},
+    {"{} requires {}", "{} demande {}"},
+    {"{} is required", "{} est obligatoire"},
+    {"A subcommand is required", "Une sous-commande est obligatoire"},
+    {"The following argument was not expected: {}", "Argument inattendu : {}"},
+    {"The following arguments were not expected: {}", "Arguments inattendus : {}"},
+    {"Could not convert: {} = {}", "Conversion impossible : {} = {}"},
+    {"The value {} is not an allowed value for {}", "La valeur {} n'est pas permise pour {}"},
+    {"Value {} not in range {} to {}", "La valeur {} n'est pas entre {} et {}"},
+    {"Value {} could not be converted", "La valeur {} n'a pas pu être convertie"},
+    {"Expected exactly {} arguments to {}, got {}", "{} arguments attendus pour {}, reçu {}"},
+    {"{}: {} required {} missing", "{} : {} {} manquant(s)"},
+
+    // ---- Dates and periods (core) ----
+    {"month {} does not exist", "le mois {} n'existe pas"},
+    {"29 February does not exist in {} (not a leap year)",
+     "le 29 février n'existe pas en {} (année non bissextile)"},
+    {"day {} does not exist in {} {}", "le jour {} n'existe pas en {} {}"},
+    {"January", "janvier"},
+    {"February", "février"},
+    {"March", "mars"},
+    {"April", "avril"},
+    {"May", "mai"},
+    {"June", "juin"},
+    {"July", "juillet"},
+    {"August", "août"},
+    {"September", "septembre"},
+    {"October", "octobre"},
+    {"November", "novembre"},
+    {"December", "décembre"},
+    {"day {} of the year does not exist: {} has {} days",
+     "le jour {} de l'année n'existe pas : {} compte {} jours"},
+    {"week {} does not exist: {} has {} {} (W1 to W{})",
+     "la semaine {} n'existe pas : {} compte {} {} (W1 à W{})"},
+    {"ISO weeks", "semaines ISO"},
+    {"Monday-start weeks", "semaines commençant le lundi"},
+    {"Tuesday-start weeks", "semaines commençant le mardi"},
+    {"Wednesday-start weeks", "semaines commençant le mercredi"},
+    {"Thursday-start weeks", "semaines commençant le jeudi"},
+    {"Friday-start weeks", "semaines commençant le vendredi"},
+    {"Saturday-start weeks", "semaines commençant le samedi"},
+    {"Sunday-start weeks", "semaines commençant le dimanche"},
+    {"bi-week {} does not exist: {} has {} bi-weeks (BiW1 to BiW{})",
+     "la quinzaine {} n'existe pas : {} compte {} quinzaines (BiW1 à BiW{})"},
+    {"month {} does not exist (01 to 12)", "le mois {} n'existe pas (01 à 12)"},
+    {"bi-month {} does not exist (01B to 06B)", "le bimestre {} n'existe pas (01B à 06B)"},
+    {"quarter {} does not exist (Q1 to Q4)", "le trimestre {} n'existe pas (Q1 à Q4)"},
+    {"half-year {} does not exist (S1 or S2)", "le semestre {} n'existe pas (S1 ou S2)"},
+    {"unexpected \"{}\" after \"{}\"; {}", "« {} » inattendu après « {} » ; {}"},
+    {"expected 2 digits after the year for a month (202301), 4 for a day (20230115) or 2 and B "
+     "for a bi-month (202301B), not {}",
+     "2 chiffres sont attendus après l'année pour un mois (202301), 4 pour un jour (20230115) ou "
+     "2 et B pour un bimestre (202301B), pas {}"},
+    {"expected yyyy-MM for a month or yyyy-MM-dd for a day; {}",
+     "aaaa-MM est attendu pour un mois, aaaa-MM-jj pour un jour ; {}"},
+    {"missing the {} number after \"{}\", e.g. {}",
+     "il manque le numéro de {} après « {} », "
+     "par exemple {}"},
+    {"unknown period form \"{}\" after the year; {}",
+     "forme de période inconnue « {} » après l'année ; {}"},
+    {"write e.g. 20230115, 202301, 2023W5, 2023BiW1, 202301B, 2023Q1, 2023S1, 2023 or 2023April "
+     "(docs/PERIODS.md lists every form)",
+     "écrivez par exemple 20230115, 202301, 2023W5, 2023BiW1, 202301B, 2023Q1, 2023S1, 2023 ou "
+     "2023April (docs/PERIODS.md donne toutes les formes)"},
+    {"date \"{}\"", "date « {} »"},
+    {"period \"{}\"", "période « {} »"},
 
     // ---- Periods, dates, formats (core) ----
     {"An ADX period is a start date and a duration, as 2023-01-01/P1M",
@@ -582,7 +655,8 @@ std::optional<Translation> ByTemplate(std::string_view text, int depth) {
   std::optional<Translation> best;
   std::vector<std::string_view> values;
   for (const Compiled& c : Catalogue()) {
-    if (depth > 0 && c.literal < 6) continue;  // inside a message: whole phrases only
+    // Inside a message: whole phrases, or whole words ("February", "contract").
+    if (depth > 0 && c.literal < 6 && c.en.size() > 1) continue;
     if (!Match(text, c.en, values)) continue;
     Translation t{std::string(c.fr.front()), c.literal};
     for (size_t i = 0; i < values.size(); ++i) {

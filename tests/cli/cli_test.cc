@@ -42,7 +42,7 @@ TEST_F(CliTest, EverySubcommandHasHelp) {
   for (const char* sub : subcommands) {
     Outcome run = Keneya(std::string(sub) + " --help");
     EXPECT_EQ(run.status, 0) << sub << "\n" << run.output;
-    EXPECT_NE(run.output.find("Usage:"), std::string::npos) << sub;
+    EXPECT_NE(run.output.find("Utilisation:"), std::string::npos) << sub;
     EXPECT_NE(run.output.find("--help"), std::string::npos) << sub;
   }
   Outcome top = Keneya("--help");

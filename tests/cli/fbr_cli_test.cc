@@ -214,7 +214,7 @@ TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
   EXPECT_NE(compute.output.find("Lot de facturation 5 enregistré"), std::string::npos);
   Outcome history = Run("contract history " + id);
   EXPECT_NE(
-      history.output.find("2021-01-01.. EQUITE_0 active -> 2021-01-01..2024-03-31 EQUITE_0 active"),
+      history.output.find("2021-01-01.. EQUITE_0 actif -> 2021-01-01..2024-03-31 EQUITE_0 actif"),
       std::string::npos)
       << history.output;
   EXPECT_NE(history.output.find("(audit en cours)"), std::string::npos);
@@ -409,7 +409,7 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
   EXPECT_EQ(Run("invoices list").output, runs_before);
   Outcome both = Run("invoices export --run 3 --period 2024Q1 --format csv --out x.csv");
   EXPECT_NE(both.status, 0);
-  EXPECT_NE(both.output.find("excludes"), std::string::npos) << both.output;
+  EXPECT_NE(both.output.find("--run exclut --period"), std::string::npos) << both.output;
 
   // explain: --activity needs --formula.
   Outcome activity_alone = Run("explain FBR_MALI-2024Q1-00001 --activity cpn1");
@@ -540,7 +540,7 @@ TEST_F(FbrCliTest, EveryFbrCommandHasHelp) {
                           "explain", "simulate", "invoices export"}) {
     Outcome run = Keneya(std::string(sub) + " --help");
     EXPECT_EQ(run.status, 0) << sub;
-    EXPECT_NE(run.output.find("Usage:"), std::string::npos) << sub;
+    EXPECT_NE(run.output.find("Utilisation:"), std::string::npos) << sub;
   }
 }
 
