@@ -158,6 +158,22 @@ std::string Pad(const std::string& text, size_t width, bool right = false) {
   return right ? fill + text : text + fill;
 }
 
+// A name in a column of `width`: cut with "…" so that a space is left before the next column.
+std::string NameCell(const std::string& text, size_t width) {
+  size_t length = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (length == width - 2) {
+      size_t rest = 0;
+      for (size_t j = i; j < text.size(); ++j)
+        rest += (static_cast<unsigned char>(text[j]) & 0xC0) != 0x80 ? 1 : 0;
+      if (rest > 1) return Pad(text.substr(0, i) + "…", width);
+    }
+    ++length;
+  }
+  return Pad(text, width);
+}
+
 void PrintRunSummary(const Context& c, const fbr::ComputedRun& run, const fbr::Resolver& resolver) {
   const Language l = c.language;
   std::ostream& out = *c.out;
@@ -201,8 +217,8 @@ void PrintRunSummary(const Context& c, const fbr::ComputedRun& run, const fbr::R
   const ZoneTotals totals = Totals(run);
   out << "  " << T(l, "par région (FCFA) :", "by region (FCFA):") << "\n";
   for (const auto& [region, total] : totals.region) {
-    out << "    " << Pad(ZoneName(resolver, region), 32) << Pad(FormatInteger(total, l), 18, true)
-        << "\n";
+    out << "    " << NameCell(ZoneName(resolver, region), 32)
+        << Pad(FormatInteger(total, l), 18, true) << "\n";
   }
   for (const rules::ZoneBudget& b : run.invoices.budgets) {
     out << "  " << T(l, "enveloppe ", "envelope ") << ZoneName(resolver, b.zone) << " : "
@@ -538,6 +554,20 @@ int RunContractChange(const Context& c, const ContractOptions& o, std::string_vi
                            T(l, " : la date doit être avant", ": the date must come before it"),
                        "--date"));
   }
+  // Runs already computed over the days that change: they keep the old terms until computed
+  // again.
+  const core::Date first_changed =
+      ending ? core::Date::FromDays(date->days_since_epoch() + 1) : *date;
+  std::string stale;
+  auto runs = store.InvoiceRuns();
+  if (!runs.ok()) return Fail(c, runs.error());
+  for (auto r = runs->rbegin(); r != runs->rend(); ++r) {
+    if (r->program_code != it->program_code || r->status == "superseded") continue;
+    const auto period = core::Period::FromCode(r->period);
+    if (period.ok() && period->end() >= first_changed) {
+      stale += (stale.empty() ? "" : ", ") + period->ToString();
+    }
+  }
   store::Contract ended = *it;
   const std::optional<core::Date> old_end = ended.end;
   ended.end = ending ? *date : core::Date::FromDays(date->days_since_epoch() - 1);
@@ -557,10 +587,18 @@ int RunContractChange(const Context& c, const ContractOptions& o, std::string_vi
            << ended.end->ToString() << T(l, " ; contrat ", "; contract ") << started->id << " "
            << StatusName(next.status, l) << T(l, " à partir du ", " from ") << date->ToString()
            << "\n";
-    return 0;
+  } else {
+    *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " terminé le ", " ended on ")
+           << ended.end->ToString() << "\n";
   }
-  *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " terminé le ", " ended on ")
-         << ended.end->ToString() << "\n";
+  if (!stale.empty()) {
+    *c.out << T(l, "Attention : les lots déjà calculés de ", "Note: the runs already computed for ")
+           << stale
+           << T(l,
+                " gardent les anciennes conditions ; recalculez-les (keneya compute) pour en "
+                "tenir compte.\n",
+                " keep the old terms; compute them again (keneya compute) to apply the change.\n");
+  }
   return 0;
 }
 
@@ -592,6 +630,23 @@ int RunCompute(const Context& c, const ComputeOptions& o) {
   if (!record.ok()) {
     *c.err << T(l, "Rien n'a été enregistré.\n", "Nothing was stored.\n");
     return Fail(c, record.error());
+  }
+  if (IsProgramPath(o.program) && !o.dry_run) {
+    // Files that changed under a stored version number cannot be stored: say so before
+    // computing anything.
+    auto programs = store.Programs();
+    if (!programs.ok()) return Fail(c, programs.error());
+    for (const store::ProgramRecord& p : *programs) {
+      if (p.code == record->code && p.version == record->version &&
+          p.checksum != record->checksum) {
+        *c.err << T(l, "Rien n'a été enregistré.\n", "Nothing was stored.\n");
+        return Fail(
+            c, core::Conflict("version " + std::to_string(p.version) + " of program " + p.code +
+                                  " is already stored with other content: give the "
+                                  "changed program a new version",
+                              "version"));
+      }
+    }
   }
   ProgressPrinter progress(*c.err, l, c.interactive);
   fbr::ComputeOptions options;
@@ -781,7 +836,21 @@ int RunSimulate(const Context& c, const SimulateOptions& o) {
   out << "  " << T(l, "calcul de la simulation : ", "simulation computed in ")
       << Seconds(simulation, l) << T(l, " (données lues une fois : ", " (data read once: ")
       << Seconds(base->read_seconds, l) << ")\n\n";
-  out << Pad(T(l, "Zone", "Zone"), 36) << Pad(T(l, "Référence", "Baseline"), 18, true)
+  // The zone column is as wide as its longest name: district names differ at their end
+  // ("... de la Commune III", "... de la Commune IV").
+  size_t name_width = 36;
+  auto length = [](const std::string& text) {
+    size_t n = 0;
+    for (unsigned char ch : text) n += (ch & 0xC0) != 0x80 ? 1 : 0;
+    return n;
+  };
+  for (const auto& [region, total] : before.region)
+    name_width = std::max(name_width, length(ZoneName(resolver, region)) + 2);
+  if (o.districts) {
+    for (const auto& [district, total] : before.district)
+      name_width = std::max(name_width, length(ZoneName(resolver, district)) + 4);
+  }
+  out << Pad(T(l, "Zone", "Zone"), name_width) << Pad(T(l, "Référence", "Baseline"), 18, true)
       << Pad(T(l, "Simulation", "Simulation"), 18, true)
       << Pad(T(l, "Écart", "Difference"), 16, true) << Pad(T(l, "Enveloppe", "Envelope"), 16, true)
       << "\n";
@@ -789,7 +858,8 @@ int RunSimulate(const Context& c, const SimulateOptions& o) {
   for (const rules::ZoneBudget& b : scenario->invoices.budgets) envelopes[b.zone] = b.envelope;
   auto row = [&](const std::string& name, int64_t a, int64_t b, const std::string& zone) {
     const auto envelope = envelopes.find(zone);
-    out << Pad(name, 36) << Pad(FormatInteger(a, l), 18, true) << Pad(FormatInteger(b, l), 18, true)
+    out << Pad(name, name_width) << Pad(FormatInteger(a, l), 18, true)
+        << Pad(FormatInteger(b, l), 18, true)
         << Pad((b - a > 0 ? "+" : "") + FormatInteger(b - a, l), 16, true)
         << Pad(envelope == envelopes.end() ? "" : FormatInteger(envelope->second, l), 16, true)
         << "\n";

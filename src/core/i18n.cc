@@ -399,6 +399,13 @@ constexpr Entry kFrench[] = {
      "formule d'activité {} : 'dhis2' exporte les formules de paquet et de paiement (une valeur "
      "par formation), pas les formules d'activité"},
     {"{} '{}' is given twice", "{} '{}' est donné deux fois"},
+    {"the package '{}' is given twice", "le paquet '{}' est donné deux fois"},
+    {"the payment '{}' is given twice", "le paiement '{}' est donné deux fois"},
+    {"the table '{}' is given twice", "la table '{}' est donnée deux fois"},
+    {"in package '{}', the activity '{}' is given twice",
+     "dans le paquet '{}', l'activité '{}' est donnée deux fois"},
+    {"%{{}_values}: '{}' is not an input or activity formula of {}",
+     "%{{}_values} : '{}' n'est ni une entrée ni une formule d'activité de {}"},
     {"'{}' is already a name in {}", "'{}' est déjà un nom dans {}"},
     {"the formula '{}' of {} has the name of a constant or a table output: rename it",
      "la formule '{}' de {} porte le nom d'une constante ou d'une sortie de table : "

@@ -171,7 +171,9 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
   format_set_num_format(money_bold, "#,##0");
   format_set_bold(money_bold);
   lxw_format* decimal = workbook_add_format(book);
-  format_set_num_format(decimal, "0.####");
+  format_set_num_format(decimal, "#,##0.####");
+  lxw_format* percent = workbook_add_format(book);
+  format_set_num_format(percent, "0.0%");
 
   // Invoices: one a row, a column per package subtotal and payment line, headed by its label
   // ("Quantité juillet 2024", "Bonus qualité").
@@ -276,12 +278,23 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
       if (line.has_amount)
         worksheet_write_number(lines, row, 8, static_cast<double>(line.amount), money);
       if (line.kind == rules::InvoiceLine::Kind::kInfo)
-        worksheet_write_number(lines, row, 9, line.value, decimal);
+        worksheet_write_number(lines, row, 9, line.value,
+                               line.value == std::floor(line.value) ? money : decimal);
       const std::vector<size_t> places = ColumnPlaces(v, line, titles);
+      std::vector<rules::Display> displays;
+      for (const auto& [code, d] : v.displays) {
+        if (code == line.package) displays = d;
+      }
       for (size_t k = 0; k < places.size(); ++k) {
         if (places[k] >= titles.size()) continue;
+        const double x = line.columns[k];
+        const rules::Display d = k < displays.size() ? displays[k] : rules::Display::kNumber;
+        // Whole numbers without a decimal point; a ratio shown as a percentage.
+        lxw_format* format = d == rules::Display::kPercent ? percent
+                             : x == std::floor(x)          ? money
+                                                           : decimal;
         worksheet_write_number(lines, row, static_cast<lxw_col_t>(line_headers.size() + places[k]),
-                               line.columns[k], decimal);
+                               x, format);
       }
       ++row;
     }

@@ -207,6 +207,10 @@ TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
   const std::string id = list.output.substr(0, list.output.find(' '));
   Outcome suspend = Run("contract suspend " + id + " --date 2024-04-01 --reason 'audit en cours'");
   ASSERT_EQ(suspend.status, 0) << suspend.output;
+  EXPECT_NE(suspend.output.find("Attention : les lots déjà calculés de 2024Q2, 2024Q3, 2024Q4 "
+                                "gardent les anciennes conditions"),
+            std::string::npos)
+      << suspend.output;
   Outcome compute = Run("compute --program FBR_MALI --period 2024Q2");
   ASSERT_EQ(compute.status, 0) << compute.output;
   EXPECT_NE(compute.output.find("factures : 1 999"), std::string::npos) << compute.output;
