@@ -572,20 +572,24 @@ int RunContractChange(const Context& c, const ContractOptions& o, std::string_vi
   const std::optional<core::Date> old_end = ended.end;
   ended.end = ending ? *date : core::Date::FromDays(date->days_since_epoch() - 1);
   if (ending) ended.status = store::ContractStatus::kEnded;
-  auto saved = store.PutContract(ended, CliActor(c, o.reason));
-  if (!saved.ok()) return Fail(c, saved.error());
-  if (action != "end") {
+  std::vector<store::Contract> writes = {ended};
+  if (!ending) {
+    // The contract closed and the next one started in one transaction: both or neither.
     store::Contract next = *it;
     next.id = 0;
     next.start = *date;
     next.end = old_end;
     next.status =
         action == "suspend" ? store::ContractStatus::kSuspended : store::ContractStatus::kActive;
-    auto started = store.PutContract(next, CliActor(c, o.reason));
-    if (!started.ok()) return Fail(c, started.error());
+    writes.push_back(next);
+  }
+  auto saved = store.PutContracts(writes, CliActor(c, o.reason));
+  if (!saved.ok()) return Fail(c, saved.error());
+  if (!ending) {
+    const store::Contract& started = saved->back();
     *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " clos le ", " closed on ")
-           << ended.end->ToString() << T(l, " ; contrat ", "; contract ") << started->id << " "
-           << StatusName(next.status, l) << T(l, " à partir du ", " from ") << date->ToString()
+           << ended.end->ToString() << T(l, " ; contrat ", "; contract ") << started.id << " "
+           << StatusName(started.status, l) << T(l, " à partir du ", " from ") << date->ToString()
            << "\n";
   } else {
     *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " terminé le ", " ended on ")

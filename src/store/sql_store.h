@@ -50,6 +50,8 @@ class SqlStore : public Store {
                                           const Actor& actor) override;
   core::Result<std::vector<ProgramRecord>> Programs() override;
   core::Result<Contract> PutContract(const Contract& contract, const Actor& actor) override;
+  core::Result<std::vector<Contract>> PutContracts(std::span<const Contract> contracts,
+                                                   const Actor& actor) override;
   core::Result<std::vector<Contract>> Contracts(std::string_view program_code) override;
   core::Result<std::vector<ContractChange>> ContractHistory(int64_t contract_id) override;
   core::Result<InvoiceRunRecord> SaveInvoiceRun(const InvoiceRunRecord& run,

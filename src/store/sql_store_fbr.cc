@@ -130,56 +130,9 @@ InvoiceRecord InvoiceFromRow(const Row& r) {
   return i;
 }
 
-}  // namespace
-
-Result<ProgramRecord> SqlStore::SaveProgram(const ProgramRecord& program, const Actor& actor) {
-  if (program.code.empty()) return core::InvalidArgument("the program has no code", "code");
-  if (program.version < 1) return core::InvalidArgument("versions start at 1", "version");
-  SqlConnection& db = connection();
-  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
-  TransactionGuard transaction(db);
-  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                          db.Query("SELECT " + std::string(kProgramColumns) +
-                                       " FROM program_version WHERE code = ? AND version = ?",
-                                   {program.code, program.version}));
-  if (!rows.empty()) {
-    ProgramRecord stored = ProgramFromRow(rows[0]);
-    if (stored.checksum == program.checksum) return stored;
-    return core::Conflict("version " + std::to_string(program.version) + " of program " +
-                              program.code +
-                              " is already stored with other content: give the changed program "
-                              "a new version",
-                          "version");
-  }
-  const core::TimestampMs now = core::NowMs();
-  KENEYA_RETURN_IF_ERROR(db.Exec(
-      "INSERT INTO program_version (code, version, name, valid_from, valid_to, toml_name, toml, "
-      "files, checksum, loaded_at, loaded_by, source) VALUES " +
-          Marks(12),
-      {program.code, program.version, program.name, program.valid_from.ToString(),
-       DateValue(program.valid_to), program.toml_name, program.toml, program.files_json,
-       program.checksum, now, actor.user, actor.source}));
-  KENEYA_RETURN_IF_ERROR(db.Exec(
-      "INSERT INTO metadata_audit (at, user_name, source, object_type, object_uid, action) "
-      "VALUES (?, ?, ?, 'program', ?, 'create')",
-      {now, actor.user, actor.source, program.code + ":" + std::to_string(program.version)}));
-  KENEYA_ASSIGN_OR_RETURN(rows, db.Query("SELECT " + std::string(kProgramColumns) +
-                                             " FROM program_version WHERE code = ? AND version = ?",
-                                         {program.code, program.version}));
-  KENEYA_RETURN_IF_ERROR(transaction.Commit());
-  return ProgramFromRow(rows.at(0));
-}
-
-Result<std::vector<ProgramRecord>> SqlStore::Programs() {
-  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                          connection().Query("SELECT " + std::string(kProgramColumns) +
-                                             " FROM program_version ORDER BY code, version"));
-  std::vector<ProgramRecord> out;
-  for (const Row& r : rows) out.push_back(ProgramFromRow(r));
-  return out;
-}
-
-Result<Contract> SqlStore::PutContract(const Contract& contract, const Actor& actor) {
+// Writes one contract inside the caller's write transaction (the contract table locked on
+// PostgreSQL): checks, overlap, insert or update, audit.
+Result<Contract> WriteContract(SqlConnection& db, const Contract& contract, const Actor& actor) {
   if (contract.program_code.empty()) {
     return core::InvalidArgument("the contract names no program", "program");
   }
@@ -190,14 +143,6 @@ Result<Contract> SqlStore::PutContract(const Contract& contract, const Actor& ac
   }
   if (contract.equity_category.empty()) {
     return core::InvalidArgument("the contract has no equity category", "equity");
-  }
-  SqlConnection& db = connection();
-  const bool postgres = db.dialect() == Dialect::kPostgres;
-  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
-  TransactionGuard transaction(db);
-  if (postgres) {
-    // Two writers checking overlaps at once must not both insert.
-    KENEYA_RETURN_IF_ERROR(db.Exec("LOCK TABLE contract IN SHARE ROW EXCLUSIVE MODE"));
   }
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> exists,
@@ -270,8 +215,79 @@ Result<Contract> SqlStore::PutContract(const Contract& contract, const Actor& ac
           Marks(8),
       {stored.id, old ? "update" : "create", now, actor.user, actor.source, actor.reason,
        old ? Terms(*old) : std::string(), Terms(stored)}));
-  KENEYA_RETURN_IF_ERROR(transaction.Commit());
   return stored;
+}
+
+}  // namespace
+
+Result<ProgramRecord> SqlStore::SaveProgram(const ProgramRecord& program, const Actor& actor) {
+  if (program.code.empty()) return core::InvalidArgument("the program has no code", "code");
+  if (program.version < 1) return core::InvalidArgument("versions start at 1", "version");
+  SqlConnection& db = connection();
+  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
+  TransactionGuard transaction(db);
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          db.Query("SELECT " + std::string(kProgramColumns) +
+                                       " FROM program_version WHERE code = ? AND version = ?",
+                                   {program.code, program.version}));
+  if (!rows.empty()) {
+    ProgramRecord stored = ProgramFromRow(rows[0]);
+    if (stored.checksum == program.checksum) return stored;
+    return core::Conflict("version " + std::to_string(program.version) + " of program " +
+                              program.code +
+                              " is already stored with other content: give the changed program "
+                              "a new version",
+                          "version");
+  }
+  const core::TimestampMs now = core::NowMs();
+  KENEYA_RETURN_IF_ERROR(db.Exec(
+      "INSERT INTO program_version (code, version, name, valid_from, valid_to, toml_name, toml, "
+      "files, checksum, loaded_at, loaded_by, source) VALUES " +
+          Marks(12),
+      {program.code, program.version, program.name, program.valid_from.ToString(),
+       DateValue(program.valid_to), program.toml_name, program.toml, program.files_json,
+       program.checksum, now, actor.user, actor.source}));
+  KENEYA_RETURN_IF_ERROR(db.Exec(
+      "INSERT INTO metadata_audit (at, user_name, source, object_type, object_uid, action) "
+      "VALUES (?, ?, ?, 'program', ?, 'create')",
+      {now, actor.user, actor.source, program.code + ":" + std::to_string(program.version)}));
+  KENEYA_ASSIGN_OR_RETURN(rows, db.Query("SELECT " + std::string(kProgramColumns) +
+                                             " FROM program_version WHERE code = ? AND version = ?",
+                                         {program.code, program.version}));
+  KENEYA_RETURN_IF_ERROR(transaction.Commit());
+  return ProgramFromRow(rows.at(0));
+}
+
+Result<std::vector<ProgramRecord>> SqlStore::Programs() {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          connection().Query("SELECT " + std::string(kProgramColumns) +
+                                             " FROM program_version ORDER BY code, version"));
+  std::vector<ProgramRecord> out;
+  for (const Row& r : rows) out.push_back(ProgramFromRow(r));
+  return out;
+}
+
+Result<Contract> SqlStore::PutContract(const Contract& contract, const Actor& actor) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Contract> stored, PutContracts({&contract, 1}, actor));
+  return stored.front();
+}
+
+Result<std::vector<Contract>> SqlStore::PutContracts(std::span<const Contract> contracts,
+                                                     const Actor& actor) {
+  SqlConnection& db = connection();
+  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
+  TransactionGuard transaction(db);
+  if (db.dialect() == Dialect::kPostgres) {
+    // Two writers checking overlaps at once must not both insert.
+    KENEYA_RETURN_IF_ERROR(db.Exec("LOCK TABLE contract IN SHARE ROW EXCLUSIVE MODE"));
+  }
+  std::vector<Contract> out;
+  for (const Contract& contract : contracts) {
+    KENEYA_ASSIGN_OR_RETURN(Contract stored, WriteContract(db, contract, actor));
+    out.push_back(std::move(stored));
+  }
+  KENEYA_RETURN_IF_ERROR(transaction.Commit());
+  return out;
 }
 
 Result<std::vector<Contract>> SqlStore::Contracts(std::string_view program_code) {

@@ -263,6 +263,10 @@ class Store {
   // Creates (id 0) or updates a contract, audited. Refused: an unknown org unit, an end before
   // the start, and a contract of the same facility and program whose dates overlap.
   virtual core::Result<Contract> PutContract(const Contract& contract, const Actor& actor) = 0;
+  // Several contract writes in one transaction, in order (each sees the ones before): ending one
+  // contract and starting the next is both or neither.
+  virtual core::Result<std::vector<Contract>> PutContracts(std::span<const Contract> contracts,
+                                                           const Actor& actor) = 0;
   // Every contract of a program (all of them when empty), by org unit then start.
   virtual core::Result<std::vector<Contract>> Contracts(std::string_view program_code) = 0;
   virtual core::Result<std::vector<ContractChange>> ContractHistory(int64_t contract_id) = 0;

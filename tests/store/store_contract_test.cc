@@ -589,6 +589,45 @@ TEST_P(StoreContractTest, RefusesOverlappingContractsAndKeepsTheirHistory) {
   EXPECT_EQ(store_->Contracts("")->size(), 3u);
 }
 
+TEST_P(StoreContractTest, WritesSeveralContractsAsOne) {
+  SaveTestMetadata();
+  store::Contract c;
+  c.org_unit = koko_;
+  c.program_code = "FBR_TEST";
+  c.start = core::Date::FromYmd(2021, 1, 1);
+  c.equity_category = "EQUITE_10";
+  auto first = store_->PutContract(c, kAlice);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  store::Contract later = c;
+  later.start = core::Date::FromYmd(2025, 1, 1);
+  ASSERT_FALSE(store_->PutContract(later, kAlice).ok());  // overlaps the open first one
+  // Closing the first and starting the next: both, in order (the second sees the first).
+  store::Contract closed = *first;
+  closed.end = core::Date::FromYmd(2023, 12, 31);
+  store::Contract suspended = c;
+  suspended.start = core::Date::FromYmd(2024, 1, 1);
+  suspended.status = store::ContractStatus::kSuspended;
+  const std::vector<store::Contract> both = {closed, suspended};
+  auto written = store_->PutContracts(both, kAlice);
+  ASSERT_TRUE(written.ok()) << written.error().ToString();
+  ASSERT_EQ(written->size(), 2u);
+  EXPECT_GT((*written)[1].id, first->id);
+  EXPECT_EQ(store_->Contracts("FBR_TEST")->size(), 2u);
+  // The second write fails (it overlaps): the first is not kept either.
+  store::Contract shortened = (*written)[1];
+  shortened.end = core::Date::FromYmd(2024, 6, 30);
+  store::Contract overlapping = c;
+  overlapping.start = core::Date::FromYmd(2023, 6, 1);
+  const std::vector<store::Contract> failing = {shortened, overlapping};
+  auto refused = store_->PutContracts(failing, kAlice);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kConflict);
+  auto contracts = store_->Contracts("FBR_TEST");
+  ASSERT_EQ(contracts->size(), 2u);
+  EXPECT_FALSE((*contracts)[1].end.has_value());                     // not shortened
+  EXPECT_EQ(store_->ContractHistory((*written)[1].id)->size(), 1u);  // its creation only
+}
+
 TEST_P(StoreContractTest, StoresInvoiceRunsAndSupersedesTheDraftBefore) {
   SaveTestMetadata();
   ASSERT_TRUE(store_->SaveProgram(TestProgram(1, "x"), kAlice).ok());
