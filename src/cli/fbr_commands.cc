@@ -902,8 +902,10 @@ int RunInvoicesList(const Context& c) {
            << "  " << core::Period::FromCode(r.period)->ToString() << "  "
            << RunStatusName(r.status, l) << "  " << FormatInteger(r.invoice_count, l)
            << T(l, " factures  ", " invoices  ") << FormatInteger(r.missing_count, l)
-           << T(l, " sans déclaration  ", " without a report  ") << FormatInteger(r.total, l)
-           << " FCFA  " << core::FormatTimestamp(r.created) << "  " << r.created_by << "\n";
+           << T(l, " sans déclaration  ", " without a report  ")
+           << FormatInteger(r.suspended_count, l) << T(l, " suspendus  ", " suspended  ")
+           << FormatInteger(r.total, l) << " FCFA  " << core::FormatTimestamp(r.created) << "  "
+           << r.created_by << "\n";
   }
   return 0;
 }

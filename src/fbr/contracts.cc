@@ -91,6 +91,7 @@ Result<ContractsInForce> ContractsFor(store::Store& store, const Resolver& resol
     if (unit == nullptr) continue;
     if (c.status == store::ContractStatus::kSuspended) {
       out.suspended.push_back(unit->code.empty() ? unit->uid : unit->code);
+      out.suspended_org_units.push_back(unit->id);
       continue;
     }
     out.active.push_back({unit, c});
@@ -99,7 +100,18 @@ Result<ContractsInForce> ContractsFor(store::Store& store, const Resolver& resol
     return (a.org_unit->code.empty() ? a.org_unit->uid : a.org_unit->code) <
            (b.org_unit->code.empty() ? b.org_unit->uid : b.org_unit->code);
   });
-  std::sort(out.suspended.begin(), out.suspended.end());
+  std::vector<size_t> order(out.suspended.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return out.suspended[a] < out.suspended[b]; });
+  std::vector<std::string> codes;
+  std::vector<int32_t> ids;
+  for (size_t i : order) {
+    codes.push_back(out.suspended[i]);
+    ids.push_back(out.suspended_org_units[i]);
+  }
+  out.suspended = std::move(codes);
+  out.suspended_org_units = std::move(ids);
   return out;
 }
 

@@ -42,8 +42,9 @@ struct FacilityContract {
 };
 
 struct ContractsInForce {
-  std::vector<FacilityContract> active;  // by org unit code
-  std::vector<std::string> suspended;    // codes of facilities whose contract is suspended then
+  std::vector<FacilityContract> active;      // by org unit code
+  std::vector<std::string> suspended;        // codes of facilities whose contract is suspended then
+  std::vector<int32_t> suspended_org_units;  // their org unit ids, in the same order
 };
 
 // The contracts of `program_code` in force on the period's first day.

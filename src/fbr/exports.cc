@@ -57,8 +57,9 @@ std::string Number(double x) { return io::GoNumber(x); }
 struct Loaded {
   std::vector<store::InvoiceRecord> records;
   std::vector<InvoiceView> views;
-  std::vector<std::string> missing;  // codes
-  bool superseded = false;           // the run was computed again since
+  std::vector<std::string> missing;    // codes
+  std::vector<std::string> suspended;  // codes: contract suspended for the period
+  bool superseded = false;             // the run was computed again since
 };
 
 Result<Loaded> Load(store::Store& store, const Resolver& resolver, const StoredRun& run,
@@ -75,10 +76,13 @@ Result<Loaded> Load(store::Store& store, const Resolver& resolver, const StoredR
     }
   }
   KENEYA_ASSIGN_OR_RETURN(std::vector<int32_t> missing, store.MissingFacilities(run.run.id));
-  for (int32_t id : missing) {
-    const core::OrgUnit* unit = resolver.OrgUnitById(id);
-    out.missing.push_back(unit ? (unit->code.empty() ? unit->uid : unit->code)
-                               : std::to_string(id));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<int32_t> suspended, store.SuspendedFacilities(run.run.id));
+  for (const auto& [ids, codes] :
+       {std::pair{&missing, &out.missing}, std::pair{&suspended, &out.suspended}}) {
+    for (int32_t id : *ids) {
+      const core::OrgUnit* unit = resolver.OrgUnitById(id);
+      codes->push_back(unit ? (unit->code.empty() ? unit->uid : unit->code) : std::to_string(id));
+    }
   }
   return out;
 }
@@ -342,17 +346,25 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
   worksheet_set_column(zones, 0, 1, 36, nullptr);
   worksheet_set_column(zones, 2, 3, 18, nullptr);
 
+  // Contracts without an invoice, and why.
   lxw_worksheet* missing =
-      workbook_add_worksheet(book, l == Language::kFrench ? "Sans déclaration" : "No report");
+      workbook_add_worksheet(book, l == Language::kFrench ? "Sans facture" : "No invoice");
   worksheet_write_string(missing, 0, 0, T(l, "Formation", "Facility").c_str(), bold);
   worksheet_write_string(missing, 0, 1, T(l, "Nom", "Name").c_str(), bold);
+  worksheet_write_string(missing, 0, 2, T(l, "Motif", "Reason").c_str(), bold);
   row = 1;
-  for (const std::string& code : data.missing) {
-    worksheet_write_string(missing, row, 0, code.c_str(), nullptr);
-    worksheet_write_string(missing, row, 1, Name(resolver, code).c_str(), nullptr);
-    ++row;
+  for (const auto& [codes, reason] :
+       {std::pair{&data.missing, T(l, "aucune déclaration", "no report")},
+        std::pair{&data.suspended, T(l, "contrat suspendu", "contract suspended")}}) {
+    for (const std::string& code : *codes) {
+      worksheet_write_string(missing, row, 0, code.c_str(), nullptr);
+      worksheet_write_string(missing, row, 1, Name(resolver, code).c_str(), nullptr);
+      worksheet_write_string(missing, row, 2, reason.c_str(), nullptr);
+      ++row;
+    }
   }
   worksheet_set_column(missing, 0, 1, 40, nullptr);
+  worksheet_set_column(missing, 2, 2, 22, nullptr);
 
   lxw_worksheet* about = workbook_add_worksheet(book, l == Language::kFrench ? "Lot" : "Run");
   const std::string period = core::Period::FromCode(run.run.period)->ToString();
@@ -376,6 +388,8 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
       {T(l, "Lot", "Run"), {static_cast<double>(run.run.id), nullptr}},
       {T(l, "Factures", "Invoices"), {static_cast<double>(data.views.size()), money}},
       {T(l, "Sans déclaration", "No report"), {static_cast<double>(data.missing.size()), money}},
+      {T(l, "Contrats suspendus", "Contracts suspended"),
+       {static_cast<double>(data.suspended.size()), money}},
       {T(l, "Total (FCFA)", "Total (FCFA)"), {static_cast<double>(run.run.total), money_bold}}};
   for (const auto& [k, v] : numbers) {
     worksheet_write_string(about, row, 0, k.c_str(), bold);

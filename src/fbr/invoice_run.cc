@@ -165,6 +165,7 @@ Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& met
   KENEYA_ASSIGN_OR_RETURN(ContractsInForce contracts,
                           ContractsFor(store, resolver, program.code, period));
   run.suspended = contracts.suspended;
+  run.suspended_org_units = contracts.suspended_org_units;
   run.inputs = std::make_shared<rules::RunInputs>(period);
   rules::RunInputs& inputs = *run.inputs;
   const int region_level = 2, district_level = 3;
@@ -304,6 +305,7 @@ Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& override
   run.inputs = base.inputs;
   run.org_units = base.org_units;
   run.suspended = base.suspended;
+  run.suspended_org_units = base.suspended_org_units;
   run.values_read = base.values_read;
   const core::Period& period = base.inputs->period;
   KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(base.record));
@@ -407,8 +409,9 @@ Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& 
   std::vector<int32_t> missing;
   for (int f : run.invoices.missing) missing.push_back(run.org_units[static_cast<size_t>(f)]);
   if (progress) progress({"write", 0, static_cast<int64_t>(invoices.size())});
-  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord saved,
-                          store.SaveInvoiceRun(record, invoices, missing, actor));
+  KENEYA_ASSIGN_OR_RETURN(
+      store::InvoiceRunRecord saved,
+      store.SaveInvoiceRun(record, invoices, missing, run.suspended_org_units, actor));
   if (progress) {
     progress(
         {"write", static_cast<int64_t>(invoices.size()), static_cast<int64_t>(invoices.size())});

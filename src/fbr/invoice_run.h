@@ -54,7 +54,8 @@ struct ComputedRun {
   rules::InvoiceSet invoices;
   std::vector<int32_t> org_units;      // store id of each facility of the inputs
   std::vector<std::string> suspended;  // facilities whose contract is suspended for the period
-  std::vector<std::string> warnings;   // values that are not numbers, skipped
+  std::vector<int32_t> suspended_org_units;  // their org unit ids
+  std::vector<std::string> warnings;         // values that are not numbers, skipped
   int64_t values_read = 0;
   double read_seconds = 0;
   double compute_seconds = 0;

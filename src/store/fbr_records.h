@@ -74,7 +74,8 @@ struct InvoiceRunRecord {
   std::string created_by;         // set by the store
   int64_t invoice_count = 0;
   int64_t missing_count = 0;
-  int64_t total = 0;  // francs CFA
+  int64_t suspended_count = 0;  // contracts suspended then: no invoice
+  int64_t total = 0;            // francs CFA
 };
 
 struct InvoiceRecord {

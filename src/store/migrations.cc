@@ -776,6 +776,24 @@ CREATE TABLE invoice_missing (
 );
 )sql";
 
+// Migration 4: the facilities a run left out because their contract was suspended, so that a
+// run says why a contract has no invoice.
+constexpr const char* kSqlite4 = R"sql(
+CREATE TABLE invoice_suspended (
+  run_id INTEGER NOT NULL REFERENCES invoice_run(id),
+  org_unit_id INTEGER NOT NULL REFERENCES org_unit(id),
+  PRIMARY KEY (run_id, org_unit_id)
+) WITHOUT ROWID;
+)sql";
+
+constexpr const char* kPostgres4 = R"sql(
+CREATE TABLE invoice_suspended (
+  run_id bigint NOT NULL REFERENCES invoice_run(id),
+  org_unit_id integer NOT NULL REFERENCES org_unit(id),
+  PRIMARY KEY (run_id, org_unit_id)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations(Dialect dialect) {
@@ -783,11 +801,13 @@ const std::vector<Migration>& Migrations(Dialect dialect) {
       {1, "pyramid, metadata, data values and audit", kSqlite1},
       {2, "attributes, option sets, geometry, entry windows, completions", kSqlite2},
       {3, "FBR programs, contracts and invoices", kSqlite3},
+      {4, "facilities a run left out for a suspended contract", kSqlite4},
   };
   static const std::vector<Migration> kPostgres = {
       {1, "pyramid, metadata, data values and audit", kPostgres1},
       {2, "attributes, option sets, geometry, entry windows, completions", kPostgres2},
       {3, "FBR programs, contracts and invoices", kPostgres3},
+      {4, "facilities a run left out for a suspended contract", kPostgres4},
   };
   return dialect == Dialect::kSqlite ? kSqlite : kPostgres;
 }

@@ -57,10 +57,12 @@ class SqlStore : public Store {
   core::Result<InvoiceRunRecord> SaveInvoiceRun(const InvoiceRunRecord& run,
                                                 std::span<const InvoiceRecord> invoices,
                                                 std::span<const int32_t> missing,
+                                                std::span<const int32_t> suspended,
                                                 const Actor& actor) override;
   core::Result<std::vector<InvoiceRunRecord>> InvoiceRuns() override;
   core::Result<std::vector<InvoiceRecord>> Invoices(int64_t run_id) override;
   core::Result<std::vector<int32_t>> MissingFacilities(int64_t run_id) override;
+  core::Result<std::vector<int32_t>> SuspendedFacilities(int64_t run_id) override;
   core::Result<std::vector<std::pair<int32_t, std::string>>> InvoiceNumbers(
       std::string_view program_code, std::string_view payment_code, int32_t period) override;
   core::Result<std::optional<InvoiceRecord>> GetInvoice(std::string_view number) override;

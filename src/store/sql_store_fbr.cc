@@ -97,7 +97,8 @@ std::string Terms(const Contract& c) {
 
 constexpr std::string_view kRunColumns =
     "id, program_code, program_version, payment_code, period_id, status, created, created_by, "
-    "invoice_count, missing_count, total";
+    "invoice_count, missing_count, total, (SELECT COUNT(*) FROM invoice_suspended s WHERE "
+    "s.run_id = invoice_run.id)";
 
 InvoiceRunRecord RunFromRow(const Row& r) {
   InvoiceRunRecord run;
@@ -112,6 +113,7 @@ InvoiceRunRecord RunFromRow(const Row& r) {
   run.invoice_count = r.Int(8);
   run.missing_count = r.Int(9);
   run.total = r.Int(10);
+  run.suspended_count = r.Int(11);
   return run;
 }
 
@@ -319,6 +321,7 @@ Result<std::vector<ContractChange>> SqlStore::ContractHistory(int64_t contract_i
 Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
                                                   std::span<const InvoiceRecord> invoices,
                                                   std::span<const int32_t> missing,
+                                                  std::span<const int32_t> suspended,
                                                   const Actor& actor) {
   KENEYA_RETURN_IF_ERROR(EnsurePeriods({run.period}));
   SqlConnection& db = connection();
@@ -366,6 +369,12 @@ Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
     KENEYA_RETURN_IF_ERROR(db.Exec(
         "INSERT INTO invoice_missing (run_id, org_unit_id) VALUES (?, ?)", {stored.id, org_unit}));
   }
+  for (int32_t org_unit : suspended) {
+    KENEYA_RETURN_IF_ERROR(
+        db.Exec("INSERT INTO invoice_suspended (run_id, org_unit_id) VALUES (?, ?)",
+                {stored.id, org_unit}));
+  }
+  stored.suspended_count = static_cast<int64_t>(suspended.size());
   KENEYA_RETURN_IF_ERROR(transaction.Commit());
   return stored;
 }
@@ -387,6 +396,17 @@ Result<std::vector<InvoiceRecord>> SqlStore::Invoices(int64_t run_id) {
   std::vector<InvoiceRecord> out;
   out.reserve(rows.size());
   for (const Row& r : rows) out.push_back(InvoiceFromRow(r));
+  return out;
+}
+
+Result<std::vector<int32_t>> SqlStore::SuspendedFacilities(int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection().Query(
+          "SELECT org_unit_id FROM invoice_suspended WHERE run_id = ? ORDER BY org_unit_id",
+          {run_id}));
+  std::vector<int32_t> out;
+  for (const Row& r : rows) out.push_back(static_cast<int32_t>(r.Int(0)));
   return out;
 }
 

@@ -276,11 +276,13 @@ class Store {
   virtual core::Result<InvoiceRunRecord> SaveInvoiceRun(const InvoiceRunRecord& run,
                                                         std::span<const InvoiceRecord> invoices,
                                                         std::span<const int32_t> missing,
+                                                        std::span<const int32_t> suspended,
                                                         const Actor& actor) = 0;
   // Runs, newest first.
   virtual core::Result<std::vector<InvoiceRunRecord>> InvoiceRuns() = 0;
   virtual core::Result<std::vector<InvoiceRecord>> Invoices(int64_t run_id) = 0;
   virtual core::Result<std::vector<int32_t>> MissingFacilities(int64_t run_id) = 0;
+  virtual core::Result<std::vector<int32_t>> SuspendedFacilities(int64_t run_id) = 0;
   // The numbers of every invoice of every run of a program's payment for a period, by org
   // unit, oldest run first: what keeps a facility's invoice number across recomputations.
   virtual core::Result<std::vector<std::pair<int32_t, std::string>>> InvoiceNumbers(

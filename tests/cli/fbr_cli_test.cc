@@ -215,6 +215,8 @@ TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
   ASSERT_EQ(compute.status, 0) << compute.output;
   EXPECT_NE(compute.output.find("factures : 1 999"), std::string::npos) << compute.output;
   EXPECT_NE(compute.output.find("contrats suspendus : 1"), std::string::npos);
+  EXPECT_NE(Run("invoices list").output.find("1 999 factures  0 sans déclaration  1 suspendus"),
+            std::string::npos);
   EXPECT_NE(compute.output.find("Lot de facturation 5 enregistré"), std::string::npos);
   Outcome history = Run("contract history " + id);
   EXPECT_NE(

@@ -644,13 +644,15 @@ TEST_P(StoreContractTest, StoresInvoiceRunsAndSupersedesTheDraftBefore) {
   invoices[0].lines_json = R"([{"label": "Accouchements", "amount": 150000}])";
   invoices[0].snapshot_json = R"({"inputs": []})";
   const std::vector<int32_t> missing = {sanou_};
-  auto first = store_->SaveInvoiceRun(run, invoices, missing, kAlice);
+  const std::vector<int32_t> suspended = {};
+  auto first = store_->SaveInvoiceRun(run, invoices, missing, suspended, kAlice);
   ASSERT_TRUE(first.ok()) << first.error().ToString();
   EXPECT_EQ(first->status, "draft");
   EXPECT_EQ(first->invoice_count, 1);
   EXPECT_EQ(first->missing_count, 1);
   invoices[0].number = "FBR_TEST-2024Q1-00001-R2";
-  auto second = store_->SaveInvoiceRun(run, invoices, missing, kAlice);
+  const std::vector<int32_t> one_suspended = {kati_};
+  auto second = store_->SaveInvoiceRun(run, invoices, missing, one_suspended, kAlice);
   ASSERT_TRUE(second.ok()) << second.error().ToString();
   auto runs = store_->InvoiceRuns();
   ASSERT_TRUE(runs.ok());
@@ -663,6 +665,10 @@ TEST_P(StoreContractTest, StoresInvoiceRunsAndSupersedesTheDraftBefore) {
   ASSERT_EQ(stored->size(), 1u);
   EXPECT_EQ((*stored)[0].lines_json, invoices[0].lines_json);
   EXPECT_EQ((*store_->MissingFacilities(second->id))[0], sanou_);
+  EXPECT_EQ(*store_->SuspendedFacilities(second->id), one_suspended);
+  EXPECT_TRUE(store_->SuspendedFacilities(first->id)->empty());
+  EXPECT_EQ((*runs)[0].suspended_count, 1);
+  EXPECT_EQ((*runs)[1].suspended_count, 0);
   auto numbers = store_->InvoiceNumbers("FBR_TEST", "paiement", run.period);
   ASSERT_TRUE(numbers.ok()) << numbers.error().ToString();
   ASSERT_EQ(numbers->size(), 2u);
@@ -673,12 +679,12 @@ TEST_P(StoreContractTest, StoresInvoiceRunsAndSupersedesTheDraftBefore) {
   ASSERT_TRUE(one.ok() && one->has_value());
   EXPECT_EQ((*one)->run_id, first->id);
   // A number given twice, a program not stored: nothing written.
-  auto repeated = store_->SaveInvoiceRun(run, invoices, missing, kAlice);
+  auto repeated = store_->SaveInvoiceRun(run, invoices, missing, suspended, kAlice);
   EXPECT_FALSE(repeated.ok());
   EXPECT_EQ(store_->InvoiceRuns()->size(), 2u);
   run.program_version = 7;
   invoices[0].number = "autre";
-  EXPECT_EQ(store_->SaveInvoiceRun(run, invoices, missing, kAlice).error().code,
+  EXPECT_EQ(store_->SaveInvoiceRun(run, invoices, missing, suspended, kAlice).error().code,
             core::ErrorCode::kNotFound);
 }
 
