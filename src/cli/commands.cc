@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -263,10 +264,15 @@ int RunInfo(const Context& c) {
     if (k.status == store::ContractStatus::kActive) ++in_force;
     if (k.status == store::ContractStatus::kSuspended) ++suspended;
   }
+  std::set<std::pair<int32_t, std::string>> facilities;  // (org unit, program) under contract
+  for (const store::Contract& k : *contracts) facilities.insert({k.org_unit, k.program_code});
   out << Tr(l, "Contrats : ", "Contracts: ")
+      << FormatInteger(static_cast<int64_t>(facilities.size()), l)
+      << Tr(l, " formations sous contrat (", " facilities under contract (")
       << FormatInteger(static_cast<int64_t>(contracts->size()), l)
-      << Tr(l, " (actifs aujourd'hui : ", " (active today: ") << FormatInteger(in_force, l)
-      << Tr(l, ", suspendus : ", ", suspended: ") << FormatInteger(suspended, l) << ")\n";
+      << Tr(l, " périodes de contrat ; aujourd'hui actifs : ", " contract periods; active today: ")
+      << FormatInteger(in_force, l) << Tr(l, ", suspendus : ", ", suspended: ")
+      << FormatInteger(suspended, l) << ")\n";
   auto runs = store.InvoiceRuns();
   if (!runs.ok()) return Fail(c, runs.error());
   int64_t current = 0, invoices = 0;

@@ -258,6 +258,59 @@ std::string ActionName(const std::string& action, Language l) {
   return action;
 }
 
+// What replaces a superseded invoice: the current run of its period, and the facility's invoice
+// there (empty when that run does not invoice the facility).
+struct Successor {
+  int64_t run = 0;
+  std::string number;
+};
+Result<std::optional<Successor>> SuccessorOf(store::Store& store,
+                                             const store::InvoiceRecord& invoice) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  const store::InvoiceRunRecord* own = nullptr;
+  for (const store::InvoiceRunRecord& r : runs) {
+    if (r.id == invoice.run_id) own = &r;
+  }
+  if (own == nullptr || own->status != "superseded") return std::optional<Successor>();
+  const store::InvoiceRunRecord* latest = nullptr;
+  for (const store::InvoiceRunRecord& r : runs) {
+    if (r.program_code == own->program_code && r.payment_code == own->payment_code &&
+        r.period == own->period && r.status != "superseded" &&
+        (latest == nullptr || r.id > latest->id)) {
+      latest = &r;
+    }
+  }
+  Successor successor;
+  if (latest != nullptr) {
+    successor.run = latest->id;
+    KENEYA_ASSIGN_OR_RETURN(
+        auto numbers, store.InvoiceNumbers(own->program_code, own->payment_code, own->period));
+    // The facility's number in the latest run: the last one listed (runs oldest first), if it
+    // carries that run's suffix.
+    for (const auto& [org_unit, number] : numbers) {
+      if (org_unit == invoice.org_unit) successor.number = number;
+    }
+    auto current = store.GetInvoice(successor.number);
+    if (!current.ok()) return current.error();
+    if (!*current || (*current)->run_id != latest->id) successor.number.clear();
+  }
+  return std::optional<Successor>(successor);
+}
+
+// "ATTENTION : facture remplacée..." for a superseded invoice; nothing otherwise.
+std::string SupersededWarning(const std::optional<Successor>& successor, Language l) {
+  if (!successor) return "";
+  std::string out = T(l, "ATTENTION : facture remplacée, à ne pas payer. ",
+                      "WARNING: superseded invoice, not to be paid. ");
+  if (successor->run == 0) return out + "\n";
+  if (successor->number.empty()) {
+    return out + T(l, "Le lot ", "Run ") + std::to_string(successor->run) +
+           T(l, " ne facture plus cette formation.\n", " no longer invoices this facility.\n");
+  }
+  return out + T(l, "Elle est remplacée par ", "It is replaced by ") + successor->number +
+         T(l, " (lot ", " (run ") + std::to_string(successor->run) + ").\n";
+}
+
 core::Status ParseSet(const std::string& text, fbr::Overrides& overrides) {
   const size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
@@ -348,19 +401,31 @@ int RunCheck(const Context& c, const CheckOptions& o) {
 }
 
 // The newest version takes a date (ProgramFor): the first newer version of `p` valid on one of
-// its days, and from when. Nothing when no newer version overlaps it.
-std::optional<std::pair<int, core::Date>> Replacement(const std::vector<store::ProgramRecord>& all,
-                                                      const store::ProgramRecord& p) {
-  std::optional<std::pair<int, core::Date>> first;
+// its days, and the days it takes (to: open when both are). Nothing when none overlaps it.
+struct Replaced {
+  int version = 0;
+  core::Date from;
+  std::optional<core::Date> to;
+};
+std::optional<Replaced> Replacement(const std::vector<store::ProgramRecord>& all,
+                                    const store::ProgramRecord& p) {
+  std::optional<Replaced> first;
   for (const store::ProgramRecord& q : all) {
     if (q.code != p.code || q.version <= p.version) continue;
     const bool apart =
         (p.valid_to && q.valid_from > *p.valid_to) || (q.valid_to && *q.valid_to < p.valid_from);
     if (apart) continue;
-    const core::Date from = std::max(p.valid_from, q.valid_from);
-    if (!first || from < first->second) first = std::pair{q.version, from};
+    Replaced r{q.version, std::max(p.valid_from, q.valid_from), q.valid_to};
+    if (p.valid_to && (!r.to || *p.valid_to < *r.to)) r.to = p.valid_to;
+    if (!first || r.from < first->from) first = r;
   }
   return first;
+}
+
+// "à partir du 2024-04-01", "du 2022-01-01 au 2022-12-31".
+std::string Days(const core::Date& from, const std::optional<core::Date>& to, Language l) {
+  if (!to) return T(l, "à partir du ", "from ") + from.ToString();
+  return T(l, "du ", "from ") + from.ToString() + T(l, " au ", " to ") + to->ToString();
 }
 
 int RunProgramLoad(const Context& c, const ProgramOptions& o) {
@@ -371,20 +436,17 @@ int RunProgramLoad(const Context& c, const ProgramOptions& o) {
   auto record = fbr::LoadProgram(**opened, *source, CliActor(c, "keneya program load"));
   if (!record.ok()) return Fail(c, record.error());
   *c.out << T(c.language, "Programme ", "Program ") << record->code << " version "
-         << record->version
-         << T(c.language, " enregistré (valable à partir du ", " stored (valid from ")
-         << record->valid_from.ToString()
-         << (record->valid_to ? T(c.language, " au ", " to ") + record->valid_to->ToString() : "")
-         << ")\n";
+         << record->version << T(c.language, " enregistré (valable ", " stored (valid ")
+         << Days(record->valid_from, record->valid_to, c.language) << ")\n";
   // Say which earlier versions it replaces, and from when: runs already stored keep theirs.
   auto programs = (*opened)->Programs();
   if (!programs.ok()) return Fail(c, programs.error());
   for (const store::ProgramRecord& p : *programs) {
     if (p.code != record->code || p.version >= record->version) continue;
     const auto newer = Replacement(*programs, p);
-    if (!newer || newer->first != record->version) continue;
-    *c.out << T(c.language, "Elle remplace la version ", "It replaces version ") << p.version
-           << T(c.language, " à partir du ", " from ") << newer->second.ToString()
+    if (!newer || newer->version != record->version) continue;
+    *c.out << T(c.language, "Cette version remplace la version ", "It replaces version ")
+           << p.version << " " << Days(newer->from, newer->to, c.language)
            << T(c.language,
                 " : les prochains calculs de ces périodes l'utiliseront ; les lots déjà "
                 "enregistrés gardent leur version.\n",
@@ -407,8 +469,8 @@ int RunProgramList(const Context& c) {
            << ".." << (p.valid_to ? p.valid_to->ToString() : "") << "  "
            << T(c.language, "chargé par ", "loaded by ") << p.loaded_by;
     if (auto newer = Replacement(*programs, p)) {
-      *c.out << T(c.language, "  (remplacé par v", "  (replaced by v") << newer->first
-             << T(c.language, " à partir du ", " from ") << newer->second.ToString() << ")";
+      *c.out << T(c.language, "  (remplacé par v", "  (replaced by v") << newer->version << " "
+             << Days(newer->from, newer->to, c.language) << ")";
     }
     *c.out << "\n";
   }
@@ -558,20 +620,27 @@ int RunContractChange(const Context& c, const ContractOptions& o, std::string_vi
   // again.
   const core::Date first_changed =
       ending ? core::Date::FromDays(date->days_since_epoch() + 1) : *date;
-  std::string stale;
+  std::map<core::Date, std::string> stale_periods;  // by first day
   auto runs = store.InvoiceRuns();
   if (!runs.ok()) return Fail(c, runs.error());
-  for (auto r = runs->rbegin(); r != runs->rend(); ++r) {
-    if (r->program_code != it->program_code || r->status == "superseded") continue;
-    const auto period = core::Period::FromCode(r->period);
-    if (period.ok() && period->end() >= first_changed) {
-      stale += (stale.empty() ? "" : ", ") + period->ToString();
+  for (const store::InvoiceRunRecord& r : *runs) {
+    if (r.program_code != it->program_code || r.status == "superseded") continue;
+    const auto period = core::Period::FromCode(r.period);
+    // A period is computed with the contract in force on its first day.
+    if (period.ok() && period->start() >= first_changed) {
+      stale_periods.emplace(period->start(), period->ToString());
     }
   }
+  std::string stale;
+  for (const auto& [day, name] : stale_periods) stale += (stale.empty() ? "" : ", ") + name;
   store::Contract ended = *it;
   const std::optional<core::Date> old_end = ended.end;
   ended.end = ending ? *date : core::Date::FromDays(date->days_since_epoch() - 1);
-  if (ending) ended.status = store::ContractStatus::kEnded;
+  // Ending an active contract marks it ended; a suspended one stays suspended until its end, so
+  // that its suspended days are never paid.
+  if (ending && it->status == store::ContractStatus::kActive) {
+    ended.status = store::ContractStatus::kEnded;
+  }
   std::vector<store::Contract> writes = {ended};
   if (!ending) {
     // The contract closed and the next one started in one transaction: both or neither.
@@ -718,15 +787,10 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
     if (!explained.ok()) return Fail(c, explained.error());
     auto stored = store.GetInvoice(o.number);
     if (!stored.ok()) return Fail(c, stored.error());
-    auto runs = store.InvoiceRuns();
-    if (!runs.ok()) return Fail(c, runs.error());
-    for (const store::InvoiceRunRecord& r : *runs) {
-      if (r.id == (*stored)->run_id && r.status == "superseded") {
-        *c.out << T(l, "ATTENTION : facture remplacée, à ne pas payer (invoices show ",
-                    "WARNING: superseded invoice, not to be paid (invoices show ")
-               << o.number
-               << T(l, " donne la facture en vigueur).\n", ") names the current one).\n");
-      }
+    if (*stored) {
+      auto successor = SuccessorOf(store, **stored);
+      if (!successor.ok()) return Fail(c, successor.error());
+      *c.out << SupersededWarning(*successor, l);
     }
     *c.out << T(l, "Facture ", "Invoice ") << o.number
            << T(l, " (données enregistrées avec la facture)\n", " (data stored with the invoice)\n")
@@ -903,7 +967,9 @@ int RunInvoicesList(const Context& c) {
            << RunStatusName(r.status, l) << "  " << FormatInteger(r.invoice_count, l)
            << T(l, " factures  ", " invoices  ") << FormatInteger(r.missing_count, l)
            << T(l, " sans déclaration  ", " without a report  ")
-           << FormatInteger(r.suspended_count, l) << T(l, " suspendus  ", " suspended  ")
+           << FormatInteger(r.suspended_count, l)
+           << (r.suspended_count > 1 ? T(l, " suspendus  ", " suspended  ")
+                                     : T(l, " suspendu  ", " suspended  "))
            << FormatInteger(r.total, l) << " FCFA  " << core::FormatTimestamp(r.created) << "  "
            << r.created_by << "\n";
   }
@@ -921,40 +987,11 @@ int RunInvoicesShow(const Context& c, const InvoicesOptions& o) {
   if (!run.ok()) return Fail(c, run.error());
   auto view = fbr::ViewOf(*run, **invoice, c.language);
   if (!view.ok()) return Fail(c, view.error());
-  if (run->run.status == "superseded") {
-    // Said first and plainly: a superseded invoice must not be paid.
-    auto runs = store.InvoiceRuns();
-    if (!runs.ok()) return Fail(c, runs.error());
-    const store::InvoiceRunRecord* latest = nullptr;
-    for (const store::InvoiceRunRecord& r : *runs) {
-      if (r.program_code == run->run.program_code && r.payment_code == run->run.payment_code &&
-          r.period == run->run.period && r.status != "superseded" &&
-          (latest == nullptr || r.id > latest->id)) {
-        latest = &r;
-      }
-    }
-    std::string replacement;
-    if (latest != nullptr) {
-      auto invoices = store.Invoices(latest->id);
-      if (!invoices.ok()) return Fail(c, invoices.error());
-      for (const store::InvoiceRecord& r : *invoices) {
-        if (r.org_unit == (*invoice)->org_unit) replacement = r.number;
-      }
-    }
-    const Language l = c.language;
-    *c.out << T(l, "ATTENTION : facture remplacée, à ne pas payer. ",
-                "WARNING: superseded invoice, not to be paid. ");
-    if (latest == nullptr) {
-      *c.out << "\n";
-    } else if (replacement.empty()) {
-      *c.out << T(l, "Le lot ", "Run ") << latest->id
-             << T(l, " ne facture plus cette formation.\n", " no longer invoices this facility.\n");
-    } else {
-      *c.out << T(l, "Elle est remplacée par ", "It is replaced by ") << replacement
-             << T(l, " (lot ", " (run ") << latest->id << ").\n";
-    }
-    *c.out << "\n";
-  }
+  // Said first and plainly: a superseded invoice must not be paid.
+  auto successor = SuccessorOf(store, **invoice);
+  if (!successor.ok()) return Fail(c, successor.error());
+  const std::string warning = SupersededWarning(*successor, c.language);
+  if (!warning.empty()) *c.out << warning << "\n";
   *c.out << fbr::InvoiceText(*view, c.language);
   return 0;
 }
@@ -1096,9 +1133,11 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
   compute_command->add_option(
       "--payment", compute->payment,
       t("règle de paiement (défaut : la première)", "payment rule (default: the first)"));
-  compute_command->add_option("--version", compute->version,
-                              t("version du programme (défaut : celle en vigueur)",
-                                "program version (default: the one in force)"));
+  compute_command
+      ->add_option("--version", compute->version,
+                   t("version du programme (défaut : celle en vigueur)",
+                     "program version (default: the one in force)"))
+      ->check(CLI::Range(1, 1'000'000));
   compute_command->add_option(
       "--threads", compute->threads,
       t("fils d'exécution (0 : tous les cœurs)", "threads (0: every core)"));
@@ -1121,10 +1160,12 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
   explain_command
       ->add_option("--depth", explain->depth, t("profondeur de l'arbre", "depth of the tree"))
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  explain_command->add_option("--version", explain->version,
-                              t("sans facture : version du programme (défaut : celle en vigueur)",
-                                "without an invoice: program version (default: the one in force)"));
+      ->check(CLI::Range(0, 100));
+  explain_command
+      ->add_option("--version", explain->version,
+                   t("sans facture : version du programme (défaut : celle en vigueur)",
+                     "without an invoice: program version (default: the one in force)"))
+      ->check(CLI::Range(1, 1'000'000));
   explain_command->add_option("--program", explain->program,
                               t("sans facture : programme", "without an invoice: program"));
   explain_command->add_option("--period", explain->period,
@@ -1146,9 +1187,11 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
       ->required();
   simulate_command->add_option("--payment", simulate->payment,
                                t("règle de paiement", "payment rule"));
-  simulate_command->add_option("--version", simulate->version,
-                               t("version du programme (défaut : celle en vigueur)",
-                                 "program version (default: the one in force)"));
+  simulate_command
+      ->add_option("--version", simulate->version,
+                   t("version du programme (défaut : celle en vigueur)",
+                     "program version (default: the one in force)"))
+      ->check(CLI::Range(1, 1'000'000));
   simulate_command->add_option(
       "--set", simulate->sets,
       t("constante=valeur ou sortie[activité]=valeur (tariff[accouchement]=6000), répétable",

@@ -10,6 +10,10 @@ namespace {
 
 struct Entry {
   std::string_view en, fr;
+  // A word or phrase Keneya itself puts inside its messages ("a number"): translated there too.
+  // Other templates without a value translate a whole message or place only, so that a name a
+  // user chose ("invoice", "May") is never translated.
+  bool inside = false;
 };
 
 // English templates and their French. {} stands for a name or a value, in the same order in
@@ -20,6 +24,9 @@ constexpr Entry kFrench[] = {
     {"period", "période"},
     {"invoice", "facture"},
     {"contract", "contrat"},
+    {"run", "lot"},
+    {"program", "programme"},
+    {"NUMBER", "NUMÉRO"},
     {"no such file or directory", "fichier ou répertoire introuvable"},
     {"cannot read the file", "impossible de lire le fichier"},
     {"cannot write the file", "impossible d'écrire le fichier"},
@@ -82,31 +89,30 @@ constexpr Entry kFrench[] = {
     {"month {} does not exist", "le mois {} n'existe pas"},
     {"29 February does not exist in {} (not a leap year)",
      "le 29 février n'existe pas en {} (année non bissextile)"},
-    {"day {} does not exist in {} {}", "le jour {} n'existe pas en {} {}"},
-    {"January", "janvier"},
-    {"February", "février"},
-    {"March", "mars"},
-    {"April", "avril"},
-    {"May", "mai"},
-    {"June", "juin"},
-    {"July", "juillet"},
-    {"August", "août"},
-    {"September", "septembre"},
-    {"October", "octobre"},
-    {"November", "novembre"},
-    {"December", "décembre"},
+    {"day {} does not exist in January {}", "le jour {} n'existe pas en janvier {}"},
+    {"day {} does not exist in February {}", "le jour {} n'existe pas en février {}"},
+    {"day {} does not exist in March {}", "le jour {} n'existe pas en mars {}"},
+    {"day {} does not exist in April {}", "le jour {} n'existe pas en avril {}"},
+    {"day {} does not exist in May {}", "le jour {} n'existe pas en mai {}"},
+    {"day {} does not exist in June {}", "le jour {} n'existe pas en juin {}"},
+    {"day {} does not exist in July {}", "le jour {} n'existe pas en juillet {}"},
+    {"day {} does not exist in August {}", "le jour {} n'existe pas en août {}"},
+    {"day {} does not exist in September {}", "le jour {} n'existe pas en septembre {}"},
+    {"day {} does not exist in October {}", "le jour {} n'existe pas en octobre {}"},
+    {"day {} does not exist in November {}", "le jour {} n'existe pas en novembre {}"},
+    {"day {} does not exist in December {}", "le jour {} n'existe pas en décembre {}"},
     {"day {} of the year does not exist: {} has {} days",
      "le jour {} de l'année n'existe pas : {} compte {} jours"},
     {"week {} does not exist: {} has {} {} (W1 to W{})",
      "la semaine {} n'existe pas : {} compte {} {} (W1 à W{})"},
-    {"ISO weeks", "semaines ISO"},
-    {"Monday-start weeks", "semaines commençant le lundi"},
-    {"Tuesday-start weeks", "semaines commençant le mardi"},
-    {"Wednesday-start weeks", "semaines commençant le mercredi"},
-    {"Thursday-start weeks", "semaines commençant le jeudi"},
-    {"Friday-start weeks", "semaines commençant le vendredi"},
-    {"Saturday-start weeks", "semaines commençant le samedi"},
-    {"Sunday-start weeks", "semaines commençant le dimanche"},
+    {"ISO weeks", "semaines ISO", true},
+    {"Monday-start weeks", "semaines commençant le lundi", true},
+    {"Tuesday-start weeks", "semaines commençant le mardi", true},
+    {"Wednesday-start weeks", "semaines commençant le mercredi", true},
+    {"Thursday-start weeks", "semaines commençant le jeudi", true},
+    {"Friday-start weeks", "semaines commençant le vendredi", true},
+    {"Saturday-start weeks", "semaines commençant le samedi", true},
+    {"Sunday-start weeks", "semaines commençant le dimanche", true},
     {"bi-week {} does not exist: {} has {} bi-weeks (BiW1 to BiW{})",
      "la quinzaine {} n'existe pas : {} compte {} quinzaines (BiW1 à BiW{})"},
     {"month {} does not exist (01 to 12)", "le mois {} n'existe pas (01 à 12)"},
@@ -120,9 +126,6 @@ constexpr Entry kFrench[] = {
      "2 et B pour un bimestre (202301B), pas {}"},
     {"expected yyyy-MM for a month or yyyy-MM-dd for a day; {}",
      "aaaa-MM est attendu pour un mois, aaaa-MM-jj pour un jour ; {}"},
-    {"missing the {} number after \"{}\", e.g. {}",
-     "il manque le numéro de {} après « {} », "
-     "par exemple {}"},
     {"unknown period form \"{}\" after the year; {}",
      "forme de période inconnue « {} » après l'année ; {}"},
     {"write e.g. 20230115, 202301, 2023W5, 2023BiW1, 202301B, 2023Q1, 2023S1, 2023 or 2023April "
@@ -411,6 +414,33 @@ constexpr Entry kFrench[] = {
      "la formule '{}' de {} porte le nom d'une constante ou d'une sortie de table : "
      "renommez-la"},
 
+    // What a message is about, inside it ("unknown key 'x' in a formula of package 'q'").
+    {"a formula of {}", "une formule de {}"},
+    {"an activity of {}", "une activité de {}"},
+    {"package '{}'", "le paquet '{}'"},
+    {"payment '{}'", "le paiement '{}'"},
+    {"table '{}'", "la table '{}'"},
+    {"{}'s org_units", "org_units de {}"},
+    {"{}'s invoice", "invoice de {}"},
+    {"the value at column {}", "la valeur de la colonne {}"},
+    {"arithmetic", "un calcul", true},
+    {"a comparison", "une comparaison", true},
+    {"%{{}_values} lists a package's activities (in package formulas) or a zone's facilities (in "
+     "zone formulas), not here",
+     "%{{}_values} liste les activités d'un paquet (dans les formules de paquet) ou les "
+     "formations d'une zone (dans les formules de zone), pas ici"},
+    {"no invoice run for {} of {}", "aucun lot de facturation pour {} de {}"},
+    {"cannot write the PDF: {}", "impossible d'écrire le PDF : {}"},
+    {"no directory {} to write to", "aucun répertoire {} où écrire"},
+    {"missing the week number after \"{}\", e.g. {}",
+     "il manque le numéro de semaine après « {} », par exemple {}"},
+    {"missing the bi-week number after \"{}\", e.g. {}",
+     "il manque le numéro de quinzaine après « {} », par exemple {}"},
+    {"missing the quarter number after \"{}\", e.g. {}",
+     "il manque le numéro de trimestre après « {} », par exemple {}"},
+    {"missing the half-year number after \"{}\", e.g. {}",
+     "il manque le numéro de semestre après « {} », par exemple {}"},
+
     // ---- Programs: names, kinds, cycles ----
     {"No parameter '{}' found.", "Aucun paramètre '{}' trouvé."},
     {"No parameters {} found.", "Aucun des paramètres {} trouvé."},
@@ -464,10 +494,10 @@ constexpr Entry kFrench[] = {
     {"the two results of {} must be of the same kind, not {} and {}",
      "les deux résultats de {} doivent être de même sorte, pas {} et {}"},
     {"cannot compare {} with {}", "impossible de comparer {} avec {}"},
-    {"a number", "un nombre"},
-    {"a boolean", "un booléen"},
-    {"a text", "un texte"},
-    {"a list", "une liste"},
+    {"a number", "un nombre", true},
+    {"a boolean", "un booléen", true},
+    {"a text", "un texte", true},
+    {"a list", "une liste", true},
     {"Error for IF-function, Expected {} to be a boolean expression.",
      "Erreur de la fonction IF : {} doit être une expression booléenne."},
     {"Error for IF-function, Expected '{}' to be a boolean expression.",
@@ -503,6 +533,10 @@ constexpr Entry kFrench[] = {
     {"no program {} in the database (keneya program load DIRECTORY)",
      "aucun programme {} dans la base (keneya program load RÉPERTOIRE)"},
     {"program {} has no version {}", "le programme {} n'a pas de version {}"},
+    {"version {} of program {} is not valid on {} (valid from {} to {})",
+     "la version {} du programme {} n'est pas valable le {} (valable du {} au {})"},
+    {"version {} of program {} is not valid on {} (valid from {})",
+     "la version {} du programme {} n'est pas valable le {} (valable à partir du {})"},
     {"no version of program {} is valid on {}",
      "aucune version du programme {} n'est valide le {}"},
     {"program {} has no payment rule", "le programme {} n'a pas de règle de paiement"},
@@ -605,6 +639,7 @@ struct Compiled {
   std::vector<std::string_view> en;  // pieces
   std::vector<std::string_view> fr;
   size_t literal = 0;  // characters of the English pieces: the more, the more specific
+  bool inside = false;
 };
 
 std::vector<std::string_view> Pieces(std::string_view text) {
@@ -622,7 +657,7 @@ const std::vector<Compiled>& Catalogue() {
   static const std::vector<Compiled> catalogue = [] {
     std::vector<Compiled> out;
     for (const Entry& e : kFrench) {
-      Compiled c{Pieces(e.en), Pieces(e.fr), 0};
+      Compiled c{Pieces(e.en), Pieces(e.fr), 0, e.inside};
       for (std::string_view p : c.en) c.literal += p.size();
       out.push_back(std::move(c));
     }
@@ -639,14 +674,14 @@ bool Match(std::string_view text, const std::vector<std::string_view>& pieces,
   if (pieces.size() == 1) return text.size() == pieces.front().size();
   size_t at = pieces.front().size();
   for (size_t i = 1; i + 1 < pieces.size(); ++i) {
-    // A value is never empty; the piece after it is the first one found.
-    const size_t found = text.find(pieces[i], at + 1);
+    // The piece after a value is the first one found (a value may be empty: '' in a cell).
+    const size_t found = text.find(pieces[i], at);
     if (found == std::string_view::npos) return false;
     values.push_back(text.substr(at, found - at));
     at = found + pieces[i].size();
   }
   const std::string_view last = pieces.back();
-  if (text.size() < at + 1 + last.size() || !text.ends_with(last)) return false;
+  if (text.size() < at + last.size() || !text.ends_with(last)) return false;
   values.push_back(text.substr(at, text.size() - last.size() - at));
   return true;
 }
@@ -662,8 +697,8 @@ std::optional<Translation> ByTemplate(std::string_view text, int depth) {
   std::optional<Translation> best;
   std::vector<std::string_view> values;
   for (const Compiled& c : Catalogue()) {
-    // Inside a message: whole phrases, or whole words ("February", "contract").
-    if (depth > 0 && c.literal < 6 && c.en.size() > 1) continue;
+    // Inside a message: phrases with values, and Keneya's own words.
+    if (depth > 0 && (c.en.size() == 1 ? !c.inside : c.literal < 6)) continue;
     if (!Match(text, c.en, values)) continue;
     Translation t{std::string(c.fr.front()), c.literal};
     for (size_t i = 0; i < values.size(); ++i) {

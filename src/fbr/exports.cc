@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -153,8 +154,11 @@ Result<ExportResult> WriteCsv(const Loaded& data, const ExportOptions& o) {
           << (line.has_amount ? std::to_string(line.amount) : "") << ","
           << (line.kind == rules::InvoiceLine::Kind::kInfo ? Number(line.value) : "") << "\n";
     }
-    out << head << "total,,,," << Csv(T(l, "Total à payer", "Total to pay")) << no_columns << ",0,"
-        << v.total << ",\n";
+    out << head << "total,,,,"
+        << Csv(data.superseded ? T(l, "Total (lot remplacé : NE PAS PAYER)",
+                                   "Total (superseded run: NOT TO BE PAID)")
+                               : T(l, "Total à payer", "Total to pay"))
+        << no_columns << ",0," << v.total << ",\n";
   }
   if (!out.flush()) return core::Unavailable("cannot write the file", o.path);
   return ExportResult{static_cast<int64_t>(data.views.size()), 0, o.path};
@@ -874,6 +878,12 @@ Result<ExportResult> ExportRun(store::Store& store, const core::MetadataBundle& 
                   " is superseded: export the current run, or give --superseded to archive this "
                   "one (marked as not to be paid)",
         "--run");
+  }
+  // A directory that is not there is said before the work, not after.
+  const std::filesystem::path parent = std::filesystem::path(options.path).parent_path();
+  std::error_code error;
+  if (!parent.empty() && !std::filesystem::is_directory(parent, error)) {
+    return core::NotFound("no directory " + parent.string() + " to write to", options.path);
   }
   if (options.format == "dhis2") return WriteDhis2(store, resolver, run, options);
   KENEYA_ASSIGN_OR_RETURN(Loaded data, Load(store, resolver, run, options));

@@ -265,11 +265,19 @@ Result<store::ProgramRecord> ProgramFor(store::Store& store, std::string_view co
   for (const store::ProgramRecord& p : programs) {
     if (p.code != code) continue;
     any = true;
-    if (version) {
-      if (p.version == *version) return p;
-      continue;
-    }
     const core::Date day = period.start();
+    if (version) {
+      if (p.version != *version) continue;
+      // A version named explicitly must still be valid for the period.
+      if (day < p.valid_from || (p.valid_to && *p.valid_to < day)) {
+        return core::FailedPrecondition(
+            "version " + std::to_string(p.version) + " of program " + p.code + " is not valid on " +
+                day.ToString() + " (valid from " + p.valid_from.ToString() +
+                (p.valid_to ? " to " + p.valid_to->ToString() : "") + ")",
+            "--version");
+      }
+      return p;
+    }
     if (day < p.valid_from || (p.valid_to && *p.valid_to < day)) continue;
     if (best == nullptr || p.version > best->version) best = &p;
   }

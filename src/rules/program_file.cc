@@ -504,6 +504,8 @@ class ProgramReader {
     enum class Role { kInput, kOutput, kFrom, kTo };
     std::vector<std::pair<Role, size_t>> roles;  // per column: role and index in its list
     bool header = true;
+    const size_t problems_before = out_.problems.size();
+    size_t header_problems = 0;
     while (true) {
       auto more = csv.Next(fields);
       if (!more.ok()) {
@@ -522,6 +524,8 @@ class ProgramReader {
                      "separator (in LibreOffice: Save as CSV, field separator ',')");
           return;
         }
+        // Empty columns at the end of the header (a spreadsheet's trailing comma) are no columns.
+        while (fields.size() > 1 && Trim(fields.back()).empty()) fields.pop_back();
         for (std::string_view raw : fields) {
           const std::string name = Trim(raw);
           if (name.starts_with("in:")) {
@@ -577,8 +581,10 @@ class ProgramReader {
         if (table.outputs.empty()) {
           CsvProblem(file, line, "the table has no output column (out:tariff, for instance)");
         }
+        header_problems = out_.problems.size() - problems_before;
         continue;
       }
+      while (fields.size() > roles.size() && Trim(fields.back()).empty()) fields.pop_back();
       if (fields.size() != roles.size()) {
         CsvProblem(file, line,
                    "the row has " + std::to_string(fields.size()) + " cells, the header " +
@@ -638,6 +644,8 @@ class ProgramReader {
       if (ok) table.rows.push_back(std::move(row));
     }
     if (header) CsvProblem(file, 1, "the file is empty: it needs a header and rows");
+    // A header with problems makes the rows' facts uncertain: say nothing more of them.
+    if (header_problems > 0) return;
     // Two rows for the same facts on a common day: the earlier always wins there, so the later
     // (a new tariff from some date, say) would silently never apply.
     std::map<std::vector<std::string>, std::vector<const DecisionRow*>> same_inputs;

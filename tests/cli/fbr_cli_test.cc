@@ -215,7 +215,7 @@ TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
   ASSERT_EQ(compute.status, 0) << compute.output;
   EXPECT_NE(compute.output.find("factures : 1 999"), std::string::npos) << compute.output;
   EXPECT_NE(compute.output.find("contrats suspendus : 1"), std::string::npos);
-  EXPECT_NE(Run("invoices list").output.find("1 999 factures  0 sans déclaration  1 suspendus"),
+  EXPECT_NE(Run("invoices list").output.find("1 999 factures  0 sans déclaration  1 suspendu "),
             std::string::npos);
   EXPECT_NE(compute.output.find("Lot de facturation 5 enregistré"), std::string::npos);
   Outcome history = Run("contract history " + id);
@@ -417,6 +417,32 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
   EXPECT_NE(both.status, 0);
   EXPECT_NE(both.output.find("--run exclut --period"), std::string::npos) << both.output;
 
+  // A suspended contract that ends stays unpaid until its end.
+  Outcome kayes = Run("contract list --program FBR_MALI --facility CSCOM_KATI_BANCOUMANA");
+  const std::string kayes_id = kayes.output.substr(0, kayes.output.find(' '));
+  ASSERT_EQ(Run("contract suspend " + kayes_id + " --date 2024-03-01").status, 0);
+  const std::string suspended_list =
+      Run("contract list --program FBR_MALI --facility CSCOM_KATI_BANCOUMANA").output;
+  const size_t suspended_at = suspended_list.find("2024-03-01..  EQUITE_10  suspendu");
+  ASSERT_NE(suspended_at, std::string::npos) << suspended_list;
+  const size_t line_start = suspended_list.rfind('\n', suspended_at) + 1;
+  const std::string suspended_id =
+      suspended_list.substr(line_start, suspended_list.find(' ', line_start) - line_start);
+  Outcome end_suspended = Run("contract end " + suspended_id + " --date 2024-12-31");
+  EXPECT_EQ(end_suspended.status, 0) << end_suspended.output;
+  EXPECT_NE(Run("contract list --program FBR_MALI --facility CSCOM_KATI_BANCOUMANA")
+                .output.find("2024-03-01..2024-12-31  EQUITE_10  suspendu"),
+            std::string::npos);
+  Outcome q2 = Run("compute --program FBR_MALI --period 2024Q2 --dry-run");
+  EXPECT_NE(q2.output.find("contrats suspendus : 1"), std::string::npos) << q2.output;
+  // A version named for a period it is not valid for.
+  Outcome bad_version = Run("compute --program FBR_MALI --period 2019Q1 --version 1");
+  EXPECT_EQ(bad_version.status, 1);
+  EXPECT_NE(bad_version.output.find("la version 1 du programme FBR_MALI n'est pas valable le "
+                                    "2019-01-01 (valable à partir du 2021-01-01)"),
+            std::string::npos)
+      << bad_version.output;
+
   // explain: --activity needs --formula.
   Outcome activity_alone = Run("explain FBR_MALI-2024Q1-00001 --activity cpn1");
   EXPECT_EQ(activity_alone.status, 1);
@@ -428,7 +454,7 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
   Edit(v2 / "programme.toml", "version = 1", "version = 2");
   Outcome loaded = Run("program load " + v2.string());
   EXPECT_EQ(loaded.status, 0) << loaded.output;
-  EXPECT_NE(loaded.output.find("Elle remplace la version 1 à partir du 2021-01-01"),
+  EXPECT_NE(loaded.output.find("Cette version remplace la version 1 à partir du 2021-01-01"),
             std::string::npos)
       << loaded.output;
   EXPECT_NE(Run("program list").output.find("(remplacé par v2 à partir du 2021-01-01)"),

@@ -59,8 +59,27 @@ TEST(I18nTest, LeavesUnknownMessagesAndEnglishAlone) {
             "something nobody translated");
   EXPECT_EQ(Localize("no org unit group 'X'", Language::kEnglish), "no org unit group 'X'");
   EXPECT_EQ(Localize("", Language::kFrench), "");
-  // A template's value is never empty.
-  EXPECT_EQ(Localize("no org unit group ''", Language::kFrench), "no org unit group ''");
+  // A value may be empty (an empty cell).
+  EXPECT_EQ(Localize("no org unit group ''", Language::kFrench),
+            "aucun groupe d'unités d'organisation ''");
+}
+
+TEST(I18nTest, NamesUsersChoseAreNeverTranslated) {
+  const Language fr = Language::kFrench;
+  // An invoice number, a constant, a facility that happen to be English words.
+  EXPECT_EQ(Localize("no invoice invoice", fr), "aucune facture invoice");
+  EXPECT_EQ(Localize("the program has no constant 'contract' (a, b)", fr),
+            "le programme n'a pas de constante 'contract' (a, b)");
+  EXPECT_EQ(Localize("invoice: no such org unit", fr),
+            "invoice : unité d'organisation introuvable");
+  // Keneya's own words inside its messages are.
+  EXPECT_EQ(Localize("day 30 does not exist in February 2026", fr),
+            "le jour 30 n'existe pas en février 2026");
+  EXPECT_EQ(
+      Localize("expected a number in arithmetic, but the value at column 14 is a boolean", fr),
+      "un nombre est attendu dans un calcul, mais la valeur de la colonne 14 est un booléen");
+  // A place alone is translated.
+  EXPECT_EQ(Localize("invoice", fr), "facture");
 }
 
 }  // namespace

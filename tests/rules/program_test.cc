@@ -230,6 +230,23 @@ TEST(ProgramTest, RowsForTheSameFactsOnCommonDaysAreRefused) {
   EXPECT_EQ(all.find("tarifs.csv:6"), std::string::npos) << all;  // other facts
 }
 
+TEST(ProgramTest, ASpreadsheetsTrailingCommaIsNoColumnAndAHeaderProblemIsToldOnce) {
+  Compiled trailing = Compile(Source(Program(""), {{"tarifs.csv",
+                                                    "in:activity,in:facility_type,out:tariff,\n"
+                                                    "acc,*,5000,\n"
+                                                    "cpn,*,1000\n"}}));
+  EXPECT_TRUE(trailing.problems.empty()) << Problems(trailing.problems);
+  // An unknown column: one problem, not one per pair of rows that now look alike.
+  Compiled unknown = Compile(Source(Program(""), {{"tarifs.csv",
+                                                   "in:activity,in:activite,out:tariff\n"
+                                                   "acc,CSCOM,5000\n"
+                                                   "acc,CSREF,6000\n"
+                                                   "cpn,*,1000\n"}}));
+  const std::string all = Problems(unknown.problems);
+  EXPECT_NE(all.find("unknown input column 'in:activite'"), std::string::npos) << all;
+  EXPECT_EQ(all.find("match the same facts"), std::string::npos) << all;
+}
+
 TEST(ProgramTest, CpnDoesNotApplyToACsrefAndNeedsNoRowThere) {
   // cpn applies to CSCOM only: the CSRéf has no cpn line and no missing flag for it.
   Compiled c = Compile(Source(Program(""), kTariffs));
