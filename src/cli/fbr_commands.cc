@@ -151,27 +151,7 @@ ZoneTotals Totals(const fbr::ComputedRun& run) {
 }
 
 std::string Pad(const std::string& text, size_t width, bool right = false) {
-  size_t length = 0;
-  for (unsigned char ch : text) length += (ch & 0xC0) != 0x80 ? 1 : 0;
-  if (length >= width) return text;
-  const std::string fill(width - length, ' ');
-  return right ? fill + text : text + fill;
-}
-
-// A name in a column of `width`: cut with "…" so that a space is left before the next column.
-std::string NameCell(const std::string& text, size_t width) {
-  size_t length = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-    if (length == width - 2) {
-      size_t rest = 0;
-      for (size_t j = i; j < text.size(); ++j)
-        rest += (static_cast<unsigned char>(text[j]) & 0xC0) != 0x80 ? 1 : 0;
-      if (rest > 1) return Pad(text.substr(0, i) + "…", width);
-    }
-    ++length;
-  }
-  return Pad(text, width);
+  return core::PadText(text, width, right);
 }
 
 void PrintRunSummary(const Context& c, const fbr::ComputedRun& run, const fbr::Resolver& resolver) {
@@ -217,7 +197,7 @@ void PrintRunSummary(const Context& c, const fbr::ComputedRun& run, const fbr::R
   const ZoneTotals totals = Totals(run);
   out << "  " << T(l, "par région (FCFA) :", "by region (FCFA):") << "\n";
   for (const auto& [region, total] : totals.region) {
-    out << "    " << NameCell(ZoneName(resolver, region), 32)
+    out << "    " << Pad(core::Shorten(ZoneName(resolver, region), 31), 32)
         << Pad(FormatInteger(total, l), 18, true) << "\n";
   }
   for (const rules::ZoneBudget& b : run.invoices.budgets) {
@@ -907,16 +887,11 @@ int RunSimulate(const Context& c, const SimulateOptions& o) {
   // The zone column is as wide as its longest name: district names differ at their end
   // ("... de la Commune III", "... de la Commune IV").
   size_t name_width = 36;
-  auto length = [](const std::string& text) {
-    size_t n = 0;
-    for (unsigned char ch : text) n += (ch & 0xC0) != 0x80 ? 1 : 0;
-    return n;
-  };
   for (const auto& [region, total] : before.region)
-    name_width = std::max(name_width, length(ZoneName(resolver, region)) + 2);
+    name_width = std::max(name_width, core::TextWidth(ZoneName(resolver, region)) + 2);
   if (o.districts) {
     for (const auto& [district, total] : before.district)
-      name_width = std::max(name_width, length(ZoneName(resolver, district)) + 4);
+      name_width = std::max(name_width, core::TextWidth(ZoneName(resolver, district)) + 4);
   }
   out << Pad(T(l, "Zone", "Zone"), name_width) << Pad(T(l, "Référence", "Baseline"), 18, true)
       << Pad(T(l, "Simulation", "Simulation"), 18, true)

@@ -21,4 +21,28 @@ std::string FormatInteger(int64_t n, Language language) {
   return out;
 }
 
+size_t TextWidth(std::string_view text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80 ? 1 : 0;
+  return width;
+}
+
+std::string PadText(std::string_view text, size_t width, bool right_aligned) {
+  const size_t length = TextWidth(text);
+  if (length >= width) return std::string(text);
+  const std::string fill(width - length, ' ');
+  return right_aligned ? fill + std::string(text) : std::string(text) + fill;
+}
+
+std::string Shorten(std::string_view text, size_t width) {
+  if (TextWidth(text) <= width) return std::string(text);
+  size_t length = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (length + 1 == width) return std::string(text.substr(0, i)) + "…";
+    ++length;
+  }
+  return std::string(text);
+}
+
 }  // namespace keneya::core

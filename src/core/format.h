@@ -16,6 +16,13 @@ Language ParseLanguage(std::string_view text);
 // Groups of three digits, separated by a space in French and a comma in English.
 std::string FormatInteger(int64_t n, Language language);
 
+// Text in fixed-width columns (console tables), UTF-8 aware: widths count code points.
+size_t TextWidth(std::string_view text);
+// `text` filled with spaces to `width`, on the right (or on the left: right-aligned).
+std::string PadText(std::string_view text, size_t width, bool right_aligned = false);
+// At most `width` code points: a longer text is cut and ends with "…".
+std::string Shorten(std::string_view text, size_t width);
+
 // French or English text, by language.
 inline std::string_view Tr(Language language, std::string_view fr, std::string_view en) {
   return language == Language::kEnglish ? en : fr;

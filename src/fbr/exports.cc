@@ -110,12 +110,10 @@ std::vector<std::string> ColumnTitles(const Loaded& data) {
 std::vector<size_t> ColumnPlaces(const InvoiceView& v, const rules::InvoiceLine& line,
                                  const std::vector<std::string>& titles) {
   std::vector<size_t> places(line.columns.size(), SIZE_MAX);
-  for (const auto& [package, package_titles] : v.columns) {
-    if (package != line.package) continue;
-    for (size_t i = 0; i < line.columns.size() && i < package_titles.size(); ++i) {
-      places[i] = static_cast<size_t>(std::find(titles.begin(), titles.end(), package_titles[i]) -
-                                      titles.begin());
-    }
+  const std::vector<std::string>* package_titles = v.ColumnTitles(line.package);
+  for (size_t i = 0; package_titles && i < line.columns.size() && i < package_titles->size(); ++i) {
+    places[i] = static_cast<size_t>(std::find(titles.begin(), titles.end(), (*package_titles)[i]) -
+                                    titles.begin());
   }
   return places;
 }
@@ -289,14 +287,10 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
         worksheet_write_number(lines, row, 9, line.value,
                                line.value == std::floor(line.value) ? money : decimal);
       const std::vector<size_t> places = ColumnPlaces(v, line, titles);
-      std::vector<rules::Display> displays;
-      for (const auto& [code, d] : v.displays) {
-        if (code == line.package) displays = d;
-      }
       for (size_t k = 0; k < places.size(); ++k) {
         if (places[k] >= titles.size()) continue;
         const double x = line.columns[k];
-        const rules::Display d = k < displays.size() ? displays[k] : rules::Display::kNumber;
+        const rules::Display d = v.ColumnDisplay(line.package, k);
         // Whole numbers without a decimal point; a ratio shown as a percentage.
         lxw_format* format = d == rules::Display::kPercent ? percent
                              : x == std::floor(x)          ? money
@@ -455,12 +449,8 @@ class PdfWriter {
             ColumnTitles(package);
           }
           Text(kLeft, y_, font_, 8, Fit(label + (line.missing ? " *" : ""), 230, 8));
-          std::vector<rules::Display> displays;
-          for (const auto& [code, d] : v.displays) {
-            if (code == package) displays = d;
-          }
           for (size_t i = 0; i < line.columns.size(); ++i) {
-            const rules::Display d = i < displays.size() ? displays[i] : rules::Display::kNumber;
+            const rules::Display d = v.ColumnDisplay(package, i);
             const std::string text = i + 1 == line.columns.size() && line.has_amount
                                          ? FormatFrancs(line.amount, l_)
                                          : FormatValue(line.columns[i], d, l_);
@@ -595,14 +585,13 @@ class PdfWriter {
   }
 
   void ColumnTitles(const std::string& package) {
-    for (const auto& [code, titles] : v_->columns) {
-      if (code != package) continue;
-      Text(kLeft, y_, bold_, 7, T(l_, "Activité", "Activity"));
-      for (size_t i = 0; i < titles.size(); ++i) {
-        Right(ColumnRight(i, titles.size()), y_, bold_, 7, Fit(titles[i], 62, 7));
-      }
-      y_ -= 11;
+    const std::vector<std::string>* titles = v_->ColumnTitles(package);
+    if (titles == nullptr) return;
+    Text(kLeft, y_, bold_, 7, T(l_, "Activité", "Activity"));
+    for (size_t i = 0; i < titles->size(); ++i) {
+      Right(ColumnRight(i, titles->size()), y_, bold_, 7, Fit((*titles)[i], 62, 7));
     }
+    y_ -= 11;
   }
 
   static float ColumnRight(size_t i, size_t count) {

@@ -263,31 +263,8 @@ void FillColumns(const rules::Program& program, Language language, InvoiceView& 
 
 namespace {
 
-// Pads to `width` characters (UTF-8 aware: counts code points).
 std::string Pad(const std::string& text, size_t width, bool right = false) {
-  size_t length = 0;
-  for (unsigned char c : text) length += (c & 0xC0) != 0x80 ? 1 : 0;
-  if (length >= width) return text;
-  const std::string fill(width - length, ' ');
-  return right ? fill + text : text + fill;
-}
-
-size_t Length(const std::string& text) {
-  size_t length = 0;
-  for (unsigned char c : text) length += (c & 0xC0) != 0x80 ? 1 : 0;
-  return length;
-}
-
-// At most `width` characters: longer texts end with "…".
-std::string Truncate(const std::string& text, size_t width) {
-  if (Length(text) <= width) return text;
-  size_t length = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-    if (length == width - 1) return text.substr(0, i) + "…";
-    ++length;
-  }
-  return text;
+  return core::PadText(text, width, right);
 }
 
 }  // namespace
@@ -316,22 +293,18 @@ std::string InvoiceText(const InvoiceView& v, Language l) {
           period = line.period;
           out += "\n" + v.PackageName(package) + " — " + PeriodLabel(period, l) + "\n";
           width = 14;  // wider for long titles ("Points possibles"), up to 20
-          for (const auto& [code, titles] : v.columns) {
-            if (code != package) continue;
-            for (const std::string& t : titles)
-              width = std::max(width, std::min<size_t>(Length(t), 20));
+          if (const std::vector<std::string>* titles = v.ColumnTitles(package)) {
+            for (const std::string& t : *titles)
+              width = std::max(width, std::min<size_t>(core::TextWidth(t), 20));
             out += Pad(T(l, "Activité", "Activity"), 44);
-            for (const std::string& t : titles) out += " " + Pad(Truncate(t, width), width, true);
+            for (const std::string& t : *titles)
+              out += " " + Pad(core::Shorten(t, width), width, true);
             out += "\n";
           }
         }
-        out += Pad(Truncate(label, 43) + (line.missing ? "*" : ""), 44);
-        std::vector<rules::Display> displays;
-        for (const auto& [code, d] : v.displays) {
-          if (code == package) displays = d;
-        }
+        out += Pad(core::Shorten(label, 43) + (line.missing ? "*" : ""), 44);
         for (size_t i = 0; i < line.columns.size(); ++i) {
-          const rules::Display d = i < displays.size() ? displays[i] : rules::Display::kNumber;
+          const rules::Display d = v.ColumnDisplay(package, i);
           out += " " + Pad(i + 1 == line.columns.size() && line.has_amount
                                ? FormatFrancs(line.amount, l)
                                : FormatValue(line.columns[i], d, l),
@@ -355,7 +328,8 @@ std::string InvoiceText(const InvoiceView& v, Language l) {
           out += "\n";
           package = "-";
         }
-        out += Pad(Truncate(label, 103), 104) + Pad(FormatFrancs(line.amount, l), 15, true) + "\n";
+        out += Pad(core::Shorten(label, 103), 104) + Pad(FormatFrancs(line.amount, l), 15, true) +
+               "\n";
         break;
     }
   }

@@ -52,6 +52,20 @@ struct InvoiceView {
     }
     return code;
   }
+  // A package's column titles (nullptr: a package without invoice columns).
+  const std::vector<std::string>* ColumnTitles(const std::string& package) const {
+    for (const auto& [code, titles] : columns) {
+      if (code == package) return &titles;
+    }
+    return nullptr;
+  }
+  // How a package's column i is shown (a number when the program does not say).
+  rules::Display ColumnDisplay(const std::string& package, size_t i) const {
+    for (const auto& [code, d] : displays) {
+      if (code == package && i < d.size()) return d[i];
+    }
+    return rules::Display::kNumber;
+  }
 };
 
 // The column titles and displays of packages' invoices, from the program.

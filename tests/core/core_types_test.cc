@@ -227,5 +227,15 @@ TEST(FormatTest, GroupsDigitsTheFrenchOrTheEnglishWay) {
   EXPECT_EQ(Tr(Language::kEnglish, "oui", "yes"), "yes");
 }
 
+TEST(FormatTest, ColumnsCountCharactersNotBytes) {
+  EXPECT_EQ(TextWidth("Région"), 6u);
+  EXPECT_EQ(PadText("Écart", 7), "Écart  ");
+  EXPECT_EQ(PadText("250", 6, true), "   250");
+  EXPECT_EQ(PadText("trop long", 3), "trop long");
+  EXPECT_EQ(Shorten("Ségou", 5), "Ségou");  // exactly the width: kept
+  EXPECT_EQ(Shorten("District sanitaire", 9), "District…");
+  EXPECT_EQ(TextWidth(Shorten("Maternité de Ménaka", 10)), 10u);
+}
+
 }  // namespace
 }  // namespace keneya::core
