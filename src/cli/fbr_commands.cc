@@ -763,25 +763,23 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
                            "an invoice is enough: --program, --period, --facility and --version "
                            "are for a computation without one")));
     }
-    auto explained = fbr::ExplainInvoice(store, o.number, request, l);
+    // The invoice and its run, read once for the explanation, the warning and the total.
+    auto invoice = store.GetInvoice(o.number);
+    if (!invoice.ok()) return Fail(c, invoice.error());
+    if (!*invoice) return Fail(c, core::NotFound("no invoice " + o.number, "invoice"));
+    auto run = fbr::LoadRun(store, (*invoice)->run_id);
+    if (!run.ok()) return Fail(c, run.error());
+    auto explained = fbr::ExplainInvoice(*run, **invoice, request, l);
     if (!explained.ok()) return Fail(c, explained.error());
-    auto stored = store.GetInvoice(o.number);
-    if (!stored.ok()) return Fail(c, stored.error());
-    if (*stored) {
-      auto successor = SuccessorOf(store, **stored);
-      if (!successor.ok()) return Fail(c, successor.error());
-      *c.out << SupersededWarning(*successor, l);
-    }
+    auto successor = SuccessorOf(store, **invoice);
+    if (!successor.ok()) return Fail(c, successor.error());
+    *c.out << SupersededWarning(*successor, l);
     *c.out << T(l, "Facture ", "Invoice ") << o.number
            << T(l, " (données enregistrées avec la facture)\n", " (data stored with the invoice)\n")
            << fbr::ExplanationText(*explained, l);
     if (o.formula.empty()) {
       // From the payment's total to what the invoice pays: its lines rounded to the franc, and
       // the envelope's cut.
-      auto invoice = store.GetInvoice(o.number);
-      if (!invoice.ok()) return Fail(c, invoice.error());
-      auto run = fbr::LoadRun(store, (*invoice)->run_id);
-      if (!run.ok()) return Fail(c, run.error());
       auto view = fbr::ViewOf(*run, **invoice, l);
       if (!view.ok()) return Fail(c, view.error());
       int64_t cut = 0;

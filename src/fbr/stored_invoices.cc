@@ -179,7 +179,14 @@ Result<rules::CompiledProgram::Explanation> ExplainInvoice(store::Store& store,
   KENEYA_ASSIGN_OR_RETURN(std::optional<store::InvoiceRecord> invoice, store.GetInvoice(number));
   if (!invoice) return core::NotFound("no invoice " + std::string(number), "invoice");
   KENEYA_ASSIGN_OR_RETURN(StoredRun run, LoadRun(store, invoice->run_id));
-  KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotFromJson(invoice->snapshot_json));
+  return ExplainInvoice(run, *invoice, request, language);
+}
+
+Result<rules::CompiledProgram::Explanation> ExplainInvoice(const StoredRun& run,
+                                                           const store::InvoiceRecord& invoice,
+                                                           const ExplainRequest& request,
+                                                           core::Language language) {
+  KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotFromJson(invoice.snapshot_json));
   KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(run.run.period));
   KENEYA_ASSIGN_OR_RETURN(rules::RunInputs inputs,
                           InputsFromSnapshot(run.compiled, run.payment, period, snapshot));

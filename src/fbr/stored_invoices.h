@@ -45,6 +45,10 @@ core::Result<rules::CompiledProgram::Explanation> ExplainInvoice(store::Store& s
                                                                  std::string_view number,
                                                                  const ExplainRequest& request,
                                                                  core::Language language);
+// The same, for an invoice and its run already loaded.
+core::Result<rules::CompiledProgram::Explanation> ExplainInvoice(
+    const StoredRun& run, const store::InvoiceRecord& invoice, const ExplainRequest& request,
+    core::Language language);
 
 // The slot a request names in a run (shared by explanations of stored and fresh runs). Errors
 // list what can be named; with facility_type, an activity the facility is not paid for is one.
