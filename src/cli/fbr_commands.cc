@@ -392,9 +392,7 @@ std::optional<Replaced> Replacement(const std::vector<store::ProgramRecord>& all
   std::optional<Replaced> first;
   for (const store::ProgramRecord& q : all) {
     if (q.code != p.code || q.version <= p.version) continue;
-    const bool apart =
-        (p.valid_to && q.valid_from > *p.valid_to) || (q.valid_to && *q.valid_to < p.valid_from);
-    if (apart) continue;
+    if (!core::RangesOverlap(p.valid_from, p.valid_to, q.valid_from, q.valid_to)) continue;
     Replaced r{q.version, std::max(p.valid_from, q.valid_from), q.valid_to};
     if (p.valid_to && (!r.to || *p.valid_to < *r.to)) r.to = p.valid_to;
     if (!first || r.from < first->from) first = r;

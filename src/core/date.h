@@ -12,6 +12,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -68,6 +69,13 @@ class Date {
  private:
   int32_t days_ = 0;
 };
+
+// Whether two ranges of days, bounds included, share a day; a missing bound is open (a contract
+// without an end, a table row valid since always).
+constexpr bool RangesOverlap(std::optional<Date> from_a, std::optional<Date> to_a,
+                             std::optional<Date> from_b, std::optional<Date> to_b) {
+  return !(to_a && from_b && *to_a < *from_b) && !(to_b && from_a && *to_b < *from_a);
+}
 
 }  // namespace keneya::core
 

@@ -655,9 +655,7 @@ class ProgramReader {
         for (size_t j = i + 1; j < rows.size(); ++j) {
           const DecisionRow& a = *rows[i];
           const DecisionRow& b = *rows[j];
-          const bool apart = (a.valid_to && b.valid_from && *a.valid_to < *b.valid_from) ||
-                             (b.valid_to && a.valid_from && *b.valid_to < *a.valid_from);
-          if (apart) continue;
+          if (!core::RangesOverlap(a.valid_from, a.valid_to, b.valid_from, b.valid_to)) continue;
           CsvProblem(file, b.line,
                      "this row and row " + std::to_string(a.line) +
                          " match the same facts on common days, where row " +

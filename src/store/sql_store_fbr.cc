@@ -177,9 +177,7 @@ Result<Contract> WriteContract(SqlConnection& db, const Contract& contract, cons
                {contract.org_unit, contract.program_code, contract.id}));
   for (const Row& row : others) {
     const Contract other = ContractFromRow(row);
-    const bool before = contract.end && *contract.end < other.start;
-    const bool after = other.end && *other.end < contract.start;
-    if (!before && !after) {
+    if (core::RangesOverlap(contract.start, contract.end, other.start, other.end)) {
       return core::Conflict("the contract of " + facility + " with " + contract.program_code +
                                 " from " + contract.start.ToString() + " overlaps contract " +
                                 std::to_string(other.id) + " (" + Terms(other) +

@@ -215,5 +215,16 @@ TEST(DateTest, RejectsMalformedDatesSayingWhatAndWhere) {
   }
 }
 
+TEST(DateTest, RangesOverlapWithOpenBounds) {
+  const Date jan1 = Date::FromYmd(2024, 1, 1), jun30 = Date::FromYmd(2024, 6, 30),
+             jul1 = Date::FromYmd(2024, 7, 1);
+  EXPECT_TRUE(RangesOverlap(jan1, jun30, jun30, std::nullopt));  // a common last day
+  EXPECT_FALSE(RangesOverlap(jan1, jun30, jul1, std::nullopt));  // the next day
+  EXPECT_FALSE(RangesOverlap(jul1, std::nullopt, jan1, jun30));
+  EXPECT_TRUE(RangesOverlap(std::nullopt, std::nullopt, jul1, jul1));
+  EXPECT_TRUE(RangesOverlap(std::nullopt, jun30, jan1, std::nullopt));
+  EXPECT_FALSE(RangesOverlap(std::nullopt, jan1, jul1, std::nullopt));
+}
+
 }  // namespace
 }  // namespace keneya::core
