@@ -113,16 +113,7 @@ Result<store::ProgramRecord> ProgramToUse(store::Store& store, const core::Metad
                                           int version) {
   if (IsProgramPath(program)) {
     KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, rules::ReadProgramSource(program));
-    KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store.States());
-    fbr::CheckedProgram checked = fbr::CheckProgram(source, &metadata, &states);
-    if (!checked.ok()) {
-      return core::InvalidArgument(std::to_string(checked.problems.size()) + " problem" +
-                                       (checked.problems.size() == 1 ? "" : "s") +
-                                       " in the program, nothing stored:\n" +
-                                       fbr::ProblemList(checked.problems),
-                                   source.toml_name);
-    }
-    return fbr::ToRecord(source, checked.program);
+    return fbr::CheckedRecord(store, metadata, source);
   }
   return fbr::ProgramFor(store, program, period,
                          version > 0 ? std::optional<int>(version) : std::nullopt);

@@ -298,9 +298,9 @@ Result<store::ProgramRecord> ProgramFor(store::Store& store, std::string_view co
   return *best;
 }
 
-Result<store::ProgramRecord> LoadProgram(store::Store& store, const rules::ProgramSource& source,
-                                         const store::Actor& actor) {
-  KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store.LoadMetadata());
+Result<store::ProgramRecord> CheckedRecord(store::Store& store,
+                                           const core::MetadataBundle& metadata,
+                                           const rules::ProgramSource& source) {
   KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store.States());
   CheckedProgram checked = CheckProgram(source, &metadata, &states);
   if (!checked.ok()) {
@@ -310,7 +310,14 @@ Result<store::ProgramRecord> LoadProgram(store::Store& store, const rules::Progr
                                      ProblemList(checked.problems),
                                  source.toml_name);
   }
-  return store.SaveProgram(ToRecord(source, checked.program), actor);
+  return ToRecord(source, checked.program);
+}
+
+Result<store::ProgramRecord> LoadProgram(store::Store& store, const rules::ProgramSource& source,
+                                         const store::Actor& actor) {
+  KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store.LoadMetadata());
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord record, CheckedRecord(store, metadata, source));
+  return store.SaveProgram(record, actor);
 }
 
 }  // namespace keneya::fbr

@@ -47,6 +47,12 @@ core::Result<store::ProgramRecord> ProgramFor(store::Store& store, std::string_v
 
 // Checks a program's files and stores them as a version. Refused, with every problem, when the
 // program has any; nothing is stored then.
+// A program's files checked against the database's metadata and states: the record to store,
+// or one error listing every problem ("3 problems in the program, nothing stored: ...").
+core::Result<store::ProgramRecord> CheckedRecord(store::Store& store,
+                                                 const core::MetadataBundle& metadata,
+                                                 const rules::ProgramSource& source);
+
 core::Result<store::ProgramRecord> LoadProgram(store::Store& store,
                                                const rules::ProgramSource& source,
                                                const store::Actor& actor);
