@@ -1027,6 +1027,29 @@ namespace {
 
 // Evaluates one payment run. Also used to write equations and explanations: it knows, for
 // each slot, its values and its rows.
+// The row of a decision table that gives a facility's (and activity's) value on `day`.
+int MatchTableRow(const DecisionTable& table, const std::vector<std::string_view>& facts,
+                  core::Date day) {
+  int best = -1, best_score = -1;
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    const DecisionRow& row = table.rows[r];
+    if (row.valid_from && day < *row.valid_from) continue;
+    if (row.valid_to && *row.valid_to < day) continue;
+    int score = 0;
+    bool match = true;
+    for (size_t i = 0; i < facts.size() && match; ++i) {
+      if (row.inputs[i] == "*") continue;
+      match = row.inputs[i] == facts[i];
+      ++score;
+    }
+    if (match && score > best_score) {
+      best = static_cast<int>(r);
+      best_score = score;
+    }
+  }
+  return best;
+}
+
 class Runner {
  public:
   Runner(const Program& program, const CompiledPayment& cp, const RunInputs& inputs,
@@ -1420,26 +1443,7 @@ class Runner {
           key += '\x1f';
         }
         auto [it, added] = cache.emplace(key, -1);
-        if (added) {
-          int best = -1, best_score = -1;
-          for (size_t r = 0; r < table.rows.size(); ++r) {
-            const DecisionRow& row = table.rows[r];
-            if (row.valid_from && day < *row.valid_from) continue;
-            if (row.valid_to && *row.valid_to < day) continue;
-            int score = 0;
-            bool match = true;
-            for (size_t i = 0; i < facts.size() && match; ++i) {
-              if (row.inputs[i] == "*") continue;
-              match = row.inputs[i] == facts[i];
-              ++score;
-            }
-            if (match && score > best_score) {
-              best = static_cast<int>(r);
-              best_score = score;
-            }
-          }
-          it->second = best;
-        }
+        if (added) it->second = MatchTableRow(table, facts, day);
         const int row = it->second;
         if (row >= 0) {
           column[a * F + f] =
@@ -1839,29 +1843,6 @@ Result<std::vector<Equation>> CompiledProgram::Equations(int payment,
 // ---- Explanations ----
 
 namespace {
-
-// The row of a decision table that gives a facility's (and activity's) value on `day`.
-int MatchTableRow(const DecisionTable& table, const std::vector<std::string_view>& facts,
-                  core::Date day) {
-  int best = -1, best_score = -1;
-  for (size_t r = 0; r < table.rows.size(); ++r) {
-    const DecisionRow& row = table.rows[r];
-    if (row.valid_from && day < *row.valid_from) continue;
-    if (row.valid_to && *row.valid_to < day) continue;
-    int score = 0;
-    bool match = true;
-    for (size_t i = 0; i < facts.size() && match; ++i) {
-      if (row.inputs[i] == "*") continue;
-      match = row.inputs[i] == facts[i];
-      ++score;
-    }
-    if (match && score > best_score) {
-      best = static_cast<int>(r);
-      best_score = score;
-    }
-  }
-  return best;
-}
 
 std::vector<std::string_view> TableFacts(const DecisionTable& table, const FacilityFacts& facility,
                                          std::string_view activity) {

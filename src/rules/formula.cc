@@ -547,19 +547,6 @@ class Parser {
 
 // ---- Evaluation ----
 
-std::string FormatNumber(double x) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.15g", x);
-  return buffer;
-}
-
-const char* KindName(Value::Kind kind) {
-  if (kind == Value::Kind::kNumber) return "a number";
-  if (kind == Value::Kind::kBoolean) return "a boolean";
-  if (kind == Value::Kind::kString) return "a text";
-  return "a list";
-}
-
 class Evaluator {
  public:
   Evaluator(const Formula::Impl& f, std::span<const Value> inputs) : f_(f), inputs_(inputs) {}

@@ -4,6 +4,7 @@
 #define KENEYA_RULES_FORMULA_TREE_H_
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,21 @@ struct Formula::Node {
   int32_t a = -1, b = -1, c = -1;        // children (unary, binary, ternary)
   int32_t first_arg = 0, arg_count = 0;  // kCall and kList: into args
 };
+
+// A number as messages show it ("12.5", "1e+400").
+inline std::string FormatNumber(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.15g", x);
+  return buffer;
+}
+
+// A value's kind in messages: "a number", "a boolean", "a text", "a list".
+inline const char* KindName(Value::Kind kind) {
+  if (kind == Value::Kind::kNumber) return "a number";
+  if (kind == Value::Kind::kBoolean) return "a boolean";
+  if (kind == Value::Kind::kString) return "a text";
+  return "a list";
+}
 
 struct Formula::Impl {
   std::string text;

@@ -70,23 +70,6 @@ Kernel::~Kernel() = default;
 Kernel::Kernel(Kernel&&) noexcept = default;
 Kernel& Kernel::operator=(Kernel&&) noexcept = default;
 
-namespace {
-
-std::string FormatNumber(double x) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.15g", x);
-  return buffer;
-}
-
-const char* KindName(Value::Kind kind) {
-  if (kind == Value::Kind::kNumber) return "a number";
-  if (kind == Value::Kind::kBoolean) return "a boolean";
-  if (kind == Value::Kind::kString) return "a text";
-  return "a list";
-}
-
-}  // namespace
-
 // A value while compiling: its kind and where its items are.
 struct CValue {
   Value::Kind kind = Value::Kind::kNumber;
