@@ -496,6 +496,30 @@ class ProgramReader {
     program().tables.push_back(std::move(table));
   }
 
+  // The next row that is not blank (kRow), the end of the file (kEnd), or kStop: a CSV error,
+  // or a header whose columns are separated by ';' (French spreadsheets save CSV so), told as
+  // such rather than as one odd column. Both are problems, and the file is read no further.
+  enum class Next { kRow, kEnd, kStop };
+  Next NextRow(core::CsvParser& csv, std::vector<std::string_view>& fields, const std::string& file,
+               bool header) {
+    while (true) {
+      auto more = csv.Next(fields);
+      if (!more.ok()) {
+        out_.problems.push_back({more.error().where, more.error().message});
+        return Next::kStop;
+      }
+      if (!*more) return Next::kEnd;
+      if (fields.size() == 1 && Trim(fields[0]).empty()) continue;
+      if (header && fields.size() == 1 && fields[0].find(';') != std::string_view::npos) {
+        CsvProblem(file, csv.line(),
+                   "the columns are separated by ';': save the table with ',' as the "
+                   "separator (in LibreOffice: Save as CSV, field separator ',')");
+        return Next::kStop;
+      }
+      return Next::kRow;
+    }
+  }
+
   void ReadTableRows(DecisionTable& table, const std::string& text) {
     const std::string& file = table.file;
     core::CsvParser csv(text, file);
@@ -506,24 +530,11 @@ class ProgramReader {
     bool header = true;
     const size_t problems_before = out_.problems.size();
     size_t header_problems = 0;
-    while (true) {
-      auto more = csv.Next(fields);
-      if (!more.ok()) {
-        out_.problems.push_back({more.error().where, more.error().message});
-        return;
-      }
-      if (!*more) break;
-      if (fields.size() == 1 && Trim(fields[0]).empty()) continue;
+    Next next;
+    while ((next = NextRow(csv, fields, file, header)) == Next::kRow) {
       const int line = csv.line();
       if (header) {
         header = false;
-        if (fields.size() == 1 && fields[0].find(';') != std::string_view::npos) {
-          // French spreadsheets save CSV with ';': say so rather than list its columns as one.
-          CsvProblem(file, line,
-                     "the columns are separated by ';': save the table with ',' as the "
-                     "separator (in LibreOffice: Save as CSV, field separator ',')");
-          return;
-        }
         // Empty columns at the end of the header (a spreadsheet's trailing comma) are no columns.
         while (fields.size() > 1 && Trim(fields.back()).empty()) fields.pop_back();
         for (std::string_view raw : fields) {
@@ -643,6 +654,7 @@ class ProgramReader {
       }
       if (ok) table.rows.push_back(std::move(row));
     }
+    if (next == Next::kStop) return;
     if (header) CsvProblem(file, 1, "the file is empty: it needs a header and rows");
     // A header with problems makes the rows' facts uncertain: say nothing more of them.
     if (header_problems > 0) return;
@@ -675,14 +687,7 @@ class ProgramReader {
     std::vector<std::string_view> fields;
     bool header = true;
     std::set<std::pair<std::string, int32_t>> seen;
-    while (true) {
-      auto more = csv.Next(fields);
-      if (!more.ok()) {
-        out_.problems.push_back({more.error().where, more.error().message});
-        return;
-      }
-      if (!*more) break;
-      if (fields.size() == 1 && Trim(fields[0]).empty()) continue;
+    while (NextRow(csv, fields, file, header) == Next::kRow) {
       const int line = csv.line();
       if (header) {
         header = false;

@@ -247,6 +247,14 @@ TEST(ProgramTest, ASpreadsheetsTrailingCommaIsNoColumnAndAHeaderProblemIsToldOnc
   EXPECT_EQ(all.find("match the same facts"), std::string::npos) << all;
 }
 
+TEST(ProgramTest, AnEnvelopesFileSavedWithSemicolonsIsToldSo) {
+  std::map<std::string, std::string> files = kTariffs;
+  files["env.csv"] = "zone;period;amount\nDS_KATI;202401;100\n";
+  Compiled c = Compile(Source(Program("", "envelopes = \"env.csv\"\n"), files));
+  const std::string all = Problems(c.problems);
+  EXPECT_NE(all.find("env.csv:1: the columns are separated by ';'"), std::string::npos) << all;
+}
+
 TEST(ProgramTest, CpnDoesNotApplyToACsrefAndNeedsNoRowThere) {
   // cpn applies to CSCOM only: the CSRéf has no cpn line and no missing flag for it.
   Compiled c = Compile(Source(Program(""), kTariffs));
