@@ -619,18 +619,11 @@ Period Period::Plus(int n) const {
   if (type_ == PeriodType::kDaily) return ForDate(type_, start().AddDays(n));
   if (IsWeekly(type_)) return ForDate(type_, start().AddDays(7 * n));
   if (type_ == PeriodType::kBiWeekly) {
-    // Bi-weeks do not tile (BiW27 overlaps the next BiW1), so walk by index, a year at a time.
-    int year = year_;
-    int index = index_ + n;
-    while (index > BiWeeksInYear(year)) {
-      index -= BiWeeksInYear(year);
-      ++year;
-    }
-    while (index < 1) {
-      --year;
-      index += BiWeeksInYear(year);
-    }
-    return Period(type_, RepresentableYear(year), index);
+    // As dhis2-core's BiWeeklyAbstractPeriodType.getNextPeriod/getPreviousPeriod: step 14 days
+    // from the start and take the bi-week of that day. Bi-weeks do not tile (BiW27 overlaps the
+    // next BiW1), so after a 53-week year Previous() does not undo Next(): 2020BiW26.Next() is
+    // 2020BiW27, whose Next() is 2021BiW1, whose Previous() is 2020BiW26 (docs/PERIODS.md).
+    return ForDate(type_, start().AddDays(14 * n));
   }
   MonthLayout layout;
   GetMonthLayout(type_, &layout);

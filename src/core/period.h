@@ -103,10 +103,12 @@ class Period {
   // Neighbours of the same type; they walk without gaps or overlaps (Next().start() is the day
   // after end()), with one exception inherited from DHIS2: in a year with 53 ISO weeks, BiW27 is
   // ISO week 53 plus week 1 of the next year, so it overlaps the next year's BiW1 (its Next())
-  // by 7 days. Previous() is the inverse of Next().
+  // by 7 days. Previous() is the inverse of Next() except there: as in dhis2-core, the bi-week
+  // before 2021BiW1 starts 14 days earlier, which is 2020BiW26, not 2020BiW27.
   Period Previous() const;
   Period Next() const;
-  // n periods later (negative: earlier).
+  // n periods later (negative: earlier); for bi-weeks, the bi-week of the day 14 x n days after
+  // the start, as dhis2-core steps.
   Period Plus(int n) const;
 
   // The periods of the finer `type` that lie entirely within this period, in order
