@@ -1,0 +1,5 @@
+#pragma once
+
+namespace keneya::bench {
+double StoreBench();
+}  // namespace keneya::bench

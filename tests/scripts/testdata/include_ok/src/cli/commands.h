@@ -1,0 +1,5 @@
+#pragma once
+
+namespace keneya::cli {
+int Command();
+}  // namespace keneya::cli

@@ -1,0 +1,3 @@
+#include "cli/commands.h"
+
+int main() { return keneya::cli::Command(); }

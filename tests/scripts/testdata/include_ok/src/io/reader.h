@@ -1,0 +1,7 @@
+#pragma once
+
+#include "rules/engine.h"
+
+namespace keneya::io {
+core::Value Read();
+}  // namespace keneya::io

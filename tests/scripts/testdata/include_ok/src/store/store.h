@@ -1,0 +1,5 @@
+#pragma once
+
+namespace keneya::store {
+double Load();
+}  // namespace keneya::store

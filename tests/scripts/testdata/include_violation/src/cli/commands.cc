@@ -1,0 +1,5 @@
+#include "cli/commands.h"
+
+namespace keneya::cli {
+core::Value Command() { return {}; }
+}  // namespace keneya::cli

@@ -1,0 +1,7 @@
+#pragma once
+
+#include "core/types.h"
+
+namespace keneya::cli {
+core::Value Command();
+}  // namespace keneya::cli

@@ -1,0 +1,7 @@
+#pragma once
+
+namespace keneya::core {
+struct Value {
+  double amount = 0;
+};
+}  // namespace keneya::core

@@ -1,0 +1,5 @@
+#pragma once
+
+namespace keneya::rules {
+double Run();
+}  // namespace keneya::rules
