@@ -1,6 +1,5 @@
 #include "fbr/exports.h"
 
-#include <hpdf.h>
 #include <xlsxwriter.h>
 
 #include <cmath>
@@ -15,6 +14,7 @@
 #include "fbr/text.h"
 #include "io/data_value_set_writer.h"
 #include "io/equations_json.h"
+#include "io/pdf_document.h"
 #include "rules/invoice.h"
 
 namespace keneya::fbr {
@@ -405,22 +405,10 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
 
 // ---- PDF ----
 
-void PdfError(HPDF_STATUS error, HPDF_STATUS detail, void* user) {
-  auto* message = static_cast<std::string*>(user);
-  if (message->empty()) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "libharu error 0x%04X (detail %u)",
-                  static_cast<unsigned>(error), static_cast<unsigned>(detail));
-    *message = buffer;
-  }
-}
-
 class PdfWriter {
  public:
-  PdfWriter(HPDF_Doc pdf, Language l, bool superseded) : pdf_(pdf), l_(l), superseded_(superseded) {
-    font_ = HPDF_GetFont(pdf_, "Helvetica", "WinAnsiEncoding");
-    bold_ = HPDF_GetFont(pdf_, "Helvetica-Bold", "WinAnsiEncoding");
-  }
+  PdfWriter(io::PdfDocument& pdf, Language l, bool superseded)
+      : pdf_(pdf), l_(l), superseded_(superseded) {}
 
   void Invoice(const InvoiceView& v, const Resolver& resolver) {
     v_ = &v;
@@ -495,11 +483,11 @@ class PdfWriter {
     }
     Need(kClosingHeight);
     y_ -= 6;
-    HPDF_Page_SetLineWidth(page_, 1.2);
+    pdf_.SetLineWidth(1.2);
     Rule(y_ + 10);
     Text(kLeft, y_ - 4, bold_, 11, T(l_, "TOTAL À PAYER", "TOTAL TO PAY"));
     Right(kRight, y_ - 4, bold_, 11, FormatFrancs(v.total, l_) + " FCFA");
-    HPDF_Page_SetLineWidth(page_, 0.5);
+    pdf_.SetLineWidth(0.5);
     y_ -= 22;
     for (const std::string& words :
          Wrap(T(l_, "Arrêtée la présente facture à la somme de ", "This invoice amounts to ") +
@@ -524,8 +512,7 @@ class PdfWriter {
         T(l_, "Le coordonnateur FBR", "The PBF coordinator")};
     for (int b = 0; b < 3; ++b) {
       const float x = kLeft + static_cast<float>(b) * 172;
-      HPDF_Page_Rectangle(page_, x, y_ - 62, 160, 72);
-      HPDF_Page_Stroke(page_);
+      pdf_.Rectangle(x, y_ - 62, 160, 72);
       for (const std::string& part : Wrap(blocks[b], 150, 8)) {
         Text(x + 5, y_, bold_, 8, part);
         y_ -= 0;  // one line each; the boxes are tall enough
@@ -542,9 +529,7 @@ class PdfWriter {
   static constexpr float kClosingHeight = 150;
 
   void NewPage() {
-    page_ = HPDF_AddPage(pdf_);
-    HPDF_Page_SetSize(page_, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
-    HPDF_Page_SetLineWidth(page_, 0.5);
+    pdf_.NewPage();
     ++page_number_;
     y_ = kTop;
     const InvoiceView& v = *v_;
@@ -599,69 +584,30 @@ class PdfWriter {
     return kRight - width * static_cast<float>(count - 1 - i);
   }
 
-  void Text(float x, float y, HPDF_Font font, float size, const std::string& text) {
-    HPDF_Page_BeginText(page_);
-    HPDF_Page_SetFontAndSize(page_, font, size);
-    HPDF_Page_TextOut(page_, x, y, ToWindows1252(text).c_str());
-    HPDF_Page_EndText(page_);
+  void Text(float x, float y, io::PdfFont font, float size, const std::string& text) {
+    pdf_.Text(x, y, font, size, text);
   }
 
-  void Right(float x, float y, HPDF_Font font, float size, const std::string& text) {
-    const std::string encoded = ToWindows1252(text);
-    HPDF_Page_SetFontAndSize(page_, font, size);
-    const float width = HPDF_Page_TextWidth(page_, encoded.c_str());
-    HPDF_Page_BeginText(page_);
-    HPDF_Page_TextOut(page_, x - width, y, encoded.c_str());
-    HPDF_Page_EndText(page_);
+  void Right(float x, float y, io::PdfFont font, float size, const std::string& text) {
+    pdf_.TextRight(x, y, font, size, text);
   }
 
-  void Rule(float y) {
-    HPDF_Page_MoveTo(page_, kLeft, y);
-    HPDF_Page_LineTo(page_, kRight, y);
-    HPDF_Page_Stroke(page_);
-  }
+  void Rule(float y) { pdf_.Line(kLeft, y, kRight, y); }
 
-  float Width(const std::string& text, float size) {
-    HPDF_Page_SetFontAndSize(page_, font_, size);
-    return HPDF_Page_TextWidth(page_, ToWindows1252(text).c_str());
-  }
-
-  // The text cut with "..." to fit `width` points.
   std::string Fit(const std::string& text, float width, float size) {
-    if (Width(text, size) <= width) return text;
-    std::string cut = text;
-    while (!cut.empty() && Width(cut + "...", size) > width) {
-      cut.pop_back();
-      while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80)
-        cut.pop_back();
-      if (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0xC0) cut.pop_back();
-    }
-    return cut + "...";
+    return pdf_.Fit(text, width, io::PdfFont::kRegular, size);
   }
 
   std::vector<std::string> Wrap(const std::string& text, float width, float size) {
-    std::vector<std::string> lines;
-    std::istringstream words(text);
-    std::string word, line;
-    while (words >> word) {
-      const std::string candidate = line.empty() ? word : line + " " + word;
-      if (!line.empty() && Width(candidate, size) > width) {
-        lines.push_back(line);
-        line = word;
-      } else {
-        line = candidate;
-      }
-    }
-    if (!line.empty()) lines.push_back(line);
-    return lines;
+    return pdf_.Wrap(text, width, io::PdfFont::kRegular, size);
   }
 
-  HPDF_Doc pdf_;
+  static constexpr io::PdfFont font_ = io::PdfFont::kRegular;
+  static constexpr io::PdfFont bold_ = io::PdfFont::kBold;
+
+  io::PdfDocument& pdf_;
   Language l_;
   bool superseded_ = false;
-  HPDF_Font font_;
-  HPDF_Font bold_;
-  HPDF_Page page_ = nullptr;
   const InvoiceView* v_ = nullptr;
   const Resolver* resolver_ = nullptr;
   float y_ = kTop;
@@ -670,21 +616,15 @@ class PdfWriter {
 
 Result<ExportResult> WritePdf(const Loaded& data, const Resolver& resolver,
                               const ExportOptions& o) {
-  std::string error;
-  HPDF_Doc pdf = HPDF_New(PdfError, &error);
-  if (pdf == nullptr) return core::Internal("cannot start a PDF document");
-  HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
-  PdfWriter writer(pdf, o.language, data.superseded);
+  KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<io::PdfDocument> pdf, io::PdfDocument::Create());
+  PdfWriter writer(*pdf, o.language, data.superseded);
   int64_t done = 0;
   for (const InvoiceView& v : data.views) {
     writer.Invoice(v, resolver);
-    if (!error.empty()) break;
     if (o.progress && ++done % 100 == 0)
       o.progress({"export invoices", done, static_cast<int64_t>(data.views.size())});
   }
-  if (error.empty()) HPDF_SaveToFile(pdf, o.path.c_str());
-  HPDF_Free(pdf);
-  if (!error.empty()) return core::Internal("cannot write the PDF: " + error, o.path);
+  KENEYA_RETURN_IF_ERROR(pdf->Save(o.path));
   return ExportResult{static_cast<int64_t>(data.views.size()), 0, o.path};
 }
 
@@ -744,7 +684,7 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
   writer->Begin(header);
   int64_t values = 0, done = 0;
   for (const store::InvoiceRecord& record : records) {
-    KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotFromJson(record.snapshot_json));
+    KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotOf(record));
     KENEYA_ASSIGN_OR_RETURN(rules::RunInputs inputs,
                             InputsFromSnapshot(run.compiled, run.payment, period, snapshot));
     rules::RunOptions options;
@@ -800,56 +740,6 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
 }
 
 }  // namespace
-
-std::string ToWindows1252(std::string_view utf8) {
-  // Code points 0x80-0x9F of Windows-1252 that are not Latin-1.
-  static const std::pair<uint32_t, char> kSpecial[] = {
-      {0x20AC, '\x80'}, {0x201A, '\x82'}, {0x0192, '\x83'}, {0x201E, '\x84'}, {0x2026, '\x85'},
-      {0x2020, '\x86'}, {0x2021, '\x87'}, {0x02C6, '\x88'}, {0x2030, '\x89'}, {0x0160, '\x8A'},
-      {0x2039, '\x8B'}, {0x0152, '\x8C'}, {0x017D, '\x8E'}, {0x2018, '\x91'}, {0x2019, '\x92'},
-      {0x201C, '\x93'}, {0x201D, '\x94'}, {0x2022, '\x95'}, {0x2013, '\x96'}, {0x2014, '\x97'},
-      {0x02DC, '\x98'}, {0x2122, '\x99'}, {0x0161, '\x9A'}, {0x203A, '\x9B'}, {0x0153, '\x9C'},
-      {0x017E, '\x9E'}, {0x0178, '\x9F'}};
-  std::string out;
-  out.reserve(utf8.size());
-  for (size_t i = 0; i < utf8.size();) {
-    const auto c = static_cast<unsigned char>(utf8[i]);
-    uint32_t cp = 0;
-    size_t length = 1;
-    if (c < 0x80) {
-      cp = c;
-    } else if ((c & 0xE0) == 0xC0 && i + 1 < utf8.size()) {
-      cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(utf8[i + 1]) & 0x3Fu);
-      length = 2;
-    } else if ((c & 0xF0) == 0xE0 && i + 2 < utf8.size()) {
-      cp = ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(utf8[i + 1]) & 0x3Fu) << 6) |
-           (static_cast<unsigned char>(utf8[i + 2]) & 0x3Fu);
-      length = 3;
-    } else if ((c & 0xF8) == 0xF0 && i + 3 < utf8.size()) {
-      cp = 0xFFFD;
-      length = 4;
-    } else {
-      cp = 0xFFFD;
-    }
-    i += length;
-    if (cp == 0x202F || cp == 0x00A0) {
-      out += '\xA0';  // (narrow) no-break space
-    } else if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF)) {
-      out += static_cast<char>(cp);
-    } else {
-      char mapped = '?';
-      for (const auto& [code, byte] : kSpecial) {
-        if (code == cp) mapped = byte;
-      }
-      if (cp == 0x2192) {
-        out += "->";
-        continue;
-      }
-      out += mapped;
-    }
-  }
-  return out;
-}
 
 Result<ExportResult> ExportRun(store::Store& store, const core::MetadataBundle& metadata,
                                const StoredRun& run, const ExportOptions& options) {

@@ -38,10 +38,6 @@ struct ExportResult {
 core::Result<ExportResult> ExportRun(store::Store& store, const core::MetadataBundle& metadata,
                                      const StoredRun& run, const ExportOptions& options);
 
-// UTF-8 to Windows-1252 (the PDF's built-in fonts' encoding); characters it has no place for
-// become '?'.
-std::string ToWindows1252(std::string_view utf8);
-
 }  // namespace keneya::fbr
 
 #endif  // KENEYA_FBR_EXPORTS_H_
