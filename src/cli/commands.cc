@@ -20,6 +20,7 @@
 #include "core/timestamp.h"
 #include "demo/demo.h"
 #include "demo/demo_program.h"
+#include "fbr/stored_invoices.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "io/dhis2_client.h"
@@ -291,7 +292,7 @@ int RunInfo(const Context& c) {
 int RunCheckDb(const Context& c) {
   auto opened = Open(c, /*migrate=*/false);
   if (!opened.ok()) return Fail(c, opened.error());
-  auto checks = (*opened)->CheckIntegrity();
+  auto checks = fbr::CheckDatabase(**opened);
   if (!checks.ok()) return Fail(c, checks.error());
   for (const std::string& check : *checks) *c.out << "ok  " << check << "\n";
   return 0;
@@ -404,26 +405,9 @@ int RunImport(const Context& c, const ImportCommandOptions& options) {
     if (!scheme.ok()) return Fail(c, scheme.error());
     *target = *scheme;
   }
-  const std::pair<const char*, store::LoadStrategy> strategies[] = {
-      {"CREATE_AND_UPDATE", store::LoadStrategy::kCreateAndUpdate},
-      {"CREATE", store::LoadStrategy::kCreate},
-      {"UPDATE", store::LoadStrategy::kUpdate},
-      {"UPDATES", store::LoadStrategy::kUpdate},
-      {"DELETE", store::LoadStrategy::kDelete},
-      {"DELETES", store::LoadStrategy::kDelete}};
-  bool strategy_known = false;
-  for (const auto& [name, strategy] : strategies) {
-    if (options.strategy == name) {
-      import.strategy = strategy;
-      strategy_known = true;
-    }
-  }
-  if (!strategy_known) {
-    return Fail(c, core::InvalidArgument("unknown strategy \"" + options.strategy +
-                                             "\"; expected CREATE_AND_UPDATE, CREATE, UPDATE or "
-                                             "DELETE",
-                                         "--strategy"));
-  }
+  auto strategy = io::ParseImportStrategy(options.strategy);
+  if (!strategy.ok()) return Fail(c, strategy.error());
+  import.strategy = *strategy;
   std::optional<io::DataFormat> format;
   if (!options.format.empty()) {
     auto parsed = io::ParseDataFormat(options.format);

@@ -80,22 +80,21 @@ struct SimulateOptions {
 
 struct InvoicesOptions {
   std::string period, program, number, format, out;
+  std::string zone, facility_type;  // invoices list --run: which invoices
   int64_t run = 0;
   bool superseded = false;
 };
 
 // ---- Helpers ----
 
-// A program given as a code (stored) or as files (read).
-bool IsProgramPath(const std::string& text) {
-  return text.find('/') != std::string::npos || text.ends_with(".toml") ||
-         std::filesystem::is_directory(text);
-}
-
 Result<core::Period> ParsePeriod(const std::string& text) {
   auto period = core::Period::Parse(text);
   if (!period.ok()) return period.error().In("--period");
   return period;
+}
+
+std::optional<int> Version(int version) {
+  return version > 0 ? std::optional<int>(version) : std::nullopt;
 }
 
 void PrintProblems(const Context& c, const std::vector<rules::ProgramProblem>& problems) {
@@ -104,19 +103,6 @@ void PrintProblems(const Context& c, const std::vector<rules::ProgramProblem>& p
   for (const rules::ProgramProblem& p : problems) {
     *c.err << "  " << core::Localize(p.ToString(), c.language) << "\n";
   }
-}
-
-// The program record to compute with: a stored version, or files, checked (then stored with
-// the run they produce, never alone).
-Result<store::ProgramRecord> ProgramToUse(store::Store& store, const core::MetadataBundle& metadata,
-                                          const std::string& program, const core::Period& period,
-                                          int version) {
-  if (IsProgramPath(program)) {
-    KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, rules::ReadProgramSource(program));
-    return fbr::CheckedRecord(store, metadata, source);
-  }
-  return fbr::ProgramFor(store, program, period,
-                         version > 0 ? std::optional<int>(version) : std::nullopt);
 }
 
 std::string ZoneName(const fbr::Resolver& resolver, const std::string& code) {
@@ -229,47 +215,8 @@ std::string ActionName(const std::string& action, Language l) {
   return action;
 }
 
-// What replaces a superseded invoice: the current run of its period, and the facility's invoice
-// there (empty when that run does not invoice the facility).
-struct Successor {
-  int64_t run = 0;
-  std::string number;
-};
-Result<std::optional<Successor>> SuccessorOf(store::Store& store,
-                                             const store::InvoiceRecord& invoice) {
-  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
-  const store::InvoiceRunRecord* own = nullptr;
-  for (const store::InvoiceRunRecord& r : runs) {
-    if (r.id == invoice.run_id) own = &r;
-  }
-  if (own == nullptr || own->status != "superseded") return std::optional<Successor>();
-  const store::InvoiceRunRecord* latest = nullptr;
-  for (const store::InvoiceRunRecord& r : runs) {
-    if (r.program_code == own->program_code && r.payment_code == own->payment_code &&
-        r.period == own->period && r.status != "superseded" &&
-        (latest == nullptr || r.id > latest->id)) {
-      latest = &r;
-    }
-  }
-  Successor successor;
-  if (latest != nullptr) {
-    successor.run = latest->id;
-    KENEYA_ASSIGN_OR_RETURN(
-        auto numbers, store.InvoiceNumbers(own->program_code, own->payment_code, own->period));
-    // The facility's number in the latest run: the last one listed (runs oldest first), if it
-    // carries that run's suffix.
-    for (const auto& [org_unit, number] : numbers) {
-      if (org_unit == invoice.org_unit) successor.number = number;
-    }
-    auto current = store.GetInvoice(successor.number);
-    if (!current.ok()) return current.error();
-    if (!*current || (*current)->run_id != latest->id) successor.number.clear();
-  }
-  return std::optional<Successor>(successor);
-}
-
 // "ATTENTION : facture remplacée..." for a superseded invoice; nothing otherwise.
-std::string SupersededWarning(const std::optional<Successor>& successor, Language l) {
+std::string SupersededWarning(const std::optional<fbr::Successor>& successor, Language l) {
   if (!successor) return "";
   std::string out = T(l, "ATTENTION : facture remplacée, à ne pas payer. ",
                       "WARNING: superseded invoice, not to be paid. ");
@@ -280,34 +227,6 @@ std::string SupersededWarning(const std::optional<Successor>& successor, Languag
   }
   return out + T(l, "Elle est remplacée par ", "It is replaced by ") + successor->number +
          T(l, " (lot ", " (run ") + std::to_string(successor->run) + ").\n";
-}
-
-core::Status ParseSet(const std::string& text, fbr::Overrides& overrides) {
-  const size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    return core::InvalidArgument("write name=value or output[key]=value, not \"" + text + "\"",
-                                 "--set");
-  }
-  const std::string name = text.substr(0, eq);
-  const std::string value_text = text.substr(eq + 1);
-  char* end = nullptr;
-  const double value = std::strtod(value_text.c_str(), &end);
-  if (value_text.empty() || end == nullptr || *end != '\0') {
-    return core::InvalidArgument("\"" + value_text + "\" is not a number", "--set " + text);
-  }
-  if (!std::isfinite(value)) {
-    return core::InvalidArgument(value_text + " is not a finite number", "--set " + text);
-  }
-  const size_t open = name.find('[');
-  const bool inserted = open != std::string::npos && name.back() == ']'
-                            ? overrides.activity_outputs
-                                  .emplace(std::pair{name.substr(0, open),
-                                                     name.substr(open + 1, name.size() - open - 2)},
-                                           value)
-                                  .second
-                            : overrides.constants.emplace(name, value).second;
-  if (!inserted) return core::InvalidArgument(name + " is set twice", "--set " + text);
-  return core::OkStatus();
 }
 
 // ---- Commands ----
@@ -464,44 +383,8 @@ int RunContractSign(const Context& c, const ContractOptions& o) {
     sign.end = *end;
   }
   if (!o.equity.empty()) sign.equity = o.equity;
-  // The equity group set comes from the program's newest version.
-  auto programs = store.Programs();
-  if (!programs.ok()) return Fail(c, programs.error());
-  bool known = false;
-  for (const store::ProgramRecord& p : *programs) {
-    if (p.code != o.program) continue;
-    known = true;
-    auto source = fbr::FromRecord(p);
-    if (source.ok()) sign.equity_group_set = rules::ParseProgram(*source).program.equity_group_set;
-  }
-  if (!known) {
-    return Fail(c, core::NotFound(T(l, "aucun programme '", "no program '") + o.program +
-                                      T(l, "' enregistré (voir keneya program list)",
-                                        "' stored (see keneya program list)"),
-                                  "--program"));
-  }
-  if (sign.equity_group_set.empty() && !sign.equity) {
-    return Fail(
-        c, core::InvalidArgument(T(l, "le programme n'a pas de equity_group_set : donnez --equity",
-                                   "the program has no equity_group_set: give --equity"),
-                                 "--equity"));
-  }
-  const fbr::Resolver resolver(*metadata);
   sign.facilities = o.facilities;
-  if (!o.group.empty()) {
-    const core::OrgUnitGroup* group = resolver.OrgUnitGroup(o.group);
-    if (group == nullptr)
-      return Fail(c, core::NotFound("no org unit group '" + o.group + "'", "--group"));
-    for (const core::OrgUnit& unit : metadata->org_units) {
-      if (std::binary_search(unit.group_uids.begin(), unit.group_uids.end(), group->uid)) {
-        sign.facilities.push_back(unit.code.empty() ? unit.uid : unit.code);
-      }
-    }
-  }
-  if (sign.facilities.empty()) {
-    return Fail(c, core::InvalidArgument(
-                       T(l, "donnez --facility ou --group", "give --facility or --group")));
-  }
+  sign.group = o.group;
   auto result = fbr::SignContracts(store, *metadata, sign, CliActor(c, o.reason));
   if (!result.ok()) return Fail(c, result.error());
   *c.out << FormatInteger(result->signed_count, l)
@@ -540,100 +423,26 @@ int RunContractList(const Context& c, const ContractOptions& o) {
   return 0;
 }
 
-// Ends a contract the day before `date` and, for suspend/resume, starts the next one that day.
-int RunContractChange(const Context& c, const ContractOptions& o, std::string_view action) {
+int RunContractChange(const Context& c, const ContractOptions& o, fbr::ContractAction action) {
   const Language l = c.language;
-  auto opened = Open(c);
-  if (!opened.ok()) return Fail(c, opened.error());
-  store::Store& store = **opened;
-  auto contracts = store.Contracts("");
-  if (!contracts.ok()) return Fail(c, contracts.error());
-  auto it = std::find_if(contracts->begin(), contracts->end(),
-                         [&](const store::Contract& k) { return k.id == o.id; });
-  if (it == contracts->end())
-    return Fail(c, core::NotFound("no contract " + std::to_string(o.id), "ID"));
   auto date = core::Date::Parse(o.date);
   if (!date.ok()) return Fail(c, date.error().In("--date"));
-  // suspend, resume: --date is the first day of the new status; end: the contract's last day.
-  const bool ending = action == "end";
-  const store::ContractStatus needed =
-      action == "resume" ? store::ContractStatus::kSuspended : store::ContractStatus::kActive;
-  if (it->status == store::ContractStatus::kEnded || (!ending && it->status != needed)) {
-    return Fail(c, core::FailedPrecondition(
-                       T(l, "le contrat ", "contract ") + std::to_string(o.id) +
-                           T(l, " est ", " is ") + StatusName(it->status, l) +
-                           (action == "resume" ? T(l, " : seul un contrat suspendu peut reprendre",
-                                                   ": only a suspended contract can be resumed")
-                            : action == "suspend"
-                                ? T(l, " : seul un contrat actif peut être suspendu",
-                                    ": only an active contract can be suspended")
-                                : T(l, " : il n'y a rien à terminer", ": there is nothing to end")),
-                       "ID"));
-  }
-  if (ending ? *date < it->start : *date <= it->start) {
-    return Fail(
-        c, core::InvalidArgument((ending ? T(l, "la date ne peut précéder le début du contrat (",
-                                             "the date cannot come before the contract's start (")
-                                         : T(l, "la date doit suivre le début du contrat (",
-                                             "the date must come after the contract's start (")) +
-                                     it->start.ToString() + ")",
-                                 "--date"));
-  }
-  if (it->end && *date > *it->end) {
-    return Fail(c, core::InvalidArgument(
-                       T(l, "le contrat finit le ", "the contract ends on ") + it->end->ToString() +
-                           T(l, " : la date doit être avant", ": the date must come before it"),
-                       "--date"));
-  }
-  // Runs already computed over the days that change: they keep the old terms until computed
-  // again.
-  const core::Date first_changed =
-      ending ? core::Date::FromDays(date->days_since_epoch() + 1) : *date;
-  std::map<core::Date, std::string> stale_periods;  // by first day
-  auto runs = store.InvoiceRuns();
-  if (!runs.ok()) return Fail(c, runs.error());
-  for (const store::InvoiceRunRecord& r : *runs) {
-    if (r.program_code != it->program_code || r.status == "superseded") continue;
-    const auto period = core::Period::FromCode(r.period);
-    // A period is computed with the contract in force on its first day.
-    if (period.ok() && period->start() >= first_changed) {
-      stale_periods.emplace(period->start(), period->ToString());
-    }
-  }
-  std::string stale;
-  for (const auto& [day, name] : stale_periods) stale += (stale.empty() ? "" : ", ") + name;
-  store::Contract ended = *it;
-  const std::optional<core::Date> old_end = ended.end;
-  ended.end = ending ? *date : core::Date::FromDays(date->days_since_epoch() - 1);
-  // Ending an active contract marks it ended; a suspended one stays suspended until its end, so
-  // that its suspended days are never paid.
-  if (ending && it->status == store::ContractStatus::kActive) {
-    ended.status = store::ContractStatus::kEnded;
-  }
-  std::vector<store::Contract> writes = {ended};
-  if (!ending) {
-    // The contract closed and the next one started in one transaction: both or neither.
-    store::Contract next = *it;
-    next.id = 0;
-    next.start = *date;
-    next.end = old_end;
-    next.status =
-        action == "suspend" ? store::ContractStatus::kSuspended : store::ContractStatus::kActive;
-    writes.push_back(next);
-  }
-  auto saved = store.PutContracts(writes, CliActor(c, o.reason));
-  if (!saved.ok()) return Fail(c, saved.error());
-  if (!ending) {
-    const store::Contract& started = saved->back();
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  auto changed = fbr::ChangeContract(**opened, o.id, action, *date, CliActor(c, o.reason));
+  if (!changed.ok()) return Fail(c, changed.error());
+  if (changed->started) {
     *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " clos le ", " closed on ")
-           << ended.end->ToString() << T(l, " ; contrat ", "; contract ") << started.id << " "
-           << StatusName(started.status, l) << T(l, " à partir du ", " from ") << date->ToString()
-           << "\n";
+           << changed->closed.end->ToString() << T(l, " ; contrat ", "; contract ")
+           << changed->started->id << " " << StatusName(changed->started->status, l)
+           << T(l, " à partir du ", " from ") << date->ToString() << "\n";
   } else {
     *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " terminé le ", " ended on ")
-           << ended.end->ToString() << "\n";
+           << changed->closed.end->ToString() << "\n";
   }
-  if (!stale.empty()) {
+  if (!changed->stale_periods.empty()) {
+    std::string stale;
+    for (const std::string& p : changed->stale_periods) stale += (stale.empty() ? "" : ", ") + p;
     *c.out << T(l, "Attention : les lots déjà calculés de ", "Note: the runs already computed for ")
            << stale
            << T(l,
@@ -668,27 +477,11 @@ int RunCompute(const Context& c, const ComputeOptions& o) {
   store::Store& store = **opened;
   auto metadata = store.LoadMetadata();
   if (!metadata.ok()) return Fail(c, metadata.error());
-  auto record = ProgramToUse(store, *metadata, o.program, *period, o.version);
+  auto record =
+      fbr::ProgramToUse(store, *metadata, o.program, *period, Version(o.version), !o.dry_run);
   if (!record.ok()) {
     *c.err << T(l, "Rien n'a été enregistré.\n", "Nothing was stored.\n");
     return Fail(c, record.error());
-  }
-  if (IsProgramPath(o.program) && !o.dry_run) {
-    // Files that changed under a stored version number cannot be stored: say so before
-    // computing anything.
-    auto programs = store.Programs();
-    if (!programs.ok()) return Fail(c, programs.error());
-    for (const store::ProgramRecord& p : *programs) {
-      if (p.code == record->code && p.version == record->version &&
-          p.checksum != record->checksum) {
-        *c.err << T(l, "Rien n'a été enregistré.\n", "Nothing was stored.\n");
-        return Fail(
-            c, core::Conflict("version " + std::to_string(p.version) + " of program " + p.code +
-                                  " is already stored with other content: give the "
-                                  "changed program a new version",
-                              "version"));
-      }
-    }
   }
   ProgressPrinter progress(*c.err, l, c.interactive);
   fbr::ComputeOptions options;
@@ -760,7 +553,7 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
     if (!run.ok()) return Fail(c, run.error());
     auto explained = fbr::ExplainInvoice(*run, **invoice, request, l);
     if (!explained.ok()) return Fail(c, explained.error());
-    auto successor = SuccessorOf(store, **invoice);
+    auto successor = fbr::SuccessorOf(store, **invoice);
     if (!successor.ok()) return Fail(c, successor.error());
     *c.out << SupersededWarning(*successor, l);
     *c.out << T(l, "Facture ", "Invoice ") << o.number
@@ -797,7 +590,7 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
   if (!period.ok()) return Fail(c, period.error());
   auto metadata = store.LoadMetadata();
   if (!metadata.ok()) return Fail(c, metadata.error());
-  auto record = ProgramToUse(store, *metadata, o.program, *period, o.version);
+  auto record = fbr::ProgramToUse(store, *metadata, o.program, *period, Version(o.version), false);
   if (!record.ok()) return Fail(c, record.error());
   auto run = fbr::Compute(store, *metadata, *record, *period, {});
   if (!run.ok()) return Fail(c, run.error());
@@ -830,27 +623,19 @@ int RunSimulate(const Context& c, const SimulateOptions& o) {
   if (!period.ok()) return Fail(c, period.error());
   fbr::Overrides overrides;
   for (const std::string& s : o.sets) {
-    core::Status status = ParseSet(s, overrides);
+    core::Status status = fbr::ParseSetting(s, overrides);
     if (!status.ok()) return Fail(c, status.error());
   }
   for (const std::string& e : o.envelopes) {
-    const size_t eq = e.find('=');
-    char* end = nullptr;
-    const long long amount =
-        eq == std::string::npos ? -1 : std::strtoll(e.c_str() + eq + 1, &end, 10);
-    if (eq == std::string::npos || amount < 0 || end == nullptr || *end != '\0') {
-      return Fail(c, core::InvalidArgument("write ZONE=amount, not \"" + e + "\"", "--envelope"));
-    }
-    if (!overrides.envelopes.emplace(e.substr(0, eq), amount).second) {
-      return Fail(c, core::InvalidArgument(e.substr(0, eq) + " is given twice", "--envelope"));
-    }
+    core::Status status = fbr::ParseEnvelope(e, overrides);
+    if (!status.ok()) return Fail(c, status.error());
   }
   auto opened = Open(c);
   if (!opened.ok()) return Fail(c, opened.error());
   store::Store& store = **opened;
   auto metadata = store.LoadMetadata();
   if (!metadata.ok()) return Fail(c, metadata.error());
-  auto record = ProgramToUse(store, *metadata, o.program, *period, o.version);
+  auto record = fbr::ProgramToUse(store, *metadata, o.program, *period, Version(o.version), false);
   if (!record.ok()) return Fail(c, record.error());
   fbr::ComputeOptions options;
   options.payment = o.payment;
@@ -916,7 +701,39 @@ int RunSimulate(const Context& c, const SimulateOptions& o) {
   return 0;
 }
 
-int RunInvoicesList(const Context& c) {
+// A run's invoices, one a line: number, facility, district, type, total.
+int RunInvoicesOfRun(const Context& c, const InvoicesOptions& o) {
+  const Language l = c.language;
+  auto opened = Open(c);
+  if (!opened.ok()) return Fail(c, opened.error());
+  store::Store& store = **opened;
+  auto metadata = store.LoadMetadata();
+  if (!metadata.ok()) return Fail(c, metadata.error());
+  auto rows = fbr::RunInvoices(store, *metadata, o.run, {o.zone, o.facility_type});
+  if (!rows.ok()) return Fail(c, rows.error());
+  size_t number_width = 8, name_width = 10, district_width = 10;
+  for (const fbr::InvoiceRow& r : *rows) {
+    number_width = std::max(number_width, core::TextWidth(r.number));
+    name_width = std::max(name_width, core::TextWidth(r.facility_name));
+    district_width = std::max(district_width, core::TextWidth(r.district_name));
+  }
+  int64_t total = 0;
+  for (const fbr::InvoiceRow& r : *rows) {
+    *c.out << Pad(r.number, number_width + 2) << Pad(r.facility_name, name_width + 2)
+           << Pad(r.district_name, district_width + 2)
+           << Pad(std::string(core::OrgUnitTypeCode(r.facility_type)), 17)
+           << Pad(FormatInteger(r.total, l), 14, true) << " FCFA\n";
+    total += r.total;
+  }
+  *c.out << FormatInteger(static_cast<int64_t>(rows->size()), l)
+         << (rows->size() == 1 ? T(l, " facture, total ", " invoice, total ")
+                               : T(l, " factures, total ", " invoices, total "))
+         << FormatInteger(total, l) << " FCFA\n";
+  return 0;
+}
+
+int RunInvoicesList(const Context& c, const InvoicesOptions& o) {
+  if (o.run > 0) return RunInvoicesOfRun(c, o);
   auto opened = Open(c);
   if (!opened.ok()) return Fail(c, opened.error());
   auto runs = (*opened)->InvoiceRuns();
@@ -950,7 +767,7 @@ int RunInvoicesShow(const Context& c, const InvoicesOptions& o) {
   auto view = fbr::ViewOf(*run, **invoice, c.language);
   if (!view.ok()) return Fail(c, view.error());
   // Said first and plainly: a superseded invoice must not be paid.
-  auto successor = SuccessorOf(store, **invoice);
+  auto successor = fbr::SuccessorOf(store, **invoice);
   if (!successor.ok()) return Fail(c, successor.error());
   const std::string warning = SupersededWarning(*successor, c.language);
   if (!warning.empty()) *c.out << warning << "\n";
@@ -1166,8 +983,22 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
   CLI::App* invoices_command =
       app.add_subcommand("invoices", t("factures enregistrées", "stored invoices"));
   invoices_command->require_subcommand(1);
-  CLI::App* invoices_list =
-      invoices_command->add_subcommand("list", t("lots de facturation", "invoice runs"));
+  CLI::App* invoices_list = invoices_command->add_subcommand(
+      "list", t("lots de facturation ; avec --run, les factures d'un lot",
+                "invoice runs; with --run, a run's invoices"));
+  invoices_list->add_option(
+      "--run", invoices->run,
+      t("numéro du lot dont lister les factures", "the run whose invoices to list"));
+  invoices_list
+      ->add_option("--zone", invoices->zone,
+                   t("avec --run : une région ou un district (code ou uid)",
+                     "with --run: a region or district (code or uid)"))
+      ->needs(invoices_list->get_option("--run"));
+  invoices_list
+      ->add_option("--type", invoices->facility_type,
+                   t("avec --run : un type de formation (CSCOM, CSREF, ...)",
+                     "with --run: a facility type (CSCOM, CSREF, ...)"))
+      ->needs(invoices_list->get_option("--run"));
   CLI::App* invoices_show =
       invoices_command->add_subcommand("show", t("affiche une facture", "shows an invoice"));
   invoices_show->add_option("number", invoices->number, t("numéro de facture", "invoice number"))
@@ -1204,14 +1035,16 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
     if (program_list->parsed()) return RunProgramList(*c);
     if (contract_sign->parsed()) return RunContractSign(*c, *contract);
     if (contract_list->parsed()) return RunContractList(*c, *contract);
-    if (contract_end->parsed()) return RunContractChange(*c, *contract, "end");
-    if (contract_suspend->parsed()) return RunContractChange(*c, *contract, "suspend");
-    if (contract_resume->parsed()) return RunContractChange(*c, *contract, "resume");
+    if (contract_end->parsed()) return RunContractChange(*c, *contract, fbr::ContractAction::kEnd);
+    if (contract_suspend->parsed())
+      return RunContractChange(*c, *contract, fbr::ContractAction::kSuspend);
+    if (contract_resume->parsed())
+      return RunContractChange(*c, *contract, fbr::ContractAction::kResume);
     if (contract_history->parsed()) return RunContractHistory(*c, *contract);
     if (compute_command->parsed()) return RunCompute(*c, *compute);
     if (explain_command->parsed()) return RunExplain(*c, *explain);
     if (simulate_command->parsed()) return RunSimulate(*c, *simulate);
-    if (invoices_list->parsed()) return RunInvoicesList(*c);
+    if (invoices_list->parsed()) return RunInvoicesList(*c, *invoices);
     if (invoices_show->parsed()) return RunInvoicesShow(*c, *invoices);
     if (invoices_export->parsed()) {
       if (invoices->run == 0 && invoices->period.empty()) {

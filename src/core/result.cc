@@ -20,6 +20,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "unavailable";
     case ErrorCode::kInternal:
       return "internal";
+    case ErrorCode::kDataError:
+      return "data error";
   }
   return "unknown";
 }
@@ -60,6 +62,13 @@ Error Unavailable(std::string message, std::string where) {
 }
 Error Internal(std::string message, std::string where) {
   return Error{ErrorCode::kInternal, std::move(message), std::move(where)};
+}
+
+Error StoredDataError(std::string message, std::string_view table, std::string_view row,
+                      std::string_view column) {
+  return Error{ErrorCode::kDataError, std::move(message),
+               "table " + std::string(table) + ", row " + std::string(row) + ", column " +
+                   std::string(column)};
 }
 
 }  // namespace keneya::core

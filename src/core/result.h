@@ -15,6 +15,7 @@
 #include <cassert>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -31,6 +32,7 @@ enum class ErrorCode {
   kPermissionDenied,    // the actor may not do this
   kUnavailable,         // a database or remote server cannot be reached
   kInternal,            // a bug or an unexpected library failure
+  kDataError,           // stored data that cannot be read back (a damaged or hand-edited row)
 };
 
 // Stable lower-case name of a code ("invalid argument"), used in messages and logs.
@@ -56,6 +58,11 @@ Error Conflict(std::string message, std::string where = {});
 Error FailedPrecondition(std::string message, std::string where = {});
 Error Unavailable(std::string message, std::string where = {});
 Error Internal(std::string message, std::string where = {});
+// Stored data that cannot be read back, never replaced by a default: "unknown org unit type
+// \"HOSPITAL\"" at "table org_unit, row 12, column type". `row` names the row as the table keys
+// it (an id, a number, a code).
+Error StoredDataError(std::string message, std::string_view table, std::string_view row,
+                      std::string_view column);
 
 // A value of type T or an Error. Accessing value() of an error Result is a programmer error.
 template <typename T>

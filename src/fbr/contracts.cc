@@ -1,14 +1,60 @@
 #include "fbr/contracts.h"
 
 #include <algorithm>
+#include <map>
+
+#include "core/period.h"
+#include "fbr/programs.h"
 
 namespace keneya::fbr {
 
 using core::Result;
 
+Result<std::string> EquityGroupSet(store::Store& store, std::string_view program_code) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
+  const store::ProgramRecord* newest = nullptr;
+  for (const store::ProgramRecord& p : programs) {
+    if (p.code == program_code && (newest == nullptr || p.version > newest->version)) newest = &p;
+  }
+  if (newest == nullptr) {
+    return core::NotFound(
+        "no program '" + std::string(program_code) + "' stored (see keneya program list)",
+        "--program");
+  }
+  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(*newest));
+  rules::ParsedProgram parsed = rules::ParseProgram(source);
+  if (!parsed.problems.empty()) {
+    return core::InvalidArgument("version " + std::to_string(newest->version) + " of program " +
+                                     newest->code +
+                                     " cannot be read: " + ProblemList(parsed.problems),
+                                 "program");
+  }
+  return parsed.program.equity_group_set;
+}
+
 Result<SignResult> SignContracts(store::Store& store, const core::MetadataBundle& metadata,
-                                 const SignOptions& options, const store::Actor& actor) {
+                                 const SignOptions& given, const store::Actor& actor) {
+  SignOptions options = given;
   const Resolver resolver(metadata);
+  {
+    // The program must be stored, and gives the equity group set unless one is named.
+    KENEYA_ASSIGN_OR_RETURN(std::string group_set, EquityGroupSet(store, options.program_code));
+    if (options.equity_group_set.empty()) options.equity_group_set = group_set;
+  }
+  if (options.equity_group_set.empty() && !options.equity) {
+    return core::InvalidArgument("the program has no equity_group_set: give --equity", "--equity");
+  }
+  if (!options.group.empty()) {
+    const core::OrgUnitGroup* group = resolver.OrgUnitGroup(options.group);
+    if (group == nullptr)
+      return core::NotFound("no org unit group '" + options.group + "'", "--group");
+    for (const core::OrgUnit& unit : metadata.org_units) {
+      if (std::binary_search(unit.group_uids.begin(), unit.group_uids.end(), group->uid)) {
+        options.facilities.push_back(unit.code.empty() ? unit.uid : unit.code);
+      }
+    }
+  }
+  if (options.facilities.empty()) return core::InvalidArgument("give --facility or --group");
   const core::OrgUnitGroupSet* equity_set =
       options.equity_group_set.empty() ? nullptr
                                        : resolver.OrgUnitGroupSet(options.equity_group_set);
@@ -112,6 +158,90 @@ Result<ContractsInForce> ContractsFor(store::Store& store, const Resolver& resol
   }
   out.suspended = std::move(codes);
   out.suspended_org_units = std::move(ids);
+  return out;
+}
+
+namespace {
+
+const char* StatusWord(store::ContractStatus status) {
+  switch (status) {
+    case store::ContractStatus::kActive:
+      return "active";
+    case store::ContractStatus::kSuspended:
+      return "suspended";
+    case store::ContractStatus::kEnded:
+      return "ended";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Result<ContractChangeResult> ChangeContract(store::Store& store, int64_t contract_id,
+                                            ContractAction action, const core::Date& date,
+                                            const store::Actor& actor) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::Contract> contracts, store.Contracts(""));
+  auto it = std::find_if(contracts.begin(), contracts.end(),
+                         [&](const store::Contract& k) { return k.id == contract_id; });
+  if (it == contracts.end())
+    return core::NotFound("no contract " + std::to_string(contract_id), "ID");
+  const bool ending = action == ContractAction::kEnd;
+  const store::ContractStatus needed = action == ContractAction::kResume
+                                           ? store::ContractStatus::kSuspended
+                                           : store::ContractStatus::kActive;
+  if (it->status == store::ContractStatus::kEnded || (!ending && it->status != needed)) {
+    const std::string what =
+        action == ContractAction::kResume    ? "only a suspended contract can be resumed"
+        : action == ContractAction::kSuspend ? "only an active contract can be suspended"
+                                             : "there is nothing to end";
+    return core::FailedPrecondition(
+        "contract " + std::to_string(contract_id) + " is " + StatusWord(it->status) + ": " + what,
+        "ID");
+  }
+  if (ending ? date < it->start : date <= it->start) {
+    return core::InvalidArgument((ending ? "the date cannot come before the contract's start ("
+                                         : "the date must come after the contract's start (") +
+                                     it->start.ToString() + ")",
+                                 "--date");
+  }
+  if (it->end && date > *it->end) {
+    return core::InvalidArgument(
+        "the contract ends on " + it->end->ToString() + ": the date must come before it", "--date");
+  }
+  ContractChangeResult out;
+  // A period is computed with the contract in force on its first day: runs of periods starting
+  // on a changed day keep the old terms.
+  const core::Date first_changed = ending ? date.AddDays(1) : date;
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  std::map<core::Date, std::string> stale;  // by first day
+  for (const store::InvoiceRunRecord& r : runs) {
+    if (r.program_code != it->program_code || r.status == "superseded") continue;
+    const auto period = core::Period::FromCode(r.period);
+    if (period.ok() && period->start() >= first_changed) {
+      stale.emplace(period->start(), period->ToString());
+    }
+  }
+  for (auto& [day, name] : stale) out.stale_periods.push_back(std::move(name));
+
+  store::Contract closed = *it;
+  const std::optional<core::Date> old_end = closed.end;
+  closed.end = ending ? date : date.AddDays(-1);
+  if (ending && it->status == store::ContractStatus::kActive) {
+    closed.status = store::ContractStatus::kEnded;
+  }
+  std::vector<store::Contract> writes = {closed};
+  if (!ending) {
+    store::Contract next = *it;
+    next.id = 0;
+    next.start = date;
+    next.end = old_end;
+    next.status = action == ContractAction::kSuspend ? store::ContractStatus::kSuspended
+                                                     : store::ContractStatus::kActive;
+    writes.push_back(next);
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::Contract> saved, store.PutContracts(writes, actor));
+  out.closed = saved.front();
+  if (!ending) out.started = saved.back();
   return out;
 }
 

@@ -18,11 +18,14 @@ namespace keneya::fbr {
 
 struct SignOptions {
   std::string program_code;
-  std::string equity_group_set;  // where the equity category comes from when not given
+  // Where the equity category comes from when not given; empty: the equity_group_set of the
+  // program's newest stored version (EquityGroupSet).
+  std::string equity_group_set;
   core::Date start;
   std::optional<core::Date> end;
   std::optional<std::string> equity;    // given: set explicitly
   std::vector<std::string> facilities;  // codes or uids
+  std::string group;                    // and/or every member of this org unit group
 };
 
 struct SignResult {
@@ -31,8 +34,15 @@ struct SignResult {
   std::vector<std::string> refused;
 };
 
-// Signs one contract per facility. Each is refused alone (an unknown facility, an overlap, no
-// equity category); the others are signed.
+// The org unit group set a program's contracts take their equity category from: the
+// equity_group_set of its newest stored version (empty when the program names none). NotFound
+// when no version of the program is stored; the version's file error when it cannot be read.
+core::Result<std::string> EquityGroupSet(store::Store& store, std::string_view program_code);
+
+// Signs one contract per facility (those named and the members of `group`). Refused as a whole
+// when the program is not stored, when neither an equity category nor a group set to take it
+// from is known, when the group does not exist or when no facility is named. Then each facility
+// is refused alone (an unknown facility, an overlap, no equity category); the others are signed.
 core::Result<SignResult> SignContracts(store::Store& store, const core::MetadataBundle& metadata,
                                        const SignOptions& options, const store::Actor& actor);
 
@@ -51,6 +61,26 @@ struct ContractsInForce {
 core::Result<ContractsInForce> ContractsFor(store::Store& store, const Resolver& resolver,
                                             std::string_view program_code,
                                             const core::Period& period);
+
+enum class ContractAction { kSuspend, kResume, kEnd };
+
+struct ContractChangeResult {
+  store::Contract closed;                  // the contract changed, as stored: its new end
+  std::optional<store::Contract> started;  // suspend, resume: the contract that follows
+  // Runs already computed (not superseded) over the days that change: they keep the old terms
+  // until computed again. DHIS2 period ids, in date order.
+  std::vector<std::string> stale_periods;
+};
+
+// Suspends, resumes or ends contract `contract_id` on `date`. Suspend and resume: `date` is the
+// first day of the new status; the contract is closed the day before and the next one starts
+// on `date`, both written in one transaction. End: `date` is the contract's last day; an active
+// contract becomes ended, a suspended one stays suspended (its remaining days are never paid).
+// Only an active contract can be suspended, only a suspended one resumed, an ended one changes
+// no more; the date must fall inside the contract. Nothing is written when refused.
+core::Result<ContractChangeResult> ChangeContract(store::Store& store, int64_t contract_id,
+                                                  ContractAction action, const core::Date& date,
+                                                  const store::Actor& actor);
 
 }  // namespace keneya::fbr
 

@@ -54,24 +54,51 @@ std::string LinesToJson(const std::vector<rules::InvoiceLine>& lines) {
   return out.dump();
 }
 
-Result<std::vector<rules::InvoiceLine>> LinesFromJson(std::string_view text,
-                                                      const rules::Program& program) {
-  json in = json::parse(text, nullptr, false);
-  if (!in.is_array()) return core::Internal("the invoice's stored lines are not a JSON array");
+namespace {
+
+core::Error BadLines(const store::InvoiceRecord& invoice, const std::string& what) {
+  return core::StoredDataError("the invoice's stored lines cannot be read: " + what, "invoice",
+                               invoice.number, "lines");
+}
+
+core::Error BadSnapshot(const store::InvoiceRecord& invoice, const std::string& what) {
+  return core::StoredDataError("the invoice's stored snapshot cannot be read: " + what, "invoice",
+                               invoice.number, "snapshot");
+}
+
+}  // namespace
+
+Result<std::vector<rules::InvoiceLine>> LinesOf(const store::InvoiceRecord& invoice,
+                                                const rules::Program& program) {
+  json in = json::parse(invoice.lines_json, nullptr, false);
+  if (in.is_discarded()) return BadLines(invoice, "not JSON");
+  if (!in.is_array()) return BadLines(invoice, "not a JSON array");
   std::vector<rules::InvoiceLine> lines;
+  size_t index = 0;
   for (const json& l : in) {
+    const std::string at = "line " + std::to_string(++index);
     rules::InvoiceLine line;
-    auto kind = KindOf(l.value("kind", ""));
-    if (!kind) return core::Internal("an invoice line of unknown kind");
-    line.kind = *kind;
-    line.package = l.value("package", "");
-    line.period = l.value("period", "");
-    line.code = l.value("code", "");
-    if (l.contains("columns")) line.columns = l["columns"].get<std::vector<double>>();
-    line.missing = l.value("missing", false);
-    line.has_amount = l.contains("amount");
-    line.amount = l.value("amount", int64_t{0});
-    line.value = l.value("value", 0.0);
+    // nlohmann's typed reads throw on a field of another type: a damaged row, told as such.
+    try {
+      if (!l.is_object()) return BadLines(invoice, at + " is not an object");
+      auto kind = KindOf(l.value("kind", ""));
+      if (!kind) return BadLines(invoice, at + " is of unknown kind");
+      line.kind = *kind;
+      line.package = l.value("package", "");
+      line.period = l.value("period", "");
+      line.code = l.value("code", "");
+      if (l.contains("columns")) line.columns = l["columns"].get<std::vector<double>>();
+      line.missing = l.value("missing", false);
+      line.has_amount = l.contains("amount");
+      line.amount = l.value("amount", int64_t{0});
+      line.value = l.value("value", 0.0);
+      if (line.kind == rules::InvoiceLine::Kind::kEnvelope) {
+        line.label = l.value("label", "");
+        line.label_en = l.value("label_en", "");
+      }
+    } catch (const json::exception&) {
+      return BadLines(invoice, at + " has a field of the wrong type");
+    }
     // Labels from the program version.
     const rules::Package* package = nullptr;
     for (const rules::Package& p : program.packages) {
@@ -115,8 +142,6 @@ Result<std::vector<rules::InvoiceLine>> LinesFromJson(std::string_view text,
         break;
       case rules::InvoiceLine::Kind::kEnvelope:
         line.display = rules::Display::kMoney;
-        line.label = l.value("label", "");
-        line.label_en = l.value("label_en", "");
         break;
     }
     if (line.label.empty()) line.label = line.label_en = line.code;
@@ -176,30 +201,44 @@ std::string SnapshotToJson(const Snapshot& s) {
   return json{{"facility", facility}, {"values", values}, {"zones", s.zones}}.dump();
 }
 
-Result<Snapshot> SnapshotFromJson(std::string_view text) {
-  json in = json::parse(text, nullptr, false);
-  if (!in.is_object() || !in.contains("facility")) {
-    return core::Internal("the invoice's snapshot is not what Keneya stores");
+Result<Snapshot> SnapshotOf(const store::InvoiceRecord& invoice) {
+  json in = json::parse(invoice.snapshot_json, nullptr, false);
+  if (in.is_discarded()) return BadSnapshot(invoice, "not JSON");
+  if (!in.is_object() || !in.contains("facility") || !in["facility"].is_object()) {
+    return BadSnapshot(invoice, "no facility");
   }
   Snapshot s;
-  const json& f = in["facility"];
-  s.facility.code = f.value("code", "");
-  s.facility.uid = f.value("uid", "");
-  s.facility.name = f.value("name", "");
-  s.facility.type = f.value("type", "");
-  s.facility.region = f.value("region", "");
-  s.facility.district = f.value("district", "");
-  s.facility.equity = f.value("equity", "");
-  if (f.contains("groups")) s.facility.groups = f["groups"].get<std::vector<std::string>>();
+  try {
+    const json& f = in["facility"];
+    s.facility.code = f.value("code", "");
+    s.facility.uid = f.value("uid", "");
+    s.facility.name = f.value("name", "");
+    s.facility.type = f.value("type", "");
+    s.facility.region = f.value("region", "");
+    s.facility.district = f.value("district", "");
+    s.facility.equity = f.value("equity", "");
+    if (f.contains("groups")) s.facility.groups = f["groups"].get<std::vector<std::string>>();
+  } catch (const json::exception&) {
+    return BadSnapshot(invoice, "a facility field of the wrong type");
+  }
   const json values = in.value("values", json::array());
+  if (!values.is_array()) return BadSnapshot(invoice, "values is not an array");
+  size_t index = 0;
   for (const json& item : values) {
-    if (!item.is_array() || item.size() != 5) continue;
+    ++index;
+    if (!item.is_array() || item.size() != 5 || !item[0].is_string() || !item[1].is_string() ||
+        !item[2].is_string() || !item[3].is_string() || !item[4].is_number()) {
+      return BadSnapshot(invoice, "value " + std::to_string(index) +
+                                      " is not [package, period, input, activity, number]");
+    }
     s.values.push_back({item[0].get<std::string>(), item[1].get<std::string>(),
                         item[2].get<std::string>(), item[3].get<std::string>(),
                         item[4].get<double>()});
   }
   const json zones = in.value("zones", json::object());
+  if (!zones.is_object()) return BadSnapshot(invoice, "zones is not an object");
   for (const auto& [key, value] : zones.items()) {
+    if (!value.is_number()) return BadSnapshot(invoice, "zone value " + key + " is not a number");
     s.zones[key] = value.get<double>();
   }
   return s;

@@ -11,13 +11,17 @@
 #include "core/result.h"
 #include "rules/engine.h"
 #include "rules/invoice.h"
+#include "store/fbr_records.h"
 
 namespace keneya::fbr {
 
 std::string LinesToJson(const std::vector<rules::InvoiceLine>& lines);
-// Reads lines back; labels and displays from `program`.
-core::Result<std::vector<rules::InvoiceLine>> LinesFromJson(std::string_view json,
-                                                            const rules::Program& program);
+// Reads a stored invoice's lines back; labels and displays from `program`. Anything that is not
+// what LinesToJson writes (not JSON, a line of unknown kind, a field of the wrong type) is a data
+// error naming the invoice's row and column ("table invoice, row FBR-2024Q1-0001, column lines"):
+// nothing is skipped or guessed.
+core::Result<std::vector<rules::InvoiceLine>> LinesOf(const store::InvoiceRecord& invoice,
+                                                      const rules::Program& program);
 
 // A facility's inputs for a run: its facts, each present value, its zone's values.
 struct Snapshot {
@@ -33,7 +37,8 @@ struct Snapshot {
 Snapshot TakeSnapshot(const rules::CompiledProgram& program, int payment,
                       const rules::RunResult& result, const rules::RunInputs& inputs, int facility);
 std::string SnapshotToJson(const Snapshot& snapshot);
-core::Result<Snapshot> SnapshotFromJson(std::string_view json);
+// Reads a stored invoice's snapshot back; a data error as for LinesOf (column snapshot).
+core::Result<Snapshot> SnapshotOf(const store::InvoiceRecord& invoice);
 
 // The run's inputs for the snapshot's facility alone (its zone's values go in
 // options.zone_values).

@@ -1,6 +1,7 @@
 #include "fbr/invoice_run.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -14,6 +15,52 @@
 #include "fbr/resolver.h"
 
 namespace keneya::fbr {
+
+core::Status ParseSetting(std::string_view text_view, Overrides& overrides) {
+  const std::string text(text_view);
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return core::InvalidArgument("write name=value or output[key]=value, not \"" + text + "\"",
+                                 "--set");
+  }
+  const std::string name = text.substr(0, eq);
+  const std::string value_text = text.substr(eq + 1);
+  char* end = nullptr;
+  const double value = std::strtod(value_text.c_str(), &end);
+  if (value_text.empty() || end == nullptr || *end != '\0') {
+    return core::InvalidArgument("\"" + value_text + "\" is not a number", "--set " + text);
+  }
+  if (!std::isfinite(value)) {
+    return core::InvalidArgument(value_text + " is not a finite number", "--set " + text);
+  }
+  const size_t open = name.find('[');
+  const bool inserted = open != std::string::npos && name.back() == ']'
+                            ? overrides.activity_outputs
+                                  .emplace(std::pair{name.substr(0, open),
+                                                     name.substr(open + 1, name.size() - open - 2)},
+                                           value)
+                                  .second
+                            : overrides.constants.emplace(name, value).second;
+  if (!inserted) return core::InvalidArgument(name + " is set twice", "--set " + text);
+  return core::OkStatus();
+}
+
+core::Status ParseEnvelope(std::string_view text_view, Overrides& overrides) {
+  const std::string text(text_view);
+  const size_t eq = text.find('=');
+  char* end = nullptr;
+  errno = 0;
+  const long long amount =
+      eq == std::string::npos ? -1 : std::strtoll(text.c_str() + eq + 1, &end, 10);
+  if (eq == std::string::npos || eq == 0 || amount < 0 || errno == ERANGE || end == nullptr ||
+      end == text.c_str() + eq + 1 || *end != '\0') {
+    return core::InvalidArgument("write ZONE=amount, not \"" + text + "\"", "--envelope");
+  }
+  if (!overrides.envelopes.emplace(text.substr(0, eq), amount).second) {
+    return core::InvalidArgument(text.substr(0, eq) + " is given twice", "--envelope");
+  }
+  return core::OkStatus();
+}
 
 using core::Result;
 using core::Status;

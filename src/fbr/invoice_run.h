@@ -34,6 +34,15 @@ struct Overrides {
   bool empty() const { return constants.empty() && activity_outputs.empty() && envelopes.empty(); }
 };
 
+// Adds a simulation setting written "name=value" (a constant) or "output[key]=value" (a table
+// output for the rows naming key: "tariff[accouchement]=6000"). Refused: no '=', a value that
+// is not a finite number, a name set twice (where: "--set TEXT").
+core::Status ParseSetting(std::string_view text, Overrides& overrides);
+
+// Adds a simulated envelope written "ZONE=amount" (whole francs, not negative). Refused: another
+// form, a zone given twice (where: "--envelope").
+core::Status ParseEnvelope(std::string_view text, Overrides& overrides);
+
 // Applies overrides to a program; errors name an unknown constant, output or activity.
 core::Status ApplyOverrides(const Overrides& overrides, const core::Period& period,
                             rules::Program& program);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -318,6 +319,32 @@ Result<store::ProgramRecord> LoadProgram(store::Store& store, const rules::Progr
   KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store.LoadMetadata());
   KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord record, CheckedRecord(store, metadata, source));
   return store.SaveProgram(record, actor);
+}
+
+bool IsProgramPath(std::string_view text) {
+  return text.find('/') != std::string_view::npos || text.ends_with(".toml") ||
+         std::filesystem::is_directory(std::filesystem::path(text));
+}
+
+core::Status RefuseChangedVersion(store::Store& store, const store::ProgramRecord& record) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
+  for (const store::ProgramRecord& p : programs) {
+    if (p.code == record.code && p.version == record.version && p.checksum != record.checksum) {
+      return store::VersionStoredWithOtherContent(p.code, p.version);
+    }
+  }
+  return core::OkStatus();
+}
+
+Result<store::ProgramRecord> ProgramToUse(store::Store& store, const core::MetadataBundle& metadata,
+                                          std::string_view program, const core::Period& period,
+                                          std::optional<int> version, bool to_store) {
+  if (!IsProgramPath(program)) return ProgramFor(store, program, period, version);
+  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source,
+                          rules::ReadProgramSource(std::filesystem::path(program)));
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord record, CheckedRecord(store, metadata, source));
+  if (to_store) KENEYA_RETURN_IF_ERROR(RefuseChangedVersion(store, record));
+  return record;
 }
 
 }  // namespace keneya::fbr

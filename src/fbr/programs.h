@@ -57,6 +57,24 @@ core::Result<store::ProgramRecord> LoadProgram(store::Store& store,
                                                const rules::ProgramSource& source,
                                                const store::Actor& actor);
 
+// Whether a command's or request's "program" names files (a directory or a .toml file) rather
+// than a stored program's code.
+bool IsProgramPath(std::string_view text);
+
+// Refuses `record` when its code and version are stored with other files (their checksum
+// differs): the store would refuse to save it, so say so before computing anything.
+core::Status RefuseChangedVersion(store::Store& store, const store::ProgramRecord& record);
+
+// The program version to compute `period` with, from what a user named: files (read, checked
+// against the database; with `to_store`, refused when their version is stored with other
+// content, since they are stored with the run they produce) or a stored program's code (the
+// version given, else the one valid for the period: ProgramFor).
+core::Result<store::ProgramRecord> ProgramToUse(store::Store& store,
+                                                const core::MetadataBundle& metadata,
+                                                std::string_view program,
+                                                const core::Period& period,
+                                                std::optional<int> version, bool to_store);
+
 // The problems joined one a line, for an error message.
 std::string ProblemList(const std::vector<rules::ProgramProblem>& problems);
 

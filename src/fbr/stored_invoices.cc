@@ -1,9 +1,11 @@
 #include "fbr/stored_invoices.h"
 
 #include <algorithm>
+#include <map>
 
 #include "fbr/invoice_json.h"
 #include "fbr/programs.h"
+#include "fbr/resolver.h"
 
 namespace keneya::fbr {
 
@@ -70,13 +72,13 @@ Result<InvoiceView> ViewOf(const StoredRun& run, const store::InvoiceRecord& inv
   view.payment_name =
       language == core::Language::kEnglish && !rule.name_en.empty() ? rule.name_en : rule.name;
   view.period = core::Period::FromCode(run.run.period)->ToString();
-  KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotFromJson(invoice.snapshot_json));
+  KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotOf(invoice));
   view.facility_code = snapshot.facility.code;
   view.facility_name = snapshot.facility.name;
   view.district = snapshot.facility.district;
   view.region = snapshot.facility.region;
   view.equity = snapshot.facility.equity;
-  KENEYA_ASSIGN_OR_RETURN(view.lines, LinesFromJson(invoice.lines_json, program));
+  KENEYA_ASSIGN_OR_RETURN(view.lines, LinesOf(invoice, program));
   view.total = invoice.total;
   FillColumns(program, language, view);
   return view;
@@ -186,7 +188,7 @@ Result<rules::CompiledProgram::Explanation> ExplainInvoice(const StoredRun& run,
                                                            const store::InvoiceRecord& invoice,
                                                            const ExplainRequest& request,
                                                            core::Language language) {
-  KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotFromJson(invoice.snapshot_json));
+  KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotOf(invoice));
   KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(run.run.period));
   KENEYA_ASSIGN_OR_RETURN(rules::RunInputs inputs,
                           InputsFromSnapshot(run.compiled, run.payment, period, snapshot));
@@ -201,6 +203,127 @@ Result<rules::CompiledProgram::Explanation> ExplainInvoice(const StoredRun& run,
                inputs.facilities.empty() ? std::string_view() : inputs.facilities.front().type));
   return run.compiled.Explain(run.payment, result, slot, 0, activity,
                               language == core::Language::kEnglish ? "en" : "fr", request.depth);
+}
+
+Result<std::optional<Successor>> SuccessorOf(store::Store& store,
+                                             const store::InvoiceRecord& invoice) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  const store::InvoiceRunRecord* own = nullptr;
+  for (const store::InvoiceRunRecord& r : runs) {
+    if (r.id == invoice.run_id) own = &r;
+  }
+  if (own == nullptr || own->status != "superseded") return std::optional<Successor>();
+  const store::InvoiceRunRecord* latest = nullptr;
+  for (const store::InvoiceRunRecord& r : runs) {
+    if (r.program_code == own->program_code && r.payment_code == own->payment_code &&
+        r.period == own->period && r.status != "superseded" &&
+        (latest == nullptr || r.id > latest->id)) {
+      latest = &r;
+    }
+  }
+  Successor successor;
+  if (latest != nullptr) {
+    successor.run = latest->id;
+    KENEYA_ASSIGN_OR_RETURN(
+        auto numbers, store.InvoiceNumbers(own->program_code, own->payment_code, own->period));
+    // The facility's number in the latest run: the last one listed (runs oldest first), if that
+    // invoice belongs to the latest run.
+    for (const auto& [org_unit, number] : numbers) {
+      if (org_unit == invoice.org_unit) successor.number = number;
+    }
+    KENEYA_ASSIGN_OR_RETURN(std::optional<store::InvoiceRecord> current,
+                            store.GetInvoice(successor.number));
+    if (!current || current->run_id != latest->id) successor.number.clear();
+  }
+  return std::optional<Successor>(successor);
+}
+
+Result<std::vector<InvoiceRow>> RunInvoices(store::Store& store,
+                                            const core::MetadataBundle& metadata, int64_t run_id,
+                                            const InvoiceFilter& filter) {
+  const Resolver resolver(metadata);
+  const core::OrgUnit* zone = nullptr;
+  if (!filter.zone.empty()) {
+    zone = resolver.OrgUnit(filter.zone);
+    if (zone == nullptr) return core::NotFound("no org unit '" + filter.zone + "'", "--zone");
+    if (zone->level != 2 && zone->level != 3) {
+      return core::InvalidArgument(filter.zone + " is not a region or a district (level " +
+                                       std::to_string(zone->level) + ")",
+                                   "--zone");
+    }
+  }
+  std::optional<core::OrgUnitType> type;
+  if (!filter.facility_type.empty()) {
+    KENEYA_ASSIGN_OR_RETURN(core::OrgUnitType parsed, core::ParseOrgUnitType(filter.facility_type));
+    type = parsed;
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  if (std::none_of(runs.begin(), runs.end(),
+                   [&](const store::InvoiceRunRecord& r) { return r.id == run_id; })) {
+    return core::NotFound("no invoice run " + std::to_string(run_id), "--run");
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices, store.Invoices(run_id));
+  std::vector<InvoiceRow> rows;
+  for (const store::InvoiceRecord& invoice : invoices) {
+    const core::OrgUnit* unit = resolver.OrgUnitById(invoice.org_unit);
+    if (unit == nullptr) continue;  // check-db reports an invoice of an unknown org unit
+    if (zone != nullptr) {
+      const core::OrgUnit* ancestor = resolver.Ancestor(*unit, zone->level);
+      if (ancestor == nullptr || ancestor->id != zone->id) continue;
+    }
+    if (type && unit->type != *type) continue;
+    const core::OrgUnit* district = resolver.Ancestor(*unit, 3);
+    rows.push_back({invoice.number, unit->code.empty() ? unit->uid : unit->code, unit->name,
+                    district == nullptr ? std::string() : district->name, unit->type,
+                    invoice.total});
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const InvoiceRow& a, const InvoiceRow& b) { return a.number < b.number; });
+  return rows;
+}
+
+Result<std::vector<std::string>> CheckDatabase(store::Store& store) {
+  auto integrity = store.CheckIntegrity();
+  std::vector<std::string> problems;
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  std::map<std::string, std::optional<rules::Program>> programs;  // by "code:version"
+  for (const store::InvoiceRunRecord& run : runs) {
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices, store.Invoices(run.id));
+    // The lines are read with their program version's labels; a version that cannot be read is
+    // a problem of its own, told once.
+    const std::string key = run.program_code + ":" + std::to_string(run.program_version);
+    if (!programs.count(key)) {
+      auto period = core::Period::FromCode(run.period);
+      auto record = period.ok() ? ProgramFor(store, run.program_code, *period, run.program_version)
+                                : Result<store::ProgramRecord>(period.error());
+      auto source =
+          record.ok() ? FromRecord(*record) : Result<rules::ProgramSource>(record.error());
+      if (source.ok()) {
+        programs[key] = rules::ParseProgram(*source).program;
+      } else {
+        programs[key] = std::nullopt;
+        problems.push_back("run " + std::to_string(run.id) + ": " + source.error().ToString());
+      }
+    }
+    for (const store::InvoiceRecord& invoice : invoices) {
+      auto snapshot = SnapshotOf(invoice);
+      if (!snapshot.ok())
+        problems.push_back(snapshot.error().where + ": " + snapshot.error().message);
+      if (!programs[key]) continue;
+      auto lines = LinesOf(invoice, *programs[key]);
+      if (!lines.ok()) problems.push_back(lines.error().where + ": " + lines.error().message);
+    }
+  }
+  if (integrity.ok() && problems.empty()) {
+    std::vector<std::string> checks = std::move(integrity).value();
+    checks.push_back("every stored invoice's lines and snapshot read back");
+    return checks;
+  }
+  std::string message =
+      integrity.ok() ? std::string("the database is not consistent:") : integrity.error().message;
+  for (const std::string& p : problems) message += "\n  - " + p;
+  return core::Error{core::ErrorCode::kDataError, message,
+                     integrity.ok() ? std::string() : integrity.error().where};
 }
 
 }  // namespace keneya::fbr

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "core/format.h"
+#include "core/metadata.h"
+#include "core/org_unit.h"
 #include "core/result.h"
 #include "fbr/text.h"
 #include "rules/engine.h"
@@ -49,6 +51,44 @@ core::Result<rules::CompiledProgram::Explanation> ExplainInvoice(store::Store& s
 core::Result<rules::CompiledProgram::Explanation> ExplainInvoice(
     const StoredRun& run, const store::InvoiceRecord& invoice, const ExplainRequest& request,
     core::Language language);
+
+// What replaces a superseded invoice: the current run of its period (0 when every run of the
+// period is superseded) and the facility's invoice there (empty when that run does not invoice
+// the facility). Nothing for an invoice whose run is not superseded.
+struct Successor {
+  int64_t run = 0;
+  std::string number;
+};
+core::Result<std::optional<Successor>> SuccessorOf(store::Store& store,
+                                                   const store::InvoiceRecord& invoice);
+
+// Which invoices of a run to list: all of them, or those of a region or district (a code or uid
+// of an org unit at pyramid level 2 or 3) and/or of a facility type ("CSCOM").
+struct InvoiceFilter {
+  std::string zone;
+  std::string facility_type;
+};
+
+struct InvoiceRow {
+  std::string number;
+  std::string facility_code;  // its code, or uid when without
+  std::string facility_name;
+  std::string district_name;
+  core::OrgUnitType facility_type = core::OrgUnitType::kOther;
+  int64_t total = 0;
+};
+
+// A run's invoices that pass the filter, by invoice number. NotFound for an unknown run or zone;
+// InvalidArgument for a zone that is not a region or district, or an unknown facility type.
+core::Result<std::vector<InvoiceRow>> RunInvoices(store::Store& store,
+                                                  const core::MetadataBundle& metadata,
+                                                  int64_t run_id, const InvoiceFilter& filter);
+
+// `keneya check-db`: the store's integrity checks (the engine's own, references, every stored
+// type, date and status readable), then every stored invoice's lines and snapshot read back.
+// The checks made, or an error listing every problem found (each unreadable row by table, row
+// and column).
+core::Result<std::vector<std::string>> CheckDatabase(store::Store& store);
 
 // The slot a request names in a run (shared by explanations of stored and fresh runs). Errors
 // list what can be named; with facility_type, an activity the facility is not paid for is one.

@@ -24,6 +24,7 @@ int HttpStatus(core::ErrorCode code) {
     case core::ErrorCode::kUnavailable:
       return 503;
     case core::ErrorCode::kInternal:
+    case core::ErrorCode::kDataError:
       return 500;
   }
   return 500;

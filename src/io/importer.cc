@@ -7,11 +7,28 @@
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "core/period.h"
 #include "core/timestamp.h"
 
 namespace keneya::io {
+
+core::Result<store::LoadStrategy> ParseImportStrategy(std::string_view name) {
+  static constexpr std::pair<std::string_view, store::LoadStrategy> kStrategies[] = {
+      {"CREATE_AND_UPDATE", store::LoadStrategy::kCreateAndUpdate},
+      {"CREATE", store::LoadStrategy::kCreate},
+      {"UPDATE", store::LoadStrategy::kUpdate},
+      {"UPDATES", store::LoadStrategy::kUpdate},
+      {"DELETE", store::LoadStrategy::kDelete},
+      {"DELETES", store::LoadStrategy::kDelete}};
+  for (const auto& [known, strategy] : kStrategies) {
+    if (name == known) return strategy;
+  }
+  return core::InvalidArgument("unknown strategy \"" + std::string(name) +
+                                   "\"; expected CREATE_AND_UPDATE, CREATE, UPDATE or DELETE",
+                               "--strategy");
+}
 
 using core::DataValue;
 using core::Period;

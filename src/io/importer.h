@@ -37,6 +37,11 @@
 
 namespace keneya::io {
 
+// DHIS2's importStrategy names: CREATE_AND_UPDATE (the default), CREATE, UPDATE, DELETE, and the
+// older plurals UPDATES and DELETES that DHIS2 still takes. InvalidArgument naming the expected
+// names otherwise (where: "--strategy").
+core::Result<store::LoadStrategy> ParseImportStrategy(std::string_view name);
+
 struct ImportOptions {
   IdSchemes schemes;  // as given on the command line or in the query
   store::LoadStrategy strategy = store::LoadStrategy::kCreateAndUpdate;

@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/date.h"
+#include "core/result.h"
 #include "core/timestamp.h"
 
 namespace keneya::store {
@@ -29,6 +31,10 @@ struct ProgramRecord {
   core::TimestampMs loaded_at = 0;  // set by the store
   std::string loaded_by;            // set by the store
 };
+
+// The error for files that changed under a stored version number: "version 3 of program
+// FBR_MALI is already stored with other content: give the changed program a new version".
+core::Error VersionStoredWithOtherContent(std::string_view code, int version);
 
 enum class ContractStatus { kActive, kSuspended, kEnded };
 std::string_view ContractStatusCode(ContractStatus status);  // "active", "suspended", "ended"

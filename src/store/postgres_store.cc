@@ -301,6 +301,9 @@ Result<std::vector<std::string>> PostgresStore::CheckIntegrity() {
     problems.push_back(unfinished[0].Text(0) + " imports were recorded without their end");
   }
   checks.push_back("every import finished");
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::Error> unreadable, UnreadableRows());
+  for (const core::Error& e : unreadable) problems.push_back(e.where + ": " + e.message);
+  checks.push_back("every stored type, date and status reads back");
   if (!problems.empty()) {
     std::string message = "the database is not consistent:";
     for (const std::string& p : problems) message += "\n  - " + p;

@@ -98,11 +98,16 @@ SqlValue OptionalDate(const std::optional<core::Date>& date) {
   return date ? SqlValue(date->ToString()) : SqlValue();
 }
 
-std::optional<core::Date> DateFromRow(const Row& row, size_t i) {
-  if (row.IsNull(i)) return std::nullopt;
+// A nullable date column; a text that is no date is a data error naming its place.
+Result<std::optional<core::Date>> DateFromRow(const Row& row, size_t i, std::string_view table,
+                                              std::string_view column) {
+  if (row.IsNull(i)) return std::optional<core::Date>();
   auto date = core::Date::Parse(row.Text(i));
-  if (!date.ok()) return std::nullopt;
-  return *date;
+  if (!date.ok()) {
+    return core::StoredDataError("\"" + row.Text(i) + "\" is not a date", table,
+                                 std::to_string(row.Int(0)), column);
+  }
+  return std::optional<core::Date>(*date);
 }
 
 // A stored dimension type; the schema only ever holds the two valid names.
@@ -568,7 +573,11 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     set.code = r.Text(2);
     set.name = r.Text(3);
     auto value_type = core::ParseValueType(r.Text(4));
-    set.value_type = value_type.ok() ? *value_type : core::ValueType::kText;
+    if (!value_type.ok()) {
+      return core::StoredDataError(value_type.error().message, "option_set", std::to_string(set.id),
+                                   "value_type");
+    }
+    set.value_type = *value_type;
     set.options = options_by_set[set.id];
     b.option_sets.push_back(std::move(set));
   }
@@ -577,9 +586,10 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
                           sql.Query("SELECT id, uid, code, name, start_date, end_date "
                                     "FROM category_option ORDER BY id"));
   for (const Row& r : options) {
+    KENEYA_ASSIGN_OR_RETURN(auto start, DateFromRow(r, 4, "category_option", "start_date"));
+    KENEYA_ASSIGN_OR_RETURN(auto end, DateFromRow(r, 5, "category_option", "end_date"));
     b.categories.options.push_back({static_cast<int32_t>(r.Int(0)), r.Text(1), r.Text(2), r.Text(3),
-                                    DateFromRow(r, 4), DateFromRow(r, 5),
-                                    attributes_of(r.Text(1))});
+                                    start, end, attributes_of(r.Text(1))});
   }
 
   KENEYA_ASSIGN_OR_RETURN(auto category_options,
@@ -652,12 +662,15 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     ou.parent_uid = r.Text(6);
     ou.path = r.Text(7);
     auto type = core::ParseOrgUnitType(r.Text(8));
-    ou.type = type.ok() ? *type : core::OrgUnitType::kOther;
+    if (!type.ok()) {
+      return core::StoredDataError(type.error().message, "org_unit", std::to_string(ou.id), "type");
+    }
+    ou.type = *type;
     if (!r.IsNull(9) && !r.IsNull(10)) {
       ou.coordinates = core::Coordinates{r.Double(9), r.Double(10)};
     }
-    ou.opening_date = DateFromRow(r, 11);
-    ou.closing_date = DateFromRow(r, 12);
+    KENEYA_ASSIGN_OR_RETURN(ou.opening_date, DateFromRow(r, 11, "org_unit", "opening_date"));
+    KENEYA_ASSIGN_OR_RETURN(ou.closing_date, DateFromRow(r, 12, "org_unit", "closing_date"));
     ou.geometry = r.Text(13);
     ou.attribute_values = attributes_of(ou.uid);
     if (auto it = group_members.find(ou.id); it != group_members.end()) {
@@ -694,7 +707,11 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     de.short_name = r.Text(4);
     de.description = r.Text(5);
     auto value_type = core::ParseValueType(r.Text(6));
-    de.value_type = value_type.ok() ? *value_type : core::ValueType::kText;
+    if (!value_type.ok()) {
+      return core::StoredDataError(value_type.error().message, "data_element",
+                                   std::to_string(de.id), "value_type");
+    }
+    de.value_type = *value_type;
     de.category_combo_uid = r.Text(7);
     de.zero_is_significant = r.Bool(8);
     de.option_set_uid = r.Text(9);
@@ -722,7 +739,11 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     ds.code = r.Text(2);
     ds.name = r.Text(3);
     auto period_type = core::ParsePeriodType(r.Text(4));
-    ds.period_type = period_type.ok() ? *period_type : core::PeriodType::kMonthly;
+    if (!period_type.ok()) {
+      return core::StoredDataError(period_type.error().message, "data_set", std::to_string(ds.id),
+                                   "period_type");
+    }
+    ds.period_type = *period_type;
     ds.category_combo_uid = r.Text(5);
     ds.data_element_uids = set_elements[ds.id];
     ds.org_unit_uids = set_org_units[ds.id];
@@ -1283,6 +1304,55 @@ SqlStore::LoadOrder SqlStore::OrderForLoad(std::span<const DataValue> values) {
   }
   out.order.resize(kept);
   std::sort(out.repeated.begin(), out.repeated.end());
+  return out;
+}
+
+Result<std::vector<core::Error>> SqlStore::UnreadableRows() {
+  std::vector<core::Error> out;
+  struct Column {
+    const char* table;
+    const char* column;
+    // Empty when the text reads; otherwise what is wrong with it.
+    std::string (*problem)(const std::string& text);
+  };
+  static const auto value_type = +[](const std::string& t) {
+    auto p = core::ParseValueType(t);
+    return p.ok() ? std::string() : p.error().message;
+  };
+  static const auto period_type = +[](const std::string& t) {
+    auto p = core::ParsePeriodType(t);
+    return p.ok() ? std::string() : p.error().message;
+  };
+  static const auto org_unit_type = +[](const std::string& t) {
+    auto p = core::ParseOrgUnitType(t);
+    return p.ok() ? std::string() : p.error().message;
+  };
+  static const auto date = +[](const std::string& t) {
+    return core::Date::Parse(t).ok() ? std::string() : "\"" + t + "\" is not a date";
+  };
+  static const auto contract_status = +[](const std::string& t) {
+    return ParseContractStatus(t) ? std::string() : "unknown contract status \"" + t + "\"";
+  };
+  const Column columns[] = {
+      {"option_set", "value_type", value_type}, {"data_element", "value_type", value_type},
+      {"data_set", "period_type", period_type}, {"org_unit", "type", org_unit_type},
+      {"org_unit", "opening_date", date},       {"org_unit", "closing_date", date},
+      {"category_option", "start_date", date},  {"category_option", "end_date", date},
+      {"program_version", "valid_from", date},  {"program_version", "valid_to", date},
+      {"contract", "start_date", date},         {"contract", "end_date", date},
+      {"contract", "status", contract_status}};
+  for (const Column& c : columns) {
+    KENEYA_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        connection().Query(std::string("SELECT id, ") + c.column + " FROM " + c.table + " WHERE " +
+                           c.column + " IS NOT NULL ORDER BY id"));
+    for (const Row& r : rows) {
+      const std::string problem = c.problem(r.Text(1));
+      if (!problem.empty()) {
+        out.push_back(core::StoredDataError(problem, c.table, std::to_string(r.Int(0)), c.column));
+      }
+    }
+  }
   return out;
 }
 

@@ -100,6 +100,11 @@ class SqlStore : public Store {
   // rows the values need (EnsurePeriods).
   core::Result<LoadOrder> PrepareLoad(std::span<const core::DataValue> values);
 
+  // Stored values the store could not read back (an unknown value, period or org unit type, a
+  // date that is no date, an unknown contract status), each a data error naming the table, the
+  // row and the column. For CheckIntegrity, which lists them all rather than stopping at one.
+  core::Result<std::vector<core::Error>> UnreadableRows();
+
  private:
   std::unique_ptr<SqlConnection> connection_;
   std::unordered_set<int32_t> known_periods_;  // periods known to have their row

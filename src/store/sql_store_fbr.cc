@@ -9,6 +9,13 @@ namespace keneya::store {
 using core::Result;
 using core::Status;
 
+core::Error VersionStoredWithOtherContent(std::string_view code, int version) {
+  return core::Conflict("version " + std::to_string(version) + " of program " + std::string(code) +
+                            " is already stored with other content: give the changed program a "
+                            "new version",
+                        "version");
+}
+
 std::string_view ContractStatusCode(ContractStatus status) {
   switch (status) {
     case ContractStatus::kActive:
@@ -37,10 +44,23 @@ std::string Marks(size_t n) {
   return s + ")";
 }
 
-std::optional<core::Date> OptionalDate(const Row& row, size_t i) {
-  if (row.IsNull(i)) return std::nullopt;
+// A nullable date column; a text that is no date is a data error naming its place (the row by
+// its id, column 0 of every query here).
+Result<std::optional<core::Date>> OptionalDate(const Row& row, size_t i, std::string_view table,
+                                               std::string_view column) {
+  if (row.IsNull(i)) return std::optional<core::Date>();
   auto date = core::Date::Parse(row.Text(i));
-  if (!date.ok()) return std::nullopt;
+  if (!date.ok()) {
+    return core::StoredDataError("\"" + row.Text(i) + "\" is not a date", table,
+                                 std::to_string(row.Int(0)), column);
+  }
+  return std::optional<core::Date>(*date);
+}
+
+Result<core::Date> RequiredDate(const Row& row, size_t i, std::string_view table,
+                                std::string_view column) {
+  KENEYA_ASSIGN_OR_RETURN(std::optional<core::Date> date, OptionalDate(row, i, table, column));
+  if (!date) return core::StoredDataError("no date", table, std::to_string(row.Int(0)), column);
   return *date;
 }
 
@@ -53,14 +73,14 @@ constexpr std::string_view kProgramColumns =
     "id, code, version, name, valid_from, valid_to, toml_name, toml, files, checksum, loaded_at, "
     "loaded_by";
 
-ProgramRecord ProgramFromRow(const Row& r) {
+Result<ProgramRecord> ProgramFromRow(const Row& r) {
   ProgramRecord p;
   p.id = r.Int(0);
   p.code = r.Text(1);
   p.version = static_cast<int>(r.Int(2));
   p.name = r.Text(3);
-  p.valid_from = core::Date::Parse(r.Text(4)).ok() ? *core::Date::Parse(r.Text(4)) : core::Date();
-  p.valid_to = OptionalDate(r, 5);
+  KENEYA_ASSIGN_OR_RETURN(p.valid_from, RequiredDate(r, 4, "program_version", "valid_from"));
+  KENEYA_ASSIGN_OR_RETURN(p.valid_to, OptionalDate(r, 5, "program_version", "valid_to"));
   p.toml_name = r.Text(6);
   p.toml = r.Text(7);
   p.files_json = r.Text(8);
@@ -74,16 +94,21 @@ constexpr std::string_view kContractColumns =
     "id, org_unit_id, program_code, start_date, end_date, equity_category, equity_explicit, "
     "status, created, last_updated";
 
-Contract ContractFromRow(const Row& r) {
+Result<Contract> ContractFromRow(const Row& r) {
   Contract c;
   c.id = r.Int(0);
   c.org_unit = static_cast<int32_t>(r.Int(1));
   c.program_code = r.Text(2);
-  c.start = OptionalDate(r, 3).value_or(core::Date());
-  c.end = OptionalDate(r, 4);
+  KENEYA_ASSIGN_OR_RETURN(c.start, RequiredDate(r, 3, "contract", "start_date"));
+  KENEYA_ASSIGN_OR_RETURN(c.end, OptionalDate(r, 4, "contract", "end_date"));
   c.equity_category = r.Text(5);
   c.equity_explicit = r.Bool(6);
-  c.status = ParseContractStatus(r.Text(7)).value_or(ContractStatus::kActive);
+  const std::optional<ContractStatus> status = ParseContractStatus(r.Text(7));
+  if (!status) {
+    return core::StoredDataError("unknown contract status \"" + r.Text(7) + "\"", "contract",
+                                 std::to_string(c.id), "status");
+  }
+  c.status = *status;
   c.created = r.Int(8);
   c.last_updated = r.Int(9);
   return c;
@@ -164,7 +189,7 @@ Result<Contract> WriteContract(SqlConnection& db, const Contract& contract, cons
       return core::NotFound("contract " + std::to_string(contract.id) + " does not exist",
                             "contract");
     }
-    old = ContractFromRow(rows[0]);
+    KENEYA_ASSIGN_OR_RETURN(old, ContractFromRow(rows[0]));
     if (old->org_unit != contract.org_unit || old->program_code != contract.program_code) {
       return core::InvalidArgument(
           "a contract's facility and program cannot change: end it and sign a new one", "contract");
@@ -176,7 +201,7 @@ Result<Contract> WriteContract(SqlConnection& db, const Contract& contract, cons
                    " FROM contract WHERE org_unit_id = ? AND program_code = ? AND id <> ?",
                {contract.org_unit, contract.program_code, contract.id}));
   for (const Row& row : others) {
-    const Contract other = ContractFromRow(row);
+    KENEYA_ASSIGN_OR_RETURN(const Contract other, ContractFromRow(row));
     if (core::RangesOverlap(contract.start, contract.end, other.start, other.end)) {
       return core::Conflict("the contract of " + facility + " with " + contract.program_code +
                                 " from " + contract.start.ToString() + " overlaps contract " +
@@ -231,13 +256,9 @@ Result<ProgramRecord> SqlStore::SaveProgram(const ProgramRecord& program, const 
                                        " FROM program_version WHERE code = ? AND version = ?",
                                    {program.code, program.version}));
   if (!rows.empty()) {
-    ProgramRecord stored = ProgramFromRow(rows[0]);
+    KENEYA_ASSIGN_OR_RETURN(ProgramRecord stored, ProgramFromRow(rows[0]));
     if (stored.checksum == program.checksum) return stored;
-    return core::Conflict("version " + std::to_string(program.version) + " of program " +
-                              program.code +
-                              " is already stored with other content: give the changed program "
-                              "a new version",
-                          "version");
+    return VersionStoredWithOtherContent(program.code, program.version);
   }
   const core::TimestampMs now = core::NowMs();
   KENEYA_RETURN_IF_ERROR(db.Exec(
@@ -263,7 +284,10 @@ Result<std::vector<ProgramRecord>> SqlStore::Programs() {
                           connection().Query("SELECT " + std::string(kProgramColumns) +
                                              " FROM program_version ORDER BY code, version"));
   std::vector<ProgramRecord> out;
-  for (const Row& r : rows) out.push_back(ProgramFromRow(r));
+  for (const Row& r : rows) {
+    KENEYA_ASSIGN_OR_RETURN(ProgramRecord p, ProgramFromRow(r));
+    out.push_back(std::move(p));
+  }
   return out;
 }
 
@@ -298,7 +322,10 @@ Result<std::vector<Contract>> SqlStore::Contracts(std::string_view program_code)
                                              {program_code, program_code}));
   std::vector<Contract> out;
   out.reserve(rows.size());
-  for (const Row& r : rows) out.push_back(ContractFromRow(r));
+  for (const Row& r : rows) {
+    KENEYA_ASSIGN_OR_RETURN(Contract c, ContractFromRow(r));
+    out.push_back(std::move(c));
+  }
   return out;
 }
 

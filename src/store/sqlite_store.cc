@@ -248,13 +248,16 @@ Result<std::vector<std::string>> SqliteStore::CheckIntegrity() {
   if (unfinished.at(0).Int(0) != 0) {
     problems.push_back(unfinished[0].Text(0) + " imports were recorded without their end");
   }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::Error> unreadable, UnreadableRows());
+  for (const core::Error& e : unreadable) problems.push_back(e.where + ": " + e.message);
   if (!problems.empty()) {
     std::string message = "the database is not consistent:";
     for (const std::string& p : problems) message += "\n  - " + p;
     return core::Internal(message, sqlite().path());
   }
   return std::vector<std::string>{"sqlite integrity_check", "sqlite foreign_key_check",
-                                  "values point to existing imports", "every import finished"};
+                                  "values point to existing imports", "every import finished",
+                                  "every stored type, date and status reads back"};
 }
 
 }  // namespace keneya::store

@@ -12,6 +12,23 @@
 namespace keneya::io {
 namespace {
 
+TEST(ImportStrategyTest, ReadsDhis2NamesAndTheirOldPlurals) {
+  EXPECT_EQ(*ParseImportStrategy("CREATE_AND_UPDATE"), store::LoadStrategy::kCreateAndUpdate);
+  EXPECT_EQ(*ParseImportStrategy("CREATE"), store::LoadStrategy::kCreate);
+  EXPECT_EQ(*ParseImportStrategy("UPDATE"), store::LoadStrategy::kUpdate);
+  EXPECT_EQ(*ParseImportStrategy("UPDATES"), store::LoadStrategy::kUpdate);
+  EXPECT_EQ(*ParseImportStrategy("DELETE"), store::LoadStrategy::kDelete);
+  EXPECT_EQ(*ParseImportStrategy("DELETES"), store::LoadStrategy::kDelete);
+  for (const char* bad : {"", "create", "MERGE", "DELETE "}) {
+    auto parsed = ParseImportStrategy(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.error().message,
+              "unknown strategy \"" + std::string(bad) +
+                  "\"; expected CREATE_AND_UPDATE, CREATE, UPDATE or DELETE");
+    EXPECT_EQ(parsed.error().where, "--strategy");
+  }
+}
+
 using store::testing::Engine;
 using store::testing::TestDatabase;
 

@@ -1,0 +1,476 @@
+// The fbr service layer as the command line and the server call it: contracts signed, suspended,
+// resumed and ended; the program version a computation uses; simulation settings; what replaces
+// a superseded invoice; a run's invoices listed and filtered; an invoice printed as a PDF with a
+// name in Bambara letters, read back with pdftotext.
+//
+// The data: the demo pyramid with the facilities of the district of Kati and their demo values
+// for 2024 (a few tens of facilities: quick to compute).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "demo/demo.h"
+#include "demo/demo_program.h"
+#include "fbr/contracts.h"
+#include "fbr/exports.h"
+#include "fbr/invoice_run.h"
+#include "fbr/programs.h"
+#include "fbr/resolver.h"
+#include "fbr/stored_invoices.h"
+#include "store/store.h"
+
+namespace keneya::fbr {
+namespace {
+
+const store::Actor kTester{"tester", "test", ""};
+constexpr char kFacility[] = "CSCOM_KATI_KOKO_II";
+// A name as DHIS2 may hold it, with Bambara letters (open e and o, eng, palatal n).
+constexpr char kBambaraName[] = "CSCOM de Ɲɛgɛla Ŋɔ";
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    directory_ = std::filesystem::temp_directory_path() /
+                 ("keneya-fbr-service-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(directory_);
+    auto opened = store::OpenStore((directory_ / "service.db").string());
+    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+    store_ = opened->release();
+    Build();
+  }
+  static void TearDownTestSuite() {
+    delete store_;
+    delete metadata_;
+    std::filesystem::remove_all(directory_);
+  }
+
+  // The demo's regions and districts, the facilities of the district of Kati (one renamed with
+  // Bambara letters), their 2024 values, the demo program, and contracts for every facility.
+  static void Build() {
+    demo::DemoOptions options;
+    options.first_year = options.last_year = 2024;
+    auto demo = demo::GenerateDemo(options, nullptr);
+    ASSERT_TRUE(demo.ok());
+    demo::DemoDataset small;
+    small.metadata = demo->metadata;
+    std::string kati_uid;
+    for (const core::OrgUnit& unit : demo->metadata.org_units) {
+      if (unit.code == "DS_KATI") kati_uid = unit.uid;
+    }
+    ASSERT_FALSE(kati_uid.empty());
+    std::vector<int32_t> new_index(demo->metadata.org_units.size(), -1);
+    small.metadata.org_units.clear();
+    for (size_t i = 0; i < demo->metadata.org_units.size(); ++i) {
+      core::OrgUnit unit = demo->metadata.org_units[i];
+      const bool in_kati = unit.path.find(kati_uid) != std::string::npos;
+      if (unit.level > 3 && (!in_kati || unit.type == core::OrgUnitType::kAscSite)) continue;
+      if (unit.code == kFacility) unit.name = kBambaraName;
+      new_index[i] = static_cast<int32_t>(small.metadata.org_units.size());
+      small.metadata.org_units.push_back(unit);
+    }
+    std::set<std::string> kept;
+    for (const core::OrgUnit& unit : small.metadata.org_units) kept.insert(unit.uid);
+    for (core::DataSet& set : small.metadata.data_sets) {
+      std::erase_if(set.org_unit_uids, [&](const std::string& uid) { return !kept.count(uid); });
+    }
+    for (demo::DemoValue v : demo->values) {
+      if (new_index[static_cast<size_t>(v.org_unit)] < 0) continue;
+      v.org_unit = new_index[static_cast<size_t>(v.org_unit)];
+      small.values.push_back(v);
+    }
+    const core::MetadataBundle results = demo::DemoResultElements();
+    small.metadata.data_elements.insert(small.metadata.data_elements.end(),
+                                        results.data_elements.begin(), results.data_elements.end());
+    ASSERT_TRUE(demo::LoadDemo(*store_, small, kTester, nullptr).ok());
+    auto source = demo::DemoProgramSource();
+    ASSERT_TRUE(source.ok());
+    auto program = LoadProgram(*store_, *source, kTester);
+    ASSERT_TRUE(program.ok()) << program.error().ToString();
+    auto metadata = store_->LoadMetadata();
+    ASSERT_TRUE(metadata.ok());
+    metadata_ = new core::MetadataBundle(*metadata);
+
+    SignOptions sign;
+    sign.program_code = "FBR_MALI";
+    sign.start = *core::Date::Parse("2024-01-01");
+    sign.group = demo::kContractGroupCode;
+    auto signed_contracts = SignContracts(*store_, *metadata_, sign, kTester);
+    ASSERT_TRUE(signed_contracts.ok()) << signed_contracts.error().ToString();
+    ASSERT_GT(signed_contracts->signed_count, 5);
+    EXPECT_TRUE(signed_contracts->refused.empty());
+  }
+
+  static std::vector<store::Contract> ContractsOf(const std::string& code) {
+    const Resolver resolver(*metadata_);
+    const core::OrgUnit* unit = resolver.OrgUnit(code);
+    EXPECT_NE(unit, nullptr) << code;
+    auto all = store_->Contracts("FBR_MALI");
+    EXPECT_TRUE(all.ok());
+    std::vector<store::Contract> out;
+    for (const store::Contract& c : *all) {
+      if (unit != nullptr && c.org_unit == unit->id) out.push_back(c);
+    }
+    return out;
+  }
+
+  static core::Date D(const char* text) { return *core::Date::Parse(text); }
+
+  static store::InvoiceRunRecord ComputeAndSave(const std::string& period) {
+    const core::Period p = *core::Period::Parse(period);
+    auto record = ProgramToUse(*store_, *metadata_, "FBR_MALI", p, std::nullopt, true);
+    EXPECT_TRUE(record.ok()) << record.error().ToString();
+    auto run = Compute(*store_, *metadata_, *record, p, {});
+    EXPECT_TRUE(run.ok()) << run.error().ToString();
+    auto saved = SaveRun(*store_, *run, kTester);
+    EXPECT_TRUE(saved.ok()) << saved.error().ToString();
+    return *saved;
+  }
+
+  static inline std::filesystem::path directory_;
+  static inline store::Store* store_ = nullptr;
+  static inline core::MetadataBundle* metadata_ = nullptr;
+};
+
+// ---- Simulation settings ----
+
+TEST(SimulationSettingTest, ReadsConstantsAndTableOutputs) {
+  Overrides o;
+  ASSERT_TRUE(ParseSetting("seuil_qualite=0.6", o).ok());
+  ASSERT_TRUE(ParseSetting("tariff[accouchement]=6000", o).ok());
+  ASSERT_TRUE(ParseSetting("equity_bonus[EQUITE_30]=0.4", o).ok());
+  EXPECT_EQ(o.constants.at("seuil_qualite"), 0.6);
+  EXPECT_EQ(o.activity_outputs.at({"tariff", "accouchement"}), 6000);
+  EXPECT_EQ(o.activity_outputs.at({"equity_bonus", "EQUITE_30"}), 0.4);
+}
+
+TEST(SimulationSettingTest, RefusesMalformedSettingsNamingThem) {
+  struct Case {
+    const char* text;
+    const char* message;
+  };
+  for (const Case& c :
+       {Case{"tariff", "write name=value or output[key]=value, not \"tariff\""},
+        Case{"=5", "write name=value or output[key]=value, not \"=5\""},
+        Case{"x=abc", "\"abc\" is not a number"}, Case{"x=", "\"\" is not a number"},
+        Case{"x=inf", "inf is not a finite number"}, Case{"x=nan", "nan is not a finite number"}}) {
+    Overrides o;
+    core::Status status = ParseSetting(c.text, o);
+    ASSERT_FALSE(status.ok()) << c.text;
+    EXPECT_EQ(status.error().message, c.message) << c.text;
+    EXPECT_EQ(status.error().code, core::ErrorCode::kInvalidArgument);
+    EXPECT_TRUE(o.empty());
+  }
+  Overrides o;
+  ASSERT_TRUE(ParseSetting("tariff[cpn1]=1", o).ok());
+  core::Status twice = ParseSetting("tariff[cpn1]=2", o);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().message, "tariff[cpn1] is set twice");
+  EXPECT_EQ(twice.error().where, "--set tariff[cpn1]=2");
+  EXPECT_EQ(o.activity_outputs.at({"tariff", "cpn1"}), 1);
+}
+
+TEST(SimulationSettingTest, ReadsEnvelopesInWholeFrancs) {
+  Overrides o;
+  ASSERT_TRUE(ParseEnvelope("REGION_KAYES=100000000", o).ok());
+  EXPECT_EQ(o.envelopes.at("REGION_KAYES"), 100000000);
+  for (const char* bad : {"REGION_KAYES", "REGION_SEGOU=", "REGION_SEGOU=-1", "=5",
+                          "REGION_SEGOU=12.5", "REGION_SEGOU=99999999999999999999999"}) {
+    core::Status status = ParseEnvelope(bad, o);
+    ASSERT_FALSE(status.ok()) << bad;
+    EXPECT_EQ(status.error().message, "write ZONE=amount, not \"" + std::string(bad) + "\"");
+    EXPECT_EQ(status.error().where, "--envelope");
+  }
+  core::Status twice = ParseEnvelope("REGION_KAYES=5", o);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().message, "REGION_KAYES is given twice");
+  EXPECT_EQ(o.envelopes.size(), 1u);
+}
+
+// ---- Programs ----
+
+TEST(ProgramPathTest, TellsFilesFromCodes) {
+  EXPECT_TRUE(IsProgramPath("programs/fbr-mali"));
+  EXPECT_TRUE(IsProgramPath("programme.toml"));
+  EXPECT_TRUE(IsProgramPath("."));
+  EXPECT_FALSE(IsProgramPath("FBR_MALI"));
+}
+
+TEST_F(ServiceTest, EquityGroupSetComesFromTheNewestStoredVersion) {
+  auto set = EquityGroupSet(*store_, "FBR_MALI");
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  EXPECT_EQ(*set, demo::kRemotenessGroupSetCode);
+  auto unknown = EquityGroupSet(*store_, "NOPE");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(unknown.error().message, "no program 'NOPE' stored (see keneya program list)");
+}
+
+TEST_F(ServiceTest, RefusesFilesChangedUnderAStoredVersion) {
+  auto programs = store_->Programs();
+  ASSERT_TRUE(programs.ok());
+  ASSERT_FALSE(programs->empty());
+  store::ProgramRecord changed = programs->front();
+  EXPECT_TRUE(RefuseChangedVersion(*store_, changed).ok());
+  changed.checksum = "another";
+  core::Status refused = RefuseChangedVersion(*store_, changed);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(refused.error().message,
+            "version " + std::to_string(changed.version) +
+                " of program FBR_MALI is already "
+                "stored with other content: give the changed program a new version");
+  // The store's own refusal says the same.
+  auto saved = store_->SaveProgram(changed, kTester);
+  ASSERT_FALSE(saved.ok());
+  EXPECT_EQ(saved.error().message, refused.error().message);
+}
+
+TEST_F(ServiceTest, ProgramToUseTakesTheVersionValidForThePeriod) {
+  auto record = ProgramToUse(*store_, *metadata_, "FBR_MALI", *core::Period::Parse("2024Q1"),
+                             std::nullopt, false);
+  ASSERT_TRUE(record.ok()) << record.error().ToString();
+  EXPECT_EQ(record->code, "FBR_MALI");
+  auto missing =
+      ProgramToUse(*store_, *metadata_, "FBR_MALI", *core::Period::Parse("2024Q1"), 99, false);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, core::ErrorCode::kNotFound);
+}
+
+// ---- Contracts ----
+
+TEST_F(ServiceTest, SigningRefusesWhatWouldPayWrongAndWritesNothing) {
+  const auto before = store_->Contracts("");
+  ASSERT_TRUE(before.ok());
+  SignOptions sign;
+  sign.start = D("2030-01-01");
+  sign.facilities = {kFacility};
+
+  sign.program_code = "NOPE";
+  auto unknown = SignContracts(*store_, *metadata_, sign, kTester);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, core::ErrorCode::kNotFound);
+
+  sign.program_code = "FBR_MALI";
+  sign.facilities.clear();
+  auto nobody = SignContracts(*store_, *metadata_, sign, kTester);
+  ASSERT_FALSE(nobody.ok());
+  EXPECT_EQ(nobody.error().message, "give --facility or --group");
+
+  sign.group = "NO_SUCH_GROUP";
+  auto no_group = SignContracts(*store_, *metadata_, sign, kTester);
+  ASSERT_FALSE(no_group.ok());
+  EXPECT_EQ(no_group.error().message, "no org unit group 'NO_SUCH_GROUP'");
+
+  // Each facility alone: a district is no facility; an overlapping contract is refused.
+  sign.group.clear();
+  sign.facilities = {"DS_KATI", kFacility};
+  sign.start = D("2024-06-01");
+  auto refused = SignContracts(*store_, *metadata_, sign, kTester);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->signed_count, 0);
+  ASSERT_EQ(refused->refused.size(), 2u);
+  EXPECT_EQ(refused->refused[0].rfind("DS_KATI: not a health facility", 0), 0u);
+  EXPECT_NE(refused->refused[1].find("overlaps"), std::string::npos) << refused->refused[1];
+
+  const auto after = store_->Contracts("");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->size(), before->size());
+}
+
+TEST_F(ServiceTest, SuspendsResumesAndEndsAContract) {
+  const std::string facility = "CSCOM_KATI_BANABA";
+  std::vector<store::Contract> contracts = ContractsOf(facility);
+  ASSERT_EQ(contracts.size(), 1u);
+  const int64_t id = contracts[0].id;
+
+  // Only a suspended contract resumes; nothing is written when refused.
+  auto resume = ChangeContract(*store_, id, ContractAction::kResume, D("2024-05-01"), kTester);
+  ASSERT_FALSE(resume.ok());
+  EXPECT_EQ(resume.error().code, core::ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(resume.error().message, "contract " + std::to_string(id) +
+                                        " is active: only a suspended contract can be resumed");
+  EXPECT_EQ(ContractsOf(facility).size(), 1u);
+
+  // The date must fall inside the contract.
+  auto early = ChangeContract(*store_, id, ContractAction::kSuspend, D("2024-01-01"), kTester);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().message, "the date must come after the contract's start (2024-01-01)");
+  EXPECT_EQ(early.error().where, "--date");
+
+  auto missing = ChangeContract(*store_, 999999, ContractAction::kEnd, D("2024-05-01"), kTester);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, core::ErrorCode::kNotFound);
+
+  // Suspended from 1 April: closed on 31 March, the next contract suspended from 1 April.
+  auto suspended = ChangeContract(*store_, id, ContractAction::kSuspend, D("2024-04-01"), kTester);
+  ASSERT_TRUE(suspended.ok()) << suspended.error().ToString();
+  EXPECT_EQ(suspended->closed.id, id);
+  EXPECT_EQ(*suspended->closed.end, D("2024-03-31"));
+  ASSERT_TRUE(suspended->started);
+  EXPECT_EQ(suspended->started->start, D("2024-04-01"));
+  EXPECT_EQ(suspended->started->status, store::ContractStatus::kSuspended);
+  EXPECT_FALSE(suspended->started->end);
+
+  // Suspending again is refused: it is the new contract that is suspended.
+  auto again = ChangeContract(*store_, suspended->started->id, ContractAction::kSuspend,
+                              D("2024-06-01"), kTester);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().message, "contract " + std::to_string(suspended->started->id) +
+                                       " is suspended: only an active contract can be suspended");
+
+  auto resumed = ChangeContract(*store_, suspended->started->id, ContractAction::kResume,
+                                D("2024-07-01"), kTester);
+  ASSERT_TRUE(resumed.ok()) << resumed.error().ToString();
+  EXPECT_EQ(resumed->started->status, store::ContractStatus::kActive);
+
+  // Ending: the date is the last day; an active contract becomes ended, and ends no more.
+  auto ended =
+      ChangeContract(*store_, resumed->started->id, ContractAction::kEnd, D("2024-12-31"), kTester);
+  ASSERT_TRUE(ended.ok()) << ended.error().ToString();
+  EXPECT_FALSE(ended->started);
+  EXPECT_EQ(*ended->closed.end, D("2024-12-31"));
+  EXPECT_EQ(ended->closed.status, store::ContractStatus::kEnded);
+  auto twice =
+      ChangeContract(*store_, resumed->started->id, ContractAction::kEnd, D("2024-12-30"), kTester);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().message, "contract " + std::to_string(resumed->started->id) +
+                                       " is ended: there is nothing to end");
+  EXPECT_EQ(ContractsOf(facility).size(), 3u);
+
+  // The history has every change, by whom.
+  auto history = store_->ContractHistory(id);
+  ASSERT_TRUE(history.ok());
+  ASSERT_FALSE(history->empty());
+  EXPECT_EQ(history->back().user, "tester");
+}
+
+TEST_F(ServiceTest, AnEndedSuspendedContractStaysUnpaid) {
+  const std::string facility = "CSCOM_KATI_BANCOUMANA";
+  std::vector<store::Contract> contracts = ContractsOf(facility);
+  ASSERT_EQ(contracts.size(), 1u);
+  auto suspended =
+      ChangeContract(*store_, contracts[0].id, ContractAction::kSuspend, D("2024-03-01"), kTester);
+  ASSERT_TRUE(suspended.ok());
+  auto ended = ChangeContract(*store_, suspended->started->id, ContractAction::kEnd,
+                              D("2024-12-31"), kTester);
+  ASSERT_TRUE(ended.ok()) << ended.error().ToString();
+  EXPECT_EQ(ended->closed.status, store::ContractStatus::kSuspended);
+}
+
+TEST_F(ServiceTest, AContractChangeNamesTheRunsThatKeepTheOldTerms) {
+  ComputeAndSave("2024Q3");
+  ComputeAndSave("2024Q2");
+  // A CSCOM of Kati that the other tests leave alone.
+  std::string facility;
+  for (const core::OrgUnit& unit : metadata_->org_units) {
+    if (facility.empty() && unit.type == core::OrgUnitType::kCscom && unit.code != kFacility &&
+        unit.code != "CSCOM_KATI_BANABA" && unit.code != "CSCOM_KATI_BANCOUMANA") {
+      facility = unit.code;
+    }
+  }
+  std::vector<store::Contract> contracts = ContractsOf(facility);
+  ASSERT_FALSE(contracts.empty()) << facility;
+  auto suspended = ChangeContract(*store_, contracts.back().id, ContractAction::kSuspend,
+                                  D("2024-04-01"), kTester);
+  ASSERT_TRUE(suspended.ok()) << suspended.error().ToString();
+  EXPECT_EQ(suspended->stale_periods, (std::vector<std::string>{"2024Q2", "2024Q3"}));
+}
+
+// ---- Stored invoices ----
+
+TEST_F(ServiceTest, ASupersededInvoiceNamesItsReplacement) {
+  const store::InvoiceRunRecord first = ComputeAndSave("2024Q1");
+  auto first_invoices = store_->Invoices(first.id);
+  ASSERT_TRUE(first_invoices.ok());
+  ASSERT_FALSE(first_invoices->empty());
+  const store::InvoiceRecord invoice = first_invoices->front();
+  auto current = SuccessorOf(*store_, invoice);
+  ASSERT_TRUE(current.ok());
+  EXPECT_FALSE(*current) << "an invoice of the current run has no successor";
+
+  const store::InvoiceRunRecord second = ComputeAndSave("2024Q1");
+  auto successor = SuccessorOf(*store_, invoice);
+  ASSERT_TRUE(successor.ok()) << successor.error().ToString();
+  ASSERT_TRUE(*successor);
+  EXPECT_EQ((*successor)->run, second.id);
+  auto replacement = store_->GetInvoice((*successor)->number);
+  ASSERT_TRUE(replacement.ok());
+  ASSERT_TRUE(*replacement);
+  EXPECT_EQ((*replacement)->run_id, second.id);
+  EXPECT_EQ((*replacement)->org_unit, invoice.org_unit);
+}
+
+TEST_F(ServiceTest, ListsARunsInvoicesByZoneAndType) {
+  const store::InvoiceRunRecord run = ComputeAndSave("2024Q4");
+  auto all = RunInvoices(*store_, *metadata_, run.id, {});
+  ASSERT_TRUE(all.ok()) << all.error().ToString();
+  EXPECT_EQ(static_cast<int64_t>(all->size()), run.invoice_count);
+  int64_t total = 0;
+  for (const InvoiceRow& row : *all) total += row.total;
+  EXPECT_EQ(total, run.total);
+  EXPECT_TRUE(std::is_sorted(all->begin(), all->end(),
+                             [](const auto& a, const auto& b) { return a.number < b.number; }));
+
+  auto cscoms = RunInvoices(*store_, *metadata_, run.id, {"DS_KATI", "cscom"});
+  ASSERT_TRUE(cscoms.ok());
+  ASSERT_FALSE(cscoms->empty());
+  EXPECT_LT(cscoms->size(), all->size());  // the CSRéf of Kati is not a CSCOM
+  for (const InvoiceRow& row : *cscoms) {
+    EXPECT_EQ(row.facility_type, core::OrgUnitType::kCscom);
+    EXPECT_EQ(row.district_name, "District sanitaire de Kati");
+  }
+  auto elsewhere = RunInvoices(*store_, *metadata_, run.id, {"REGION_KAYES", ""});
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_TRUE(elsewhere->empty());
+
+  auto facility_zone = RunInvoices(*store_, *metadata_, run.id, {kFacility, ""});
+  ASSERT_FALSE(facility_zone.ok());
+  EXPECT_EQ(facility_zone.error().code, core::ErrorCode::kInvalidArgument);
+  auto unknown_zone = RunInvoices(*store_, *metadata_, run.id, {"DS_NOPE", ""});
+  ASSERT_FALSE(unknown_zone.ok());
+  EXPECT_EQ(unknown_zone.error().code, core::ErrorCode::kNotFound);
+  auto unknown_type = RunInvoices(*store_, *metadata_, run.id, {"", "HOPITAL"});
+  ASSERT_FALSE(unknown_type.ok());
+  auto unknown_run = RunInvoices(*store_, *metadata_, 999999, {});
+  ASSERT_FALSE(unknown_run.ok());
+  EXPECT_EQ(unknown_run.error().code, core::ErrorCode::kNotFound);
+}
+
+// ---- PDF ----
+
+std::string PdfText(const std::filesystem::path& pdf) {
+  const std::string command = "pdftotext -enc UTF-8 '" + pdf.string() + "' - 2>/dev/null";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  EXPECT_TRUE(pipe) << command;
+  std::string text;
+  std::array<char, 4096> buffer{};
+  while (pipe && fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) text += buffer.data();
+  return text;
+}
+
+TEST_F(ServiceTest, PdfInvoicePrintsEveryNameAsWritten) {
+  const store::InvoiceRunRecord saved = ComputeAndSave("2024Q1");
+  auto run = LoadRun(*store_, saved.id);
+  ASSERT_TRUE(run.ok()) << run.error().ToString();
+  ExportOptions options;
+  options.format = "pdf";
+  options.path = (directory_ / "factures.pdf").string();
+  auto written = ExportRun(*store_, *metadata_, *run, options);
+  ASSERT_TRUE(written.ok()) << written.error().ToString();
+  const std::string text = PdfText(options.path);
+  ASSERT_FALSE(text.empty()) << "pdftotext (poppler-utils) read nothing";
+  EXPECT_NE(text.find(std::string(kBambaraName) + " (" + kFacility + ")"), std::string::npos)
+      << text.substr(0, 2000);
+  EXPECT_NE(text.find("District sanitaire : District sanitaire de Kati"), std::string::npos);
+  EXPECT_NE(text.find("TOTAL À PAYER"), std::string::npos);
+  EXPECT_EQ(text.find('?'), std::string::npos) << "a character the font could not print";
+}
+
+}  // namespace
+}  // namespace keneya::fbr
