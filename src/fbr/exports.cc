@@ -449,7 +449,7 @@ class PdfWriter {
         }
         case rules::InvoiceLine::Kind::kSubtotal:
           Need(14);
-          Rule(y_ + 8);
+          Rule(y_ + 10);  // above the cap height of the 9-point DejaVu text
           Text(kLeft, y_, bold_, 9,
                T(l_, "Sous-total ", "Subtotal ") + label + " " + PeriodLabel(line.period, l_));
           Right(kRight, y_, bold_, 9, FormatFrancs(line.amount, l_));
@@ -513,18 +513,21 @@ class PdfWriter {
     for (int b = 0; b < 3; ++b) {
       const float x = kLeft + static_cast<float>(b) * 172;
       pdf_.Rectangle(x, y_ - 62, 160, 72);
-      for (const std::string& part : Wrap(blocks[b], 150, 8)) {
-        Text(x + 5, y_, bold_, 8, part);
-        y_ -= 0;  // one line each; the boxes are tall enough
-        break;
+      // The title on up to two lines (in bold), then where to sign.
+      float line_y = y_;
+      const std::vector<std::string> title = pdf_.Wrap(blocks[b], 150, bold_, 8);
+      for (size_t k = 0; k < title.size() && k < 2; ++k) {
+        Text(x + 5, line_y, bold_, 8, title[k]);
+        line_y -= 10;
       }
-      Text(x + 5, y_ - 14, font_, 7,
+      Text(x + 5, line_y - 4, font_, 7,
            T(l_, "Nom, date et signature :", "Name, date and signature:"));
     }
   }
 
  private:
   static constexpr float kLeft = 40, kRight = 555, kTop = 800, kBottom = 50;
+  static constexpr float kColumnTitleWidth = 60;  // of a column 64 points wide
   // The total, the amount in words and the signature blocks.
   static constexpr float kClosingHeight = 150;
 
@@ -574,7 +577,12 @@ class PdfWriter {
     if (titles == nullptr) return;
     Text(kLeft, y_, bold_, 7, T(l_, "Activité", "Activity"));
     for (size_t i = 0; i < titles->size(); ++i) {
-      Right(ColumnRight(i, titles->size()), y_, bold_, 7, Fit((*titles)[i], 62, 7));
+      // DejaVu is wider than the base fonts: a title too long at 7 points is set at 6, then
+      // cut, so that neighbouring titles never run together.
+      const std::string& title = (*titles)[i];
+      const float size = pdf_.Width(title, bold_, 7) <= kColumnTitleWidth ? 7 : 6;
+      Right(ColumnRight(i, titles->size()), y_, bold_, size,
+            pdf_.Fit(title, kColumnTitleWidth, bold_, size));
     }
     y_ -= 11;
   }
