@@ -91,6 +91,36 @@ TEST_F(FbrCliTest, TheDemoHasItsProgramContractsAndInvoices) {
   EXPECT_NE(check.output.find("aucun problème"), std::string::npos) << check.output;
 }
 
+// A run's invoices, found without knowing their numbers: by district and facility type.
+TEST_F(FbrCliTest, ListsARunsInvoicesByDistrictAndType) {
+  const std::string runs = Run("invoices list").output;
+  const size_t q3 = runs.find("2024Q3  brouillon");
+  ASSERT_NE(q3, std::string::npos) << runs;
+  const size_t line = runs.rfind('\n', q3) + 1;
+  const std::string id = runs.substr(line, runs.find(' ', line) - line);
+  Outcome kati = Run("invoices list --run " + id + " --zone DS_KATI --type CSCOM");
+  ASSERT_EQ(kati.status, 0) << kati.output;
+  EXPECT_NE(kati.output.find("Koko II"), std::string::npos) << kati.output;
+  size_t rows = 0;
+  std::istringstream lines(kati.output);
+  for (std::string row; std::getline(lines, row);) {
+    if (row.find(" FCFA") == std::string::npos || row.find("factures, total") != std::string::npos)
+      continue;
+    ++rows;
+    EXPECT_NE(row.find("District sanitaire de Kati"), std::string::npos) << row;
+    EXPECT_NE(row.find("CSCOM"), std::string::npos) << row;
+  }
+  EXPECT_GT(rows, 10u);
+  EXPECT_NE(kati.output.find(std::to_string(rows) + " factures, total "), std::string::npos)
+      << kati.output;
+  Outcome facility_zone = Run("invoices list --run " + id + " --zone CSCOM_KATI_KOKO_II");
+  EXPECT_EQ(facility_zone.status, 1);
+  EXPECT_NE(facility_zone.output.find("n'est ni une région ni un district"), std::string::npos)
+      << facility_zone.output;
+  Outcome without_run = Run("invoices list --zone DS_KATI");
+  EXPECT_NE(without_run.status, 0);
+}
+
 TEST_F(FbrCliTest, ABadProgramIsRefusedWithEveryProblemAndNothingStored) {
   const fs::path bad = CopyOfDemoProgram("bad_formulas");
   const fs::path toml = bad / "programme.toml";
