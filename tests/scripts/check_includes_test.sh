@@ -32,7 +32,7 @@ expect_line() {  # expect_line WHAT TEXT: $out must contain the line TEXT.
 run_check "$testdata/include_violation"
 [[ $rc -eq 1 ]] || fail "include_violation: exit $rc, expected 1"
 expect_line include_violation 'src/cli/main.cc:3: includes "rules/engine.h" but keneya does not link keneya_rules (add it to target_link_libraries in src/cli/CMakeLists.txt)'
-expect_line include_violation 'src/http/api.cc:2: includes "core/types.h" but keneya_http does not link keneya_core (add it to target_link_libraries in src/http/CMakeLists.txt)'
+expect_line include_violation 'src/http/api.cc:1: includes "core/types.h" but keneya_http does not link keneya_core (add it to target_link_libraries in src/http/CMakeLists.txt)'
 count=$(grep -c ': includes ' <<<"$out" || true)
 [[ $count -eq 2 ]] || fail "include_violation: $count violations reported, expected 2"
 echo "$out"
