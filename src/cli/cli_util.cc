@@ -27,9 +27,8 @@ std::string Shown(const std::string& location) {
 }
 
 int Fail(const Context& c, const core::Error& error) {
-  *c.err << Tr(c.language, "erreur : ", "error: ") << core::Localize(error.message, c.language);
-  if (!error.where.empty()) *c.err << " (" << core::Localize(error.where, c.language) << ")";
-  *c.err << "\n";
+  *c.err << core::Text(c.language, "cli.error", {{"message", core::Describe(error, c.language)}})
+         << "\n";
   return 1;
 }
 

@@ -3,6 +3,7 @@
 namespace keneya::core {
 
 Language ParseLanguage(std::string_view text) {
+  if (text == "qps") return Language::kPseudo;
   return text.substr(0, 2) == "en" ? Language::kEnglish : Language::kFrench;
 }
 

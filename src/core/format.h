@@ -8,9 +8,10 @@
 
 namespace keneya::core {
 
-enum class Language { kFrench, kEnglish };
+// kPseudo is for tests: every catalogue text wrapped in ⟦ ⟧ (core/message.h).
+enum class Language { kFrench, kEnglish, kPseudo };
 
-// "fr" (or anything not English) -> kFrench; "en", "en_US.UTF-8"... -> kEnglish.
+// "fr" (or anything not English) -> kFrench; "en", "en_US.UTF-8"... -> kEnglish; "qps" -> kPseudo.
 Language ParseLanguage(std::string_view text);
 
 // Groups of three digits, separated by a space in French and a comma in English.

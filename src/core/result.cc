@@ -26,6 +26,26 @@ const char* ErrorCodeName(ErrorCode code) {
   return "unknown";
 }
 
+namespace {
+
+std::string JoinPlace(const std::vector<Message>& place, Language language) {
+  std::string out;
+  for (const Message& part : place) {
+    if (part.empty()) continue;
+    const std::string text = Render(part, language);
+    out = out.empty() ? text : Text(language, "core.place_in", {{"outer", out}, {"inner", text}});
+  }
+  return out;
+}
+
+std::vector<Message> PlaceOf(std::string where) {
+  std::vector<Message> place;
+  if (!where.empty()) place.push_back(Message::Verbatim(std::move(where)));
+  return place;
+}
+
+}  // namespace
+
 std::string Error::ToString() const {
   std::string out = ErrorCodeName(code);
   out += ": ";
@@ -39,36 +59,77 @@ std::string Error::ToString() const {
 }
 
 Error Error::In(const std::string& outer) const {
+  if (outer.empty()) return *this;
+  return In(Message::Verbatim(outer));
+}
+
+Error Error::In(Message outer) const {
   Error copy = *this;
   if (outer.empty()) return copy;
-  copy.where = where.empty() ? outer : outer + ": " + where;
+  copy.place.insert(copy.place.begin(), std::move(outer));
+  copy.where = JoinPlace(copy.place, Language::kEnglish);
   return copy;
 }
 
-Error InvalidArgument(std::string message, std::string where) {
-  return Error{ErrorCode::kInvalidArgument, std::move(message), std::move(where)};
+std::string Describe(const Error& error, Language language) {
+  const std::string where = JoinPlace(error.place, language);
+  if (where.empty()) return Render(error.text, language);
+  return Text(language, "core.message_at", {{"message", error.text}, {"where", where}});
 }
-Error NotFound(std::string message, std::string where) {
-  return Error{ErrorCode::kNotFound, std::move(message), std::move(where)};
+
+std::string DescribePlace(const Error& error, Language language) {
+  return JoinPlace(error.place, language);
 }
-Error Conflict(std::string message, std::string where) {
-  return Error{ErrorCode::kConflict, std::move(message), std::move(where)};
+
+Error MakeError(ErrorCode code, Message text, std::vector<Message> place) {
+  Error e;
+  e.code = code;
+  e.message = Render(text, Language::kEnglish);
+  e.where = JoinPlace(place, Language::kEnglish);
+  e.text = std::move(text);
+  e.place = std::move(place);
+  return e;
 }
-Error FailedPrecondition(std::string message, std::string where) {
-  return Error{ErrorCode::kFailedPrecondition, std::move(message), std::move(where)};
+
+namespace {
+
+std::vector<Message> One(Message where) {
+  std::vector<Message> place;
+  if (!where.empty()) place.push_back(std::move(where));
+  return place;
 }
-Error Unavailable(std::string message, std::string where) {
-  return Error{ErrorCode::kUnavailable, std::move(message), std::move(where)};
-}
-Error Internal(std::string message, std::string where) {
-  return Error{ErrorCode::kInternal, std::move(message), std::move(where)};
+
+}  // namespace
+
+#define KENEYA_ERROR_SHORTHANDS_(Name, Code)                                          \
+  Error Name(Message message, Message where) {                                        \
+    return MakeError(ErrorCode::Code, std::move(message), One(std::move(where)));     \
+  }                                                                                   \
+  Error Name(Message message, std::string where) {                                    \
+    return MakeError(ErrorCode::Code, std::move(message), PlaceOf(std::move(where))); \
+  }                                                                                   \
+  Error Name(std::string message, std::string where) {                                \
+    return MakeError(ErrorCode::Code, Message::Verbatim(std::move(message)),          \
+                     PlaceOf(std::move(where)));                                      \
+  }
+KENEYA_ERROR_SHORTHANDS_(InvalidArgument, kInvalidArgument)
+KENEYA_ERROR_SHORTHANDS_(NotFound, kNotFound)
+KENEYA_ERROR_SHORTHANDS_(Conflict, kConflict)
+KENEYA_ERROR_SHORTHANDS_(FailedPrecondition, kFailedPrecondition)
+KENEYA_ERROR_SHORTHANDS_(Unavailable, kUnavailable)
+KENEYA_ERROR_SHORTHANDS_(Internal, kInternal)
+#undef KENEYA_ERROR_SHORTHANDS_
+
+Error StoredDataError(Message message, std::string_view table, std::string_view row,
+                      std::string_view column) {
+  return MakeError(
+      ErrorCode::kDataError, std::move(message),
+      {Message("core.stored_row", {{"table", table}, {"row", row}, {"column", column}})});
 }
 
 Error StoredDataError(std::string message, std::string_view table, std::string_view row,
                       std::string_view column) {
-  return Error{ErrorCode::kDataError, std::move(message),
-               "table " + std::string(table) + ", row " + std::string(row) + ", column " +
-                   std::string(column)};
+  return StoredDataError(Message::Verbatim(std::move(message)), table, row, column);
 }
 
 }  // namespace keneya::core

@@ -18,6 +18,10 @@
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
+
+#include "core/format.h"
+#include "core/message.h"
 
 namespace keneya::core {
 
@@ -40,18 +44,46 @@ const char* ErrorCodeName(ErrorCode code);
 
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
-  std::string message;  // what is wrong and, where useful, what to do
-  std::string where;    // location: "districts.csv:12 column lat", "period", "formula quantity:7"
+  // What is wrong and, where useful, what to do; and where: a file and line, a field, a formula
+  // and column, outermost first ("tarifs.csv" then "line 12"). By id, in the reader's language
+  // through Describe; `message` and `where` hold them in English, for logs and tests.
+  Message text;
+  std::vector<Message> place;
+  std::string message;
+  std::string where;
 
-  // "<code>: <message> (<where>)", or without the parenthesis when where is empty.
+  // "<code>: <message> (<where>)", or without the parenthesis when where is empty. English.
   std::string ToString() const;
 
   // Returns a copy whose location is prefixed by outer ("file.json" + "value 3" -> "file.json:
-  // value 3"); lets a caller add context to an error coming from below.
+  // value 3"); lets a caller add context to an error coming from below. A string is a name shown
+  // as it is (a file, an option); a message is rendered in the reader's language.
   Error In(const std::string& outer) const;
+  Error In(Message outer) const;
 };
 
-// Shorthands: return InvalidArgument("...", "field") from a function returning Result<T>/Status.
+// The message and its place in `language`: "aucune unité... (enveloppes.csv : ligne 2)".
+std::string Describe(const Error& error, Language language);
+// The place alone, its parts joined ("enveloppes.csv : ligne 2"); empty when there is none.
+std::string DescribePlace(const Error& error, Language language);
+
+// Builds an error; `where` is a message ("line 12") or a name shown as it is ("--period").
+Error MakeError(ErrorCode code, Message text, std::vector<Message> place = {});
+
+// Shorthands: return InvalidArgument(Message("period.bad", {...}), "--period").
+Error InvalidArgument(Message message, Message where = {});
+Error InvalidArgument(Message message, std::string where);
+Error NotFound(Message message, Message where = {});
+Error NotFound(Message message, std::string where);
+Error Conflict(Message message, Message where = {});
+Error Conflict(Message message, std::string where);
+Error FailedPrecondition(Message message, Message where = {});
+Error FailedPrecondition(Message message, std::string where);
+Error Unavailable(Message message, Message where = {});
+Error Unavailable(Message message, std::string where);
+Error Internal(Message message, Message where = {});
+Error Internal(Message message, std::string where);
+// TODO(i18n): the English-text shorthands go once every module speaks by id.
 Error InvalidArgument(std::string message, std::string where = {});
 Error NotFound(std::string message, std::string where = {});
 Error Conflict(std::string message, std::string where = {});
@@ -61,6 +93,8 @@ Error Internal(std::string message, std::string where = {});
 // Stored data that cannot be read back, never replaced by a default: "unknown org unit type
 // \"HOSPITAL\"" at "table org_unit, row 12, column type". `row` names the row as the table keys
 // it (an id, a number, a code).
+Error StoredDataError(Message message, std::string_view table, std::string_view row,
+                      std::string_view column);
 Error StoredDataError(std::string message, std::string_view table, std::string_view row,
                       std::string_view column);
 

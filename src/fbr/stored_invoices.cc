@@ -322,8 +322,8 @@ Result<std::vector<std::string>> CheckDatabase(store::Store& store) {
   std::string message =
       integrity.ok() ? std::string("the database is not consistent:") : integrity.error().message;
   for (const std::string& p : problems) message += "\n  - " + p;
-  return core::Error{core::ErrorCode::kDataError, message,
-                     integrity.ok() ? std::string() : integrity.error().where};
+  return core::MakeError(core::ErrorCode::kDataError, core::Message::Verbatim(message),
+                         integrity.ok() ? std::vector<core::Message>() : integrity.error().place);
 }
 
 }  // namespace keneya::fbr

@@ -225,7 +225,10 @@ std::string PushResultText(const PushResult& r, core::Language l) {
 namespace {
 
 Error PermissionDenied(std::string message, std::string where) {
-  return Error{ErrorCode::kPermissionDenied, std::move(message), std::move(where)};
+  std::vector<core::Message> place;
+  if (!where.empty()) place.push_back(core::Message::Verbatim(std::move(where)));
+  return core::MakeError(ErrorCode::kPermissionDenied, core::Message::Verbatim(std::move(message)),
+                         std::move(place));
 }
 
 // --- Reading DHIS2's JSON ----------------------------------------------------------------
@@ -1061,7 +1064,8 @@ Result<PushResult> Dhis2Client::PushDataValues(std::span<const Dhis2DataValue> v
                     ? summary.error()
                     : impl_->HttpError(*answer, path, "pushing " + BatchName(b));
       if (answer->status == 200 || answer->status == 201) {
-        e.message = "pushing " + BatchName(b) + ": " + e.message;
+        e = core::MakeError(
+            e.code, core::Message::Verbatim("pushing " + BatchName(b) + ": " + e.message), e.place);
       }
       b.error = std::move(e);
       stop = true;
@@ -1092,7 +1096,10 @@ Result<PushResult> Dhis2Client::PushDataValues(std::span<const Dhis2DataValue> v
       if (!written.ok()) {
         // DHIS2 has the batch, but a rerun would not know it: say so, and stop.
         Error e = written.error();
-        e.message += " after DHIS2 acknowledged " + BatchName(b) + "; the push stopped";
+        e = core::MakeError(e.code,
+                            core::Message::Verbatim(e.message + " after DHIS2 acknowledged " +
+                                                    BatchName(b) + "; the push stopped"),
+                            e.place);
         b.error = std::move(e);
         stop = true;
       }

@@ -797,8 +797,9 @@ Result<core::State> SqlStore::AddState(const core::State& state, const Actor& ac
   KENEYA_ASSIGN_OR_RETURN(std::vector<Row> existing,
                           connection_->Query("SELECT id FROM state WHERE code = ?", {state.code}));
   if (!existing.empty()) {
-    return Error{core::ErrorCode::kAlreadyExists, "state \"" + state.code + "\" already exists",
-                 "state code"};
+    return core::MakeError(core::ErrorCode::kAlreadyExists,
+                           core::Message::Verbatim("state \"" + state.code + "\" already exists"),
+                           {core::Message::Verbatim("state code")});
   }
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
