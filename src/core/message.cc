@@ -13,12 +13,15 @@ namespace {
 // One table, one file per module. Ids are "<module>.<what>"; texts use {name} for arguments.
 constexpr CatalogueEntry kCatalogue[] = {
 #include "core/messages/cli.inc"
+#include "core/messages/cli_commands.inc"
+#include "core/messages/cli_fbr.inc"
 #include "core/messages/core.inc"
 #include "core/messages/demo.inc"
 #include "core/messages/fbr.inc"
 #include "core/messages/http.inc"
 #include "core/messages/io.inc"
 #include "core/messages/rules.inc"
+#include "core/messages/rules_program.inc"
 #include "core/messages/store.inc"
 };
 
