@@ -3,12 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "core/i18n.h"
-
 namespace keneya::cli {
 
 using core::Language;
-using core::Tr;
 
 bool IsPostgres(const std::string& location) {
   return location.starts_with("postgres") || location.find("dbname=") != std::string::npos ||
@@ -39,13 +36,13 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 std::string Seconds(double s, Language language) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.1f", s);
-  std::string text = buffer;
+  std::string digits = buffer;
   if (language == Language::kFrench) {
-    for (char& ch : text) {
+    for (char& ch : digits) {
       if (ch == '.') ch = ',';
     }
   }
-  return text + " s";
+  return core::Text(language, "cli.util.seconds", {{"seconds", digits}});
 }
 
 store::Actor CliActor(const Context& c, std::string reason) {
@@ -55,12 +52,7 @@ store::Actor CliActor(const Context& c, std::string reason) {
 core::Result<std::unique_ptr<store::Store>> Open(const Context& c, bool migrate, bool create) {
   // A mistyped --db would otherwise be a new, empty database that answers "nothing here".
   if (!create && !IsPostgres(c.db) && c.db != ":memory:" && !std::filesystem::exists(c.db)) {
-    return core::NotFound(
-        std::string(Tr(c.language, "pas de base de données ici (keneya demo, ",
-                       "no database here (keneya demo, ")) +
-            std::string(Tr(c.language, "keneya migrate ou keneya import la créent)",
-                           "keneya migrate or keneya import create one)")),
-        c.db);
+    return core::NotFound(core::Message("cli.util.no_database_here"), c.db);
   }
   auto store = store::OpenStore(c.db, store::OpenOptions{.migrate = migrate});
   if (!store.ok()) return store.error().In(Shown(c.db));

@@ -32,23 +32,18 @@
 
 namespace keneya::cli {
 
-using core::FormatInteger;
 using core::Language;
-using core::Tr;
+using core::Text;
 
 const char* Version() { return "0.1.0"; }
 
 int RunDemo(const Context& c, const DemoOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  const Language l = c.language;
   if (options.replace) {
     if (IsPostgres(c.db)) {
-      return Fail(c, core::InvalidArgument(
-                         std::string(Tr(c.language,
-                                        "--replace ne s'applique qu'à un fichier SQLite ; "
-                                        "donnez une base PostgreSQL vide",
-                                        "--replace only applies to an SQLite file; give an "
-                                        "empty PostgreSQL database")),
-                         "--replace"));
+      return Fail(
+          c, core::InvalidArgument(core::Message("cli.demo.replace_needs_sqlite"), "--replace"));
     }
     std::error_code ignored;
     for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -61,19 +56,16 @@ int RunDemo(const Context& c, const DemoOptions& options) {
   auto existing = store.LoadMetadata();
   if (!existing.ok()) return Fail(c, existing.error());
   if (!existing->org_units.empty()) {
-    return Fail(c, core::FailedPrecondition(
-                       std::string(Tr(c.language,
-                                      "la base contient déjà des données ; relancez avec "
-                                      "--replace pour repartir d'une base neuve",
-                                      "the database already holds data; run again with "
-                                      "--replace to start from a new one")),
-                       Shown(c.db)));
+    return Fail(
+        c, core::FailedPrecondition(core::Message("cli.demo.database_not_empty"), Shown(c.db)));
   }
 
-  ProgressPrinter progress(*c.err, c.language, c.interactive);
-  *c.err << Tr(c.language, "Génération du jeu de démonstration (graine ",
-               "Generating the demo dataset (seed ")
-         << options.seed << ", " << options.first_year << "-" << options.last_year << ")\n";
+  ProgressPrinter progress(*c.err, l, c.interactive);
+  *c.err << Text(l, "cli.demo.generating",
+                 {{"seed", std::to_string(options.seed)},
+                  {"first_year", options.first_year},
+                  {"last_year", options.last_year}})
+         << "\n";
   demo::DemoOptions demo_options;
   demo_options.seed = options.seed;
   demo_options.first_year = options.first_year;
@@ -83,7 +75,7 @@ int RunDemo(const Context& c, const DemoOptions& options) {
   if (!generated.ok()) return Fail(c, generated.error());
   const double generation = SecondsSince(start);
 
-  *c.err << Tr(c.language, "Chargement dans ", "Loading into ") << Shown(c.db) << "\n";
+  *c.err << Text(l, "cli.demo.loading", {{"database", Shown(c.db)}}) << "\n";
   const auto load_start = std::chrono::steady_clock::now();
   core::Status loaded =
       demo::LoadDemo(store, *generated, CliActor(c, "keneya demo"), progress.AsFunction());
@@ -97,9 +89,7 @@ int RunDemo(const Context& c, const DemoOptions& options) {
   for (int q = 1; q <= 4; ++q)
     quarters.push_back(
         core::Period::Make(core::PeriodType::kQuarterly, options.last_year, q).value());
-  *c.err << Tr(c.language, "Programme FBR de démonstration, contrats et factures de ",
-               "Demo FBR program, contracts and invoices of ")
-         << options.last_year << "\n";
+  *c.err << Text(l, "cli.demo.setting_up_fbr", {{"year", options.last_year}}) << "\n";
   auto fbr = demo::SetUpDemoFbr(store, quarters, CliActor(c, "keneya demo"), progress.AsFunction());
   progress.Finish();
   if (!fbr.ok()) return Fail(c, fbr.error());
@@ -109,39 +99,45 @@ int RunDemo(const Context& c, const DemoOptions& options) {
   for (const core::OrgUnit& ou : generated->metadata.org_units) ++per_type[ou.type];
   int64_t facilities = 0;
   for (const auto& [type, count] : per_type) facilities += core::IsFacility(type) ? count : 0;
+  using core::OrgUnitType;
   std::ostream& out = *c.out;
-  const Language l = c.language;
-  out << Tr(l, "Base de démonstration prête : ", "Demo database ready: ") << Shown(c.db) << "\n"
-      << "  " << Tr(l, "régions sanitaires  ", "health regions      ")
-      << per_type[core::OrgUnitType::kRegion] << "\n"
-      << "  " << Tr(l, "districts sanitaires", "health districts    ") << " "
-      << per_type[core::OrgUnitType::kDistrict] << "\n"
-      << "  " << Tr(l, "structures sous contrat FBR ", "facilities under FBR contract ")
-      << FormatInteger(facilities, l) << " (CSCOM "
-      << FormatInteger(per_type[core::OrgUnitType::kCscom], l) << ", CSRéf "
-      << per_type[core::OrgUnitType::kCsref] << ", EPH "
-      << per_type[core::OrgUnitType::kRegionalHospital] << ", "
-      << Tr(l, "maternités ", "maternities ") << per_type[core::OrgUnitType::kMaternity] << ", "
-      << Tr(l, "cliniques privées ", "private clinics ")
-      << per_type[core::OrgUnitType::kPrivateClinic] << ", CCS "
-      << per_type[core::OrgUnitType::kCooperativeClinic] << ")\n"
-      << "  " << Tr(l, "sites ASC ", "ASC sites ")
-      << FormatInteger(per_type[core::OrgUnitType::kAscSite], l) << "\n"
-      << "  " << Tr(l, "valeurs ", "values ")
-      << FormatInteger(static_cast<int64_t>(generated->values.size()), l)
-      << Tr(l, " (déclarées et vérifiées, ", " (declared and verified, ") << options.first_year
-      << "-" << options.last_year
-      << Tr(l, ", scores de qualité trimestriels)\n", ", quarterly quality scores)\n") << "  "
-      << Tr(l, "programme FBR_MALI : ", "program FBR_MALI: ") << FormatInteger(fbr->contracts, l)
-      << Tr(l, " contrats, ", " contracts, ") << FormatInteger(fbr->invoices, l)
-      << Tr(l, " factures de ", " invoices for ") << options.last_year
-      << Tr(l, " (4 trimestres, ", " (4 quarters, ") << FormatInteger(fbr->missing, l)
-      << Tr(l, " sans déclaration), total ", " without a report), total ")
-      << FormatInteger(fbr->total, l) << " FCFA\n"
-      << Tr(l, "durée ", "time ") << Seconds(SecondsSince(start), l) << " ("
-      << Tr(l, "génération ", "generation ") << Seconds(generation, l) << ", "
-      << Tr(l, "chargement ", "load ") << Seconds(load, l) << ", "
-      << Tr(l, "factures ", "invoices ") << Seconds(fbr_time, l) << ")\n";
+  out << Text(l, "cli.demo.ready", {{"database", Shown(c.db)}}) << "\n"
+      << "  " << Text(l, "cli.demo.regions", {{"count", per_type[OrgUnitType::kRegion]}}) << "\n"
+      << "  " << Text(l, "cli.demo.districts", {{"count", per_type[OrgUnitType::kDistrict]}})
+      << "\n"
+      << "  "
+      << Text(l, "cli.demo.facilities",
+              {core::Grouped("facilities", facilities),
+               core::Grouped("cscom", per_type[OrgUnitType::kCscom]),
+               {"csref", per_type[OrgUnitType::kCsref]},
+               {"eph", per_type[OrgUnitType::kRegionalHospital]},
+               {"maternities", per_type[OrgUnitType::kMaternity]},
+               {"private_clinics", per_type[OrgUnitType::kPrivateClinic]},
+               {"ccs", per_type[OrgUnitType::kCooperativeClinic]}})
+      << "\n"
+      << "  "
+      << Text(l, "cli.demo.asc_sites", {core::Grouped("count", per_type[OrgUnitType::kAscSite])})
+      << "\n"
+      << "  "
+      << Text(l, "cli.demo.values",
+              {core::Grouped("count", static_cast<int64_t>(generated->values.size())),
+               {"first_year", options.first_year},
+               {"last_year", options.last_year}})
+      << "\n"
+      << "  "
+      << Text(l, "cli.demo.program",
+              {core::Grouped("contracts", fbr->contracts),
+               core::Grouped("invoices", fbr->invoices),
+               {"year", options.last_year},
+               core::Grouped("missing", fbr->missing),
+               core::Grouped("total", fbr->total)})
+      << "\n"
+      << Text(l, "cli.demo.time",
+              {{"total", Seconds(SecondsSince(start), l)},
+               {"generation", Seconds(generation, l)},
+               {"load", Seconds(load, l)},
+               {"invoices", Seconds(fbr_time, l)}})
+      << "\n";
   return 0;
 }
 
@@ -186,14 +182,13 @@ int RunServe(const Context& c, const ServeOptions& options) {
   core::Status bound = server.Bind(options.host, options.port);
   if (!bound.ok()) return Fail(c, bound.error());
   StopOnSignal stop(server);
-  *c.out << Tr(c.language, "Keneya écoute sur http://", "Keneya listens on http://") << options.host
-         << ":" << server.port()
-         << Tr(c.language, " (état : /api/health ; base : ", " (health: /api/health; database: ")
-         << Shown(c.db) << ")\n";
+  *c.out << Text(c.language, "cli.serve.listening",
+                 {{"host", options.host}, {"port", server.port()}, {"database", Shown(c.db)}})
+         << "\n";
   c.out->flush();
   core::Status served = server.Serve();
   if (!served.ok()) return Fail(c, served.error());
-  *c.out << Tr(c.language, "Keneya arrêté.\n", "Keneya stopped.\n");
+  *c.out << Text(c.language, "cli.serve.stopped") << "\n";
   return 0;
 }
 
@@ -204,9 +199,8 @@ int RunMigrate(const Context& c) {
   if (!before.ok()) return Fail(c, before.error());
   auto after = (*opened)->Migrate();
   if (!after.ok()) return Fail(c, after.error());
-  *c.out << Tr(c.language, "Schéma de ", "Schema of ") << Shown(c.db) << " : version " << *before
-         << " -> " << *after
-         << (*before == *after ? Tr(c.language, " (déjà à jour)", " (already up to date)") : "")
+  *c.out << Text(c.language, *before == *after ? "cli.migrate.up_to_date" : "cli.migrate.migrated",
+                 {{"database", Shown(c.db)}, {"before", *before}, {"after", *after}})
          << "\n";
   return 0;
 }
@@ -223,37 +217,50 @@ int RunInfo(const Context& c) {
   if (!imports.ok()) return Fail(c, imports.error());
   const Language l = c.language;
   std::ostream& out = *c.out;
-  out << Tr(l, "Base ", "Database ") << Shown(c.db) << " (" << store.engine() << ", "
-      << Tr(l, "schéma ", "schema ") << *store.SchemaVersion() << ")\n";
+  out << Text(l, "cli.info.database",
+              {{"database", Shown(c.db)},
+               {"engine", store.engine()},
+               {"schema", *store.SchemaVersion()}})
+      << "\n";
   std::map<core::OrgUnitType, int64_t> per_type;
   for (const core::OrgUnit& ou : metadata->org_units) ++per_type[ou.type];
-  out << Tr(l, "Unités d'organisation : ", "Org units: ")
-      << FormatInteger(static_cast<int64_t>(metadata->org_units.size()), l) << "\n";
-  for (const auto& [type, count] : per_type) {
-    out << "  " << core::OrgUnitTypeLabel(type, l == Language::kEnglish ? "en" : "fr") << " : "
-        << FormatInteger(count, l) << "\n";
-  }
-  out << Tr(l, "Éléments de données : ", "Data elements: ") << metadata->data_elements.size()
-      << ", " << Tr(l, "ensembles de données : ", "data sets: ") << metadata->data_sets.size()
+  out << Text(l, "cli.info.org_units",
+              {core::Grouped("count", static_cast<int64_t>(metadata->org_units.size()))})
       << "\n";
-  out << Tr(l, "Valeurs :", "Values:") << "\n";
+  for (const auto& [type, count] : per_type) {
+    out << "  "
+        << Text(l, "cli.info.count_of",
+                {{"what", core::OrgUnitTypeLabel(type, l == Language::kEnglish ? "en" : "fr")},
+                 core::Grouped("count", count)})
+        << "\n";
+  }
+  out << Text(l, "cli.info.data_elements",
+              {{"data_elements", metadata->data_elements.size()},
+               {"data_sets", metadata->data_sets.size()}})
+      << "\n";
+  out << Text(l, "cli.info.values") << "\n";
   for (const core::State& state : *states) {
     store::ValueQuery query;
     query.states = {state.id};
     auto count = store.Count(query);
     if (!count.ok()) return Fail(c, count.error());
-    out << "  " << (l == Language::kEnglish ? state.name_en : state.name_fr) << " : "
-        << FormatInteger(*count, l) << "\n";
+    out << "  "
+        << Text(l, "cli.info.count_of",
+                {{"what", l == Language::kEnglish ? state.name_en : state.name_fr},
+                 core::Grouped("count", *count)})
+        << "\n";
   }
-  out << Tr(l, "Imports : ", "Imports: ") << imports->size() << "\n";
+  out << Text(l, "cli.info.imports", {{"count", imports->size()}}) << "\n";
   // FBR: programs (newest version of each), contracts in force today, invoice runs.
   auto programs = store.Programs();
   if (!programs.ok()) return Fail(c, programs.error());
   std::map<std::string, int> versions;
   for (const store::ProgramRecord& p : *programs)
     versions[p.code] = std::max(versions[p.code], p.version);
-  out << Tr(l, "Programmes FBR : ", "FBR programs: ") << versions.size();
-  for (const auto& [code, version] : versions) out << "  " << code << " v" << version;
+  out << Text(l, "cli.info.programs", {{"count", versions.size()}});
+  for (const auto& [code, version] : versions) {
+    out << "  " << Text(l, "cli.info.program_version", {{"code", code}, {"version", version}});
+  }
   out << "\n";
   auto contracts = store.Contracts("");
   if (!contracts.ok()) return Fail(c, contracts.error());
@@ -267,13 +274,11 @@ int RunInfo(const Context& c) {
   }
   std::set<std::pair<int32_t, std::string>> facilities;  // (org unit, program) under contract
   for (const store::Contract& k : *contracts) facilities.insert({k.org_unit, k.program_code});
-  out << Tr(l, "Contrats : ", "Contracts: ")
-      << FormatInteger(static_cast<int64_t>(facilities.size()), l)
-      << Tr(l, " formations sous contrat (", " facilities under contract (")
-      << FormatInteger(static_cast<int64_t>(contracts->size()), l)
-      << Tr(l, " périodes de contrat ; aujourd'hui actifs : ", " contract periods; active today: ")
-      << FormatInteger(in_force, l) << Tr(l, ", suspendus : ", ", suspended: ")
-      << FormatInteger(suspended, l) << ")\n";
+  out << Text(l, "cli.info.contracts",
+              {core::Grouped("facilities", static_cast<int64_t>(facilities.size())),
+               core::Grouped("periods", static_cast<int64_t>(contracts->size())),
+               core::Grouped("active", in_force), core::Grouped("suspended", suspended)})
+      << "\n";
   auto runs = store.InvoiceRuns();
   if (!runs.ok()) return Fail(c, runs.error());
   int64_t current = 0, invoices = 0;
@@ -282,10 +287,10 @@ int RunInfo(const Context& c) {
     ++current;
     invoices += r.invoice_count;
   }
-  out << Tr(l, "Lots de facturation : ", "Invoice runs: ")
-      << FormatInteger(static_cast<int64_t>(runs->size()), l)
-      << Tr(l, " (en vigueur : ", " (current: ") << FormatInteger(current, l) << ", "
-      << FormatInteger(invoices, l) << Tr(l, " factures)", " invoices)") << "\n";
+  out << Text(l, "cli.info.invoice_runs",
+              {core::Grouped("runs", static_cast<int64_t>(runs->size())),
+               core::Grouped("current", current), core::Grouped("invoices", invoices)})
+      << "\n";
   return 0;
 }
 
@@ -294,7 +299,10 @@ int RunCheckDb(const Context& c) {
   if (!opened.ok()) return Fail(c, opened.error());
   auto checks = fbr::CheckDatabase(**opened);
   if (!checks.ok()) return Fail(c, checks.error());
-  for (const std::string& check : *checks) *c.out << "ok  " << check << "\n";
+  // TODO(i18n): the checks are fbr's English names ("sqlite integrity_check").
+  for (const std::string& check : *checks) {
+    *c.out << Text(c.language, "cli.check_db.ok", {{"check", check}}) << "\n";
+  }
   return 0;
 }
 
@@ -307,15 +315,20 @@ int RunPeriod(const Context& c, const std::vector<std::string>& periods) {
       continue;
     }
     const core::Period& p = *period;
-    *c.out << p.ToString() << "  " << core::PeriodTypeName(p.type()) << "  " << p.start().ToString()
-           << " .. " << p.end().ToString() << "  (" << p.Days() << Tr(c.language, " jours", " days")
-           << ")  " << Tr(c.language, "précédente ", "previous ") << p.Previous().ToString() << "  "
-           << Tr(c.language, "suivante ", "next ") << p.Next().ToString();
+    // The type is DHIS2's name of it ("FinancialApril"), in every language.
+    *c.out << Text(c.language, "cli.period.period",
+                   {{"period", p.ToString()},
+                    {"type", core::PeriodTypeName(p.type())},
+                    {"start", p.start().ToString()},
+                    {"end", p.end().ToString()},
+                    {"days", p.Days()},
+                    {"previous", p.Previous().ToString()},
+                    {"next", p.Next().ToString()}});
     if (auto quarter = p.Quarter(); quarter.ok() && quarter->type() != p.type()) {
-      *c.out << "  " << Tr(c.language, "trimestre ", "quarter ") << quarter->ToString();
+      *c.out << "  " << Text(c.language, "cli.period.quarter", {{"quarter", quarter->ToString()}});
     }
     if (auto year = p.Year(); year.ok() && year->type() != p.type()) {
-      *c.out << "  " << Tr(c.language, "année ", "year ") << year->ToString();
+      *c.out << "  " << Text(c.language, "cli.period.year", {{"year", year->ToString()}});
     }
     *c.out << "\n";
   }
@@ -326,7 +339,7 @@ namespace {
 
 core::Result<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return core::NotFound("cannot open the file", path);
+  if (!in) return core::NotFound(core::Message("cli.import.cannot_open_file"), path);
   const std::streamoff size = in.tellg();
   std::string bytes;
   if (size > 0) {
@@ -344,31 +357,40 @@ core::Result<std::string> ReadWholeFile(const std::string& path) {
   return bytes + rest.str();
 }
 
+// The summary of an import, "[dry run: nothing written] " before it when nothing was written.
+core::Message DryRunIf(bool dry_run, core::Message summary) {
+  if (!dry_run) return summary;
+  return core::Message("cli.import.dry_run", {{"summary", std::move(summary)}});
+}
+
+// What a DHIS2 metadata file or answer holds that Keneya does not keep, one line each.
+void PrintNotKept(const Context& c, const std::vector<std::string>& ignored) {
+  // TODO(i18n): io's lines are English ("users (3): Keneya manages its own users").
+  for (const std::string& line : ignored) {
+    *c.out << "  " << Text(c.language, "cli.import.not_kept", {{"what", line}}) << "\n";
+  }
+}
+
 int ImportMetadata(const Context& c, store::Store& store, const ImportCommandOptions& options) {
   auto bytes = ReadWholeFile(options.file);
   if (!bytes.ok()) return Fail(c, bytes.error());
   auto read = io::ReadDhis2Metadata(*bytes, options.file);
   if (!read.ok()) return Fail(c, read.error());
   const core::MetadataBundle& b = read->bundle;
-  const Language l = c.language;
   if (!options.dry_run) {
     core::Status saved =
         store.SaveMetadata(b, store::Actor{c.user, "file:" + options.file, options.reason});
     if (!saved.ok()) return Fail(c, saved.error());
   }
-  *c.out << (options.dry_run
-                 ? Tr(l, "[essai à blanc : rien n'a été écrit] ", "[dry run: nothing written] ")
-                 : "")
-         << Tr(l, "Métadonnées importées : ", "Metadata imported: ")
-         << FormatInteger(static_cast<int64_t>(b.org_units.size()), l)
-         << Tr(l, " unités d'organisation, ", " org units, ") << b.org_unit_groups.size()
-         << Tr(l, " groupes, ", " groups, ") << b.data_elements.size()
-         << Tr(l, " éléments de données, ", " data elements, ") << b.data_sets.size()
-         << Tr(l, " ensembles de données, ", " data sets, ") << b.categories.option_combos.size()
-         << Tr(l, " combinaisons d'options.\n", " option combos.\n");
-  for (const std::string& line : read->ignored) {
-    *c.out << Tr(l, "  non repris : ", "  not kept: ") << line << "\n";
-  }
+  const core::Message imported(
+      "cli.import.metadata_imported",
+      {core::Grouped("org_units", static_cast<int64_t>(b.org_units.size())),
+       {"groups", b.org_unit_groups.size()},
+       {"data_elements", b.data_elements.size()},
+       {"data_sets", b.data_sets.size()},
+       {"option_combos", b.categories.option_combos.size()}});
+  *c.out << core::Render(DryRunIf(options.dry_run, imported), c.language) << "\n";
+  PrintNotKept(c, read->ignored);
   return 0;
 }
 
@@ -428,7 +450,8 @@ int RunImport(const Context& c, const ImportCommandOptions& options) {
       std::ofstream file(options.json);
       file << json << "\n";
       if (!file) {
-        return Fail(c, core::Unavailable("cannot write the JSON summary", options.json));
+        return Fail(c, core::Unavailable(core::Message("cli.import.cannot_write_json_summary"),
+                                         options.json));
       }
     }
   }
@@ -451,7 +474,10 @@ int RunExport(const Context& c, const ExportCommandOptions& options) {
   std::ostream* out = c.out;
   if (options.file != "-") {
     file.open(options.file, std::ios::binary);
-    if (!file) return Fail(c, core::Unavailable("cannot create the file", options.file));
+    if (!file) {
+      return Fail(c,
+                  core::Unavailable(core::Message("cli.export.cannot_create_file"), options.file));
+    }
     out = &file;
   }
   if (options.metadata) {
@@ -460,10 +486,11 @@ int RunExport(const Context& c, const ExportCommandOptions& options) {
     auto json = io::WriteDhis2Metadata(*metadata);
     if (!json.ok()) return Fail(c, json.error());
     *out << *json << "\n";
-    if (!*out) return Fail(c, core::Unavailable("cannot write the export", options.file));
+    if (!*out) {
+      return Fail(c, core::Unavailable(core::Message("cli.export.cannot_write"), options.file));
+    }
     if (options.file != "-") {
-      *c.err << Tr(c.language, "Métadonnées exportées dans ", "Metadata exported to ")
-             << options.file << "\n";
+      *c.err << Text(c.language, "cli.export.metadata_exported", {{"file", options.file}}) << "\n";
     }
     return 0;
   }
@@ -490,8 +517,8 @@ int RunExport(const Context& c, const ExportCommandOptions& options) {
   progress.Finish();
   if (!written.ok()) return Fail(c, written.error());
   if (options.file != "-") {
-    *c.err << FormatInteger(*written, c.language)
-           << Tr(c.language, " valeurs exportées dans ", " values exported to ") << options.file
+    *c.err << Text(c.language, "cli.export.values_exported",
+                   {core::Grouped("count", *written), {"file", options.file}})
            << "\n";
   }
   return 0;
@@ -558,7 +585,7 @@ core::Result<std::unique_ptr<io::Dhis2Client>> ConnectDhis2(const Dhis2CommandOp
     if (const char* url = std::getenv("KENEYA_DHIS2_URL")) client.base_url = url;
   }
   if (client.base_url.empty()) {
-    return core::InvalidArgument("no DHIS2 server: give --url or KENEYA_DHIS2_URL", "--url");
+    return core::InvalidArgument(core::Message("cli.dhis2.no_server"), "--url");
   }
   const char* token = std::getenv("KENEYA_DHIS2_TOKEN");
   const char* password = std::getenv("KENEYA_DHIS2_PASSWORD");
@@ -571,10 +598,8 @@ core::Result<std::unique_ptr<io::Dhis2Client>> ConnectDhis2(const Dhis2CommandOp
   } else if (!user.empty() && password != nullptr) {
     client.credentials = io::Dhis2Credentials::Basic(user, password);
   } else {
-    return core::InvalidArgument(
-        "no DHIS2 credentials: set KENEYA_DHIS2_TOKEN (a personal access token), or "
-        "--dhis2-user (or KENEYA_DHIS2_USER) with KENEYA_DHIS2_PASSWORD",
-        "credentials");
+    return core::InvalidArgument(core::Message("cli.dhis2.no_credentials"),
+                                 core::Message("cli.dhis2.place_credentials"));
   }
   client.parallelism = options.parallel;
   client.ca_cert_file = options.ca_cert;
@@ -588,10 +613,12 @@ int RunDhis2Check(const Context& c, const Dhis2CommandOptions& options) {
   if (!client.ok()) return Fail(c, client.error());
   auto me = (*client)->CheckCredentials();
   if (!me.ok()) return Fail(c, me.error());
-  *c.out << Tr(c.language, "DHIS2 ", "DHIS2 ") << (*client)->base_url()
-         << Tr(c.language, " : connecté en tant que ", ": signed in as ") << me->username << " ("
-         << me->name << "), " << me->org_unit_uids.size()
-         << Tr(c.language, " unité(s) d'organisation de saisie\n", " data capture org unit(s)\n");
+  *c.out << Text(c.language, "cli.dhis2.signed_in",
+                 {{"url", (*client)->base_url()},
+                  {"user", me->username},
+                  {"name", me->name},
+                  {"org_units", me->org_unit_uids.size()}})
+         << "\n";
   return 0;
 }
 
@@ -613,20 +640,14 @@ int RunDhis2PullMetadata(const Context& c, const Dhis2CommandOptions& options) {
     core::Status saved = (*opened)->SaveMetadata(bundle, actor);
     if (!saved.ok()) return Fail(c, saved.error());
   }
-  const Language l = c.language;
-  *c.out << (options.dry_run
-                 ? Tr(l, "[essai à blanc : rien n'a été écrit] ", "[dry run: nothing written] ")
-                 : "")
-         << Tr(l, "Métadonnées DHIS2 reçues : ", "DHIS2 metadata received: ")
-         << FormatInteger(static_cast<int64_t>(bundle.org_units.size()), l)
-         << Tr(l, " unités d'organisation, ", " org units, ") << bundle.data_elements.size()
-         << Tr(l, " éléments de données, ", " data elements, ") << bundle.data_sets.size()
-         << Tr(l, " ensembles de données.\n", " data sets.\n");
-  for (const auto* ignored : {&pyramid->ignored, &metadata->ignored}) {
-    for (const std::string& line : *ignored) {
-      *c.out << Tr(l, "  non repris : ", "  not kept: ") << line << "\n";
-    }
-  }
+  const core::Message received(
+      "cli.dhis2.metadata_received",
+      {core::Grouped("org_units", static_cast<int64_t>(bundle.org_units.size())),
+       {"data_elements", bundle.data_elements.size()},
+       {"data_sets", bundle.data_sets.size()}});
+  *c.out << core::Render(DryRunIf(options.dry_run, received), c.language) << "\n";
+  PrintNotKept(c, pyramid->ignored);
+  PrintNotKept(c, metadata->ignored);
   return 0;
 }
 
@@ -638,7 +659,7 @@ int RunDhis2PullValues(const Context& c, const Dhis2CommandOptions& options) {
   if (!client.ok()) return Fail(c, client.error());
   if (options.data_sets.empty() || options.periods.empty() || options.org_unit.empty()) {
     return Fail(c,
-                core::InvalidArgument("give --data-set, --period and --org-unit", "pull-values"));
+                core::InvalidArgument(core::Message("cli.dhis2.pull_values_needs"), "pull-values"));
   }
   auto metadata = store.LoadMetadata();
   if (!metadata.ok()) return Fail(c, metadata.error());
@@ -647,9 +668,8 @@ int RunDhis2PullValues(const Context& c, const Dhis2CommandOptions& options) {
   pull.periods = options.periods;
   pull.org_units = io::OrgUnitSubtree(*metadata, options.org_unit);
   if (pull.org_units.empty()) {
-    return Fail(c, core::NotFound("org unit " + options.org_unit +
-                                      " is not in the database; run keneya dhis2 pull-metadata "
-                                      "first",
+    return Fail(c, core::NotFound(core::Message("cli.dhis2.org_unit_not_pulled",
+                                                {{"org_unit", options.org_unit}}),
                                   "--org-unit"));
   }
   io::ImportOptions import;
@@ -696,26 +716,35 @@ int RunDhis2Push(const Context& c, const Dhis2CommandOptions& options) {
   if (!options.json.empty()) {
     std::ofstream file(options.json);
     file << io::ImportSummaryJson(io::PushSummary(*result)) << "\n";
-    if (!file) return Fail(c, core::Unavailable("cannot write the JSON summary", options.json));
+    if (!file) {
+      return Fail(c, core::Unavailable(core::Message("cli.import.cannot_write_json_summary"),
+                                       options.json));
+    }
   }
   if (!result->complete()) return 1;
   return result->status == io::ImportStatus::kSuccess ? 0 : 3;
 }
 
+namespace {
+
+// The equations of `file`, or of standard input for "-".
+core::Result<std::unique_ptr<io::EquationFile>> ReadEquations(const std::string& file) {
+  if (file != "-") return io::LoadEquationFile(file);
+  std::ostringstream in;
+  in << std::cin.rdbuf();
+  return io::ReadEquationFile(in.str(), "stdin");
+}
+
+}  // namespace
+
 int RunSolve(const Context& c, const std::string& file) {
   // The file, its equations and the solution stay allocated when this returns: `keneya solve`
   // ends right after, and the system takes the memory back faster than a million frees would.
-  core::Result<std::unique_ptr<io::EquationFile>> equations = core::Internal("not read");
-  if (file == "-") {
-    std::ostringstream in;
-    in << std::cin.rdbuf();
-    equations = io::ReadEquationFile(in.str(), "stdin");
-  } else {
-    equations = io::LoadEquationFile(file);
-  }
+  core::Result<std::unique_ptr<io::EquationFile>> equations = ReadEquations(file);
   if (!equations.ok()) {
     if (equations.error().code == core::ErrorCode::kNotFound) return Fail(c, equations.error());
-    // hesabucli's answer to a file it cannot read, with Keneya's place of the problem.
+    // hesabucli's answer to a file it cannot read, with Keneya's place of the problem: JSON
+    // that programs read, in hesabucli's English words.
     rules::SolveResult invalid;
     invalid.errors.push_back({"general", "general",
                               equations.error().message + " (" + equations.error().where + ")", 0});

@@ -10,7 +10,7 @@
 #include "cli/cli_util.h"
 #include "cli/progress.h"
 #include "core/format.h"
-#include "core/i18n.h"
+#include "core/message.h"
 #include "core/period.h"
 #include "fbr/contracts.h"
 #include "fbr/exports.h"
@@ -24,13 +24,13 @@
 namespace keneya::cli {
 
 using core::FormatInteger;
+using core::Grouped;
 using core::Language;
+using core::Message;
 using core::Result;
-using core::Tr;
+using core::Text;
 
 namespace {
-
-std::string T(Language l, const char* fr, const char* en) { return std::string(Tr(l, fr, en)); }
 
 // ---- Options ----
 
@@ -98,10 +98,11 @@ std::optional<int> Version(int version) {
 }
 
 void PrintProblems(const Context& c, const std::vector<rules::ProgramProblem>& problems) {
-  *c.err << problems.size() << T(c.language, " problème", " problem")
-         << (problems.size() == 1 ? "" : "s") << T(c.language, " :\n", ":\n");
+  *c.err << Text(c.language, problems.size() == 1 ? "cli.check.problems_one" : "cli.check.problems",
+                 {{"count", problems.size()}})
+         << "\n";
   for (const rules::ProgramProblem& p : problems) {
-    *c.err << "  " << core::Localize(p.ToString(), c.language) << "\n";
+    *c.err << "  " << p.Describe(c.language) << "\n";
   }
 }
 
@@ -131,102 +132,136 @@ std::string Pad(const std::string& text, size_t width, bool right = false) {
   return core::PadText(text, width, right);
 }
 
+// "CSCOM_A, CSCOM_B, ...": at most `most` codes.
+std::string FirstCodes(const std::vector<std::string>& codes, size_t most) {
+  std::string list;
+  for (size_t i = 0; i < codes.size() && i < most; ++i) list += (i ? ", " : "") + codes[i];
+  return codes.size() > most ? list + ", ..." : list;
+}
+
 void PrintRunSummary(const Context& c, const fbr::ComputedRun& run, const fbr::Resolver& resolver) {
   const Language l = c.language;
   std::ostream& out = *c.out;
   const rules::Program& program = run.program();
   const rules::PaymentRule& rule = run.payment_rule();
   const std::string period = run.inputs->period.ToString();
-  out << T(l, "Programme ", "Program ") << program.code << " version " << run.record.version
-      << T(l, ", paiement « ", ", payment \"") << rule.code << T(l, " », ", "\", ")
-      << fbr::PeriodLabel(period, l) << " (" << period << ")\n";
-  out << "  " << T(l, "formations sous contrat : ", "facilities under contract: ")
-      << FormatInteger(static_cast<int64_t>(run.inputs->facilities.size()), l)
-      << T(l, " ; factures : ", "; invoices: ")
-      << FormatInteger(static_cast<int64_t>(run.invoices.invoices.size()), l)
-      << T(l, " ; sans déclaration : ", "; without a report: ")
-      << FormatInteger(static_cast<int64_t>(run.invoices.missing.size()), l)
-      << T(l, " ; contrats suspendus : ", "; suspended contracts: ")
-      << FormatInteger(static_cast<int64_t>(run.suspended.size()), l) << "\n";
-  out << "  " << T(l, "valeurs lues : ", "values read: ") << FormatInteger(run.values_read, l)
-      << " (" << Seconds(run.read_seconds, l) << T(l, ") ; calcul : ", "); computation: ")
-      << Seconds(run.compute_seconds, l) << "\n";
-  for (const std::string& w : run.warnings)
-    out << "  " << T(l, "attention : ", "warning: ") << w << "\n";
+  out << Text(l, "cli.compute.summary_head",
+              {{"program", program.code},
+               {"version", run.record.version},
+               {"payment", rule.code},
+               {"period_label", fbr::PeriodLabel(period, l)},
+               {"period", period}})
+      << "\n";
+  out << "  "
+      << Text(l, "cli.compute.summary_counts",
+              {Grouped("facilities", static_cast<int64_t>(run.inputs->facilities.size())),
+               Grouped("invoices", static_cast<int64_t>(run.invoices.invoices.size())),
+               Grouped("missing", static_cast<int64_t>(run.invoices.missing.size())),
+               Grouped("suspended", static_cast<int64_t>(run.suspended.size()))})
+      << "\n";
+  out << "  "
+      << Text(l, "cli.compute.summary_times",
+              {Grouped("values", run.values_read),
+               {"read_time", Seconds(run.read_seconds, l)},
+               {"compute_time", Seconds(run.compute_seconds, l)}})
+      << "\n";
+  for (const Message& w : run.warning_messages) {
+    out << "  " << Text(l, "cli.compute.warning", {{"warning", w}}) << "\n";
+  }
   if (!run.invoices.missing.empty()) {
-    out << "  " << T(l, "sans déclaration (pas de facture) : ", "no report (no invoice): ");
-    size_t shown = 0;
+    std::vector<std::string> missing;
     for (int f : run.invoices.missing) {
-      if (shown++ == 10) {
-        out << T(l, ", ...", ", ...");
-        break;
-      }
-      out << (shown > 1 ? ", " : "") << run.inputs->facilities[static_cast<size_t>(f)].code;
+      missing.push_back(run.inputs->facilities[static_cast<size_t>(f)].code);
     }
-    out << "\n";
+    out << "  " << Text(l, "cli.compute.no_report", {{"facilities", FirstCodes(missing, 10)}})
+        << "\n";
   }
   if (!run.suspended.empty()) {
-    out << "  " << T(l, "contrats suspendus (pas de facture) : ", "suspended (no invoice): ");
-    for (size_t i = 0; i < run.suspended.size() && i < 10; ++i)
-      out << (i ? ", " : "") << run.suspended[i];
-    out << (run.suspended.size() > 10 ? ", ...\n" : "\n");
+    out << "  " << Text(l, "cli.compute.suspended", {{"facilities", FirstCodes(run.suspended, 10)}})
+        << "\n";
   }
   const ZoneTotals totals = Totals(run);
-  out << "  " << T(l, "par région (FCFA) :", "by region (FCFA):") << "\n";
+  out << "  " << Text(l, "cli.compute.by_region") << "\n";
   for (const auto& [region, total] : totals.region) {
     out << "    " << Pad(core::Shorten(ZoneName(resolver, region), 31), 32)
         << Pad(FormatInteger(total, l), 18, true) << "\n";
   }
   for (const rules::ZoneBudget& b : run.invoices.budgets) {
-    out << "  " << T(l, "enveloppe ", "envelope ") << ZoneName(resolver, b.zone) << " : "
-        << T(l, "demandé ", "requested ") << FormatInteger(b.requested, l)
-        << T(l, ", enveloppe ", ", envelope ") << FormatInteger(b.envelope, l)
-        << T(l, ", payé ", ", paid ") << FormatInteger(b.paid, l)
-        << (b.requested > b.envelope ? T(l, " (réduction au prorata)", " (pro rata cut)") : "")
+    out << "  "
+        << Text(l, b.requested > b.envelope ? "cli.compute.envelope_cut" : "cli.compute.envelope",
+                {{"zone", ZoneName(resolver, b.zone)},
+                 Grouped("requested", b.requested),
+                 Grouped("envelope", b.envelope),
+                 Grouped("paid", b.paid)})
         << "\n";
   }
-  out << "  " << T(l, "TOTAL : ", "TOTAL: ") << FormatInteger(run.invoices.total, l) << " FCFA\n";
+  out << "  " << Text(l, "cli.compute.total", {Grouped("total", run.invoices.total)}) << "\n";
 }
 
-// "name=value" and "output[activity]=value".
-std::string StatusName(store::ContractStatus status, Language l) {
+// A code stored in the database that has no name in the catalogue: shown as it is.
+Message AsStored(std::string_view code) { return Message("cli.fbr.as_stored", {{"text", code}}); }
+
+Message StatusName(store::ContractStatus status) {
   switch (status) {
     case store::ContractStatus::kActive:
-      return T(l, "actif", "active");
+      return Message("cli.contract.status_active");
     case store::ContractStatus::kSuspended:
-      return T(l, "suspendu", "suspended");
+      return Message("cli.contract.status_suspended");
     case store::ContractStatus::kEnded:
-      return T(l, "terminé", "ended");
+      return Message("cli.contract.status_ended");
   }
-  return "?";
+  return AsStored(store::ContractStatusCode(status));
 }
 
-std::string RunStatusName(const std::string& status, Language l) {
-  if (status == "draft") return T(l, "brouillon", "draft");
-  if (status == "superseded") return T(l, "remplacé", "superseded");
-  return status;
+Message RunStatusName(const std::string& status) {
+  if (status == "draft") return Message("cli.invoices.status_draft");
+  if (status == "superseded") return Message("cli.invoices.status_superseded");
+  return AsStored(status);
 }
 
-// The audit's action of a contract change, in the reader's language.
-std::string ActionName(const std::string& action, Language l) {
-  if (action == "create") return T(l, "création", "create");
-  if (action == "update") return T(l, "modification", "update");
-  if (action == "delete") return T(l, "suppression", "delete");
-  return action;
+// The audit's action of a contract change.
+Message ActionName(const std::string& action) {
+  if (action == "create") return Message("cli.contract.action_create");
+  if (action == "update") return Message("cli.contract.action_update");
+  if (action == "delete") return Message("cli.contract.action_delete");
+  return AsStored(action);
+}
+
+// A contract's terms as the store writes them in its audit trail ("2021-01-01..2023-12-31
+// EQUITE_10 (set) active"): the days and the equity category as they are, the rest in words.
+// Terms of another form are shown as they are.
+Message TermsText(const std::string& terms) {
+  std::string_view rest = terms;
+  const size_t status_at = rest.rfind(' ');
+  if (status_at == std::string_view::npos) return AsStored(terms);
+  const std::optional<store::ContractStatus> status =
+      store::ParseContractStatus(rest.substr(status_at + 1));
+  if (!status) return AsStored(terms);
+  rest = rest.substr(0, status_at);
+  constexpr std::string_view kSet = " (set)";
+  const bool set = rest.ends_with(kSet);
+  if (set) rest.remove_suffix(kSet.size());
+  const size_t equity_at = rest.rfind(' ');
+  if (equity_at == std::string_view::npos) return AsStored(terms);
+  return Message(set ? "cli.contract.terms_set" : "cli.contract.terms",
+                 {{"days", rest.substr(0, equity_at)},
+                  {"equity", rest.substr(equity_at + 1)},
+                  {"status", StatusName(*status)}});
+}
+
+Message NoInvoice(const std::string& number) {
+  return Message("cli.invoices.no_invoice", {{"number", number}});
 }
 
 // "ATTENTION : facture remplacée..." for a superseded invoice; nothing otherwise.
 std::string SupersededWarning(const std::optional<fbr::Successor>& successor, Language l) {
   if (!successor) return "";
-  std::string out = T(l, "ATTENTION : facture remplacée, à ne pas payer. ",
-                      "WARNING: superseded invoice, not to be paid. ");
-  if (successor->run == 0) return out + "\n";
-  if (successor->number.empty()) {
-    return out + T(l, "Le lot ", "Run ") + std::to_string(successor->run) +
-           T(l, " ne facture plus cette formation.\n", " no longer invoices this facility.\n");
-  }
-  return out + T(l, "Elle est remplacée par ", "It is replaced by ") + successor->number +
-         T(l, " (lot ", " (run ") + std::to_string(successor->run) + ").\n";
+  if (successor->run == 0) return Text(l, "cli.invoices.superseded", {{"successor", ""}}) + "\n";
+  const Message next = successor->number.empty()
+                           ? Message("cli.invoices.no_longer_invoiced", {{"run", successor->run}})
+                           : Message("cli.invoices.superseded_by",
+                                     {{"number", successor->number}, {"run", successor->run}});
+  return Text(l, "cli.invoices.superseded", {{"successor", next}}) + "\n";
 }
 
 // ---- Commands ----
@@ -252,40 +287,38 @@ int RunCheck(const Context& c, const CheckOptions& o) {
   fbr::CheckedProgram checked =
       fbr::CheckProgram(*source, metadata ? &*metadata : nullptr, states ? &*states : nullptr);
   if (!checked.ok()) {
-    *c.err << T(l, "Programme refusé : ", "Program refused: ") << source->toml_name << "\n";
+    *c.err << Text(l, "cli.check.refused", {{"file", source->toml_name}}) << "\n";
     PrintProblems(c, checked.problems);
     return 1;
   }
-  *c.out << T(l, "Programme ", "Program ") << checked.program.code << " version "
-         << checked.program.version
-         << (o.period.empty()
-                 ? T(l, " : aucun problème (", ": no problem (")
-                 : T(l, " : aucun problème dans les fichiers (", ": no problem in the files ("))
-         << checked.program.packages.size()
-         << (checked.program.packages.size() == 1 ? T(l, " paquet, ", " package, ")
-                                                  : T(l, " paquets, ", " packages, "))
-         << checked.program.payments.size()
-         << (checked.program.payments.size() == 1 ? T(l, " règle de paiement", " payment rule")
-                                                  : T(l, " règles de paiement", " payment rules"))
-         << (metadata ? T(l, ", noms vérifiés dans la base", ", names checked in the database")
-                      : "")
-         << ")\n";
+  const size_t packages = checked.program.packages.size();
+  const size_t payments = checked.program.payments.size();
+  const Message contents(
+      metadata ? "cli.check.contents_names_checked" : "cli.check.contents",
+      {{"packages", Message(packages == 1 ? "cli.check.packages_one" : "cli.check.packages",
+                            {{"count", packages}})},
+       {"payments",
+        Message(payments == 1 ? "cli.check.payment_rules_one" : "cli.check.payment_rules",
+                {{"count", payments}})}});
+  *c.out << Text(l, o.period.empty() ? "cli.check.no_problem" : "cli.check.no_problem_in_files",
+                 {{"code", checked.program.code},
+                  {"version", checked.program.version},
+                  {"contents", contents}})
+         << "\n";
   if (!o.period.empty()) {
     auto period = ParsePeriod(o.period);
     if (!period.ok()) return Fail(c, period.error());
     auto run =
         fbr::Compute(*store, *metadata, fbr::ToRecord(*source, checked.program), *period, {});
     if (!run.ok()) {
-      *c.err << T(l, "Calcul de ", "Computing ") << o.period
-             << T(l, " impossible :\n", " failed:\n");
+      *c.err << Text(l, "cli.check.compute_failed", {{"period", o.period}}) << "\n";
       return Fail(c, run.error());
     }
-    *c.out << T(l, "Calcul de ", "Computing ") << o.period
-           << T(l, " sans erreur : ", " without error: ")
-           << FormatInteger(static_cast<int64_t>(run->invoices.invoices.size()), l)
-           << T(l, " factures, total ", " invoices, total ")
-           << FormatInteger(run->invoices.total, l)
-           << T(l, " FCFA (rien n'est enregistré)\n", " FCFA (nothing stored)\n");
+    *c.out << Text(l, "cli.check.computed",
+                   {{"period", o.period},
+                    Grouped("invoices", static_cast<int64_t>(run->invoices.invoices.size())),
+                    Grouped("total", run->invoices.total)})
+           << "\n";
   }
   return 0;
 }
@@ -311,9 +344,9 @@ std::optional<Replaced> Replacement(const std::vector<store::ProgramRecord>& all
 }
 
 // "à partir du 2024-04-01", "du 2022-01-01 au 2022-12-31".
-std::string Days(const core::Date& from, const std::optional<core::Date>& to, Language l) {
-  if (!to) return T(l, "à partir du ", "from ") + from.ToString();
-  return T(l, "du ", "from ") + from.ToString() + T(l, " au ", " to ") + to->ToString();
+Message Days(const core::Date& from, const std::optional<core::Date>& to) {
+  if (!to) return Message("cli.program.days_from", {{"from", from.ToString()}});
+  return Message("cli.program.days_between", {{"from", from.ToString()}, {"to", to->ToString()}});
 }
 
 int RunProgramLoad(const Context& c, const ProgramOptions& o) {
@@ -323,9 +356,11 @@ int RunProgramLoad(const Context& c, const ProgramOptions& o) {
   if (!opened.ok()) return Fail(c, opened.error());
   auto record = fbr::LoadProgram(**opened, *source, CliActor(c, "keneya program load"));
   if (!record.ok()) return Fail(c, record.error());
-  *c.out << T(c.language, "Programme ", "Program ") << record->code << " version "
-         << record->version << T(c.language, " enregistré (valable ", " stored (valid ")
-         << Days(record->valid_from, record->valid_to, c.language) << ")\n";
+  *c.out << Text(c.language, "cli.program.stored",
+                 {{"code", record->code},
+                  {"version", record->version},
+                  {"days", Days(record->valid_from, record->valid_to)}})
+         << "\n";
   // Say which earlier versions it replaces, and from when: runs already stored keep theirs.
   auto programs = (*opened)->Programs();
   if (!programs.ok()) return Fail(c, programs.error());
@@ -333,13 +368,9 @@ int RunProgramLoad(const Context& c, const ProgramOptions& o) {
     if (p.code != record->code || p.version >= record->version) continue;
     const auto newer = Replacement(*programs, p);
     if (!newer || newer->version != record->version) continue;
-    *c.out << T(c.language, "Cette version remplace la version ", "It replaces version ")
-           << p.version << " " << Days(newer->from, newer->to, c.language)
-           << T(c.language,
-                " : les prochains calculs de ces périodes l'utiliseront ; les lots déjà "
-                "enregistrés gardent leur version.\n",
-                ": the next computations of those periods will use it; stored runs keep their "
-                "version.\n");
+    *c.out << Text(c.language, "cli.program.replaces",
+                   {{"version", p.version}, {"days", Days(newer->from, newer->to)}})
+           << "\n";
   }
   return 0;
 }
@@ -349,16 +380,19 @@ int RunProgramList(const Context& c) {
   if (!opened.ok()) return Fail(c, opened.error());
   auto programs = (*opened)->Programs();
   if (!programs.ok()) return Fail(c, programs.error());
-  if (programs->empty()) {
-    *c.out << T(c.language, "Aucun programme enregistré.\n", "No program stored.\n");
-  }
+  if (programs->empty()) *c.out << Text(c.language, "cli.program.none") << "\n";
   for (const store::ProgramRecord& p : *programs) {
-    *c.out << p.code << " v" << p.version << "  " << p.name << "  " << p.valid_from.ToString()
-           << ".." << (p.valid_to ? p.valid_to->ToString() : "") << "  "
-           << T(c.language, "chargé par ", "loaded by ") << p.loaded_by;
+    *c.out << Text(c.language, "cli.program.list_row",
+                   {{"code", p.code},
+                    {"version", p.version},
+                    {"name", p.name},
+                    {"from", p.valid_from.ToString()},
+                    {"to", p.valid_to ? p.valid_to->ToString() : ""},
+                    {"user", p.loaded_by}});
     if (auto newer = Replacement(*programs, p)) {
-      *c.out << T(c.language, "  (remplacé par v", "  (replaced by v") << newer->version << " "
-             << Days(newer->from, newer->to, c.language) << ")";
+      *c.out << "  "
+             << Text(c.language, "cli.program.replaced_by",
+                     {{"version", newer->version}, {"days", Days(newer->from, newer->to)}});
     }
     *c.out << "\n";
   }
@@ -387,11 +421,13 @@ int RunContractSign(const Context& c, const ContractOptions& o) {
   sign.group = o.group;
   auto result = fbr::SignContracts(store, *metadata, sign, CliActor(c, o.reason));
   if (!result.ok()) return Fail(c, result.error());
-  *c.out << FormatInteger(result->signed_count, l)
-         << T(l, " contrat(s) signé(s) avec ", " contract(s) signed with ") << o.program << "\n";
-  for (const std::string& r : result->refused)
-    *c.err << T(l, "refusé : ", "refused: ") << core::Localize(r, l) << "\n";
-  return result->refused.empty() ? 0 : 1;
+  *c.out << Text(l, "cli.contract.signed",
+                 {Grouped("count", result->signed_count), {"program", o.program}})
+         << "\n";
+  for (const Message& refused : result->refused_messages) {
+    *c.err << Text(l, "cli.contract.refused", {{"reason", refused}}) << "\n";
+  }
+  return result->refused_messages.empty() ? 0 : 1;
 }
 
 int RunContractList(const Context& c, const ContractOptions& o) {
@@ -406,8 +442,11 @@ int RunContractList(const Context& c, const ContractOptions& o) {
   const core::OrgUnit* only = nullptr;
   if (!o.facilities.empty()) {
     only = resolver.OrgUnit(o.facilities.front());
-    if (only == nullptr)
-      return Fail(c, core::NotFound("no org unit '" + o.facilities.front() + "'", "--facility"));
+    if (only == nullptr) {
+      return Fail(
+          c, core::NotFound(Message("cli.contract.no_org_unit", {{"code", o.facilities.front()}}),
+                            "--facility"));
+    }
   }
   int64_t shown = 0;
   for (const store::Contract& k : *contracts) {
@@ -416,10 +455,11 @@ int RunContractList(const Context& c, const ContractOptions& o) {
     *c.out << k.id << "  " << (unit ? (unit->code.empty() ? unit->uid : unit->code) : "?") << "  "
            << k.program_code << "  " << k.start.ToString() << ".."
            << (k.end ? k.end->ToString() : "") << "  " << k.equity_category
-           << (k.equity_explicit ? "*" : "") << "  " << StatusName(k.status, c.language) << "\n";
+           << (k.equity_explicit ? "*" : "") << "  "
+           << core::Render(StatusName(k.status), c.language) << "\n";
     ++shown;
   }
-  *c.err << FormatInteger(shown, c.language) << T(c.language, " contrat(s)\n", " contract(s)\n");
+  *c.err << Text(c.language, "cli.contract.count", {Grouped("count", shown)}) << "\n";
   return 0;
 }
 
@@ -432,23 +472,22 @@ int RunContractChange(const Context& c, const ContractOptions& o, fbr::ContractA
   auto changed = fbr::ChangeContract(**opened, o.id, action, *date, CliActor(c, o.reason));
   if (!changed.ok()) return Fail(c, changed.error());
   if (changed->started) {
-    *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " clos le ", " closed on ")
-           << changed->closed.end->ToString() << T(l, " ; contrat ", "; contract ")
-           << changed->started->id << " " << StatusName(changed->started->status, l)
-           << T(l, " à partir du ", " from ") << date->ToString() << "\n";
+    *c.out << Text(l, "cli.contract.closed_and_started",
+                   {{"id", o.id},
+                    {"end", changed->closed.end->ToString()},
+                    {"next", changed->started->id},
+                    {"status", StatusName(changed->started->status)},
+                    {"date", date->ToString()}})
+           << "\n";
   } else {
-    *c.out << T(l, "Contrat ", "Contract ") << o.id << T(l, " terminé le ", " ended on ")
-           << changed->closed.end->ToString() << "\n";
+    *c.out << Text(l, "cli.contract.ended",
+                   {{"id", o.id}, {"end", changed->closed.end->ToString()}})
+           << "\n";
   }
   if (!changed->stale_periods.empty()) {
     std::string stale;
     for (const std::string& p : changed->stale_periods) stale += (stale.empty() ? "" : ", ") + p;
-    *c.out << T(l, "Attention : les lots déjà calculés de ", "Note: the runs already computed for ")
-           << stale
-           << T(l,
-                " gardent les anciennes conditions ; recalculez-les (keneya compute) pour en "
-                "tenir compte.\n",
-                " keep the old terms; compute them again (keneya compute) to apply the change.\n");
+    *c.out << Text(l, "cli.contract.stale_runs", {{"periods", stale}}) << "\n";
   }
   return 0;
 }
@@ -458,11 +497,12 @@ int RunContractHistory(const Context& c, const ContractOptions& o) {
   if (!opened.ok()) return Fail(c, opened.error());
   auto history = (*opened)->ContractHistory(o.id);
   if (!history.ok()) return Fail(c, history.error());
+  const Language l = c.language;
   for (const store::ContractChange& h : *history) {
-    *c.out << core::FormatTimestamp(h.at) << "  " << ActionName(h.action, c.language) << "  "
+    *c.out << core::FormatTimestamp(h.at) << "  " << core::Render(ActionName(h.action), l) << "  "
            << h.user << "  "
-           << (h.old_terms.empty() ? "" : core::Localize(h.old_terms, c.language) + " -> ")
-           << core::Localize(h.new_terms, c.language)
+           << (h.old_terms.empty() ? "" : core::Render(TermsText(h.old_terms), l) + " -> ")
+           << core::Render(TermsText(h.new_terms), l)
            << (h.reason.empty() ? "" : "  (" + h.reason + ")") << "\n";
   }
   return 0;
@@ -480,7 +520,7 @@ int RunCompute(const Context& c, const ComputeOptions& o) {
   auto record =
       fbr::ProgramToUse(store, *metadata, o.program, *period, Version(o.version), !o.dry_run);
   if (!record.ok()) {
-    *c.err << T(l, "Rien n'a été enregistré.\n", "Nothing was stored.\n");
+    *c.err << Text(l, "cli.compute.nothing_stored") << "\n";
     return Fail(c, record.error());
   }
   ProgressPrinter progress(*c.err, l, c.interactive);
@@ -491,30 +531,27 @@ int RunCompute(const Context& c, const ComputeOptions& o) {
   auto run = fbr::Compute(store, *metadata, *record, *period, options);
   progress.Finish();
   if (!run.ok()) {
-    *c.err << T(l, "Rien n'a été enregistré.\n", "Nothing was stored.\n");
+    *c.err << Text(l, "cli.compute.nothing_stored") << "\n";
     return Fail(c, run.error());
   }
   const fbr::Resolver resolver(*metadata);
   PrintRunSummary(c, *run, resolver);
   if (o.dry_run) {
-    *c.out << T(l, "[essai à blanc : rien n'a été enregistré]\n", "[dry run: nothing stored]\n");
+    *c.out << Text(l, "cli.compute.dry_run") << "\n";
     return 0;
   }
   if (run->invoices.invoices.empty()) {
     // A run without a single invoice is a period whose data has not come in yet (or the wrong
     // period): storing it would only supersede a good run.
-    *c.err << T(l, "Aucune formation sous contrat n'a de déclaration pour ",
-                "No facility under contract has a report for ")
-           << period->ToString()
-           << T(l, " : rien n'a été enregistré.\n", ": nothing was stored.\n");
+    *c.err << Text(l, "cli.compute.no_report_at_all", {{"period", period->ToString()}}) << "\n";
     return 1;
   }
   auto saved = fbr::SaveRun(store, *run, CliActor(c, "keneya compute"), progress.AsFunction());
   progress.Finish();
   if (!saved.ok()) return Fail(c, saved.error());
-  *c.out << T(l, "Lot de facturation ", "Invoice run ") << saved->id
-         << T(l, " enregistré : ", " stored: ") << FormatInteger(saved->invoice_count, l)
-         << T(l, " factures", " invoices") << "\n";
+  *c.out << Text(l, "cli.compute.stored",
+                 {{"run", saved->id}, Grouped("count", saved->invoice_count)})
+         << "\n";
   return 0;
 }
 
@@ -529,26 +566,19 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
   request.period = o.of_period;
   request.depth = o.depth;
   if (!o.activity.empty() && o.formula.empty()) {
-    return Fail(c, core::InvalidArgument(T(l,
-                                           "--activity va avec --formula (quantite.montant, "
-                                           "par exemple)",
-                                           "--activity goes with --formula (quantite.montant, "
-                                           "for instance)"),
-                                         "--activity"));
+    return Fail(
+        c, core::InvalidArgument(Message("cli.explain.activity_without_formula"), "--activity"));
   }
   if (!o.number.empty()) {
     if (!o.program.empty() || !o.period.empty() || !o.facility.empty() || o.version != 0) {
-      return Fail(c, core::InvalidArgument(
-                         T(l,
-                           "une facture se suffit : --program, --period, --facility et "
-                           "--version sont pour un calcul sans facture",
-                           "an invoice is enough: --program, --period, --facility and --version "
-                           "are for a computation without one")));
+      return Fail(c, core::InvalidArgument(Message("cli.explain.invoice_is_enough")));
     }
     // The invoice and its run, read once for the explanation, the warning and the total.
     auto invoice = store.GetInvoice(o.number);
     if (!invoice.ok()) return Fail(c, invoice.error());
-    if (!*invoice) return Fail(c, core::NotFound("no invoice " + o.number, "invoice"));
+    if (!*invoice) {
+      return Fail(c, core::NotFound(NoInvoice(o.number), Message("cli.invoices.place_invoice")));
+    }
     auto run = fbr::LoadRun(store, (*invoice)->run_id);
     if (!run.ok()) return Fail(c, run.error());
     auto explained = fbr::ExplainInvoice(*run, **invoice, request, l);
@@ -556,8 +586,7 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
     auto successor = fbr::SuccessorOf(store, **invoice);
     if (!successor.ok()) return Fail(c, successor.error());
     *c.out << SupersededWarning(*successor, l);
-    *c.out << T(l, "Facture ", "Invoice ") << o.number
-           << T(l, " (données enregistrées avec la facture)\n", " (data stored with the invoice)\n")
+    *c.out << Text(l, "cli.explain.invoice_head", {{"number", o.number}}) << "\n"
            << fbr::ExplanationText(*explained, l);
     if (o.formula.empty()) {
       // From the payment's total to what the invoice pays: its lines rounded to the franc, and
@@ -568,23 +597,17 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
       for (const rules::InvoiceLine& line : view->lines) {
         if (line.kind == rules::InvoiceLine::Kind::kEnvelope) cut += line.amount;
       }
-      *c.out << T(l, "\nSur la facture, chaque ligne est arrondie au franc : ",
-                  "\nOn the invoice, each line is rounded to the franc: ")
-             << FormatInteger(view->total - cut, l) << " FCFA";
-      if (cut != 0) {
-        *c.out << T(l, " ; réduction au prorata de l'enveloppe budgétaire : ",
-                    "; pro rata cut to the budget envelope: ")
-               << FormatInteger(cut, l) << " FCFA";
-      }
-      *c.out << T(l, " ; total à payer : ", "; total to pay: ") << FormatInteger(view->total, l)
-             << " FCFA\n";
+      std::vector<core::MessageArg> amounts = {Grouped("amount", view->total - cut),
+                                               Grouped("total", view->total)};
+      if (cut != 0) amounts.push_back(Grouped("cut", cut));
+      *c.out << "\n"
+             << Text(l, cut != 0 ? "cli.explain.rounded_cut" : "cli.explain.rounded", amounts)
+             << "\n";
     }
     return 0;
   }
   if (o.program.empty() || o.period.empty() || o.facility.empty()) {
-    return Fail(c, core::InvalidArgument(
-                       T(l, "donnez un numéro de facture, ou --program, --period et --facility",
-                         "give an invoice number, or --program, --period and --facility")));
+    return Fail(c, core::InvalidArgument(Message("cli.explain.give_invoice_or_facility")));
   }
   auto period = ParsePeriod(o.period);
   if (!period.ok()) return Fail(c, period.error());
@@ -600,16 +623,15 @@ int RunExplain(const Context& c, const ExplainOptions& o) {
     if (facts.code == o.facility || facts.uid == o.facility) facility = static_cast<int>(f);
   }
   if (facility < 0) {
-    return Fail(c, core::NotFound(o.facility + T(l, " n'est pas sous contrat pour cette période",
-                                                 " is not under contract for this period"),
-                                  "--facility"));
+    return Fail(
+        c, core::NotFound(Message("cli.explain.not_under_contract", {{"facility", o.facility}}),
+                          "--facility"));
   }
   int activity = 0;
   auto slot = fbr::FindSlot(run->compiled, run->payment, *period, request, &activity,
                             run->inputs->facilities[static_cast<size_t>(facility)].type);
   if (!slot.ok()) return Fail(c, slot.error());
-  *c.out << T(l, "Calcul sur les données actuelles (rien n'est enregistré)\n",
-              "Computed on the current data (nothing stored)\n")
+  *c.out << Text(l, "cli.explain.computed_now") << "\n"
          << fbr::ExplanationText(
                 run->compiled.Explain(run->payment, run->result, *slot, facility, activity,
                                       l == Language::kEnglish ? "en" : "fr", o.depth),
@@ -648,14 +670,18 @@ int RunSimulate(const Context& c, const SimulateOptions& o) {
   const fbr::Resolver resolver(*metadata);
   const ZoneTotals before = Totals(*base), after = Totals(*scenario);
   std::ostream& out = *c.out;
-  out << T(l, "Simulation (rien n'est enregistré) : ", "Simulation (nothing stored): ")
-      << record->code << " version " << record->version << ", "
-      << fbr::PeriodLabel(period->ToString(), l) << "\n";
+  out << Text(l, "cli.simulate.head",
+              {{"program", record->code},
+               {"version", record->version},
+               {"period_label", fbr::PeriodLabel(period->ToString(), l)}})
+      << "\n";
   for (const std::string& s : o.sets) out << "  --set " << s << "\n";
   for (const std::string& e : o.envelopes) out << "  --envelope " << e << "\n";
-  out << "  " << T(l, "calcul de la simulation : ", "simulation computed in ")
-      << Seconds(simulation, l) << T(l, " (données lues une fois : ", " (data read once: ")
-      << Seconds(base->read_seconds, l) << ")\n\n";
+  out << "  "
+      << Text(l, "cli.simulate.times",
+              {{"simulation_time", Seconds(simulation, l)},
+               {"read_time", Seconds(base->read_seconds, l)}})
+      << "\n\n";
   // The zone column is as wide as its longest name: district names differ at their end
   // ("... de la Commune III", "... de la Commune IV").
   size_t name_width = 36;
@@ -665,10 +691,11 @@ int RunSimulate(const Context& c, const SimulateOptions& o) {
     for (const auto& [district, total] : before.district)
       name_width = std::max(name_width, core::TextWidth(ZoneName(resolver, district)) + 4);
   }
-  out << Pad(T(l, "Zone", "Zone"), name_width) << Pad(T(l, "Référence", "Baseline"), 18, true)
-      << Pad(T(l, "Simulation", "Simulation"), 18, true)
-      << Pad(T(l, "Écart", "Difference"), 16, true) << Pad(T(l, "Enveloppe", "Envelope"), 16, true)
-      << "\n";
+  out << Pad(Text(l, "cli.simulate.column_zone"), name_width)
+      << Pad(Text(l, "cli.simulate.column_baseline"), 18, true)
+      << Pad(Text(l, "cli.simulate.column_simulation"), 18, true)
+      << Pad(Text(l, "cli.simulate.column_difference"), 16, true)
+      << Pad(Text(l, "cli.simulate.column_envelope"), 16, true) << "\n";
   std::map<std::string, int64_t> envelopes;
   for (const rules::ZoneBudget& b : scenario->invoices.budgets) envelopes[b.zone] = b.envelope;
   auto row = [&](const std::string& name, int64_t a, int64_t b, const std::string& zone) {
@@ -689,13 +716,15 @@ int RunSimulate(const Context& c, const SimulateOptions& o) {
           after.district.count(district) ? after.district.at(district) : 0, district);
     }
   }
-  row(T(l, "TOTAL", "TOTAL"), base->invoices.total, scenario->invoices.total, "");
+  row(Text(l, "cli.simulate.total"), base->invoices.total, scenario->invoices.total, "");
   for (const rules::ZoneBudget& b : scenario->invoices.budgets) {
     if (b.requested > b.envelope) {
-      out << T(l, "  dépassement d'enveloppe, réduction au prorata : ",
-               "  over the envelope, pro rata cut: ")
-          << ZoneName(resolver, b.zone) << " (" << FormatInteger(b.requested, l) << " > "
-          << FormatInteger(b.envelope, l) << ")\n";
+      out << "  "
+          << Text(l, "cli.simulate.over_envelope",
+                  {{"zone", ZoneName(resolver, b.zone)},
+                   Grouped("requested", b.requested),
+                   Grouped("envelope", b.envelope)})
+          << "\n";
     }
   }
   return 0;
@@ -725,10 +754,9 @@ int RunInvoicesOfRun(const Context& c, const InvoicesOptions& o) {
            << Pad(FormatInteger(r.total, l), 14, true) << " FCFA\n";
     total += r.total;
   }
-  *c.out << FormatInteger(static_cast<int64_t>(rows->size()), l)
-         << (rows->size() == 1 ? T(l, " facture, total ", " invoice, total ")
-                               : T(l, " factures, total ", " invoices, total "))
-         << FormatInteger(total, l) << " FCFA\n";
+  *c.out << Text(l, rows->size() == 1 ? "cli.invoices.run_total_one" : "cli.invoices.run_total",
+                 {Grouped("count", static_cast<int64_t>(rows->size())), Grouped("total", total)})
+         << "\n";
   return 0;
 }
 
@@ -739,18 +767,25 @@ int RunInvoicesList(const Context& c, const InvoicesOptions& o) {
   auto runs = (*opened)->InvoiceRuns();
   if (!runs.ok()) return Fail(c, runs.error());
   const Language l = c.language;
-  if (runs->empty()) *c.out << T(l, "Aucun lot de facturation.\n", "No invoice run.\n");
+  if (runs->empty()) *c.out << Text(l, "cli.invoices.no_run") << "\n";
   for (const store::InvoiceRunRecord& r : *runs) {
-    *c.out << r.id << "  " << r.program_code << " v" << r.program_version << "  " << r.payment_code
-           << "  " << core::Period::FromCode(r.period)->ToString() << "  "
-           << RunStatusName(r.status, l) << "  " << FormatInteger(r.invoice_count, l)
-           << T(l, " factures  ", " invoices  ") << FormatInteger(r.missing_count, l)
-           << T(l, " sans déclaration  ", " without a report  ")
-           << FormatInteger(r.suspended_count, l)
-           << (r.suspended_count > 1 ? T(l, " suspendus  ", " suspended  ")
-                                     : T(l, " suspendu  ", " suspended  "))
-           << FormatInteger(r.total, l) << " FCFA  " << core::FormatTimestamp(r.created) << "  "
-           << r.created_by << "\n";
+    const Message suspended(
+        r.suspended_count > 1 ? "cli.invoices.suspended" : "cli.invoices.suspended_one",
+        {Grouped("count", r.suspended_count)});
+    *c.out << Text(l, "cli.invoices.run_row",
+                   {{"run", r.id},
+                    {"program", r.program_code},
+                    {"version", r.program_version},
+                    {"payment", r.payment_code},
+                    {"period", core::Period::FromCode(r.period)->ToString()},
+                    {"status", RunStatusName(r.status)},
+                    Grouped("invoices", r.invoice_count),
+                    Grouped("missing", r.missing_count),
+                    {"suspended", suspended},
+                    Grouped("total", r.total),
+                    {"created", core::FormatTimestamp(r.created)},
+                    {"user", r.created_by}})
+           << "\n";
   }
   return 0;
 }
@@ -761,7 +796,9 @@ int RunInvoicesShow(const Context& c, const InvoicesOptions& o) {
   store::Store& store = **opened;
   auto invoice = store.GetInvoice(o.number);
   if (!invoice.ok()) return Fail(c, invoice.error());
-  if (!*invoice) return Fail(c, core::NotFound("no invoice " + o.number, "NUMBER"));
+  if (!*invoice) {
+    return Fail(c, core::NotFound(NoInvoice(o.number), Message("cli.invoices.place_number")));
+  }
   auto run = fbr::LoadRun(store, (*invoice)->run_id);
   if (!run.ok()) return Fail(c, run.error());
   auto view = fbr::ViewOf(*run, **invoice, c.language);
@@ -780,14 +817,13 @@ int RunInvoicesExport(const Context& c, const InvoicesOptions& o) {
   auto opened = Open(c);
   if (!opened.ok()) return Fail(c, opened.error());
   store::Store& store = **opened;
-  Result<fbr::StoredRun> run = core::Internal("no run");
-  if (o.run > 0) {
-    run = fbr::LoadRun(store, o.run);
-  } else {
+  // The run given, or the newest of the period.
+  Result<fbr::StoredRun> run = [&]() -> Result<fbr::StoredRun> {
+    if (o.run > 0) return fbr::LoadRun(store, o.run);
     auto period = ParsePeriod(o.period);
-    if (!period.ok()) return Fail(c, period.error());
-    run = fbr::LatestRun(store, o.program, *period);
-  }
+    if (!period.ok()) return period.error();
+    return fbr::LatestRun(store, o.program, *period);
+  }();
   if (!run.ok()) return Fail(c, run.error());
   auto metadata = store.LoadMetadata();
   if (!metadata.ok()) return Fail(c, metadata.error());
@@ -801,8 +837,9 @@ int RunInvoicesExport(const Context& c, const InvoicesOptions& o) {
   auto written = fbr::ExportRun(store, *metadata, *run, options);
   progress.Finish();
   if (!written.ok()) return Fail(c, written.error());
-  *c.out << FormatInteger(written->invoices, l)
-         << T(l, " factures exportées vers ", " invoices exported to ") << written->path << "\n";
+  *c.out << Text(l, "cli.invoices.exported",
+                 {Grouped("count", written->invoices), {"path", written->path}})
+         << "\n";
   return 0;
 }
 
@@ -810,7 +847,7 @@ int RunInvoicesExport(const Context& c, const InvoicesOptions& o) {
 
 std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& context) {
   const Language l = context.language;
-  auto t = [l](const char* fr, const char* en) { return T(l, fr, en); };
+  auto t = [l](std::string_view id) { return Text(l, id); };
   auto check = std::make_shared<CheckOptions>();
   auto program = std::make_shared<ProgramOptions>();
   auto contract = std::make_shared<ContractOptions>();
@@ -819,214 +856,113 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
   auto simulate = std::make_shared<SimulateOptions>();
   auto invoices = std::make_shared<InvoicesOptions>();
 
-  CLI::App* check_command = app.add_subcommand(
-      "check", t("vérifie un programme FBR (TOML et tables CSV) : tous les problèmes d'un coup",
-                 "checks an FBR program (TOML and CSV tables): every problem at once"));
-  check_command
-      ->add_option("program", check->program,
-                   t("répertoire ou fichier .toml", "directory or .toml file"))
-      ->required();
-  check_command->add_flag(
-      "--with-db", check->with_db,
-      t("vérifie aussi les noms dans la base (éléments, combinaisons, états, groupes)",
-        "also checks names in the database (elements, combos, states, groups)"));
-  check_command->add_option("--period", check->period,
-                            t("calcule aussi cette période sur la base, sans rien enregistrer",
-                              "also computes this period on the database, storing nothing"));
+  CLI::App* check_command = app.add_subcommand("check", t("cli.check.help"));
+  check_command->add_option("program", check->program, t("cli.fbr.help_program_files"))->required();
+  check_command->add_flag("--with-db", check->with_db, t("cli.check.help_with_db"));
+  check_command->add_option("--period", check->period, t("cli.check.help_period"));
 
-  CLI::App* program_command =
-      app.add_subcommand("program", t("programmes FBR enregistrés", "stored FBR programs"));
+  CLI::App* program_command = app.add_subcommand("program", t("cli.program.help"));
   program_command->require_subcommand(1);
-  CLI::App* program_load = program_command->add_subcommand(
-      "load",
-      t("vérifie et enregistre une version de programme", "checks and stores a program version"));
-  program_load
-      ->add_option("path", program->path,
-                   t("répertoire ou fichier .toml", "directory or .toml file"))
-      ->required();
-  CLI::App* program_list =
-      program_command->add_subcommand("list", t("versions enregistrées", "stored versions"));
+  CLI::App* program_load = program_command->add_subcommand("load", t("cli.program.help_load"));
+  program_load->add_option("path", program->path, t("cli.fbr.help_program_files"))->required();
+  CLI::App* program_list = program_command->add_subcommand("list", t("cli.program.help_list"));
 
-  CLI::App* contract_command = app.add_subcommand("contract", t("contrats FBR", "FBR contracts"));
+  CLI::App* contract_command = app.add_subcommand("contract", t("cli.contract.help"));
   contract_command->require_subcommand(1);
-  CLI::App* contract_sign = contract_command->add_subcommand(
-      "sign", t("signe des contrats (catégorie d'équité : celle de l'éloignement, sauf --equity)",
-                "signs contracts (equity category: the remoteness group's, unless --equity)"));
-  contract_sign->add_option("--program", contract->program, t("code du programme", "program code"))
+  CLI::App* contract_sign = contract_command->add_subcommand("sign", t("cli.contract.help_sign"));
+  contract_sign->add_option("--program", contract->program, t("cli.contract.help_program"))
       ->required();
-  contract_sign->add_option(
-      "--facility", contract->facilities,
-      t("formation (code ou uid), répétable", "facility (code or uid), repeatable"));
-  contract_sign->add_option("--group", contract->group,
-                            t("toutes les formations d'un groupe", "every facility of a group"));
-  contract_sign
-      ->add_option("--start", contract->start,
-                   t("premier jour (AAAA-MM-JJ)", "first day (YYYY-MM-DD)"))
-      ->required();
-  contract_sign->add_option("--end", contract->end,
-                            t("dernier jour (AAAA-MM-JJ)", "last day (YYYY-MM-DD)"));
-  contract_sign->add_option(
-      "--equity", contract->equity,
-      t("catégorie d'équité imposée (EQUITE_20)", "equity category set (EQUITE_20)"));
-  contract_sign->add_option("--reason", contract->reason,
-                            t("motif (journal d'audit)", "reason (audit trail)"));
-  CLI::App* contract_list = contract_command->add_subcommand(
-      "list", t("contrats et leur historique", "contracts and their history"));
-  contract_list->add_option("--program", contract->program, t("code du programme", "program code"));
-  contract_list->add_option("--facility", contract->facilities, t("une formation", "one facility"));
+  contract_sign->add_option("--facility", contract->facilities, t("cli.contract.help_facility"));
+  contract_sign->add_option("--group", contract->group, t("cli.contract.help_group"));
+  contract_sign->add_option("--start", contract->start, t("cli.contract.help_start"))->required();
+  contract_sign->add_option("--end", contract->end, t("cli.contract.help_end"));
+  contract_sign->add_option("--equity", contract->equity, t("cli.contract.help_equity"));
+  contract_sign->add_option("--reason", contract->reason, t("cli.contract.help_reason"));
+  CLI::App* contract_list = contract_command->add_subcommand("list", t("cli.contract.help_list"));
+  contract_list->add_option("--program", contract->program, t("cli.contract.help_program"));
+  contract_list->add_option("--facility", contract->facilities,
+                            t("cli.contract.help_list_facility"));
   CLI::App* contract_end =
-      contract_command->add_subcommand("end", t("termine un contrat", "ends a contract"));
-  CLI::App* contract_suspend = contract_command->add_subcommand(
-      "suspend", t("suspend un contrat à partir d'une date (pas de facture)",
-                   "suspends a contract from a date (no invoice)"));
-  CLI::App* contract_resume = contract_command->add_subcommand(
-      "resume", t("reprend un contrat suspendu", "resumes a suspended contract"));
+      contract_command->add_subcommand("end", t("cli.contract.help_end_command"));
+  CLI::App* contract_suspend =
+      contract_command->add_subcommand("suspend", t("cli.contract.help_suspend"));
+  CLI::App* contract_resume =
+      contract_command->add_subcommand("resume", t("cli.contract.help_resume"));
   for (CLI::App* sub : {contract_end, contract_suspend, contract_resume}) {
-    sub->add_option("id", contract->id, t("numéro du contrat", "contract number"))->required();
+    sub->add_option("id", contract->id, t("cli.contract.help_id"))->required();
     sub->add_option("--date", contract->date,
-                    sub == contract_end ? t("dernier jour du contrat (AAAA-MM-JJ)",
-                                            "the contract's last day (YYYY-MM-DD)")
-                                        : t("premier jour du changement (AAAA-MM-JJ)",
-                                            "first day of the change (YYYY-MM-DD)"))
+                    sub == contract_end ? t("cli.contract.help_end_date")
+                                        : t("cli.contract.help_change_date"))
         ->required();
-    sub->add_option("--reason", contract->reason,
-                    t("motif (journal d'audit)", "reason (audit trail)"));
+    sub->add_option("--reason", contract->reason, t("cli.contract.help_reason"));
   }
-  CLI::App* contract_history = contract_command->add_subcommand(
-      "history", t("historique d'un contrat", "a contract's history"));
-  contract_history->add_option("id", contract->id, t("numéro du contrat", "contract number"))
-      ->required();
+  CLI::App* contract_history =
+      contract_command->add_subcommand("history", t("cli.contract.help_history"));
+  contract_history->add_option("id", contract->id, t("cli.contract.help_id"))->required();
 
-  CLI::App* compute_command =
-      app.add_subcommand("compute", t("calcule et enregistre les factures d'une période",
-                                      "computes and stores a period's invoices"));
-  compute_command
-      ->add_option("--program", compute->program,
-                   t("code d'un programme enregistré, ou ses fichiers",
-                     "a stored program's code, or its files"))
+  CLI::App* compute_command = app.add_subcommand("compute", t("cli.compute.help"));
+  compute_command->add_option("--program", compute->program, t("cli.compute.help_program"))
       ->required();
-  compute_command
-      ->add_option("--period", compute->period,
-                   t("période de paiement (2024Q1, 202401)", "payment period (2024Q1, 202401)"))
+  compute_command->add_option("--period", compute->period, t("cli.compute.help_period"))
       ->required();
-  compute_command->add_option(
-      "--payment", compute->payment,
-      t("règle de paiement (défaut : la première)", "payment rule (default: the first)"));
-  compute_command
-      ->add_option("--version", compute->version,
-                   t("version du programme (défaut : celle en vigueur)",
-                     "program version (default: the one in force)"))
+  compute_command->add_option("--payment", compute->payment, t("cli.compute.help_payment"));
+  compute_command->add_option("--version", compute->version, t("cli.fbr.help_version"))
       ->check(CLI::Range(1, 1'000'000));
-  compute_command->add_option(
-      "--threads", compute->threads,
-      t("fils d'exécution (0 : tous les cœurs)", "threads (0: every core)"));
-  compute_command->add_flag("--dry-run", compute->dry_run,
-                            t("calcule sans rien enregistrer", "computes without storing"));
+  compute_command->add_option("--threads", compute->threads, t("cli.compute.help_threads"));
+  compute_command->add_flag("--dry-run", compute->dry_run, t("cli.compute.help_dry_run"));
 
-  CLI::App* explain_command =
-      app.add_subcommand("explain", t("explique un montant : formules, entrées et valeurs",
-                                      "explains an amount: formulas, inputs and values"));
-  explain_command->add_option("number", explain->number, t("numéro de facture", "invoice number"));
-  explain_command->add_option(
-      "--formula", explain->formula,
-      t("formule de paiement, ou paquet.formule (défaut : la dernière du paiement)",
-        "payment formula, or package.formula (default: the payment's last)"));
-  explain_command->add_option(
-      "--activity", explain->activity,
-      t("activité, pour une valeur par activité", "activity, for a value per activity"));
-  explain_command->add_option("--of-period", explain->of_period,
-                              t("mois du paquet (202401)", "the package's month (202401)"));
-  explain_command
-      ->add_option("--depth", explain->depth, t("profondeur de l'arbre", "depth of the tree"))
+  CLI::App* explain_command = app.add_subcommand("explain", t("cli.explain.help"));
+  explain_command->add_option("number", explain->number, t("cli.fbr.help_invoice_number"));
+  explain_command->add_option("--formula", explain->formula, t("cli.explain.help_formula"));
+  explain_command->add_option("--activity", explain->activity, t("cli.explain.help_activity"));
+  explain_command->add_option("--of-period", explain->of_period, t("cli.explain.help_of_period"));
+  explain_command->add_option("--depth", explain->depth, t("cli.explain.help_depth"))
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
-  explain_command
-      ->add_option("--version", explain->version,
-                   t("sans facture : version du programme (défaut : celle en vigueur)",
-                     "without an invoice: program version (default: the one in force)"))
+  explain_command->add_option("--version", explain->version, t("cli.explain.help_version"))
       ->check(CLI::Range(1, 1'000'000));
-  explain_command->add_option("--program", explain->program,
-                              t("sans facture : programme", "without an invoice: program"));
-  explain_command->add_option("--period", explain->period,
-                              t("sans facture : période", "without an invoice: period"));
-  explain_command->add_option("--facility", explain->facility,
-                              t("sans facture : formation", "without an invoice: facility"));
+  explain_command->add_option("--program", explain->program, t("cli.explain.help_program"));
+  explain_command->add_option("--period", explain->period, t("cli.explain.help_period"));
+  explain_command->add_option("--facility", explain->facility, t("cli.explain.help_facility"));
 
-  CLI::App* simulate_command =
-      app.add_subcommand("simulate", t("simule d'autres tarifs, taux ou enveloppes : totaux et "
-                                       "écarts par région, rien n'est enregistré",
-                                       "simulates other tariffs, rates or envelopes: totals and "
-                                       "differences by region, nothing stored"));
-  simulate_command
-      ->add_option("--program", simulate->program,
-                   t("code ou fichiers du programme", "program code or files"))
+  CLI::App* simulate_command = app.add_subcommand("simulate", t("cli.simulate.help"));
+  simulate_command->add_option("--program", simulate->program, t("cli.simulate.help_program"))
       ->required();
-  simulate_command
-      ->add_option("--period", simulate->period, t("période de paiement", "payment period"))
+  simulate_command->add_option("--period", simulate->period, t("cli.simulate.help_period"))
       ->required();
-  simulate_command->add_option("--payment", simulate->payment,
-                               t("règle de paiement", "payment rule"));
-  simulate_command
-      ->add_option("--version", simulate->version,
-                   t("version du programme (défaut : celle en vigueur)",
-                     "program version (default: the one in force)"))
+  simulate_command->add_option("--payment", simulate->payment, t("cli.simulate.help_payment"));
+  simulate_command->add_option("--version", simulate->version, t("cli.fbr.help_version"))
       ->check(CLI::Range(1, 1'000'000));
-  simulate_command->add_option(
-      "--set", simulate->sets,
-      t("constante=valeur ou sortie[activité]=valeur (tariff[accouchement]=6000), répétable",
-        "constant=value or output[activity]=value (tariff[accouchement]=6000), repeatable"));
-  simulate_command->add_option("--envelope", simulate->envelopes,
-                               t("ZONE=montant, répétable", "ZONE=amount, repeatable"));
-  simulate_command->add_flag("--districts", simulate->districts,
-                             t("détail par district", "detail by district"));
+  simulate_command->add_option("--set", simulate->sets, t("cli.simulate.help_set"));
+  simulate_command->add_option("--envelope", simulate->envelopes, t("cli.simulate.help_envelope"));
+  simulate_command->add_flag("--districts", simulate->districts, t("cli.simulate.help_districts"));
 
-  CLI::App* invoices_command =
-      app.add_subcommand("invoices", t("factures enregistrées", "stored invoices"));
+  CLI::App* invoices_command = app.add_subcommand("invoices", t("cli.invoices.help"));
   invoices_command->require_subcommand(1);
-  CLI::App* invoices_list = invoices_command->add_subcommand(
-      "list", t("lots de facturation ; avec --run, les factures d'un lot",
-                "invoice runs; with --run, a run's invoices"));
-  invoices_list->add_option(
-      "--run", invoices->run,
-      t("numéro du lot dont lister les factures", "the run whose invoices to list"));
-  invoices_list
-      ->add_option("--zone", invoices->zone,
-                   t("avec --run : une région ou un district (code ou uid)",
-                     "with --run: a region or district (code or uid)"))
+  CLI::App* invoices_list = invoices_command->add_subcommand("list", t("cli.invoices.help_list"));
+  invoices_list->add_option("--run", invoices->run, t("cli.invoices.help_list_run"));
+  invoices_list->add_option("--zone", invoices->zone, t("cli.invoices.help_zone"))
       ->needs(invoices_list->get_option("--run"));
-  invoices_list
-      ->add_option("--type", invoices->facility_type,
-                   t("avec --run : un type de formation (CSCOM, CSREF, ...)",
-                     "with --run: a facility type (CSCOM, CSREF, ...)"))
+  invoices_list->add_option("--type", invoices->facility_type, t("cli.invoices.help_type"))
       ->needs(invoices_list->get_option("--run"));
-  CLI::App* invoices_show =
-      invoices_command->add_subcommand("show", t("affiche une facture", "shows an invoice"));
-  invoices_show->add_option("number", invoices->number, t("numéro de facture", "invoice number"))
+  CLI::App* invoices_show = invoices_command->add_subcommand("show", t("cli.invoices.help_show"));
+  invoices_show->add_option("number", invoices->number, t("cli.fbr.help_invoice_number"))
       ->required();
-  CLI::App* invoices_export = invoices_command->add_subcommand(
-      "export",
-      t("exporte un lot : csv, xlsx, pdf (chaque facture à partir d'une nouvelle page) ou dhis2 "
-        "(valeurs des résultats)",
-        "exports a run: csv, xlsx, pdf (each invoice from a new page) or dhis2 (the results' "
-        "values)"));
+  CLI::App* invoices_export =
+      invoices_command->add_subcommand("export", t("cli.invoices.help_export"));
   CLI::Option* export_run =
-      invoices_export->add_option("--run", invoices->run, t("numéro du lot", "run number"));
-  CLI::Option* export_period = invoices_export->add_option(
-      "--period", invoices->period,
-      t("ou : la période (le lot le plus récent)", "or: the period (the newest run)"));
-  invoices_export
-      ->add_option("--program", invoices->program,
-                   t("programme, avec --period", "program, with --period"))
+      invoices_export->add_option("--run", invoices->run, t("cli.invoices.help_export_run"));
+  CLI::Option* export_period = invoices_export->add_option("--period", invoices->period,
+                                                           t("cli.invoices.help_export_period"));
+  invoices_export->add_option("--program", invoices->program, t("cli.invoices.help_export_program"))
       ->excludes(export_run);
   export_period->excludes(export_run);
-  invoices_export->add_option("--format", invoices->format, "csv, xlsx, pdf, dhis2")
+  invoices_export->add_option("--format", invoices->format, t("cli.invoices.help_format"))
       ->required()
       ->check(CLI::IsMember({"csv", "xlsx", "pdf", "dhis2"}));
-  invoices_export->add_option("--out", invoices->out, t("fichier écrit", "file written"))
-      ->required();
+  invoices_export->add_option("--out", invoices->out, t("cli.invoices.help_out"))->required();
   invoices_export->add_flag("--superseded", invoices->superseded,
-                            t("exporte un lot remplacé, pour archive (marqué « ne pas payer »)",
-                              "exports a superseded run, to archive it (marked not to be paid)"));
+                            t("cli.invoices.help_superseded"));
 
   Context* c = &context;
   return [=]() -> std::optional<int> {
@@ -1048,8 +984,9 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
     if (invoices_show->parsed()) return RunInvoicesShow(*c, *invoices);
     if (invoices_export->parsed()) {
       if (invoices->run == 0 && invoices->period.empty()) {
-        *c->err << T(c->language, "erreur : donnez --run ou --period\n",
-                     "error: give --run or --period\n");
+        *c->err << Text(c->language, "cli.error",
+                        {{"message", Message("cli.invoices.give_run_or_period")}})
+                << "\n";
         return 2;
       }
       return RunInvoicesExport(*c, *invoices);

@@ -4,40 +4,50 @@ namespace keneya::cli {
 
 using core::Language;
 
+namespace {
+
+// The phases that long work reports (store, demo, io, fbr), by their names in the code.
+struct Phase {
+  std::string_view name, id;
+};
+constexpr Phase kPhases[] = {
+    {"metadata", "cli.progress.metadata"},
+    {"pyramid", "cli.progress.pyramid"},
+    {"asc sites", "cli.progress.asc_sites"},
+    {"values", "cli.progress.values"},
+    {"quality", "cli.progress.quality"},
+    {"validate", "cli.progress.validate"},
+    {"sort", "cli.progress.sort"},
+    {"write", "cli.progress.write"},
+    {"commit", "cli.progress.commit"},
+    {"read", "cli.progress.read"},
+    {"export", "cli.progress.export"},
+    {"org units", "cli.progress.org_units"},
+    {"pull", "cli.progress.pull"},
+    {"push", "cli.progress.push"},
+    {"read values", "cli.progress.read_values"},
+    {"compute", "cli.progress.compute"},
+    {"prepare invoices", "cli.progress.prepare_invoices"},
+    {"read invoices", "cli.progress.read_invoices"},
+    {"export invoices", "cli.progress.export_invoices"},
+    {"contracts", "cli.progress.contracts"},
+    {"invoices", "cli.progress.invoices"},
+};
+
+}  // namespace
+
+core::Message PhaseMessage(std::string_view phase) {
+  for (const Phase& known : kPhases) {
+    if (phase == known.name) return core::Message(known.id);
+  }
+  if (phase.starts_with("values ")) {  // "values 2021": the values of one year
+    return core::Message("cli.progress.values_of_year", {{"year", phase.substr(7)}});
+  }
+  return core::Message("cli.progress.other_phase", {{"phase", phase}});
+}
+
 std::string PhaseLabel(std::string_view phase, Language language) {
-  struct Label {
-    std::string_view phase, fr, en;
-  };
-  static constexpr Label kLabels[] = {
-      {"metadata", "Métadonnées", "Metadata"},
-      {"pyramid", "Pyramide sanitaire", "Health pyramid"},
-      {"asc sites", "Sites ASC", "ASC sites"},
-      {"values", "Valeurs mensuelles", "Monthly values"},
-      {"quality", "Scores de qualité", "Quality scores"},
-      {"validate", "Vérification des métadonnées", "Metadata check"},
-      {"sort", "Tri", "Sorting"},
-      {"write", "Écriture", "Writing"},
-      {"commit", "Validation de la transaction", "Commit"},
-      {"read", "Lecture du fichier (octets)", "Reading the file (bytes)"},
-      {"export", "Export des valeurs", "Exporting values"},
-      {"org units", "Unités d'organisation reçues", "Org units received"},
-      {"pull", "Requêtes de valeurs", "Value requests"},
-      {"push", "Lots envoyés", "Batches sent"},
-      {"read values", "Lecture des valeurs", "Reading values"},
-      {"compute", "Calcul (formations)", "Computing (facilities)"},
-      {"prepare invoices", "Préparation des factures", "Preparing invoices"},
-      {"read invoices", "Lecture des factures", "Reading invoices"},
-      {"export invoices", "Export des factures", "Exporting invoices"},
-      {"contracts", "Contrats signés", "Contracts signed"},
-      {"invoices", "Trimestres facturés", "Quarters invoiced"},
-  };
-  for (const Label& label : kLabels) {
-    if (phase == label.phase) return std::string(core::Tr(language, label.fr, label.en));
-  }
-  if (phase.starts_with("values ")) {
-    return std::string(core::Tr(language, "Valeurs ", "Values ")) + std::string(phase.substr(7));
-  }
-  return std::string(phase);
+  return core::Render(PhaseMessage(phase), language);
 }
 
 ProgressPrinter::ProgressPrinter(std::ostream& out, Language language, bool interactive)
@@ -64,10 +74,16 @@ void ProgressPrinter::Report(const store::Progress& progress) {
   last_percent_ = percent;
   last_print_ = now;
   if (interactive_) out_ << "\r\033[K";
-  out_ << PhaseLabel(progress.phase, language_) << core::Tr(language_, " : ", ": ")
-       << core::FormatInteger(progress.done, language_);
-  if (progress.total > 0) {  // 0: a total not known yet
-    out_ << " / " << core::FormatInteger(progress.total, language_) << " (" << percent << " %)";
+  const core::Message phase = PhaseMessage(progress.phase);
+  if (progress.total > 0) {
+    out_ << core::Text(language_, "cli.progress.done_of_total",
+                       {{"phase", phase},
+                        core::Grouped("done", progress.done),
+                        core::Grouped("total", progress.total),
+                        {"percent", percent}});
+  } else {  // a total not known yet
+    out_ << core::Text(language_, "cli.progress.done",
+                       {{"phase", phase}, core::Grouped("done", progress.done)});
   }
   if (interactive_) {
     line_open_ = true;

@@ -8,11 +8,15 @@
 #include <string>
 
 #include "core/format.h"
+#include "core/message.h"
 #include "store/store.h"
 
 namespace keneya::cli {
 
-// The label people see for a phase name ("values 2021" -> "Valeurs 2021").
+// The label people see for a phase name ("values 2021" -> "Valeurs 2021"), by id; a phase it
+// does not know is shown by its name ("Step <name>").
+core::Message PhaseMessage(std::string_view phase);
+// The same, rendered in `language`.
 std::string PhaseLabel(std::string_view phase, core::Language language);
 
 class ProgressPrinter {

@@ -13,6 +13,11 @@ const T* FindByUid(const std::vector<T>& items, std::string_view uid) {
   return it == items.end() ? nullptr : &*it;
 }
 
+// "category CatAge00001": where a problem of a category is.
+Message PlaceOf(std::string_view category_uid) {
+  return Message("core.category.place", {{"uid", category_uid}});
+}
+
 }  // namespace
 
 std::string_view DataDimensionTypeName(DataDimensionType type) {
@@ -22,8 +27,7 @@ std::string_view DataDimensionTypeName(DataDimensionType type) {
 Result<DataDimensionType> ParseDataDimensionType(std::string_view name) {
   if (name == "DISAGGREGATION") return DataDimensionType::kDisaggregation;
   if (name == "ATTRIBUTE") return DataDimensionType::kAttribute;
-  return InvalidArgument("unknown data dimension type \"" + std::string(name) +
-                             "\"; expected DISAGGREGATION or ATTRIBUTE",
+  return InvalidArgument(Message("core.category.unknown_dimension_type", {{"name", name}}),
                          "dataDimensionType");
 }
 
@@ -56,22 +60,22 @@ Result<std::vector<CategoryOptionCombo>> ExpandCombo(const CategoryModel& model,
                                                      std::string_view combo_uid, Random& rng) {
   const CategoryCombo* combo = FindByUid(model.combos, combo_uid);
   if (combo == nullptr) {
-    return NotFound("category combo " + std::string(combo_uid) + " does not exist",
-                    "categoryCombo");
+    return NotFound(Message("core.category.no_combo", {{"uid", combo_uid}}), "categoryCombo");
   }
   std::vector<const Category*> categories;
   for (const std::string& uid : combo->category_uids) {
     const Category* category = FindByUid(model.categories, uid);
     if (category == nullptr) {
-      return NotFound("category " + uid + " of combo " + combo->uid + " does not exist",
-                      "categoryCombo " + combo->uid);
+      return NotFound(
+          Message("core.category.no_category_of_combo", {{"uid", uid}, {"combo", combo->uid}}),
+          "categoryCombo " + combo->uid);
     }
     if (category->option_uids.empty()) {
-      return InvalidArgument("category " + uid + " has no options", "category " + uid);
+      return InvalidArgument(Message("core.category.no_options", {{"uid", uid}}), PlaceOf(uid));
     }
     for (const std::string& option_uid : category->option_uids) {
       if (FindByUid(model.options, option_uid) == nullptr) {
-        return NotFound("category option " + option_uid + " does not exist", "category " + uid);
+        return NotFound(Message("core.category.no_option", {{"uid", option_uid}}), PlaceOf(uid));
       }
     }
     categories.push_back(category);

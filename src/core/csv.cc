@@ -20,7 +20,7 @@ Result<bool> CsvParser::Next(std::vector<std::string_view>& fields) {
       std::string& field = Storage();
       while (true) {
         if (pos_ >= text_.size()) {
-          return InvalidArgument("a quoted field is not closed (the file is truncated?)",
+          return InvalidArgument(Message("core.csv.unclosed_quote"),
                                  std::string(file_name_) + ":" + std::to_string(start_line) + ":" +
                                      std::to_string(start - LineStart(start) + 1));
         }
@@ -39,7 +39,7 @@ Result<bool> CsvParser::Next(std::vector<std::string_view>& fields) {
       }
       fields.push_back(field);
       if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r') {
-        return InvalidArgument("unexpected character after a closing quote",
+        return InvalidArgument(Message("core.csv.after_closing_quote"),
                                std::string(file_name_) + ":" + std::to_string(line_) + ":" +
                                    std::to_string(pos_ - LineStart(pos_) + 1));
       }

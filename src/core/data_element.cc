@@ -86,10 +86,11 @@ bool IsPlainNumber(std::string_view s) {
   return i == s.size();
 }
 
-Status Invalid(std::string_view value, ValueType type, std::string_view expected) {
-  return InvalidArgument("value \"" + std::string(value.substr(0, 60)) + "\" is not " +
-                             std::string(expected) + " (value type " +
-                             std::string(ValueTypeName(type)) + ")",
+// `expected` is the id of what the value should be ("core.value.a_number").
+Status Invalid(std::string_view value, ValueType type, const char* expected) {
+  return InvalidArgument(Message("core.value.not_of_type", {{"value", value.substr(0, 60)},
+                                                            {"expected", Message(expected)},
+                                                            {"type", ValueTypeName(type)}}),
                          "value");
 }
 
@@ -106,7 +107,7 @@ Result<ValueType> ParseValueType(std::string_view name) {
   for (const auto& [t, n] : kValueTypeNames) {
     if (n == name) return t;
   }
-  return InvalidArgument("unknown value type \"" + std::string(name) + "\"", "valueType");
+  return InvalidArgument(Message("core.value.unknown_type", {{"name", name}}), "valueType");
 }
 
 bool IsNumeric(ValueType type) {
@@ -126,58 +127,59 @@ bool IsNumeric(ValueType type) {
 
 Status ValidateValue(ValueType type, std::string_view value) {
   if (value.size() > kMaxValueLength) {
-    return InvalidArgument("value is longer than 50,000 characters", "value");
+    return InvalidArgument(Message("core.value.too_long"), "value");
   }
   switch (type) {
     case ValueType::kNumber:
-      if (!IsPlainNumber(value)) return Invalid(value, type, "a number");
+      if (!IsPlainNumber(value)) return Invalid(value, type, "core.value.a_number");
       return OkStatus();
     case ValueType::kUnitInterval: {
-      if (!IsPlainNumber(value)) return Invalid(value, type, "a number");
+      if (!IsPlainNumber(value)) return Invalid(value, type, "core.value.a_number");
       const double x = std::strtod(std::string(value).c_str(), nullptr);
-      if (x < 0 || x > 1) return Invalid(value, type, "between 0 and 1");
+      if (x < 0 || x > 1) return Invalid(value, type, "core.value.unit_interval");
       return OkStatus();
     }
     case ValueType::kPercentage: {
-      if (!IsPlainNumber(value)) return Invalid(value, type, "a number");
+      if (!IsPlainNumber(value)) return Invalid(value, type, "core.value.a_number");
       const double x = std::strtod(std::string(value).c_str(), nullptr);
-      if (x < 0 || x > 100) return Invalid(value, type, "a percentage between 0 and 100");
+      if (x < 0 || x > 100) return Invalid(value, type, "core.value.percentage");
       return OkStatus();
     }
     case ValueType::kInteger:
-      if (!IsPlainInteger(value)) return Invalid(value, type, "an integer");
+      if (!IsPlainInteger(value)) return Invalid(value, type, "core.value.an_integer");
       return OkStatus();
     case ValueType::kIntegerPositive:
       if (!IsPlainInteger(value) || value[0] == '-' || value == "0") {
-        return Invalid(value, type, "a positive integer");
+        return Invalid(value, type, "core.value.a_positive_integer");
       }
       return OkStatus();
     case ValueType::kIntegerNegative:
       if (!IsPlainInteger(value) || value[0] != '-') {
-        return Invalid(value, type, "a negative integer");
+        return Invalid(value, type, "core.value.a_negative_integer");
       }
       return OkStatus();
     case ValueType::kIntegerZeroOrPositive:
       if (!IsPlainInteger(value) || value[0] == '-') {
-        return Invalid(value, type, "zero or a positive integer");
+        return Invalid(value, type, "core.value.zero_or_positive");
       }
       return OkStatus();
     case ValueType::kBoolean:
-      if (value != "true" && value != "false") return Invalid(value, type, "true or false");
+      if (value != "true" && value != "false")
+        return Invalid(value, type, "core.value.true_or_false");
       return OkStatus();
     case ValueType::kTrueOnly:
-      if (value != "true") return Invalid(value, type, "true");
+      if (value != "true") return Invalid(value, type, "core.value.true");
       return OkStatus();
     case ValueType::kDate:
       if (value.size() != 10 || !Date::Parse(value).ok()) {
-        return Invalid(value, type, "a date yyyy-MM-dd");
+        return Invalid(value, type, "core.value.a_date");
       }
       return OkStatus();
     case ValueType::kDateTime:
-      if (!ParseTimestamp(value).ok()) return Invalid(value, type, "a date and time");
+      if (!ParseTimestamp(value).ok()) return Invalid(value, type, "core.value.a_date_and_time");
       return OkStatus();
     case ValueType::kLetter:
-      if (value.size() != 1) return Invalid(value, type, "a single letter");
+      if (value.size() != 1) return Invalid(value, type, "core.value.a_letter");
       return OkStatus();
     default:
       return OkStatus();

@@ -6,9 +6,11 @@
 namespace keneya::core {
 namespace {
 
-constexpr const char* kMonthNames[] = {"January",   "February", "March",    "April",
-                                       "May",       "June",     "July",     "August",
-                                       "September", "October",  "November", "December"};
+// The months in words, January first.
+constexpr const char* kMonthIds[] = {
+    "core.month.january",   "core.month.february", "core.month.march",    "core.month.april",
+    "core.month.may",       "core.month.june",     "core.month.july",     "core.month.august",
+    "core.month.september", "core.month.october",  "core.month.november", "core.month.december"};
 
 // Days from 1970-01-01 to year-month-day in the proleptic Gregorian calendar.
 // Howard Hinnant's days_from_civil (http://howardhinnant.github.io/date_algorithms.html):
@@ -82,16 +84,22 @@ bool IsValidTimeSuffix(std::string_view text, size_t pos) {
 
 }  // namespace
 
-std::string Date::WhyInvalid(int year, int month, int day) {
-  if (month < 1 || month > 12) return "month " + TwoDigits(month) + " does not exist";
+Message Date::WhyInvalidMessage(int year, int month, int day) {
+  if (month < 1 || month > 12)
+    return Message("core.date.no_such_month", {{"month", TwoDigits(month)}});
   if (month == 2 && day == 29 && !IsLeapYear(year)) {
-    return "29 February does not exist in " + std::to_string(year) + " (not a leap year)";
+    return Message("core.date.not_a_leap_year", {{"year", year}});
   }
   if (day < 1 || day > DaysInMonth(year, month)) {
-    return "day " + TwoDigits(day) + " does not exist in " + kMonthNames[month - 1] + " " +
-           std::to_string(year);
+    return Message(
+        "core.date.no_such_day",
+        {{"day", TwoDigits(day)}, {"month", Message(kMonthIds[month - 1])}, {"year", year}});
   }
   return {};
+}
+
+std::string Date::WhyInvalid(int year, int month, int day) {
+  return Render(WhyInvalidMessage(year, month, day), Language::kEnglish);
 }
 
 Date Date::FromYmd(int year, int month, int day) {
@@ -112,23 +120,21 @@ int Date::DaysInMonth(int year, int month) {
 }
 
 Result<Date> Date::Parse(std::string_view text) {
-  const std::string where = "date \"" + std::string(text) + "\"";
+  const Message where("core.date.place", {{"text", text}});
   const int year = ParseDigits(text, 0, 4);
   const int month = ParseDigits(text, 5, 2);
   const int day = ParseDigits(text, 8, 2);
   if (year < 0 || month < 0 || day < 0 || text[4] != '-' || text[7] != '-') {
-    return InvalidArgument("expected a date written yyyy-MM-dd, e.g. 2023-01-15", where);
+    return InvalidArgument(Message("core.date.expected_form"), where);
   }
   if (text.size() > 10) {
     const char separator = text[10];
     if ((separator != 'T' && separator != ' ') || !IsValidTimeSuffix(text, 11)) {
-      return InvalidArgument("unexpected \"" + std::string(text.substr(10)) +
-                                 "\" after the date; expected nothing or a time such as "
-                                 "T10:30:00",
+      return InvalidArgument(Message("core.date.unexpected_after", {{"rest", text.substr(10)}}),
                              where);
     }
   }
-  if (std::string problem = WhyInvalid(year, month, day); !problem.empty()) {
+  if (Message problem = WhyInvalidMessage(year, month, day); !problem.empty()) {
     return InvalidArgument(std::move(problem), where);
   }
   return FromYmd(year, month, day);

@@ -40,6 +40,8 @@ class Date {
   static bool IsValid(int year, int month, int day);
   // Why year/month/day is not a real day, for error messages ("month 13 does not exist",
   // "29 February does not exist in 2023 (not a leap year)"); empty when IsValid.
+  static Message WhyInvalidMessage(int year, int month, int day);
+  // The same in English.
   static std::string WhyInvalid(int year, int month, int day);
   static bool IsLeapYear(int year);
   static int DaysInMonth(int year, int month);

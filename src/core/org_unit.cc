@@ -9,26 +9,21 @@ namespace {
 struct TypeInfo {
   OrgUnitType type;
   std::string_view code;
-  std::string_view label_fr;
-  std::string_view label_en;
+  const char* label;  // the message id of its label
 };
 
 constexpr std::array<TypeInfo, 11> kTypes = {{
-    {OrgUnitType::kCountry, "PAYS", "Pays", "Country"},
-    {OrgUnitType::kRegion, "REGION", "Région sanitaire", "Health region"},
-    {OrgUnitType::kDistrict, "DISTRICT", "District sanitaire", "Health district"},
-    {OrgUnitType::kCscom, "CSCOM", "Centre de santé communautaire (CSCOM)",
-     "Community health centre (CSCOM)"},
-    {OrgUnitType::kCsref, "CSREF", "Centre de santé de référence (CSRéf)",
-     "District reference health centre (CSRéf)"},
-    {OrgUnitType::kRegionalHospital, "EPH", "Hôpital régional (EPH)", "Regional hospital (EPH)"},
-    {OrgUnitType::kMaternity, "MATERNITE", "Maternité rurale", "Village maternity"},
-    {OrgUnitType::kPrivateClinic, "CLINIQUE_PRIVEE", "Clinique privée", "Private clinic"},
-    {OrgUnitType::kCooperativeClinic, "CCS", "Clinique coopérative de santé (CCS)",
-     "Cooperative health clinic (CCS)"},
-    {OrgUnitType::kAscSite, "SITE_ASC", "Site ASC (soins essentiels dans la communauté)",
-     "Community health worker site (ASC)"},
-    {OrgUnitType::kOther, "AUTRE", "Autre", "Other"},
+    {OrgUnitType::kCountry, "PAYS", "core.org_unit_type.country"},
+    {OrgUnitType::kRegion, "REGION", "core.org_unit_type.region"},
+    {OrgUnitType::kDistrict, "DISTRICT", "core.org_unit_type.district"},
+    {OrgUnitType::kCscom, "CSCOM", "core.org_unit_type.cscom"},
+    {OrgUnitType::kCsref, "CSREF", "core.org_unit_type.csref"},
+    {OrgUnitType::kRegionalHospital, "EPH", "core.org_unit_type.regional_hospital"},
+    {OrgUnitType::kMaternity, "MATERNITE", "core.org_unit_type.maternity"},
+    {OrgUnitType::kPrivateClinic, "CLINIQUE_PRIVEE", "core.org_unit_type.private_clinic"},
+    {OrgUnitType::kCooperativeClinic, "CCS", "core.org_unit_type.cooperative_clinic"},
+    {OrgUnitType::kAscSite, "SITE_ASC", "core.org_unit_type.asc_site"},
+    {OrgUnitType::kOther, "AUTRE", "core.org_unit_type.other"},
 }};
 
 const TypeInfo& Info(OrgUnitType type) {
@@ -62,12 +57,19 @@ Result<OrgUnitType> ParseOrgUnitType(std::string_view code) {
     known += known.empty() ? "" : ", ";
     known += info.code;
   }
-  return InvalidArgument(
-      "unknown org unit type \"" + std::string(code) + "\"; expected one of " + known, "type");
+  return InvalidArgument(Message("core.org_unit.unknown_type", {{"code", code}, {"known", known}}),
+                         "type");
 }
 
+Message OrgUnitTypeText(OrgUnitType type) { return Message(Info(type).label); }
+
 std::string_view OrgUnitTypeLabel(OrgUnitType type, std::string_view language) {
-  return language == "en" ? Info(type).label_en : Info(type).label_fr;
+  // Catalogue texts live as long as the program; a label has no {name} to fill.
+  const std::string_view id = Info(type).label;
+  for (const CatalogueEntry& entry : Catalogue()) {
+    if (entry.id == id) return language == "en" ? entry.en : entry.fr;
+  }
+  return OrgUnitTypeCode(type);
 }
 
 bool IsFacility(OrgUnitType type) {

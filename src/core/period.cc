@@ -334,56 +334,84 @@ std::string TwoDigits(int value) {
   return buffer;
 }
 
-std::string WeekKind(PeriodType type) {
-  static constexpr const char* kDays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                          "Friday", "Saturday", "Sunday"};
-  if (type == PeriodType::kWeekly) return "ISO weeks";
-  return std::string(kDays[WeekStartDay(type) - 1]) + "-start weeks";
+// How weeks of a week type are counted, in words ("ISO weeks").
+Message WeekKind(PeriodType type) {
+  switch (type) {
+    case PeriodType::kWeeklyWednesday:
+      return Message("core.period.wednesday_weeks");
+    case PeriodType::kWeeklyThursday:
+      return Message("core.period.thursday_weeks");
+    case PeriodType::kWeeklyFriday:
+      return Message("core.period.friday_weeks");
+    case PeriodType::kWeeklySaturday:
+      return Message("core.period.saturday_weeks");
+    case PeriodType::kWeeklySunday:
+      return Message("core.period.sunday_weeks");
+    default:
+      return Message("core.period.iso_weeks");
+  }
 }
 
 // Why (type, year, index) does not name a period, or empty when it does.
-std::string WhyInvalid(PeriodType type, int year, int index) {
+Message WhyInvalid(PeriodType type, int year, int index) {
   if (year < Period::kMinYear || year > Period::kMaxYear) {
     char buffer[16];
     std::snprintf(buffer, sizeof buffer, "%04d", year);
-    return "year " + std::string(buffer) + " is outside the supported range 1000 to 9999";
+    return Message("core.period.year_out_of_range", {{"year", buffer}});
   }
   const int count = CountPeriodsInYear(type, year);
   if (index >= 1 && index <= count) return {};
-  const std::string y = std::to_string(year);
-  const std::string i = std::to_string(index);
-  const std::string n = std::to_string(count);
   switch (type) {
     case PeriodType::kDaily:
-      return "day " + i + " of the year does not exist: " + y + " has " + n + " days";
+      return Message("core.period.no_such_day",
+                     {{"index", index}, {"year", year}, {"count", count}});
     case PeriodType::kWeekly:
     case PeriodType::kWeeklyWednesday:
     case PeriodType::kWeeklyThursday:
     case PeriodType::kWeeklyFriday:
     case PeriodType::kWeeklySaturday:
     case PeriodType::kWeeklySunday:
-      return "week " + i + " does not exist: " + y + " has " + n + " " + WeekKind(type) +
-             " (W1 to W" + n + ")";
+      return Message("core.period.no_such_week", {{"index", index},
+                                                  {"year", year},
+                                                  {"count", count},
+                                                  {"kind", WeekKind(type)},
+                                                  {"last", count}});
     case PeriodType::kBiWeekly:
-      return "bi-week " + i + " does not exist: " + y + " has " + n + " bi-weeks (BiW1 to BiW" + n +
-             ")";
+      return Message("core.period.no_such_bi_week",
+                     {{"index", index}, {"year", year}, {"count", count}, {"last", count}});
     case PeriodType::kMonthly:
-      return "month " + TwoDigits(index) + " does not exist (01 to 12)";
+      return Message("core.period.no_such_month", {{"month", TwoDigits(index)}});
     case PeriodType::kBiMonthly:
-      return "bi-month " + TwoDigits(index) + " does not exist (01B to 06B)";
+      return Message("core.period.no_such_bi_month", {{"month", TwoDigits(index)}});
     case PeriodType::kQuarterly:
     case PeriodType::kQuarterlyNov:
-      return "quarter " + i + " does not exist (Q1 to Q4)";
+      return Message("core.period.no_such_quarter", {{"index", index}});
     case PeriodType::kSixMonthly:
     case PeriodType::kSixMonthlyApril:
     case PeriodType::kSixMonthlyNov:
-      return "half-year " + i + " does not exist (S1 or S2)";
+      return Message("core.period.no_such_half_year", {{"index", index}});
     default:
-      return "a " + std::string(PeriodTypeName(type)) + " period has index 1, not " + i;
+      return Message("core.period.one_per_year",
+                     {{"type", PeriodTypeName(type)}, {"index", index}});
   }
 }
 
+// "period \"2023Q5\"": where a period error is.
+Message PlaceOf(std::string_view text) { return Message("core.period.place", {{"text", text}}); }
+
 // --- Parsing ----------------------------------------------------------------------------------
+
+// What a numbered form numbers, as its messages name it.
+struct NumberedKind {
+  const char* missing;   // "missing the week number after ..."
+  const char* too_long;  // "the week number after ... has one or two digits, not 3"
+};
+
+constexpr NumberedKind kWeek = {"core.period.missing_week", "core.period.week_digits"};
+constexpr NumberedKind kBiWeek = {"core.period.missing_bi_week", "core.period.bi_week_digits"};
+constexpr NumberedKind kQuarter = {"core.period.missing_quarter", "core.period.quarter_digits"};
+constexpr NumberedKind kHalfYear = {"core.period.missing_half_year",
+                                    "core.period.half_year_digits"};
 
 // A form "<year><prefix><number>", e.g. 2023W5; prefixes are lower case, longest first.
 struct NumberedForm {
@@ -391,22 +419,22 @@ struct NumberedForm {
   const char* display;  // as DHIS2 writes it
   PeriodType type;
   int max_digits;
-  const char* what;
+  const NumberedKind& kind;
 };
 
 constexpr NumberedForm kNumberedForms[] = {
-    {"aprils", "AprilS", PeriodType::kSixMonthlyApril, 1, "half-year"},
-    {"wedw", "WedW", PeriodType::kWeeklyWednesday, 2, "week"},
-    {"thuw", "ThuW", PeriodType::kWeeklyThursday, 2, "week"},
-    {"friw", "FriW", PeriodType::kWeeklyFriday, 2, "week"},
-    {"satw", "SatW", PeriodType::kWeeklySaturday, 2, "week"},
-    {"sunw", "SunW", PeriodType::kWeeklySunday, 2, "week"},
-    {"novq", "NovQ", PeriodType::kQuarterlyNov, 1, "quarter"},
-    {"novs", "NovS", PeriodType::kSixMonthlyNov, 1, "half-year"},
-    {"biw", "BiW", PeriodType::kBiWeekly, 2, "bi-week"},
-    {"w", "W", PeriodType::kWeekly, 2, "week"},
-    {"q", "Q", PeriodType::kQuarterly, 1, "quarter"},
-    {"s", "S", PeriodType::kSixMonthly, 1, "half-year"},
+    {"aprils", "AprilS", PeriodType::kSixMonthlyApril, 1, kHalfYear},
+    {"wedw", "WedW", PeriodType::kWeeklyWednesday, 2, kWeek},
+    {"thuw", "ThuW", PeriodType::kWeeklyThursday, 2, kWeek},
+    {"friw", "FriW", PeriodType::kWeeklyFriday, 2, kWeek},
+    {"satw", "SatW", PeriodType::kWeeklySaturday, 2, kWeek},
+    {"sunw", "SunW", PeriodType::kWeeklySunday, 2, kWeek},
+    {"novq", "NovQ", PeriodType::kQuarterlyNov, 1, kQuarter},
+    {"novs", "NovS", PeriodType::kSixMonthlyNov, 1, kHalfYear},
+    {"biw", "BiW", PeriodType::kBiWeekly, 2, kBiWeek},
+    {"w", "W", PeriodType::kWeekly, 2, kWeek},
+    {"q", "Q", PeriodType::kQuarterly, 1, kQuarter},
+    {"s", "S", PeriodType::kSixMonthly, 1, kHalfYear},
 };
 
 struct NamedForm {
@@ -420,10 +448,6 @@ constexpr NamedForm kNamedForms[] = {
     {"sep", PeriodType::kFinancialSep},   {"oct", PeriodType::kFinancialOct},
     {"nov", PeriodType::kFinancialNov},
 };
-
-constexpr const char* kFormsHint =
-    "write e.g. 20230115, 202301, 2023W5, 2023BiW1, 202301B, 2023Q1, 2023S1, 2023 or 2023April "
-    "(docs/PERIODS.md lists every form)";
 
 size_t CountDigits(std::string_view text, size_t pos) {
   size_t n = 0;
@@ -445,12 +469,13 @@ struct ParsedForm {
 };
 
 // Reads what follows the year (text[4...], `lower` is text in lower case). Returns an error
-// message, or empty and fills `form`.
-std::string ParseForm(std::string_view text, std::string_view lower, ParsedForm* form) {
+// message, or empty and fills `form`. Messages that say how periods are written end with
+// examples of every form.
+Message ParseForm(std::string_view text, std::string_view lower, ParsedForm* form) {
   const std::string_view rest = lower.substr(4);
   const auto trailing = [&](size_t pos) {
-    return "unexpected \"" + std::string(text.substr(pos)) + "\" after \"" +
-           std::string(text.substr(0, pos)) + "\"; " + kFormsHint;
+    return Message("core.period.unexpected_after",
+                   {{"rest", text.substr(pos)}, {"start", text.substr(0, pos)}});
   };
   if (rest.empty()) {
     *form = {PeriodType::kYearly, 1};
@@ -474,9 +499,7 @@ std::string ParseForm(std::string_view text, std::string_view lower, ParsedForm*
       return {};
     }
     if ((n == 2 || n == 4) && end < lower.size()) return trailing(end);
-    return "expected 2 digits after the year for a month (202301), 4 for a day (20230115) or "
-           "2 and B for a bi-month (202301B), not " +
-           std::to_string(n);
+    return Message("core.period.bad_digits", {{"count", n}});
   }
   if (rest[0] == '-') {
     // 2023-01 (month), 2023-01-15 (day): DHIS2 accepts both.
@@ -492,7 +515,7 @@ std::string ParseForm(std::string_view text, std::string_view lower, ParsedForm*
         return {};
       }
     }
-    return std::string("expected yyyy-MM for a month or yyyy-MM-dd for a day; ") + kFormsHint;
+    return Message("core.period.bad_dashes");
   }
   for (const NamedForm& named : kNamedForms) {
     if (rest == named.name) {
@@ -507,20 +530,17 @@ std::string ParseForm(std::string_view text, std::string_view lower, ParsedForm*
     const size_t n = CountDigits(lower, pos);
     if (n == 0) {
       if (pos < lower.size()) break;  // e.g. "2023Sept": not this form
-      return std::string("missing the ") + numbered.what + " number after \"" + numbered.display +
-             "\", e.g. " + std::string(text.substr(0, 4)) + numbered.display + "1";
+      const std::string example = std::string(text.substr(0, 4)) + numbered.display + "1";
+      return Message(numbered.kind.missing, {{"prefix", numbered.display}, {"example", example}});
     }
     if (static_cast<int>(n) > numbered.max_digits) {
-      return std::string("the ") + numbered.what + " number after \"" + numbered.display +
-             "\" has " + (numbered.max_digits == 1 ? "one digit" : "one or two digits") + ", not " +
-             std::to_string(n);
+      return Message(numbered.kind.too_long, {{"prefix", numbered.display}, {"count", n}});
     }
     if (pos + n != lower.size()) return trailing(pos + n);
     *form = {numbered.type, DigitsValue(lower, pos, n)};
     return {};
   }
-  return "unknown period form \"" + std::string(text.substr(4)) + "\" after the year; " +
-         kFormsHint;
+  return Message("core.period.unknown_form", {{"form", text.substr(4)}});
 }
 
 }  // namespace
@@ -549,34 +569,31 @@ Result<PeriodType> ParsePeriodType(std::string_view name) {
     if (!known.empty()) known += ", ";
     known += info.name;
   }
-  return InvalidArgument("unknown period type; expected one of " + known,
-                         "period type \"" + std::string(name) + "\"");
+  return InvalidArgument(Message("core.period.unknown_type", {{"known", known}}),
+                         Message("core.period.type_place", {{"name", name}}));
 }
 
 Result<Period> Period::Parse(std::string_view text) {
-  const std::string where = "period \"" + std::string(text) + "\"";
-  if (text.empty()) {
-    return InvalidArgument(std::string("the period is empty; ") + kFormsHint, where);
-  }
+  const Message where = PlaceOf(text);
+  if (text.empty()) return InvalidArgument(Message("core.period.empty"), where);
   const std::string lower = ToLowerAscii(text);
   if (lower.size() < 4 || CountDigits(lower, 0) < 4) {
-    return InvalidArgument(std::string("a period starts with a 4-digit year; ") + kFormsHint,
-                           where);
+    return InvalidArgument(Message("core.period.no_year"), where);
   }
   ParsedForm form{PeriodType::kYearly, 1};
-  if (std::string problem = ParseForm(text, lower, &form); !problem.empty()) {
+  if (Message problem = ParseForm(text, lower, &form); !problem.empty()) {
     return InvalidArgument(std::move(problem), where);
   }
   const int year = DigitsValue(lower, 0, 4);
   if (form.type == PeriodType::kDaily) {
-    if (std::string problem = Date::WhyInvalid(year, form.month, form.day); !problem.empty()) {
+    if (Message problem = Date::WhyInvalidMessage(year, form.month, form.day); !problem.empty()) {
       return InvalidArgument(std::move(problem), where);
     }
     if (year >= kMinYear && year <= kMaxYear) {
       form.index = Date::FromYmd(year, form.month, form.day).day_of_year();
     }
   }
-  if (std::string problem = WhyInvalid(form.type, year, form.index); !problem.empty()) {
+  if (Message problem = WhyInvalid(form.type, year, form.index); !problem.empty()) {
     return InvalidArgument(std::move(problem), where);
   }
   return Period(form.type, year, form.index);
@@ -589,13 +606,15 @@ Period Period::ForDate(PeriodType type, Date date) {
 
 Result<Period> Period::Make(PeriodType type, int year, int index) {
   if (!IsKnownType(static_cast<int>(type))) {
-    return InvalidArgument("unknown period type " + std::to_string(static_cast<int>(type)),
-                           "period");
+    return InvalidArgument(
+        Message("core.period.unknown_type_number", {{"type", static_cast<int>(type)}}),
+        Message("core.period.word"));
   }
-  if (std::string problem = WhyInvalid(type, year, index); !problem.empty()) {
-    return InvalidArgument(std::move(problem), std::string(PeriodTypeName(type)) + " period " +
-                                                   std::to_string(year) + " index " +
-                                                   std::to_string(index));
+  if (Message problem = WhyInvalid(type, year, index); !problem.empty()) {
+    return InvalidArgument(
+        std::move(problem),
+        Message("core.period.index_place",
+                {{"type", PeriodTypeName(type)}, {"year", year}, {"index", index}}));
   }
   return Period(type, year, index);
 }
@@ -651,11 +670,13 @@ Result<Period> Period::Containing(PeriodType type) const {
   const Period first = ForDate(type, start());
   if (first.Contains(end())) return first;
   const Period last = ForDate(type, end());
-  return InvalidArgument(ToString() + " (" + start().ToString() + " to " + end().ToString() +
-                             ") is not within a single " + std::string(PeriodTypeName(type)) +
-                             " period: it starts in " + first.ToString() + " and ends in " +
-                             last.ToString(),
-                         "period \"" + ToString() + "\"");
+  return InvalidArgument(Message("core.period.not_within", {{"period", ToString()},
+                                                            {"start", start().ToString()},
+                                                            {"end", end().ToString()},
+                                                            {"type", PeriodTypeName(type)},
+                                                            {"first", first.ToString()},
+                                                            {"last", last.ToString()}}),
+                         PlaceOf(ToString()));
 }
 
 int32_t Period::Code() const {
@@ -664,16 +685,15 @@ int32_t Period::Code() const {
 }
 
 Result<Period> Period::FromCode(int32_t code) {
-  const std::string where = "period code " + std::to_string(code);
-  if (code <= 0) return InvalidArgument("a period code is a positive number", where);
+  const Message where("core.period.code_place", {{"code", code}});
+  if (code <= 0) return InvalidArgument(Message("core.period.code_not_positive"), where);
   const int type = code >> kTypeShift;
   const int year = (code >> kYearShift) & kYearMask;
   const int index = code & kIndexMask;
   if (!IsKnownType(type)) {
-    return InvalidArgument("unknown period type " + std::to_string(type) + " in the code", where);
+    return InvalidArgument(Message("core.period.unknown_type_in_code", {{"type", type}}), where);
   }
-  if (std::string problem = WhyInvalid(static_cast<PeriodType>(type), year, index);
-      !problem.empty()) {
+  if (Message problem = WhyInvalid(static_cast<PeriodType>(type), year, index); !problem.empty()) {
     return InvalidArgument(std::move(problem), where);
   }
   return Period(static_cast<PeriodType>(type), year, index);

@@ -46,23 +46,25 @@ std::string FormatTimestamp(TimestampMs ms) {
 }
 
 Result<TimestampMs> ParseTimestamp(std::string_view text) {
-  const std::string where = "timestamp \"" + std::string(text) + "\"";
+  const Message where("core.timestamp.place", {{"text", text}});
   KENEYA_ASSIGN_OR_RETURN(Date date, Date::Parse(text.substr(0, 10)));
   int64_t ms = static_cast<int64_t>(date.days_since_epoch()) * kMsPerDay;
   if (text.size() == 10) return ms;
   if (text[10] != 'T' && text[10] != ' ') {
-    return InvalidArgument("expected 'T' between date and time", where);
+    return InvalidArgument(Message("core.timestamp.expected_t"), where);
   }
   const int hour = ReadDigits(text, 11, 2);
   const int minute = (text.size() > 13 && text[13] == ':') ? ReadDigits(text, 14, 2) : -1;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) {
-    return InvalidArgument("expected a time HH:mm after the date", where);
+    return InvalidArgument(Message("core.timestamp.expected_time"), where);
   }
   ms += hour * 3'600'000LL + minute * 60'000LL;
   size_t pos = 16;
   if (pos < text.size() && text[pos] == ':') {
     const int second = ReadDigits(text, pos + 1, 2);
-    if (second < 0 || second > 60) return InvalidArgument("seconds out of range", where);
+    if (second < 0 || second > 60) {
+      return InvalidArgument(Message("core.timestamp.seconds_out_of_range"), where);
+    }
     ms += second * 1000LL;
     pos += 3;
     if (pos < text.size() && text[pos] == '.') {
@@ -74,7 +76,7 @@ Result<TimestampMs> ParseTimestamp(std::string_view text) {
         ++digits;
         ++pos;
       }
-      if (digits == 0) return InvalidArgument("expected digits after '.'", where);
+      if (digits == 0) return InvalidArgument(Message("core.timestamp.expected_fraction"), where);
       for (int i = digits; i < 3; ++i) fraction *= 10;
       ms += fraction;
     }
@@ -90,11 +92,11 @@ Result<TimestampMs> ParseTimestamp(std::string_view text) {
     const size_t end = minute_pos < text.size() ? minute_pos + 2 : minute_pos;
     if (offset_hours < 0 || offset_hours > 14 || offset_minutes < 0 || offset_minutes > 59 ||
         end != text.size()) {
-      return InvalidArgument("malformed time zone offset", where);
+      return InvalidArgument(Message("core.timestamp.bad_offset"), where);
     }
     return ms - sign * (offset_hours * 3'600'000LL + offset_minutes * 60'000LL);
   }
-  return InvalidArgument("unexpected characters after the time", where);
+  return InvalidArgument(Message("core.timestamp.unexpected_after"), where);
 }
 
 }  // namespace keneya::core

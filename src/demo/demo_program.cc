@@ -31,8 +31,8 @@ core::MetadataBundle DemoResultElements() {
   };
   result_element("FbrResQty01", "FBR_MONTANT_QUANTITE", "FBR : montant de la quantité (mois)",
                  "FBR montant quantité", core::ValueType::kInteger);
-  result_element("FbrResQlt01", "FBR_SCORE_QUALITE", "FBR : score qualité (%)",
-                 "FBR score qualité", core::ValueType::kNumber);
+  result_element("FbrResQlt01", "FBR_SCORE_QUALITE", "FBR : score qualité (%)", "FBR score qualité",
+                 core::ValueType::kNumber);
   result_element("FbrResTot01", "FBR_MONTANT_TOTAL", "FBR : montant total facturé",
                  "FBR montant total", core::ValueType::kInteger);
   return results;
@@ -48,8 +48,8 @@ Result<DemoFbrSummary> SetUpDemoFbr(store::Store& store, const std::vector<core:
   const fbr::Resolver resolver(metadata);
   const core::OrgUnitGroup* contracted = resolver.OrgUnitGroup(kContractGroupCode);
   if (contracted == nullptr) {
-    return core::FailedPrecondition(std::string("no group ") + kContractGroupCode +
-                                    ": load the demo dataset first");
+    return core::FailedPrecondition(
+        core::Message("demo.no_contract_group", {{"group", kContractGroupCode}}));
   }
   fbr::SignOptions sign;
   sign.program_code = program.code;
@@ -64,7 +64,8 @@ Result<DemoFbrSummary> SetUpDemoFbr(store::Store& store, const std::vector<core:
   KENEYA_ASSIGN_OR_RETURN(fbr::SignResult signed_contracts,
                           fbr::SignContracts(store, metadata, sign, actor));
   if (!signed_contracts.refused.empty()) {
-    return core::Internal("demo contracts refused: " + signed_contracts.refused.front());
+    return core::Internal(core::Message("demo.contracts_refused",
+                                        {{"reason", signed_contracts.refused_messages.front()}}));
   }
   summary.contracts = signed_contracts.signed_count;
   if (progress) {

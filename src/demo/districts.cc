@@ -7,6 +7,8 @@
 namespace keneya::demo {
 namespace {
 
+using core::Message;
+
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 // Walks the text byte by byte while keeping the line and column (in characters) of the next byte.
@@ -57,10 +59,8 @@ bool IsBlank(const CsvRecord& record) {
   return record.fields.size() == 1 && record.fields[0].text.empty();
 }
 
-// `range` is how the bounds read in a message ("10 and 25.5").
 core::Result<double> ParseCoordinate(const CsvField& field, std::string_view name, double lo,
-                                     double hi, std::string_view range,
-                                     std::string_view file_name) {
+                                     double hi, std::string_view file_name) {
   const std::string where =
       Where(file_name, field.line, field.column) + " (" + std::string(name) + ")";
   const std::string& text = field.text;
@@ -68,14 +68,14 @@ core::Result<double> ParseCoordinate(const CsvField& field, std::string_view nam
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
     return core::InvalidArgument(
-        std::string(name) + " \"" + text + "\" is not a decimal number; write it like 12.744",
-        where);
+        Message("demo.districts.not_a_decimal", {{"column", name}, {"text", text}}), where);
   }
   if (value < lo || value > hi) {
-    return core::InvalidArgument(std::string(name) + " " + text + " lies outside Mali (" +
-                                     std::string(name) + " must be between " + std::string(range) +
-                                     ")",
-                                 where);
+    return core::InvalidArgument(
+        Message(
+            "demo.districts.outside_mali",
+            {{"column", name}, {"text", text}, {"coordinate", name}, {"low", lo}, {"high", hi}}),
+        where);
   }
   return value;
 }
@@ -109,23 +109,18 @@ core::Result<std::vector<CsvRecord>> ParseCsv(std::string_view text, std::string
           }
         }
         if (!closed) {
-          return core::InvalidArgument(
-              "the quoted field that starts here has no closing quote; add the missing \"",
-              Where(file_name, field.line, field.column));
+          return core::InvalidArgument(Message("demo.csv.unclosed_quote"),
+                                       Where(file_name, field.line, field.column));
         }
         if (!cursor.done() && !cursor.peek_is(',') && !AtLineEnd(cursor)) {
-          return core::InvalidArgument(
-              "unexpected character after a closing quote; a quoted field must be followed by a "
-              "comma or the end of the line (write a quote inside a quoted field as \"\")",
-              Where(file_name, cursor.line(), cursor.column()));
+          return core::InvalidArgument(Message("demo.csv.after_closing_quote"),
+                                       Where(file_name, cursor.line(), cursor.column()));
         }
       } else {
         while (!cursor.done() && !cursor.peek_is(',') && !AtLineEnd(cursor)) {
           if (cursor.peek_is('"')) {
-            return core::InvalidArgument(
-                "a quote inside an unquoted field; put the whole field in quotes and double the "
-                "quote (\"\")",
-                Where(file_name, cursor.line(), cursor.column()));
+            return core::InvalidArgument(Message("demo.csv.quote_in_field"),
+                                         Where(file_name, cursor.line(), cursor.column()));
           }
           field.text += cursor.take();
         }
@@ -156,24 +151,21 @@ core::Result<std::vector<District>> ParseDistricts(std::string_view csv,
   static const std::vector<std::string_view> header = {"region", "district", "csref_town",
                                                        "lat",    "lon",      "source"};
   if (records.empty()) {
-    return core::InvalidArgument("the file is empty; expected the header line " +
-                                     std::string("region,district,csref_town,lat,lon,source"),
-                                 Where(file_name, 1, 1));
+    return core::InvalidArgument(Message("demo.districts.empty"), Where(file_name, 1, 1));
   }
   const CsvRecord& first = records.front();
   for (size_t i = 0; i < header.size(); ++i) {
     if (i >= first.fields.size() || first.fields[i].text != header[i]) {
       const int column = i < first.fields.size() ? first.fields[i].column : 1;
       return core::InvalidArgument(
-          "header column " + std::to_string(i + 1) + " should be \"" + std::string(header[i]) +
-              "\"; the header is region,district,csref_town,lat,lon,source",
+          Message("demo.districts.header_column", {{"number", i + 1}, {"name", header[i]}}),
           Where(file_name, first.line, column));
     }
   }
   if (first.fields.size() != header.size()) {
-    return core::InvalidArgument("the header has " + std::to_string(first.fields.size()) +
-                                     " columns; expected region,district,csref_town,lat,lon,source",
-                                 Where(file_name, first.line, first.fields[header.size()].column));
+    return core::InvalidArgument(
+        Message("demo.districts.header_width", {{"count", first.fields.size()}}),
+        Where(file_name, first.line, first.fields[header.size()].column));
   }
 
   const auto& regions = HealthRegions();
@@ -184,33 +176,28 @@ core::Result<std::vector<District>> ParseDistricts(std::string_view csv,
     if (record.fields.size() != header.size()) {
       const int column = record.fields.size() > header.size() ? record.fields[header.size()].column
                                                               : record.fields.back().column;
-      return core::InvalidArgument("the row has " + std::to_string(record.fields.size()) +
-                                       " fields; expected 6 (region,district,csref_town,lat,lon,"
-                                       "source; quote a field that contains a comma)",
-                                   Where(file_name, record.line, column));
+      return core::InvalidArgument(
+          Message("demo.districts.row_width", {{"count", record.fields.size()}}),
+          Where(file_name, record.line, column));
     }
     const auto& f = record.fields;
     for (size_t i = 0; i < 3; ++i) {
       if (f[i].text.empty()) {
-        return core::InvalidArgument(std::string(header[i]) + " is empty",
+        return core::InvalidArgument(Message("demo.districts.empty_field", {{"column", header[i]}}),
                                      Where(file_name, f[i].line, f[i].column));
       }
     }
     if (std::find(regions.begin(), regions.end(), f[0].text) == regions.end()) {
       return core::InvalidArgument(
-          "unknown health region \"" + f[0].text +
-              "\"; expected one of Kayes, Koulikoro, Sikasso, Ségou, Mopti, Tombouctou, Gao, "
-              "Kidal, Taoudénit, Ménaka, District de Bamako",
+          Message("demo.districts.unknown_region", {{"region", f[0].text}}),
           Where(file_name, f[0].line, f[0].column));
     }
     if (!names.insert(f[1].text).second) {
-      return core::InvalidArgument("district \"" + f[1].text + "\" is given twice",
+      return core::InvalidArgument(Message("demo.districts.district_twice", {{"name", f[1].text}}),
                                    Where(file_name, f[1].line, f[1].column));
     }
-    KENEYA_ASSIGN_OR_RETURN(const double lat,
-                            ParseCoordinate(f[3], "lat", 10.0, 25.5, "10 and 25.5", file_name));
-    KENEYA_ASSIGN_OR_RETURN(const double lon,
-                            ParseCoordinate(f[4], "lon", -12.5, 4.5, "-12.5 and 4.5", file_name));
+    KENEYA_ASSIGN_OR_RETURN(const double lat, ParseCoordinate(f[3], "lat", 10.0, 25.5, file_name));
+    KENEYA_ASSIGN_OR_RETURN(const double lon, ParseCoordinate(f[4], "lon", -12.5, 4.5, file_name));
     District district;
     district.region = f[0].text;
     district.name = f[1].text;

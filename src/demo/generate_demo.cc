@@ -859,16 +859,17 @@ core::OrgUnit& Generator::AddOrgUnit(const core::OrgUnit* parent, std::string co
 
 core::Result<DemoDataset> Generator::Run() {
   if (options_.first_year > options_.last_year) {
-    return core::InvalidArgument("first_year " + std::to_string(options_.first_year) +
-                                     " is after last_year " + std::to_string(options_.last_year),
-                                 "demo options");
+    return core::InvalidArgument(
+        core::Message("demo.years_reversed",
+                      {{"first", options_.first_year}, {"last", options_.last_year}}),
+        core::Message("demo.options_place"));
   }
   if (options_.first_year < 2000 || options_.last_year > 2100 ||
       options_.last_year - options_.first_year >= 20) {
-    return core::InvalidArgument("the demo covers at most 20 years between 2000 and 2100; got " +
-                                     std::to_string(options_.first_year) + "-" +
-                                     std::to_string(options_.last_year),
-                                 "demo options");
+    return core::InvalidArgument(
+        core::Message("demo.years_out_of_range",
+                      {{"first", options_.first_year}, {"last", options_.last_year}}),
+        core::Message("demo.options_place"));
   }
   KENEYA_ASSIGN_OR_RETURN(std::vector<District> districts, EmbeddedDistricts());
   KENEYA_RETURN_IF_ERROR(BuildPyramid(districts));
@@ -879,11 +880,8 @@ core::Result<DemoDataset> Generator::Run() {
   Report("validate", 0, 1);
   const core::Status valid = dataset_.metadata.Validate();
   if (!valid.ok()) {
-    return core::Internal(
-        "the generated demo metadata does not validate (a bug in the demo "
-        "generator): " +
-            valid.error().message,
-        "demo");
+    return core::Internal(core::Message("demo.metadata_invalid", {{"reason", valid.error().text}}),
+                          core::Message("demo.place"));
   }
   Report("validate", 1, 1);
   return std::move(dataset_);
@@ -903,15 +901,13 @@ core::Status Generator::BuildPyramid(const std::vector<District>& districts) {
     const auto* profile = std::find_if(std::begin(kDistrictProfiles), std::end(kDistrictProfiles),
                                        [&](const DistrictProfile& p) { return p.name == d.name; });
     if (profile == std::end(kDistrictProfiles)) {
-      return core::Internal("district \"" + d.name +
-                                "\" has no population weight in the demo generator; add it to "
-                                "kDistrictProfiles in src/demo/generate_demo.cc",
+      return core::Internal(core::Message("demo.district_without_profile", {{"name", d.name}}),
                             "districts.csv:" + std::to_string(d.line));
     }
     const auto* region = std::find_if(std::begin(kRegions), std::end(kRegions),
                                       [&](const RegionProfile& r) { return r.name == d.region; });
     if (region == std::end(kRegions)) {
-      return core::Internal("region \"" + d.region + "\" has no profile in the demo generator",
+      return core::Internal(core::Message("demo.region_without_profile", {{"name", d.region}}),
                             "districts.csv:" + std::to_string(d.line));
     }
     profiles.push_back(profile);
@@ -920,8 +916,7 @@ core::Status Generator::BuildPyramid(const std::vector<District>& districts) {
   const auto kati = std::find_if(districts.begin(), districts.end(),
                                  [](const District& d) { return d.name == "Kati"; });
   if (kati == districts.end()) {
-    return core::Internal("districts.csv has no district of Kati, home of CSCOM Koko II",
-                          "districts.csv");
+    return core::Internal(core::Message("demo.no_kati"), "districts.csv");
   }
 
   Random pyramid_rng = StreamFor(root_, "pyramid");
@@ -1030,7 +1025,9 @@ core::Status Generator::BuildPyramid(const std::vector<District>& districts) {
   }
   AssignEquity();
   AddAscSites(districts, books);
-  if (koko_ii_ < 0) return core::Internal("CSCOM Koko II was not created", "demo");
+  if (koko_ii_ < 0) {
+    return core::Internal(core::Message("demo.no_koko_ii"), core::Message("demo.place"));
+  }
   return core::OkStatus();
 }
 
@@ -1338,7 +1335,10 @@ core::Status Generator::BuildCategoriesAndDataElements() {
   KENEYA_ASSIGN_OR_RETURN(std::vector<core::CategoryOptionCombo> cocs,
                           core::ExpandCombo(model, combo, uid_rng_));
   for (core::CategoryOptionCombo& coc : cocs) {
-    if (!uids_.insert(coc.uid).second) return core::Internal("duplicate option combo uid", "demo");
+    if (!uids_.insert(coc.uid).second) {
+      return core::Internal(core::Message("demo.option_combo_uid_twice"),
+                            core::Message("demo.place"));
+    }
     coc.code = coc.option_uids[0] == obtained ? "POINTS_OBTENUS" : "POINTS_POSSIBLES";
     model.option_combos.push_back(std::move(coc));
   }
@@ -1576,7 +1576,8 @@ core::Status Generator::GenerateValues() {
   // Facilities are stored in org unit order, which the sort order needs.
   for (size_t f = 1; f < facility_count; ++f) {
     if (facilities_[f].org_unit <= facilities_[f - 1].org_unit) {
-      return core::Internal("facilities are not in org unit order", "demo");
+      return core::Internal(core::Message("demo.facilities_out_of_order"),
+                            core::Message("demo.place"));
     }
   }
   const size_t per_quarter = facility_count * kQualityDomainCount * 2;

@@ -17,17 +17,17 @@ Result<std::string> EquityGroupSet(store::Store& store, std::string_view program
     if (p.code == program_code && (newest == nullptr || p.version > newest->version)) newest = &p;
   }
   if (newest == nullptr) {
-    return core::NotFound(
-        "no program '" + std::string(program_code) + "' stored (see keneya program list)",
-        "--program");
+    return core::NotFound(core::Message("fbr.contract.no_program", {{"program", program_code}}),
+                          "--program");
   }
   KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(*newest));
   rules::ParsedProgram parsed = rules::ParseProgram(source);
   if (!parsed.problems.empty()) {
-    return core::InvalidArgument("version " + std::to_string(newest->version) + " of program " +
-                                     newest->code +
-                                     " cannot be read: " + ProblemList(parsed.problems),
-                                 "program");
+    return core::InvalidArgument(core::Message("fbr.contract.program_unreadable",
+                                               {{"version", newest->version},
+                                                {"program", newest->code},
+                                                {"problems", ProblemsMessage(parsed.problems)}}),
+                                 core::Message("fbr.place.program"));
   }
   return parsed.program.equity_group_set;
 }
@@ -42,25 +42,30 @@ Result<SignResult> SignContracts(store::Store& store, const core::MetadataBundle
     if (options.equity_group_set.empty()) options.equity_group_set = group_set;
   }
   if (options.equity_group_set.empty() && !options.equity) {
-    return core::InvalidArgument("the program has no equity_group_set: give --equity", "--equity");
+    return core::InvalidArgument(core::Message("fbr.contract.no_equity_group_set"), "--equity");
   }
   if (!options.group.empty()) {
     const core::OrgUnitGroup* group = resolver.OrgUnitGroup(options.group);
-    if (group == nullptr)
-      return core::NotFound("no org unit group '" + options.group + "'", "--group");
+    if (group == nullptr) {
+      return core::NotFound(core::Message("fbr.contract.no_group", {{"group", options.group}}),
+                            "--group");
+    }
     for (const core::OrgUnit& unit : metadata.org_units) {
       if (std::binary_search(unit.group_uids.begin(), unit.group_uids.end(), group->uid)) {
         options.facilities.push_back(unit.code.empty() ? unit.uid : unit.code);
       }
     }
   }
-  if (options.facilities.empty()) return core::InvalidArgument("give --facility or --group");
+  if (options.facilities.empty()) {
+    return core::InvalidArgument(core::Message("fbr.contract.no_facility_named"));
+  }
   const core::OrgUnitGroupSet* equity_set =
       options.equity_group_set.empty() ? nullptr
                                        : resolver.OrgUnitGroupSet(options.equity_group_set);
   if (!options.equity && !options.equity_group_set.empty() && equity_set == nullptr) {
-    return core::NotFound("no org unit group set '" + options.equity_group_set + "'",
-                          "equity_group_set");
+    return core::NotFound(
+        core::Message("fbr.contract.no_group_set", {{"group_set", options.equity_group_set}}),
+        "equity_group_set");
   }
   if (options.equity) {
     // A category the program's equity table does not know would fail every computation later.
@@ -76,24 +81,34 @@ Result<SignResult> SignContracts(store::Store& store, const core::MetadataBundle
             known += (known.empty() ? "" : ", ") + (g->code.empty() ? uid : g->code);
         }
       }
-      return core::NotFound("no equity category '" + *options.equity + "'" +
-                                (equity_set ? " in " + options.equity_group_set + " (" + known + ")"
-                                            : std::string(" (no such org unit group)")),
-                            "--equity");
+      return core::NotFound(
+          equity_set != nullptr
+              ? core::Message("fbr.contract.no_equity_category_in",
+                              {{"equity", *options.equity},
+                               {"group_set", options.equity_group_set},
+                               {"known", known}})
+              : core::Message("fbr.contract.no_equity_category", {{"equity", *options.equity}}),
+          "--equity");
     }
   }
   SignResult result;
+  // A facility refused, and why: in English and by id.
+  auto refuse = [&result](const std::string& facility, core::Message reason) {
+    core::Message line("fbr.contract.refused", {{"facility", facility}, {"reason", reason}});
+    result.refused.push_back(core::Render(line, core::Language::kEnglish));
+    result.refused_messages.push_back(std::move(line));
+  };
   for (const std::string& name : options.facilities) {
     const core::OrgUnit* unit = resolver.OrgUnit(name);
     if (unit == nullptr) {
-      result.refused.push_back(name + ": no such org unit");
+      refuse(name, core::Message("fbr.contract.no_such_org_unit"));
       continue;
     }
     if (unit->type == core::OrgUnitType::kCountry || unit->type == core::OrgUnitType::kRegion ||
         unit->type == core::OrgUnitType::kDistrict || unit->level <= 3) {
-      result.refused.push_back(name + ": not a health facility (" +
-                               std::string(core::OrgUnitTypeCode(unit->type)) + ", level " +
-                               std::to_string(unit->level) + ")");
+      refuse(name,
+             core::Message("fbr.contract.not_a_facility",
+                           {{"type", core::OrgUnitTypeCode(unit->type)}, {"level", unit->level}}));
       continue;
     }
     store::Contract contract;
@@ -108,17 +123,17 @@ Result<SignResult> SignContracts(store::Store& store, const core::MetadataBundle
       const core::OrgUnitGroup* group =
           equity_set == nullptr ? nullptr : resolver.GroupIn(*unit, *equity_set);
       if (group == nullptr) {
-        result.refused.push_back(name + ": in no group of " +
-                                 (options.equity_group_set.empty() ? std::string("(no group set)")
-                                                                   : options.equity_group_set) +
-                                 ": give its equity category");
+        refuse(name, options.equity_group_set.empty()
+                         ? core::Message("fbr.contract.in_no_group_no_set")
+                         : core::Message("fbr.contract.in_no_group",
+                                         {{"group_set", options.equity_group_set}}));
         continue;
       }
       contract.equity_category = group->code.empty() ? group->uid : group->code;
     }
     auto stored = store.PutContract(contract, actor);
     if (!stored.ok()) {
-      result.refused.push_back(name + ": " + stored.error().message);
+      refuse(name, stored.error().text);
       continue;
     }
     ++result.signed_count;
@@ -163,16 +178,16 @@ Result<ContractsInForce> ContractsFor(store::Store& store, const Resolver& resol
 
 namespace {
 
-const char* StatusWord(store::ContractStatus status) {
+core::Message StatusWord(store::ContractStatus status) {
   switch (status) {
     case store::ContractStatus::kActive:
-      return "active";
+      return core::Message("fbr.contract.status_active");
     case store::ContractStatus::kSuspended:
-      return "suspended";
+      return core::Message("fbr.contract.status_suspended");
     case store::ContractStatus::kEnded:
-      return "ended";
+      break;
   }
-  return "?";
+  return core::Message("fbr.contract.status_ended");
 }
 
 }  // namespace
@@ -183,30 +198,30 @@ Result<ContractChangeResult> ChangeContract(store::Store& store, int64_t contrac
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::Contract> contracts, store.Contracts(""));
   auto it = std::find_if(contracts.begin(), contracts.end(),
                          [&](const store::Contract& k) { return k.id == contract_id; });
-  if (it == contracts.end())
-    return core::NotFound("no contract " + std::to_string(contract_id), "ID");
+  if (it == contracts.end()) {
+    return core::NotFound(core::Message("fbr.contract.no_contract", {{"id", contract_id}}), "ID");
+  }
   const bool ending = action == ContractAction::kEnd;
   const store::ContractStatus needed = action == ContractAction::kResume
                                            ? store::ContractStatus::kSuspended
                                            : store::ContractStatus::kActive;
   if (it->status == store::ContractStatus::kEnded || (!ending && it->status != needed)) {
-    const std::string what =
-        action == ContractAction::kResume    ? "only a suspended contract can be resumed"
-        : action == ContractAction::kSuspend ? "only an active contract can be suspended"
-                                             : "there is nothing to end";
+    const std::string_view id = action == ContractAction::kResume ? "fbr.contract.cannot_resume"
+                                : action == ContractAction::kSuspend
+                                    ? "fbr.contract.cannot_suspend"
+                                    : "fbr.contract.nothing_to_end";
     return core::FailedPrecondition(
-        "contract " + std::to_string(contract_id) + " is " + StatusWord(it->status) + ": " + what,
-        "ID");
+        core::Message(id, {{"id", contract_id}, {"status", StatusWord(it->status)}}), "ID");
   }
   if (ending ? date < it->start : date <= it->start) {
-    return core::InvalidArgument((ending ? "the date cannot come before the contract's start ("
-                                         : "the date must come after the contract's start (") +
-                                     it->start.ToString() + ")",
+    return core::InvalidArgument(core::Message(ending ? "fbr.contract.date_before_start"
+                                                      : "fbr.contract.date_not_after_start",
+                                               {{"start", it->start.ToString()}}),
                                  "--date");
   }
   if (it->end && date > *it->end) {
     return core::InvalidArgument(
-        "the contract ends on " + it->end->ToString() + ": the date must come before it", "--date");
+        core::Message("fbr.contract.date_after_end", {{"end", it->end->ToString()}}), "--date");
   }
   ContractChangeResult out;
   // A period is computed with the contract in force on its first day: runs of periods starting

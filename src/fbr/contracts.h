@@ -32,6 +32,9 @@ struct SignResult {
   int signed_count = 0;
   // One line per facility that could not be signed (and why); nothing is signed for them.
   std::vector<std::string> refused;
+  // The same lines by id, in the same order ("fbr.contract.refused": facility and reason), for
+  // the reader's language; `refused` holds them in English.
+  std::vector<core::Message> refused_messages;
 };
 
 // The org unit group set a program's contracts take their equity category from: the

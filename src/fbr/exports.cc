@@ -21,26 +21,28 @@ namespace keneya::fbr {
 
 using core::Language;
 using core::Result;
-using core::Tr;
 
 namespace {
 
-std::string T(Language l, const char* fr, const char* en) { return std::string(Tr(l, fr, en)); }
-
-const char* KindLabel(rules::InvoiceLine::Kind kind, Language l) {
+std::string KindLabel(rules::InvoiceLine::Kind kind, Language l) {
   switch (kind) {
     case rules::InvoiceLine::Kind::kActivity:
-      return l == Language::kFrench ? "activité" : "activity";
+      return core::Text(l, "fbr.export.kind_activity");
     case rules::InvoiceLine::Kind::kSubtotal:
-      return l == Language::kFrench ? "sous-total" : "subtotal";
+      return core::Text(l, "fbr.export.kind_subtotal");
     case rules::InvoiceLine::Kind::kInfo:
-      return "info";
+      return core::Text(l, "fbr.export.kind_info");
     case rules::InvoiceLine::Kind::kPayment:
-      return l == Language::kFrench ? "paiement" : "payment";
+      return core::Text(l, "fbr.export.kind_payment");
     case rules::InvoiceLine::Kind::kEnvelope:
-      return l == Language::kFrench ? "enveloppe" : "envelope";
+      return core::Text(l, "fbr.export.kind_envelope");
   }
   return "";
+}
+
+// The file cannot be written: a missing directory, a full disk.
+core::Error CannotWrite(const std::string& path) {
+  return core::Unavailable(core::Message("fbr.export.cannot_write_file"), path);
 }
 
 std::string Csv(std::string_view field) {
@@ -120,19 +122,21 @@ std::vector<size_t> ColumnPlaces(const InvoiceView& v, const rules::InvoiceLine&
 
 // ---- CSV ----
 
+// Column titles, each in the reader's language.
+std::vector<std::string> Texts(Language l, std::initializer_list<std::string_view> ids) {
+  std::vector<std::string> out;
+  for (std::string_view id : ids) out.push_back(core::Text(l, id));
+  return out;
+}
+
 Result<ExportResult> WriteCsv(const Loaded& data, const ExportOptions& o) {
   const Language l = o.language;
   std::ofstream out(o.path, std::ios::binary);
-  if (!out) return core::Unavailable("cannot write the file", o.path);
+  if (!out) return CannotWrite(o.path);
   const std::vector<std::string> titles = ColumnTitles(data);
-  out << (l == Language::kFrench
-              ? "facture,formation,nom,district,region,periode,type,paquet,periode_ligne,code,"
-                "libelle"
-              : "invoice,facility,name,district,region,period,kind,package,line_period,code,"
-                "label");
+  out << core::Text(l, "fbr.export.csv_header");
   for (const std::string& title : titles) out << "," << Csv(title);
-  out << (l == Language::kFrench ? ",non_declare,montant,valeur\n"
-                                 : ",not_reported,amount,value\n");
+  out << "," << core::Text(l, "fbr.export.csv_header_end") << "\n";
   const std::string no_columns(titles.size(), ',');
   for (const InvoiceView& v : data.views) {
     const std::string head = Csv(v.number) + "," + Csv(v.facility_code) + "," +
@@ -152,13 +156,12 @@ Result<ExportResult> WriteCsv(const Loaded& data, const ExportOptions& o) {
           << (line.has_amount ? std::to_string(line.amount) : "") << ","
           << (line.kind == rules::InvoiceLine::Kind::kInfo ? Number(line.value) : "") << "\n";
     }
-    out << head << "total,,,,"
-        << Csv(data.superseded ? T(l, "Total (lot remplacé : NE PAS PAYER)",
-                                   "Total (superseded run: NOT TO BE PAID)")
-                               : T(l, "Total à payer", "Total to pay"))
+    out << head << core::Text(l, "fbr.export.kind_total") << ",,,,"
+        << Csv(core::Text(
+               l, data.superseded ? "fbr.export.csv_total_superseded" : "fbr.export.csv_total"))
         << no_columns << ",0," << v.total << ",\n";
   }
-  if (!out.flush()) return core::Unavailable("cannot write the file", o.path);
+  if (!out.flush()) return CannotWrite(o.path);
   return ExportResult{static_cast<int64_t>(data.views.size()), 0, o.path};
 }
 
@@ -168,7 +171,9 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
                                const ExportOptions& o) {
   const Language l = o.language;
   lxw_workbook* book = workbook_new(o.path.c_str());
-  if (book == nullptr) return core::Unavailable("cannot create the workbook", o.path);
+  if (book == nullptr) {
+    return core::Unavailable(core::Message("fbr.export.cannot_create_workbook"), o.path);
+  }
   lxw_format* bold = workbook_add_format(book);
   format_set_bold(bold);
   lxw_format* money = workbook_add_format(book);
@@ -196,21 +201,23 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
       const std::string& label =
           l == Language::kEnglish && !line.label_en.empty() ? line.label_en : line.label;
       if (subtotal) {
-        subtotal_titles.push_back(v.PackageName(line.package) + " " + PeriodLabel(line.period, l));
+        subtotal_titles.push_back(core::Text(
+            l, "fbr.export.subtotal_title",
+            {{"package", v.PackageName(line.package)}, {"period", PeriodLabel(line.period, l)}}));
       } else {
         payment_titles.push_back(label.empty() ? line.code : label);
       }
     }
   }
   lxw_worksheet* sheet =
-      workbook_add_worksheet(book, l == Language::kFrench ? "Factures" : "Invoices");
-  std::vector<std::string> headers = {T(l, "Facture", "Invoice"), T(l, "Formation", "Facility"),
-                                      T(l, "Nom", "Name"),        "District",
-                                      T(l, "Région", "Region"),   T(l, "Équité", "Equity")};
+      workbook_add_worksheet(book, core::Text(l, "fbr.export.sheet_invoices").c_str());
+  std::vector<std::string> headers = Texts(
+      l, {"fbr.export.column_invoice", "fbr.export.column_facility", "fbr.export.column_name",
+          "fbr.export.column_district", "fbr.export.column_region", "fbr.export.column_equity"});
   for (const std::string& s : subtotal_titles) headers.push_back(s);
   for (const std::string& p : payment_titles) headers.push_back(p);
-  headers.push_back(T(l, "Réduction (enveloppe)", "Cut (envelope)"));
-  headers.push_back(T(l, "Total", "Total"));
+  headers.push_back(core::Text(l, "fbr.export.column_cut"));
+  headers.push_back(core::Text(l, "fbr.export.column_total"));
   for (size_t c = 0; c < headers.size(); ++c) {
     worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), headers[c].c_str(), bold);
   }
@@ -255,12 +262,13 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
   worksheet_set_column(sheet, 6, static_cast<lxw_col_t>(headers.size() - 1), 16, nullptr);
 
   // Every line.
-  lxw_worksheet* lines = workbook_add_worksheet(book, l == Language::kFrench ? "Lignes" : "Lines");
-  const std::vector<std::string> line_headers = {
-      T(l, "Facture", "Invoice"), T(l, "Formation", "Facility"),       T(l, "Type", "Kind"),
-      T(l, "Paquet", "Package"),  T(l, "Période", "Period"),           T(l, "Code", "Code"),
-      T(l, "Libellé", "Label"),   T(l, "Non déclaré", "Not reported"), T(l, "Montant", "Amount"),
-      T(l, "Valeur", "Value")};
+  lxw_worksheet* lines =
+      workbook_add_worksheet(book, core::Text(l, "fbr.export.sheet_lines").c_str());
+  const std::vector<std::string> line_headers =
+      Texts(l, {"fbr.export.column_invoice", "fbr.export.column_facility", "fbr.export.column_kind",
+                "fbr.export.column_package", "fbr.export.column_period", "fbr.export.column_code",
+                "fbr.export.column_label", "fbr.export.column_not_reported",
+                "fbr.export.column_amount", "fbr.export.column_value"});
   for (size_t c = 0; c < line_headers.size(); ++c) {
     worksheet_write_string(lines, 0, static_cast<lxw_col_t>(c), line_headers[c].c_str(), bold);
   }
@@ -274,7 +282,7 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
     for (const rules::InvoiceLine& line : v.lines) {
       worksheet_write_string(lines, row, 0, v.number.c_str(), nullptr);
       worksheet_write_string(lines, row, 1, v.facility_code.c_str(), nullptr);
-      worksheet_write_string(lines, row, 2, KindLabel(line.kind, l), nullptr);
+      worksheet_write_string(lines, row, 2, KindLabel(line.kind, l).c_str(), nullptr);
       worksheet_write_string(lines, row, 3, line.package.c_str(), nullptr);
       worksheet_write_string(lines, row, 4, line.period.c_str(), nullptr);
       worksheet_write_string(lines, row, 5, line.code.c_str(), nullptr);
@@ -307,7 +315,7 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
 
   // Totals by region and district.
   lxw_worksheet* zones =
-      workbook_add_worksheet(book, l == Language::kFrench ? "Régions" : "Regions");
+      workbook_add_worksheet(book, core::Text(l, "fbr.export.sheet_regions").c_str());
   std::map<std::string, std::map<std::string, std::pair<int64_t, int64_t>>>
       totals;  // region -> district -> (n, total)
   for (const InvoiceView& v : data.views) {
@@ -315,10 +323,12 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
     ++t.first;
     t.second += v.total;
   }
-  worksheet_write_string(zones, 0, 0, T(l, "Région", "Region").c_str(), bold);
-  worksheet_write_string(zones, 0, 1, "District", bold);
-  worksheet_write_string(zones, 0, 2, T(l, "Factures", "Invoices").c_str(), bold);
-  worksheet_write_string(zones, 0, 3, T(l, "Total (FCFA)", "Total (FCFA)").c_str(), bold);
+  const std::vector<std::string> zone_headers =
+      Texts(l, {"fbr.export.column_region", "fbr.export.column_district",
+                "fbr.export.column_invoices", "fbr.export.column_total_fcfa"});
+  for (size_t c = 0; c < zone_headers.size(); ++c) {
+    worksheet_write_string(zones, 0, static_cast<lxw_col_t>(c), zone_headers[c].c_str(), bold);
+  }
   row = 1;
   int64_t grand = 0;
   for (const auto& [region, districts] : totals) {
@@ -332,28 +342,32 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
       region_count += t.first;
       ++row;
     }
-    worksheet_write_string(zones, row, 0,
-                           (Name(resolver, region) + T(l, " (total)", " (total)")).c_str(), bold);
+    worksheet_write_string(
+        zones, row, 0,
+        core::Text(l, "fbr.export.region_total", {{"region", Name(resolver, region)}}).c_str(),
+        bold);
     worksheet_write_number(zones, row, 2, static_cast<double>(region_count), bold);
     worksheet_write_number(zones, row, 3, static_cast<double>(region_total), money_bold);
     grand += region_total;
     ++row;
   }
-  worksheet_write_string(zones, row, 0, T(l, "TOTAL", "TOTAL").c_str(), bold);
+  worksheet_write_string(zones, row, 0, core::Text(l, "fbr.export.grand_total").c_str(), bold);
   worksheet_write_number(zones, row, 3, static_cast<double>(grand), money_bold);
   worksheet_set_column(zones, 0, 1, 36, nullptr);
   worksheet_set_column(zones, 2, 3, 18, nullptr);
 
   // Contracts without an invoice, and why.
   lxw_worksheet* missing =
-      workbook_add_worksheet(book, l == Language::kFrench ? "Sans facture" : "No invoice");
-  worksheet_write_string(missing, 0, 0, T(l, "Formation", "Facility").c_str(), bold);
-  worksheet_write_string(missing, 0, 1, T(l, "Nom", "Name").c_str(), bold);
-  worksheet_write_string(missing, 0, 2, T(l, "Motif", "Reason").c_str(), bold);
+      workbook_add_worksheet(book, core::Text(l, "fbr.export.sheet_no_invoice").c_str());
+  const std::vector<std::string> missing_headers = Texts(
+      l, {"fbr.export.column_facility", "fbr.export.column_name", "fbr.export.column_reason"});
+  for (size_t c = 0; c < missing_headers.size(); ++c) {
+    worksheet_write_string(missing, 0, static_cast<lxw_col_t>(c), missing_headers[c].c_str(), bold);
+  }
   row = 1;
   for (const auto& [codes, reason] :
-       {std::pair{&data.missing, T(l, "aucune déclaration", "no report")},
-        std::pair{&data.suspended, T(l, "contrat suspendu", "contract suspended")}}) {
+       {std::pair{&data.missing, core::Text(l, "fbr.export.reason_no_report")},
+        std::pair{&data.suspended, core::Text(l, "fbr.export.reason_suspended")}}) {
     for (const std::string& code : *codes) {
       worksheet_write_string(missing, row, 0, code.c_str(), nullptr);
       worksheet_write_string(missing, row, 1, Name(resolver, code).c_str(), nullptr);
@@ -364,18 +378,19 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
   worksheet_set_column(missing, 0, 1, 40, nullptr);
   worksheet_set_column(missing, 2, 2, 22, nullptr);
 
-  lxw_worksheet* about = workbook_add_worksheet(book, l == Language::kFrench ? "Lot" : "Run");
+  lxw_worksheet* about =
+      workbook_add_worksheet(book, core::Text(l, "fbr.export.sheet_run").c_str());
   const std::string period = core::Period::FromCode(run.run.period)->ToString();
   const std::vector<std::pair<std::string, std::string>> facts = {
-      {T(l, "Programme", "Program"),
-       run.program.code + " version " + std::to_string(run.program.version)},
-      {T(l, "Paiement", "Payment"), run.run.payment_code},
-      {T(l, "Période", "Period"), period},
-      {T(l, "Statut", "Status"),
-       data.superseded ? T(l, "REMPLACÉ — NE PAS PAYER", "SUPERSEDED — NOT TO BE PAID")
-                       : T(l, "brouillon (en vigueur)", "draft (current)")},
-      {T(l, "Calculé par", "Computed by"), run.run.created_by},
-      {T(l, "Calculé le", "Computed on"), core::FormatTimestamp(run.run.created)}};
+      {core::Text(l, "fbr.export.fact_program"),
+       core::Text(l, "fbr.export.program_version",
+                  {{"program", run.program.code}, {"version", run.program.version}})},
+      {core::Text(l, "fbr.export.fact_payment"), run.run.payment_code},
+      {core::Text(l, "fbr.export.fact_period"), period},
+      {core::Text(l, "fbr.export.fact_status"),
+       core::Text(l, data.superseded ? "fbr.export.status_superseded" : "fbr.export.status_draft")},
+      {core::Text(l, "fbr.export.fact_computed_by"), run.run.created_by},
+      {core::Text(l, "fbr.export.fact_computed_on"), core::FormatTimestamp(run.run.created)}};
   row = 0;
   for (const auto& [k, v] : facts) {
     worksheet_write_string(about, row, 0, k.c_str(), bold);
@@ -383,12 +398,14 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
     ++row;
   }
   const std::vector<std::pair<std::string, std::pair<double, lxw_format*>>> numbers = {
-      {T(l, "Lot", "Run"), {static_cast<double>(run.run.id), nullptr}},
-      {T(l, "Factures", "Invoices"), {static_cast<double>(data.views.size()), money}},
-      {T(l, "Sans déclaration", "No report"), {static_cast<double>(data.missing.size()), money}},
-      {T(l, "Contrats suspendus", "Contracts suspended"),
+      {core::Text(l, "fbr.export.fact_run"), {static_cast<double>(run.run.id), nullptr}},
+      {core::Text(l, "fbr.export.fact_invoices"), {static_cast<double>(data.views.size()), money}},
+      {core::Text(l, "fbr.export.fact_no_report"),
+       {static_cast<double>(data.missing.size()), money}},
+      {core::Text(l, "fbr.export.fact_suspended"),
        {static_cast<double>(data.suspended.size()), money}},
-      {T(l, "Total (FCFA)", "Total (FCFA)"), {static_cast<double>(run.run.total), money_bold}}};
+      {core::Text(l, "fbr.export.column_total_fcfa"),
+       {static_cast<double>(run.run.total), money_bold}}};
   for (const auto& [k, v] : numbers) {
     worksheet_write_string(about, row, 0, k.c_str(), bold);
     worksheet_write_number(about, row, 1, v.first, v.second);
@@ -397,8 +414,9 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
   worksheet_set_column(about, 0, 1, 30, nullptr);
   const lxw_error error = workbook_close(book);
   if (error != LXW_NO_ERROR) {
-    return core::Unavailable(std::string("cannot write the workbook: ") + lxw_strerror(error),
-                             o.path);
+    return core::Unavailable(
+        core::Message("fbr.export.cannot_write_workbook", {{"detail", lxw_strerror(error)}}),
+        o.path);
   }
   return ExportResult{static_cast<int64_t>(data.views.size()), 0, o.path};
 }
@@ -425,14 +443,14 @@ class PdfWriter {
             period = line.period;
             Need(40);
             y_ -= 8;
-            Text(kLeft, y_, bold_, 10, v.PackageName(package) + " — " + PeriodLabel(period, l_));
+            Text(kLeft, y_, bold_, 10, PackageHeading(v, package, period, l_));
             y_ -= 14;
             ColumnTitles(package);
           }
           if (Need(12)) {  // a table cut by the page: its title and column titles again
             Text(kLeft, y_, bold_, 10,
-                 v.PackageName(package) + " — " + PeriodLabel(period, l_) +
-                     T(l_, " (suite)", " (continued)"));
+                 core::Text(l_, "fbr.export.pdf_continued",
+                            {{"heading", PackageHeading(v, package, period, l_)}}));
             y_ -= 14;
             ColumnTitles(package);
           }
@@ -450,8 +468,7 @@ class PdfWriter {
         case rules::InvoiceLine::Kind::kSubtotal:
           Need(14);
           Rule(y_ + 10);  // above the cap height of the 9-point DejaVu text
-          Text(kLeft, y_, bold_, 9,
-               T(l_, "Sous-total ", "Subtotal ") + label + " " + PeriodLabel(line.period, l_));
+          Text(kLeft, y_, bold_, 9, Subtotal(label, line.period, l_));
           Right(kRight, y_, bold_, 9, FormatFrancs(line.amount, l_));
           y_ -= 14;
           break;
@@ -485,13 +502,13 @@ class PdfWriter {
     y_ -= 6;
     pdf_.SetLineWidth(1.2);
     Rule(y_ + 10);
-    Text(kLeft, y_ - 4, bold_, 11, T(l_, "TOTAL À PAYER", "TOTAL TO PAY"));
-    Right(kRight, y_ - 4, bold_, 11, FormatFrancs(v.total, l_) + " FCFA");
+    Text(kLeft, y_ - 4, bold_, 11, core::Text(l_, "fbr.export.pdf_total_to_pay"));
+    Right(kRight, y_ - 4, bold_, 11,
+          core::Text(l_, "fbr.export.pdf_fcfa", {{"amount", FormatFrancs(v.total, l_)}}));
     pdf_.SetLineWidth(0.5);
     y_ -= 22;
     for (const std::string& words :
-         Wrap(T(l_, "Arrêtée la présente facture à la somme de ", "This invoice amounts to ") +
-                  AmountInWords(v.total, l_) + ".",
+         Wrap(core::Text(l_, "fbr.export.pdf_in_words", {{"words", AmountInWords(v.total, l_)}}),
               480, 9)) {
       Text(kLeft, y_, font_, 9, words);
       y_ -= 12;
@@ -499,17 +516,14 @@ class PdfWriter {
     bool any_missing = false;
     for (const rules::InvoiceLine& line : v.lines) any_missing = any_missing || line.missing;
     if (any_missing) {
-      Text(kLeft, y_, font_, 7,
-           T(l_, "* donnée non déclarée ou non vérifiée : comptée pour 0.",
-             "* value not reported or not verified: counted as 0."));
+      Text(kLeft, y_, font_, 7, core::Text(l_, "fbr.invoice.missing_note"));
       y_ -= 10;
     }
     // Signature blocks.
     y_ -= 16;
-    const std::string blocks[] = {
-        T(l_, "Le responsable de la formation sanitaire", "The head of the health facility"),
-        T(l_, "L'agent de vérification", "The verification officer"),
-        T(l_, "Le coordonnateur FBR", "The PBF coordinator")};
+    const std::string blocks[] = {core::Text(l_, "fbr.export.pdf_sign_facility"),
+                                  core::Text(l_, "fbr.export.pdf_sign_verifier"),
+                                  core::Text(l_, "fbr.export.pdf_sign_coordinator")};
     for (int b = 0; b < 3; ++b) {
       const float x = kLeft + static_cast<float>(b) * 172;
       pdf_.Rectangle(x, y_ - 62, 160, 72);
@@ -520,8 +534,7 @@ class PdfWriter {
         Text(x + 5, line_y, bold_, 8, title[k]);
         line_y -= 10;
       }
-      Text(x + 5, line_y - 4, font_, 7,
-           T(l_, "Nom, date et signature :", "Name, date and signature:"));
+      Text(x + 5, line_y - 4, font_, 7, core::Text(l_, "fbr.export.pdf_sign_here"));
     }
   }
 
@@ -536,31 +549,35 @@ class PdfWriter {
     ++page_number_;
     y_ = kTop;
     const InvoiceView& v = *v_;
-    Text(kLeft, y_, bold_, 14, T(l_, "FACTURE FBR N° ", "PBF INVOICE No. ") + v.number);
-    Right(kRight, y_, font_, 8, T(l_, "page ", "page ") + std::to_string(page_number_));
+    Text(kLeft, y_, bold_, 14, core::Text(l_, "fbr.export.pdf_title", {{"number", v.number}}));
+    Right(kRight, y_, font_, 8, core::Text(l_, "fbr.export.pdf_page", {{"page", page_number_}}));
     if (superseded_) {
-      Right(kRight, y_ - 12, bold_, 10,
-            T(l_, "REMPLACÉE — NE PAS PAYER", "SUPERSEDED — NOT TO BE PAID"));
+      Right(kRight, y_ - 12, bold_, 10, core::Text(l_, "fbr.export.pdf_superseded"));
     }
     y_ -= 18;
     Text(kLeft, y_, font_, 9,
-         v.program_name + " (" + v.program_code + ", version " + std::to_string(v.program_version) +
-             ") — " + v.payment_name);
+         core::Text(l_, "fbr.invoice.program_line",
+                    {{"program", v.program_name},
+                     {"code", v.program_code},
+                     {"version", v.program_version},
+                     {"payment", v.payment_name}}));
     y_ -= 13;
     Text(kLeft, y_, font_, 9,
-         T(l_, "Période : ", "Period: ") + PeriodLabel(v.period, l_) + " (" + v.period + ")");
+         core::Text(l_, "fbr.invoice.period_line",
+                    {{"label", PeriodLabel(v.period, l_)}, {"period", v.period}}));
     y_ -= 13;
     Text(kLeft, y_, bold_, 10, v.facility_name + " (" + v.facility_code + ")");
     y_ -= 13;
     Text(kLeft, y_, font_, 9,
-         T(l_, "District sanitaire : ", "Health district: ") + Name(*resolver_, v.district) +
-             T(l_, " — Région : ", " — Region: ") + Name(*resolver_, v.region) +
-             T(l_, " — Catégorie d'équité : ", " — Equity category: ") + v.equity);
+         core::Text(l_, "fbr.export.pdf_zone_line",
+                    {{"district", Name(*resolver_, v.district)},
+                     {"region", Name(*resolver_, v.region)},
+                     {"equity", v.equity}}));
     y_ -= 10;
     Rule(y_);
     y_ -= 14;
     if (page_number_ > 1) {
-      Text(kLeft, y_, font_, 8, T(l_, "(suite)", "(continued)"));
+      Text(kLeft, y_, font_, 8, core::Text(l_, "fbr.export.pdf_continued_page"));
       y_ -= 12;
     }
   }
@@ -575,7 +592,7 @@ class PdfWriter {
   void ColumnTitles(const std::string& package) {
     const std::vector<std::string>* titles = v_->ColumnTitles(package);
     if (titles == nullptr) return;
-    Text(kLeft, y_, bold_, 7, T(l_, "Activité", "Activity"));
+    Text(kLeft, y_, bold_, 7, core::Text(l_, "fbr.invoice.column_activity"));
     for (size_t i = 0; i < titles->size(); ++i) {
       // DejaVu is wider than the base fonts: a title too long at 7 points is set at 6, then
       // cut, so that neighbouring titles never run together.
@@ -672,13 +689,11 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
   if (!unknown.empty()) {
     std::string list;
     for (const std::string& u : unknown) list += (list.empty() ? "" : ", ") + u;
-    return core::NotFound("data elements the program exports to are not in the database: " + list,
-                          "dhis2");
+    return core::NotFound(
+        core::Message("fbr.export.unknown_data_elements", {{"data_elements", list}}), "dhis2");
   }
   if (mappings.empty() && total_element == nullptr) {
-    return core::FailedPrecondition(
-        "the program maps no result to DHIS2 (dhis2 = \"...\" on package or payment "
-        "formulas, dhis2_total on the payment rule)");
+    return core::FailedPrecondition(core::Message("fbr.export.nothing_mapped"));
   }
   const core::CategoryOptionCombo* coc =
       resolver.CategoryOptionCombo(core::kDefaultCategoryOptionComboUid);
@@ -686,7 +701,7 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
       coc ? coc->uid : std::string(core::kDefaultCategoryOptionComboUid);
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> records, store.Invoices(run.run.id));
   std::ofstream file(o.path, std::ios::binary);
-  if (!file) return core::Unavailable("cannot write the file", o.path);
+  if (!file) return CannotWrite(o.path);
   auto writer = io::DataValueSetWriter::Create(io::DataFormat::kJson, file);
   io::DataValueSetHeader header;
   writer->Begin(header);
@@ -743,7 +758,7 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
       o.progress({"export invoices", done, static_cast<int64_t>(records.size())});
   }
   writer->End();
-  if (!file.flush()) return core::Unavailable("cannot write the file", o.path);
+  if (!file.flush()) return CannotWrite(o.path);
   return ExportResult{static_cast<int64_t>(records.size()), values, o.path};
 }
 
@@ -753,32 +768,30 @@ Result<ExportResult> ExportRun(store::Store& store, const core::MetadataBundle& 
                                const StoredRun& run, const ExportOptions& options) {
   const Resolver resolver(metadata);
   if (run.run.invoice_count == 0) {
-    return core::FailedPrecondition(
-        "run " + std::to_string(run.run.id) + " has no invoice: nothing to export", "--run");
+    return core::FailedPrecondition(core::Message("fbr.export.no_invoice", {{"run", run.run.id}}),
+                                    "--run");
   }
   if (run.run.status == "superseded" && (!options.allow_superseded || options.format == "dhis2")) {
     return core::FailedPrecondition(
-        options.format == "dhis2"
-            ? "run " + std::to_string(run.run.id) +
-                  " is superseded: its results are not sent to DHIS2; export the current run"
-            : "run " + std::to_string(run.run.id) +
-                  " is superseded: export the current run, or give --superseded to archive this "
-                  "one (marked as not to be paid)",
+        core::Message(
+            options.format == "dhis2" ? "fbr.export.superseded_to_dhis2" : "fbr.export.superseded",
+            {{"run", run.run.id}}),
         "--run");
   }
   // A directory that is not there is said before the work, not after.
   const std::filesystem::path parent = std::filesystem::path(options.path).parent_path();
   std::error_code error;
   if (!parent.empty() && !std::filesystem::is_directory(parent, error)) {
-    return core::NotFound("no directory " + parent.string() + " to write to", options.path);
+    return core::NotFound(
+        core::Message("fbr.export.no_directory", {{"directory", parent.string()}}), options.path);
   }
   if (options.format == "dhis2") return WriteDhis2(store, resolver, run, options);
   KENEYA_ASSIGN_OR_RETURN(Loaded data, Load(store, resolver, run, options));
   if (options.format == "csv") return WriteCsv(data, options);
   if (options.format == "xlsx") return WriteXlsx(data, resolver, run, options);
   if (options.format == "pdf") return WritePdf(data, resolver, options);
-  return core::InvalidArgument("unknown format '" + options.format + "' (csv, xlsx, pdf, dhis2)",
-                               "--format");
+  return core::InvalidArgument(
+      core::Message("fbr.export.unknown_format", {{"format", options.format}}), "--format");
 }
 
 }  // namespace keneya::fbr

@@ -56,14 +56,15 @@ std::string LinesToJson(const std::vector<rules::InvoiceLine>& lines) {
 
 namespace {
 
-core::Error BadLines(const store::InvoiceRecord& invoice, const std::string& what) {
-  return core::StoredDataError("the invoice's stored lines cannot be read: " + what, "invoice",
-                               invoice.number, "lines");
+// `what` is a message of fbr.invoice_json: what is wrong in the stored JSON.
+core::Error BadLines(const store::InvoiceRecord& invoice, core::Message what) {
+  return core::StoredDataError(core::Message("fbr.invoice.lines_unreadable", {{"reason", what}}),
+                               "invoice", invoice.number, "lines");
 }
 
-core::Error BadSnapshot(const store::InvoiceRecord& invoice, const std::string& what) {
-  return core::StoredDataError("the invoice's stored snapshot cannot be read: " + what, "invoice",
-                               invoice.number, "snapshot");
+core::Error BadSnapshot(const store::InvoiceRecord& invoice, core::Message what) {
+  return core::StoredDataError(core::Message("fbr.invoice.snapshot_unreadable", {{"reason", what}}),
+                               "invoice", invoice.number, "snapshot");
 }
 
 }  // namespace
@@ -71,18 +72,24 @@ core::Error BadSnapshot(const store::InvoiceRecord& invoice, const std::string& 
 Result<std::vector<rules::InvoiceLine>> LinesOf(const store::InvoiceRecord& invoice,
                                                 const rules::Program& program) {
   json in = json::parse(invoice.lines_json, nullptr, false);
-  if (in.is_discarded()) return BadLines(invoice, "not JSON");
-  if (!in.is_array()) return BadLines(invoice, "not a JSON array");
+  if (in.is_discarded()) return BadLines(invoice, core::Message("fbr.invoice_json.not_json"));
+  if (!in.is_array()) return BadLines(invoice, core::Message("fbr.invoice_json.not_an_array"));
   std::vector<rules::InvoiceLine> lines;
   size_t index = 0;
   for (const json& l : in) {
-    const std::string at = "line " + std::to_string(++index);
+    ++index;
     rules::InvoiceLine line;
     // nlohmann's typed reads throw on a field of another type: a damaged row, told as such.
     try {
-      if (!l.is_object()) return BadLines(invoice, at + " is not an object");
+      if (!l.is_object()) {
+        return BadLines(invoice,
+                        core::Message("fbr.invoice_json.line_not_an_object", {{"line", index}}));
+      }
       auto kind = KindOf(l.value("kind", ""));
-      if (!kind) return BadLines(invoice, at + " is of unknown kind");
+      if (!kind) {
+        return BadLines(invoice,
+                        core::Message("fbr.invoice_json.line_of_unknown_kind", {{"line", index}}));
+      }
       line.kind = *kind;
       line.package = l.value("package", "");
       line.period = l.value("period", "");
@@ -97,7 +104,8 @@ Result<std::vector<rules::InvoiceLine>> LinesOf(const store::InvoiceRecord& invo
         line.label_en = l.value("label_en", "");
       }
     } catch (const json::exception&) {
-      return BadLines(invoice, at + " has a field of the wrong type");
+      return BadLines(
+          invoice, core::Message("fbr.invoice_json.line_field_of_wrong_type", {{"line", index}}));
     }
     // Labels from the program version.
     const rules::Package* package = nullptr;
@@ -203,9 +211,9 @@ std::string SnapshotToJson(const Snapshot& s) {
 
 Result<Snapshot> SnapshotOf(const store::InvoiceRecord& invoice) {
   json in = json::parse(invoice.snapshot_json, nullptr, false);
-  if (in.is_discarded()) return BadSnapshot(invoice, "not JSON");
+  if (in.is_discarded()) return BadSnapshot(invoice, core::Message("fbr.invoice_json.not_json"));
   if (!in.is_object() || !in.contains("facility") || !in["facility"].is_object()) {
-    return BadSnapshot(invoice, "no facility");
+    return BadSnapshot(invoice, core::Message("fbr.invoice_json.no_facility"));
   }
   Snapshot s;
   try {
@@ -219,26 +227,31 @@ Result<Snapshot> SnapshotOf(const store::InvoiceRecord& invoice) {
     s.facility.equity = f.value("equity", "");
     if (f.contains("groups")) s.facility.groups = f["groups"].get<std::vector<std::string>>();
   } catch (const json::exception&) {
-    return BadSnapshot(invoice, "a facility field of the wrong type");
+    return BadSnapshot(invoice, core::Message("fbr.invoice_json.facility_field_of_wrong_type"));
   }
   const json values = in.value("values", json::array());
-  if (!values.is_array()) return BadSnapshot(invoice, "values is not an array");
+  if (!values.is_array())
+    return BadSnapshot(invoice, core::Message("fbr.invoice_json.values_not_an_array"));
   size_t index = 0;
   for (const json& item : values) {
     ++index;
     if (!item.is_array() || item.size() != 5 || !item[0].is_string() || !item[1].is_string() ||
         !item[2].is_string() || !item[3].is_string() || !item[4].is_number()) {
-      return BadSnapshot(invoice, "value " + std::to_string(index) +
-                                      " is not [package, period, input, activity, number]");
+      return BadSnapshot(invoice,
+                         core::Message("fbr.invoice_json.value_of_wrong_form", {{"value", index}}));
     }
     s.values.push_back({item[0].get<std::string>(), item[1].get<std::string>(),
                         item[2].get<std::string>(), item[3].get<std::string>(),
                         item[4].get<double>()});
   }
   const json zones = in.value("zones", json::object());
-  if (!zones.is_object()) return BadSnapshot(invoice, "zones is not an object");
+  if (!zones.is_object())
+    return BadSnapshot(invoice, core::Message("fbr.invoice_json.zones_not_an_object"));
   for (const auto& [key, value] : zones.items()) {
-    if (!value.is_number()) return BadSnapshot(invoice, "zone value " + key + " is not a number");
+    if (!value.is_number()) {
+      return BadSnapshot(
+          invoice, core::Message("fbr.invoice_json.zone_value_not_a_number", {{"zone", key}}));
+    }
     s.zones[key] = value.get<double>();
   }
   return s;

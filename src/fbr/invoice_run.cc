@@ -20,7 +20,7 @@ core::Status ParseSetting(std::string_view text_view, Overrides& overrides) {
   const std::string text(text_view);
   const size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
-    return core::InvalidArgument("write name=value or output[key]=value, not \"" + text + "\"",
+    return core::InvalidArgument(core::Message("fbr.simulation.bad_setting", {{"text", text}}),
                                  "--set");
   }
   const std::string name = text.substr(0, eq);
@@ -28,10 +28,12 @@ core::Status ParseSetting(std::string_view text_view, Overrides& overrides) {
   char* end = nullptr;
   const double value = std::strtod(value_text.c_str(), &end);
   if (value_text.empty() || end == nullptr || *end != '\0') {
-    return core::InvalidArgument("\"" + value_text + "\" is not a number", "--set " + text);
+    return core::InvalidArgument(
+        core::Message("fbr.simulation.not_a_number", {{"value", value_text}}), "--set " + text);
   }
   if (!std::isfinite(value)) {
-    return core::InvalidArgument(value_text + " is not a finite number", "--set " + text);
+    return core::InvalidArgument(
+        core::Message("fbr.simulation.not_finite", {{"value", value_text}}), "--set " + text);
   }
   const size_t open = name.find('[');
   const bool inserted = open != std::string::npos && name.back() == ']'
@@ -41,7 +43,10 @@ core::Status ParseSetting(std::string_view text_view, Overrides& overrides) {
                                            value)
                                   .second
                             : overrides.constants.emplace(name, value).second;
-  if (!inserted) return core::InvalidArgument(name + " is set twice", "--set " + text);
+  if (!inserted) {
+    return core::InvalidArgument(core::Message("fbr.simulation.set_twice", {{"name", name}}),
+                                 "--set " + text);
+  }
   return core::OkStatus();
 }
 
@@ -54,10 +59,13 @@ core::Status ParseEnvelope(std::string_view text_view, Overrides& overrides) {
       eq == std::string::npos ? -1 : std::strtoll(text.c_str() + eq + 1, &end, 10);
   if (eq == std::string::npos || eq == 0 || amount < 0 || errno == ERANGE || end == nullptr ||
       end == text.c_str() + eq + 1 || *end != '\0') {
-    return core::InvalidArgument("write ZONE=amount, not \"" + text + "\"", "--envelope");
+    return core::InvalidArgument(core::Message("fbr.simulation.bad_envelope", {{"text", text}}),
+                                 "--envelope");
   }
   if (!overrides.envelopes.emplace(text.substr(0, eq), amount).second) {
-    return core::InvalidArgument(text.substr(0, eq) + " is given twice", "--envelope");
+    return core::InvalidArgument(
+        core::Message("fbr.simulation.envelope_twice", {{"zone", text.substr(0, eq)}}),
+        "--envelope");
   }
   return core::OkStatus();
 }
@@ -74,8 +82,8 @@ Status ApplyOverrides(const Overrides& overrides, const core::Period& period,
       std::string known;
       for (const rules::Constant& c : program.constants)
         known += (known.empty() ? "" : ", ") + c.name;
-      return core::InvalidArgument("the program has no constant '" + name + "' (" + known + ")",
-                                   "--set");
+      return core::InvalidArgument(
+          core::Message("fbr.simulation.no_constant", {{"name", name}, {"known", known}}), "--set");
     }
     it->value = value;
   }
@@ -124,16 +132,19 @@ Status ApplyOverrides(const Overrides& overrides, const core::Period& period,
       changed = changed || changed_here;
     }
     if (!has_output) {
-      return core::InvalidArgument("no decision table gives '" + output + "'", "--set");
+      return core::InvalidArgument(
+          core::Message("fbr.simulation.no_table_output", {{"output", output}}), "--set");
     }
     if (!changed) {
-      return core::InvalidArgument("no row of the tables giving '" + output + "' is for '" + match +
-                                       "' (an activity, equity category, type or zone)",
-                                   "--set " + output + "[" + match + "]");
+      return core::InvalidArgument(
+          core::Message("fbr.simulation.no_row_for", {{"output", output}, {"key", match}}),
+          "--set " + output + "[" + match + "]");
     }
   }
   if (!overrides.envelopes.empty()) {
-    if (program.payments.empty()) return core::InvalidArgument("the program has no payment rule");
+    if (program.payments.empty()) {
+      return core::InvalidArgument(core::Message("fbr.simulation.no_payment_rule"));
+    }
     for (rules::PaymentRule& rule : program.payments) {
       for (const auto& [zone, amount] : overrides.envelopes) {
         auto it = std::find_if(
@@ -152,6 +163,12 @@ Status ApplyOverrides(const Overrides& overrides, const core::Period& period,
 
 namespace {
 
+// A warning of a run, in English and by id.
+void Warn(ComputedRun& run, core::Message warning) {
+  run.warnings.push_back(core::Render(warning, core::Language::kEnglish));
+  run.warning_messages.push_back(std::move(warning));
+}
+
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
@@ -162,6 +179,15 @@ struct Target {
   int input;
   int activity;
 };
+
+// A stored program version that does not compile, with every problem.
+core::Error ProgramProblems(const store::ProgramRecord& record,
+                            const std::vector<rules::ProgramProblem>& problems) {
+  return core::InvalidArgument(
+      core::Message("fbr.run.program_has_problems", {{"program", record.code},
+                                                     {"version", record.version},
+                                                     {"problems", ProblemsMessage(problems)}}));
+}
 
 struct KeyHash {
   size_t operator()(const std::tuple<int32_t, int32_t, int32_t>& k) const {
@@ -182,27 +208,21 @@ Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& met
   run.record = record;
   KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(record));
   rules::ParsedProgram parsed = rules::ParseProgram(source);
-  if (!parsed.ok()) {
-    return core::InvalidArgument("program " + record.code + " version " +
-                                 std::to_string(record.version) + " has problems:\n" +
-                                 ProblemList(parsed.problems));
-  }
+  if (!parsed.ok()) return ProgramProblems(record, parsed.problems);
   KENEYA_RETURN_IF_ERROR(ApplyOverrides(options.overrides, period, parsed.program));
   std::vector<rules::ProgramProblem> problems;
   run.compiled = rules::CompiledProgram::Compile(parsed.program, problems);
-  if (!problems.empty()) {
-    return core::InvalidArgument("program " + record.code + " version " +
-                                 std::to_string(record.version) + " has problems:\n" +
-                                 ProblemList(problems));
-  }
+  if (!problems.empty()) return ProgramProblems(record, problems);
   const rules::Program& program = run.compiled.program();
   if (program.payments.empty()) {
-    return core::InvalidArgument("program " + record.code + " has no payment rule");
+    return core::InvalidArgument(
+        core::Message("fbr.run.no_payment_rule", {{"program", record.code}}));
   }
   run.payment = options.payment.empty() ? 0 : run.compiled.PaymentIndex(options.payment);
   if (run.payment < 0) {
-    return core::NotFound(
-        "program " + record.code + " has no payment rule '" + options.payment + "'", "--payment");
+    return core::NotFound(core::Message("fbr.run.no_such_payment_rule",
+                                        {{"program", record.code}, {"payment", options.payment}}),
+                          "--payment");
   }
   KENEYA_ASSIGN_OR_RETURN(std::vector<rules::BlockRequest> requests,
                           run.compiled.BlocksNeeded(run.payment, period));
@@ -247,24 +267,28 @@ Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& met
       auto state = std::find_if(states.begin(), states.end(),
                                 [&](const core::State& s) { return s.code == input.state; });
       if (state == states.end()) {
-        return core::NotFound("package " + package.code + ", input " + input.name + ": no state '" +
-                              input.state + "' in the database");
+        return core::NotFound(core::Message(
+            "fbr.run.no_state",
+            {{"package", package.code}, {"input", input.name}, {"state", input.state}}));
       }
       state_ids.push_back(state->id);
       for (int a = 0; a < static_cast<int>(package.activities.size()); ++a) {
         const rules::Activity& activity = package.activities[static_cast<size_t>(a)];
         const core::DataElement* element = resolver.DataElement(activity.data_element);
         if (element == nullptr) {
-          return core::NotFound("activity " + activity.code + ": no data element '" +
-                                activity.data_element + "' in the database");
+          return core::NotFound(
+              core::Message("fbr.run.no_data_element",
+                            {{"activity", activity.code}, {"element", activity.data_element}}));
         }
         const core::CategoryOptionCombo* combo =
             input.category_option_combo.empty()
                 ? resolver.DefaultCombo(*element)
                 : resolver.CategoryOptionCombo(input.category_option_combo);
         if (combo == nullptr) {
-          return core::NotFound("package " + package.code + ", input " + input.name +
-                                ": no category option combo '" + input.category_option_combo + "'");
+          return core::NotFound(
+              core::Message("fbr.run.no_combo", {{"package", package.code},
+                                                 {"input", input.name},
+                                                 {"combo", input.category_option_combo}}));
         }
         targets[{element->id, combo->id, state->id}].push_back({p, i, a});
         data_elements.push_back(element->id);
@@ -293,43 +317,43 @@ Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& met
   query.states = state_ids;
   if (options.progress) options.progress({"read values", 0, 0});
   int64_t skipped = 0;
-  KENEYA_RETURN_IF_ERROR(
-      store.ScanValues(query, [&](const core::DataValueKey& key, std::string_view text) {
-        if (key.attribute_option_combo != default_aoc) return;
-        auto facility = facility_of.find(key.org_unit);
-        if (facility == facility_of.end()) return;
-        auto found = targets.find({key.data_element, key.category_option_combo, key.state});
-        if (found == targets.end()) return;
-        double value = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-          if (++skipped <= 20) {
-            run.warnings.push_back("value \"" + std::string(text) + "\" of " +
-                                   inputs.facilities[static_cast<size_t>(facility->second)].code +
-                                   " for " + core::Period::FromCode(key.period)->ToString() +
-                                   " is not a number: counted as not reported");
-          }
-          return;
-        }
-        ++run.values_read;
-        for (const Target& t : found->second) {
-          auto block = inputs.blocks.find({t.package, key.period});
-          if (block == inputs.blocks.end()) continue;
-          const rules::Package& package = program.packages[static_cast<size_t>(t.package)];
-          const size_t index = (static_cast<size_t>(t.input) * package.activities.size() +
-                                static_cast<size_t>(t.activity)) *
-                                   F +
-                               static_cast<size_t>(facility->second);
-          block->second.values[index] = value;
-          block->second.present[index] = 1;
-        }
-        if (options.progress && run.values_read % 50000 == 0) {
-          options.progress({"read values", run.values_read, 0});
-        }
-      }));
+  KENEYA_RETURN_IF_ERROR(store.ScanValues(query, [&](const core::DataValueKey& key,
+                                                     std::string_view text) {
+    if (key.attribute_option_combo != default_aoc) return;
+    auto facility = facility_of.find(key.org_unit);
+    if (facility == facility_of.end()) return;
+    auto found = targets.find({key.data_element, key.category_option_combo, key.state});
+    if (found == targets.end()) return;
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+      if (++skipped <= 20) {
+        Warn(run, core::Message(
+                      "fbr.run.value_not_a_number",
+                      {{"value", text},
+                       {"facility", inputs.facilities[static_cast<size_t>(facility->second)].code},
+                       {"period", core::Period::FromCode(key.period)->ToString()}}));
+      }
+      return;
+    }
+    ++run.values_read;
+    for (const Target& t : found->second) {
+      auto block = inputs.blocks.find({t.package, key.period});
+      if (block == inputs.blocks.end()) continue;
+      const rules::Package& package = program.packages[static_cast<size_t>(t.package)];
+      const size_t index = (static_cast<size_t>(t.input) * package.activities.size() +
+                            static_cast<size_t>(t.activity)) *
+                               F +
+                           static_cast<size_t>(facility->second);
+      block->second.values[index] = value;
+      block->second.present[index] = 1;
+    }
+    if (options.progress && run.values_read % 50000 == 0) {
+      options.progress({"read values", run.values_read, 0});
+    }
+  }));
   if (skipped > 20) {
-    run.warnings.push_back("... and " + std::to_string(skipped - 20) +
-                           " more values that are not numbers");
+    Warn(run, core::Message("fbr.run.more_values_not_numbers", {{"count", skipped - 20}}));
   }
   run.read_seconds = Seconds(started);
   if (options.progress) options.progress({"read values", run.values_read, run.values_read});
@@ -365,21 +389,20 @@ Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& override
     if (std::none_of(facilities.begin(), facilities.end(), [&](const rules::FacilityFacts& f) {
           return (by_region ? f.region : f.district) == zone;
         })) {
-      return core::InvalidArgument("no facility under contract in " +
-                                       std::string(by_region ? "region" : "district") + " '" +
-                                       zone + "' (envelopes are by " +
-                                       (by_region ? "region" : "district") + " code, such as " +
-                                       (facilities.empty() ? std::string("DS_KATI")
-                                        : by_region        ? facilities.front().region
-                                                           : facilities.front().district) +
-                                       ")",
-                                   "--envelope " + zone);
+      const std::string example = facilities.empty() ? std::string("DS_KATI")
+                                  : by_region        ? facilities.front().region
+                                                     : facilities.front().district;
+      return core::InvalidArgument(
+          core::Message(by_region ? "fbr.simulation.no_facility_in_region"
+                                  : "fbr.simulation.no_facility_in_district",
+                        {{"zone", zone}, {"example", example}}),
+          "--envelope " + zone);
     }
   }
   KENEYA_RETURN_IF_ERROR(ApplyOverrides(overrides, period, parsed.program));
   std::vector<rules::ProgramProblem> problems = parsed.problems;
   run.compiled = rules::CompiledProgram::Compile(parsed.program, problems);
-  if (!problems.empty()) return core::InvalidArgument(ProblemList(problems));
+  if (!problems.empty()) return core::InvalidArgument(ProblemsMessage(problems));
   run.payment = base.payment;
   const auto computing = std::chrono::steady_clock::now();
   rules::RunOptions options;

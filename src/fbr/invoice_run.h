@@ -65,6 +65,9 @@ struct ComputedRun {
   std::vector<std::string> suspended;  // facilities whose contract is suspended for the period
   std::vector<int32_t> suspended_org_units;  // their org unit ids
   std::vector<std::string> warnings;         // values that are not numbers, skipped
+  // The same warnings by id, in the same order, for the reader's language (`warnings` holds
+  // them in English).
+  std::vector<core::Message> warning_messages;
   int64_t values_read = 0;
   double read_seconds = 0;
   double compute_seconds = 0;

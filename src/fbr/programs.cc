@@ -18,6 +18,39 @@ std::string ProblemList(const std::vector<rules::ProgramProblem>& problems) {
   return out;
 }
 
+core::Message PlaceMessage(const std::vector<core::Message>& place) {
+  core::Message out;
+  for (const core::Message& part : place) {
+    if (part.empty()) continue;
+    out = out.empty() ? part : core::Message("core.place_in", {{"outer", out}, {"inner", part}});
+  }
+  return out;
+}
+
+core::Message ProblemsMessage(const std::vector<rules::ProgramProblem>& problems) {
+  core::Message out;
+  for (const rules::ProgramProblem& p : problems) {
+    const core::Message place = PlaceMessage(p.place);
+    // TODO(i18n): a problem made from English text alone, until every module makes them by id.
+    core::Message line = p.text.empty()  ? core::Message::Verbatim(p.ToString())
+                         : place.empty() ? p.text
+                                         : core::Message("fbr.program.problem_at",
+                                                         {{"where", place}, {"problem", p.text}});
+    out = out.empty() ? std::move(line)
+                      : core::Message("fbr.list.line", {{"list", out}, {"line", line}});
+  }
+  return out;
+}
+
+namespace {
+
+// A problem of the program's files at `place` ("tarifs.csv:3"), in English and by id.
+rules::ProgramProblem Problem(const rules::SourcePlace& place, core::Message text) {
+  return rules::ProgramProblem::Make(std::move(text), {place.ToMessage()});
+}
+
+}  // namespace
+
 CheckedProgram CheckProgram(const rules::ProgramSource& source,
                             const core::MetadataBundle* metadata,
                             const std::vector<core::State>* states) {
@@ -34,7 +67,7 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
     for (const rules::Activity& activity : package.activities) activities.insert(activity.code);
   }
   auto row_place = [](const rules::DecisionTable& table, const rules::DecisionRow& row) {
-    return table.file + ":" + std::to_string(row.line);
+    return rules::SourcePlace{table.file, row.line};
   };
   for (const rules::DecisionTable& table : out.program.tables) {
     for (const rules::DecisionRow& row : table.rows) {
@@ -43,13 +76,14 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
         if (value == "*") continue;
         if (table.inputs[i] == rules::TableInput::kActivity && !activities.contains(value)) {
           out.problems.push_back(
-              {row_place(table, row), "in:activity: no activity '" + value + "' in the program"});
+              Problem(row_place(table, row),
+                      core::Message("fbr.program.no_activity", {{"activity", value}})));
         }
         if (table.inputs[i] == rules::TableInput::kFacilityType &&
             !core::ParseOrgUnitType(value).ok()) {
-          out.problems.push_back({row_place(table, row),
-                                  "in:facility_type: unknown facility type '" + value +
-                                      "' (CSCOM, CSREF, EPH, MATERNITE, CCS, CLINIQUE_PRIVEE...)"});
+          out.problems.push_back(
+              Problem(row_place(table, row),
+                      core::Message("fbr.program.unknown_table_facility_type", {{"type", value}})));
         }
       }
     }
@@ -63,11 +97,12 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
     for (const rules::Envelope& envelope : rule.envelopes) {
       const auto period = core::Period::FromCode(envelope.period);
       if (period.ok() && period->type() != wanted) {
-        out.problems.push_back({rule.envelopes_file + ":" + std::to_string(envelope.line),
-                                "envelope: " + period->ToString() + " is not a " +
-                                    (wanted == core::PeriodType::kMonthly ? "month" : "quarter") +
-                                    ", and payment " + rule.code + " is paid by " +
-                                    (wanted == core::PeriodType::kMonthly ? "month" : "quarter")});
+        out.problems.push_back(
+            Problem({rule.envelopes_file, envelope.line},
+                    core::Message(wanted == core::PeriodType::kMonthly
+                                      ? "fbr.program.envelope_not_a_month"
+                                      : "fbr.program.envelope_not_a_quarter",
+                                  {{"period", period->ToString()}, {"payment", rule.code}})));
       }
     }
   }
@@ -75,18 +110,17 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
   const Resolver resolver(*metadata);
   // Org units a table or an envelope names: at the level its column means.
   const int region_level = 2, district_level = 3;
-  auto level_name = [](int level) {
-    return level == region_level ? std::string("a region") : std::string("a district");
-  };
-  auto check_zone = [&](const std::string& where, const std::string& what, const std::string& code,
-                        int level) {
+  auto check_zone = [&](const rules::SourcePlace& where, const std::string& what,
+                        const std::string& code, int level) {
     const core::OrgUnit* unit = resolver.OrgUnit(code);
     if (unit == nullptr) {
-      out.problems.push_back(
-          {where, what + ": no org unit '" + code + "' in the database (code or uid)"});
+      out.problems.push_back(Problem(
+          where, core::Message("fbr.program.zone_not_found", {{"what", what}, {"code", code}})));
     } else if (unit->level != level) {
-      out.problems.push_back({where, what + ": '" + code + "' is not " + level_name(level) +
-                                         " (level " + std::to_string(unit->level) + ")"});
+      out.problems.push_back(
+          Problem(where, core::Message(level == region_level ? "fbr.program.not_a_region"
+                                                             : "fbr.program.not_a_district",
+                                       {{"what", what}, {"code", code}, {"level", unit->level}})));
     }
   };
   const core::OrgUnitGroupSet* equity_set =
@@ -97,7 +131,7 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
       for (size_t i = 0; i < table.inputs.size() && i < row.inputs.size(); ++i) {
         const std::string& value = row.inputs[i];
         if (value == "*") continue;
-        const std::string where = row_place(table, row);
+        const rules::SourcePlace where = row_place(table, row);
         switch (table.inputs[i]) {
           case rules::TableInput::kRegion:
             check_zone(where, "in:region", value, region_level);
@@ -108,7 +142,7 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
           case rules::TableInput::kFacility:
             if (resolver.OrgUnit(value) == nullptr) {
               out.problems.push_back(
-                  {where, "in:facility: no org unit '" + value + "' in the database"});
+                  Problem(where, core::Message("fbr.program.no_facility", {{"code", value}})));
             }
             break;
           case rules::TableInput::kEquity: {
@@ -117,10 +151,13 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
                 (equity_set != nullptr &&
                  std::find(equity_set->group_uids.begin(), equity_set->group_uids.end(),
                            group->uid) == equity_set->group_uids.end())) {
-              out.problems.push_back(
-                  {where, "in:equity: no equity category '" + value + "'" +
-                              (equity_set ? " in group set " + out.program.equity_group_set
-                                          : std::string())});
+              out.problems.push_back(Problem(
+                  where,
+                  equity_set != nullptr
+                      ? core::Message(
+                            "fbr.program.no_equity_category_in",
+                            {{"equity", value}, {"group_set", out.program.equity_group_set}})
+                      : core::Message("fbr.program.no_equity_category", {{"equity", value}})));
             }
             break;
           }
@@ -134,23 +171,22 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
       out.program.zone_level == rules::ZoneLevel::kRegion ? region_level : district_level;
   for (const rules::PaymentRule& rule : out.program.payments) {
     for (const rules::Envelope& envelope : rule.envelopes) {
-      check_zone(rule.envelopes_file + ":" + std::to_string(envelope.line), "envelope",
-                 envelope.zone, zone_level);
+      check_zone({rule.envelopes_file, envelope.line}, "envelope", envelope.zone, zone_level);
     }
   }
-  auto where = [&](const rules::SourcePlace& place) { return place.ToString(); };
   for (const rules::Package& package : out.program.packages) {
     for (const rules::Activity& activity : package.activities) {
       if (resolver.DataElement(activity.data_element) == nullptr) {
-        out.problems.push_back(
-            {where(activity.place), "activity " + activity.code + ": no data element '" +
-                                        activity.data_element + "' in the database (code or uid)"});
+        out.problems.push_back(Problem(
+            activity.place,
+            core::Message("fbr.program.no_data_element",
+                          {{"activity", activity.code}, {"element", activity.data_element}})));
       }
       for (const std::string& type : activity.facility_types) {
         if (!core::ParseOrgUnitType(type).ok()) {
-          out.problems.push_back(
-              {where(activity.place), "activity " + activity.code + ": unknown facility type '" +
-                                          type + "' (CSCOM, CSREF, EPH, MATERNITE, CCS...)"});
+          out.problems.push_back(Problem(
+              activity.place, core::Message("fbr.program.unknown_activity_facility_type",
+                                            {{"activity", activity.code}, {"type", type}})));
         }
       }
     }
@@ -160,37 +196,41 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
                        [&](const core::State& s) { return s.code == input.state; })) {
         std::string known;
         for (const core::State& s : *states) known += (known.empty() ? "" : ", ") + s.code;
-        out.problems.push_back({where(package.place), "package " + package.code + ", input " +
-                                                          input.name + ": no state '" +
-                                                          input.state + "' (" + known + ")"});
+        out.problems.push_back(
+            Problem(package.place, core::Message("fbr.program.no_state", {{"package", package.code},
+                                                                          {"input", input.name},
+                                                                          {"state", input.state},
+                                                                          {"known", known}})));
       }
       if (!input.category_option_combo.empty() &&
           resolver.CategoryOptionCombo(input.category_option_combo) == nullptr) {
-        out.problems.push_back(
-            {where(package.place), "package " + package.code + ", input " + input.name +
-                                       ": no category option combo '" +
-                                       input.category_option_combo + "' in the database"});
+        out.problems.push_back(Problem(
+            package.place,
+            core::Message("fbr.program.no_combo", {{"package", package.code},
+                                                   {"input", input.name},
+                                                   {"combo", input.category_option_combo}})));
       }
     }
     for (const std::string& group : package.org_units.groups) {
       if (resolver.OrgUnitGroup(group) == nullptr) {
-        out.problems.push_back({where(package.place),
-                                "package " + package.code + ": no org unit group '" + group + "'"});
+        out.problems.push_back(Problem(
+            package.place,
+            core::Message("fbr.program.no_group", {{"package", package.code}, {"group", group}})));
       }
     }
     for (const std::string& type : package.org_units.facility_types) {
       if (!core::ParseOrgUnitType(type).ok()) {
         out.problems.push_back(
-            {where(package.place),
-             "package " + package.code + ": unknown facility type '" + type + "'"});
+            Problem(package.place, core::Message("fbr.program.unknown_package_facility_type",
+                                                 {{"package", package.code}, {"type", type}})));
       }
     }
   }
   for (const rules::PaymentRule& rule : out.program.payments) {
     auto check_element = [&](const std::string& name, const rules::SourcePlace& place) {
       if (!name.empty() && resolver.DataElement(name) == nullptr) {
-        out.problems.push_back({place.ToString(), "dhis2: no data element '" + name +
-                                                      "' in the database to export to"});
+        out.problems.push_back(Problem(
+            place, core::Message("fbr.program.no_export_data_element", {{"element", name}})));
       }
     };
     check_element(rule.dhis2_total, rule.place);
@@ -204,9 +244,9 @@ CheckedProgram CheckProgram(const rules::ProgramSource& source,
   }
   if (!out.program.equity_group_set.empty() &&
       resolver.OrgUnitGroupSet(out.program.equity_group_set) == nullptr) {
-    out.problems.push_back(
-        {source.toml_name, "[program] equity_group_set: no org unit group set '" +
-                               out.program.equity_group_set + "'"});
+    out.problems.push_back(Problem({source.toml_name, 0},
+                                   core::Message("fbr.program.no_equity_group_set",
+                                                 {{"group_set", out.program.equity_group_set}})));
   }
   return out;
 }
@@ -249,8 +289,8 @@ Result<rules::ProgramSource> FromRecord(const store::ProgramRecord& record) {
   source.toml = record.toml;
   nlohmann::json files = nlohmann::json::parse(record.files_json, nullptr, false);
   if (!files.is_object()) {
-    return core::Internal("the stored files of program " + record.code + " version " +
-                          std::to_string(record.version) + " are not JSON");
+    return core::Internal(core::Message("fbr.program.stored_files_not_json",
+                                        {{"program", record.code}, {"version", record.version}}));
   }
   for (const auto& [name, text] : files.items()) {
     if (text.is_string()) source.files.emplace(name, text.get<std::string>());
@@ -271,11 +311,19 @@ Result<store::ProgramRecord> ProgramFor(store::Store& store, std::string_view co
       if (p.version != *version) continue;
       // A version named explicitly must still be valid for the period.
       if (day < p.valid_from || (p.valid_to && *p.valid_to < day)) {
-        return core::FailedPrecondition(
-            "version " + std::to_string(p.version) + " of program " + p.code + " is not valid on " +
-                day.ToString() + " (valid from " + p.valid_from.ToString() +
-                (p.valid_to ? " to " + p.valid_to->ToString() : "") + ")",
-            "--version");
+        return core::FailedPrecondition(p.valid_to
+                                            ? core::Message("fbr.program.version_not_valid_until",
+                                                            {{"version", p.version},
+                                                             {"program", p.code},
+                                                             {"day", day.ToString()},
+                                                             {"from", p.valid_from.ToString()},
+                                                             {"to", p.valid_to->ToString()}})
+                                            : core::Message("fbr.program.version_not_valid",
+                                                            {{"version", p.version},
+                                                             {"program", p.code},
+                                                             {"day", day.ToString()},
+                                                             {"from", p.valid_from.ToString()}}),
+                                        "--version");
       }
       return p;
     }
@@ -283,18 +331,18 @@ Result<store::ProgramRecord> ProgramFor(store::Store& store, std::string_view co
     if (best == nullptr || p.version > best->version) best = &p;
   }
   if (!any) {
-    return core::NotFound(
-        "no program " + std::string(code) + " in the database (keneya program load DIRECTORY)",
-        "program");
+    return core::NotFound(core::Message("fbr.program.not_in_database", {{"program", code}}),
+                          core::Message("fbr.place.program"));
   }
   if (version) {
     return core::NotFound(
-        "program " + std::string(code) + " has no version " + std::to_string(*version), "program");
+        core::Message("fbr.program.no_version", {{"program", code}, {"version", *version}}),
+        core::Message("fbr.place.program"));
   }
   if (best == nullptr) {
-    return core::NotFound(
-        "no version of program " + std::string(code) + " is valid on " + period.start().ToString(),
-        "period");
+    return core::NotFound(core::Message("fbr.program.no_version_valid",
+                                        {{"program", code}, {"day", period.start().ToString()}}),
+                          core::Message("fbr.place.period"));
   }
   return *best;
 }
@@ -305,11 +353,13 @@ Result<store::ProgramRecord> CheckedRecord(store::Store& store,
   KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store.States());
   CheckedProgram checked = CheckProgram(source, &metadata, &states);
   if (!checked.ok()) {
-    return core::InvalidArgument(std::to_string(checked.problems.size()) + " problem" +
-                                     (checked.problems.size() == 1 ? "" : "s") +
-                                     " in the program, nothing stored:\n" +
-                                     ProblemList(checked.problems),
-                                 source.toml_name);
+    const core::Message problems = ProblemsMessage(checked.problems);
+    return core::InvalidArgument(
+        checked.problems.size() == 1
+            ? core::Message("fbr.program.one_problem_nothing_stored", {{"problems", problems}})
+            : core::Message("fbr.program.problems_nothing_stored",
+                            {{"count", checked.problems.size()}, {"problems", problems}}),
+        source.toml_name);
   }
   return ToRecord(source, checked.program);
 }

@@ -13,6 +13,16 @@ using core::Result;
 
 namespace {
 
+// Names as an argument: "a", "a or b", "a or b or c" in the reader's language.
+core::MessageArg OneOf(std::string_view arg_name, const std::vector<std::string>& names) {
+  if (names.size() == 1) return core::MessageArg(arg_name, names.front());
+  core::Message out("fbr.explain.or", {{"first", names[0]}, {"second", names[1]}});
+  for (size_t i = 2; i < names.size(); ++i) {
+    out = core::Message("fbr.explain.or", {{"first", out}, {"second", names[i]}});
+  }
+  return core::MessageArg(arg_name, out);
+}
+
 Result<StoredRun> Complete(store::Store& store, const store::InvoiceRunRecord& run) {
   StoredRun out;
   out.run = run;
@@ -24,13 +34,15 @@ Result<StoredRun> Complete(store::Store& store, const store::InvoiceRunRecord& r
   std::vector<rules::ProgramProblem> problems = parsed.problems;
   out.compiled = rules::CompiledProgram::Compile(parsed.program, problems);
   if (!problems.empty()) {
-    return core::Internal("the stored program " + run.program_code + " version " +
-                          std::to_string(run.program_version) + " no longer compiles:\n" +
-                          ProblemList(problems));
+    return core::Internal(core::Message("fbr.invoice.program_no_longer_compiles",
+                                        {{"program", run.program_code},
+                                         {"version", run.program_version},
+                                         {"problems", ProblemsMessage(problems)}}));
   }
   out.payment = out.compiled.PaymentIndex(run.payment_code);
   if (out.payment < 0) {
-    return core::Internal("the stored program has no payment rule " + run.payment_code);
+    return core::Internal(
+        core::Message("fbr.invoice.program_lost_payment_rule", {{"payment", run.payment_code}}));
   }
   return out;
 }
@@ -42,7 +54,8 @@ Result<StoredRun> LoadRun(store::Store& store, int64_t run_id) {
   for (const store::InvoiceRunRecord& run : runs) {
     if (run.id == run_id) return Complete(store, run);
   }
-  return core::NotFound("no invoice run " + std::to_string(run_id), "run");
+  return core::NotFound(core::Message("fbr.invoice.no_run", {{"run", run_id}}),
+                        core::Message("fbr.place.run"));
 }
 
 Result<StoredRun> LatestRun(store::Store& store, std::string_view program_code,
@@ -53,9 +66,12 @@ Result<StoredRun> LatestRun(store::Store& store, std::string_view program_code,
       return Complete(store, run);
     }
   }
-  return core::NotFound("no invoice run for " + period.ToString() +
-                            (program_code.empty() ? "" : " of " + std::string(program_code)),
-                        "period");
+  return core::NotFound(
+      program_code.empty()
+          ? core::Message("fbr.invoice.no_run_for", {{"period", period.ToString()}})
+          : core::Message("fbr.invoice.no_run_for_program",
+                          {{"period", period.ToString()}, {"program", program_code}}),
+      core::Message("fbr.place.period"));
 }
 
 Result<InvoiceView> ViewOf(const StoredRun& run, const store::InvoiceRecord& invoice,
@@ -92,7 +108,9 @@ Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int paymen
   *activity = 0;
   std::string formula = request.formula;
   if (formula.empty()) {
-    if (rule.formulas.empty()) return core::NotFound("the payment rule has no formula");
+    if (rule.formulas.empty()) {
+      return core::NotFound(core::Message("fbr.explain.payment_without_formula"));
+    }
     formula = rule.formulas.back().code;
   }
   const size_t dot = formula.find('.');
@@ -102,18 +120,26 @@ Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int paymen
     std::string known;
     for (const rules::FormulaSpec& f : rule.formulas) known += (known.empty() ? "" : ", ") + f.code;
     // The same name in a package: say which.
-    std::string in_packages;
+    std::vector<std::string> in_packages;
     for (const rules::Package& pk : p.packages) {
       bool has = false;
       for (const auto* formulas : {&pk.activity_formulas, &pk.formulas, &pk.zone_formulas}) {
         for (const rules::FormulaSpec& f : *formulas) has = has || f.code == formula;
       }
       for (const rules::PackageInput& input : pk.inputs) has = has || input.name == formula;
-      if (has) in_packages += (in_packages.empty() ? "" : " or ") + pk.code + "." + formula;
+      if (has) in_packages.push_back(pk.code + "." + formula);
     }
-    return core::NotFound("payment " + rule.code + " has no formula '" + formula + "' (" + known +
-                              (in_packages.empty() ? "; or package.formula)"
-                                                   : "); did you mean " + in_packages + "?"),
+    if (in_packages.empty()) {
+      return core::NotFound(
+          core::Message("fbr.explain.no_payment_formula",
+                        {{"payment", rule.code}, {"formula", formula}, {"known", known}}),
+          "--formula");
+    }
+    return core::NotFound(core::Message("fbr.explain.no_payment_formula_did_you_mean",
+                                        {{"payment", rule.code},
+                                         {"formula", formula},
+                                         {"known", known},
+                                         OneOf("suggestion", in_packages)}),
                           "--formula");
   }
   const std::string package_code = formula.substr(0, dot);
@@ -122,7 +148,9 @@ Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int paymen
   if (package < 0) {
     std::string known;
     for (const rules::Package& pk : p.packages) known += (known.empty() ? "" : ", ") + pk.code;
-    return core::NotFound("no package '" + package_code + "' (" + known + ")", "--formula");
+    return core::NotFound(
+        core::Message("fbr.explain.no_package", {{"package", package_code}, {"known", known}}),
+        "--formula");
   }
   KENEYA_ASSIGN_OR_RETURN(std::vector<core::Period> periods,
                           program.InstancePeriods(payment, package, period));
@@ -135,14 +163,17 @@ Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int paymen
     if (instance < 0) {
       std::string known;
       for (const core::Period& q : periods) known += (known.empty() ? "" : ", ") + q.ToString();
-      return core::NotFound("package " + package_code + " has no values for " + request.period +
-                                " in this run (" + known + ")",
-                            "--of-period");
+      return core::NotFound(
+          core::Message("fbr.explain.no_values_for_period",
+                        {{"package", package_code}, {"period", request.period}, {"known", known}}),
+          "--of-period");
     }
   }
   const rules::SlotId slot = program.FindPackageValue(payment, package, instance, name);
   if (slot == rules::kNoSlot) {
-    return core::NotFound("package " + package_code + " has no value '" + name + "'", "--formula");
+    return core::NotFound(
+        core::Message("fbr.explain.no_value", {{"package", package_code}, {"name", name}}),
+        "--formula");
   }
   if (program.slot(payment, slot).level == rules::Level::kActivity) {
     const rules::Package& pk = p.packages[static_cast<size_t>(package)];
@@ -155,9 +186,10 @@ Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int paymen
     if (*activity < 0) {
       return core::NotFound(
           request.activity.empty()
-              ? "'" + name + "' is a value per activity: give --activity (" + known + ")"
-              : "package " + package_code + " has no activity '" + request.activity + "' (" +
-                    known + ")",
+              ? core::Message("fbr.explain.give_activity", {{"name", name}, {"known", known}})
+              : core::Message(
+                    "fbr.explain.no_activity",
+                    {{"package", package_code}, {"activity", request.activity}, {"known", known}}),
           "--activity");
     }
     const std::vector<std::string>& types =
@@ -166,9 +198,10 @@ Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int paymen
         std::find(types.begin(), types.end(), facility_type) == types.end()) {
       std::string paid;
       for (const std::string& t : types) paid += (paid.empty() ? "" : ", ") + t;
-      return core::NotFound("activity " + request.activity + " is not paid to " +
-                                std::string(facility_type) + " facilities (only " + paid + ")",
-                            "--activity");
+      return core::NotFound(
+          core::Message("fbr.explain.activity_not_paid",
+                        {{"activity", request.activity}, {"type", facility_type}, {"paid", paid}}),
+          "--activity");
     }
   }
   return slot;
@@ -179,7 +212,10 @@ Result<rules::CompiledProgram::Explanation> ExplainInvoice(store::Store& store,
                                                            const ExplainRequest& request,
                                                            core::Language language) {
   KENEYA_ASSIGN_OR_RETURN(std::optional<store::InvoiceRecord> invoice, store.GetInvoice(number));
-  if (!invoice) return core::NotFound("no invoice " + std::string(number), "invoice");
+  if (!invoice) {
+    return core::NotFound(core::Message("fbr.invoice.no_invoice", {{"number", number}}),
+                          core::Message("fbr.place.invoice"));
+  }
   KENEYA_ASSIGN_OR_RETURN(StoredRun run, LoadRun(store, invoice->run_id));
   return ExplainInvoice(run, *invoice, request, language);
 }
@@ -201,8 +237,7 @@ Result<rules::CompiledProgram::Explanation> ExplainInvoice(const StoredRun& run,
       rules::SlotId slot,
       FindSlot(run.compiled, run.payment, period, request, &activity,
                inputs.facilities.empty() ? std::string_view() : inputs.facilities.front().type));
-  return run.compiled.Explain(run.payment, result, slot, 0, activity,
-                              language == core::Language::kEnglish ? "en" : "fr", request.depth);
+  return run.compiled.Explain(run.payment, result, slot, 0, activity, language, request.depth);
 }
 
 Result<std::optional<Successor>> SuccessorOf(store::Store& store,
@@ -245,11 +280,14 @@ Result<std::vector<InvoiceRow>> RunInvoices(store::Store& store,
   const core::OrgUnit* zone = nullptr;
   if (!filter.zone.empty()) {
     zone = resolver.OrgUnit(filter.zone);
-    if (zone == nullptr) return core::NotFound("no org unit '" + filter.zone + "'", "--zone");
+    if (zone == nullptr) {
+      return core::NotFound(core::Message("fbr.invoice.no_zone", {{"zone", filter.zone}}),
+                            "--zone");
+    }
     if (zone->level != 2 && zone->level != 3) {
-      return core::InvalidArgument(filter.zone + " is not a region or a district (level " +
-                                       std::to_string(zone->level) + ")",
-                                   "--zone");
+      return core::InvalidArgument(
+          core::Message("fbr.invoice.not_a_zone", {{"zone", filter.zone}, {"level", zone->level}}),
+          "--zone");
     }
   }
   std::optional<core::OrgUnitType> type;
@@ -260,7 +298,7 @@ Result<std::vector<InvoiceRow>> RunInvoices(store::Store& store,
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
   if (std::none_of(runs.begin(), runs.end(),
                    [&](const store::InvoiceRunRecord& r) { return r.id == run_id; })) {
-    return core::NotFound("no invoice run " + std::to_string(run_id), "--run");
+    return core::NotFound(core::Message("fbr.invoice.no_run", {{"run", run_id}}), "--run");
   }
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices, store.Invoices(run_id));
   std::vector<InvoiceRow> rows;
@@ -282,9 +320,41 @@ Result<std::vector<InvoiceRow>> RunInvoices(store::Store& store,
   return rows;
 }
 
+namespace {
+
+// A damaged row as check-db lists it: its place, then what is wrong.
+core::Message ProblemAt(const core::Error& error) {
+  const core::Message place = PlaceMessage(error.place);
+  if (place.empty()) return error.text;
+  return core::Message("fbr.check_db.problem_at", {{"place", place}, {"problem", error.text}});
+}
+
+// A run whose program version cannot be read: "run 3: not found: ... (program)".
+core::Message RunProblem(int64_t run, const core::Error& error) {
+  const core::Message place = PlaceMessage(error.place);
+  return core::Message(
+      "fbr.check_db.run_problem",
+      {{"run", run},
+       {"code", core::ErrorCodeName(error.code)},
+       {"problem", place.empty() ? error.text
+                                 : core::Message("core.message_at",
+                                                 {{"message", error.text}, {"where", place}})}});
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> CheckDatabase(store::Store& store) {
-  auto integrity = store.CheckIntegrity();
-  std::vector<std::string> problems;
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::Message> checks, RunDatabaseChecks(store));
+  std::vector<std::string> names;
+  for (const core::Message& check : checks) {
+    names.push_back(core::Render(check, core::Language::kEnglish));
+  }
+  return names;
+}
+
+Result<std::vector<core::Message>> RunDatabaseChecks(store::Store& store) {
+  auto integrity = store.RunIntegrityChecks();
+  std::vector<core::Message> problems;
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
   std::map<std::string, std::optional<rules::Program>> programs;  // by "code:version"
   for (const store::InvoiceRunRecord& run : runs) {
@@ -302,27 +372,29 @@ Result<std::vector<std::string>> CheckDatabase(store::Store& store) {
         programs[key] = rules::ParseProgram(*source).program;
       } else {
         programs[key] = std::nullopt;
-        problems.push_back("run " + std::to_string(run.id) + ": " + source.error().ToString());
+        problems.push_back(RunProblem(run.id, source.error()));
       }
     }
     for (const store::InvoiceRecord& invoice : invoices) {
       auto snapshot = SnapshotOf(invoice);
-      if (!snapshot.ok())
-        problems.push_back(snapshot.error().where + ": " + snapshot.error().message);
+      if (!snapshot.ok()) problems.push_back(ProblemAt(snapshot.error()));
       if (!programs[key]) continue;
       auto lines = LinesOf(invoice, *programs[key]);
-      if (!lines.ok()) problems.push_back(lines.error().where + ": " + lines.error().message);
+      if (!lines.ok()) problems.push_back(ProblemAt(lines.error()));
     }
   }
   if (integrity.ok() && problems.empty()) {
-    std::vector<std::string> checks = std::move(integrity).value();
-    checks.push_back("every stored invoice's lines and snapshot read back");
+    std::vector<core::Message> checks = std::move(integrity).value();
+    checks.push_back(core::Message("fbr.check_db.invoices_read_back"));
     return checks;
   }
-  std::string message =
-      integrity.ok() ? std::string("the database is not consistent:") : integrity.error().message;
-  for (const std::string& p : problems) message += "\n  - " + p;
-  return core::MakeError(core::ErrorCode::kDataError, core::Message::Verbatim(message),
+  // The store's problems (its message lists them), then the invoices', one a line.
+  core::Message message =
+      integrity.ok() ? core::Message("fbr.check_db.not_consistent") : integrity.error().text;
+  for (core::Message& p : problems) {
+    message = core::Message("core.list_item", {{"list", message}, {"item", std::move(p)}});
+  }
+  return core::MakeError(core::ErrorCode::kDataError, std::move(message),
                          integrity.ok() ? std::vector<core::Message>() : integrity.error().place);
 }
 

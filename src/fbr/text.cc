@@ -3,19 +3,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/message.h"
 #include "core/period.h"
 
 namespace keneya::fbr {
 
 using core::Language;
-using core::Tr;
-
-namespace {
-
-// Tr as a std::string, for concatenations.
-std::string T(Language l, const char* fr, const char* en) { return std::string(Tr(l, fr, en)); }
-
-}  // namespace
+using core::Text;
 
 std::string FormatFrancs(int64_t amount, Language language) {
   return core::FormatInteger(amount, language);
@@ -57,7 +51,7 @@ std::string FormatValue(double value, rules::Display display, Language language,
       }
       return Decimal(value, 2, language);
     case rules::Display::kPercent:
-      return Decimal(value * 100, 1, language) + (language == Language::kFrench ? " %" : "%");
+      return Text(language, "fbr.text.percent", {{"value", Decimal(value * 100, 1, language)}});
     default:
       return Decimal(value, decimals, language);
   }
@@ -66,15 +60,16 @@ std::string FormatValue(double value, rules::Display display, Language language,
 std::string FormatValue(const rules::Value& value, rules::Display display, Language language) {
   switch (value.kind) {
     case rules::Value::Kind::kBoolean:
-      return std::string(value.boolean ? T(language, "vrai", "true")
-                                       : T(language, "faux", "false"));
+      return Text(language, value.boolean ? "fbr.text.true" : "fbr.text.false");
     case rules::Value::Kind::kArray: {
-      std::string out = "(";
+      // (1 ; 2 ; 3) in French, (1, 2, 3) in English.
+      std::string list;
       for (size_t i = 0; i < value.array.size(); ++i) {
-        if (i > 0) out += language == Language::kFrench ? " ; " : ", ";
-        out += FormatValue(value.array[i], display, language);
+        const std::string item = FormatValue(value.array[i], display, language);
+        list =
+            i == 0 ? item : Text(language, "fbr.text.list_item", {{"list", list}, {"item", item}});
       }
-      return out + ")";
+      return "(" + list + ")";
     }
     case rules::Value::Kind::kString:
       return "'" + value.text + "'";
@@ -192,34 +187,30 @@ std::string English(int64_t n) {
 std::string AmountInWords(int64_t amount, Language language) {
   const bool negative = amount < 0;
   const int64_t n = negative ? -amount : amount;
-  const std::string words = language == Language::kFrench ? French(n) : English(n);
-  std::string out = negative ? std::string(T(language, "moins ", "minus ")) + words : words;
-  out += language == Language::kFrench ? (n > 1 ? " francs CFA" : " franc CFA")
-                                       : (n == 1 ? " CFA franc" : " CFA francs");
-  return out;
+  std::string words = language == Language::kFrench ? French(n) : English(n);
+  if (negative) words = Text(language, "fbr.text.minus", {{"words", words}});
+  // One franc: 0 and 1 in French ("zéro franc"), 1 alone in English ("zero francs").
+  const bool one = language == Language::kFrench ? n <= 1 : n == 1;
+  return Text(language, one ? "fbr.text.one_franc" : "fbr.text.francs", {{"words", words}});
 }
 
 std::string PeriodLabel(const std::string& text, Language language) {
   auto period = core::Period::Parse(text);
   if (!period.ok()) return text;
-  static const char* const kFrenchMonths[] = {"janvier",   "février", "mars",     "avril",
-                                              "mai",       "juin",    "juillet",  "août",
-                                              "septembre", "octobre", "novembre", "décembre"};
-  static const char* const kEnglishMonths[] = {"January",   "February", "March",    "April",
-                                               "May",       "June",     "July",     "August",
-                                               "September", "October",  "November", "December"};
-  const std::string year = std::to_string(period->year());
+  static const char* const kMonths[] = {
+      "fbr.text.january",   "fbr.text.february", "fbr.text.march",    "fbr.text.april",
+      "fbr.text.may",       "fbr.text.june",     "fbr.text.july",     "fbr.text.august",
+      "fbr.text.september", "fbr.text.october",  "fbr.text.november", "fbr.text.december"};
+  static const char* const kQuarters[] = {"fbr.text.quarter_1", "fbr.text.quarter_2",
+                                          "fbr.text.quarter_3", "fbr.text.quarter_4"};
+  const int index = period->index();
   switch (period->type()) {
     case core::PeriodType::kMonthly:
-      return std::string(language == Language::kFrench ? kFrenchMonths[period->index() - 1]
-                                                       : kEnglishMonths[period->index() - 1]) +
-             " " + year;
+      if (index < 1 || index > 12) return text;
+      return Text(language, kMonths[index - 1], {{"year", period->year()}});
     case core::PeriodType::kQuarterly:
-      if (language == Language::kFrench) {
-        return std::to_string(period->index()) + (period->index() == 1 ? "er" : "e") +
-               " trimestre " + year;
-      }
-      return "Q" + std::to_string(period->index()) + " " + year;
+      if (index < 1 || index > 4) return text;
+      return Text(language, kQuarters[index - 1], {{"year", period->year()}});
     default:
       return text;
   }
@@ -243,10 +234,10 @@ void FillColumns(const rules::Program& program, Language language, InvoiceView& 
         if (!label.empty()) title = label;
         display = f.display;
       }
-      if (column == "declared") title = std::string(T(language, "Déclaré", "Declared"));
-      if (column == "verified") title = std::string(T(language, "Vérifié", "Verified"));
+      if (column == "declared") title = Text(language, "fbr.text.column_declared");
+      if (column == "verified") title = Text(language, "fbr.text.column_verified");
       if (column == "tariff") {
-        title = std::string(T(language, "Tarif", "Tariff"));
+        title = Text(language, "fbr.text.column_tariff");
         display = rules::Display::kMoney;
       }
       if (titles.size() < given.size()) title = given[titles.size()];
@@ -269,19 +260,36 @@ std::string Pad(const std::string& text, size_t width, bool right = false) {
 
 }  // namespace
 
+std::string PackageHeading(const InvoiceView& invoice, const std::string& package,
+                           const std::string& period, Language language) {
+  return Text(
+      language, "fbr.invoice.package_heading",
+      {{"package", invoice.PackageName(package)}, {"period", PeriodLabel(period, language)}});
+}
+
+std::string Subtotal(const std::string& label, const std::string& period, Language language) {
+  return Text(language, "fbr.invoice.subtotal",
+              {{"label", label}, {"period", PeriodLabel(period, language)}});
+}
+
 std::string InvoiceText(const InvoiceView& v, Language l) {
   const bool fr = l == Language::kFrench;
   std::string out;
-  out += std::string(T(l, "FACTURE ", "INVOICE ")) + v.number + "\n";
-  out += v.program_name + " (" + v.program_code + T(l, ", version ", ", version ") +
-         std::to_string(v.program_version) + ") — " + v.payment_name + "\n";
-  out += std::string(T(l, "Période : ", "Period: ")) + PeriodLabel(v.period, l) + " (" + v.period +
-         ")\n";
-  out += std::string(T(l, "Formation sanitaire : ", "Health facility: ")) + v.facility_name + " (" +
-         v.facility_code + ")\n";
-  out += std::string(T(l, "District : ", "District: ")) + v.district +
-         T(l, " ; région : ", "; region: ") + v.region +
-         T(l, " ; catégorie d'équité : ", "; equity category: ") + v.equity + "\n";
+  out += Text(l, "fbr.text.invoice_title", {{"number", v.number}}) + "\n";
+  out += Text(l, "fbr.invoice.program_line",
+              {{"program", v.program_name},
+               {"code", v.program_code},
+               {"version", v.program_version},
+               {"payment", v.payment_name}}) +
+         "\n";
+  out += Text(l, "fbr.invoice.period_line",
+              {{"label", PeriodLabel(v.period, l)}, {"period", v.period}}) +
+         "\n";
+  out += Text(l, "fbr.text.facility_line", {{"name", v.facility_name}, {"code", v.facility_code}}) +
+         "\n";
+  out += Text(l, "fbr.text.zone_line",
+              {{"district", v.district}, {"region", v.region}, {"equity", v.equity}}) +
+         "\n";
   std::string package, period;
   size_t width = 14;  // of the current package's columns
   for (const rules::InvoiceLine& line : v.lines) {
@@ -291,12 +299,12 @@ std::string InvoiceText(const InvoiceView& v, Language l) {
         if (line.package != package || line.period != period) {
           package = line.package;
           period = line.period;
-          out += "\n" + v.PackageName(package) + " — " + PeriodLabel(period, l) + "\n";
+          out += "\n" + PackageHeading(v, package, period, l) + "\n";
           width = 14;  // wider for long titles ("Points possibles"), up to 20
           if (const std::vector<std::string>* titles = v.ColumnTitles(package)) {
             for (const std::string& t : *titles)
               width = std::max(width, std::min<size_t>(core::TextWidth(t), 20));
-            out += Pad(T(l, "Activité", "Activity"), 44);
+            out += Pad(Text(l, "fbr.invoice.column_activity"), 44);
             for (const std::string& t : *titles)
               out += " " + Pad(core::Shorten(t, width), width, true);
             out += "\n";
@@ -314,9 +322,7 @@ std::string InvoiceText(const InvoiceView& v, Language l) {
         break;
       }
       case rules::InvoiceLine::Kind::kSubtotal:
-        out += Pad(std::string(T(l, "Sous-total ", "Subtotal ")) + label + " " +
-                       PeriodLabel(line.period, l),
-                   104) +
+        out += Pad(Subtotal(label, line.period, l), 104) +
                Pad(FormatFrancs(line.amount, l), 15, true) + "\n";
         break;
       case rules::InvoiceLine::Kind::kInfo:
@@ -334,16 +340,12 @@ std::string InvoiceText(const InvoiceView& v, Language l) {
     }
   }
   out += std::string(119, '=') + "\n";
-  out += Pad(T(l, "TOTAL À PAYER (FCFA)", "TOTAL TO PAY (FCFA)"), 104) +
-         Pad(FormatFrancs(v.total, l), 15, true) + "\n";
   out +=
-      std::string(T(l, "Arrêtée à la somme de ", "In words: ")) + AmountInWords(v.total, l) + ".\n";
+      Pad(Text(l, "fbr.text.total_to_pay"), 104) + Pad(FormatFrancs(v.total, l), 15, true) + "\n";
+  out += Text(l, "fbr.text.in_words", {{"words", AmountInWords(v.total, l)}}) + "\n";
   bool any_missing = false;
   for (const rules::InvoiceLine& line : v.lines) any_missing = any_missing || line.missing;
-  if (any_missing) {
-    out += std::string(T(l, "* donnée non déclarée ou non vérifiée : comptée pour 0.\n",
-                         "* value not reported or not verified: counted as 0.\n"));
-  }
+  if (any_missing) out += Text(l, "fbr.invoice.missing_note") + "\n";
   return out;
 }
 
@@ -356,10 +358,12 @@ void Explain(const rules::CompiledProgram::Explanation& e, Language l, const std
   if (!e.period.empty()) line += " [" + e.period + "]";
   if (!e.expression.empty()) line += " = " + e.expression;
   line += " = " + FormatValue(e.value, e.display, l);
-  if (!e.origin.empty()) line += "   (" + e.origin + ")";
+  // The origin and the label in the reader's language when Keneya writes them.
+  const std::string origin = e.origin_text.empty() ? e.origin : core::Render(e.origin_text, l);
+  if (!origin.empty()) line += "   (" + origin + ")";
   if (!e.label.empty() && e.label != e.name && e.label.find('.') == std::string::npos &&
       e.label != e.name.substr(e.name.rfind('.') + 1)) {
-    line += "   « " + e.label + " »";
+    line += "   « " + (e.label_text.empty() ? e.label : core::Render(e.label_text, l)) + " »";
   }
   out += line + "\n";
   const std::string child_prefix = root ? "" : prefix + (last ? "   " : "│  ");

@@ -73,6 +73,12 @@ void FillColumns(const rules::Program& program, core::Language language, Invoice
 
 std::string InvoiceText(const InvoiceView& invoice, core::Language language);
 
+// Parts of an invoice shared by the text and the PDF: a package's heading ("Quantité — janvier
+// 2024"), a subtotal's title ("Sous-total Quantité janvier 2024").
+std::string PackageHeading(const InvoiceView& invoice, const std::string& package,
+                           const std::string& period, core::Language language);
+std::string Subtotal(const std::string& label, const std::string& period, core::Language language);
+
 // The explanation as an indented tree, one value a line:
 //   montant = paye * tariff = 185 000
 //   ├─ paye = if(ecart > tolerance, 0, verified) = 37

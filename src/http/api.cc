@@ -1,5 +1,7 @@
 #include "http/api.h"
 
+#include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "core/timestamp.h"
@@ -30,11 +32,42 @@ int HttpStatus(core::ErrorCode code) {
   return 500;
 }
 
+namespace {
+
+// An argument of a message as English shows it: a message argument rendered whole.
+std::string ArgumentText(const core::MessageArg& arg) {
+  switch (arg.kind) {
+    case core::MessageArg::Kind::kText:
+      return arg.text;
+    case core::MessageArg::Kind::kInteger:
+      return std::to_string(arg.integer);
+    case core::MessageArg::Kind::kGrouped:
+      return core::FormatInteger(arg.integer, core::Language::kEnglish);
+    case core::MessageArg::Kind::kDecimal: {
+      // As core::Render writes a decimal in English.
+      if (!std::isfinite(arg.decimal)) {
+        return std::isnan(arg.decimal) ? "NaN" : (arg.decimal > 0 ? "∞" : "-∞");
+      }
+      char buffer[64];
+      std::snprintf(buffer, sizeof buffer, "%.15g", arg.decimal);
+      return buffer;
+    }
+    case core::MessageArg::Kind::kMessage:
+      return arg.message ? core::Render(*arg.message, core::Language::kEnglish) : std::string();
+  }
+  return {};
+}
+
+}  // namespace
+
 Response ErrorResponse(const core::Error& error) {
-  json body = {{"status", "error"},
-               {"code", core::ErrorCodeName(error.code)},
-               {"message", error.message},
-               {"where", error.where}};
+  // "message" and "where" in English; "id" and "args" for a client that renders the message in
+  // its reader's language (an empty id: a text no catalogue knows, in args.text).
+  json args = json::object();
+  for (const core::MessageArg& arg : error.text.args()) args[arg.name] = ArgumentText(arg);
+  json body = {{"status", "error"},        {"code", core::ErrorCodeName(error.code)},
+               {"message", error.message}, {"where", error.where},
+               {"id", error.text.id()},    {"args", args}};
   return Response{HttpStatus(error.code), "application/json; charset=utf-8", body.dump()};
 }
 
@@ -44,13 +77,15 @@ Api::Api(std::unique_ptr<store::Store> store, ServerInfo info)
 Response Api::Handle(const Request& request) {
   if (request.path == "/api/health") {
     if (request.method != "GET" && request.method != "HEAD") {
-      Response r = ErrorResponse(core::InvalidArgument("use GET", request.method));
+      Response r =
+          ErrorResponse(core::InvalidArgument(core::Message("http.use_get"), request.method));
       r.status = 405;
       return r;
     }
     return Health();
   }
-  return ErrorResponse(core::NotFound("no such resource: " + request.path, request.path));
+  return ErrorResponse(
+      core::NotFound(core::Message("http.no_resource", {{"path", request.path}}), request.path));
 }
 
 Response Api::Health() {

@@ -39,7 +39,9 @@ struct ServerInfo {
 
 // The HTTP status for an error code (400, 404, 409, 412, 403, 503, 500).
 int HttpStatus(core::ErrorCode code);
-// A JSON error body {"status":"error","code":...,"message":...,"where":...} with its status.
+// A JSON error body {"status":"error","code":...,"message":...,"where":...,"id":...,"args":{...}}
+// with its status: the message and its place in English, and the message by id with its
+// arguments (name -> text) for a client that shows it in another language.
 Response ErrorResponse(const core::Error& error);
 
 class Api {

@@ -18,7 +18,8 @@ Server::Server(Api& api) : api_(api), server_(std::make_unique<httplib::Server>(
       response = api_.Handle(request);
     } catch (const std::exception& e) {
       // The last-resort catch of the server: a bug, reported as such, never a crash.
-      response = ErrorResponse(core::Internal(std::string("unexpected failure: ") + e.what()));
+      response = ErrorResponse(
+          core::Internal(core::Message("http.unexpected_failure", {{"detail", e.what()}})));
     }
     out.status = response.status;
     out.set_content(response.body, response.content_type);
@@ -40,13 +41,14 @@ Server::~Server() { Stop(); }
 core::Status Server::Bind(const std::string& host, int port) {
   if (port == 0) {
     const int bound = server_->bind_to_any_port(host.c_str());
-    if (bound < 0) return core::Unavailable("cannot listen on " + host, "--host");
+    if (bound < 0) {
+      return core::Unavailable(core::Message("http.cannot_listen", {{"host", host}}), "--host");
+    }
     port_ = bound;
   } else {
     if (!server_->bind_to_port(host.c_str(), port)) {
       return core::Unavailable(
-          "cannot listen on " + host + ":" + std::to_string(port) + " (in use, or not allowed)",
-          "--port");
+          core::Message("http.cannot_listen_on_port", {{"host", host}, {"port", port}}), "--port");
     }
     port_ = port;
   }
@@ -55,7 +57,7 @@ core::Status Server::Bind(const std::string& host, int port) {
 
 core::Status Server::Serve() {
   if (!server_->listen_after_bind()) {
-    return core::Unavailable("the server stopped unexpectedly", std::to_string(port_));
+    return core::Unavailable(core::Message("http.server_stopped"), std::to_string(port_));
   }
   return core::OkStatus();
 }

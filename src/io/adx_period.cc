@@ -38,15 +38,14 @@ std::string_view DurationOf(PeriodType type) {
 }  // namespace
 
 core::Result<Period> ParseAdxPeriod(std::string_view text) {
-  const std::string where = "ADX period \"" + std::string(text) + "\"";
+  const core::Message where("io.adx.place_period", {{"text", text}});
   const size_t slash = text.find('/');
   if (slash == std::string_view::npos) {
-    return core::InvalidArgument("an ADX period is a start date and a duration, as 2023-01-01/P1M",
-                                 where);
+    return core::InvalidArgument(core::Message("io.adx.not_start_and_duration"), where);
   }
   auto start = core::Date::Parse(text.substr(0, slash));
   if (!start.ok() || slash != 10) {
-    return core::InvalidArgument("the start is not a date yyyy-MM-dd", where);
+    return core::InvalidArgument(core::Message("io.adx.start_not_a_date"), where);
   }
   const std::string_view duration = text.substr(slash + 1);
   bool known = false;
@@ -57,12 +56,12 @@ core::Result<Period> ParseAdxPeriod(std::string_view text) {
     if (p.start() == *start) return p;
   }
   if (!known) {
-    return core::InvalidArgument("unknown duration \"" + std::string(duration) +
-                                     "\"; expected P1D, P7D, P14D, P1M, P2M, P3M, P6M or P1Y",
+    return core::InvalidArgument(core::Message("io.adx.unknown_duration", {{"duration", duration}}),
                                  where);
   }
-  return core::InvalidArgument(
-      "no period of duration " + std::string(duration) + " starts on " + start->ToString(), where);
+  return core::InvalidArgument(core::Message("io.adx.no_period_starts",
+                                             {{"duration", duration}, {"date", start->ToString()}}),
+                               where);
 }
 
 std::string FormatAdxPeriod(const Period& period) {

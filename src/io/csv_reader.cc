@@ -73,9 +73,8 @@ class CsvReader {
 
   Status Read() {
     if (const size_t bad = core::FirstInvalidUtf8(bytes_); bad != std::string_view::npos) {
-      return core::InvalidArgument(
-          "the file is not valid UTF-8 (byte " + std::to_string(bad) + ")",
-          std::string(file_name_) + ":" + std::to_string(csv_.LineAt(bad)));
+      return core::InvalidArgument(core::Message("io.csv.not_utf8", {{"byte", bad}}),
+                                   FileLine(file_name_, csv_.LineAt(bad)));
     }
     KENEYA_RETURN_IF_ERROR(handler_.OnGroup(DataValueSetHeader{}));
     bool first = true;
@@ -123,10 +122,9 @@ class CsvReader {
         if (text.empty()) continue;
         std::optional<bool> flag = ParseBoolean(text);
         if (!flag) {
-          return core::InvalidArgument("column " + std::string(kColumnNames[c]) +
-                                           " must be true or false, not \"" + std::string(text) +
-                                           "\"",
-                                       std::string(file_name_) + ":" + std::to_string(line));
+          return core::InvalidArgument(
+              core::Message("io.csv.not_a_boolean", {{"column", kColumnNames[c]}, {"text", text}}),
+              FileLine(file_name_, line));
         }
         (c == kDeleted ? value.deleted : value.followup) = flag;
       }
@@ -160,8 +158,8 @@ class CsvReader {
     for (Column required : {kDataElement, kPeriod, kOrgUnit, kValue}) {
       if (column_of_[required] < 0) {
         return core::InvalidArgument(
-            "the header has no column \"" + std::string(kColumnNames[required]) + "\"",
-            std::string(file_name_) + ":" + std::to_string(line));
+            core::Message("io.csv.missing_column", {{"column", kColumnNames[required]}}),
+            FileLine(file_name_, line));
       }
     }
     return core::OkStatus();

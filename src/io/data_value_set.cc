@@ -32,8 +32,7 @@ core::Result<DataFormat> ParseDataFormat(std::string_view name) {
   if (EqualsIgnoreCase(name, "xml")) return DataFormat::kXml;
   if (EqualsIgnoreCase(name, "csv")) return DataFormat::kCsv;
   if (EqualsIgnoreCase(name, "adx")) return DataFormat::kAdx;
-  return core::InvalidArgument(
-      "unknown format \"" + std::string(name) + "\"; expected json, xml, csv or adx", "format");
+  return core::InvalidArgument(core::Message("io.format.unknown", {{"name", name}}), "format");
 }
 
 std::string_view DataFormatName(DataFormat format) {
@@ -57,9 +56,8 @@ core::Result<DataFormat> DataFormatOfFile(std::string_view file_name) {
   if (EndsWithIgnoreCase(file_name, ".json")) return DataFormat::kJson;
   if (EndsWithIgnoreCase(file_name, ".csv")) return DataFormat::kCsv;
   if (EndsWithIgnoreCase(file_name, ".xml")) return DataFormat::kXml;
-  return core::InvalidArgument(
-      "cannot tell the format from the file name; give --format json, xml, csv or adx",
-      std::string(file_name));
+  return core::InvalidArgument(core::Message("io.format.not_from_file_name"),
+                               std::string(file_name));
 }
 
 core::Result<DataFormat> DetectDataFormat(std::string_view file_name, std::string_view bytes) {
@@ -114,7 +112,7 @@ std::optional<bool> ParseBoolean(std::string_view text) {
 
 core::Result<std::string> ReadFileForDataValueSet(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return core::NotFound("cannot open the file", path);
+  if (file == nullptr) return core::NotFound(core::Message("io.file.cannot_open"), path);
   std::string bytes;
   if (std::fseek(file, 0, SEEK_END) == 0) {
     const long size = std::ftell(file);
@@ -128,7 +126,7 @@ core::Result<std::string> ReadFileForDataValueSet(const std::string& path) {
   }
   const bool failed = std::ferror(file) != 0;
   std::fclose(file);
-  if (failed) return core::Unavailable("cannot read the file", path);
+  if (failed) return core::Unavailable(core::Message("io.file.cannot_read"), path);
   return bytes;
 }
 
@@ -144,7 +142,7 @@ core::Status ReadDataValueSet(DataFormat format, std::string_view bytes, std::st
     case DataFormat::kCsv:
       return ReadCsvDataValueSet(bytes, file_name, handler);
   }
-  return core::Internal("unknown format");
+  return core::Internal(core::Message("io.format.unknown_internal"));
 }
 
 }  // namespace keneya::io

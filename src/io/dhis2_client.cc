@@ -24,6 +24,7 @@ namespace keneya::io {
 
 using core::Error;
 using core::ErrorCode;
+using core::Message;
 using core::Result;
 using core::Status;
 using nlohmann::json;
@@ -137,7 +138,9 @@ bool PushResult::complete() const {
 ImportSummary PushSummary(const PushResult& result) {
   ImportSummary s;
   s.status = result.status;
-  s.description = result.error ? result.error->message : "Import process completed successfully";
+  s.description_text = result.error ? result.error->text : Message("io.import.completed");
+  s.description = result.error ? result.error->message
+                               : core::Render(s.description_text, core::Language::kEnglish);
   s.count = result.count;
   for (const PushConflict& c : result.conflicts) s.conflicts.push_back(c.conflict);
   s.rejected_indexes = result.rejected_indexes;
@@ -147,11 +150,6 @@ ImportSummary PushSummary(const PushResult& result) {
 }
 
 std::string PushResultText(const PushResult& r, core::Language l) {
-  using core::FormatInteger;
-  using core::Tr;
-  std::string out;
-  if (r.dry_run)
-    out += Tr(l, "[essai à blanc : rien n'a été écrit] ", "[dry run: nothing written] ");
   size_t acknowledged = 0;
   for (const PushBatch& b : r.batches) {
     if (b.state == PushBatchState::kAcknowledged ||
@@ -159,76 +157,56 @@ std::string PushResultText(const PushResult& r, core::Language l) {
       ++acknowledged;
     }
   }
+  Message outcome("io.push.succeeded");
   if (!r.complete()) {
-    out += std::string(Tr(l, "Publication incomplète", "Push incomplete")) +
-           std::string(Tr(l, " : ", ": ")) + FormatInteger(static_cast<int64_t>(acknowledged), l) +
-           std::string(Tr(l, " lot(s) sur ", " of ")) +
-           FormatInteger(static_cast<int64_t>(r.batches.size()), l) +
-           std::string(Tr(l, " acceptés par DHIS2", " batches acknowledged by DHIS2"));
+    outcome = Message("io.push.incomplete",
+                      {core::Grouped("acknowledged", static_cast<int64_t>(acknowledged)),
+                       core::Grouped("batches", static_cast<int64_t>(r.batches.size()))});
   } else if (r.status == ImportStatus::kWarning) {
-    out += Tr(l, "Publication terminée avec des conflits", "Push finished with conflicts");
-  } else {
-    out += Tr(l, "Publication réussie", "Push succeeded");
+    outcome = Message("io.push.finished_with_conflicts");
   }
-  out += std::string(Tr(l, " ; ", "; ")) + FormatInteger(r.count.imported, l) +
-         std::string(Tr(l, " importées, ", " imported, ")) + FormatInteger(r.count.updated, l) +
-         std::string(Tr(l, " mises à jour, ", " updated, ")) + FormatInteger(r.count.ignored, l) +
-         std::string(Tr(l, " ignorées, ", " ignored, ")) + FormatInteger(r.count.deleted, l) +
-         std::string(Tr(l, " supprimées (", " deleted (")) +
-         FormatInteger(static_cast<int64_t>(r.values), l) +
-         std::string(Tr(l, " valeurs).\n", " values).\n"));
-  if (r.error) out += "  " + r.error->message + "\n";
-  if (!r.complete()) {
-    out += Tr(l,
-              "  Relancez la même publication avec le même journal : les lots acceptés ne sont "
-              "pas renvoyés.\n",
-              "  Run the same push again with the same journal: acknowledged batches are not "
-              "sent again.\n");
-  }
+  const Message counts("io.push.counts", {{"outcome", outcome},
+                                          core::Grouped("imported", r.count.imported),
+                                          core::Grouped("updated", r.count.updated),
+                                          core::Grouped("ignored", r.count.ignored),
+                                          core::Grouped("deleted", r.count.deleted),
+                                          core::Grouped("values", static_cast<int64_t>(r.values))});
+  std::string out = core::Render(DryRunIf(r.dry_run, counts), l) + "\n";
+  if (r.error) out += "  " + core::Render(r.error->text, l) + "\n";
+  if (!r.complete()) out += "  " + core::Text(l, "io.push.run_again") + "\n";
   if (!r.conflicts_by_category.empty()) {
-    out += Tr(l, "  Conflits :", "  Conflicts:");
+    std::string categories;
     for (const auto& [category, n] : r.conflicts_by_category) {
-      out += " " + std::string(ConflictCategoryName(category)) + " " + FormatInteger(n, l);
+      categories +=
+          (categories.empty() ? "" : " ") +
+          core::Text(l, "io.push.category_count",
+                     {{"category", ConflictCategoryName(category)}, core::Grouped("count", n)});
     }
-    out += "\n";
+    out += "  " + core::Text(l, "io.push.conflicts", {{"categories", categories}}) + "\n";
   }
   for (const PushConflict& pc : r.conflicts) {
     const ImportConflict& c = pc.conflict;
-    out += "  - ";
-    if (!c.error_code.empty()) out += c.error_code + " ";
-    out += "[" + std::string(ConflictCategoryName(pc.category)) + "] " + c.value;
-    if (!c.objects.empty()) {
-      out += " (";
-      for (size_t i = 0; i < c.objects.size(); ++i) {
-        out += (i == 0 ? "" : ", ") + c.objects[i].first + " " + c.objects[i].second;
-      }
-      out += ")";
-    }
+    Message line = ConflictLine(
+        c, Message("io.push.conflict_category", {{"category", ConflictCategoryName(pc.category)},
+                                                 {"conflict", ConflictText(c)}}));
     if (c.indexes.empty()) {
-      out += std::string(Tr(l, " ; lot ", "; batch ")) + std::to_string(pc.batch);
+      line =
+          Message("io.push.conflict_batch", {{"conflict", std::move(line)}, {"batch", pc.batch}});
     } else {
-      out += Tr(l, " ; valeurs ", "; values ");
-      constexpr size_t kShown = 10;
-      for (size_t i = 0; i < c.indexes.size() && i < kShown; ++i) {
-        out += (i == 0 ? "" : ", ") + std::to_string(c.indexes[i]);
-      }
-      if (c.indexes.size() > kShown) {
-        out += std::string(Tr(l, " et ", " and ")) + std::to_string(c.indexes.size() - kShown) +
-               std::string(Tr(l, " autres", " more"));
-      }
+      line = ConflictPositions(std::move(line), c.indexes, /*always_plural=*/true);
     }
-    out += "\n";
+    out += "  - " + core::Render(line, l) + "\n";
   }
   return out;
 }
 
 namespace {
 
-Error PermissionDenied(std::string message, std::string where) {
-  std::vector<core::Message> place;
-  if (!where.empty()) place.push_back(core::Message::Verbatim(std::move(where)));
-  return core::MakeError(ErrorCode::kPermissionDenied, core::Message::Verbatim(std::move(message)),
-                         std::move(place));
+// `where`: a name shown as it is (a URL), as core's shorthands take it.
+Error PermissionDenied(Message message, std::string where) {
+  std::vector<Message> place;
+  if (!where.empty()) place.push_back(Message::Verbatim(std::move(where)));
+  return core::MakeError(ErrorCode::kPermissionDenied, std::move(message), std::move(place));
 }
 
 // --- Reading DHIS2's JSON ----------------------------------------------------------------
@@ -277,22 +255,25 @@ std::string Dhis2Message(std::string_view body) {
   return text;
 }
 
-Result<ImportStatus> ParseStatus(const std::string& text, std::string_view where) {
+// An answer that is not what it should be, at `place` (the request, outermost first).
+Error BadAnswer(Message message, const std::vector<Message>& place) {
+  return core::MakeError(ErrorCode::kFailedPrecondition, std::move(message), place);
+}
+
+Result<ImportStatus> ParseStatus(const std::string& text, const std::vector<Message>& place) {
   if (text == "SUCCESS" || text == "OK") return ImportStatus::kSuccess;
   if (text == "WARNING") return ImportStatus::kWarning;
   if (text == "ERROR") return ImportStatus::kError;
-  return core::FailedPrecondition(
-      "the import summary's status is \"" + text + "\", not SUCCESS, WARNING or ERROR",
-      std::string(where));
+  return BadAnswer(Message("io.dhis2.unknown_summary_status", {{"status", text}}), place);
 }
 
-}  // namespace
-
-Result<ImportSummary> ParseImportSummary(std::string_view body, std::string_view where) {
+// ParseImportSummary with its place as a list: the request, then a batch in words.
+Result<ImportSummary> ParseImportSummaryAt(std::string_view body,
+                                           const std::vector<Message>& place) {
   json root = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded() || !root.is_object()) {
-    return core::FailedPrecondition(
-        "DHIS2's answer is not a JSON object (" + Dhis2Message(body) + ")", std::string(where));
+    return BadAnswer(Message("io.dhis2.answer_not_object", {{"detail", Dhis2Message(body)}}),
+                     place);
   }
   // 2.38+: the summary is the envelope's "response"; before: the body itself.
   const json* s = &root;
@@ -300,13 +281,13 @@ Result<ImportSummary> ParseImportSummary(std::string_view body, std::string_view
   if (response != root.end() && response->is_object()) s = &*response;
   const std::string type = StringField(*s, "responseType");
   if ((!type.empty() && type != "ImportSummary") || (type.empty() && !s->contains("importCount"))) {
-    return core::FailedPrecondition(
-        "DHIS2's answer is not an import summary (" + Dhis2Message(body) + ")", std::string(where));
+    return BadAnswer(Message("io.dhis2.answer_not_summary", {{"detail", Dhis2Message(body)}}),
+                     place);
   }
   ImportSummary out;
   std::string status = StringField(*s, "status");
   if (status.empty()) status = StringField(root, "status");
-  KENEYA_ASSIGN_OR_RETURN(out.status, ParseStatus(status, where));
+  KENEYA_ASSIGN_OR_RETURN(out.status, ParseStatus(status, place));
   out.description = StringField(*s, "description");
   if (out.description.empty()) out.description = StringField(root, "message");
   if (auto count = s->find("importCount"); count != s->end() && count->is_object()) {
@@ -318,8 +299,7 @@ Result<ImportSummary> ParseImportSummary(std::string_view body, std::string_view
   if (auto conflicts = s->find("conflicts"); conflicts != s->end() && conflicts->is_array()) {
     for (const json& c : *conflicts) {
       if (!c.is_object()) {
-        return core::FailedPrecondition("a conflict of the import summary is not an object",
-                                        std::string(where));
+        return BadAnswer(Message("io.dhis2.conflict_not_object"), place);
       }
       ImportConflict conflict;
       conflict.object = StringField(c, "object");
@@ -330,6 +310,7 @@ Result<ImportSummary> ParseImportSummary(std::string_view body, std::string_view
         }
       }
       conflict.value = StringField(c, "value");
+      conflict.text = Message::Verbatim(conflict.value);  // DHIS2's own words
       conflict.error_code = StringField(c, "errorCode");
       conflict.property = StringField(c, "property");
       conflict.indexes = Indexes(c, "indexes");
@@ -342,6 +323,14 @@ Result<ImportSummary> ParseImportSummary(std::string_view body, std::string_view
     out.data_set_complete = complete->is_string() ? complete->get<std::string>() : complete->dump();
   }
   return out;
+}
+
+}  // namespace
+
+Result<ImportSummary> ParseImportSummary(std::string_view body, std::string_view where) {
+  std::vector<Message> place;
+  if (!where.empty()) place.push_back(Message::Verbatim(std::string(where)));
+  return ParseImportSummaryAt(body, place);
 }
 
 namespace {
@@ -401,8 +390,7 @@ Result<ParsedUrl> ParseBaseUrl(std::string url) {
   } else if (rest.starts_with("https://")) {
     scheme = "https";
   } else {
-    return core::InvalidArgument(
-        "the DHIS2 URL \"" + url + "\" should start with https:// (or http://)", where);
+    return core::InvalidArgument(Message("io.dhis2.url_scheme", {{"url", url}}), where);
   }
   rest.remove_prefix(scheme.size() + 3);
   const size_t slash = rest.find('/');
@@ -410,49 +398,46 @@ Result<ParsedUrl> ParseBaseUrl(std::string url) {
   std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
   if (authority.find('@') != std::string_view::npos) {
     // Never echo it: it may hold a password.
-    return core::InvalidArgument(
-        "the DHIS2 URL holds a user name or password; give them as credentials instead", where);
+    return core::InvalidArgument(Message("io.dhis2.url_user_info"), where);
   }
-  if (authority.empty()) return core::InvalidArgument("the DHIS2 URL has no host", where);
+  if (authority.empty()) return core::InvalidArgument(Message("io.dhis2.url_no_host"), where);
   if (path.find_first_of("?#") != std::string_view::npos ||
       authority.find_first_of("?#") != std::string_view::npos) {
-    return core::InvalidArgument(
-        "the DHIS2 URL \"" + url + "\" should have no query or fragment (only a path prefix)",
-        where);
+    return core::InvalidArgument(Message("io.dhis2.url_query", {{"url", url}}), where);
   }
   const size_t colon = authority.rfind(':');
   if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
     std::string_view port = authority.substr(colon + 1);
     if (port.empty() || port.size() > 5 ||
         !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return core::InvalidArgument("the DHIS2 URL \"" + url + "\" has an invalid port", where);
+      return core::InvalidArgument(Message("io.dhis2.url_port", {{"url", url}}), where);
     }
   }
   return ParsedUrl{scheme + "://" + std::string(authority), std::string(path)};
 }
 
-std::string Describe(httplib::Error error) {
+Message Describe(httplib::Error error) {
   switch (error) {
     case httplib::Error::Connection:
-      return "connection refused or host unreachable";
+      return Message("io.dhis2.transport.connection");
     case httplib::Error::ConnectionTimeout:
-      return "no connection within the connect timeout";
+      return Message("io.dhis2.transport.connect_timeout");
     case httplib::Error::Read:
-      return "the connection was closed or timed out before the whole answer came";
+      return Message("io.dhis2.transport.read");
     case httplib::Error::Write:
-      return "the connection was closed or timed out while sending";
+      return Message("io.dhis2.transport.write");
     case httplib::Error::SSLConnection:
-      return "the TLS handshake failed";
+      return Message("io.dhis2.transport.tls_handshake");
     case httplib::Error::SSLLoadingCerts:
-      return "the trusted certificates cannot be loaded (ca_cert_file)";
+      return Message("io.dhis2.transport.ca_certs");
     case httplib::Error::SSLServerVerification:
-      return "the server's certificate is not trusted (see ca_cert_file)";
+      return Message("io.dhis2.transport.untrusted");
     case httplib::Error::Canceled:
-      return "the request was canceled";
+      return Message("io.dhis2.transport.canceled");
     case httplib::Error::Compression:
-      return "the answer cannot be decompressed";
+      return Message("io.dhis2.transport.decompression");
     default:
-      return "transport error (" + httplib::to_string(error) + ")";
+      return Message("io.dhis2.transport.other", {{"detail", httplib::to_string(error)}});
   }
 }
 
@@ -519,44 +504,48 @@ class Journal {
     std::FILE* file = std::fopen(path_.c_str(), "rb");
     if (file == nullptr) {
       return core::FailedPrecondition(
-          "cannot read the push journal: " + std::string(std::strerror(errno)), where);
+          Message("io.journal.cannot_read", {{"detail", std::strerror(errno)}}), where);
     }
     std::string text;
     char buffer[65536];
     size_t n;
     while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
     std::fclose(file);
-    auto unreadable = [&](const std::string& why) {
+    auto unreadable = [&](Message why) {
       return core::FailedPrecondition(
-          "the push journal is unreadable (" + why + "); delete it to push everything again",
-          where);
+          Message("io.journal.unreadable", {{"reason", std::move(why)}}), where);
     };
     json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object() || StringField(j, "format") != kJournalFormat) {
-      return unreadable("not a Keneya push journal");
+      return unreadable(Message("io.journal.not_a_journal"));
     }
-    if (IntField(j, "version") != kJournalVersion) return unreadable("unknown version");
+    if (IntField(j, "version") != kJournalVersion) {
+      return unreadable(Message("io.journal.unknown_version"));
+    }
     if (StringField(j, "fingerprint") != fingerprint_ ||
         IntField(j, "batches") != static_cast<int64_t>(batches_)) {
       return core::FailedPrecondition(
-          "the push journal belongs to another push (" + StringField(j, "url") + ", " +
-              std::to_string(IntField(j, "values")) +
-              " values): its values, batch size, server or options differ from this one's; "
-              "give another journal file, or delete it to push everything again",
+          Message("io.journal.another_push",
+                  {{"url", StringField(j, "url")}, {"values", IntField(j, "values")}}),
           where);
     }
     auto entries = j.find("acknowledged");
-    if (entries == j.end() || !entries->is_array()) return unreadable("no acknowledged list");
+    if (entries == j.end() || !entries->is_array()) {
+      return unreadable(Message("io.journal.no_acknowledged_list"));
+    }
     for (const json& e : *entries) {
       if (!e.is_object() || !e.contains("batch") || !e["batch"].is_number_unsigned() ||
           !e.contains("summary")) {
-        return unreadable("an entry without batch or summary");
+        return unreadable(Message("io.journal.entry_incomplete"));
       }
       const size_t batch = e["batch"].get<size_t>();
-      if (batch >= batches_) return unreadable("batch " + std::to_string(batch) + " out of range");
-      Result<ImportSummary> summary =
-          ParseImportSummary(e["summary"].dump(), where + ": batch " + std::to_string(batch));
-      if (!summary.ok()) return unreadable(summary.error().message);
+      if (batch >= batches_) {
+        return unreadable(Message("io.journal.batch_out_of_range", {{"batch", batch}}));
+      }
+      Result<ImportSummary> summary = ParseImportSummaryAt(
+          e["summary"].dump(),
+          {Message::Verbatim(where), Message("io.journal.place_batch", {{"batch", batch}})});
+      if (!summary.ok()) return unreadable(summary.error().text);
       acknowledged_[batch] =
           JournalEntry{static_cast<int>(IntField(e, "httpStatus")), std::move(summary).value()};
     }
@@ -589,9 +578,10 @@ class Journal {
     const std::string text = j.dump(1) + "\n";
     const std::string tmp = path_.string() + ".tmp";
     const std::string where = path_.string();
+    // `step`: the system call that failed ("rename"), then the system's words for why.
     auto failed = [&](const char* step) {
       return core::FailedPrecondition(
-          "cannot write the push journal (" + std::string(step) + "): " + std::strerror(errno),
+          Message("io.journal.cannot_write", {{"step", step}, {"detail", std::strerror(errno)}}),
           where);
     };
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -647,9 +637,10 @@ std::string SerializeBatch(std::span<const Dhis2DataValue> values) {
   return std::move(out).str();
 }
 
-std::string BatchName(const PushBatch& b) {
-  return "batch " + std::to_string(b.number) + " (values " + std::to_string(b.first) + "-" +
-         std::to_string(b.first + b.size - 1) + ")";
+// "batch 3 (values 3000-3999)".
+Message BatchName(const PushBatch& b) {
+  return Message("io.push.batch",
+                 {{"number", b.number}, {"first", b.first}, {"last", b.first + b.size - 1}});
 }
 
 }  // namespace
@@ -689,15 +680,16 @@ struct Dhis2Client::Impl {
   }
 
   // Who the credentials name, for messages: never the secret.
-  std::string Who() const {
-    if (!options.credentials.token.empty()) return "the personal access token";
-    return "the credentials of user " + options.credentials.user;
+  Message Who() const {
+    if (!options.credentials.token.empty()) return Message("io.dhis2.who_token");
+    return Message("io.dhis2.who_user", {{"user", options.credentials.user}});
   }
 
   // One request. A transport failure is kUnavailable naming the URL; an answer of any status
-  // is returned.
+  // is returned. `what` says what the request was for ("pushing batch 3 (values ...)"); empty
+  // when the URL says enough.
   Result<HttpAnswer> Send(httplib::Client& c, const char* method, const std::string& path,
-                          const std::string& body, const std::string& context) const {
+                          const std::string& body, const Message& what) const {
     const std::string full = url.prefix + path;
     const httplib::Headers headers = {{"Accept", "application/json"}};
     httplib::Result r = std::string_view(method) == "POST"
@@ -706,9 +698,16 @@ struct Dhis2Client::Impl {
     const std::string where = Url(path);
     if (!r) {
       // The message names the resource; `where` adds the query.
-      return core::Unavailable("cannot reach DHIS2 at " + where.substr(0, where.find('?')) +
-                                   context + ": " + Describe(r.error()),
-                               where);
+      const std::string resource = where.substr(0, where.find('?'));
+      if (what.empty()) {
+        return core::Unavailable(
+            Message("io.dhis2.unreachable", {{"url", resource}, {"reason", Describe(r.error())}}),
+            where);
+      }
+      return core::Unavailable(
+          Message("io.dhis2.unreachable_while",
+                  {{"url", resource}, {"what", what}, {"reason", Describe(r.error())}}),
+          where);
     }
     HttpAnswer answer;
     answer.status = r->status;
@@ -719,37 +718,46 @@ struct Dhis2Client::Impl {
 
   // The error for an answer that is not the expected success. `what` says what the request
   // was for ("reading org units (page 2)"); empty when the URL says enough.
-  Error HttpError(const HttpAnswer& a, const std::string& path, const std::string& what) const {
+  Error HttpError(const HttpAnswer& a, const std::string& path, const Message& what) const {
     const std::string where = Url(path);
-    const std::string message = Dhis2Message(a.body);
-    const std::string status = "(HTTP " + std::to_string(a.status) + ")";
-    const std::string tail = message.empty() ? "" : ": " + message;
-    const std::string head = what.empty() ? "" : what + ": ";
+    const std::string dhis2 = Dhis2Message(a.body);
+    // "<message>: <DHIS2's own message>", when DHIS2 said something.
+    auto with_dhis2 = [&](Message message) {
+      if (dhis2.empty()) return message;
+      return Message("io.dhis2.with_detail", {{"message", std::move(message)}, {"detail", dhis2}});
+    };
+    // "<what>: <message>", when the request was for something the URL does not say.
+    auto during = [&](Message message) {
+      if (what.empty()) return message;
+      return Message("io.dhis2.during", {{"what", what}, {"message", std::move(message)}});
+    };
     if (a.status == 401 || a.status == 403) {
-      return PermissionDenied(
-          "DHIS2 refused " + Who() + " " + status + (what.empty() ? "" : " while " + what) + tail,
-          where);
+      Message refused("io.dhis2.refused_credentials", {{"who", Who()}, {"status", a.status}});
+      if (!what.empty()) {
+        refused = Message("io.dhis2.while", {{"message", std::move(refused)}, {"what", what}});
+      }
+      return PermissionDenied(with_dhis2(std::move(refused)), where);
     }
     if (a.status >= 300 && a.status < 400) {
-      return core::FailedPrecondition(head + "DHIS2 answered with a redirect " + status + " to " +
-                                          a.location + "; check the base URL (https, path prefix)",
-                                      where);
+      return core::FailedPrecondition(
+          during(Message("io.dhis2.redirect", {{"status", a.status}, {"location", a.location}})),
+          where);
     }
     if (a.status == 404) {
-      return core::NotFound(head + "no such DHIS2 resource " + status +
-                                "; check the base URL and its path prefix" + tail,
-                            where);
+      return core::NotFound(
+          during(with_dhis2(Message("io.dhis2.no_such_resource", {{"status", a.status}}))), where);
     }
     if (a.status >= 500 || a.status == 429) {
-      return core::Unavailable(head + "DHIS2 failed " + status + tail, where);
+      return core::Unavailable(
+          during(with_dhis2(Message("io.dhis2.failed", {{"status", a.status}}))), where);
     }
-    return core::InvalidArgument(head + "DHIS2 refused the request " + status + tail, where);
+    return core::InvalidArgument(
+        during(with_dhis2(Message("io.dhis2.refused_request", {{"status", a.status}}))), where);
   }
 
   // GET that must answer 200.
-  Result<std::string> Get(const std::string& path, const std::string& what) {
-    KENEYA_ASSIGN_OR_RETURN(HttpAnswer a,
-                            Send(*client, "GET", path, "", what.empty() ? "" : " while " + what));
+  Result<std::string> Get(const std::string& path, const Message& what) {
+    KENEYA_ASSIGN_OR_RETURN(HttpAnswer a, Send(*client, "GET", path, "", what));
     if (a.status != 200) return HttpError(a, path, what);
     return std::move(a.body);
   }
@@ -765,22 +773,21 @@ Result<std::unique_ptr<Dhis2Client>> Dhis2Client::Create(const Dhis2ClientOption
   impl->options.base_url = impl->url.origin + impl->url.prefix;
   const Dhis2Credentials& c = options.credentials;
   if (c.token.empty() && c.user.empty()) {
-    return core::InvalidArgument("give a DHIS2 user and password, or a personal access token",
-                                 "credentials");
+    return core::InvalidArgument(Message("io.dhis2.no_credentials"), "credentials");
   }
   if (options.parallelism < 1) {
     return core::InvalidArgument(
-        "parallelism is " + std::to_string(options.parallelism) + "; it should be 1 or more",
-        "parallelism");
+        Message("io.dhis2.bad_parallelism", {{"parallelism", options.parallelism}}), "parallelism");
   }
 #ifndef CPPHTTPLIB_OPENSSL_SUPPORT
   if (impl->url.origin.starts_with("https://")) {
-    return core::InvalidArgument("this build of Keneya has no HTTPS support", "base_url");
+    return core::InvalidArgument(Message("io.dhis2.no_https"), "base_url");
   }
 #endif
   impl->client = impl->NewClient();
   if (!impl->client->is_valid()) {
-    return core::InvalidArgument("cannot use the DHIS2 URL " + impl->options.base_url, "base_url");
+    return core::InvalidArgument(Message("io.dhis2.bad_url", {{"url", impl->options.base_url}}),
+                                 "base_url");
   }
   return std::unique_ptr<Dhis2Client>(new Dhis2Client(std::move(impl)));
 }
@@ -794,14 +801,12 @@ Result<Dhis2User> Dhis2Client::CheckCredentials() {
           .Add("fields",
                "username,name,displayName,organisationUnits[id],userCredentials[username]")
           .str();
-  KENEYA_ASSIGN_OR_RETURN(std::string body, impl_->Get(path, ""));
+  KENEYA_ASSIGN_OR_RETURN(std::string body, impl_->Get(path, Message()));
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
   const std::string where = impl_->Url(path);
   if (!j.is_object()) {
     return core::FailedPrecondition(
-        "the answer is not a DHIS2 user (not JSON); check the base URL (" + Dhis2Message(body) +
-            ")",
-        where);
+        Message("io.dhis2.not_a_user_not_json", {{"detail", Dhis2Message(body)}}), where);
   }
   Dhis2User user;
   user.username = StringField(j, "username");
@@ -811,8 +816,7 @@ Result<Dhis2User> Dhis2Client::CheckCredentials() {
   user.name = StringField(j, "name");
   if (user.name.empty()) user.name = StringField(j, "displayName");
   if (user.username.empty() && user.name.empty()) {
-    return core::FailedPrecondition(
-        "the answer is not a DHIS2 user (no username); check the base URL", where);
+    return core::FailedPrecondition(Message("io.dhis2.not_a_user_no_username"), where);
   }
   if (auto ous = j.find("organisationUnits"); ous != j.end() && ous->is_array()) {
     for (const json& ou : *ous) {
@@ -825,7 +829,7 @@ Result<Dhis2User> Dhis2Client::CheckCredentials() {
 Result<MetadataReadResult> Dhis2Client::PullOrgUnits(const store::ProgressFn& progress,
                                                      int page_size) {
   if (page_size < 1) {
-    return core::InvalidArgument("the page size should be 1 or more", "page_size");
+    return core::InvalidArgument(Message("io.dhis2.bad_page_size"), "page_size");
   }
   static constexpr std::string_view kFields =
       "id,code,name,shortName,level,path,parent[id],geometry,openingDate,closedDate,"
@@ -840,15 +844,18 @@ Result<MetadataReadResult> Dhis2Client::PullOrgUnits(const store::ProgressFn& pr
                                  .Add("pageSize", std::to_string(page_size))
                                  .Add("page", std::to_string(page))
                                  .str();
-    const std::string what = "reading org units (page " + std::to_string(page) + ")";
+    const Message what("io.dhis2.reading_org_units", {{"page", page}});
     KENEYA_ASSIGN_OR_RETURN(std::string body, impl_->Get(path, what));
     const std::string url = impl_->Url(path);
     KENEYA_ASSIGN_OR_RETURN(MetadataReadResult page_read, ReadDhis2Metadata(body, url));
     read += static_cast<int64_t>(page_read.bundle.org_units.size());
     out.bundle.Merge(page_read.bundle);
-    for (std::string& line : page_read.ignored) {
-      if (line.starts_with("pager:")) continue;
-      if (seen_lines.insert(line).second) out.ignored.push_back(std::move(line));
+    for (size_t i = 0; i < page_read.ignored.size(); ++i) {
+      std::string& line = page_read.ignored[i];
+      if (page_read.ignored_text[i].id() == "io.metadata.not_kept_pager") continue;
+      if (!seen_lines.insert(line).second) continue;
+      out.ignored.push_back(std::move(line));
+      out.ignored_text.push_back(std::move(page_read.ignored_text[i]));
     }
     // The pager decides whether there is more: pageCount when given, else nextPage.
     json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -905,7 +912,7 @@ Result<MetadataReadResult> Dhis2Client::PullMetadata() {
           .Add("optionSets:fields", "id,code,name,valueType,options[id,code,name,sortOrder]")
           .Add("attributes:fields", "id,code,name")
           .str();
-  KENEYA_ASSIGN_OR_RETURN(std::string body, impl_->Get(path, "reading metadata"));
+  KENEYA_ASSIGN_OR_RETURN(std::string body, impl_->Get(path, Message("io.dhis2.reading_metadata")));
   return ReadDhis2Metadata(body, impl_->Url(path));
 }
 
@@ -947,12 +954,17 @@ std::vector<std::span<const T>> Chunks(const std::vector<T>& items, size_t size)
 
 Status Dhis2Client::PullDataValues(const DataValuePull& pull, DataValueSetHandler& handler,
                                    const store::ProgressFn& progress) {
-  if (pull.data_sets.empty()) return core::InvalidArgument("no data set to pull", "data_sets");
-  if (pull.periods.empty()) return core::InvalidArgument("no period to pull", "periods");
-  if (pull.org_units.empty()) return core::InvalidArgument("no org unit to pull", "org_units");
+  if (pull.data_sets.empty()) {
+    return core::InvalidArgument(Message("io.dhis2.no_data_set_to_pull"), "data_sets");
+  }
+  if (pull.periods.empty()) {
+    return core::InvalidArgument(Message("io.dhis2.no_period_to_pull"), "periods");
+  }
+  if (pull.org_units.empty()) {
+    return core::InvalidArgument(Message("io.dhis2.no_org_unit_to_pull"), "org_units");
+  }
   if (pull.org_units_per_request < 1 || pull.periods_per_request < 1) {
-    return core::InvalidArgument("org units and periods per request should be 1 or more",
-                                 "org_units_per_request");
+    return core::InvalidArgument(Message("io.dhis2.bad_request_size"), "org_units_per_request");
   }
   const auto ou_batches = Chunks(pull.org_units, static_cast<size_t>(pull.org_units_per_request));
   const auto pe_batches = Chunks(pull.periods, static_cast<size_t>(pull.periods_per_request));
@@ -968,8 +980,8 @@ Status Dhis2Client::PullDataValues(const DataValuePull& pull, DataValueSetHandle
       // The list is the whole subtree already: children=true would return values twice.
       query.Add("children", "false");
       if (!pull.id_scheme.empty()) query.Add("idScheme", pull.id_scheme);
-      const std::string what = "reading data values (request " + std::to_string(done + 1) + " of " +
-                               std::to_string(total) + ")";
+      const Message what("io.dhis2.reading_data_values",
+                         {{"request", done + 1}, {"requests", total}});
       KENEYA_ASSIGN_OR_RETURN(std::string body, impl_->Get(query.str(), what));
       KENEYA_RETURN_IF_ERROR(
           ReadDataValueSet(DataFormat::kJson, body, impl_->Url(query.str()), continuing));
@@ -985,7 +997,7 @@ Result<PushResult> Dhis2Client::PushDataValues(std::span<const Dhis2DataValue> v
                                                const PushOptions& options,
                                                const store::ProgressFn& progress) {
   if (options.batch_size == 0) {
-    return core::InvalidArgument("the batch size should be 1 or more", "batch_size");
+    return core::InvalidArgument(Message("io.dhis2.bad_batch_size"), "batch_size");
   }
   Query query("/api/dataValueSets");
   if (!options.import_strategy.empty()) query.Add("importStrategy", options.import_strategy);
@@ -1044,9 +1056,9 @@ Result<PushResult> Dhis2Client::PushDataValues(std::span<const Dhis2DataValue> v
   std::atomic<int64_t> finished{static_cast<int64_t>(batch_count - pending.size())};
   const int64_t total = static_cast<int64_t>(batch_count);
   auto send = [&](httplib::Client& client, PushBatch& b) {
-    const std::string context = " while pushing " + BatchName(b);
+    const Message pushing("io.dhis2.pushing", {{"batch", BatchName(b)}});
     Result<HttpAnswer> answer =
-        impl_->Send(client, "POST", path, SerializeBatch(batch_values(b)), context);
+        impl_->Send(client, "POST", path, SerializeBatch(batch_values(b)), pushing);
     if (!answer.ok()) {
       b.state = PushBatchState::kFailed;
       b.error = answer.error();
@@ -1054,18 +1066,18 @@ Result<PushResult> Dhis2Client::PushDataValues(std::span<const Dhis2DataValue> v
       return;
     }
     b.http_status = answer->status;
-    Result<ImportSummary> summary = core::FailedPrecondition("no answer");
+    Result<ImportSummary> summary = core::FailedPrecondition(Message("io.dhis2.no_answer"));
     if (answer->status == 200 || answer->status == 201 || answer->status == 409) {
-      summary = ParseImportSummary(answer->body, url + ": " + BatchName(b));
+      summary = ParseImportSummaryAt(answer->body, {Message::Verbatim(url), BatchName(b)});
     }
     if (!summary.ok()) {
       b.state = PushBatchState::kFailed;
       Error e = (answer->status == 200 || answer->status == 201)
                     ? summary.error()
-                    : impl_->HttpError(*answer, path, "pushing " + BatchName(b));
+                    : impl_->HttpError(*answer, path, pushing);
       if (answer->status == 200 || answer->status == 201) {
         e = core::MakeError(
-            e.code, core::Message::Verbatim("pushing " + BatchName(b) + ": " + e.message), e.place);
+            e.code, Message("io.dhis2.during", {{"what", pushing}, {"message", e.text}}), e.place);
       }
       b.error = std::move(e);
       stop = true;
@@ -1078,12 +1090,18 @@ Result<PushResult> Dhis2Client::PushDataValues(std::span<const Dhis2DataValue> v
       // DHIS2 read the batch and imported nothing of it: not journaled, so that running the
       // push again (after fixing what it says) sends it again.
       b.state = PushBatchState::kRejected;
-      std::string message =
-          "DHIS2 rejected " + BatchName(b) + " (HTTP " + std::to_string(answer->status) + ")";
-      if (!summary->description.empty()) message += ": " + summary->description;
+      Message message("io.push.rejected", {{"batch", BatchName(b)}, {"status", answer->status}});
+      if (!summary->description.empty()) {
+        message = Message("io.dhis2.with_detail",
+                          {{"message", std::move(message)}, {"detail", summary->description}});
+      }
       if (!summary->conflicts.empty()) {
+        // DHIS2's first conflict, as DHIS2 wrote it.
         const ImportConflict& c = summary->conflicts.front();
-        message += "; " + (c.error_code.empty() ? "" : c.error_code + " ") + c.value;
+        message =
+            Message("io.push.first_conflict",
+                    {{"message", std::move(message)},
+                     {"conflict", (c.error_code.empty() ? "" : c.error_code + " ") + c.value}});
       }
       b.error = core::InvalidArgument(std::move(message), url);
       summaries[b.number] = std::move(summary).value();
@@ -1097,8 +1115,8 @@ Result<PushResult> Dhis2Client::PushDataValues(std::span<const Dhis2DataValue> v
         // DHIS2 has the batch, but a rerun would not know it: say so, and stop.
         Error e = written.error();
         e = core::MakeError(e.code,
-                            core::Message::Verbatim(e.message + " after DHIS2 acknowledged " +
-                                                    BatchName(b) + "; the push stopped"),
+                            Message("io.push.journal_failed_after_ack",
+                                    {{"reason", e.text}, {"batch", BatchName(b)}}),
                             e.place);
         b.error = std::move(e);
         stop = true;
@@ -1117,8 +1135,9 @@ Result<PushResult> Dhis2Client::PushDataValues(std::span<const Dhis2DataValue> v
         send(*client, b);
       } catch (const std::exception& e) {
         b.state = PushBatchState::kFailed;
-        b.error =
-            core::Internal("unexpected failure pushing " + BatchName(b) + ": " + e.what(), url);
+        b.error = core::Internal(
+            Message("io.push.unexpected_failure", {{"batch", BatchName(b)}, {"detail", e.what()}}),
+            url);
         stop = true;
       }
       const int64_t done = ++finished;
@@ -1164,7 +1183,7 @@ Result<PushResult> Dhis2Client::PushDataValues(std::span<const Dhis2DataValue> v
   if (!result.complete()) {
     result.status = ImportStatus::kError;
     if (!result.error) {
-      result.error = core::Unavailable("the push stopped before every batch was sent", url);
+      result.error = core::Unavailable(Message("io.push.stopped"), url);
     }
   } else if (warning || !result.conflicts.empty()) {
     result.status = ImportStatus::kWarning;

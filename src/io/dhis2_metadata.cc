@@ -16,6 +16,7 @@
 #include "core/category.h"
 #include "core/date.h"
 #include "core/period.h"
+#include "io/reader_internal.h"
 
 namespace keneya::io {
 namespace {
@@ -25,6 +26,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 using core::Error;
 using core::InvalidArgument;
+using core::Message;
 using core::OkStatus;
 using core::Result;
 using core::Status;
@@ -59,7 +61,7 @@ const std::set<std::string, std::less<>> kBookkeepingKeys = {
 };
 
 // A value as an error message shows it: "a string (\"3\")", "an array".
-std::string DescribeValue(const Json& value) {
+Message DescribeValue(const Json& value) {
   auto excerpt = [&] {
     std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
     if (text.size() > 40) text = text.substr(0, 37) + "...";
@@ -67,21 +69,21 @@ std::string DescribeValue(const Json& value) {
   };
   switch (value.type()) {
     case Json::value_t::null:
-      return "null";
+      return Message("io.metadata.value.null");
     case Json::value_t::boolean:
-      return "a boolean (" + excerpt() + ")";
+      return Message("io.metadata.value.boolean", {{"excerpt", excerpt()}});
     case Json::value_t::string:
-      return "a string (" + excerpt() + ")";
+      return Message("io.metadata.value.string", {{"excerpt", excerpt()}});
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
     case Json::value_t::number_float:
-      return "a number (" + excerpt() + ")";
+      return Message("io.metadata.value.number", {{"excerpt", excerpt()}});
     case Json::value_t::array:
-      return "an array";
+      return Message("io.metadata.value.array");
     case Json::value_t::object:
-      return "an object";
+      return Message("io.metadata.value.object");
     default:
-      return "a " + std::string(value.type_name());
+      return Message("io.metadata.value.other", {{"type", value.type_name()}});
   }
 }
 
@@ -106,12 +108,16 @@ class ObjectReader {
   // "organisationUnit DiszpKrYNg8", or the position while the id is not known.
   std::string what() const { return uid_.empty() ? at_ : std::string(singular_) + " " + uid_; }
 
-  Error Fail(std::string_view field, const std::string& problem) const {
-    return InvalidArgument(what() + ": " + std::string(field) + " " + problem,
-                           at_ + "." + std::string(field));
+  Error Fail(std::string_view field, Message problem) const {
+    return InvalidArgument(
+        Message("io.metadata.field_problem",
+                {{"object", what()}, {"field", field}, {"problem", std::move(problem)}}),
+        at_ + "." + std::string(field));
   }
+  // `expected`: one of the io.metadata.expected.* messages ("a string").
   Error Wrong(std::string_view field, std::string_view expected, const Json& value) const {
-    return Fail(field, "should be " + std::string(expected) + ", not " + DescribeValue(value));
+    return Fail(field, Message("io.metadata.should_be",
+                               {{"expected", Message(expected)}, {"value", DescribeValue(value)}}));
   }
 
   // The value of `key`, marked as used; nullptr when absent or null.
@@ -132,13 +138,11 @@ class ObjectReader {
   Status Id() {
     const Json* id = Take("id");
     if (id == nullptr) {
-      return InvalidArgument(
-          at_ + " has no id; every DHIS2 object needs its uid (export it with fields=id,...)",
-          at_ + ".id");
+      return InvalidArgument(Message("io.metadata.no_id", {{"at", at_}}), at_ + ".id");
     }
-    if (!id->is_string()) return Wrong("id", "a string", *id);
+    if (!id->is_string()) return Wrong("id", "io.metadata.expected.string", *id);
     uid_ = id->get<std::string>();
-    if (uid_.empty()) return Fail("id", "is empty; every DHIS2 object needs its uid");
+    if (uid_.empty()) return Fail("id", Message("io.metadata.empty_id"));
     return OkStatus();
   }
 
@@ -150,30 +154,30 @@ class ObjectReader {
   Result<std::optional<std::string>> OptionalString(std::string_view key) {
     const Json* value = Take(key);
     if (value == nullptr) return std::optional<std::string>();
-    if (!value->is_string()) return Wrong(key, "a string", *value);
+    if (!value->is_string()) return Wrong(key, "io.metadata.expected.string", *value);
     return std::optional<std::string>(value->get<std::string>());
   }
   Result<std::optional<int>> Int(std::string_view key) {
     const Json* value = Take(key);
     if (value == nullptr) return std::optional<int>();
-    if (!value->is_number_integer()) return Wrong(key, "an integer", *value);
+    if (!value->is_number_integer()) return Wrong(key, "io.metadata.expected.integer", *value);
     if (value->is_number_unsigned()) {
       const auto n = value->get<uint64_t>();
       if (n > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
-        return Fail(key, "is out of range (" + value->dump() + ")");
+        return Fail(key, Message("io.metadata.out_of_range", {{"value", value->dump()}}));
       }
       return std::optional<int>(static_cast<int>(n));
     }
     const auto n = value->get<int64_t>();
     if (n < std::numeric_limits<int>::min() || n > std::numeric_limits<int>::max()) {
-      return Fail(key, "is out of range (" + value->dump() + ")");
+      return Fail(key, Message("io.metadata.out_of_range", {{"value", value->dump()}}));
     }
     return std::optional<int>(static_cast<int>(n));
   }
   Result<std::optional<bool>> Bool(std::string_view key) {
     const Json* value = Take(key);
     if (value == nullptr) return std::optional<bool>();
-    if (!value->is_boolean()) return Wrong(key, "true or false", *value);
+    if (!value->is_boolean()) return Wrong(key, "io.metadata.expected.boolean", *value);
     return std::optional<bool>(value->get<bool>());
   }
   // A date, from "yyyy-MM-dd" or DHIS2's "yyyy-MM-ddTHH:mm:ss.SSS" (the time is dropped).
@@ -182,7 +186,8 @@ class ObjectReader {
     if (!text || text->empty()) return std::optional<core::Date>();
     Result<core::Date> date = core::Date::Parse(*text);
     if (!date.ok()) {
-      return Fail(key, "is not a date yyyy-MM-dd (\"" + *text + "\"): " + date.error().message);
+      return Fail(
+          key, Message("io.metadata.not_a_date", {{"text", *text}, {"reason", date.error().text}}));
     }
     return std::optional<core::Date>(*date);
   }
@@ -198,7 +203,7 @@ class ObjectReader {
     std::vector<std::string> uids;
     const Json* value = Take(key);
     if (value == nullptr) return uids;
-    if (!value->is_array()) return Wrong(key, "an array of references [{\"id\": ...}]", *value);
+    if (!value->is_array()) return Wrong(key, "io.metadata.expected.references", *value);
     uids.reserve(value->size());
     for (size_t i = 0; i < value->size(); ++i) {
       KENEYA_ASSIGN_OR_RETURN(
@@ -208,13 +213,13 @@ class ObjectReader {
     return uids;
   }
   Result<std::string> RefValue(const Json& value, const std::string& field) const {
-    if (!value.is_object()) return Wrong(field, "a reference {\"id\": \"<uid>\"}", value);
+    if (!value.is_object()) return Wrong(field, "io.metadata.expected.reference", value);
     auto id = value.find("id");
     if (id == value.end() || id->is_null()) {
-      return Fail(field, "should be a reference {\"id\": \"<uid>\"}; it has no id");
+      return Fail(field, Message("io.metadata.reference_without_id"));
     }
     if (!id->is_string() || id->get_ref<const std::string&>().empty()) {
-      return Wrong(field + ".id", "a uid string", *id);
+      return Wrong(field + ".id", "io.metadata.expected.uid", *id);
     }
     return id->get<std::string>();
   }
@@ -225,25 +230,25 @@ class ObjectReader {
     const Json* list = Take("attributeValues");
     if (list == nullptr) return values;
     if (!list->is_array()) {
-      return Wrong("attributeValues", "an array of {\"attribute\": {\"id\": ...}, \"value\": ...}",
-                   *list);
+      return Wrong("attributeValues", "io.metadata.expected.attribute_values", *list);
     }
     for (size_t i = 0; i < list->size(); ++i) {
       const std::string field = "attributeValues[" + std::to_string(i) + "]";
       const Json& item = (*list)[i];
       if (!item.is_object()) {
-        return Wrong(field, "an object {\"attribute\": {\"id\": ...}, \"value\": ...}", item);
+        return Wrong(field, "io.metadata.expected.attribute_value", item);
       }
       core::AttributeValue value;
       auto attribute = item.find("attribute");
       if (attribute == item.end() || attribute->is_null()) {
-        return Fail(field + ".attribute", "is missing; give the attribute as {\"id\": \"<uid>\"}");
+        return Fail(field + ".attribute", Message("io.metadata.attribute_missing"));
       }
       KENEYA_ASSIGN_OR_RETURN(value.attribute_uid, RefValue(*attribute, field + ".attribute"));
       auto text = item.find("value");
       if (text == item.end() || !text->is_string()) {
         static const Json kAbsent;
-        return Wrong(field + ".value", "a string", text == item.end() ? kAbsent : *text);
+        return Wrong(field + ".value", "io.metadata.expected.string",
+                     text == item.end() ? kAbsent : *text);
       }
       value.value = text->get<std::string>();
       values.push_back(std::move(value));
@@ -275,7 +280,7 @@ class ObjectReader {
 
 // A JSON syntax error's location, from nlohmann's byte index of the last character it read
 // (1-based; size + 1 at the end of the input). Columns count characters, not UTF-8 bytes.
-std::string SyntaxErrorLocation(std::string_view text, size_t byte, std::string_view file_name) {
+Message SyntaxErrorLocation(std::string_view text, size_t byte, std::string_view file_name) {
   const size_t offending = std::min(byte == 0 ? 0 : byte - 1, text.size());
   size_t line = 1;
   size_t column = 1;
@@ -287,7 +292,7 @@ std::string SyntaxErrorLocation(std::string_view text, size_t byte, std::string_
       ++column;
     }
   }
-  return std::string(file_name) + ":" + std::to_string(line) + ":" + std::to_string(column);
+  return FileLineColumn(file_name, line, column);
 }
 
 // nlohmann's message without its "[json.exception.parse_error.101] parse error at line 3,
@@ -299,36 +304,35 @@ std::string SyntaxErrorMessage(const std::string& what) {
 }
 
 // Collections that are not part of Keneya's metadata, with why.
-std::string_view WhyNotKept(std::string_view collection) {
+Message WhyNotKept(std::string_view collection) {
   static const std::map<std::string_view, std::string_view> kReasons = {
-      {"users", "Keneya manages its own users"},
-      {"userRoles", "Keneya manages its own users and their roles"},
-      {"userGroups", "Keneya manages its own users"},
-      {"organisationUnitLevels",
-       "Keneya's levels are fixed: country 1, region 2, district 3, facility 4, ASC site 5"},
-      {"categoryOptionGroups", "Keneya does not group category options"},
-      {"categoryOptionGroupSets", "Keneya does not group category options"},
-      {"dataElementGroups", "Keneya does not group data elements"},
-      {"dataElementGroupSets", "Keneya does not group data elements"},
-      {"indicators", "Keneya computes FBR results with its own rules"},
-      {"indicatorTypes", "Keneya computes FBR results with its own rules"},
-      {"validationRules", "Keneya checks values with its own rules"},
-      {"predictors", "Keneya computes FBR results with its own rules"},
-      {"programs", "Keneya keeps aggregate data only, not tracker programs"},
-      {"programStages", "Keneya keeps aggregate data only, not tracker programs"},
-      {"trackedEntityTypes", "Keneya keeps aggregate data only, not tracker programs"},
-      {"trackedEntityAttributes", "Keneya keeps aggregate data only, not tracker programs"},
-      {"dataApprovalLevels", "Keneya has its own verification and validation workflow"},
-      {"dataApprovalWorkflows", "Keneya has its own verification and validation workflow"},
-      {"legendSets", "display settings"},
-      {"dashboards", "display settings"},
-      {"visualizations", "display settings"},
-      {"maps", "display settings"},
-      {"system", "DHIS2 export header"},
-      {"date", "DHIS2 export header"},
+      {"users", "io.metadata.why.own_users"},
+      {"userRoles", "io.metadata.why.own_users_and_roles"},
+      {"userGroups", "io.metadata.why.own_users"},
+      {"organisationUnitLevels", "io.metadata.why.fixed_levels"},
+      {"categoryOptionGroups", "io.metadata.why.no_option_groups"},
+      {"categoryOptionGroupSets", "io.metadata.why.no_option_groups"},
+      {"dataElementGroups", "io.metadata.why.no_element_groups"},
+      {"dataElementGroupSets", "io.metadata.why.no_element_groups"},
+      {"indicators", "io.metadata.why.own_rules"},
+      {"indicatorTypes", "io.metadata.why.own_rules"},
+      {"validationRules", "io.metadata.why.own_checks"},
+      {"predictors", "io.metadata.why.own_rules"},
+      {"programs", "io.metadata.why.aggregate_only"},
+      {"programStages", "io.metadata.why.aggregate_only"},
+      {"trackedEntityTypes", "io.metadata.why.aggregate_only"},
+      {"trackedEntityAttributes", "io.metadata.why.aggregate_only"},
+      {"dataApprovalLevels", "io.metadata.why.own_workflow"},
+      {"dataApprovalWorkflows", "io.metadata.why.own_workflow"},
+      {"legendSets", "io.metadata.why.display"},
+      {"dashboards", "io.metadata.why.display"},
+      {"visualizations", "io.metadata.why.display"},
+      {"maps", "io.metadata.why.display"},
+      {"system", "io.metadata.why.export_header"},
+      {"date", "io.metadata.why.export_header"},
   };
   auto it = kReasons.find(collection);
-  return it == kReasons.end() ? "not part of Keneya's metadata" : it->second;
+  return Message(it == kReasons.end() ? "io.metadata.why.other" : it->second);
 }
 
 // The collections Keneya keeps, in the order they are read.
@@ -372,10 +376,8 @@ class MetadataReader {
 
   Status Read(const Json& root) {
     if (!root.is_object()) {
-      return InvalidArgument("the file holds " + DescribeValue(root) +
-                                 "; DHIS2 metadata is an object of collections such as "
-                                 "{\"organisationUnits\": [...]}",
-                             "root");
+      return InvalidArgument(
+          Message("io.metadata.root_not_object", {{"value", DescribeValue(root)}}), "root");
     }
     KENEYA_RETURN_IF_ERROR(ForEachObject(root, "attributes", "attribute",
                                          [&](ObjectReader& r) { return ReadAttribute(r); }));
@@ -421,17 +423,18 @@ class MetadataReader {
     auto it = root.find(std::string(key));
     if (it == root.end() || it->is_null()) return OkStatus();
     if (!it->is_array()) {
-      return InvalidArgument(
-          std::string(key) + " should be an array of objects, not " + DescribeValue(*it),
-          std::string(key));
+      return InvalidArgument(Message("io.metadata.collection_not_array",
+                                     {{"key", key}, {"value", DescribeValue(*it)}}),
+                             std::string(key));
     }
     std::set<std::string>& not_kept = not_kept_[std::string(key)];
     for (size_t i = 0; i < it->size(); ++i) {
       const Json& item = (*it)[i];
       std::string at = std::string(key) + "[" + std::to_string(i) + "]";
       if (!item.is_object()) {
-        return InvalidArgument(at + " should be an object with an id, not " + DescribeValue(item),
-                               at);
+        return InvalidArgument(
+            Message("io.metadata.element_not_object", {{"at", at}, {"value", DescribeValue(item)}}),
+            at);
       }
       ObjectReader reader(item, std::move(at), singular, &not_kept);
       KENEYA_RETURN_IF_ERROR(reader.Id());
@@ -478,11 +481,11 @@ class MetadataReader {
       KENEYA_RETURN_IF_ERROR(ParseValueTypeAt(r, "valueType", *value_type, set.value_type));
     // Options inline: references to the top-level "options", or whole options.
     if (const Json* list = r.Take("options"); list != nullptr) {
-      if (!list->is_array()) return r.Wrong("options", "an array of options", *list);
+      if (!list->is_array()) return r.Wrong("options", "io.metadata.expected.options", *list);
       for (size_t i = 0; i < list->size(); ++i) {
         const std::string field = "options[" + std::to_string(i) + "]";
         const Json& item = (*list)[i];
-        if (!item.is_object()) return r.Wrong(field, "an option {\"id\": ...}", item);
+        if (!item.is_object()) return r.Wrong(field, "io.metadata.expected.option", item);
         core::Option option;
         KENEYA_ASSIGN_OR_RETURN(option.uid, r.RefValue(item, field));
         const std::pair<const char*, std::string*> fields[] = {{"code", &option.code},
@@ -490,7 +493,9 @@ class MetadataReader {
         for (const auto& [key, target] : fields) {
           auto it = item.find(key);
           if (it == item.end() || it->is_null()) continue;
-          if (!it->is_string()) return r.Wrong(field + "." + key, "a string", *it);
+          if (!it->is_string()) {
+            return r.Wrong(field + "." + key, "io.metadata.expected.string", *it);
+          }
           *target = it->get<std::string>();
         }
         set.options.push_back(std::move(option));
@@ -525,9 +530,7 @@ class MetadataReader {
     if (type) {
       Result<core::OrgUnitType> parsed = core::ParseOrgUnitType(*type);
       if (!parsed.ok()) {
-        return r.Fail("keneyaType", "is not a Keneya org unit type (\"" + *type +
-                                        "\"); expected PAYS, REGION, DISTRICT, CSCOM, CSREF, "
-                                        "EPH, MATERNITE, CLINIQUE_PRIVEE, CCS, SITE_ASC or AUTRE");
+        return r.Fail("keneyaType", Message("io.metadata.unknown_keneya_type", {{"type", *type}}));
       }
       ou.type = *parsed;
     }
@@ -544,7 +547,7 @@ class MetadataReader {
   Result<core::Coordinates> ReadPoint(const ObjectReader& r, const std::string& field,
                                       const Json& value) {
     if (!value.is_array() || value.size() < 2 || !value[0].is_number() || !value[1].is_number()) {
-      return r.Wrong(field, "[longitude, latitude] (two numbers)", value);
+      return r.Wrong(field, "io.metadata.expected.point", value);
     }
     return core::Coordinates{.latitude = value[1].get<double>(),
                              .longitude = value[0].get<double>()};
@@ -552,13 +555,12 @@ class MetadataReader {
 
   Status ReadGeometry(const ObjectReader& r, const Json& geometry, core::OrgUnit& ou) {
     if (!geometry.is_object()) {
-      return r.Wrong("geometry", "a GeoJSON geometry {\"type\": ..., \"coordinates\": ...}",
-                     geometry);
+      return r.Wrong("geometry", "io.metadata.expected.geometry", geometry);
     }
     auto type = geometry.find("type");
     if (type == geometry.end() || !type->is_string()) {
       static const Json kAbsent;
-      return r.Wrong("geometry.type", "\"Point\", \"Polygon\" or \"MultiPolygon\"",
+      return r.Wrong("geometry.type", "io.metadata.expected.geometry_type",
                      type == geometry.end() ? kAbsent : *type);
     }
     const std::string& name = type->get_ref<const std::string&>();
@@ -569,13 +571,11 @@ class MetadataReader {
       KENEYA_ASSIGN_OR_RETURN(ou.coordinates, ReadPoint(r, "geometry.coordinates", points));
     } else if (name == "Polygon" || name == "MultiPolygon") {
       if (!points.is_array()) {
-        return r.Wrong("geometry.coordinates", "an array of rings", points);
+        return r.Wrong("geometry.coordinates", "io.metadata.expected.rings", points);
       }
       ou.geometry = geometry.dump();
     } else {
-      out_.ignored.push_back("organisationUnit " + ou.uid + ": geometry of type " + name +
-                             " not kept (DHIS2 org units have a Point, a Polygon or a "
-                             "MultiPolygon)");
+      NotKept(Message("io.metadata.not_kept_geometry", {{"uid", ou.uid}, {"type", name}}));
     }
     return OkStatus();
   }
@@ -619,7 +619,7 @@ class MetadataReader {
     Result<core::DataDimensionType> parsed = core::ParseDataDimensionType(*name);
     if (!parsed.ok()) {
       return r.Fail("dataDimensionType",
-                    "is \"" + *name + "\"; expected DISAGGREGATION or ATTRIBUTE");
+                    Message("io.metadata.unknown_dimension_type", {{"name", *name}}));
     }
     type = *parsed;
     return OkStatus();
@@ -662,9 +662,7 @@ class MetadataReader {
                           core::ValueType& type) {
     Result<core::ValueType> parsed = core::ParseValueType(name);
     if (!parsed.ok()) {
-      return r.Fail(field, "is \"" + name +
-                               "\", not a DHIS2 value type (TEXT, NUMBER, INTEGER, "
-                               "INTEGER_ZERO_OR_POSITIVE, BOOLEAN, DATE..., in upper case)");
+      return r.Fail(field, Message("io.metadata.unknown_value_type", {{"name", name}}));
     }
     type = *parsed;
     return OkStatus();
@@ -675,8 +673,8 @@ class MetadataReader {
     KENEYA_RETURN_IF_ERROR(ReadIdentity(r, de));
     KENEYA_ASSIGN_OR_RETURN(std::string domain, r.String("domainType"));
     if (!domain.empty() && domain != "AGGREGATE") {
-      out_.ignored.push_back("dataElement " + de.uid + " \"" + de.name + "\": domainType " +
-                             domain + " (Keneya keeps aggregate data elements only)");
+      NotKept(Message("io.metadata.not_kept_domain",
+                      {{"uid", de.uid}, {"name", de.name}, {"domain", domain}}));
       not_aggregate_.insert(de.uid);
       r.Discard();
       return OkStatus();
@@ -685,9 +683,7 @@ class MetadataReader {
     KENEYA_ASSIGN_OR_RETURN(de.description, r.String("description"));
     KENEYA_ASSIGN_OR_RETURN(std::optional<std::string> value_type, r.OptionalString("valueType"));
     if (!value_type) {
-      return r.Fail("valueType",
-                    "is missing; DHIS2 requires it (TEXT, NUMBER, INTEGER, "
-                    "INTEGER_ZERO_OR_POSITIVE...)");
+      return r.Fail("valueType", Message("io.metadata.value_type_missing"));
     }
     KENEYA_RETURN_IF_ERROR(ParseValueTypeAt(r, "valueType", *value_type, de.value_type));
     KENEYA_ASSIGN_OR_RETURN(std::optional<bool> zero, r.Bool("zeroIsSignificant"));
@@ -706,30 +702,32 @@ class MetadataReader {
     KENEYA_RETURN_IF_ERROR(ReadIdentity(r, ds));
     KENEYA_ASSIGN_OR_RETURN(std::optional<std::string> period_type, r.OptionalString("periodType"));
     if (!period_type) {
-      return r.Fail("periodType", "is missing; DHIS2 requires it (Monthly, Quarterly...)");
+      return r.Fail("periodType", Message("io.metadata.period_type_missing"));
     }
     Result<core::PeriodType> parsed = core::ParsePeriodType(*period_type);
     if (!parsed.ok()) {
-      return r.Fail("periodType", "is \"" + *period_type + "\": " + parsed.error().message);
+      return r.Fail("periodType",
+                    Message("io.metadata.bad_period_type",
+                            {{"name", *period_type}, {"reason", parsed.error().text}}));
     }
     ds.period_type = *parsed;
     KENEYA_ASSIGN_OR_RETURN(ds.category_combo_uid, r.Ref("categoryCombo"));
     std::vector<DataSetElementRead> elements;
     if (const Json* list = r.Take("dataSetElements"); list != nullptr) {
       if (!list->is_array()) {
-        return r.Wrong("dataSetElements", "an array of {\"dataElement\": {\"id\": ...}}", *list);
+        return r.Wrong("dataSetElements", "io.metadata.expected.data_set_elements", *list);
       }
       for (size_t i = 0; i < list->size(); ++i) {
         const std::string field = "dataSetElements[" + std::to_string(i) + "]";
         const Json& item = (*list)[i];
         if (!item.is_object()) {
-          return r.Wrong(field, "an object {\"dataElement\": {\"id\": ...}}", item);
+          return r.Wrong(field, "io.metadata.expected.data_set_element", item);
         }
         DataSetElementRead element;
         element.at = field;
         auto de = item.find("dataElement");
         if (de == item.end() || de->is_null()) {
-          return r.Fail(field + ".dataElement", "is missing; give it as {\"id\": \"<uid>\"}");
+          return r.Fail(field + ".dataElement", Message("io.metadata.data_element_missing"));
         }
         KENEYA_ASSIGN_OR_RETURN(element.data_element_uid, r.RefValue(*de, field + ".dataElement"));
         if (auto combo = item.find("categoryCombo"); combo != item.end() && !combo->is_null()) {
@@ -764,11 +762,12 @@ class MetadataReader {
         NotePager(value);
       } else if (value.is_array()) {
         if (!value.empty()) {
-          out_.ignored.push_back(key + " (" + std::to_string(value.size()) +
-                                 "): " + std::string(WhyNotKept(key)));
+          NotKept(
+              Message("io.metadata.not_kept_collection",
+                      {{"collection", key}, {"count", value.size()}, {"reason", WhyNotKept(key)}}));
         }
       } else if (!IsEmptyValue(value)) {
-        out_.ignored.push_back(key + ": " + std::string(WhyNotKept(key)));
+        NotKept(Message("io.metadata.not_kept_key", {{"key", key}, {"reason", WhyNotKept(key)}}));
       }
     }
   }
@@ -782,9 +781,8 @@ class MetadataReader {
         !count->is_number_integer() || count->get<int64_t>() <= 1) {
       return;
     }
-    out_.ignored.push_back("pager: this file is page " + page->dump() + " of " + count->dump() +
-                           "; the objects of the other pages are not in it (ask DHIS2 with "
-                           "paging=false)");
+    NotKept(
+        Message("io.metadata.not_kept_pager", {{"page", page->dump()}, {"count", count->dump()}}));
   }
 
   void AssembleOptionSets() {
@@ -812,10 +810,14 @@ class MetadataReader {
     }
     for (const OptionRead& read : options_) {
       if (read.used) continue;
-      out_.ignored.push_back("option " + read.option.uid + " \"" + read.option.name + "\": " +
-                             (read.set_uid.empty()
-                                  ? std::string("belongs to no option set of the file")
-                                  : "its option set " + read.set_uid + " is not in the file"));
+      if (read.set_uid.empty()) {
+        NotKept(Message("io.metadata.not_kept_option_without_set",
+                        {{"uid", read.option.uid}, {"name", read.option.name}}));
+      } else {
+        NotKept(
+            Message("io.metadata.not_kept_option_set_missing",
+                    {{"uid", read.option.uid}, {"name", read.option.name}, {"set", read.set_uid}}));
+      }
     }
   }
 
@@ -827,9 +829,7 @@ class MetadataReader {
     for (const auto& [group, member] : group_members_) {
       auto it = index.find(member);
       if (it == index.end()) {
-        out_.ignored.push_back("organisationUnitGroup " + group + ": member " + member +
-                               " is not among the file's organisationUnits; its membership is "
-                               "not kept");
+        NotKept(Message("io.metadata.not_kept_member", {{"group", group}, {"member", member}}));
         continue;
       }
       org_units_[it->second].ou.group_uids.push_back(group);
@@ -941,8 +941,8 @@ class MetadataReader {
       for (const DataSetElementRead& element : data_set_elements_[i]) {
         const std::string& de_uid = element.data_element_uid;
         if (not_aggregate_.contains(de_uid)) {
-          out_.ignored.push_back("dataSet " + ds.uid + ": data element " + de_uid +
-                                 " left out (it is not an aggregate data element)");
+          NotKept(Message("io.metadata.not_kept_data_set_element",
+                          {{"uid", ds.uid}, {"data_element", de_uid}}));
           continue;
         }
         if (std::find(ds.data_element_uids.begin(), ds.data_element_uids.end(), de_uid) !=
@@ -956,10 +956,11 @@ class MetadataReader {
                                      ? std::string(core::kDefaultCategoryComboUid)
                                      : de->second->category_combo_uid;
         if (element.category_combo_uid != own) {
-          out_.ignored.push_back("dataSet " + ds.uid + ": " + element.at + ".categoryCombo " +
-                                 element.category_combo_uid +
-                                 " not kept (Keneya uses the data element's own combo " + own +
-                                 ")");
+          NotKept(
+              Message("io.metadata.not_kept_data_set_combo", {{"uid", ds.uid},
+                                                              {"at", element.at},
+                                                              {"combo", element.category_combo_uid},
+                                                              {"own", own}}));
         }
       }
     }
@@ -1009,14 +1010,17 @@ class MetadataReader {
     for (std::string_view collection : kKeptCollections) {
       auto it = not_kept_.find(std::string(collection));
       if (it == not_kept_.end() || it->second.empty()) continue;
-      std::string line = std::string(collection) + ": fields not kept:";
-      bool first = true;
-      for (const std::string& field : it->second) {
-        line += (first ? " " : ", ") + field;
-        first = false;
-      }
-      out_.ignored.push_back(std::move(line));
+      std::string fields;
+      for (const std::string& field : it->second) fields += (fields.empty() ? "" : ", ") + field;
+      NotKept(
+          Message("io.metadata.not_kept_fields", {{"collection", collection}, {"fields", fields}}));
     }
+  }
+
+  // Adds a line to `ignored`, in English, and to `ignored_text`.
+  void NotKept(Message line) {
+    out_.ignored.push_back(core::Render(line, core::Language::kEnglish));
+    out_.ignored_text.push_back(std::move(line));
   }
 
   MetadataReadResult& out_;
@@ -1080,27 +1084,30 @@ class MetadataWriter {
   // The reader needs an id on every object, DHIS2 too.
   Status CheckUids() const {
     Status status;
-    auto check = [&](std::string_view kind, const auto& objects) {
+    // `kind`: what the objects are, "data set" (io.metadata.kind.*).
+    auto check = [&](const Message& kind, const auto& objects) {
       for (size_t i = 0; i < objects.size() && status.ok(); ++i) {
         if (objects[i].uid.empty()) {
-          status = InvalidArgument(std::string(kind) + " \"" + objects[i].name +
-                                       "\" has no uid; DHIS2 needs one (run Validate() first)",
-                                   std::string(kind) + " " + std::to_string(i));
+          status = InvalidArgument(
+              Message("io.metadata.no_uid", {{"kind", kind}, {"name", objects[i].name}}),
+              Message("io.metadata.place_object", {{"kind", kind}, {"index", i}}));
         }
       }
     };
-    check("attribute", b_.attributes);
-    check("option set", b_.option_sets);
-    for (const core::OptionSet& set : b_.option_sets) check("option of " + set.uid, set.options);
-    check("org unit", b_.org_units);
-    check("org unit group", b_.org_unit_groups);
-    check("org unit group set", b_.org_unit_group_sets);
-    check("category option", b_.categories.options);
-    check("category", b_.categories.categories);
-    check("category combo", b_.categories.combos);
-    check("category option combo", b_.categories.option_combos);
-    check("data element", b_.data_elements);
-    check("data set", b_.data_sets);
+    check(Message("io.metadata.kind.attribute"), b_.attributes);
+    check(Message("io.metadata.kind.option_set"), b_.option_sets);
+    for (const core::OptionSet& set : b_.option_sets) {
+      check(Message("io.metadata.kind.option_of", {{"set", set.uid}}), set.options);
+    }
+    check(Message("io.metadata.kind.org_unit"), b_.org_units);
+    check(Message("io.metadata.kind.org_unit_group"), b_.org_unit_groups);
+    check(Message("io.metadata.kind.org_unit_group_set"), b_.org_unit_group_sets);
+    check(Message("io.metadata.kind.category_option"), b_.categories.options);
+    check(Message("io.metadata.kind.category"), b_.categories.categories);
+    check(Message("io.metadata.kind.category_combo"), b_.categories.combos);
+    check(Message("io.metadata.kind.category_option_combo"), b_.categories.option_combos);
+    check(Message("io.metadata.kind.data_element"), b_.data_elements);
+    check(Message("io.metadata.kind.data_set"), b_.data_sets);
     return status;
   }
 
@@ -1230,18 +1237,17 @@ class MetadataWriter {
       if (ou.closing_date) json["closedDate"] = DhisDate(*ou.closing_date);
       if (ou.coordinates &&
           (!std::isfinite(ou.coordinates->latitude) || !std::isfinite(ou.coordinates->longitude))) {
-        return InvalidArgument("org unit " + ou.uid + " has coordinates that are not numbers",
-                               "org unit " + ou.uid + " coordinates");
+        return InvalidArgument(Message("io.metadata.coordinates_not_numbers", {{"uid", ou.uid}}),
+                               Message("io.metadata.place_coordinates", {{"uid", ou.uid}}));
       }
       // DHIS2 has one geometry: the area when there is one, else the point. An org unit with
       // both keeps its point under a Keneya key.
       if (!ou.geometry.empty()) {
         Json geometry = Json::parse(ou.geometry, nullptr, false);
         if (geometry.is_discarded() || !geometry.is_object()) {
-          return InvalidArgument(
-              "org unit " + ou.uid +
-                  " has a geometry that is not a GeoJSON object: " + ou.geometry.substr(0, 60),
-              "org unit " + ou.uid + " geometry");
+          return InvalidArgument(Message("io.metadata.geometry_not_geojson",
+                                         {{"uid", ou.uid}, {"excerpt", ou.geometry.substr(0, 60)}}),
+                                 Message("io.metadata.place_geometry", {{"uid", ou.uid}}));
         }
         json["geometry"] = std::move(geometry);
         if (ou.coordinates) json["keneyaCoordinates"] = Point(*ou.coordinates);
@@ -1339,10 +1345,10 @@ Result<MetadataReadResult> ReadDhis2Metadata(std::string_view json, std::string_
   try {
     root = Json::parse(json.begin(), json.end());
   } catch (const Json::parse_error& e) {
-    return InvalidArgument("malformed JSON: " + SyntaxErrorMessage(e.what()),
+    return InvalidArgument(Message("io.json.malformed", {{"reason", SyntaxErrorMessage(e.what())}}),
                            SyntaxErrorLocation(json, e.byte, file_name));
   } catch (const Json::exception& e) {
-    return InvalidArgument(std::string("cannot read the JSON: ") + e.what(), file);
+    return InvalidArgument(Message("io.metadata.cannot_read_json", {{"detail", e.what()}}), file);
   }
   MetadataReadResult out;
   try {
@@ -1351,7 +1357,7 @@ Result<MetadataReadResult> ReadDhis2Metadata(std::string_view json, std::string_
     if (!status.ok()) return status.error().In(file);
   } catch (const Json::exception& e) {
     // Every access is checked first; reaching this is a bug in this adapter.
-    return core::Internal(std::string("unexpected JSON library error: ") + e.what(), file);
+    return core::Internal(Message("io.metadata.json_library_error", {{"detail", e.what()}}), file);
   }
   return out;
 }
@@ -1362,10 +1368,10 @@ Result<std::string> WriteDhis2Metadata(const core::MetadataBundle& bundle) {
     return root.dump(2) + "\n";
   } catch (const Json::type_error& e) {
     // dump() refuses text that is not UTF-8 (error 316).
-    return InvalidArgument(
-        std::string("the metadata holds text that is not valid UTF-8: ") + e.what(), "metadata");
+    return InvalidArgument(Message("io.metadata.not_utf8", {{"detail", e.what()}}), "metadata");
   } catch (const Json::exception& e) {
-    return core::Internal(std::string("unexpected JSON library error: ") + e.what(), "metadata");
+    return core::Internal(Message("io.metadata.json_library_error", {{"detail", e.what()}}),
+                          "metadata");
   }
 }
 

@@ -8,7 +8,8 @@
 //   Result<MetadataReadResult> read = ReadDhis2Metadata(text, "metadata.json");
 //   if (!read.ok()) return read.error();        // where: "metadata.json:12:7" or
 //                                               // "metadata.json: organisationUnits[3].parent"
-//   for (const std::string& line : read->ignored) std::cout << line << "\n";
+//   for (const core::Message& line : read->ignored_text)
+//     std::cout << core::Render(line, language) << "\n";
 //   Status s = read->bundle.Validate();         // what the file leaves unresolved
 //
 //   Result<std::string> json = WriteDhis2Metadata(bundle);   // Read(*json) gives back bundle
@@ -19,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/message.h"
 #include "core/metadata.h"
 #include "core/result.h"
 
@@ -36,6 +38,8 @@ struct MetadataReadResult {
   // dropped without a line. Empty for a file Keneya wrote from a valid bundle, apart from the
   // "fields not kept" lines for the DHIS2-only fields the writer adds.
   std::vector<std::string> ignored;
+  // The same lines for people, by id: ignored_text[i] is ignored[i] in any language.
+  std::vector<core::Message> ignored_text;
 };
 
 // Parses DHIS2 metadata JSON. `file_name` is only used in error locations.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "io/data_value_set_writer.h"
+#include "io/reader_internal.h"
 
 namespace keneya::io {
 
@@ -16,10 +17,10 @@ using core::Result;
 
 namespace {
 
-std::string Where(std::string_view json, std::string_view file_name, const char* location) {
+core::Message Where(std::string_view json, std::string_view file_name, const char* location) {
   size_t offset = location == nullptr ? json.size() : static_cast<size_t>(location - json.data());
   offset = std::min(offset, json.size());
-  int line = 1;
+  size_t line = 1;
   size_t line_start = 0;
   for (size_t i = 0; i < offset; ++i) {
     if (json[i] == '\n') {
@@ -27,8 +28,7 @@ std::string Where(std::string_view json, std::string_view file_name, const char*
       line_start = i + 1;
     }
   }
-  return std::string(file_name) + ":" + std::to_string(line) + ":" +
-         std::to_string(offset - line_start + 1);
+  return FileLineColumn(file_name, line, offset - line_start + 1);
 }
 
 }  // namespace
@@ -52,7 +52,7 @@ Result<std::unique_ptr<EquationFile>> ReadEquationFile(std::string_view json,
 Result<std::unique_ptr<EquationFile>> LoadEquationFile(const std::string& path) {
   std::unique_ptr<EquationFile> file(new EquationFile());
   if (simdjson::padded_string::load(path).get(file->impl_->padded) != simdjson::SUCCESS) {
-    return core::NotFound("cannot read the file", path);
+    return core::NotFound(core::Message("io.file.cannot_read"), path);
   }
   return EquationFile::Parse(std::move(file), path);
 }
@@ -62,8 +62,9 @@ Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<Equati
   EquationFile::Impl& f = *file->impl_;
   const std::string_view json(f.padded.data(), f.padded.size());
   auto invalid = [&](simdjson::error_code error, const char* location) {
-    return core::InvalidArgument(std::string("Invalid JSON: ") + simdjson::error_message(error),
-                                 Where(f.padded, file_name, location));
+    return core::InvalidArgument(
+        core::Message("io.equations.invalid_json", {{"detail", simdjson::error_message(error)}}),
+        Where(f.padded, file_name, location));
   };
   // The parser's string buffer holds the strings that had to be unescaped: it must keep them
   // all at once.
@@ -71,7 +72,7 @@ Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<Equati
   if (auto error = f.parser.iterate(f.padded).get(f.doc); error) return invalid(error, nullptr);
   simdjson::ondemand::object object;
   if (auto error = f.doc.get_object().get(object); error) {
-    return core::InvalidArgument("Invalid JSON: the equations must be one JSON object",
+    return core::InvalidArgument(core::Message("io.equations.not_one_object"),
                                  std::string(file_name));
   }
   const char* const end_of_text = f.padded.data() + f.padded.size();
@@ -112,8 +113,7 @@ Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<Equati
       if (auto error = value.get_double().get(number); error) return invalid(error, nullptr);
       equation.constant = number;
     } else {
-      return core::InvalidArgument("Invalid JSON: equation \"" + std::string(key) +
-                                       "\" must be a formula in quotes or a number",
+      return core::InvalidArgument(core::Message("io.equations.not_a_formula", {{"name", key}}),
                                    Where(f.padded, file_name, token.data()));
     }
     out.push_back(equation);

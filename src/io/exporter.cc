@@ -58,12 +58,15 @@ Result<Selection> Select(store::Store& store, const ExportOptions& options) {
     if (s.code == options.state) query.states = {s.id};
   }
   if (query.states.empty()) {
-    return core::InvalidArgument("unknown state \"" + options.state + "\"", "--state");
+    return core::InvalidArgument(
+        core::Message("io.export.unknown_state", {{"state", options.state}}), "--state");
   }
   const core::MetadataIndex index(metadata);
   for (const std::string& uid : options.data_sets) {
     const core::DataSet* ds = index.data_set(uid);
-    if (ds == nullptr) return core::NotFound("data set " + uid + " does not exist", "--data-set");
+    if (ds == nullptr) {
+      return core::NotFound(core::Message("io.export.no_data_set", {{"uid", uid}}), "--data-set");
+    }
     for (const std::string& de : ds->data_element_uids) {
       set_of_element.emplace(de, ds);
       query.data_elements.push_back(index.data_element(de)->id);
@@ -81,7 +84,8 @@ Result<Selection> Select(store::Store& store, const ExportOptions& options) {
   if (!options.org_unit.empty()) {
     const core::OrgUnit* root = index.org_unit(options.org_unit);
     if (root == nullptr) {
-      return core::NotFound("org unit " + options.org_unit + " does not exist", "--org-unit");
+      return core::NotFound(core::Message("io.export.no_org_unit", {{"uid", options.org_unit}}),
+                            "--org-unit");
     }
     query.org_unit_subtree = root->id;
   }
@@ -163,7 +167,7 @@ Result<int64_t> ExportDataValues(store::Store& store, const ExportOptions& optio
   }
   writer->End();
   if (progress) progress(store::Progress{"export", written, total});
-  if (!out) return core::Unavailable("cannot write the export (disk full?)", "output");
+  if (!out) return core::Unavailable(core::Message("io.export.cannot_write"), "output");
   return written;
 }
 

@@ -15,14 +15,12 @@ core::Result<IdScheme> ParseIdScheme(std::string_view text) {
   if (upper.rfind("ATTRIBUTE:", 0) == 0) {
     const std::string uid(text.substr(10));
     if (!core::IsValidUid(uid)) {
-      return core::InvalidArgument(
-          "ATTRIBUTE: must be followed by an attribute uid, not \"" + uid + "\"", "idScheme");
+      return core::InvalidArgument(core::Message("io.id_scheme.bad_attribute", {{"uid", uid}}),
+                                   "idScheme");
     }
     return IdScheme{IdScheme::Kind::kAttribute, uid};
   }
-  return core::InvalidArgument("unknown id scheme \"" + std::string(text) +
-                                   "\"; expected UID, CODE, NAME or ATTRIBUTE:<uid>",
-                               "idScheme");
+  return core::InvalidArgument(core::Message("io.id_scheme.unknown", {{"text", text}}), "idScheme");
 }
 
 std::string IdSchemeName(const IdScheme& scheme) {

@@ -1,12 +1,10 @@
 #include "io/import_summary.h"
 
-#include <map>
 #include <nlohmann/json.hpp>
 
 namespace keneya::io {
 
 using core::Language;
-using core::Tr;
 
 std::string_view ImportStatusName(ImportStatus status) {
   switch (status) {
@@ -62,104 +60,95 @@ std::string ImportSummaryJson(const ImportSummary& s) {
   return envelope.dump(2);
 }
 
-namespace {
-
-// French descriptions of DHIS2's conflict codes (the English ones are DHIS2's own messages).
-std::string_view FrenchConflict(std::string_view code) {
-  static const std::map<std::string_view, std::string_view> kFrench = {
-      {"E7600", "ensemble de données introuvable"},
-      {"E7603", "unité d'organisation de l'en-tête introuvable"},
-      {"E7604", "combinaison d'attributs de l'en-tête introuvable"},
-      {"E7610", "élément de données introuvable"},
-      {"E7611", "période invalide"},
-      {"E7612", "unité d'organisation introuvable"},
-      {"E7613", "combinaison d'options de catégorie introuvable"},
-      {"E7615", "combinaison d'options d'attribut introuvable"},
-      {"E7618", "ni valeur ni commentaire"},
-      {"E7619", "valeur non conforme au type de l'élément de données"},
-      {"E7620", "commentaire invalide"},
-      {"E7621", "valeur hors de l'ensemble d'options"},
-      {"E7630", "combinaison d'options de catégorie exigée"},
-      {"E7631", "combinaison d'options d'attribut exigée"},
-      {"E7632", "type de période non valable pour l'élément de données"},
-      {"E7633", "élément de données hors de l'ensemble de données"},
-      {"E7634", "combinaison d'options hors de la combinaison de catégories de l'élément"},
-      {"E7635", "combinaison d'attributs hors de celle des ensembles de données de l'élément"},
-      {"E7636", "élément de données non attribué à cette unité d'organisation"},
-      {"E7637", "storedBy invalide"},
-      {"E7638", "période hors des dates de la combinaison d'attributs"},
-      {"E7640", "période close (délai de saisie dépassé)"},
-      {"E7641", "période future non ouverte"},
-      {"E8128", "valeur répétée dans le fichier (seule la première est appliquée)"},
-  };
-  auto it = kFrench.find(code);
-  return it == kFrench.end() ? std::string_view() : it->second;
+core::Message ConflictText(const ImportConflict& conflict) {
+  return conflict.text.empty() ? core::Message::Verbatim(conflict.value) : conflict.text;
 }
 
-std::string Positions(const std::vector<size_t>& indexes, Language l) {
-  std::string out;
+core::Message ErrorText(const core::Error& error) {
+  core::Message where;
+  for (const core::Message& part : error.place) {
+    if (part.empty()) continue;
+    where =
+        where.empty() ? part : core::Message("core.place_in", {{"outer", where}, {"inner", part}});
+  }
+  if (where.empty()) return error.text;
+  return core::Message("core.message_at", {{"message", error.text}, {"where", where}});
+}
+
+namespace {
+
+// "3, 8, 12", or the first ten and how many more: "3, 8, ... and 5 more".
+core::MessageArg Positions(const std::vector<size_t>& indexes) {
+  std::string shown;
   constexpr size_t kShown = 10;
   for (size_t i = 0; i < indexes.size() && i < kShown; ++i) {
-    out += i == 0 ? "" : ", ";
-    out += std::to_string(indexes[i]);
+    shown += i == 0 ? "" : ", ";
+    shown += std::to_string(indexes[i]);
   }
-  if (indexes.size() > kShown) {
-    out += std::string(Tr(l, " et ", " and ")) + std::to_string(indexes.size() - kShown) +
-           std::string(Tr(l, " autres", " more"));
+  if (indexes.size() <= kShown) return core::MessageArg("positions", shown);
+  return core::MessageArg("positions",
+                          core::Message("io.summary.positions_and_more",
+                                        {{"shown", shown}, {"more", indexes.size() - kShown}}));
+}
+
+// "dataElement f7n9E0hX8qk, period 201201": DHIS2's names of the objects and their identifiers.
+std::string Objects(const ImportConflict& c) {
+  std::string out;
+  for (size_t i = 0; i < c.objects.size(); ++i) {
+    out += (i == 0 ? "" : ", ") + c.objects[i].first + " " + c.objects[i].second;
   }
   return out;
 }
 
 }  // namespace
 
-std::string ImportSummaryText(const ImportSummary& s, Language l) {
-  std::string out;
-  if (s.dry_run)
-    out += Tr(l, "[essai à blanc : rien n'a été écrit] ", "[dry run: nothing written] ");
-  switch (s.status) {
-    case ImportStatus::kSuccess:
-      out += Tr(l, "Import réussi", "Import succeeded");
-      break;
-    case ImportStatus::kWarning:
-      out += Tr(l, "Import terminé avec des conflits", "Import finished with conflicts");
-      break;
-    case ImportStatus::kError:
-      out += Tr(l, "Import refusé, rien n'a été écrit", "Import refused, nothing was written");
-      break;
+core::Message DryRunIf(bool dry_run, core::Message summary) {
+  if (!dry_run) return summary;
+  return core::Message("io.summary.dry_run", {{"summary", std::move(summary)}});
+}
+
+core::Message ConflictLine(const ImportConflict& c, core::Message text) {
+  core::Message line = std::move(text);
+  if (!c.error_code.empty()) {
+    line = core::Message("io.summary.conflict_code", {{"code", c.error_code}, {"conflict", line}});
   }
-  out += Tr(l, " : ", ": ");
-  out += core::FormatInteger(s.count.imported, l) + Tr(l, " importées, ", " imported, ").data() +
-         core::FormatInteger(s.count.updated, l) + Tr(l, " mises à jour, ", " updated, ").data() +
-         core::FormatInteger(s.count.ignored, l) + Tr(l, " ignorées, ", " ignored, ").data() +
-         core::FormatInteger(s.count.deleted, l) + Tr(l, " supprimées", " deleted").data();
-  out += " (" + core::FormatInteger(s.values_read, l) +
-         std::string(Tr(l, " valeurs lues)", " values read)")) + ".\n";
+  if (!c.objects.empty()) {
+    line =
+        core::Message("io.summary.conflict_objects", {{"conflict", line}, {"objects", Objects(c)}});
+  }
+  return line;
+}
+
+core::Message ConflictPositions(core::Message line, const std::vector<size_t>& indexes,
+                                bool always_plural) {
+  const bool one = indexes.size() == 1 && !always_plural;
+  return core::Message(one ? "io.summary.conflict_value" : "io.summary.conflict_values",
+                       {{"conflict", std::move(line)}, Positions(indexes)});
+}
+
+std::string ImportSummaryText(const ImportSummary& s, Language l) {
+  const char* outcome = s.status == ImportStatus::kSuccess   ? "io.summary.succeeded"
+                        : s.status == ImportStatus::kWarning ? "io.summary.finished_with_conflicts"
+                                                             : "io.summary.refused";
+  const core::Message counts("io.summary.counts", {{"outcome", core::Message(outcome)},
+                                                   core::Grouped("imported", s.count.imported),
+                                                   core::Grouped("updated", s.count.updated),
+                                                   core::Grouped("ignored", s.count.ignored),
+                                                   core::Grouped("deleted", s.count.deleted),
+                                                   core::Grouped("read", s.values_read)});
+  std::string out = core::Render(DryRunIf(s.dry_run, counts), l) + "\n";
   if (s.status == ImportStatus::kError && !s.description.empty()) {
-    out += "  " + s.description + "\n";
+    const core::Message description =
+        s.description_text.empty() ? core::Message::Verbatim(s.description) : s.description_text;
+    out += "  " + core::Render(description, l) + "\n";
   }
   if (s.data_set_complete != "false") {
-    out += std::string(Tr(l, "  Ensemble de données déclaré complet le ",
-                          "  Data set registered complete on ")) +
-           s.data_set_complete + "\n";
+    out += "  " + core::Text(l, "io.summary.complete_on", {{"date", s.data_set_complete}}) + "\n";
   }
   for (const ImportConflict& c : s.conflicts) {
-    out += "  - ";
-    if (!c.error_code.empty()) out += c.error_code + " ";
-    const std::string_view french = FrenchConflict(c.error_code);
-    out += l == Language::kFrench && !french.empty() ? std::string(french) : c.value;
-    if (!c.objects.empty()) {
-      out += " (";
-      for (size_t i = 0; i < c.objects.size(); ++i) {
-        out += (i == 0 ? "" : ", ") + c.objects[i].first + " " + c.objects[i].second;
-      }
-      out += ")";
-    }
-    if (!c.indexes.empty()) {
-      out += std::string(c.indexes.size() == 1 ? Tr(l, " ; valeur ", "; value ")
-                                               : Tr(l, " ; valeurs ", "; values ")) +
-             Positions(c.indexes, l);
-    }
-    out += "\n";
+    core::Message line = ConflictLine(c, ConflictText(c));
+    if (!c.indexes.empty()) line = ConflictPositions(std::move(line), c.indexes, false);
+    out += "  - " + core::Render(line, l) + "\n";
   }
   return out;
 }

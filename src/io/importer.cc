@@ -25,8 +25,7 @@ core::Result<store::LoadStrategy> ParseImportStrategy(std::string_view name) {
   for (const auto& [known, strategy] : kStrategies) {
     if (name == known) return strategy;
   }
-  return core::InvalidArgument("unknown strategy \"" + std::string(name) +
-                                   "\"; expected CREATE_AND_UPDATE, CREATE, UPDATE or DELETE",
+  return core::InvalidArgument(core::Message("io.import.unknown_strategy", {{"name", name}}),
                                "--strategy");
 }
 
@@ -40,20 +39,30 @@ namespace {
 constexpr size_t kMaxCommentLength = 50'000;
 constexpr size_t kMaxStoredByLength = 255;
 
-// DHIS2's message templates: "{0}" and "{1}" take the arguments.
-std::string Format(std::string_view pattern, std::initializer_list<std::string_view> args) {
-  std::string out;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '{' && i + 2 < pattern.size() && pattern[i + 2] == '}' &&
-        pattern[i + 1] >= '0' && pattern[i + 1] <= '9') {
-      const size_t arg = static_cast<size_t>(pattern[i + 1] - '0');
-      if (arg < args.size()) out += *(args.begin() + arg);
-      i += 2;
-    } else {
-      out += pattern[i];
-    }
+// An error code's name for people ("invalid argument"), as core::ErrorCodeName gives it in
+// English.
+core::Message CodeName(core::ErrorCode code) {
+  switch (code) {
+    case core::ErrorCode::kInvalidArgument:
+      return core::Message("io.import.code.invalid_argument");
+    case core::ErrorCode::kNotFound:
+      return core::Message("io.import.code.not_found");
+    case core::ErrorCode::kAlreadyExists:
+      return core::Message("io.import.code.already_exists");
+    case core::ErrorCode::kConflict:
+      return core::Message("io.import.code.conflict");
+    case core::ErrorCode::kFailedPrecondition:
+      return core::Message("io.import.code.failed_precondition");
+    case core::ErrorCode::kPermissionDenied:
+      return core::Message("io.import.code.permission_denied");
+    case core::ErrorCode::kUnavailable:
+      return core::Message("io.import.code.unavailable");
+    case core::ErrorCode::kInternal:
+      return core::Message("io.import.code.internal");
+    case core::ErrorCode::kDataError:
+      return core::Message("io.import.code.data_error");
   }
-  return out;
+  return core::Message("io.import.code.internal");
 }
 
 // DHIS2's key for a value that does not fit its type (ValidationUtils.dataValueIsValid).
@@ -88,7 +97,7 @@ std::string_view ValueTypeErrorKey(core::ValueType type) {
 }
 
 // A stop of the reader that is not an error of the reader: the import aborted at a header.
-const char kAborted[] = "import aborted";
+constexpr std::string_view kAborted = "io.import.aborted";
 
 class ImportRun final : public DataValueSetHandler {
  public:
@@ -157,21 +166,21 @@ class ImportRun final : public DataValueSetHandler {
       group_.data_set = data_sets_.Find(group_.data_set_scheme, header.data_set);
       if (group_.data_set == nullptr) {
         return Abort("E7600", "dataSet", {{"dataSet", header.data_set}},
-                     Format("Data set not found or not accessible: `{0}`", {header.data_set}));
+                     core::Message("io.conflict.e7600", {{"data_set", header.data_set}}));
       }
     }
     if (!header.org_unit.empty() &&
         org_units_.Find(group_.org_unit_scheme, header.org_unit) == nullptr) {
       return Abort("E7603", "orgUnit", {{"organisationUnit", header.org_unit}},
-                   Format("Org unit not found or not accessible: `{0}`", {header.org_unit}));
+                   core::Message("io.conflict.e7603", {{"org_unit", header.org_unit}}));
     }
     if (!header.attribute_option_combo.empty()) {
       group_.aoc = option_combos_.Find(group_.coc_scheme, header.attribute_option_combo);
       if (group_.aoc == nullptr) {
-        return Abort("E7604", "attributeOptionCombo",
-                     {{"categoryOptionCombo", header.attribute_option_combo}},
-                     Format("Attribute option combo not found or not accessible: `{0}`",
-                            {header.attribute_option_combo}));
+        return Abort(
+            "E7604", "attributeOptionCombo",
+            {{"categoryOptionCombo", header.attribute_option_combo}},
+            core::Message("io.conflict.e7604", {{"combo", header.attribute_option_combo}}));
       }
     } else if (!header.attribute_categories.empty()) {
       // ADX: the group's attribute categories, through its data set's attribute combo.
@@ -181,8 +190,7 @@ class ImportRun final : public DataValueSetHandler {
       }
       if (aoc == nullptr) {
         return Abort("E7604", "attributeOptionCombo", {},
-                     "Data set import failed within group number: " + std::to_string(header.group) +
-                         " (its attribute categories name no option combo of the data set)");
+                     core::Message("io.conflict.e7604_adx_group", {{"group", header.group}}));
       }
       group_.aoc = aoc;
     }
@@ -202,20 +210,20 @@ class ImportRun final : public DataValueSetHandler {
         CachedFind(data_elements_, group_.data_element_scheme, de_text, last_de_text_, last_de_);
     if (de == nullptr) {
       return Reject(index, "E7610", "dataElement", {{"dataElement", std::string(de_text)}},
-                    Format("Data element not found or not accessible: `{0}`", {de_text}));
+                    core::Message("io.conflict.e7610", {{"data_element", de_text}}));
     }
     // E7611: period.
     const int32_t period_code = PeriodCode(period_text);
     if (period_code == 0) {
       return Reject(index, "E7611", "period", {{"period", std::string(period_text)}},
-                    Format("Period not valid: `{0}`", {period_text}));
+                    core::Message("io.conflict.e7611", {{"period", period_text}}));
     }
     // E7612: org unit.
     const core::OrgUnit* ou =
         CachedFind(org_units_, group_.org_unit_scheme, ou_text, last_ou_text_, last_ou_);
     if (ou == nullptr) {
       return Reject(index, "E7612", "orgUnit", {{"organisationUnit", std::string(ou_text)}},
-                    Format("Organisation unit not found or not accessible: `{0}`", {ou_text}));
+                    core::Message("io.conflict.e7612", {{"org_unit", ou_text}}));
     }
     // E7613: category option combo, given, or from ADX categories, or the default.
     const bool coc_given = !raw.category_option_combo.empty() || !raw.categories.empty();
@@ -223,11 +231,9 @@ class ImportRun final : public DataValueSetHandler {
     if (!raw.category_option_combo.empty()) {
       coc = option_combos_.Find(group_.coc_scheme, raw.category_option_combo);
       if (coc == nullptr) {
-        return Reject(
-            index, "E7613", "categoryOptionCombo",
-            {{"categoryOptionCombo", std::string(raw.category_option_combo)}},
-            Format("Category option combo not found or not accessible for writing data: `{0}`",
-                   {raw.category_option_combo}));
+        return Reject(index, "E7613", "categoryOptionCombo",
+                      {{"categoryOptionCombo", std::string(raw.category_option_combo)}},
+                      core::Message("io.conflict.e7613", {{"combo", raw.category_option_combo}}));
       }
     } else if (!raw.categories.empty()) {
       coc = ComboCell(de->category_combo_uid, raw.categories);
@@ -238,9 +244,7 @@ class ImportRun final : public DataValueSetHandler {
               (described.empty() ? "" : ", ") + std::string(category) + "=" + std::string(option);
         }
         return Reject(index, "E7613", "categoryOptionCombo", {{"categoryOptionCombo", described}},
-                      Format("Category option combo not found or not accessible for writing "
-                             "data: `{0}`",
-                             {described}));
+                      core::Message("io.conflict.e7613", {{"combo", described}}));
       }
     }
     // E7615: attribute option combo.
@@ -249,16 +253,14 @@ class ImportRun final : public DataValueSetHandler {
     if (!raw.attribute_option_combo.empty()) {
       aoc = option_combos_.Find(group_.coc_scheme, raw.attribute_option_combo);
       if (aoc == nullptr) {
-        return Reject(
-            index, "E7615", "attributeOptionCombo",
-            {{"categoryOptionCombo", std::string(raw.attribute_option_combo)}},
-            Format("Attribute option combo not found or not accessible for writing data: `{0}`",
-                   {raw.attribute_option_combo}));
+        return Reject(index, "E7615", "attributeOptionCombo",
+                      {{"categoryOptionCombo", std::string(raw.attribute_option_combo)}},
+                      core::Message("io.conflict.e7615", {{"combo", raw.attribute_option_combo}}));
       }
     }
     if (coc == nullptr || aoc == nullptr) {
       return Reject(index, "E7613", "categoryOptionCombo", {},
-                    "The default category option combo is missing from the metadata");
+                    core::Message("io.conflict.e7613_no_default"));
     }
 
     // The value: ADX carries the text of non-numeric elements in <annotation>.
@@ -283,9 +285,10 @@ class ImportRun final : public DataValueSetHandler {
     // E7619 / E7621: the value fits the element's type and option set.
     if (has_value && !deleted) {
       if (!core::ValidateValue(de->value_type, value_text).ok()) {
-        return Reject(index, "E7619", "value", {{"dataElement", de->uid}},
-                      Format("Value must match data element's `{0}` type constraints: {1}",
-                             {de->uid, ValueTypeErrorKey(de->value_type)}));
+        return Reject(
+            index, "E7619", "value", {{"dataElement", de->uid}},
+            core::Message("io.conflict.e7619",
+                          {{"data_element", de->uid}, {"key", ValueTypeErrorKey(de->value_type)}}));
       }
       if (!de->option_set_uid.empty()) {
         const core::OptionSet* set = index_.option_set(de->option_set_uid);
@@ -293,26 +296,23 @@ class ImportRun final : public DataValueSetHandler {
                            std::any_of(set->options.begin(), set->options.end(),
                                        [&](const core::Option& o) { return o.code == value_text; });
         if (!valid) {
-          return Reject(
-              index, "E7621", "value", {{"dataElement", de->uid}},
-              Format("Data value is not a valid option of the data element option set: `{0}`",
-                     {de->uid}));
+          return Reject(index, "E7621", "value", {{"dataElement", de->uid}},
+                        core::Message("io.conflict.e7621", {{"data_element", de->uid}}));
         }
       }
     }
     // E7620: comment.
     if (raw.comment.size() > kMaxCommentLength) {
-      return Reject(index, "E7620", "comment", {},
-                    Format("Invalid comment: {0}", {"comment_length_greater_than_max_length"}));
+      return Reject(
+          index, "E7620", "comment", {},
+          core::Message("io.conflict.e7620", {{"key", "comment_length_greater_than_max_length"}}));
     }
     // E7630 / E7631: required combos.
     if (options_.require_category_option_combo && !coc_given) {
-      return Reject(index, "E7630", "categoryOptionCombo", {},
-                    "Category option combo is required but is not specified");
+      return Reject(index, "E7630", "categoryOptionCombo", {}, core::Message("io.conflict.e7630"));
     }
     if (options_.require_attribute_option_combo && !aoc_given) {
-      return Reject(index, "E7631", "attributeOptionCombo", {},
-                    "Attribute option combo is required but is not specified");
+      return Reject(index, "E7631", "attributeOptionCombo", {}, core::Message("io.conflict.e7631"));
     }
     const Period period = *Period::FromCode(period_code);
     const std::vector<size_t>* de_sets = SetsOf(de->uid);
@@ -323,9 +323,9 @@ class ImportRun final : public DataValueSetHandler {
       });
       if (!fits) {
         const std::string pe = period.ToString();
-        return Reject(index, "E7632", "", {{"period", pe}, {"dataElement", de->uid}},
-                      Format("Period type of period: `{0}` not valid for data element: `{1}`",
-                             {pe, de->uid}));
+        return Reject(
+            index, "E7632", "", {{"period", pe}, {"dataElement", de->uid}},
+            core::Message("io.conflict.e7632", {{"period", pe}, {"data_element", de->uid}}));
       }
     }
     // E7633: the element belongs to the header's data set.
@@ -334,8 +334,8 @@ class ImportRun final : public DataValueSetHandler {
       if (std::find(des.begin(), des.end(), de->uid) == des.end()) {
         return Reject(index, "E7633", "dataElement",
                       {{"dataElement", de->uid}, {"dataSet", group_.data_set->uid}},
-                      Format("Data element: `{0}` is not part of dataset: `{1}`",
-                             {de->uid, group_.data_set->uid}));
+                      core::Message("io.conflict.e7633", {{"data_element", de->uid},
+                                                          {"data_set", group_.data_set->uid}}));
       }
     }
     // E7634: the option combo belongs to the element's combo.
@@ -343,9 +343,7 @@ class ImportRun final : public DataValueSetHandler {
       return Reject(
           index, "E7634", "categoryOptionCombo",
           {{"categoryOptionCombo", coc->uid}, {"dataElement", de->uid}},
-          Format("Category option combo: `{0}` must be part of category combo of data element: "
-                 "`{1}`",
-                 {coc->uid, de->uid}));
+          core::Message("io.conflict.e7634", {{"combo", coc->uid}, {"data_element", de->uid}}));
     }
     // E7635: the attribute combo is the combo of one of the element's data sets.
     if (options_.strict_attribute_option_combos) {
@@ -354,11 +352,10 @@ class ImportRun final : public DataValueSetHandler {
             return ComboOf(metadata_.data_sets[i]) == aoc->category_combo_uid;
           });
       if (!fits) {
-        return Reject(index, "E7635", "attributeOptionCombo",
-                      {{"categoryOptionCombo", aoc->uid}, {"dataElement", de->uid}},
-                      Format("Attribute option combo: `{0}` must be part of category combo of "
-                             "data sets of data element: `{1}`",
-                             {aoc->uid, de->uid}));
+        return Reject(
+            index, "E7635", "attributeOptionCombo",
+            {{"categoryOptionCombo", aoc->uid}, {"dataElement", de->uid}},
+            core::Message("io.conflict.e7635", {{"combo", aoc->uid}, {"data_element", de->uid}}));
       }
     }
     // E7636: the org unit reports a data set holding the element.
@@ -368,17 +365,16 @@ class ImportRun final : public DataValueSetHandler {
             return units_of_set_[metadata_.data_sets[i].uid].contains(ou->uid);
           });
       if (!assigned) {
-        return Reject(index, "E7636", "orgUnit",
-                      {{"organisationUnit", ou->uid}, {"dataElement", de->uid}},
-                      Format("Data element: `{1}` must be assigned through data sets to "
-                             "organisation unit: `{0}`",
-                             {ou->uid, de->uid}));
+        return Reject(
+            index, "E7636", "orgUnit", {{"organisationUnit", ou->uid}, {"dataElement", de->uid}},
+            core::Message("io.conflict.e7636", {{"org_unit", ou->uid}, {"data_element", de->uid}}));
       }
     }
     // E7637: storedBy.
     if (raw.stored_by.size() > kMaxStoredByLength) {
       return Reject(index, "E7637", "storedBy", {},
-                    Format("Invalid storedBy: {0}", {"stored_by_length_greater_than_max_length"}));
+                    core::Message("io.conflict.e7637",
+                                  {{"key", "stored_by_length_greater_than_max_length"}}));
     }
     // E7638: the period lies within the attribute options' dates.
     for (const std::string& option_uid : aoc->option_uids) {
@@ -388,15 +384,13 @@ class ImportRun final : public DataValueSetHandler {
           (option->end_date && period.end() > *option->end_date)) {
         const std::string pe = period.ToString();
         return Reject(index, "E7638", "period", {{"period", pe}, {"categoryOptionCombo", aoc->uid}},
-                      Format("Period: `{0}` is not within date range of attribute option combo: "
-                             "`{1}`",
-                             {pe, aoc->uid}));
+                      core::Message("io.conflict.e7638", {{"period", pe}, {"combo", aoc->uid}}));
       }
     }
     // E7640 / E7641: the entry windows of the data sets the value belongs to: the header's, or
     // those holding the element, reported by the org unit, with the attribute's combo.
     if (Status s = CheckEntryWindows(index, *de, *ou, *aoc, period); !s.ok()) {
-      return s.error().message == kRejected ? core::OkStatus() : s;
+      return s.error().text.id() == kRejected ? core::OkStatus() : s;
     }
 
     DataValue v;
@@ -415,7 +409,7 @@ class ImportRun final : public DataValueSetHandler {
   // ---- After reading ----
 
   bool aborted() const { return aborted_; }
-  const std::string& abort_description() const { return abort_description_; }
+  const core::Message& abort_description() const { return abort_description_; }
   int64_t values_read() const { return values_read_; }
   std::vector<DataValue>& staged() { return staged_; }
   std::vector<uint32_t>& staged_index() { return staged_index_; }
@@ -426,8 +420,9 @@ class ImportRun final : public DataValueSetHandler {
   void set_file(std::string_view file) { file_ = std::string(file); }
 
   // Records a conflict for the value at file position `index` (grouped by code and objects).
+  // `text`: DHIS2's message by id (io.conflict.*), whose English is DHIS2's own text.
   void AddConflict(size_t index, std::string code, std::string property,
-                   std::vector<std::pair<std::string, std::string>> objects, std::string message) {
+                   std::vector<std::pair<std::string, std::string>> objects, core::Message text) {
     std::string key = code;
     for (const auto& [k, v] : objects) key += "|" + k + "=" + v;
     auto [it, inserted] = conflict_of_key_.emplace(key, conflicts_.size());
@@ -435,7 +430,8 @@ class ImportRun final : public DataValueSetHandler {
       ImportConflict c;
       c.object = objects.empty() ? "" : objects.front().second;
       c.objects = std::move(objects);
-      c.value = std::move(message);
+      c.value = core::Render(text, core::Language::kEnglish);
+      c.text = std::move(text);
       c.error_code = std::move(code);
       c.property = std::move(property);
       conflicts_.push_back(std::move(c));
@@ -464,7 +460,8 @@ class ImportRun final : public DataValueSetHandler {
   }
 
  private:
-  static constexpr char kRejected[] = "rejected";
+  // A value rejected by a check that records its own conflict (CheckEntryWindows).
+  static constexpr std::string_view kRejected = "io.import.value_rejected";
 
   static int64_t Tag(char kind, int32_t id) {
     return (static_cast<int64_t>(kind) << 32) | static_cast<uint32_t>(id);
@@ -475,22 +472,23 @@ class ImportRun final : public DataValueSetHandler {
   }
 
   Status Abort(const char* code, const char* property,
-               std::vector<std::pair<std::string, std::string>> objects, std::string message) {
+               std::vector<std::pair<std::string, std::string>> objects, core::Message text) {
     ImportConflict c;
     c.object = objects.empty() ? "" : objects.front().second;
     c.objects = std::move(objects);
-    c.value = message;
+    c.value = core::Render(text, core::Language::kEnglish);
+    c.text = text;
     c.error_code = code;
     c.property = property;
     conflicts_.push_back(std::move(c));
     aborted_ = true;
-    abort_description_ = std::move(message);
-    return core::FailedPrecondition(kAborted);
+    abort_description_ = std::move(text);
+    return core::FailedPrecondition(core::Message(kAborted));
   }
 
   Status Reject(size_t index, const char* code, const char* property,
-                std::vector<std::pair<std::string, std::string>> objects, std::string message) {
-    AddConflict(index, code, property, std::move(objects), std::move(message));
+                std::vector<std::pair<std::string, std::string>> objects, core::Message text) {
+    AddConflict(index, code, property, std::move(objects), std::move(text));
     return core::OkStatus();
   }
 
@@ -585,20 +583,18 @@ class ImportRun final : public DataValueSetHandler {
           today_ > period.end().AddDays(static_cast<int32_t>(ds->expiry_days))) {
         const std::string pe = period.ToString();
         AddConflict(index, "E7640", "period", {{"period", pe}, {"dataSet", ds->uid}},
-                    Format("Current date is past expiry days for period: `{0}`  and data set: "
-                           "`{1}`",
-                           {pe, ds->uid}));
-        return core::FailedPrecondition(kRejected);
+                    core::Message("io.conflict.e7640", {{"period", pe}, {"data_set", ds->uid}}));
+        return core::FailedPrecondition(core::Message(kRejected));
       }
       const Period latest = Period::ForDate(ds->period_type, today_).Plus(ds->open_future_periods);
       if (period.start() > latest.end()) {
         const std::string pe = period.ToString();
         const std::string latest_text = latest.ToString();
-        AddConflict(index, "E7641", "period", {{"period", pe}, {"dataElement", de.uid}},
-                    Format("Period: `{0}` is after latest open future period: `{2}` for data "
-                           "element: `{1}`",
-                           {pe, de.uid, latest_text}));
-        return core::FailedPrecondition(kRejected);
+        AddConflict(
+            index, "E7641", "period", {{"period", pe}, {"dataElement", de.uid}},
+            core::Message("io.conflict.e7641",
+                          {{"period", pe}, {"data_element", de.uid}, {"latest", latest_text}}));
+        return core::FailedPrecondition(core::Message(kRejected));
       }
     }
     return core::OkStatus();
@@ -635,7 +631,7 @@ class ImportRun final : public DataValueSetHandler {
   std::unordered_map<std::string, size_t> conflict_of_key_;
   std::vector<size_t> rejected_;
   bool aborted_ = false;
-  std::string abort_description_;
+  core::Message abort_description_;  // the conflict that aborted the import
   int64_t values_read_ = 0;
 };
 
@@ -708,7 +704,8 @@ Result<ImportSummary> Importer::Process(
     std::string known;
     for (const core::State& s : states) known += (known.empty() ? "" : ", ") + s.code;
     return core::InvalidArgument(
-        "unknown state \"" + options_.state + "\"; the database has " + known, "--state");
+        core::Message("io.import.unknown_state", {{"state", options_.state}, {"known", known}}),
+        "--state");
   }
   KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store_.LoadMetadata());
 
@@ -718,9 +715,10 @@ Result<ImportSummary> Importer::Process(
   run.staged_index().reserve(expected_values);
   Status read = reader(run);
   summary.values_read = run.values_read();
-  auto fail = [&](std::string description) {
+  auto fail = [&](core::Message description) {
     summary.status = ImportStatus::kError;
-    summary.description = std::move(description);
+    summary.description = core::Render(description, core::Language::kEnglish);
+    summary.description_text = std::move(description);
     summary.count = ImportCount{};
     summary.rejected_indexes.clear();
     return summary;
@@ -728,9 +726,13 @@ Result<ImportSummary> Importer::Process(
   if (!read.ok()) {
     if (run.aborted()) {
       summary.conflicts = run.conflicts();
-      return fail("Import process was aborted: " + run.abort_description());
+      return fail(
+          core::Message("io.import.aborted_because", {{"reason", run.abort_description()}}));
     }
-    return fail(read.error().ToString());
+    // "<code>: <message> (<place>)", as Error::ToString writes it.
+    const core::Error& error = read.error();
+    return fail(core::Message("io.import.file_error",
+                              {{"code", CodeName(error.code)}, {"error", ErrorText(error)}}));
   }
 
   std::vector<DataValue>& staged = run.staged();
@@ -750,8 +752,8 @@ Result<ImportSummary> Importer::Process(
         const uint32_t repeat = order[i];
         run.AddConflict(
             staged_index[repeat], "E8128", "", run.KeyObjects(staged[repeat]),
-            "Value #" + std::to_string(staged_index[repeat]) + " repeats the key of value #" +
-                std::to_string(staged_index[order[first]]) + "; only the first is applied");
+            core::Message("io.conflict.e8128", {{"index", staged_index[repeat]},
+                                                {"first", staged_index[order[first]]}}));
         drop[repeat] = true;
       }
     }
@@ -763,9 +765,9 @@ Result<ImportSummary> Importer::Process(
         staged[i].deleted = true;
       } else {
         auto objects = run.KeyObjects(staged[i]);
-        run.AddConflict(staged_index[i], "E7618", "value", {objects.front()},
-                        "Data value or comment not specified for data element: `" +
-                            objects.front().second + "`");
+        run.AddConflict(
+            staged_index[i], "E7618", "value", {objects.front()},
+            core::Message("io.conflict.e7618", {{"data_element", objects.front().second}}));
         drop[i] = true;
       }
     }
@@ -787,9 +789,7 @@ Result<ImportSummary> Importer::Process(
   const bool has_conflicts = !summary.conflicts.empty();
   if (options_.atomic && has_conflicts) {
     std::sort(rejected.begin(), rejected.end());
-    ImportSummary refused = fail(
-        "Import process was aborted: --atomic is set and the file has conflicts; nothing was "
-        "written");
+    ImportSummary refused = fail(core::Message("io.import.atomic_refused"));
     refused.count.ignored = run.values_read();
     refused.rejected_indexes = rejected;
     return refused;
@@ -821,7 +821,8 @@ Result<ImportSummary> Importer::Process(
                           static_cast<int64_t>(rejected.size() - written.skipped.size());
   summary.rejected_indexes = std::move(rejected);
   summary.status = has_conflicts ? ImportStatus::kWarning : ImportStatus::kSuccess;
-  summary.description = "Import process completed successfully";
+  summary.description_text = core::Message("io.import.completed");
+  summary.description = core::Render(summary.description_text, core::Language::kEnglish);
 
   // Completion: a DXF2 header with a data set and a complete date registers the set complete
   // for its period and org unit (DHIS2 registers it for the default attribute combo).

@@ -32,11 +32,11 @@ class Locator {
     scanned_ = offset;
     return line_;
   }
-  std::string Where(size_t offset) {
+  core::Message Where(size_t offset) {
     const int line = LineOf(offset);
     const size_t line_start = bytes_.rfind('\n', offset == 0 ? 0 : offset - 1);
     const size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
-    return std::string(file_name_) + ":" + std::to_string(line) + ":" + std::to_string(column);
+    return FileLineColumn(file_name_, static_cast<size_t>(line), column);
   }
 
  private:
@@ -75,9 +75,7 @@ class JsonReader {
     json_type root_type;
     if (auto error = doc.type().get(root_type); error) return Malformed(error, Offset(doc));
     if (root_type != json_type::object) {
-      return core::InvalidArgument(
-          "the root of a data value set must be a JSON object {\"dataValues\": [...]}",
-          locator_.Where(0));
+      return core::InvalidArgument(core::Message("io.json.root_not_object"), locator_.Where(0));
     }
     if (auto error = doc.get_object().get(root); error) return Malformed(error, 0);
     bool has_values = false;
@@ -106,7 +104,7 @@ class JsonReader {
     if (auto error = doc.get_object().get(root); error) return Malformed(error, 0);
     simdjson::ondemand::array values;
     if (auto error = root.find_field_unordered("dataValues").get_array().get(values); error) {
-      return core::InvalidArgument("\"dataValues\" must be an array", locator_.Where(0));
+      return core::InvalidArgument(core::Message("io.json.values_not_array"), locator_.Where(0));
     }
     size_t index = 0;
     for (auto element : values) {
@@ -115,7 +113,7 @@ class JsonReader {
       if (auto error = element.get_object().get(object); error) {
         if (error == simdjson::INCORRECT_TYPE) {
           return core::InvalidArgument(
-              "data value " + std::to_string(index) + " is not a JSON object",
+              core::Message("io.json.value_not_object", {{"index", index}}),
               locator_.Where(offset));
         }
         return Malformed(error, offset);
@@ -145,12 +143,17 @@ class JsonReader {
   }
 
   Status Malformed(simdjson::error_code error, size_t offset) {
-    std::string what = simdjson::error_message(error);
-    if (error == simdjson::UTF8_ERROR) what = "the file is not valid UTF-8";
-    if (error == simdjson::TAPE_ERROR || error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
-      what = "the JSON is malformed or truncated (" + what + ")";
+    // simdjson's own words, or ours around them.
+    const std::string detail = simdjson::error_message(error);
+    core::MessageArg reason("reason", detail);
+    if (error == simdjson::UTF8_ERROR) {
+      reason = core::MessageArg("reason", core::Message("io.json.not_utf8"));
     }
-    return core::InvalidArgument("malformed JSON: " + what, locator_.Where(offset));
+    if (error == simdjson::TAPE_ERROR || error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
+      reason = core::MessageArg("reason", core::Message("io.json.truncated", {{"detail", detail}}));
+    }
+    return core::InvalidArgument(core::Message("io.json.malformed", {std::move(reason)}),
+                                 locator_.Where(offset));
   }
 
   // A string, number, boolean or null as text. Numbers keep their JSON spelling ("12", "3.50").
@@ -179,9 +182,11 @@ class JsonReader {
         present = false;
         return core::OkStatus();
       default:
-        return core::InvalidArgument("\"" + std::string(key) + "\" must be a string, not " +
-                                         (type == json_type::array ? "an array" : "an object"),
-                                     locator_.Where(Offset(v)));
+        return core::InvalidArgument(
+            core::Message(
+                type == json_type::array ? "io.json.array_not_string" : "io.json.object_not_string",
+                {{"key", key}}),
+            locator_.Where(Offset(v)));
     }
   }
 
@@ -219,8 +224,9 @@ class JsonReader {
       std::optional<bool> flag = ParseBoolean(text);
       if (!flag) {
         return core::InvalidArgument(
-            "\"" + std::string(key) + "\" must be true or false, not \"" + std::string(text) + "\"",
-            locator_.Where(offset) + " (data value " + std::to_string(value.index) + ")");
+            core::Message("io.json.not_a_boolean", {{"key", key}, {"text", text}}),
+            core::Message("io.json.place_data_value",
+                          {{"place", locator_.Where(offset)}, {"index", value.index}}));
       }
       (key == "deleted" ? value.deleted : value.followup) = flag;
       return core::OkStatus();

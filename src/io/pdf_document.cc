@@ -9,30 +9,41 @@
 #include <sstream>
 
 namespace keneya::io {
+namespace {
+
+// libharu's first failure: its error code ("0x1025"; empty while none) and detail.
+struct LibharuFailure {
+  std::string code;
+  unsigned detail = 0;
+};
+
+void OnError(HPDF_STATUS error, HPDF_STATUS detail, void* user) {
+  auto* failure = static_cast<LibharuFailure*>(user);
+  if (!failure->code.empty()) return;
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "0x%04X", static_cast<unsigned>(error));
+  failure->code = buffer;
+  failure->detail = static_cast<unsigned>(detail);
+}
+
+// "libharu error 0x1025 (detail 0)".
+core::Message LibharuError(const LibharuFailure& failure) {
+  return core::Message("io.pdf.libharu_error",
+                       {{"code", failure.code}, {"detail", failure.detail}});
+}
+
+}  // namespace
 
 struct PdfDocument::Handle {
   HPDF_Doc pdf = nullptr;
   HPDF_Font regular = nullptr;
   HPDF_Font bold = nullptr;
   HPDF_Page page = nullptr;
-  std::string error;  // libharu's first failure
+  LibharuFailure error;
   ~Handle() {
     if (pdf != nullptr) HPDF_Free(pdf);
   }
 };
-
-namespace {
-
-void OnError(HPDF_STATUS error, HPDF_STATUS detail, void* user) {
-  auto* message = static_cast<std::string*>(user);
-  if (!message->empty()) return;
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "libharu error 0x%04X (detail %u)",
-                static_cast<unsigned>(error), static_cast<unsigned>(detail));
-  *message = buffer;
-}
-
-}  // namespace
 
 std::string PdfDocument::FontDirectory() {
   const char* dir = std::getenv("KENEYA_FONT_DIR");
@@ -46,13 +57,11 @@ core::Result<std::unique_ptr<PdfDocument>> PdfDocument::Create() {
   const std::filesystem::path bold = dir / "DejaVuSans-Bold.ttf";
   for (const std::filesystem::path& file : {regular, bold}) {
     if (!std::ifstream(file).good()) {
-      return core::Unavailable(
-          "the font file is missing: install Debian's fonts-dejavu-core (scripts/install-deps)",
-          file.string());
+      return core::Unavailable(core::Message("io.pdf.no_font_file"), file.string());
     }
   }
   handle->pdf = HPDF_New(OnError, &handle->error);
-  if (handle->pdf == nullptr) return core::Internal("cannot start a PDF document");
+  if (handle->pdf == nullptr) return core::Internal(core::Message("io.pdf.cannot_start"));
   HPDF_SetCompressionMode(handle->pdf, HPDF_COMP_ALL);
   HPDF_UseUTFEncodings(handle->pdf);
   // Embedded (only the glyphs used), so that the PDF prints the same everywhere.
@@ -61,7 +70,9 @@ core::Result<std::unique_ptr<PdfDocument>> PdfDocument::Create() {
   if (regular_name != nullptr) handle->regular = HPDF_GetFont(handle->pdf, regular_name, "UTF-8");
   if (bold_name != nullptr) handle->bold = HPDF_GetFont(handle->pdf, bold_name, "UTF-8");
   if (handle->regular == nullptr || handle->bold == nullptr) {
-    return core::Unavailable("cannot load the font: " + handle->error, dir.string());
+    return core::Unavailable(
+        core::Message("io.pdf.cannot_load_font", {{"reason", LibharuError(handle->error)}}),
+        dir.string());
   }
   return std::unique_ptr<PdfDocument>(new PdfDocument(std::move(handle)));
 }
@@ -142,10 +153,12 @@ void PdfDocument::Rectangle(float x, float y, float width, float height) {
 }
 
 core::Status PdfDocument::Save(const std::string& path) {
-  if (!handle_->error.empty())
-    return core::Internal("cannot write the PDF: " + handle_->error, path);
+  if (!handle_->error.code.empty()) {
+    return core::Internal(
+        core::Message("io.pdf.cannot_write", {{"reason", LibharuError(handle_->error)}}), path);
+  }
   if (HPDF_SaveToFile(handle_->pdf, path.c_str()) != HPDF_OK) {
-    return core::Unavailable("cannot write the file", path);
+    return core::Unavailable(core::Message("io.file.cannot_write"), path);
   }
   return core::OkStatus();
 }

@@ -36,7 +36,7 @@ class XmlReader {
 
   Status Read(std::string_view bytes) {
     parser_.reset(XML_ParserCreateNS("UTF-8", kNamespaceSeparator));
-    if (!parser_) return core::Internal("cannot create the XML parser");
+    if (!parser_) return core::Internal(core::Message("io.xml.no_parser"));
     XML_SetUserData(parser_.get(), this);
     XML_SetElementHandler(parser_.get(), &XmlReader::Start, &XmlReader::End);
     XML_SetCharacterDataHandler(parser_.get(), &XmlReader::Text);
@@ -52,22 +52,23 @@ class XmlReader {
           XML_STATUS_ERROR) {
         if (!status_.ok()) return status_;
         return core::InvalidArgument(
-            std::string("malformed XML: ") + XML_ErrorString(XML_GetErrorCode(parser_.get())),
+            core::Message("io.xml.malformed",
+                          {{"detail", XML_ErrorString(XML_GetErrorCode(parser_.get()))}}),
             Where());
       }
       offset += n;
     } while (offset < bytes.size());
     if (!status_.ok()) return status_;
     if (!saw_root_) {
-      return core::InvalidArgument("the file holds no XML element", std::string(file_name_));
+      return core::InvalidArgument(core::Message("io.xml.no_element"), std::string(file_name_));
     }
     return core::OkStatus();
   }
 
  private:
-  std::string Where() const {
-    return std::string(file_name_) + ":" + std::to_string(XML_GetCurrentLineNumber(parser_.get())) +
-           ":" + std::to_string(XML_GetCurrentColumnNumber(parser_.get()) + 1);
+  core::Message Where() const {
+    return FileLineColumn(file_name_, XML_GetCurrentLineNumber(parser_.get()),
+                          XML_GetCurrentColumnNumber(parser_.get()) + 1);
   }
   int Line() const { return static_cast<int>(XML_GetCurrentLineNumber(parser_.get())); }
 
@@ -81,8 +82,8 @@ class XmlReader {
                                 const XML_Char*, const XML_Char*, const XML_Char*,
                                 const XML_Char*) {
     auto* reader = static_cast<XmlReader*>(self);
-    reader->Fail(core::InvalidArgument("entity declarations are not accepted in data files",
-                                       reader->Where()));
+    reader->Fail(
+        core::InvalidArgument(core::Message("io.xml.entity_declaration"), reader->Where()));
   }
 
   static void Start(void* self, const XML_Char* name, const XML_Char** attributes) {
@@ -114,10 +115,10 @@ class XmlReader {
     if (!saw_root_) {
       saw_root_ = true;
       if (local != "dataValueSet") {
-        return core::InvalidArgument("the root element is <" + std::string(local) +
-                                         ">, not <dataValueSet> (DHIS2 DXF2 namespace " +
-                                         std::string(kDxf2Namespace) + ")",
-                                     Where());
+        return core::InvalidArgument(
+            core::Message("io.xml.root_not_data_value_set",
+                          {{"element", local}, {"namespace", kDxf2Namespace}}),
+            Where());
       }
       DataValueSetHeader header;
       header.line = Line();
@@ -166,10 +167,8 @@ class XmlReader {
     } else if (key == "followup" || key == "followUp" || key == "deleted") {
       std::optional<bool> flag = ParseBoolean(text);
       if (!flag) {
-        return core::InvalidArgument("attribute " + std::string(key) +
-                                         " must be true or false, not \"" + std::string(text) +
-                                         "\"",
-                                     Where());
+        return core::InvalidArgument(
+            core::Message("io.xml.not_a_boolean", {{"attribute", key}, {"text", text}}), Where());
       }
       (key == "deleted" ? value.deleted : value.followup) = flag;
     }
@@ -183,10 +182,10 @@ class XmlReader {
     if (!saw_root_) {
       saw_root_ = true;
       if (local != "adx") {
-        return core::InvalidArgument("the root element is <" + std::string(local) +
-                                         ">, not <adx> (namespace " + std::string(kAdxNamespace) +
-                                         ")",
-                                     Where());
+        return core::InvalidArgument(
+            core::Message("io.xml.root_not_adx",
+                          {{"element", local}, {"namespace", kAdxNamespace}}),
+            Where());
       }
       return core::OkStatus();
     }

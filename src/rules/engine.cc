@@ -16,12 +16,24 @@
 
 namespace keneya::rules {
 
+using core::Message;
 using core::Period;
 using core::Result;
 
 std::string RunError::ToString() const {
   std::string s = formula + " (" + period + ", " + where + "): " + message;
   return s;
+}
+
+Message RunError::ToMessage() const {
+  // TODO(i18n): an error made from English text alone shows it (none once all speak by id).
+  return Message(
+      "rules.engine.run_error",
+      {{"formula", formula},
+       {"period", period},
+       place_text.empty() ? core::MessageArg("where", where)
+                          : core::MessageArg("where", place_text),
+       text.empty() ? core::MessageArg("message", message) : core::MessageArg("message", text)});
 }
 
 namespace {
@@ -85,7 +97,7 @@ struct Substitution {
 struct Preprocessed {
   std::string text;
   std::vector<Substitution> substitutions;
-  std::string problem;  // a malformed %{...}
+  Message problem;  // a malformed %{...}
   int problem_column = 0;
 };
 
@@ -97,13 +109,14 @@ Preprocessed Preprocess(const std::string& expression, bool zone) {
   while ((pos = out.text.find("%{", pos)) != std::string::npos) {
     const size_t close = out.text.find('}', pos);
     if (close == std::string::npos) {
-      out.problem = "'%{' is not closed by '}'";
+      out.problem = Message("rules.engine.list_not_closed");
       out.problem_column = static_cast<int>(pos) + 1;
       return out;
     }
     std::string inner = out.text.substr(pos + 2, close - pos - 2);
     if (!inner.ends_with("_values") || inner.size() <= 7) {
-      out.problem = "write %{name_values} for the list of a value's items, not %{" + inner + "}";
+      out.problem =
+          Message("rules.engine.bad_list", {{"example", "%{name_values}"}, {"written", inner}});
       out.problem_column = static_cast<int>(pos) + 1;
       return out;
     }
@@ -141,8 +154,7 @@ Preprocessed Preprocess(const std::string& expression, bool zone) {
         }
       }
       if (!s.reduction) {
-        out.problem = "in a zone formula, %{" + inner +
-                      "} must be the only argument of SUM, AVG, MIN, MAX or STDEVP";
+        out.problem = Message("rules.engine.zone_list_not_reduced", {{"written", inner}});
         out.problem_column = static_cast<int>(pos) + 1;
         return out;
       }
@@ -151,7 +163,8 @@ Preprocessed Preprocess(const std::string& expression, bool zone) {
     std::string id = "_L" + std::to_string(counter++) + "_";
     const size_t length = end - begin;
     if (id.size() > length) {
-      out.problem = "the list %{" + inner + "} is too short to stand for";  // not reachable: >= 10
+      // Not reachable: the shortest list is 10 characters long.
+      out.problem = Message("rules.engine.list_too_short", {{"written", inner}});
       out.problem_column = static_cast<int>(pos) + 1;
       return out;
     }
@@ -171,6 +184,11 @@ const Substitution* FindSubstitution(const Preprocessed& p, std::string_view ide
     if (s.identifier == identifier) return &s;
   }
   return nullptr;
+}
+
+// `lines` and one more line under them, indented: "{lines}\n  {line}".
+Message AddLine(const Message& lines, Message line) {
+  return Message("rules.engine.lines", {{"lines", lines}, {"line", std::move(line)}});
 }
 
 // Runs fn(chunk, worker) for chunks 0..count-1 on up to `threads` threads.
@@ -226,7 +244,7 @@ struct Binding {
   int activity = -1;
   Function reduction = Function::kSum;
   VariableType type;
-  std::string description;  // for explanations: where a constant comes from
+  Message description;  // for explanations: where a constant comes from
 };
 
 // A formula of the program, compiled for one payment rule.
@@ -302,13 +320,15 @@ class PaymentCompiler {
   }
 
  private:
-  void Problem(const SourcePlace& place, std::string message) {
-    problems_.push_back({place.ToString(), std::move(message)});
+  void Problem(const SourcePlace& place, Message text) {
+    problems_.push_back(ProgramProblem::Make(std::move(text), {place.ToMessage()}));
   }
-  void FormulaProblem(const Node& node, std::string message, int column) {
-    std::string where = node.spec->place.ToString() + ": " + node.qualified;
-    if (column > 0) where += ", column " + std::to_string(column);
-    problems_.push_back({where, std::move(message)});
+  // At "programme.toml:42: quantite.montant" (", column 7" when column > 0).
+  void FormulaProblem(const Node& node, Message text, int column) {
+    problems_.push_back(ProgramProblem::Make(
+        std::move(text),
+        {node.spec->place.ToMessage(), column > 0 ? FormulaColumnPlace(node.qualified, column)
+                                                  : Message::Verbatim(node.qualified)}));
   }
 
   int AddFamily(Family f) {
@@ -357,12 +377,13 @@ class PaymentCompiler {
       node.package = package;
       node.qualified = owner + "." + spec.code;
       if (out_.family_by_name.count({package, spec.code}) != 0) {
-        Problem(spec.place, "'" + spec.code + "' is already a name in " + owner);
+        Problem(spec.place,
+                Message("rules.engine.name_taken", {{"name", spec.code}, {"owner", owner}}));
         continue;
       }
       if (FindConstant(spec.code) != nullptr || FindTableOutput(spec.code)) {
-        Problem(spec.place, "the formula '" + spec.code + "' of " + owner +
-                                " has the name of a constant or a table output: rename it");
+        Problem(spec.place, Message("rules.engine.formula_named_like_data",
+                                    {{"name", spec.code}, {"owner", owner}}));
         continue;
       }
       Family f;
@@ -457,8 +478,8 @@ class PaymentCompiler {
   }
 
   // A name at activity level in `package`: an input, a null flag, a window, an activity
-  // formula or an activity table output. -1 when none.
-  int ActivityFamily(int package, const std::string& name, std::string* problem) {
+  // formula or an activity table output. -1 when none (*problem set when it is known why).
+  int ActivityFamily(int package, const std::string& name, Message* problem) {
     const int f = FindFamily(package, name);
     if (f >= 0 && out_.families[static_cast<size_t>(f)].level == Level::kActivity) return f;
     if (f >= 0) return -1;
@@ -468,8 +489,10 @@ class PaymentCompiler {
         const Package& p = program_.packages[static_cast<size_t>(package)];
         if (p.frequency == Frequency::kQuarterly &&
             window->second.kind == Window::Kind::kLastMonths) {
-          *problem = "'" + name + "': a quarterly package has no monthly values (use " +
-                     window->first + "_previous or " + window->first + "_same_period_last_year)";
+          *problem = Message("rules.engine.no_monthly_values",
+                             {{"name", name},
+                              {"previous", window->first + "_previous"},
+                              {"last_year", window->first + "_same_period_last_year"}});
           return -1;
         }
         return WindowFamily(package, input, window->second, name);
@@ -492,8 +515,7 @@ class PaymentCompiler {
 
   // Resolves a name used by a formula at `node`'s level. Empty binding kind with
   // *problem set when it cannot.
-  std::optional<Binding> ResolveName(const Node& node, const std::string& name,
-                                     std::string* problem) {
+  std::optional<Binding> ResolveName(const Node& node, const std::string& name, Message* problem) {
     Binding b;
     const int package = node.package;
     auto family_binding = [&](int f) {
@@ -507,8 +529,10 @@ class PaymentCompiler {
       if (node.level == Level::kZone) {
         const int f = FindFamily(package, s->name);
         if (f < 0 || out_.families[static_cast<size_t>(f)].level != Level::kFacility) {
-          *problem = "%{" + s->name + "_values}: '" + s->name + "' is not a package formula of " +
-                     program_.packages[static_cast<size_t>(package)].code;
+          *problem = Message("rules.engine.list_not_package_formula",
+                             {{"list", s->name},
+                              {"name", s->name},
+                              {"package", program_.packages[static_cast<size_t>(package)].code}});
           return std::nullopt;
         }
         b.kind = Binding::Kind::kZoneReduce;
@@ -520,9 +544,10 @@ class PaymentCompiler {
         const int f = ActivityFamily(package, s->name, problem);
         if (f < 0) {
           if (problem->empty()) {
-            *problem = "%{" + s->name + "_values}: '" + s->name +
-                       "' is not an input or activity formula of " +
-                       program_.packages[static_cast<size_t>(package)].code;
+            *problem = Message("rules.engine.list_not_activity_value",
+                               {{"list", s->name},
+                                {"name", s->name},
+                                {"package", program_.packages[static_cast<size_t>(package)].code}});
           }
           return std::nullopt;
         }
@@ -533,9 +558,7 @@ class PaymentCompiler {
             static_cast<int>(program_.packages[static_cast<size_t>(package)].activities.size());
         return b;
       }
-      *problem = "%{" + s->name +
-                 "_values} lists a package's activities (in package formulas) "
-                 "or a zone's facilities (in zone formulas), not here";
+      *problem = Message("rules.engine.list_not_here", {{"list", s->name}});
       return std::nullopt;
     }
     if (package >= 0) {
@@ -552,7 +575,7 @@ class PaymentCompiler {
             const std::string& code = p.activities[a].code;
             if (name.size() > code.size() + 1 && name.starts_with(code) &&
                 name[code.size()] == '_') {
-              std::string inner_problem;
+              Message inner_problem;
               const int f = ActivityFamily(package, name.substr(code.size() + 1), &inner_problem);
               if (f >= 0) {
                 b.kind = Binding::Kind::kActivitySlice;
@@ -572,17 +595,15 @@ class PaymentCompiler {
         const Family& family = out_.families[static_cast<size_t>(f)];
         if (family.kind == Family::Kind::kFormula && family.level != Level::kActivity) {
           if (node.level == Level::kZone && family.level == Level::kFacility) {
-            *problem = "'" + name +
-                       "' is a value per facility: a zone formula reads it as a "
-                       "list, SUM(%{" +
-                       name + "_values})";
+            *problem =
+                Message("rules.engine.facility_value_in_zone", {{"name", name}, {"list", name}});
             return std::nullopt;
           }
           return family_binding(f);
         }
         if (node.level != Level::kActivity && family.level == Level::kActivity) {
-          *problem = "'" + name + "' is a value per activity: write %{" + name +
-                     "_values} for the list, or <activity>_" + name + " for one activity";
+          *problem = Message("rules.engine.activity_value_in_package",
+                             {{"name", name}, {"list", name}, {"slice", name}});
           return std::nullopt;
         }
       }
@@ -604,22 +625,23 @@ class PaymentCompiler {
         if (f >= 0) found.push_back(f);
       }
       if (found.size() > 1) {
-        std::string list;
-        for (int f : found) {
-          const std::string& code =
-              program_.packages[static_cast<size_t>(out_.families[static_cast<size_t>(f)].package)]
-                  .code;
-          list += (list.empty() ? "" : " or ") + code + "_" + name;
+        // "a_total or b_total"
+        core::MessageArg choices("choices", "");
+        for (size_t i = 0; i < found.size(); ++i) {
+          const int package_of = out_.families[static_cast<size_t>(found[i])].package;
+          const std::string choice =
+              program_.packages[static_cast<size_t>(package_of)].code + "_" + name;
+          choices = i == 0 ? core::MessageArg("choices", choice)
+                           : core::MessageArg("choices", Message("rules.engine.or_choice",
+                                                                 {choices, {"name", choice}}));
         }
-        *problem = "'" + name + "' is a name in several packages: write " + list;
+        *problem = Message("rules.engine.ambiguous_name", {{"name", name}, choices});
         return std::nullopt;
       }
       if (found.size() == 1) {
         const Family& family = out_.families[static_cast<size_t>(found[0])];
         if (family.level == Level::kActivity) {
-          *problem = "'" + name +
-                     "' is a value per activity: a package formula must total it "
-                     "before a payment formula can use it";
+          *problem = Message("rules.engine.activity_value_in_payment", {{"name", name}});
           return std::nullopt;
         }
         b.kind = Binding::Kind::kInstanceSum;
@@ -629,13 +651,13 @@ class PaymentCompiler {
     }
     if (auto output = FindTableOutput(name)) {
       if (TableByActivity(output->first)) {
-        *problem = "'" + name + "' comes from table " +
-                   program_.tables[static_cast<size_t>(output->first)].code +
-                   ", which depends on the activity: use it in activity formulas";
+        *problem = Message(
+            "rules.engine.activity_table_output",
+            {{"name", name}, {"table", program_.tables[static_cast<size_t>(output->first)].code}});
         return std::nullopt;
       }
       if (node.level == Level::kZone) {
-        *problem = "'" + name + "' is a value per facility; a zone formula cannot read it";
+        *problem = Message("rules.engine.facility_table_output_in_zone", {{"name", name}});
         return std::nullopt;
       }
       return family_binding(TableFamily(package, output->first, output->second));
@@ -643,7 +665,7 @@ class PaymentCompiler {
     if (const Constant* c = FindConstant(name)) {
       b.kind = Binding::Kind::kConstant;
       b.constant = c->value;
-      b.description = "[constants] " + c->place.ToString();
+      b.description = Message("rules.engine.origin_constant", {{"place", c->place.ToMessage()}});
       return b;
     }
     return std::nullopt;
@@ -658,16 +680,14 @@ class PaymentCompiler {
     }
     auto parsed = Formula::Parse(node.text.text);
     if (!parsed.ok()) {
-      const std::string& where = parsed.error().where;
-      FormulaProblem(node, parsed.error().message,
-                     where.starts_with("column ") ? std::atoi(where.c_str() + 7) : 0);
+      FormulaProblem(node, parsed.error().text, ErrorColumn(parsed.error()));
       return;
     }
     node.formula = std::move(parsed).value();
     std::vector<std::string> unknown;
     bool ok = true;
     for (const std::string& name : node.formula.variables()) {
-      std::string problem;
+      Message problem;
       auto binding = ResolveName(node, name, &problem);
       if (!binding) {
         ok = false;
@@ -682,11 +702,11 @@ class PaymentCompiler {
       node.bindings.push_back(*binding);
     }
     if (unknown.size() == 1) {
-      FormulaProblem(node, "No parameter '" + unknown[0] + "' found.", 0);
+      FormulaProblem(node, Message("rules.formula.no_parameter", {{"name", unknown[0]}}), 0);
     } else if (!unknown.empty()) {
       std::string names;
       for (const std::string& m : unknown) names += (names.empty() ? "'" : ", '") + m + "'";
-      FormulaProblem(node, "No parameters " + names + " found.", 0);
+      FormulaProblem(node, Message("rules.formula.no_parameters", {{"names", names}}), 0);
     }
     node.ok = ok && unknown.empty();
   }
@@ -713,7 +733,7 @@ class PaymentCompiler {
             if (in_cycle[i]) continue;
             in_cycle[i] = true;
             out_.nodes[i].ok = false;
-            FormulaProblem(out_.nodes[i], "cycle between formulas: " + path, 0);
+            FormulaProblem(out_.nodes[i], Message("rules.engine.cycle", {{"path", path}}), 0);
           }
         });
     out_.order.assign(order.begin(), order.end());
@@ -757,10 +777,9 @@ class PaymentCompiler {
            (b.kind == Binding::Kind::kInstanceSum &&
             out_.instances[static_cast<size_t>(
                 out_.families[static_cast<size_t>(b.family)].package)] > 1))) {
-        FormulaProblem(node,
-                       "'" + node.formula.variables()[v] +
-                           "' is a boolean: it cannot be summed over periods or facilities",
-                       0);
+        FormulaProblem(
+            node, Message("rules.engine.boolean_summed", {{"name", node.formula.variables()[v]}}),
+            0);
         node.ok = false;
         return;
       }
@@ -769,9 +788,7 @@ class PaymentCompiler {
     }
     auto kernel = Kernel::Compile(node.formula, types);
     if (!kernel.ok()) {
-      const std::string& where = kernel.error().where;
-      FormulaProblem(node, kernel.error().message,
-                     where.starts_with("column ") ? std::atoi(where.c_str() + 7) : 0);
+      FormulaProblem(node, kernel.error().text, ErrorColumn(kernel.error()));
       node.ok = false;
       return;
     }
@@ -781,24 +798,25 @@ class PaymentCompiler {
   void CheckInvoiceLayouts() {
     for (int p : out_.packages) {
       const Package& package = program_.packages[static_cast<size_t>(p)];
-      std::string problem;
+      Message problem;
       for (const std::string& column : package.invoice.columns) {
         if (ActivityFamily(p, column, &problem) < 0) {
-          Problem(package.place, "invoice column '" + column + "' of package " + package.code +
-                                     " is not an input, window, table output or activity formula");
+          Problem(package.place, Message("rules.engine.bad_invoice_column",
+                                         {{"column", column}, {"package", package.code}}));
         }
       }
       if (!package.invoice.amount.empty() &&
           std::find(package.invoice.columns.begin(), package.invoice.columns.end(),
                     package.invoice.amount) == package.invoice.columns.end()) {
-        Problem(package.place, "the invoice amount '" + package.invoice.amount + "' of package " +
-                                   package.code + " is not one of its columns");
+        Problem(package.place,
+                Message("rules.engine.bad_invoice_amount",
+                        {{"column", package.invoice.amount}, {"package", package.code}}));
       }
       for (const std::string& show : package.invoice.show) {
         const int f = FindFamily(p, show);
         if (f < 0 || out_.families[static_cast<size_t>(f)].level != Level::kFacility) {
-          Problem(package.place, "'" + show + "' shown on the invoice of package " + package.code +
-                                     " is not a package formula");
+          Problem(package.place, Message("rules.engine.bad_invoice_show",
+                                         {{"name", show}, {"package", package.code}}));
         }
       }
     }
@@ -807,9 +825,10 @@ class PaymentCompiler {
       for (const PaymentLine& line : rule.lines) {
         const int f = FindFamily(-1, line.formula);
         if (f < 0) {
-          Problem(rule.place, "the invoice line '" + line.label + "' of payment " + rule.code +
-                                  " names '" + line.formula +
-                                  "', which is not one of its formulas");
+          Problem(
+              rule.place,
+              Message("rules.engine.bad_invoice_line",
+                      {{"label", line.label}, {"payment", rule.code}, {"formula", line.formula}}));
         }
       }
     }
@@ -875,17 +894,17 @@ CompiledProgram CompiledProgram::Compile(const Program& program,
     for (const std::string& code : rule.packages) {
       const int k = compiled.PackageIndex(code);
       if (k < 0) {
-        problems.push_back({rule.place.ToString(), "payment " + rule.code + " pays package '" +
-                                                       code +
-                                                       "', which the program does not define"});
+        problems.push_back(ProgramProblem::Make(
+            Message("rules.engine.unknown_package", {{"payment", rule.code}, {"package", code}}),
+            {rule.place.ToMessage()}));
         continue;
       }
       const Package& package = p.packages[static_cast<size_t>(k)];
       if (rule.frequency == Frequency::kMonthly && package.frequency == Frequency::kQuarterly) {
-        problems.push_back({rule.place.ToString(), "payment " + rule.code +
-                                                       " is monthly and cannot pay the quarterly "
-                                                       "package " +
-                                                       code});
+        problems.push_back(
+            ProgramProblem::Make(Message("rules.engine.monthly_pays_quarterly",
+                                         {{"payment", rule.code}, {"package", code}}),
+                                 {rule.place.ToMessage()}));
         continue;
       }
       paid[static_cast<size_t>(k)] = true;
@@ -912,9 +931,12 @@ CompiledProgram CompiledProgram::Compile(const Program& program,
           any = any || row.inputs[column] == "*" || row.inputs[column] == a.code;
         }
         if (!any) {
-          problems.push_back({table.file, "no row gives '" + f.name + "' for activity '" + a.code +
-                                              "' of package " +
-                                              p.packages[static_cast<size_t>(f.package)].code});
+          problems.push_back(ProgramProblem::Make(
+              Message("rules.engine.no_row_for_activity",
+                      {{"output", f.name},
+                       {"activity", a.code},
+                       {"package", p.packages[static_cast<size_t>(f.package)].code}}),
+              {Message::Verbatim(table.file)}));
         }
       }
     }
@@ -943,10 +965,10 @@ Result<std::vector<Period>> CompiledProgram::InstancePeriods(int payment, int pa
                                         ? core::PeriodType::kMonthly
                                         : core::PeriodType::kQuarterly;
   if (period.type() != expected) {
-    return core::InvalidArgument("payment " + rule.code + " is " +
-                                 std::string(FrequencyCode(rule.frequency)) + ": " +
-                                 period.ToString() + " is not a " +
-                                 (expected == core::PeriodType::kMonthly ? "month" : "quarter"));
+    return core::InvalidArgument(Message(expected == core::PeriodType::kMonthly
+                                             ? "rules.engine.payment_not_a_month"
+                                             : "rules.engine.payment_not_a_quarter",
+                                         {{"payment", rule.code}, {"period", period.ToString()}}));
   }
   const Package& p = impl_->program.packages[static_cast<size_t>(package)];
   if (p.frequency == Frequency::kMonthly && expected == core::PeriodType::kQuarterly) {
@@ -1197,17 +1219,23 @@ class Runner {
       }
     }
     if (!table_problems_.empty()) {
-      std::string message = "the decision tables have no row for:";
+      Message lines;
       size_t shown = 0;
-      for (const auto& [text, count] : table_problems_) {
+      for (const auto& [text, missing] : table_problems_) {
         if (shown++ == 20) {
-          message += "\n  ... and " + std::to_string(table_problems_.size() - 20) + " more";
+          lines = AddLine(
+              lines, Message("rules.engine.and_more", {{"count", table_problems_.size() - 20}}));
           break;
         }
-        message += "\n  " + text.second + " (" + std::to_string(count.first) + " facilit" +
-                   (count.first == 1 ? "y" : "ies") + ", first " + count.second + ")";
+        lines =
+            AddLine(lines, missing.count == 1
+                               ? Message("rules.engine.missing_row_one",
+                                         {{"facts", missing.facts}, {"first", missing.first}})
+                               : Message("rules.engine.missing_row", {{"facts", missing.facts},
+                                                                      {"count", missing.count},
+                                                                      {"first", missing.first}}));
       }
-      return core::FailedPrecondition(message);
+      return core::FailedPrecondition(Message("rules.engine.no_table_row", {{"lines", lines}}));
     }
     return true;
   }
@@ -1253,13 +1281,16 @@ class Runner {
       }
     }
     if (error_count_ > 0) {
-      std::string message = std::to_string(error_count_) + " value" +
-                            (error_count_ == 1 ? "" : "s") + " could not be computed:";
-      for (const RunError& e : errors_) message += "\n  " + e.ToString();
+      Message lines;
+      for (const RunError& e : errors_) lines = AddLine(lines, e.ToMessage());
       if (error_count_ > errors_.size()) {
-        message += "\n  ... and " + std::to_string(error_count_ - errors_.size()) + " more";
+        lines = AddLine(
+            lines, Message("rules.engine.and_more", {{"count", error_count_ - errors_.size()}}));
       }
-      return core::FailedPrecondition(message);
+      return core::FailedPrecondition(
+          error_count_ == 1 ? Message("rules.engine.one_value_not_computed", {{"lines", lines}})
+                            : Message("rules.engine.values_not_computed",
+                                      {{"count", error_count_}, {"lines", lines}}));
     }
     return true;
   }
@@ -1353,8 +1384,10 @@ class Runner {
     }
     if (it->second.values.size() != size || it->second.present.size() != size) {
       return core::InvalidArgument(
-          "the input block of package " + p.code + " for " + period.ToString() + " has " +
-          std::to_string(it->second.values.size()) + " values, not " + std::to_string(size));
+          Message("rules.engine.bad_input_block", {{"package", p.code},
+                                                   {"period", period.ToString()},
+                                                   {"count", it->second.values.size()},
+                                                   {"expected", size}}));
     }
     return &it->second;
   }
@@ -1457,15 +1490,38 @@ class Runner {
              (r_.selected[static_cast<size_t>(family.package)][f] &&
               (!by_activity || r_.applies[static_cast<size_t>(family.package)][a * F + f])));
         if (!matters) continue;
+        // Keyed by the English text, which orders the list.
         std::string text = table.file + " (" + family.name + ", " + period.ToString() + "):";
         for (size_t i = 0; i < facts.size(); ++i) {
           text += std::string(i == 0 ? " " : ", ") + std::string(TableInputName(table.inputs[i])) +
                   "=" + std::string(facts[i].empty() ? "(none)" : facts[i]);
         }
-        auto [p, inserted] = table_problems_.try_emplace({table.file, text}, 0, facility.code);
-        ++p->second.first;
+        auto [p, inserted] = table_problems_.try_emplace({table.file, text});
+        if (inserted) {
+          p->second.first = facility.code;
+          p->second.facts = MissingFacts(table, family.name, period, facts);
+        }
+        ++p->second.count;
       }
     }
+  }
+
+  // "tarifs.csv (tariff, 202401): activity=acc, facility_type=CSREF"
+  static Message MissingFacts(const DecisionTable& table, const std::string& output,
+                              const Period& period, const std::vector<std::string_view>& facts) {
+    core::MessageArg list("facts", "");
+    for (size_t i = 0; i < facts.size(); ++i) {
+      const Message fact(
+          "rules.engine.fact",
+          {{"input", TableInputName(table.inputs[i])},
+           facts[i].empty() ? core::MessageArg("value", Message("rules.engine.fact_none"))
+                            : core::MessageArg("value", facts[i])});
+      list = i == 0
+                 ? core::MessageArg("facts", fact)
+                 : core::MessageArg("facts", Message("rules.engine.facts", {list, {"fact", fact}}));
+    }
+    return Message("rules.engine.missing_facts",
+                   {{"file", table.file}, {"output", output}, {"period", period.ToString()}, list});
   }
 
   // Operands of a formula for instance k, gathering values from other levels into temps.
@@ -1599,6 +1655,7 @@ class Runner {
       e.formula = node.qualified;
       e.period = PeriodOf(node.package, k).ToString();
       e.where = RowName(node.level, node.package, row);
+      e.place_text = RowPlace(node.level, node.package, row);
       std::vector<Value> values;
       for (size_t v = 0; v < node.bindings.size(); ++v) {
         values.push_back(OperandValue(node, operands, v, row));
@@ -1606,10 +1663,13 @@ class Runner {
       auto value = node.formula.Evaluate(values);
       if (!value.ok()) {
         e.message = value.error().message;
+        e.text = value.error().text;
       } else if (value->kind == Value::Kind::kNumber && !std::isfinite(value->number)) {
         e.message = std::string(NonFiniteMessage(value->number));
+        e.text = NonFiniteText(value->number);
       } else {
         e.message = std::string(NonFiniteMessage(column[row]));
+        e.text = NonFiniteText(column[row]);
       }
       errors_.push_back(std::move(e));
     }
@@ -1674,6 +1734,16 @@ class Runner {
       default:
         return r_.zones[row];
     }
+  }
+
+  // RowName by id: "CSCOM_A / cpn" (a facility and an activity), a facility's or zone's code.
+  Message RowPlace(Level level, int package, size_t row) const {
+    const size_t F = inputs_.facilities.size();
+    if (level != Level::kActivity) return Message::Verbatim(RowName(level, package, row));
+    return Message(
+        "rules.engine.row_activity",
+        {{"facility", inputs_.facilities[row % F].code},
+         {"activity", program_.packages[static_cast<size_t>(package)].activities[row / F].code}});
   }
 
   // {package}_{activity}_{name}_for_{facility}_and_{period}, {package}_{name}_for_...,
@@ -1805,7 +1875,14 @@ class Runner {
   RunResult::Impl& r_;
   const RunOptions& options_;
   InputBlock empty_;
-  std::map<std::pair<std::string, std::string>, std::pair<size_t, std::string>> table_problems_;
+  // Facts no row of a table matches: how many facilities, the first, and the facts by id; by
+  // (file, the facts in English).
+  struct MissingRow {
+    size_t count = 0;
+    std::string first;
+    Message facts;
+  };
+  std::map<std::pair<std::string, std::string>, MissingRow> table_problems_;
   std::vector<RunError> errors_;
   size_t error_count_ = 0;
 };
@@ -1815,7 +1892,7 @@ class Runner {
 Result<RunResult> CompiledProgram::Run(int payment, const RunInputs& inputs,
                                        const RunOptions& options) const {
   if (payment < 0 || static_cast<size_t>(payment) >= impl_->program.payments.size()) {
-    return core::InvalidArgument("no such payment rule");
+    return core::InvalidArgument(Message("rules.engine.no_such_payment"));
   }
   const CompiledPayment& cp = impl_->payments[static_cast<size_t>(payment)];
   KENEYA_RETURN_IF_ERROR(
@@ -1875,8 +1952,8 @@ std::vector<std::string_view> TableFacts(const DecisionTable& table, const Facil
 class Explainer {
  public:
   Explainer(const Program& program, const CompiledPayment& cp, const RunResult::Impl& r,
-            std::string_view language)
-      : program_(program), cp_(cp), r_(r), english_(language == "en") {}
+            core::Language language)
+      : program_(program), cp_(cp), r_(r), language_(language) {}
 
   CompiledProgram::Explanation Explain(SlotId slot, size_t facility, size_t activity, int depth) {
     const auto [family_index, k] = FamilyOf(slot);
@@ -1912,16 +1989,16 @@ class Explainer {
                                      activity) *
                                         r_.facility_count +
                                     facility] != 0;
-        e.origin = p.activities[activity].data_element + ", " + in.state +
-                   (in.category_option_combo.empty() ? "" : "/" + in.category_option_combo) +
-                   (present    ? ""
-                    : english_ ? " (not reported: counts as 0)"
-                               : " (non déclaré : compte pour 0)");
+        const std::string state =
+            in.state + (in.category_option_combo.empty() ? "" : "/" + in.category_option_combo);
+        SetOrigin(
+            e, Message(
+                   present ? "rules.engine.origin_input" : "rules.engine.origin_input_not_reported",
+                   {{"data_element", p.activities[activity].data_element}, {"state", state}}));
         return e;
       }
       case Family::Kind::kWindow:
-        e.origin =
-            english_ ? "sum over a window of past periods" : "somme sur des périodes passées";
+        SetOrigin(e, Message("rules.engine.origin_window"));
         return e;
       case Family::Kind::kTable: {
         const DecisionTable& table = program_.tables[static_cast<size_t>(f.table)];
@@ -1933,9 +2010,8 @@ class Explainer {
                 : std::string_view();
         const int match =
             MatchTableRow(table, TableFacts(table, facts, activity_code), period.start());
-        e.origin = match >= 0 ? table.file + ":" +
-                                    std::to_string(table.rows[static_cast<size_t>(match)].line)
-                              : table.file;
+        const int line = match >= 0 ? table.rows[static_cast<size_t>(match)].line : 0;
+        SetOrigin(e, SourcePlace{table.file, line}.ToMessage());
         return e;
       }
       case Family::Kind::kFormula:
@@ -1944,15 +2020,15 @@ class Explainer {
     const Node& node = cp_.nodes[static_cast<size_t>(f.node)];
     e.expression = node.spec->expression;
     e.display = node.spec->display;
-    const std::string& label =
-        english_ && !node.spec->label_en.empty() ? node.spec->label_en : node.spec->label;
+    const std::string& label = language_ == core::Language::kEnglish && !node.spec->label_en.empty()
+                                   ? node.spec->label_en
+                                   : node.spec->label;
     e.label = label.empty() ? f.name : label;
     if (node.kernel.result_kind() == Value::Kind::kBoolean) e.value = Value::Boolean(x != 0);
     if (!r_.zone_given.empty() && r_.zone_given[static_cast<size_t>(slot)]) {
       // Over the zone's facilities when the invoice was computed: stored with it, since the
       // other facilities' data are not.
-      e.origin = english_ ? "the zone's value when the invoice was computed, stored with it"
-                          : "valeur de la zone au calcul de la facture, enregistrée avec elle";
+      SetOrigin(e, Message("rules.engine.origin_zone_given"));
       return e;
     }
     if (depth <= 0) return e;
@@ -1966,7 +2042,7 @@ class Explainer {
           c.label = var;
           c.period = e.period;
           c.value = Value::Number(b.constant);
-          c.origin = b.description;
+          SetOrigin(c, b.description);
           e.inputs.push_back(std::move(c));
           break;
         }
@@ -2013,7 +2089,8 @@ class Explainer {
           }
           CompiledProgram::Explanation sum;
           sum.name = var;
-          sum.label = english_ ? var + " (sum of the periods)" : var + " (somme des périodes)";
+          sum.label_text = Message("rules.engine.label_sum_of_periods", {{"name", var}});
+          sum.label = core::Render(sum.label_text, language_);
           sum.period = r_.period->ToString();
           double total = 0;
           for (SlotId s : g.slots) {
@@ -2064,6 +2141,11 @@ class Explainer {
   }
 
  private:
+  void SetOrigin(CompiledProgram::Explanation& e, Message origin) const {
+    e.origin = core::Render(origin, language_);
+    e.origin_text = std::move(origin);
+  }
+
   std::pair<int, int> FamilyOf(SlotId slot) const {
     for (size_t i = 0; i < cp_.families.size(); ++i) {
       const auto& slots = cp_.families[i].slots;
@@ -2088,19 +2170,27 @@ class Explainer {
   const Program& program_;
   const CompiledPayment& cp_;
   const RunResult::Impl& r_;
-  bool english_;
+  core::Language language_;
 };
 
 }  // namespace
 
 CompiledProgram::Explanation CompiledProgram::Explain(int payment, const RunResult& result,
                                                       SlotId slot, int facility, int activity,
-                                                      std::string_view language,
+                                                      core::Language language,
                                                       int depth_limit) const {
   Explainer explainer(impl_->program, impl_->payments[static_cast<size_t>(payment)], *result.impl_,
                       language);
   return explainer.Explain(slot, static_cast<size_t>(facility), static_cast<size_t>(activity),
                            depth_limit);
+}
+
+CompiledProgram::Explanation CompiledProgram::Explain(int payment, const RunResult& result,
+                                                      SlotId slot, int facility, int activity,
+                                                      std::string_view language,
+                                                      int depth_limit) const {
+  return Explain(payment, result, slot, facility, activity, core::ParseLanguage(language),
+                 depth_limit);
 }
 
 std::vector<std::pair<std::string, Value>> CompiledProgram::NamedValues(

@@ -85,7 +85,14 @@ struct RunError {
   std::string period;   // the period of the value: "202401"
   std::string where;    // facility code (and " / activity"), or zone code
   std::string message;  // as Formula::Evaluate says it: "Divide by zero", "NaN"...
+  // The message and the row by id, for the reader's language: Formula::Evaluate's message (or
+  // NonFiniteText), and "CSCOM_A / cpn". `message` and `where` are their English.
+  core::Message text;
+  core::Message place_text;
+  // "quantite.montant (202401, CSCOM_A / cpn): Divide by zero", in English.
   std::string ToString() const;
+  // The same line by id.
+  core::Message ToMessage() const;
 };
 
 // Levels of values.
@@ -164,10 +171,18 @@ class CompiledProgram {
     std::string period;      // "202401"
     std::string expression;  // empty for data
     std::string origin;      // for data: "declared (FBR_CPN1_T1, declared)", "tarifs.csv:12"...
+    // `origin` by id (empty when there is none), and `label` by id when Keneya writes it
+    // ("x (sum of the periods)"; empty when the label is a name or the program's).
+    core::Message origin_text;
+    core::Message label_text;
     Value value;
     Display display = Display::kNumber;
     std::vector<Explanation> inputs;
   };
+  // Labels and origins in `language`, and by id (origin_text, label_text).
+  Explanation Explain(int payment, const RunResult& result, SlotId slot, int facility, int activity,
+                      core::Language language, int depth_limit = 12) const;
+  // The same, the language by name ("en", "fr"; core::ParseLanguage).
   Explanation Explain(int payment, const RunResult& result, SlotId slot, int facility, int activity,
                       std::string_view language, int depth_limit = 12) const;
 

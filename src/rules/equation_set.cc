@@ -19,12 +19,6 @@ using core::Result;
 
 namespace {
 
-// Formula errors say where as "column N".
-int ColumnOf(const core::Error& error) {
-  constexpr std::string_view kPrefix = "column ";
-  return std::atoi(error.where.c_str() + std::min(error.where.size(), kPrefix.size()));
-}
-
 // Equation names to indices: open addressing over a flat array, one probe sequence of hashes
 // before any string comparison (hundreds of thousands of names, millions of lookups).
 class NameIndex {
@@ -248,13 +242,15 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
   SolveResult result;
   const size_t n = equations.size();
   std::vector<bool> failed(n, false);
-  auto fail = [&](size_t i, std::string message, int column) {
+  auto fail = [&](size_t i, core::Message message, int column) {
     failed[i] = true;
-    result.errors.push_back({std::string(equations[i].name),
-                             equations[i].constant
-                                 ? Value::Number(*equations[i].constant).ToString()
-                                 : std::string(equations[i].expression),
-                             std::move(message), column});
+    EquationError& e = result.errors.emplace_back();
+    e.source = std::string(equations[i].name);
+    e.expression = equations[i].constant ? Value::Number(*equations[i].constant).ToString()
+                                         : std::string(equations[i].expression);
+    e.message = core::Render(message, core::Language::kEnglish);
+    e.column = column;
+    e.text = std::move(message);
   };
 
   // The output's order, by name, as hesabucli writes it: sorted on a second thread while this
@@ -271,7 +267,9 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
 
   NameIndex index(equations);
   for (size_t i = 0; i < n; ++i) {
-    if (!index.Add(static_cast<uint32_t>(i))) fail(i, "the name is given twice", 0);
+    if (!index.Add(static_cast<uint32_t>(i))) {
+      fail(i, core::Message("rules.equations.name_given_twice"), 0);
+    }
   }
 
   // Parse by shape, and resolve each formula's names to equations: blocks of the set taken in
@@ -281,7 +279,7 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
   std::vector<double> constants(n, 0);
   struct Problem {
     uint32_t equation;
-    std::string message;
+    core::Message message;
     int column;
   };
   struct Part {
@@ -328,9 +326,10 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
         // Parsed again as written, for the message and its column.
         auto parsed = Formula::Parse(e.expression);
         part.problems.push_back(
-            parsed.ok() ? Problem{static_cast<uint32_t>(i), "the formula could not be read", 0}
-                        : Problem{static_cast<uint32_t>(i), parsed.error().message,
-                                  ColumnOf(parsed.error())});
+            parsed.ok() ? Problem{static_cast<uint32_t>(i),
+                                  core::Message("rules.equations.formula_unreadable"), 0}
+                        : Problem{static_cast<uint32_t>(i), parsed.error().text,
+                                  ErrorColumn(parsed.error())});
         graph.EndNode();
         continue;
       }
@@ -347,13 +346,17 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
       graph.EndNode();
       if (missing.size() == 1) {
         part.problems.push_back(
-            {static_cast<uint32_t>(i), "No parameter '" + std::string(missing[0]) + "' found.", 0});
+            {static_cast<uint32_t>(i),
+             core::Message("rules.formula.no_parameter", {{"name", missing[0]}}), 0});
       } else if (!missing.empty()) {
+        // The names as written, in quotes: 'a', 'b'.
         std::string list;
         for (std::string_view m : missing) {
           list += (list.empty() ? "'" : ", '") + std::string(m) + "'";
         }
-        part.problems.push_back({static_cast<uint32_t>(i), "No parameters " + list + " found.", 0});
+        part.problems.push_back({static_cast<uint32_t>(i),
+                                 core::Message("rules.formula.no_parameters", {{"names", list}}),
+                                 0});
       }
     }
   };
@@ -403,7 +406,7 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
         for (uint32_t i : cycle) path += std::string(equations[i].name) + " -> ";
         path += equations[cycle.front()].name;
         for (uint32_t i : cycle) {
-          if (!failed[i]) fail(i, "cycle between equations: " + path, 0);
+          if (!failed[i]) fail(i, core::Message("rules.equations.cycle", {{"path", path}}), 0);
         }
       });
 
@@ -452,12 +455,12 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
       auto own = Formula::Parse(equations[i].expression);
       auto again = own.ok() ? own->Evaluate(args) : Result<Value>(value.error());
       const core::Error& error = again.ok() ? value.error() : again.error();
-      fail(i, error.message, ColumnOf(error));
+      fail(i, error.text, ErrorColumn(error));
       blocked[i] = true;
       continue;
     }
     if (value->kind == Value::Kind::kNumber && !std::isfinite(value->number)) {
-      fail(i, std::string(NonFiniteMessage(value->number)), 0);
+      fail(i, NonFiniteText(value->number), 0);
       blocked[i] = true;
       continue;
     }

@@ -40,8 +40,10 @@ struct EquationView {
 struct EquationError {
   std::string source;      // the equation's name ("general" for none)
   std::string expression;  // its text
-  std::string message;
-  int column = 0;  // 1-based, 0 when the problem is not at one place
+  std::string message;     // `text` in English (hesabucli's JSON writes it)
+  int column = 0;          // 1-based, 0 when the problem is not at one place
+  // The message by id, for the reader's language (core::Render).
+  core::Message text;
 };
 
 class SolveResult {

@@ -214,8 +214,28 @@ const FunctionInfo* FindFunction(std::string_view name) {
   return nullptr;
 }
 
-std::string Plural(int n, std::string_view word) {
-  return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
+// "1 argument", "2 arguments".
+core::Message Arguments(int count) {
+  if (count == 1) return core::Message("rules.formula.one_argument", {{"count", count}});
+  return core::Message("rules.formula.arguments", {{"count", count}});
+}
+
+// What a function takes: "2 arguments", "at least 1 argument", "1 or 2 arguments".
+core::Message ExpectedArguments(const FunctionInfo& f) {
+  if (f.min_args == f.max_args) return Arguments(f.min_args);
+  if (f.max_args < 0) {
+    return core::Message("rules.formula.at_least", {{"arguments", Arguments(f.min_args)}});
+  }
+  return core::Message("rules.formula.either",
+                       {{"min", f.min_args}, {"arguments", Arguments(f.max_args)}});
+}
+
+core::Message Unexpected(std::string_view token) {
+  return core::Message("rules.formula.unexpected", {{"token", token}});
+}
+
+core::Message UnexpectedCharacter(std::string_view character) {
+  return core::Message("rules.formula.unexpected_character", {{"character", character}});
 }
 
 // ---- Parser (precedence climbing) ----
@@ -227,22 +247,20 @@ class Parser {
   Result<int32_t> ParseAll() {
     KENEYA_ASSIGN_OR_RETURN(int32_t root, ParseTernary());
     if (current_.token == Token::kRightParen) {
-      return Problem("Unbalanced parenthesis", current_.column);
+      return Problem(core::Message("rules.formula.unbalanced_parenthesis"), current_.column);
     }
     if (current_.token == Token::kInvalid) {
-      return Problem("unexpected character '" + std::string(current_.text) + "'", current_.column);
+      return Problem(UnexpectedCharacter(current_.text), current_.column);
     }
-    if (current_.token != Token::kEnd) {
-      return Problem("unexpected '" + std::string(current_.text) + "'", current_.column);
-    }
+    if (current_.token != Token::kEnd) return Problem(Unexpected(current_.text), current_.column);
     return root;
   }
 
  private:
   void Advance() { current_ = lexer_.Next(); }
 
-  core::Error Problem(std::string message, int column) {
-    return core::InvalidArgument(std::move(message), "column " + std::to_string(column));
+  core::Error Problem(core::Message message, int column) {
+    return FormulaError(std::move(message), column);
   }
 
   int32_t Add(Formula::Node node) {
@@ -259,16 +277,20 @@ class Parser {
     ~DepthGuard() { --depth; }
   };
 
+  core::Error TooDeep() {
+    return Problem(core::Message("rules.formula.nested_too_deeply"), current_.column);
+  }
+
   Result<int32_t> ParseTernary() {
     DepthGuard guard(depth_);
-    if (depth_ > kMaxDepth) return Problem("the formula is nested too deeply", current_.column);
+    if (depth_ > kMaxDepth) return TooDeep();
     KENEYA_ASSIGN_OR_RETURN(int32_t condition, ParseBinary(0));
     if (current_.token != Token::kQuestion) return condition;
     const int column = current_.column;
     Advance();
     KENEYA_ASSIGN_OR_RETURN(int32_t yes, ParseTernary());
     if (current_.token != Token::kColon) {
-      return Problem("expected ':' of the '?' at column " + std::to_string(column),
+      return Problem(core::Message("rules.formula.expected_colon", {{"column", column}}),
                      current_.column);
     }
     Advance();
@@ -358,7 +380,7 @@ class Parser {
 
   Result<int32_t> ParseUnary() {
     DepthGuard guard(depth_);
-    if (depth_ > kMaxDepth) return Problem("the formula is nested too deeply", current_.column);
+    if (depth_ > kMaxDepth) return TooDeep();
     if (current_.token == Token::kMinus || current_.token == Token::kNot ||
         current_.token == Token::kPlus) {
       const Token t = current_.token;
@@ -407,9 +429,12 @@ class Parser {
         Advance();
         return items;
       }
-      if (current_.token == Token::kEnd) return Problem("Unbalanced parenthesis", open_column);
-      return Problem("expected ',' or ')' but found '" + std::string(current_.text) + "'",
-                     current_.column);
+      if (current_.token == Token::kEnd) {
+        return Problem(core::Message("rules.formula.unbalanced_parenthesis"), open_column);
+      }
+      return Problem(
+          core::Message("rules.formula.expected_comma_or_parenthesis", {{"token", current_.text}}),
+          current_.column);
     }
   }
 
@@ -418,7 +443,8 @@ class Parser {
     switch (l.token) {
       case Token::kNumber: {
         if (!std::isfinite(l.number)) {
-          return Problem("the number " + std::string(l.text) + " is too large", l.column);
+          return Problem(core::Message("rules.formula.number_too_large", {{"number", l.text}}),
+                         l.column);
         }
         Advance();
         Formula::Node n;
@@ -448,7 +474,9 @@ class Parser {
       case Token::kLeftParen: {
         Advance();
         KENEYA_ASSIGN_OR_RETURN(std::vector<int32_t> items, ParseList(l.column));
-        if (items.empty()) return Problem("empty parentheses", l.column);
+        if (items.empty()) {
+          return Problem(core::Message("rules.formula.empty_parentheses"), l.column);
+        }
         if (items.size() == 1) return items[0];
         // (a, b, c): a list, as Hesabu writes arrays.
         Formula::Node n;
@@ -472,17 +500,18 @@ class Parser {
         return Add(n);
       }
       case Token::kEnd:
-        return Problem(l.column == 1 ? "the formula is empty" : "the formula ends too early",
-                       l.column);
+        return Problem(
+            core::Message(l.column == 1 ? "rules.formula.empty" : "rules.formula.ends_too_early"),
+            l.column);
       case Token::kRightParen:
-        return Problem("a value is missing before ')'", l.column);
+        return Problem(core::Message("rules.formula.value_missing"), l.column);
       case Token::kInvalid:
         if (!l.text.empty() && (l.text[0] == '\'' || l.text[0] == '"')) {
-          return Problem("a text is not closed", l.column);
+          return Problem(core::Message("rules.formula.text_not_closed"), l.column);
         }
-        return Problem("unexpected character '" + std::string(l.text) + "'", l.column);
+        return Problem(UnexpectedCharacter(l.text), l.column);
       default:
-        return Problem("unexpected '" + std::string(l.text) + "'", l.column);
+        return Problem(Unexpected(l.text), l.column);
     }
   }
 
@@ -493,17 +522,15 @@ class Parser {
     KENEYA_ASSIGN_OR_RETURN(std::vector<int32_t> items, ParseList(open_column));
     const FunctionInfo* info = FindFunction(name.text);
     if (info == nullptr) {
-      return Problem("Undefined function " + std::string(name.text), name.column);
+      return Problem(core::Message("rules.formula.undefined_function", {{"name", name.text}}),
+                     name.column);
     }
     const int count = static_cast<int>(items.size());
     if (count < info->min_args || (info->max_args >= 0 && count > info->max_args)) {
-      std::string expected = info->min_args == info->max_args ? Plural(info->min_args, "argument")
-                             : info->max_args < 0 ? "at least " + Plural(info->min_args, "argument")
-                                                  : std::to_string(info->min_args) + " or " +
-                                                        Plural(info->max_args, "argument");
-      return Problem(
-          std::string(info->name) + " takes " + expected + ", not " + std::to_string(count),
-          name.column);
+      return Problem(core::Message("rules.formula.takes", {{"function", info->name},
+                                                           {"expected", ExpectedArguments(*info)},
+                                                           {"count", count}}),
+                     name.column);
     }
     Formula::Node n;
     n.op = Op::kCall;
@@ -514,7 +541,7 @@ class Parser {
       for (int i : {0, 2, 4}) {
         if (out_.nodes[static_cast<size_t>(items[static_cast<size_t>(i)])].op != Op::kString) {
           return Problem(
-              "EVAL_ARRAY's argument " + std::to_string(i + 1) + " must be a text in quotes",
+              core::Message("rules.formula.eval_array_needs_text", {{"position", i + 1}}),
               out_.nodes[static_cast<size_t>(items[static_cast<size_t>(i)])].column);
         }
       }
@@ -522,8 +549,10 @@ class Parser {
           out_.strings[static_cast<size_t>(out_.nodes[static_cast<size_t>(items[4])].index)];
       auto sub = Formula::Parse(meta);
       if (!sub.ok()) {
-        return Problem("in EVAL_ARRAY's formula '" + meta + "': " + sub.error().message + " (" +
-                           sub.error().where + ")",
+        return Problem(core::Message("rules.formula.eval_array_unreadable",
+                                     {{"formula", meta},
+                                      {"reason", sub.error().text},
+                                      {"where", ColumnPlace(ErrorColumn(sub.error()))}}),
                        out_.nodes[static_cast<size_t>(items[4])].column);
       }
       n.index = static_cast<int32_t>(out_.sub_formulas.size());
@@ -562,23 +591,25 @@ class Evaluator {
         return Value::String(f_.strings[static_cast<size_t>(n.index)]);
       case Op::kVariable:
         if (static_cast<size_t>(n.index) >= inputs_.size()) {
-          return Problem("No parameter '" + f_.variables[static_cast<size_t>(n.index)] + "' found.",
+          return Problem(core::Message("rules.formula.no_parameter",
+                                       {{"name", f_.variables[static_cast<size_t>(n.index)]}}),
                          n.column);
         }
         return inputs_[static_cast<size_t>(n.index)];
       case Op::kNegate: {
-        KENEYA_ASSIGN_OR_RETURN(double x, Number(n.a, "-"));
+        KENEYA_ASSIGN_OR_RETURN(double x, Number(n.a, Operation("-")));
         return Value::Number(-x);
       }
       case Op::kNot: {
-        KENEYA_ASSIGN_OR_RETURN(bool x, Boolean(n.a, "NOT"));
+        KENEYA_ASSIGN_OR_RETURN(bool x, Boolean(n.a, Operation("NOT")));
         return Value::Boolean(!x);
       }
       case Op::kAnd:
       case Op::kOr: {
         // Both sides are evaluated and must be booleans, as in Hesabu.
-        KENEYA_ASSIGN_OR_RETURN(bool x, Boolean(n.a, n.op == Op::kAnd ? "AND" : "OR"));
-        KENEYA_ASSIGN_OR_RETURN(bool y, Boolean(n.b, n.op == Op::kAnd ? "AND" : "OR"));
+        const std::string_view name = n.op == Op::kAnd ? "AND" : "OR";
+        KENEYA_ASSIGN_OR_RETURN(bool x, Boolean(n.a, Operation(name)));
+        KENEYA_ASSIGN_OR_RETURN(bool y, Boolean(n.b, Operation(name)));
         return Value::Boolean(n.op == Op::kAnd ? (x && y) : (x || y));
       }
       case Op::kEqual:
@@ -586,9 +617,9 @@ class Evaluator {
         KENEYA_ASSIGN_OR_RETURN(Value x, Eval(n.a));
         KENEYA_ASSIGN_OR_RETURN(Value y, Eval(n.b));
         if (x.kind != y.kind) {
-          return Problem(
-              "cannot compare " + std::string(KindName(x.kind)) + " with " + KindName(y.kind),
-              n.column);
+          return Problem(core::Message("rules.formula.cannot_compare",
+                                       {{"left", KindName(x.kind)}, {"right", KindName(y.kind)}}),
+                         n.column);
         }
         bool equal = false;
         switch (x.kind) {
@@ -611,8 +642,8 @@ class Evaluator {
       case Op::kLessEqual:
       case Op::kGreater:
       case Op::kGreaterEqual: {
-        KENEYA_ASSIGN_OR_RETURN(double x, Number(n.a, "a comparison"));
-        KENEYA_ASSIGN_OR_RETURN(double y, Number(n.b, "a comparison"));
+        KENEYA_ASSIGN_OR_RETURN(double x, Number(n.a, InComparison()));
+        KENEYA_ASSIGN_OR_RETURN(double y, Number(n.b, InComparison()));
         switch (n.op) {
           case Op::kLess:
             return Value::Boolean(x < y);
@@ -630,8 +661,8 @@ class Evaluator {
       case Op::kDivide:
       case Op::kModulo:
       case Op::kPower: {
-        KENEYA_ASSIGN_OR_RETURN(double x, Number(n.a, "arithmetic"));
-        KENEYA_ASSIGN_OR_RETURN(double y, Number(n.b, "arithmetic"));
+        KENEYA_ASSIGN_OR_RETURN(double x, Number(n.a, InArithmetic()));
+        KENEYA_ASSIGN_OR_RETURN(double y, Number(n.b, InArithmetic()));
         switch (n.op) {
           case Op::kAdd:
             return Value::Number(x + y);
@@ -648,12 +679,12 @@ class Evaluator {
         }
       }
       case Op::kTernary: {
-        KENEYA_ASSIGN_OR_RETURN(bool condition, Boolean(n.a, "?:"));
+        KENEYA_ASSIGN_OR_RETURN(bool condition, Boolean(n.a, Operation("?:")));
         return Eval(condition ? n.b : n.c);
       }
       case Op::kList: {
         std::vector<double> items;
-        KENEYA_RETURN_IF_ERROR(Flatten(n, items, "a list"));
+        KENEYA_RETURN_IF_ERROR(Flatten(n, items, InList()));
         return Value::Array(std::move(items));
       }
       default:  // Op::kCall
@@ -662,8 +693,8 @@ class Evaluator {
   }
 
  private:
-  core::Error Problem(std::string message, int column) {
-    return core::InvalidArgument(std::move(message), "column " + std::to_string(column));
+  core::Error Problem(core::Message message, int column) {
+    return FormulaError(std::move(message), column);
   }
 
   int32_t Arg(const Formula::Node& n, int i) const {
@@ -671,21 +702,24 @@ class Evaluator {
   }
   int Column(int32_t node) const { return f_.nodes[static_cast<size_t>(node)].column; }
 
-  Result<double> Number(int32_t node, std::string_view context) {
+  // `operation` (Operation()): what the value is read for.
+  Result<double> Number(int32_t node, core::MessageArg operation) {
     KENEYA_ASSIGN_OR_RETURN(Value v, Eval(node));
     if (v.kind != Value::Kind::kNumber) {
-      return Problem("expected a number in " + std::string(context) + ", but " + v.ToString() +
-                         " is " + KindName(v.kind),
+      return Problem(core::Message("rules.formula.expected_number", {std::move(operation),
+                                                                     {"value", v.ToString()},
+                                                                     {"kind", KindName(v.kind)}}),
                      Column(node));
     }
     return v.number;
   }
 
-  Result<bool> Boolean(int32_t node, std::string_view context) {
+  Result<bool> Boolean(int32_t node, core::MessageArg operation) {
     KENEYA_ASSIGN_OR_RETURN(Value v, Eval(node));
     if (v.kind != Value::Kind::kBoolean) {
-      return Problem("expected a boolean for " + std::string(context) + ", but " + v.ToString() +
-                         " is " + KindName(v.kind) + " (compare it: x == 1)",
+      return Problem(core::Message("rules.formula.expected_boolean", {std::move(operation),
+                                                                      {"value", v.ToString()},
+                                                                      {"kind", KindName(v.kind)}}),
                      Column(node));
     }
     return v.boolean;
@@ -693,7 +727,8 @@ class Evaluator {
 
   // The arguments of a call or list as numbers, arrays spread out (Hesabu passes SUM(ARRAY(1,2))
   // as SUM(1,2)).
-  core::Status Flatten(const Formula::Node& n, std::vector<double>& out, std::string_view name) {
+  core::Status Flatten(const Formula::Node& n, std::vector<double>& out,
+                       const core::MessageArg& operation) {
     for (int i = 0; i < n.arg_count; ++i) {
       KENEYA_ASSIGN_OR_RETURN(Value v, Eval(Arg(n, i)));
       if (v.kind == Value::Kind::kNumber) {
@@ -701,9 +736,10 @@ class Evaluator {
       } else if (v.kind == Value::Kind::kArray) {
         out.insert(out.end(), v.array.begin(), v.array.end());
       } else {
-        return Problem(std::string(name) + " expects numbers, but argument " +
-                           std::to_string(i + 1) + " is " + KindName(v.kind) + " (" + v.ToString() +
-                           ")",
+        return Problem(core::Message("rules.formula.expects_numbers", {operation,
+                                                                       {"position", i + 1},
+                                                                       {"kind", KindName(v.kind)},
+                                                                       {"value", v.ToString()}}),
                        Column(Arg(n, i)));
       }
     }
@@ -723,9 +759,9 @@ class Evaluator {
         KENEYA_ASSIGN_OR_RETURN(Value condition, Eval(Arg(n, 0)));
         if (condition.kind != Value::Kind::kBoolean) {
           // Hesabu's own message, which its users know.
-          return Problem("Error for IF-function, Expected '" + condition.ToString() +
-                             "' to be a boolean expression.",
-                         Column(Arg(n, 0)));
+          return Problem(
+              core::Message("rules.formula.if_not_boolean", {{"value", condition.ToString()}}),
+              Column(Arg(n, 0)));
         }
         KENEYA_ASSIGN_OR_RETURN(Value yes, Eval(Arg(n, 1)));
         KENEYA_ASSIGN_OR_RETURN(Value no, Eval(Arg(n, 2)));
@@ -733,7 +769,7 @@ class Evaluator {
       }
       case Function::kArray: {
         std::vector<double> items;
-        KENEYA_RETURN_IF_ERROR(Flatten(n, items, "ARRAY"));
+        KENEYA_RETURN_IF_ERROR(Flatten(n, items, Operation("ARRAY")));
         return Value::Array(std::move(items));
       }
       case Function::kEvalArray:
@@ -742,13 +778,10 @@ class Evaluator {
         break;
     }
     std::vector<double> a;
-    KENEYA_RETURN_IF_ERROR(Flatten(n, a, FunctionName(n.function)));
+    KENEYA_RETURN_IF_ERROR(Flatten(n, a, Operation(FunctionName(n.function))));
     auto need = [&](size_t count) -> core::Status {
       if (a.size() < count) {
-        return Problem(std::string(FunctionName(n.function)) + " needs at least " +
-                           std::to_string(count) + " value" + (count == 1 ? "" : "s") + ", got " +
-                           std::to_string(a.size()),
-                       n.column);
+        return Problem(NeedsAtLeast(FunctionName(n.function), count, a.size()), n.column);
       }
       return core::OkStatus();
     };
@@ -769,7 +802,9 @@ class Evaluator {
       case Function::kSqrt:
         KENEYA_RETURN_IF_ERROR(need(1));
         if (a[0] < 0) {
-          return Problem("SQRT of a negative number (" + FormatNumber(a[0]) + ")", n.column);
+          return Problem(
+              core::Message("rules.formula.sqrt_negative", {{"number", FormatNumber(a[0])}}),
+              n.column);
         }
         return Value::Number(std::sqrt(a[0]));
       case Function::kRound:
@@ -796,9 +831,9 @@ class Evaluator {
         const double index = a.back();
         const size_t count = a.size() - 1;
         if (!numeric::AccessIndexValid(index, count)) {
-          return Problem(
-              "ACCESS index " + FormatNumber(index) + " is outside 0.." + std::to_string(count - 1),
-              n.column);
+          return Problem(core::Message("rules.formula.access_outside",
+                                       {{"index", FormatNumber(index)}, {"last", count - 1}}),
+                         n.column);
         }
         return Value::Number(a[static_cast<size_t>(index)]);
       }
@@ -817,17 +852,14 @@ class Evaluator {
       KENEYA_ASSIGN_OR_RETURN(Value v, Eval(Arg(n, i)));
       if (v.kind == Value::Kind::kNumber) return std::vector<double>{v.number};
       if (v.kind == Value::Kind::kArray) return v.array;
-      return Problem("EVAL_ARRAY expects numbers for '" + (i == 1 ? key1 : key2) + "', got " +
-                         KindName(v.kind),
+      return Problem(core::Message("rules.formula.eval_array_expects_numbers",
+                                   {{"name", i == 1 ? key1 : key2}, {"kind", KindName(v.kind)}}),
                      Column(Arg(n, i)));
     };
     KENEYA_ASSIGN_OR_RETURN(std::vector<double> first, values_of(1));
     KENEYA_ASSIGN_OR_RETURN(std::vector<double> second, values_of(3));
     if (first.size() != second.size()) {
-      return Problem("Error for evalArray-function, Expected '" + key1 + "' and '" + key2 +
-                         "' to have same size of values (" + std::to_string(first.size()) +
-                         " and " + std::to_string(second.size()) + ")",
-                     n.column);
+      return Problem(EvalArraySizes(key1, key2, first.size(), second.size()), n.column);
     }
     const Formula& meta = f_.sub_formulas[static_cast<size_t>(n.index)];
     std::vector<Value> inputs(meta.variables().size());
@@ -836,9 +868,7 @@ class Evaluator {
       if (meta.variables()[v] == key1) source[v] = 1;
       if (meta.variables()[v] == key2) source[v] = 2;
       if (source[v] < 0) {
-        return Problem("EVAL_ARRAY's formula uses '" + meta.variables()[v] + "'; it only knows '" +
-                           key1 + "' and '" + key2 + "'",
-                       n.column);
+        return Problem(EvalArrayUnknownName(meta.variables()[v], key1, key2), n.column);
       }
     }
     std::vector<double> results;
@@ -849,14 +879,14 @@ class Evaluator {
       }
       auto r = meta.Evaluate(inputs);
       if (!r.ok()) {
-        return Problem("in EVAL_ARRAY's formula: " + r.error().message, n.column);
+        return Problem(EvalArrayFailed(r.error()), n.column);
       }
       if (r->kind == Value::Kind::kNumber) {
         results.push_back(r->number);
       } else if (r->kind == Value::Kind::kBoolean) {
         results.push_back(r->boolean ? 1 : 0);
       } else {
-        return Problem("EVAL_ARRAY's formula must give numbers", n.column);
+        return Problem(core::Message("rules.formula.eval_array_not_numbers"), n.column);
       }
     }
     return Value::Array(std::move(results));
@@ -882,6 +912,46 @@ std::string_view FunctionName(Function f) { return kFunctions[static_cast<size_t
 
 std::string_view NonFiniteMessage(double value) {
   return std::isnan(value) ? "NaN" : "Divide by zero";
+}
+
+core::Message NonFiniteText(double value) {
+  return core::Message(std::isnan(value) ? "rules.formula.nan" : "rules.formula.divide_by_zero");
+}
+
+core::Message ColumnPlace(int column) {
+  return core::Message("rules.place.column", {{"column", column}});
+}
+
+core::Message FormulaColumnPlace(std::string_view formula, int column) {
+  return core::Message("rules.place.formula_column", {{"formula", formula}, {"column", column}});
+}
+
+int ErrorColumn(const core::Error& error) {
+  for (const core::Message& part : error.place) {
+    if (part.id() != "rules.place.column") continue;
+    for (const core::MessageArg& arg : part.args()) {
+      if (arg.name == "column") return static_cast<int>(arg.integer);
+    }
+  }
+  return 0;
+}
+
+core::Message EvalArraySizes(std::string_view first, std::string_view second, size_t first_count,
+                             size_t second_count) {
+  return core::Message("rules.formula.eval_array_sizes", {{"first", first},
+                                                          {"second", second},
+                                                          {"first_count", first_count},
+                                                          {"second_count", second_count}});
+}
+
+core::Message EvalArrayUnknownName(std::string_view name, std::string_view first,
+                                   std::string_view second) {
+  return core::Message("rules.formula.eval_array_unknown_name",
+                       {{"name", name}, {"first", first}, {"second", second}});
+}
+
+core::Message EvalArrayFailed(const core::Error& error) {
+  return core::Message("rules.formula.eval_array_failed", {{"reason", error.text}});
 }
 
 Formula::Formula() : impl_(std::make_unique<Impl>()) {}

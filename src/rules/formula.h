@@ -9,7 +9,10 @@
 // Numbers are doubles; comparisons give booleans; text appears only as literals ('aa') and as
 // the names and meta-formula of EVAL_ARRAY. Function names are case-insensitive. A parse error
 // says what is wrong and at which column (1-based); so does an evaluation error, at the column
-// of the operator or function that failed. Parsing never crashes, whatever the input.
+// of the operator or function that failed. Parsing never crashes, whatever the input. Messages
+// are by id (rules.formula.*, core/messages/rules.inc), their place "column N" too
+// (ColumnPlace); some keep Hesabu's English words ("Unbalanced parenthesis"), which its users
+// know.
 #ifndef KENEYA_RULES_FORMULA_H_
 #define KENEYA_RULES_FORMULA_H_
 
@@ -45,8 +48,10 @@ struct Value {
 
 // A problem in a formula: what and where (1-based column; 0 when it concerns the whole formula).
 struct FormulaProblem {
-  std::string message;
+  std::string message;  // `text` in English
   int column = 0;
+  // The message by id, for the reader's language (core::Render).
+  core::Message text;
 };
 
 // The functions of the language.
@@ -72,8 +77,8 @@ enum class Function : uint8_t {
 
 class Formula {
  public:
-  // Parses `text`. Errors (kInvalidArgument): the message is a FormulaProblem's, `where` is
-  // "column N".
+  // Parses `text`. Errors (kInvalidArgument): the message is a FormulaProblem's, the place
+  // ColumnPlace(N) (`where` "column N"; ErrorColumn gives N).
   static core::Result<Formula> Parse(std::string_view text);
 
   Formula();
@@ -90,7 +95,7 @@ class Formula {
   const std::vector<Function>& functions() const;
 
   // Evaluates with `inputs[i]` the value of variables()[i]. Errors: kInvalidArgument with the
-  // problem's message, where "column N". Division by zero gives infinity and 0/0 NaN, as
+  // problem's message, place ColumnPlace(N). Division by zero gives infinity and 0/0 NaN, as
   // Hesabu's engine does; callers decide (Solve reports them).
   core::Result<Value> Evaluate(std::span<const Value> inputs) const;
 
@@ -103,7 +108,16 @@ class Formula {
 };
 
 // Hesabu's message for a value that is not finite: "Divide by zero" for an infinity, "NaN".
+// NonFiniteMessage in English (hesabucli's JSON keeps it), NonFiniteText by id.
 std::string_view NonFiniteMessage(double value);
+core::Message NonFiniteText(double value);
+
+// Where in a formula: "column 9" ("colonne 9"); with the formula's name, "quantite.ecart,
+// column 9". The errors of Parse, Evaluate and Kernel::Compile have the first as their place.
+core::Message ColumnPlace(int column);
+core::Message FormulaColumnPlace(std::string_view formula, int column);
+// The column of such an error (from its place), 0 when it has none.
+int ErrorColumn(const core::Error& error);
 
 }  // namespace keneya::rules
 

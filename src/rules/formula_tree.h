@@ -1,5 +1,5 @@
 // The parsed form of a formula, shared by the scalar evaluator (formula.cc) and the column
-// compiler (compiled_formula.cc). Internal to src/rules.
+// compiler (kernel.cc). Internal to src/rules.
 #ifndef KENEYA_RULES_FORMULA_TREE_H_
 #define KENEYA_RULES_FORMULA_TREE_H_
 
@@ -7,8 +7,11 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "core/message.h"
+#include "core/result.h"
 #include "rules/formula.h"
 
 namespace keneya::rules {
@@ -57,12 +60,49 @@ inline std::string FormatNumber(double x) {
 }
 
 // A value's kind in messages: "a number", "a boolean", "a text", "a list".
-inline const char* KindName(Value::Kind kind) {
-  if (kind == Value::Kind::kNumber) return "a number";
-  if (kind == Value::Kind::kBoolean) return "a boolean";
-  if (kind == Value::Kind::kString) return "a text";
-  return "a list";
+inline core::Message KindName(Value::Kind kind) {
+  if (kind == Value::Kind::kNumber) return core::Message("rules.formula.kind_number");
+  if (kind == Value::Kind::kBoolean) return core::Message("rules.formula.kind_boolean");
+  if (kind == Value::Kind::kString) return core::Message("rules.formula.kind_text");
+  return core::Message("rules.formula.kind_list");
 }
+
+// What an operand is read for, the {operation} of messages: an operator or a function as the
+// language writes it ("-", "NOT", "SUM"), or words ("arithmetic", "a list").
+inline core::MessageArg Operation(std::string_view symbol) { return {"operation", symbol}; }
+inline core::MessageArg Operation(core::Message words) { return {"operation", std::move(words)}; }
+inline core::MessageArg InArithmetic() {
+  return Operation(core::Message("rules.formula.operation_arithmetic"));
+}
+inline core::MessageArg InComparison() {
+  return Operation(core::Message("rules.formula.operation_comparison"));
+}
+inline core::MessageArg InList() {
+  return Operation(core::Message("rules.formula.operation_list"));
+}
+
+// The problem of a formula at `column` (1-based): kInvalidArgument, place "column N".
+inline core::Error FormulaError(core::Message message, int column) {
+  return core::InvalidArgument(std::move(message), ColumnPlace(column));
+}
+
+// "SUM needs at least 1 value, got 0".
+inline core::Message NeedsAtLeast(std::string_view function, size_t count, size_t got) {
+  if (count == 1) {
+    return core::Message("rules.formula.needs_one_value",
+                         {{"function", function}, {"count", count}, {"got", got}});
+  }
+  return core::Message("rules.formula.needs_values",
+                       {{"function", function}, {"count", count}, {"got", got}});
+}
+
+// EVAL_ARRAY's problems, the same for the evaluator and the kernel (formula.cc).
+core::Message EvalArraySizes(std::string_view first, std::string_view second, size_t first_count,
+                             size_t second_count);
+core::Message EvalArrayUnknownName(std::string_view name, std::string_view first,
+                                   std::string_view second);
+// "in EVAL_ARRAY's formula: <error's message>".
+core::Message EvalArrayFailed(const core::Error& error);
 
 struct Formula::Impl {
   std::string text;

@@ -182,8 +182,9 @@ InvoiceSet BuildInvoices(const CompiledProgram& program, int payment, const RunR
         line.kind = InvoiceLine::Kind::kEnvelope;
         line.period = inputs.period.ToString();
         line.code = "envelope";
-        line.label = "Réduction au prorata de l'enveloppe budgétaire de " + envelope.zone;
-        line.label_en = "Pro rata reduction to the budget envelope of " + envelope.zone;
+        line.label_text = core::Message("rules.invoice.envelope_cut", {{"zone", envelope.zone}});
+        line.label = core::Render(line.label_text, core::Language::kFrench);
+        line.label_en = core::Render(line.label_text, core::Language::kEnglish);
         line.has_amount = true;
         line.amount = reduction;
         line.display = Display::kMoney;

@@ -29,6 +29,9 @@ struct InvoiceLine {
   std::string code;     // activity code, or formula code
   std::string label;    // French
   std::string label_en;
+  // The label by id when Keneya writes it (the envelope's cut); empty when it is the
+  // program's (an activity's name, a package's, a payment line's).
+  core::Message label_text;
   std::vector<double> columns;  // activity lines: the package's invoice columns
   bool missing = false;         // activity lines: an input was not reported (counts as 0)
   bool has_amount = false;

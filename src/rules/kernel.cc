@@ -75,7 +75,8 @@ struct CValue {
   Value::Kind kind = Value::Kind::kNumber;
   std::vector<Kernel::Ref> items;  // one for a number or boolean, n for a list
   std::string text;                // kString
-  std::string description;         // for messages: "'verified'", "true", "the value at column 5"
+  // For messages, as their {value}: "'verified'", "true", "the value at column 5".
+  core::MessageArg description{"value", ""};
 };
 
 class KernelCompiler {
@@ -90,7 +91,7 @@ class KernelCompiler {
       const VariableType& type = types_[i];
       CValue v;
       v.kind = type.kind;
-      v.description = "'" + formula.variables()[i] + "'";
+      v.description = Quoted(formula.variables()[i]);
       out_.offsets_.push_back(offset);
       const int items = type.kind == Value::Kind::kArray ? type.length : 1;
       for (int j = 0; j < items; ++j) v.items.push_back(Kernel::Ref::Binding(offset + j));
@@ -105,9 +106,12 @@ class KernelCompiler {
   using Ref = Kernel::Ref;
   using Code = Kernel::Code;
 
-  core::Error Problem(std::string message, int column) {
-    return core::InvalidArgument(std::move(message), "column " + std::to_string(column));
+  core::Error Problem(core::Message message, int column) {
+    return FormulaError(std::move(message), column);
   }
+
+  // A name or a text as messages show it: 'verified'.
+  static core::MessageArg Quoted(const std::string& text) { return {"value", "'" + text + "'"}; }
 
   Ref Emit(Code code, Ref a, Ref b = {}, Ref c = {}) {
     Kernel::Instruction in;
@@ -133,7 +137,7 @@ class KernelCompiler {
     return Ref::Register(in.dst);
   }
 
-  static CValue Scalar(Value::Kind kind, Ref ref, std::string description) {
+  static CValue Scalar(Value::Kind kind, Ref ref, core::MessageArg description) {
     CValue v;
     v.kind = kind;
     v.items.push_back(ref);
@@ -141,28 +145,31 @@ class KernelCompiler {
     return v;
   }
 
-  static std::string Describe(const Formula::Node& n) {
-    return "the value at column " + std::to_string(n.column);
+  static core::MessageArg Describe(const Formula::Node& n) {
+    return {"value", core::Message("rules.kernel.value_at_column", {{"column", n.column}})};
   }
 
+  // `operation` (Operation()): what the value is read for.
   Result<CValue> Number(const Formula::Impl& f, int32_t node, std::span<const CValue> vars,
-                        std::string_view context) {
+                        core::MessageArg operation) {
     KENEYA_ASSIGN_OR_RETURN(CValue v, Compile(f, node, vars));
     if (v.kind != Value::Kind::kNumber) {
-      return Problem("expected a number in " + std::string(context) + ", but " + v.description +
-                         " is " + KindName(v.kind),
-                     f.nodes[static_cast<size_t>(node)].column);
+      return Problem(
+          core::Message("rules.formula.expected_number",
+                        {std::move(operation), v.description, {"kind", KindName(v.kind)}}),
+          f.nodes[static_cast<size_t>(node)].column);
     }
     return v;
   }
 
   Result<CValue> Boolean(const Formula::Impl& f, int32_t node, std::span<const CValue> vars,
-                         std::string_view context) {
+                         core::MessageArg operation) {
     KENEYA_ASSIGN_OR_RETURN(CValue v, Compile(f, node, vars));
     if (v.kind != Value::Kind::kBoolean) {
-      return Problem("expected a boolean for " + std::string(context) + ", but " + v.description +
-                         " is " + KindName(v.kind) + " (compare it: x == 1)",
-                     f.nodes[static_cast<size_t>(node)].column);
+      return Problem(
+          core::Message("rules.formula.expected_boolean",
+                        {std::move(operation), v.description, {"kind", KindName(v.kind)}}),
+          f.nodes[static_cast<size_t>(node)].column);
     }
     return v;
   }
@@ -173,17 +180,19 @@ class KernelCompiler {
 
   // Arguments as numbers, lists spread out (as Formula::Evaluate's Flatten).
   Result<std::vector<Ref>> Flatten(const Formula::Impl& f, const Formula::Node& n,
-                                   std::span<const CValue> vars, std::string_view name) {
+                                   std::span<const CValue> vars,
+                                   const core::MessageArg& operation) {
     std::vector<Ref> out;
     for (int i = 0; i < n.arg_count; ++i) {
       KENEYA_ASSIGN_OR_RETURN(CValue v, Compile(f, Arg(f, n, i), vars));
       if (v.kind == Value::Kind::kNumber || v.kind == Value::Kind::kArray) {
         out.insert(out.end(), v.items.begin(), v.items.end());
       } else {
-        return Problem(std::string(name) + " expects numbers, but argument " +
-                           std::to_string(i + 1) + " is " + KindName(v.kind) + " (" +
-                           v.description + ")",
-                       f.nodes[static_cast<size_t>(Arg(f, n, i))].column);
+        return Problem(
+            core::Message(
+                "rules.formula.expects_numbers",
+                {operation, {"position", i + 1}, {"kind", KindName(v.kind)}, v.description}),
+            f.nodes[static_cast<size_t>(Arg(f, n, i))].column);
       }
     }
     return out;
@@ -193,32 +202,33 @@ class KernelCompiler {
     const Formula::Node& n = f.nodes[static_cast<size_t>(index)];
     switch (n.op) {
       case Op::kNumber:
-        return Scalar(Value::Kind::kNumber, Ref::Immediate(n.number), FormatNumber(n.number));
+        return Scalar(Value::Kind::kNumber, Ref::Immediate(n.number),
+                      {"value", FormatNumber(n.number)});
       case Op::kBoolean:
         return Scalar(Value::Kind::kBoolean, Ref::Immediate(n.number),
-                      n.number != 0 ? "true" : "false");
+                      {"value", n.number != 0 ? "true" : "false"});
       case Op::kString: {
         CValue v;
         v.kind = Value::Kind::kString;
         v.text = f.strings[static_cast<size_t>(n.index)];
-        v.description = "'" + v.text + "'";
+        v.description = Quoted(v.text);
         return v;
       }
       case Op::kVariable:
         return vars[static_cast<size_t>(n.index)];
       case Op::kNegate: {
-        KENEYA_ASSIGN_OR_RETURN(CValue x, Number(f, n.a, vars, "-"));
+        KENEYA_ASSIGN_OR_RETURN(CValue x, Number(f, n.a, vars, Operation("-")));
         return Scalar(Value::Kind::kNumber, Emit(Code::kNegate, x.items[0]), Describe(n));
       }
       case Op::kNot: {
-        KENEYA_ASSIGN_OR_RETURN(CValue x, Boolean(f, n.a, vars, "NOT"));
+        KENEYA_ASSIGN_OR_RETURN(CValue x, Boolean(f, n.a, vars, Operation("NOT")));
         return Scalar(Value::Kind::kBoolean, Emit(Code::kNot, x.items[0]), Describe(n));
       }
       case Op::kAnd:
       case Op::kOr: {
-        const char* name = n.op == Op::kAnd ? "AND" : "OR";
-        KENEYA_ASSIGN_OR_RETURN(CValue x, Boolean(f, n.a, vars, name));
-        KENEYA_ASSIGN_OR_RETURN(CValue y, Boolean(f, n.b, vars, name));
+        const std::string_view name = n.op == Op::kAnd ? "AND" : "OR";
+        KENEYA_ASSIGN_OR_RETURN(CValue x, Boolean(f, n.a, vars, Operation(name)));
+        KENEYA_ASSIGN_OR_RETURN(CValue y, Boolean(f, n.b, vars, Operation(name)));
         return Scalar(Value::Kind::kBoolean,
                       Emit(n.op == Op::kAnd ? Code::kAnd : Code::kOr, x.items[0], y.items[0]),
                       Describe(n));
@@ -230,8 +240,8 @@ class KernelCompiler {
       case Op::kLessEqual:
       case Op::kGreater:
       case Op::kGreaterEqual: {
-        KENEYA_ASSIGN_OR_RETURN(CValue x, Number(f, n.a, vars, "a comparison"));
-        KENEYA_ASSIGN_OR_RETURN(CValue y, Number(f, n.b, vars, "a comparison"));
+        KENEYA_ASSIGN_OR_RETURN(CValue x, Number(f, n.a, vars, InComparison()));
+        KENEYA_ASSIGN_OR_RETURN(CValue y, Number(f, n.b, vars, InComparison()));
         const Code code = n.op == Op::kLess        ? Code::kLess
                           : n.op == Op::kLessEqual ? Code::kLessEqual
                           : n.op == Op::kGreater   ? Code::kGreater
@@ -244,8 +254,8 @@ class KernelCompiler {
       case Op::kDivide:
       case Op::kModulo:
       case Op::kPower: {
-        KENEYA_ASSIGN_OR_RETURN(CValue x, Number(f, n.a, vars, "arithmetic"));
-        KENEYA_ASSIGN_OR_RETURN(CValue y, Number(f, n.b, vars, "arithmetic"));
+        KENEYA_ASSIGN_OR_RETURN(CValue x, Number(f, n.a, vars, InArithmetic()));
+        KENEYA_ASSIGN_OR_RETURN(CValue y, Number(f, n.b, vars, InArithmetic()));
         const Code code = n.op == Op::kAdd        ? Code::kAdd
                           : n.op == Op::kSubtract ? Code::kSubtract
                           : n.op == Op::kMultiply ? Code::kMultiply
@@ -256,17 +266,17 @@ class KernelCompiler {
       }
       case Op::kTernary: {
         // Lazy in Formula::Evaluate: a failure in the branch not taken does not count.
-        KENEYA_ASSIGN_OR_RETURN(CValue condition, Boolean(f, n.a, vars, "?:"));
+        KENEYA_ASSIGN_OR_RETURN(CValue condition, Boolean(f, n.a, vars, Operation("?:")));
         ++lazy_depth_;
         auto yes = Compile(f, n.b, vars);
         auto no = yes.ok() ? Compile(f, n.c, vars) : Result<CValue>(yes.error());
         --lazy_depth_;
         if (!yes.ok()) return yes.error();
         if (!no.ok()) return no.error();
-        return Select(condition.items[0], *yes, *no, n, "?:");
+        return Select(condition.items[0], *yes, *no, n, Operation("?:"));
       }
       case Op::kList: {
-        KENEYA_ASSIGN_OR_RETURN(std::vector<Ref> items, Flatten(f, n, vars, "a list"));
+        KENEYA_ASSIGN_OR_RETURN(std::vector<Ref> items, Flatten(f, n, vars, InList()));
         CValue v;
         v.kind = Value::Kind::kArray;
         v.items = std::move(items);
@@ -280,15 +290,16 @@ class KernelCompiler {
 
   // The two results of a choice must be of one kind, so that a column has one kind.
   Result<CValue> Select(Ref condition, const CValue& yes, const CValue& no, const Formula::Node& n,
-                        std::string_view what) {
+                        const core::MessageArg& operation) {
     if (yes.kind != no.kind || yes.items.size() != no.items.size() ||
         yes.kind == Value::Kind::kString) {
       if (yes.kind == Value::Kind::kString && no.kind == Value::Kind::kString) {
-        return Problem("the two results of " + std::string(what) + " cannot be texts", n.column);
+        return Problem(core::Message("rules.kernel.results_are_texts", {operation}), n.column);
       }
-      return Problem("the two results of " + std::string(what) + " must be of the same kind, not " +
-                         KindName(yes.kind) + " and " + KindName(no.kind),
-                     n.column);
+      return Problem(
+          core::Message("rules.kernel.results_differ",
+                        {operation, {"first", KindName(yes.kind)}, {"second", KindName(no.kind)}}),
+          n.column);
     }
     CValue v;
     v.kind = yes.kind;
@@ -304,9 +315,9 @@ class KernelCompiler {
     KENEYA_ASSIGN_OR_RETURN(CValue x, Compile(f, n.a, vars));
     KENEYA_ASSIGN_OR_RETURN(CValue y, Compile(f, n.b, vars));
     if (x.kind != y.kind) {
-      return Problem(
-          "cannot compare " + std::string(KindName(x.kind)) + " with " + KindName(y.kind),
-          n.column);
+      return Problem(core::Message("rules.formula.cannot_compare",
+                                   {{"left", KindName(x.kind)}, {"right", KindName(y.kind)}}),
+                     n.column);
     }
     const bool equal_op = n.op == Op::kEqual;
     if (x.kind == Value::Kind::kString) {
@@ -332,16 +343,15 @@ class KernelCompiler {
       case Function::kIf: {
         KENEYA_ASSIGN_OR_RETURN(CValue condition, Compile(f, Arg(f, n, 0), vars));
         if (condition.kind != Value::Kind::kBoolean) {
-          return Problem("Error for IF-function, Expected " + condition.description +
-                             " to be a boolean expression.",
+          return Problem(core::Message("rules.kernel.if_not_boolean", {condition.description}),
                          f.nodes[static_cast<size_t>(Arg(f, n, 0))].column);
         }
         KENEYA_ASSIGN_OR_RETURN(CValue yes, Compile(f, Arg(f, n, 1), vars));
         KENEYA_ASSIGN_OR_RETURN(CValue no, Compile(f, Arg(f, n, 2), vars));
-        return Select(condition.items[0], yes, no, n, "IF");
+        return Select(condition.items[0], yes, no, n, Operation("IF"));
       }
       case Function::kArray: {
-        KENEYA_ASSIGN_OR_RETURN(std::vector<Ref> items, Flatten(f, n, vars, "ARRAY"));
+        KENEYA_ASSIGN_OR_RETURN(std::vector<Ref> items, Flatten(f, n, vars, Operation("ARRAY")));
         CValue v;
         v.kind = Value::Kind::kArray;
         v.items = std::move(items);
@@ -354,13 +364,9 @@ class KernelCompiler {
         break;
     }
     const std::string_view name = FunctionName(n.function);
-    KENEYA_ASSIGN_OR_RETURN(std::vector<Ref> a, Flatten(f, n, vars, name));
+    KENEYA_ASSIGN_OR_RETURN(std::vector<Ref> a, Flatten(f, n, vars, Operation(name)));
     auto need = [&](size_t count) -> core::Status {
-      if (a.size() < count) {
-        return Problem(std::string(name) + " needs at least " + std::to_string(count) + " value" +
-                           (count == 1 ? "" : "s") + ", got " + std::to_string(a.size()),
-                       n.column);
-      }
+      if (a.size() < count) return Problem(NeedsAtLeast(name, count, a.size()), n.column);
       return core::OkStatus();
     };
     auto number = [&](Ref r) { return Scalar(Value::Kind::kNumber, r, Describe(n)); };
@@ -418,17 +424,14 @@ class KernelCompiler {
     auto values_of = [&](int i) -> Result<std::vector<Ref>> {
       KENEYA_ASSIGN_OR_RETURN(CValue v, Compile(f, Arg(f, n, i), vars));
       if (v.kind == Value::Kind::kNumber || v.kind == Value::Kind::kArray) return v.items;
-      return Problem("EVAL_ARRAY expects numbers for '" + (i == 1 ? key1 : key2) + "', got " +
-                         KindName(v.kind),
+      return Problem(core::Message("rules.formula.eval_array_expects_numbers",
+                                   {{"name", i == 1 ? key1 : key2}, {"kind", KindName(v.kind)}}),
                      f.nodes[static_cast<size_t>(Arg(f, n, i))].column);
     };
     KENEYA_ASSIGN_OR_RETURN(std::vector<Ref> first, values_of(1));
     KENEYA_ASSIGN_OR_RETURN(std::vector<Ref> second, values_of(3));
     if (first.size() != second.size()) {
-      return Problem("Error for evalArray-function, Expected '" + key1 + "' and '" + key2 +
-                         "' to have same size of values (" + std::to_string(first.size()) +
-                         " and " + std::to_string(second.size()) + ")",
-                     n.column);
+      return Problem(EvalArraySizes(key1, key2, first.size(), second.size()), n.column);
     }
     const Formula& meta = f.sub_formulas[static_cast<size_t>(n.index)];
     std::vector<int> source(meta.variables().size(), -1);
@@ -436,9 +439,7 @@ class KernelCompiler {
       if (meta.variables()[v] == key1) source[v] = 1;
       if (meta.variables()[v] == key2) source[v] = 2;
       if (source[v] < 0) {
-        return Problem("EVAL_ARRAY's formula uses '" + meta.variables()[v] + "'; it only knows '" +
-                           key1 + "' and '" + key2 + "'",
-                       n.column);
+        return Problem(EvalArrayUnknownName(meta.variables()[v], key1, key2), n.column);
       }
     }
     CValue result;
@@ -448,14 +449,14 @@ class KernelCompiler {
     for (size_t i = 0; i < first.size(); ++i) {
       for (size_t v = 0; v < meta_vars.size(); ++v) {
         meta_vars[v] = Scalar(Value::Kind::kNumber, source[v] == 1 ? first[i] : second[i],
-                              "'" + meta.variables()[v] + "'");
+                              Quoted(meta.variables()[v]));
       }
       auto item = Compile(meta.tree(), meta.tree().root, meta_vars);
       if (!item.ok()) {
-        return Problem("in EVAL_ARRAY's formula: " + item.error().message, n.column);
+        return Problem(EvalArrayFailed(item.error()), n.column);
       }
       if (item->kind != Value::Kind::kNumber && item->kind != Value::Kind::kBoolean) {
-        return Problem("EVAL_ARRAY's formula must give numbers", n.column);
+        return Problem(core::Message("rules.formula.eval_array_not_numbers"), n.column);
       }
       result.items.push_back(item->items[0]);  // a boolean counts as 1 or 0
     }
@@ -472,10 +473,8 @@ Result<Kernel> Kernel::Compile(const Formula& formula, std::span<const VariableT
   KernelCompiler compiler(kernel, types);
   KENEYA_ASSIGN_OR_RETURN(CValue result, compiler.CompileRoot(formula));
   if (result.kind == Value::Kind::kArray || result.kind == Value::Kind::kString) {
-    return core::InvalidArgument("a formula must give a number or a boolean, not " +
-                                     std::string(KindName(result.kind)) +
-                                     " (sum or pick the list's values: SUM(...), ACCESS(...))",
-                                 "column 1");
+    return FormulaError(
+        core::Message("rules.kernel.not_number_or_boolean", {{"kind", KindName(result.kind)}}), 1);
   }
   kernel.result_kind_ = result.kind;
   // The result in a register of its own, so that Run copies one place.

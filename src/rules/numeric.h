@@ -1,5 +1,5 @@
 // The arithmetic of the language's functions, shared by the scalar evaluator (formula.cc) and
-// the column evaluator (compiled_formula.cc) so that both give the same doubles, bit for bit.
+// the column evaluator (kernel.cc) so that both give the same doubles, bit for bit.
 // Internal to src/rules.
 #ifndef KENEYA_RULES_NUMERIC_H_
 #define KENEYA_RULES_NUMERIC_H_

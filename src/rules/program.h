@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/date.h"
+#include "core/message.h"
 
 namespace keneya::rules {
 
@@ -26,6 +27,8 @@ struct SourcePlace {
   std::string file;
   int line = 0;
   std::string ToString() const;
+  // The same place by id ("rules.program.place_line"), for a problem's place.
+  core::Message ToMessage() const;
 };
 
 enum class Frequency : uint8_t { kMonthly, kQuarterly };

@@ -15,10 +15,51 @@
 
 namespace keneya::rules {
 
+using core::Message;
 using core::Result;
+
+namespace {
+
+// Parts of a place joined as core::Describe joins an error's: "programme.toml:42: q.a".
+std::string JoinPlace(const std::vector<Message>& place, core::Language language) {
+  std::string out;
+  for (const Message& part : place) {
+    if (part.empty()) continue;
+    const std::string text = core::Render(part, language);
+    out = out.empty() ? text
+                      : core::Text(language, "core.place_in", {{"outer", out}, {"inner", text}});
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string SourcePlace::ToString() const {
   return line > 0 ? file + ":" + std::to_string(line) : file;
+}
+
+Message SourcePlace::ToMessage() const {
+  if (line <= 0) return file.empty() ? Message() : Message::Verbatim(file);
+  return Message("rules.program.place_line", {{"file", file}, {"line", line}});
+}
+
+ProgramProblem ProgramProblem::Make(Message text, std::vector<Message> place) {
+  ProgramProblem problem;
+  problem.where = JoinPlace(place, core::Language::kEnglish);
+  problem.message = core::Render(text, core::Language::kEnglish);
+  problem.text = std::move(text);
+  problem.place = std::move(place);
+  return problem;
+}
+
+std::string ProgramProblem::Describe(core::Language language) const {
+  // TODO(i18n): a problem made from English text alone, until every module makes them by id.
+  const Message shown = text.empty() ? Message::Verbatim(message) : text;
+  const std::string at = !text.empty()   ? JoinPlace(place, language)
+                         : where.empty() ? std::string()
+                                         : core::Render(Message::Verbatim(where), language);
+  if (at.empty()) return core::Render(shown, language);
+  return core::Text(language, "core.place_in", {{"outer", at}, {"inner", shown}});
 }
 
 std::string_view FrequencyCode(Frequency f) {
@@ -47,10 +88,164 @@ namespace {
 
 Result<std::string> ReadWholeFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return core::NotFound("cannot read the file", path.string());
+  if (!in) return core::NotFound(Message("rules.program.cannot_read_file"), path.string());
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// ---- toml++'s syntax errors ----
+//
+// toml++ describes a syntax error in English: "Error while parsing table header: expected ']',
+// saw '\n'". Its frequent words are said by id (rules.toml.*, whose English is toml++'s own);
+// any other part is shown as toml++ wrote it.
+
+// The text between `prefix` and `suffix`, when `text` is made so.
+std::optional<std::string_view> Inner(std::string_view text, std::string_view prefix,
+                                      std::string_view suffix) {
+  if (text.size() < prefix.size() + suffix.size() || !text.starts_with(prefix) ||
+      !text.ends_with(suffix)) {
+    return std::nullopt;
+  }
+  return text.substr(prefix.size(), text.size() - prefix.size() - suffix.size());
+}
+
+// Argument `name`: `text` by id when it is the English of one of `ids`, else as it is.
+core::MessageArg Words(std::string_view name, std::string_view text,
+                       std::initializer_list<std::string_view> ids) {
+  for (const core::CatalogueEntry& entry : core::Catalogue()) {
+    if (entry.en == text && std::find(ids.begin(), ids.end(), entry.id) != ids.end()) {
+      return core::MessageArg(name, Message(entry.id));
+    }
+  }
+  return core::MessageArg(name, text);
+}
+
+// A kind of TOML value, as toml++ names it ("integer", "table").
+core::MessageArg TomlKind(std::string_view name, std::string_view kind) {
+  return Words(name, kind,
+               {"rules.toml.kind_table", "rules.toml.kind_array", "rules.toml.kind_string",
+                "rules.toml.kind_integer", "rules.toml.kind_float", "rules.toml.kind_boolean",
+                "rules.toml.kind_date", "rules.toml.kind_time", "rules.toml.kind_date_time",
+                "rules.toml.kind_array_of_tables"});
+}
+
+// What went wrong, after "Error while parsing <scope>: ".
+core::MessageArg TomlReason(std::string_view reason) {
+  constexpr std::string_view kName = "reason";
+  core::MessageArg known =
+      Words(kName, reason,
+            {"rules.toml.end_of_file", "rules.toml.unknown_value_type",
+             "rules.toml.control_character_in_string", "rules.toml.control_character",
+             "rules.toml.leading_zeroes", "rules.toml.underscore_after_digit",
+             "rules.toml.underscore_before_digit", "rules.toml.array_extra_comma",
+             "rules.toml.inline_table_extra_comma", "rules.toml.inline_table_dangling_comma",
+             "rules.toml.blank_table_name", "rules.toml.value_starts_with_underscore"});
+  if (known.kind == core::MessageArg::Kind::kMessage) return known;
+  if (auto sequence = Inner(reason, "unknown escape sequence '", "'")) {
+    return {kName, Message("rules.toml.unknown_escape", {{"sequence", *sequence}})};
+  }
+  if (auto key = Inner(reason, "cannot insert '", "' into existing inline table")) {
+    return {kName, Message("rules.toml.insert_into_inline_table", {{"key", *key}})};
+  }
+  if (auto redefined = Inner(reason, "cannot redefine existing ", "")) {
+    // "cannot redefine existing integer 'a'", "... table 'p' as array-of-tables", "... table
+    // as dotted key-value pair"
+    if (auto kind = Inner(*redefined, "", " as dotted key-value pair")) {
+      return {kName, Message("rules.toml.redefined_by_dotted_key", {TomlKind("kind", *kind)})};
+    }
+    const size_t quote = redefined->find(" '");
+    if (quote != std::string_view::npos) {
+      const std::string_view kind = redefined->substr(0, quote);
+      const std::string_view rest = redefined->substr(quote + 2);
+      const size_t as = rest.rfind("' as ");
+      if (as != std::string_view::npos) {
+        return {kName, Message("rules.toml.redefined_as", {TomlKind("kind", kind),
+                                                           {"key", rest.substr(0, as)},
+                                                           TomlKind("as", rest.substr(as + 5))})};
+      }
+      if (rest.ends_with("'")) {
+        return {kName, Message("rules.toml.redefined",
+                               {TomlKind("kind", kind), {"key", rest.substr(0, rest.size() - 1)}})};
+      }
+    }
+  }
+  if (auto month = Inner(reason, "expected month between 1 and 12 (inclusive), saw ", "")) {
+    return {kName, Message("rules.toml.month_out_of_range", {{"month", *month}})};
+  }
+  if (auto day = Inner(reason, "expected day between 1 and ", "")) {
+    const size_t saw = day->find(" (inclusive), saw ");
+    if (saw != std::string_view::npos) {
+      return {kName, Message("rules.toml.day_out_of_range",
+                             {{"last", day->substr(0, saw)}, {"day", day->substr(saw + 18)}})};
+    }
+  }
+  // "expected '=', saw '\"'", "expected value, saw '\n'"...
+  if (auto expected = Inner(reason, "expected ", "'")) {
+    const size_t saw = expected->find(", saw '");
+    if (saw != std::string_view::npos) {
+      return {kName,
+              Message("rules.toml.expected",
+                      {Words("expected", expected->substr(0, saw),
+                             {"rules.toml.expected_value", "rules.toml.expected_key_or_brace",
+                              "rules.toml.expected_comment", "rules.toml.expected_keys_or_tables",
+                              "rules.toml.expected_comma_or_bracket",
+                              "rules.toml.expected_comma_or_brace", "rules.toml.expected_key_start",
+                              "rules.toml.expected_value_end", "rules.toml.expected_digit",
+                              "rules.toml.expected_space_or_tab", "rules.toml.expected_year",
+                              "rules.toml.expected_month", "rules.toml.expected_day"}),
+                       {"seen", expected->substr(saw + 7)}})};
+    }
+  }
+  return known;  // as toml++ says it
+}
+
+// toml++'s description of a syntax error, as argument "detail".
+core::MessageArg TomlDetail(std::string_view description) {
+  constexpr std::string_view kName = "detail";
+  constexpr std::string_view kWhile = "Error while parsing ";
+  const size_t colon = description.find(": ");
+  if (!description.starts_with(kWhile) || colon == std::string_view::npos) {
+    return {kName, description};
+  }
+  const std::string_view scope = description.substr(kWhile.size(), colon - kWhile.size());
+  return {kName, Message("rules.toml.error_in",
+                         {Words("scope", scope,
+                                {"rules.toml.scope_table_header", "rules.toml.scope_key_value",
+                                 "rules.toml.scope_string", "rules.toml.scope_literal_string",
+                                 "rules.toml.scope_array", "rules.toml.scope_inline_table",
+                                 "rules.toml.scope_value", "rules.toml.scope_root",
+                                 "rules.toml.scope_key", "rules.toml.scope_date",
+                                 "rules.toml.scope_time", "rules.toml.scope_date_time",
+                                 "rules.toml.scope_boolean", "rules.toml.scope_float",
+                                 "rules.toml.scope_integer", "rules.toml.scope_comment"}),
+                          TomlReason(description.substr(colon + 2))})};
+}
+
+// ---- The program's TOML file ----
+
+// What a key belongs to, in the two forms messages need: "package 'q'" (unknown key 'x' in
+// package 'q') and "of package 'q'" ('name' of package 'q' is empty), which French says "du
+// paquet 'q'".
+struct Owner {
+  Message name;
+  Message of;
+};
+
+Owner PackageOwner(const std::string& code) {
+  return {Message("rules.program.owner_package", {{"code", code}}),
+          Message("rules.program.of_package", {{"code", code}})};
+}
+
+Owner PaymentOwner(const std::string& code) {
+  return {Message("rules.program.owner_payment", {{"code", code}}),
+          Message("rules.program.of_payment", {{"code", code}})};
+}
+
+// "a formula of package 'q'"
+Owner FormulaOwner(const Owner& owner) {
+  return {Message("rules.program.owner_formula", {{"of_owner", owner.of}}),
+          Message("rules.program.of_formula", {{"of_owner", owner.of}})};
 }
 
 // Reads the TOML tree into a Program, collecting problems.
@@ -63,12 +258,14 @@ class ProgramReader {
     try {
       root = toml::parse(source_.toml, source_.toml_name);
     } catch (const toml::parse_error& error) {
-      Problem(static_cast<int>(error.source().begin.line),
-              "TOML syntax: " + std::string(error.description()) + " (column " +
-                  std::to_string(error.source().begin.column) + ")");
+      const toml::source_position begin = error.source().begin;
+      Problem(static_cast<int>(begin.line),
+              Message("rules.toml.syntax", {TomlDetail(error.description()),
+                                            {"column", static_cast<int64_t>(begin.column)}}));
       return std::move(out_);
     }
-    CheckKeys(root, {"program", "constants", "table", "package", "payment"}, "the file");
+    CheckKeys(root, {"program", "constants", "table", "package", "payment"},
+              Message("rules.program.owner_file"));
     ReadHeader(root);
     ReadConstants(root);
     for (const toml::table* t : TablesOf(root, "table")) ReadTable(*t);
@@ -81,16 +278,16 @@ class ProgramReader {
  private:
   Program& program() { return out_.program; }
 
-  void Problem(int line, std::string message) {
+  void Problem(int line, Message text) {
     out_.problems.push_back(
-        {line > 0 ? source_.toml_name + ":" + std::to_string(line) : source_.toml_name,
-         std::move(message)});
+        ProgramProblem::Make(std::move(text), {SourcePlace{source_.toml_name, line}.ToMessage()}));
   }
-  void Problem(const toml::node& node, std::string message) {
-    Problem(static_cast<int>(node.source().begin.line), std::move(message));
+  void Problem(const toml::node& node, Message text) {
+    Problem(static_cast<int>(node.source().begin.line), std::move(text));
   }
-  void CsvProblem(const std::string& file, int line, std::string message) {
-    out_.problems.push_back({file + ":" + std::to_string(line), std::move(message)});
+  void CsvProblem(const std::string& file, int line, Message text) {
+    out_.problems.push_back(
+        ProgramProblem::Make(std::move(text), {SourcePlace{file, line}.ToMessage()}));
   }
 
   SourcePlace Place(const toml::node& node) const {
@@ -99,13 +296,13 @@ class ProgramReader {
 
   // Unknown keys are refused: a misspelt key would otherwise be silently ignored.
   void CheckKeys(const toml::table& table, std::initializer_list<std::string_view> known,
-                 std::string_view what) {
+                 const Message& owner) {
     for (auto&& [key, node] : table) {
       if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
         std::string list;
         for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-        Problem(node, "unknown key '" + std::string(key.str()) + "' in " + std::string(what) +
-                          " (known: " + list + ")");
+        Problem(node, Message("rules.program.unknown_key",
+                              {{"key", key.str()}, {"owner", owner}, {"known", list}}));
       }
     }
   }
@@ -120,45 +317,44 @@ class ProgramReader {
         if (const toml::table* t = item.as_table()) {
           tables.push_back(t);
         } else {
-          Problem(item, "'" + std::string(key) + "' must hold tables ([[" + std::string(key) +
-                            "]] or { ... })");
+          Problem(item, Message("rules.program.must_hold_tables", {{"key", key}, {"table", key}}));
         }
       }
       return tables;
     }
-    Problem(*node, "'" + std::string(key) + "' must be an array of tables: write [[" +
-                       std::string(key) + "]]");
+    Problem(*node,
+            Message("rules.program.must_be_array_of_tables", {{"key", key}, {"table", key}}));
     return tables;
   }
 
   std::string String(const toml::table& t, std::string_view key, bool required,
-                     std::string_view what) {
+                     const Owner& owner) {
     const toml::node* node = t.get(key);
     if (node == nullptr) {
       if (required) {
-        Problem(t, std::string(what) + " has no '" + std::string(key) + "'");
+        Problem(t, Message("rules.program.missing_key", {{"owner", owner.name}, {"key", key}}));
       }
       return {};
     }
     if (const auto* s = node->as_string()) {
       if (required && s->get().empty()) {
-        Problem(*node, "'" + std::string(key) + "' of " + std::string(what) + " is empty");
+        Problem(*node,
+                Message("rules.program.empty_value", {{"key", key}, {"of_owner", owner.of}}));
       }
       return s->get();
     }
-    Problem(*node, "'" + std::string(key) + "' of " + std::string(what) + " must be a text");
+    Problem(*node, Message("rules.program.must_be_text", {{"key", key}, {"of_owner", owner.of}}));
     return {};
   }
 
-  std::vector<std::string> Strings(const toml::table& t, std::string_view key,
-                                   std::string_view what) {
+  std::vector<std::string> Strings(const toml::table& t, std::string_view key, const Owner& owner) {
     std::vector<std::string> out;
     const toml::node* node = t.get(key);
     if (node == nullptr) return out;
     const toml::array* array = node->as_array();
     if (array == nullptr) {
-      Problem(*node, "'" + std::string(key) + "' of " + std::string(what) +
-                         " must be a list of texts: [\"a\", \"b\"]");
+      Problem(*node,
+              Message("rules.program.must_be_text_list", {{"key", key}, {"of_owner", owner.of}}));
       return out;
     }
     for (const toml::node& item : *array) {
@@ -166,20 +362,19 @@ class ProgramReader {
         out.push_back(s->get());
       } else {
         Problem(item,
-                "'" + std::string(key) + "' of " + std::string(what) + " must hold texts only");
+                Message("rules.program.must_hold_texts", {{"key", key}, {"of_owner", owner.of}}));
       }
     }
     return out;
   }
 
-  std::optional<core::Date> DateOf(const toml::table& t, std::string_view key,
-                                   std::string_view what) {
+  std::optional<core::Date> DateOf(const toml::table& t, std::string_view key, const Owner& owner) {
     const toml::node* node = t.get(key);
     if (node == nullptr) return std::nullopt;
     if (const auto* d = node->as_date()) {
       const toml::date& date = d->get();
       if (!core::Date::IsValid(date.year, date.month, date.day)) {
-        Problem(*node, "'" + std::string(key) + "' of " + std::string(what) + " is not a date");
+        Problem(*node, Message("rules.program.not_a_date", {{"key", key}, {"of_owner", owner.of}}));
         return std::nullopt;
       }
       return core::Date::FromYmd(date.year, date.month, date.day);
@@ -188,11 +383,11 @@ class ProgramReader {
       auto parsed = core::Date::Parse(s->get());
       if (parsed.ok()) return *parsed;
       Problem(*node,
-              "'" + std::string(key) + "' of " + std::string(what) + ": " + parsed.error().message);
+              Message("rules.program.bad_date",
+                      {{"key", key}, {"of_owner", owner.of}, {"reason", parsed.error().text}}));
       return std::nullopt;
     }
-    Problem(*node,
-            "'" + std::string(key) + "' of " + std::string(what) + " must be a date: 2024-01-01");
+    Problem(*node, Message("rules.program.must_be_date", {{"key", key}, {"of_owner", owner.of}}));
     return std::nullopt;
   }
 
@@ -201,42 +396,43 @@ class ProgramReader {
     const toml::table* t = node ? node->as_table() : nullptr;
     if (t == nullptr) {
       Problem(node ? static_cast<int>(node->source().begin.line) : 0,
-              "the file has no [program] table (code, name, version, valid_from)");
+              Message("rules.program.no_program_table"));
       return;
     }
+    const Owner owner{Message("rules.program.owner_program"), Message("rules.program.of_program")};
     CheckKeys(*t,
               {"code", "name", "name_en", "version", "valid_from", "valid_to", "zone_level",
                "equity_group_set", "description"},
-              "[program]");
-    program().code = String(*t, "code", true, "[program]");
-    program().name = String(*t, "name", true, "[program]");
-    program().name_en = String(*t, "name_en", false, "[program]");
-    program().description = String(*t, "description", false, "[program]");
-    program().equity_group_set = String(*t, "equity_group_set", false, "[program]");
+              owner.name);
+    program().code = String(*t, "code", true, owner);
+    program().name = String(*t, "name", true, owner);
+    program().name_en = String(*t, "name_en", false, owner);
+    program().description = String(*t, "description", false, owner);
+    program().equity_group_set = String(*t, "equity_group_set", false, owner);
     if (const toml::node* v = t->get("version")) {
       const auto* i = v->as_integer();
       if (i == nullptr || i->get() < 1 || i->get() > 1000000) {
-        Problem(*v, "'version' of [program] must be a whole number from 1");
+        Problem(*v, Message("rules.program.bad_version"));
       } else {
         program().version = static_cast<int>(i->get());
       }
     } else {
-      Problem(*t, "[program] has no 'version' (1, 2, ...)");
+      Problem(*t, Message("rules.program.no_version"));
     }
-    if (auto from = DateOf(*t, "valid_from", "[program]")) {
+    if (auto from = DateOf(*t, "valid_from", owner)) {
       program().valid_from = *from;
     } else if (t->get("valid_from") == nullptr) {
-      Problem(*t, "[program] has no 'valid_from' (the first day it applies: 2024-01-01)");
+      Problem(*t, Message("rules.program.no_valid_from"));
     }
-    program().valid_to = DateOf(*t, "valid_to", "[program]");
+    program().valid_to = DateOf(*t, "valid_to", owner);
     if (program().valid_to && *program().valid_to < program().valid_from) {
-      Problem(*t->get("valid_to"), "'valid_to' is before 'valid_from'");
+      Problem(*t->get("valid_to"), Message("rules.program.valid_to_before_valid_from"));
     }
-    const std::string zone = String(*t, "zone_level", false, "[program]");
+    const std::string zone = String(*t, "zone_level", false, owner);
     if (zone == "region") {
       program().zone_level = ZoneLevel::kRegion;
     } else if (!zone.empty() && zone != "district") {
-      Problem(*t->get("zone_level"), "'zone_level' must be \"district\" or \"region\"");
+      Problem(*t->get("zone_level"), Message("rules.program.bad_zone_level"));
     }
   }
 
@@ -245,7 +441,7 @@ class ProgramReader {
     if (node == nullptr) return;
     const toml::table* t = node->as_table();
     if (t == nullptr) {
-      Problem(*node, "'constants' must be a table: [constants]");
+      Problem(*node, Message("rules.program.constants_not_a_table"));
       return;
     }
     for (auto&& [key, value] : *t) {
@@ -257,64 +453,61 @@ class ProgramReader {
       } else if (const auto* f = value.as_floating_point()) {
         c.value = f->get();
       } else {
-        Problem(value, "constant '" + c.name + "' must be a number");
+        Problem(value, Message("rules.program.constant_not_a_number", {{"name", c.name}}));
         continue;
       }
       if (!std::isfinite(c.value)) {
-        Problem(value, "constant '" + c.name + "' must be a finite number");
+        Problem(value, Message("rules.program.constant_not_finite", {{"name", c.name}}));
         continue;
       }
       program().constants.push_back(std::move(c));
     }
   }
 
-  std::optional<Display> DisplayOf(const toml::table& t, std::string_view what) {
-    const std::string d = String(t, "display", false, what);
+  std::optional<Display> DisplayOf(const toml::table& t, const Owner& owner) {
+    const std::string d = String(t, "display", false, owner);
     if (d.empty() || d == "number") return Display::kNumber;
     if (d == "percent") return Display::kPercent;
     if (d == "money") return Display::kMoney;
-    Problem(*t.get("display"), "'display' must be \"number\", \"percent\" or \"money\"");
+    Problem(*t.get("display"), Message("rules.program.bad_display"));
     return std::nullopt;
   }
 
   std::vector<FormulaSpec> Formulas(const toml::table& parent, std::string_view key,
-                                    const std::string& owner) {
+                                    const Owner& owner) {
     std::vector<FormulaSpec> formulas;
     for (const toml::table* t : TablesOf(parent, key)) {
-      const std::string what = "a formula of " + owner;
-      CheckKeys(*t, {"code", "expression", "label", "label_en", "display", "dhis2"}, what);
+      const Owner formula = FormulaOwner(owner);
+      CheckKeys(*t, {"code", "expression", "label", "label_en", "display", "dhis2"}, formula.name);
       FormulaSpec f;
-      f.code = String(*t, "code", true, what);
-      f.expression = String(*t, "expression", true, what);
-      f.label = String(*t, "label", false, what);
-      f.label_en = String(*t, "label_en", false, what);
-      f.display = DisplayOf(*t, what).value_or(Display::kNumber);
-      f.dhis2_data_element = String(*t, "dhis2", false, what);
+      f.code = String(*t, "code", true, formula);
+      f.expression = String(*t, "expression", true, formula);
+      f.label = String(*t, "label", false, formula);
+      f.label_en = String(*t, "label_en", false, formula);
+      f.display = DisplayOf(*t, formula).value_or(Display::kNumber);
+      f.dhis2_data_element = String(*t, "dhis2", false, formula);
       f.place = Place(*t);
-      CheckName(*t, f.code, "formula");
+      CheckName(*t, f.code, Message("rules.program.name_of_formula"));
       formulas.push_back(std::move(f));
     }
     return formulas;
   }
 
   // Names of formulas, inputs, constants and table outputs are the language's identifiers.
-  void CheckName(const toml::node& where, const std::string& name, std::string_view what) {
+  // `kind` says whose name it is ("formula").
+  void CheckName(const toml::node& where, const std::string& name, const Message& kind) {
     if (name.empty()) return;
     bool ok = std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_';
     for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-    if (!ok) {
-      Problem(where, "the " + std::string(what) + " name '" + name +
-                         "' must be letters, digits and _ (not starting with a digit)");
-    }
+    if (!ok) Problem(where, Message("rules.program.bad_name", {{"kind", kind}, {"name", name}}));
   }
 
-  std::optional<Frequency> FrequencyOf(const toml::table& t, std::string_view what) {
-    const std::string f = String(t, "frequency", true, what);
+  std::optional<Frequency> FrequencyOf(const toml::table& t, const Owner& owner) {
+    const std::string f = String(t, "frequency", true, owner);
     if (f == "monthly") return Frequency::kMonthly;
     if (f == "quarterly") return Frequency::kQuarterly;
     if (!f.empty()) {
-      Problem(*t.get("frequency"),
-              "'frequency' must be \"monthly\" or \"quarterly\", not \"" + f + "\"");
+      Problem(*t.get("frequency"), Message("rules.program.bad_frequency", {{"frequency", f}}));
     }
     return std::nullopt;
   }
@@ -322,23 +515,27 @@ class ProgramReader {
   void ReadPackage(const toml::table& t) {
     Package p;
     p.place = Place(t);
-    p.code = String(t, "code", true, "a [[package]]");
-    const std::string what = "package '" + p.code + "'";
+    p.code = String(
+        t, "code", true,
+        {Message("rules.program.owner_new_package"), Message("rules.program.of_new_package")});
+    const Owner owner = PackageOwner(p.code);
     CheckKeys(t,
               {"code", "name", "name_en", "frequency", "org_units", "inputs", "activity",
                "activity_formula", "formula", "zone_formula", "invoice"},
-              what);
-    CheckName(t, p.code, "package");
-    p.name = String(t, "name", true, what);
-    p.name_en = String(t, "name_en", false, what);
-    p.frequency = FrequencyOf(t, what).value_or(Frequency::kMonthly);
+              owner.name);
+    CheckName(t, p.code, Message("rules.program.name_of_package"));
+    p.name = String(t, "name", true, owner);
+    p.name_en = String(t, "name_en", false, owner);
+    p.frequency = FrequencyOf(t, owner).value_or(Frequency::kMonthly);
     if (const toml::node* node = t.get("org_units")) {
       if (const toml::table* s = node->as_table()) {
-        CheckKeys(*s, {"types", "groups"}, what + "'s org_units");
-        p.org_units.facility_types = Strings(*s, "types", what + "'s org_units");
-        p.org_units.groups = Strings(*s, "groups", what + "'s org_units");
+        const Owner org_units{Message("rules.program.owner_org_units", {{"code", p.code}}),
+                              Message("rules.program.of_org_units", {{"code", p.code}})};
+        CheckKeys(*s, {"types", "groups"}, org_units.name);
+        p.org_units.facility_types = Strings(*s, "types", org_units);
+        p.org_units.groups = Strings(*s, "groups", org_units);
       } else {
-        Problem(*node, "'org_units' of " + what + " must be a table: { types = [...] }");
+        Problem(*node, Message("rules.program.org_units_not_a_table", {{"of_owner", owner.of}}));
       }
     }
     if (const toml::node* node = t.get("inputs")) {
@@ -346,11 +543,10 @@ class ProgramReader {
         for (auto&& [key, value] : *inputs) {
           PackageInput input;
           input.name = std::string(key.str());
-          CheckName(value, input.name, "input");
+          CheckName(value, input.name, Message("rules.program.name_of_input"));
           const auto* s = value.as_string();
           if (s == nullptr || s->get().empty()) {
-            Problem(value, "input '" + input.name +
-                               "' must name a state: \"verified\" or \"verified/COMBO_CODE\"");
+            Problem(value, Message("rules.program.input_needs_state", {{"name", input.name}}));
             continue;
           }
           const std::string& spec = s->get();
@@ -360,53 +556,55 @@ class ProgramReader {
           p.inputs.push_back(std::move(input));
         }
       } else {
-        Problem(*node, "'inputs' of " + what + " must be a table: { declared = \"declared\" }");
+        Problem(*node, Message("rules.program.inputs_not_a_table", {{"of_owner", owner.of}}));
       }
     }
-    if (p.inputs.empty()) {
-      Problem(t, what + " has no inputs (inputs = { verified = \"verified\" })");
-    }
+    if (p.inputs.empty()) Problem(t, Message("rules.program.no_inputs", {{"owner", owner.name}}));
     for (const toml::table* a : TablesOf(t, "activity")) {
-      const std::string activity_what = "an activity of " + what;
-      CheckKeys(*a, {"code", "name", "data_element", "types"}, activity_what);
+      const Owner activity_owner{Message("rules.program.owner_activity", {{"code", p.code}}),
+                                 Message("rules.program.of_activity", {{"code", p.code}})};
+      CheckKeys(*a, {"code", "name", "data_element", "types"}, activity_owner.name);
       Activity activity;
-      activity.code = String(*a, "code", true, activity_what);
-      CheckName(*a, activity.code, "activity");
-      activity.name = String(*a, "name", true, activity_what);
-      activity.data_element = String(*a, "data_element", true, activity_what);
-      activity.facility_types = Strings(*a, "types", activity_what);
+      activity.code = String(*a, "code", true, activity_owner);
+      CheckName(*a, activity.code, Message("rules.program.name_of_activity"));
+      activity.name = String(*a, "name", true, activity_owner);
+      activity.data_element = String(*a, "data_element", true, activity_owner);
+      activity.facility_types = Strings(*a, "types", activity_owner);
       activity.place = Place(*a);
       p.activities.push_back(std::move(activity));
     }
-    p.activity_formulas = Formulas(t, "activity_formula", what);
+    p.activity_formulas = Formulas(t, "activity_formula", owner);
     for (const FormulaSpec& f : p.activity_formulas) {
       if (!f.dhis2_data_element.empty()) {
-        out_.problems.push_back(
-            {f.place.ToString(), "activity formula " + f.code +
-                                     ": 'dhis2' exports package and payment formulas (one value "
-                                     "per facility), not activity formulas"});
+        out_.problems.push_back(ProgramProblem::Make(
+            Message("rules.program.activity_formula_exported", {{"code", f.code}}),
+            {f.place.ToMessage()}));
       }
     }
-    p.formulas = Formulas(t, "formula", what);
-    p.zone_formulas = Formulas(t, "zone_formula", what);
+    p.formulas = Formulas(t, "formula", owner);
+    p.zone_formulas = Formulas(t, "zone_formula", owner);
     if (const toml::node* node = t.get("invoice")) {
       if (const toml::table* invoice = node->as_table()) {
+        const Owner invoice_owner{Message("rules.program.owner_invoice", {{"code", p.code}}),
+                                  Message("rules.program.of_invoice", {{"code", p.code}})};
         CheckKeys(*invoice, {"columns", "titles", "titles_en", "amount", "show"},
-                  what + "'s invoice");
-        p.invoice.columns = Strings(*invoice, "columns", what + "'s invoice");
-        p.invoice.titles = Strings(*invoice, "titles", what + "'s invoice");
-        p.invoice.titles_en = Strings(*invoice, "titles_en", what + "'s invoice");
+                  invoice_owner.name);
+        p.invoice.columns = Strings(*invoice, "columns", invoice_owner);
+        p.invoice.titles = Strings(*invoice, "titles", invoice_owner);
+        p.invoice.titles_en = Strings(*invoice, "titles_en", invoice_owner);
         for (const auto* titles : {&p.invoice.titles, &p.invoice.titles_en}) {
           if (!titles->empty() && titles->size() != p.invoice.columns.size()) {
-            Problem(*node, what + "'s invoice has " + std::to_string(p.invoice.columns.size()) +
-                               " columns but " + std::to_string(titles->size()) +
-                               (titles == &p.invoice.titles ? " titles" : " titles_en"));
+            Problem(*node, Message(titles == &p.invoice.titles ? "rules.program.invoice_titles"
+                                                               : "rules.program.invoice_titles_en",
+                                   {{"code", p.code},
+                                    {"columns", p.invoice.columns.size()},
+                                    {"titles", titles->size()}}));
           }
         }
-        p.invoice.amount = String(*invoice, "amount", false, what + "'s invoice");
-        p.invoice.show = Strings(*invoice, "show", what + "'s invoice");
+        p.invoice.amount = String(*invoice, "amount", false, invoice_owner);
+        p.invoice.show = Strings(*invoice, "show", invoice_owner);
       } else {
-        Problem(*node, "'invoice' of " + what + " must be a table: { columns = [...] }");
+        Problem(*node, Message("rules.program.invoice_not_a_table", {{"of_owner", owner.of}}));
       }
     }
     program().packages.push_back(std::move(p));
@@ -415,29 +613,35 @@ class ProgramReader {
   void ReadPayment(const toml::table& t) {
     PaymentRule r;
     r.place = Place(t);
-    r.code = String(t, "code", true, "a [[payment]]");
-    const std::string what = "payment '" + r.code + "'";
+    r.code = String(
+        t, "code", true,
+        {Message("rules.program.owner_new_payment"), Message("rules.program.of_new_payment")});
+    const Owner owner = PaymentOwner(r.code);
     CheckKeys(t,
               {"code", "name", "name_en", "frequency", "packages", "formula", "line", "envelopes",
                "dhis2_total"},
-              what);
-    CheckName(t, r.code, "payment");
-    r.name = String(t, "name", true, what);
-    r.name_en = String(t, "name_en", false, what);
-    r.frequency = FrequencyOf(t, what).value_or(Frequency::kMonthly);
-    r.packages = Strings(t, "packages", what);
-    if (r.packages.empty()) Problem(t, what + " pays no package (packages = [\"...\"])");
-    r.formulas = Formulas(t, "formula", what);
+              owner.name);
+    CheckName(t, r.code, Message("rules.program.name_of_payment"));
+    r.name = String(t, "name", true, owner);
+    r.name_en = String(t, "name_en", false, owner);
+    r.frequency = FrequencyOf(t, owner).value_or(Frequency::kMonthly);
+    r.packages = Strings(t, "packages", owner);
+    if (r.packages.empty()) {
+      Problem(t, Message("rules.program.pays_no_package", {{"owner", owner.name}}));
+    }
+    r.formulas = Formulas(t, "formula", owner);
     for (const toml::table* l : TablesOf(t, "line")) {
-      CheckKeys(*l, {"formula", "label", "label_en"}, "a line of " + what);
+      const Owner line_owner{Message("rules.program.owner_payment_line", {{"code", r.code}}),
+                             Message("rules.program.of_payment_line", {{"code", r.code}})};
+      CheckKeys(*l, {"formula", "label", "label_en"}, line_owner.name);
       PaymentLine line;
-      line.formula = String(*l, "formula", true, "a line of " + what);
-      line.label = String(*l, "label", true, "a line of " + what);
-      line.label_en = String(*l, "label_en", false, "a line of " + what);
+      line.formula = String(*l, "formula", true, line_owner);
+      line.label = String(*l, "label", true, line_owner);
+      line.label_en = String(*l, "label_en", false, line_owner);
       r.lines.push_back(std::move(line));
     }
-    r.envelopes_file = String(t, "envelopes", false, what);
-    r.dhis2_total = String(t, "dhis2_total", false, what);
+    r.envelopes_file = String(t, "envelopes", false, owner);
+    r.dhis2_total = String(t, "dhis2_total", false, owner);
     if (!r.envelopes_file.empty()) ReadEnvelopes(r, *t.get("envelopes"));
     program().payments.push_back(std::move(r));
   }
@@ -445,13 +649,13 @@ class ProgramReader {
   const std::string* CsvText(const std::string& file, const toml::node& where) {
     auto it = source_.files.find(file);
     if (it == source_.files.end()) {
-      Problem(where, "the file '" + file + "' is not beside " + source_.toml_name);
+      Problem(where, Message("rules.program.file_not_beside",
+                             {{"file", file}, {"toml_file", source_.toml_name}}));
       return nullptr;
     }
     if (const size_t bad = core::FirstInvalidUtf8(it->second); bad != std::string::npos) {
       core::CsvParser csv(it->second, file);
-      CsvProblem(file, csv.LineAt(bad),
-                 "the file is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+      CsvProblem(file, csv.LineAt(bad), Message("rules.program.not_utf8", {{"byte", bad}}));
       return nullptr;
     }
     return &it->second;
@@ -480,17 +684,19 @@ class ProgramReader {
     if (date.ok()) return *date;
     auto period = core::Period::Parse(text);
     if (period.ok()) return from ? period->start() : period->end();
-    return core::InvalidArgument("'" + std::string(text) +
-                                 "' is neither a date (2024-01-01) nor a period (2024Q1)");
+    return core::InvalidArgument(Message("rules.program.not_a_date_or_period", {{"text", text}}));
   }
 
   void ReadTable(const toml::table& t) {
     DecisionTable table;
     table.place = Place(t);
-    table.code = String(t, "code", true, "a [[table]]");
-    const std::string what = "table '" + table.code + "'";
-    CheckKeys(t, {"code", "file"}, what);
-    table.file = String(t, "file", true, what);
+    table.code =
+        String(t, "code", true,
+               {Message("rules.program.owner_new_table"), Message("rules.program.of_new_table")});
+    const Owner owner{Message("rules.program.owner_table", {{"code", table.code}}),
+                      Message("rules.program.of_table", {{"code", table.code}})};
+    CheckKeys(t, {"code", "file"}, owner.name);
+    table.file = String(t, "file", true, owner);
     const std::string* text = table.file.empty() ? nullptr : CsvText(table.file, *t.get("file"));
     if (text != nullptr) ReadTableRows(table, *text);
     program().tables.push_back(std::move(table));
@@ -505,15 +711,14 @@ class ProgramReader {
     while (true) {
       auto more = csv.Next(fields);
       if (!more.ok()) {
-        out_.problems.push_back({more.error().where, more.error().message});
+        const core::Error& e = more.error();
+        out_.problems.push_back({e.where, e.message, e.text, e.place});
         return Next::kStop;
       }
       if (!*more) return Next::kEnd;
       if (fields.size() == 1 && Trim(fields[0]).empty()) continue;
       if (header && fields.size() == 1 && fields[0].find(';') != std::string_view::npos) {
-        CsvProblem(file, csv.line(),
-                   "the columns are separated by ';': save the table with ',' as the "
-                   "separator (in LibreOffice: Save as CSV, field separator ',')");
+        CsvProblem(file, csv.line(), Message("rules.program.semicolon_separator"));
         return Next::kStop;
       }
       return Next::kRow;
@@ -549,14 +754,12 @@ class ProgramReader {
             }
             if (!which) {
               CsvProblem(file, line,
-                         "unknown input column '" + name +
-                             "' (in:activity, in:facility_type, in:region, in:district, "
-                             "in:facility, in:equity)");
+                         Message("rules.program.unknown_input_column", {{"column", name}}));
               roles.push_back({Role::kInput, SIZE_MAX});
               continue;
             }
             if (std::find(table.inputs.begin(), table.inputs.end(), *which) != table.inputs.end()) {
-              CsvProblem(file, line, "the column '" + name + "' is given twice");
+              CsvProblem(file, line, Message("rules.program.column_twice", {{"column", name}}));
             }
             roles.push_back({Role::kInput, table.inputs.size()});
             table.inputs.push_back(*which);
@@ -567,13 +770,11 @@ class ProgramReader {
             for (char c : output)
               ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
             if (!ok) {
-              CsvProblem(file, line,
-                         "the output name '" + output +
-                             "' must be letters, digits and _ (not starting with a digit)");
+              CsvProblem(file, line, Message("rules.program.bad_output_name", {{"name", output}}));
             }
             if (std::find(table.outputs.begin(), table.outputs.end(), output) !=
                 table.outputs.end()) {
-              CsvProblem(file, line, "the column '" + name + "' is given twice");
+              CsvProblem(file, line, Message("rules.program.column_twice", {{"column", name}}));
             }
             roles.push_back({Role::kOutput, table.outputs.size()});
             table.outputs.push_back(output);
@@ -582,15 +783,12 @@ class ProgramReader {
           } else if (name == "valid_to") {
             roles.push_back({Role::kTo, 0});
           } else {
-            CsvProblem(file, line,
-                       "unknown column '" + name +
-                           "': write in:<fact> for an input, out:<name> for an output, or "
-                           "valid_from / valid_to");
+            CsvProblem(file, line, Message("rules.program.unknown_column", {{"column", name}}));
             roles.push_back({Role::kInput, SIZE_MAX});
           }
         }
         if (table.outputs.empty()) {
-          CsvProblem(file, line, "the table has no output column (out:tariff, for instance)");
+          CsvProblem(file, line, Message("rules.program.no_output_column"));
         }
         header_problems = out_.problems.size() - problems_before;
         continue;
@@ -598,8 +796,8 @@ class ProgramReader {
       while (fields.size() > roles.size() && Trim(fields.back()).empty()) fields.pop_back();
       if (fields.size() != roles.size()) {
         CsvProblem(file, line,
-                   "the row has " + std::to_string(fields.size()) + " cells, the header " +
-                       std::to_string(roles.size()));
+                   Message("rules.program.row_cells",
+                           {{"cells", fields.size()}, {"header", roles.size()}}));
         continue;
       }
       DecisionRow row;
@@ -614,9 +812,7 @@ class ProgramReader {
         switch (role) {
           case Role::kInput:
             if (cell.empty()) {
-              CsvProblem(
-                  file, line,
-                  "column " + std::to_string(c + 1) + " is empty: write * to match anything");
+              CsvProblem(file, line, Message("rules.program.cell_empty", {{"column", c + 1}}));
               ok = false;
             }
             row.inputs[index] = cell;
@@ -624,9 +820,10 @@ class ProgramReader {
           case Role::kOutput: {
             auto number = Number(cell);
             if (!number) {
-              CsvProblem(file, line,
-                         "column " + std::to_string(c + 1) + " (out:" + table.outputs[index] +
-                             "): '" + cell + "' is not a number");
+              CsvProblem(
+                  file, line,
+                  Message("rules.program.cell_not_a_number",
+                          {{"column", c + 1}, {"output", table.outputs[index]}, {"text", cell}}));
               ok = false;
             } else {
               row.outputs[index] = *number;
@@ -639,7 +836,8 @@ class ProgramReader {
             auto bound = Bound(cell, role == Role::kFrom);
             if (!bound.ok()) {
               CsvProblem(file, line,
-                         "column " + std::to_string(c + 1) + ": " + bound.error().message);
+                         Message("rules.program.cell_problem",
+                                 {{"column", c + 1}, {"reason", bound.error().text}}));
               ok = false;
             } else {
               (role == Role::kFrom ? row.valid_from : row.valid_to) = *bound;
@@ -649,13 +847,13 @@ class ProgramReader {
         }
       }
       if (row.valid_from && row.valid_to && *row.valid_to < *row.valid_from) {
-        CsvProblem(file, line, "valid_to is before valid_from");
+        CsvProblem(file, line, Message("rules.program.row_valid_to_before_valid_from"));
         ok = false;
       }
       if (ok) table.rows.push_back(std::move(row));
     }
     if (next == Next::kStop) return;
-    if (header) CsvProblem(file, 1, "the file is empty: it needs a header and rows");
+    if (header) CsvProblem(file, 1, Message("rules.program.file_empty"));
     // A header with problems makes the rows' facts uncertain: say nothing more of them.
     if (header_problems > 0) return;
     // Two rows for the same facts on a common day: the earlier always wins there, so the later
@@ -669,11 +867,7 @@ class ProgramReader {
           const DecisionRow& b = *rows[j];
           if (!core::RangesOverlap(a.valid_from, a.valid_to, b.valid_from, b.valid_to)) continue;
           CsvProblem(file, b.line,
-                     "this row and row " + std::to_string(a.line) +
-                         " match the same facts on common days, where row " +
-                         std::to_string(a.line) +
-                         " always wins: close it with valid_to the day before (or give this "
-                         "row other dates)");
+                     Message("rules.program.rows_overlap", {{"row", a.line}, {"winner", a.line}}));
         }
       }
     }
@@ -693,13 +887,13 @@ class ProgramReader {
         header = false;
         if (fields.size() != 3 || Trim(fields[0]) != "zone" || Trim(fields[1]) != "period" ||
             Trim(fields[2]) != "amount") {
-          CsvProblem(file, line, "the header must be: zone,period,amount");
+          CsvProblem(file, line, Message("rules.program.envelope_header"));
           return;
         }
         continue;
       }
       if (fields.size() != 3) {
-        CsvProblem(file, line, "the row has " + std::to_string(fields.size()) + " cells, not 3");
+        CsvProblem(file, line, Message("rules.program.envelope_cells", {{"cells", fields.size()}}));
         continue;
       }
       Envelope e;
@@ -707,45 +901,53 @@ class ProgramReader {
       e.zone = Trim(fields[0]);
       auto period = core::Period::Parse(Trim(fields[1]));
       auto amount = Number(fields[2]);
-      if (e.zone.empty()) CsvProblem(file, line, "the zone (an org unit code) is empty");
+      if (e.zone.empty()) CsvProblem(file, line, Message("rules.program.envelope_zone_empty"));
       if (!period.ok()) {
-        CsvProblem(file, line, "period: " + period.error().message);
+        CsvProblem(file, line,
+                   Message("rules.program.envelope_bad_period", {{"reason", period.error().text}}));
         continue;
       }
       e.period = period->Code();
       if (!amount || *amount < 0 || *amount != std::trunc(*amount)) {
         CsvProblem(file, line,
-                   "amount: '" + Trim(fields[2]) + "' is not a whole number of francs from 0");
+                   Message("rules.program.envelope_bad_amount", {{"text", Trim(fields[2])}}));
         continue;
       }
       e.amount = static_cast<int64_t>(*amount);
       if (!seen.insert({e.zone, e.period}).second) {
         CsvProblem(file, line,
-                   "the envelope of " + e.zone + " for " + Trim(fields[1]) + " is given twice");
+                   Message("rules.program.envelope_twice",
+                           {{"zone", e.zone}, {"period", Trim(fields[1])}}));
         continue;
       }
       if (!e.zone.empty()) rule.envelopes.push_back(std::move(e));
     }
   }
 
-  // Codes given twice.
-  void CheckUnique() {
-    auto check = [&](const auto& items, std::string_view what, auto code_of) {
-      std::set<std::string> seen;
-      for (const auto& item : items) {
-        const std::string& code = code_of(item);
-        if (!code.empty() && !seen.insert(code).second) {
-          out_.problems.push_back(
-              {item.place.ToString(), std::string(what) + " '" + code + "' is given twice"});
-        }
+  // Codes given twice. `twice` makes the message from the code.
+  template <typename Items, typename Twice>
+  void CheckUnique(const Items& items, Twice twice) {
+    std::set<std::string> seen;
+    for (const auto& item : items) {
+      if (!item.code.empty() && !seen.insert(item.code).second) {
+        out_.problems.push_back(ProgramProblem::Make(twice(item.code), {item.place.ToMessage()}));
       }
-    };
-    auto by_code = [](const auto& item) -> const std::string& { return item.code; };
-    check(program().packages, "the package", by_code);
-    check(program().payments, "the payment", by_code);
-    check(program().tables, "the table", by_code);
+    }
+  }
+  void CheckUnique() {
+    CheckUnique(program().packages, [](const std::string& code) {
+      return Message("rules.program.package_twice", {{"code", code}});
+    });
+    CheckUnique(program().payments, [](const std::string& code) {
+      return Message("rules.program.payment_twice", {{"code", code}});
+    });
+    CheckUnique(program().tables, [](const std::string& code) {
+      return Message("rules.program.table_twice", {{"code", code}});
+    });
     for (const Package& p : program().packages) {
-      check(p.activities, "in package '" + p.code + "', the activity", by_code);
+      CheckUnique(p.activities, [&](const std::string& code) {
+        return Message("rules.program.activity_twice", {{"package", p.code}, {"code", code}});
+      });
     }
   }
 
@@ -763,14 +965,16 @@ Result<ProgramSource> ReadProgramSource(const std::filesystem::path& path) {
     for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
       if (entry.path().extension() == ".toml") tomls.push_back(entry.path());
     }
-    if (tomls.empty()) return core::NotFound("the directory holds no .toml file", path.string());
+    if (tomls.empty()) {
+      return core::NotFound(Message("rules.program.no_toml_in_directory"), path.string());
+    }
     if (tomls.size() > 1) {
-      return core::InvalidArgument("the directory holds several .toml files: name one",
+      return core::InvalidArgument(Message("rules.program.several_toml_in_directory"),
                                    path.string());
     }
     toml_path = tomls[0];
   } else if (!std::filesystem::exists(path, error)) {
-    return core::NotFound("no such file or directory", path.string());
+    return core::NotFound(Message("rules.program.no_such_path"), path.string());
   }
   ProgramSource source;
   source.toml_name = toml_path.filename().string();
@@ -781,8 +985,11 @@ Result<ProgramSource> ReadProgramSource(const std::filesystem::path& path) {
     KENEYA_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(entry.path()));
     source.files.emplace(entry.path().filename().string(), std::move(text));
   }
-  if (error)
-    return core::Unavailable("cannot list the directory: " + error.message(), dir.string());
+  if (error) {
+    return core::Unavailable(
+        Message("rules.program.cannot_list_directory", {{"detail", error.message()}}),
+        dir.string());
+  }
   return source;
 }
 
@@ -792,8 +999,8 @@ Result<ProgramSource> ProgramSourceFromFiles(
   for (const auto& [name, content] : files) {
     if (name.ends_with(".toml")) {
       if (!source.toml_name.empty()) {
-        return core::InvalidArgument("several .toml files: " + source.toml_name + " and " +
-                                     std::string(name));
+        return core::InvalidArgument(Message("rules.program.several_toml_files",
+                                             {{"first", source.toml_name}, {"second", name}}));
       }
       source.toml_name = std::string(name);
       source.toml = std::string(content);
@@ -801,7 +1008,7 @@ Result<ProgramSource> ProgramSourceFromFiles(
       source.files.emplace(std::string(name), std::string(content));
     }
   }
-  if (source.toml_name.empty()) return core::InvalidArgument("no .toml file");
+  if (source.toml_name.empty()) return core::InvalidArgument(Message("rules.program.no_toml_file"));
   return source;
 }
 

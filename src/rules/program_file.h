@@ -26,9 +26,20 @@ namespace keneya::rules {
 // A problem in a program, said where: "programme.toml:42", "tarifs.csv:7", or for a formula
 // "programme.toml:42: quantite.montant, column 7".
 struct ProgramProblem {
-  std::string where;
-  std::string message;
+  std::string where;    // in English, for logs and tests
+  std::string message;  // in English
+  // The message and its place by id, for the reader's language; the place outermost first
+  // ("programme.toml:42", then "quantite.montant, column 7"). `where` and `message` are their
+  // English. Empty in a problem made from English text alone (Describe then shows that text).
+  core::Message text;
+  std::vector<core::Message> place;
+
+  // A problem from its message and place by id, with `where` and `message` in English.
+  static ProgramProblem Make(core::Message text, std::vector<core::Message> place = {});
+  // "where: message", in English.
   std::string ToString() const { return where.empty() ? message : where + ": " + message; }
+  // "programme.toml:42 : ..." in `language`.
+  std::string Describe(core::Language language) const;
 };
 
 // The text of a program's files. It is what the database stores for a program version.

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/date.h"
+#include "core/message.h"
 #include "core/result.h"
 #include "core/timestamp.h"
 
@@ -39,6 +40,8 @@ core::Error VersionStoredWithOtherContent(std::string_view code, int version);
 enum class ContractStatus { kActive, kSuspended, kEnded };
 std::string_view ContractStatusCode(ContractStatus status);  // "active", "suspended", "ended"
 std::optional<ContractStatus> ParseContractStatus(std::string_view code);
+// The status in words ("actif" in French).
+core::Message ContractStatusText(ContractStatus status);
 
 // A facility's contract with a program, over dates. Contracts of one facility and one program
 // never overlap: a change of terms (equity category, status) ends one and starts the next, so
@@ -66,6 +69,10 @@ struct ContractChange {
   std::string old_terms;  // "2021-01-01..2023-12-31 EQUITE_10 active"; empty on create
   std::string new_terms;
 };
+
+// Terms as a ContractChange stores them ("2021-01-01.. EQUITE_10 (set) active") in words: the
+// status and "(set)" in the reader's language. Terms that do not read so are shown as stored.
+core::Message ContractTermsText(std::string_view stored_terms);
 
 // An invoice run: one payment rule of one program version for one period. A new run of the same
 // program, payment and period supersedes the previous draft.

@@ -9,8 +9,7 @@ namespace keneya::store {
 core::Result<std::unique_ptr<Store>> OpenStore(std::string_view location,
                                                const OpenOptions& options) {
   if (location.empty()) {
-    return core::InvalidArgument("no database given; pass --db FILE or a postgresql:// URL",
-                                 "--db");
+    return core::InvalidArgument(core::Message("store.no_database"), "--db");
   }
   std::unique_ptr<Store> store;
   const bool postgres = location.starts_with("postgresql://") ||

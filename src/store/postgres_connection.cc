@@ -6,12 +6,20 @@
 namespace keneya::store {
 
 using core::Error;
+using core::Message;
 using core::Result;
 using core::Status;
 
 namespace {
 
 void IgnoreNotice(void*, const char*) {}
+
+void TrimEnd(std::string& text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+}
+
+// The first characters of a statement, as errors quote it.
+std::string Excerpt(std::string_view sql) { return std::string(sql.substr(0, 80)); }
 
 }  // namespace
 
@@ -32,19 +40,17 @@ std::string PostgresConnection::NumberPlaceholders(std::string_view sql) {
 
 Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::string& conninfo) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
-  if (conn == nullptr) return core::Unavailable("out of memory connecting to PostgreSQL");
+  if (conn == nullptr) return core::Unavailable(Message("store.postgres_out_of_memory"));
   std::string where = "postgresql://";
   if (PQstatus(conn) == CONNECTION_OK) {
     where += std::string(PQhost(conn)) + ":" + PQport(conn) + "/" + PQdb(conn);
   }
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-      message.pop_back();
-    }
+    std::string detail = PQerrorMessage(conn);  // libpq's own words
+    TrimEnd(detail);
     PQfinish(conn);
-    return core::Unavailable("cannot connect to PostgreSQL: " + message,
-                             "check the connection string and that the server runs");
+    return core::Unavailable(Message("store.postgres_connect_failed", {{"detail", detail}}),
+                             Message("store.postgres_connect_hint"));
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
   std::unique_ptr<PostgresConnection> connection(new PostgresConnection(conn, where));
@@ -55,19 +61,19 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
 
 PostgresConnection::~PostgresConnection() { PQfinish(conn_); }
 
-Error PostgresConnection::ResultError(const PGresult* result, std::string_view what) const {
-  std::string message = std::string(what) + ": ";
+Error PostgresConnection::ResultError(const PGresult* result, Message what) const {
+  // PostgreSQL's own words: its message, and its detail in parentheses.
   const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-  message += primary ? primary : PQerrorMessage(conn_);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-    message.pop_back();
-  }
-  if (const char* detail = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL) : nullptr) {
-    message += std::string(" (") + detail + ")";
+  std::string detail = primary ? primary : PQerrorMessage(conn_);
+  TrimEnd(detail);
+  if (const char* more = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL) : nullptr) {
+    detail += std::string(" (") + more + ")";
   }
   if (PQstatus(conn_) != CONNECTION_OK) {
-    return core::Unavailable(message + "; the connection to PostgreSQL was lost", where_);
+    return core::Unavailable(
+        Message("store.connection_lost", {{"what", std::move(what)}, {"detail", detail}}), where_);
   }
+  Message message("store.database_failed", {{"what", std::move(what)}, {"detail", detail}});
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string sqlstate = state ? state : "";
   if (sqlstate.rfind("23", 0) == 0 || sqlstate == "40001" || sqlstate == "40P01") {
@@ -84,7 +90,7 @@ Status PostgresConnection::ExecScript(std::string_view sql) {
   PgResult result(PQexec(conn_, std::string(sql).c_str()));
   const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    return ResultError(result.get(), "SQL script failed");
+    return ResultError(result.get(), Message("store.sql_script_failed"));
   }
   return core::OkStatus();
 }
@@ -96,8 +102,7 @@ Result<PgResult> PostgresConnection::Run(std::string_view sql, std::span<const S
     const std::string name = "k" + std::to_string(prepared_.size() + 1);
     PgResult prepared(PQprepare(conn_, name.c_str(), NumberPlaceholders(sql).c_str(), 0, nullptr));
     if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
-      return ResultError(prepared.get(),
-                         "cannot prepare \"" + std::string(sql.substr(0, 80)) + "\"");
+      return ResultError(prepared.get(), Message("store.cannot_prepare", {{"sql", Excerpt(sql)}}));
     }
     it = prepared_.emplace(std::string(sql), name).first;
   }
@@ -108,7 +113,7 @@ Result<PgResult> PostgresConnection::Run(std::string_view sql, std::span<const S
   PgResult result(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
                                  values.data(), nullptr, nullptr, 0));
   if (!result || PQresultStatus(result.get()) != expected) {
-    return ResultError(result.get(), "statement failed: " + std::string(sql.substr(0, 80)));
+    return ResultError(result.get(), Message("store.statement_failed", {{"sql", Excerpt(sql)}}));
   }
   return result;
 }

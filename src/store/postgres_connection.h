@@ -40,8 +40,9 @@ class PostgresConnection final : public SqlConnection {
 
   // For the COPY path.
   PGconn* handle() const { return conn_; }
-  // An Error from a failed result (SQLSTATE mapped to an error code), with `what` as context.
-  core::Error ResultError(const PGresult* result, std::string_view what) const;
+  // An Error from a failed result (SQLSTATE mapped to an error code), with `what` (what Keneya
+  // was doing) as context before PostgreSQL's own words.
+  core::Error ResultError(const PGresult* result, core::Message what) const;
   // The location shown in errors: host, port and database, never the password.
   const std::string& where() const { return where_; }
 

@@ -66,7 +66,7 @@ Status PostgresStore::Copy(std::span<const DataValue> values, const std::vector<
                           "category_option_combo_id, attribute_option_combo_id, state_id, value, "
                           "comment, stored_by, followup, deleted) FROM STDIN"));
     if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) {
-      return pg.ResultError(start.get(), "cannot start COPY");
+      return pg.ResultError(start.get(), core::Message("store.copy_start_failed"));
     }
   }
   std::string buffer;
@@ -74,7 +74,7 @@ Status PostgresStore::Copy(std::span<const DataValue> values, const std::vector<
   auto flush = [&]() -> Status {
     if (!buffer.empty() &&
         PQputCopyData(conn, buffer.data(), static_cast<int>(buffer.size())) != 1) {
-      return pg.ResultError(nullptr, "COPY failed");
+      return pg.ResultError(nullptr, core::Message("store.copy_failed"));
     }
     buffer.clear();
     return core::OkStatus();
@@ -100,12 +100,14 @@ Status PostgresStore::Copy(std::span<const DataValue> values, const std::vector<
     if (++count % kProgressEvery == 0) sent(count);
   }
   KENEYA_RETURN_IF_ERROR(flush());
-  if (PQputCopyEnd(conn, nullptr) != 1) return pg.ResultError(nullptr, "COPY failed");
+  if (PQputCopyEnd(conn, nullptr) != 1) {
+    return pg.ResultError(nullptr, core::Message("store.copy_failed"));
+  }
   Status status = core::OkStatus();
   while (PGresult* raw = PQgetResult(conn)) {
     PgResult result(raw);
     if (PQresultStatus(raw) != PGRES_COMMAND_OK && status.ok()) {
-      status = pg.ResultError(raw, "COPY of the values failed");
+      status = pg.ResultError(raw, core::Message("store.copy_values_failed"));
     }
   }
   sent(count);
@@ -243,9 +245,9 @@ Result<BulkLoadSummary> PostgresStore::BulkLoad(std::span<const DataValue> value
   return summary;
 }
 
-Result<std::vector<std::string>> PostgresStore::CheckIntegrity() {
-  std::vector<std::string> checks;
-  std::vector<std::string> problems;
+Result<std::vector<core::Message>> PostgresStore::RunIntegrityChecks() {
+  std::vector<core::Message> checks;
+  std::vector<core::Message> problems;
   // amcheck ships with PostgreSQL (postgresql-contrib); creating it needs enough privileges. It
   // lives in whichever schema first created it, so its functions are called qualified.
   if (connection().ExecScript("CREATE EXTENSION IF NOT EXISTS amcheck").ok()) {
@@ -261,9 +263,11 @@ Result<std::vector<std::string>> PostgresStore::CheckIntegrity() {
           "WHERE a.amname = 'btree' AND i.indrelid IN ('data_value'::regclass, "
           "'data_value_audit'::regclass, 'data_import'::regclass, 'period'::regclass)");
       if (indexes.ok()) {
-        for (const Row& row : *indexes) checks.push_back("amcheck bt_index_check " + row.Text(0));
+        for (const Row& row : *indexes) {
+          checks.push_back(core::Message("store.check.amcheck", {{"index", row.Text(0)}}));
+        }
       } else {
-        problems.push_back(indexes.error().message);
+        problems.push_back(indexes.error().text);
       }
     }
   }
@@ -281,34 +285,34 @@ Result<std::vector<std::string>> PostgresStore::CheckIntegrity() {
         connection().Query(std::string("SELECT count(*) FROM data_value v WHERE NOT EXISTS ") +
                            "(SELECT 1 FROM " + table + " t WHERE t.id = v." + column + ")"));
     if (missing.at(0).Int(0) != 0) {
-      problems.push_back(missing[0].Text(0) + " values have a " + column + " missing from " +
-                         table);
+      problems.push_back(
+          core::Message("store.values_without_reference",
+                        {{"count", missing[0].Int(0)}, {"column", column}, {"table", table}}));
     }
-    checks.push_back(std::string("data_value.") + column + " references " + table);
+    checks.push_back(
+        core::Message("store.check.reference", {{"column", column}, {"table", table}}));
   }
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> imports,
       connection().Query("SELECT count(*) FROM data_value v WHERE v.import_id IS NOT NULL AND "
                          "NOT EXISTS (SELECT 1 FROM data_import i WHERE i.id = v.import_id)"));
   if (imports.at(0).Int(0) != 0) {
-    problems.push_back(imports[0].Text(0) + " values point to a missing import");
+    problems.push_back(
+        core::Message("store.values_without_import", {{"count", imports[0].Int(0)}}));
   }
-  checks.push_back("values point to existing imports");
+  checks.push_back(core::Message("store.check.imports_exist"));
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> unfinished,
       connection().Query("SELECT count(*) FROM data_import WHERE finished IS NULL"));
   if (unfinished.at(0).Int(0) != 0) {
-    problems.push_back(unfinished[0].Text(0) + " imports were recorded without their end");
+    problems.push_back(
+        core::Message("store.imports_unfinished", {{"count", unfinished[0].Int(0)}}));
   }
-  checks.push_back("every import finished");
+  checks.push_back(core::Message("store.check.imports_finished"));
   KENEYA_ASSIGN_OR_RETURN(std::vector<core::Error> unreadable, UnreadableRows());
-  for (const core::Error& e : unreadable) problems.push_back(e.where + ": " + e.message);
-  checks.push_back("every stored type, date and status reads back");
-  if (!problems.empty()) {
-    std::string message = "the database is not consistent:";
-    for (const std::string& p : problems) message += "\n  - " + p;
-    return core::Internal(message, postgres().where());
-  }
+  for (const core::Error& e : unreadable) problems.push_back(ProblemOf(e));
+  checks.push_back(core::Message("store.check.rows_read_back"));
+  if (!problems.empty()) return Inconsistent(problems, postgres().where());
   return checks;
 }
 

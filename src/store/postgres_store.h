@@ -22,7 +22,7 @@ class PostgresStore final : public SqlStore {
   core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,
                                          const ImportInfo& info, const ProgressFn& progress,
                                          const BulkLoadOptions& options) override;
-  core::Result<std::vector<std::string>> CheckIntegrity() override;
+  core::Result<std::vector<core::Message>> RunIntegrityChecks() override;
 
  private:
   explicit PostgresStore(std::unique_ptr<PostgresConnection> connection)

@@ -13,6 +13,7 @@ namespace keneya::store {
 using core::DataValue;
 using core::DataValueKey;
 using core::Error;
+using core::Message;
 using core::MetadataBundle;
 using core::Result;
 using core::Status;
@@ -27,6 +28,13 @@ std::string_view AuditActionName(AuditAction action) {
       return "delete";
   }
   return "update";
+}
+
+Result<std::vector<std::string>> Store::CheckIntegrity() {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Message> checks, RunIntegrityChecks());
+  std::vector<std::string> names;
+  for (const Message& check : checks) names.push_back(Render(check, core::Language::kEnglish));
+  return names;
 }
 
 namespace {
@@ -104,7 +112,7 @@ Result<std::optional<core::Date>> DateFromRow(const Row& row, size_t i, std::str
   if (row.IsNull(i)) return std::optional<core::Date>();
   auto date = core::Date::Parse(row.Text(i));
   if (!date.ok()) {
-    return core::StoredDataError("\"" + row.Text(i) + "\" is not a date", table,
+    return core::StoredDataError(Message("store.not_a_date", {{"text", row.Text(i)}}), table,
                                  std::to_string(row.Int(0)), column);
   }
   return std::optional<core::Date>(*date);
@@ -116,6 +124,11 @@ core::DataDimensionType DimensionType(const std::string& name) {
   return type.ok() ? *type : core::DataDimensionType::kDisaggregation;
 }
 
+// "org unit with id 12 does not exist"; `what` is the id of the message naming the rows.
+Message NoRowWithId(const char* what, int64_t id) {
+  return Message("store.no_row_with_id", {{"what", Message(what)}, {"id", id}});
+}
+
 // Appends "(?, ?, ...)" with n placeholders.
 std::string Placeholders(size_t n) {
   std::string out = "(";
@@ -125,13 +138,14 @@ std::string Placeholders(size_t n) {
 
 // Checks that a bundle does not give one uid twice for one kind of object (Merge would hide
 // it: the later object would silently replace the earlier).
+// `kind` is the id of the message that names the kind of object ("org unit").
 template <typename T>
-void FindRepeats(std::string_view kind, const std::vector<T>& objects,
-                 std::vector<std::string>& problems) {
+void FindRepeats(const char* kind, const std::vector<T>& objects, std::vector<Message>& problems) {
   std::unordered_set<std::string_view> seen;
   for (const T& object : objects) {
     if (!seen.insert(object.uid).second) {
-      problems.push_back(std::string(kind) + " " + object.uid + " is given twice in the bundle");
+      problems.push_back(
+          Message("store.given_twice", {{"kind", Message(kind)}, {"uid", object.uid}}));
     }
   }
 }
@@ -476,15 +490,14 @@ Result<int> SqlStore::Migrate() {
                    "name TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
     KENEYA_ASSIGN_OR_RETURN(int current, SchemaVersion());
     if (current > latest) {
-      return core::FailedPrecondition("the database schema is version " + std::to_string(current) +
-                                          ", newer than this program's " + std::to_string(latest) +
-                                          "; use a newer Keneya with this database",
-                                      std::string(engine()));
+      return core::FailedPrecondition(
+          Message("store.schema_too_new", {{"current", current}, {"latest", latest}}),
+          std::string(engine()));
     }
     if (current >= migration.version) continue;
     if (Status s = connection_->ExecScript(migration.sql); !s.ok()) {
-      return s.error().In("migration " + std::to_string(migration.version) + " (" +
-                          std::string(migration.name) + ")");
+      return s.error().In(Message("store.migration_place",
+                                  {{"version", migration.version}, {"name", migration.name}}));
     }
     KENEYA_RETURN_IF_ERROR(connection_->Exec(
         "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
@@ -497,22 +510,24 @@ Result<int> SqlStore::Migrate() {
 // ---- Metadata ----
 
 Status SqlStore::SaveMetadata(const MetadataBundle& bundle, const Actor& actor) {
-  std::vector<std::string> repeats;
-  FindRepeats("attribute", bundle.attributes, repeats);
-  FindRepeats("option set", bundle.option_sets, repeats);
-  FindRepeats("org unit", bundle.org_units, repeats);
-  FindRepeats("org unit group", bundle.org_unit_groups, repeats);
-  FindRepeats("org unit group set", bundle.org_unit_group_sets, repeats);
-  FindRepeats("category option", bundle.categories.options, repeats);
-  FindRepeats("category", bundle.categories.categories, repeats);
-  FindRepeats("category combo", bundle.categories.combos, repeats);
-  FindRepeats("category option combo", bundle.categories.option_combos, repeats);
-  FindRepeats("data element", bundle.data_elements, repeats);
-  FindRepeats("data set", bundle.data_sets, repeats);
+  std::vector<Message> repeats;
+  FindRepeats("core.metadata.kind.attribute", bundle.attributes, repeats);
+  FindRepeats("core.metadata.kind.option_set", bundle.option_sets, repeats);
+  FindRepeats("core.metadata.kind.org_unit", bundle.org_units, repeats);
+  FindRepeats("core.metadata.kind.org_unit_group", bundle.org_unit_groups, repeats);
+  FindRepeats("core.metadata.kind.org_unit_group_set", bundle.org_unit_group_sets, repeats);
+  FindRepeats("core.metadata.kind.category_option", bundle.categories.options, repeats);
+  FindRepeats("core.metadata.kind.category", bundle.categories.categories, repeats);
+  FindRepeats("core.metadata.kind.category_combo", bundle.categories.combos, repeats);
+  FindRepeats("core.metadata.kind.category_option_combo", bundle.categories.option_combos, repeats);
+  FindRepeats("core.metadata.kind.data_element", bundle.data_elements, repeats);
+  FindRepeats("core.metadata.kind.data_set", bundle.data_sets, repeats);
   if (!repeats.empty()) {
-    std::string message = std::to_string(repeats.size()) + " problem(s) in the metadata:";
-    for (const std::string& line : repeats) message += "\n  - " + line;
-    return core::InvalidArgument(message, "metadata");
+    Message list("core.metadata.problems", {{"count", repeats.size()}});
+    for (const Message& line : repeats) {
+      list = Message("core.list_item", {{"list", list}, {"item", line}});
+    }
+    return core::InvalidArgument(std::move(list), Message("core.metadata.place"));
   }
   const MetadataBundle incoming = Normalized(bundle);
 
@@ -574,7 +589,7 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     set.name = r.Text(3);
     auto value_type = core::ParseValueType(r.Text(4));
     if (!value_type.ok()) {
-      return core::StoredDataError(value_type.error().message, "option_set", std::to_string(set.id),
+      return core::StoredDataError(value_type.error().text, "option_set", std::to_string(set.id),
                                    "value_type");
     }
     set.value_type = *value_type;
@@ -663,7 +678,7 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     ou.path = r.Text(7);
     auto type = core::ParseOrgUnitType(r.Text(8));
     if (!type.ok()) {
-      return core::StoredDataError(type.error().message, "org_unit", std::to_string(ou.id), "type");
+      return core::StoredDataError(type.error().text, "org_unit", std::to_string(ou.id), "type");
     }
     ou.type = *type;
     if (!r.IsNull(9) && !r.IsNull(10)) {
@@ -708,8 +723,8 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     de.description = r.Text(5);
     auto value_type = core::ParseValueType(r.Text(6));
     if (!value_type.ok()) {
-      return core::StoredDataError(value_type.error().message, "data_element",
-                                   std::to_string(de.id), "value_type");
+      return core::StoredDataError(value_type.error().text, "data_element", std::to_string(de.id),
+                                   "value_type");
     }
     de.value_type = *value_type;
     de.category_combo_uid = r.Text(7);
@@ -740,7 +755,7 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
     ds.name = r.Text(3);
     auto period_type = core::ParsePeriodType(r.Text(4));
     if (!period_type.ok()) {
-      return core::StoredDataError(period_type.error().message, "data_set", std::to_string(ds.id),
+      return core::StoredDataError(period_type.error().text, "data_set", std::to_string(ds.id),
                                    "period_type");
     }
     ds.period_type = *period_type;
@@ -785,12 +800,12 @@ Result<core::State> SqlStore::AddState(const core::State& state, const Actor& ac
                             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
                           });
   if (!valid_code) {
-    return core::InvalidArgument(
-        "a state code is 1 to 50 lower-case letters, digits or '_', not \"" + state.code + "\"",
-        "state code");
+    return core::InvalidArgument(Message("store.bad_state_code", {{"code", state.code}}),
+                                 Message("store.state_code_place"));
   }
   if (state.name_fr.empty() || state.name_en.empty()) {
-    return core::InvalidArgument("a state needs a French and an English name", "state name");
+    return core::InvalidArgument(Message("store.state_needs_names"),
+                                 Message("store.state_name_place"));
   }
   KENEYA_RETURN_IF_ERROR(connection_->BeginWrite());
   TransactionGuard transaction(*connection_);
@@ -798,8 +813,8 @@ Result<core::State> SqlStore::AddState(const core::State& state, const Actor& ac
                           connection_->Query("SELECT id FROM state WHERE code = ?", {state.code}));
   if (!existing.empty()) {
     return core::MakeError(core::ErrorCode::kAlreadyExists,
-                           core::Message::Verbatim("state \"" + state.code + "\" already exists"),
-                           {core::Message::Verbatim("state code")});
+                           Message("store.state_exists", {{"code", state.code}}),
+                           {Message("store.state_code_place")});
   }
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
@@ -858,13 +873,13 @@ Status SqlStore::CheckReferences(std::span<const DataValue> values) {
   // Ids are small dense integers: a bitmap per table answers each lookup in one load.
   struct Table {
     const char* name;
-    const char* what;
+    const char* what;  // the id of the message that names its rows
     std::vector<bool> exists;
   };
-  Table tables[] = {{"org_unit", "org unit", {}},
-                    {"data_element", "data element", {}},
-                    {"category_option_combo", "category option combo", {}},
-                    {"state", "state", {}}};
+  Table tables[] = {{"org_unit", "core.metadata.kind.org_unit", {}},
+                    {"data_element", "core.metadata.kind.data_element", {}},
+                    {"category_option_combo", "core.metadata.kind.category_option_combo", {}},
+                    {"state", "store.kind.state", {}}};
   for (Table& table : tables) {
     KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
                             connection_->Query("SELECT id FROM " + std::string(table.name)));
@@ -890,9 +905,9 @@ Status SqlStore::CheckReferences(std::span<const DataValue> values) {
       if (!known(*table, id)) {
         const bool attribute =
             table == &tables[2] && id == k.attribute_option_combo && id != k.category_option_combo;
-        return core::NotFound(std::string(attribute ? "attribute option combo" : table->what) +
-                                  " with id " + std::to_string(id) + " does not exist",
-                              "value " + std::to_string(i));
+        const char* what = attribute ? "store.kind.attribute_option_combo" : table->what;
+        return core::NotFound(NoRowWithId(what, id),
+                              Message("store.value_place", {{"position", i}}));
       }
     }
   }
@@ -903,15 +918,16 @@ Status SqlStore::CheckKeyReferences(const DataValueKey& key) {
   struct Check {
     const char* table;
     int32_t id;
-    const char* what;
+    const char* what;  // the id of the message that names its rows
   };
   const Check checks[] = {
-      {"org_unit", key.org_unit, "org unit"},
-      {"data_element", key.data_element, "data element"},
-      {"category_option_combo", key.category_option_combo, "category option combo"},
-      {"category_option_combo", key.attribute_option_combo, "attribute option combo"},
-      {"state", key.state, "state"},
-      {"period", key.period, "period"},
+      {"org_unit", key.org_unit, "core.metadata.kind.org_unit"},
+      {"data_element", key.data_element, "core.metadata.kind.data_element"},
+      {"category_option_combo", key.category_option_combo,
+       "core.metadata.kind.category_option_combo"},
+      {"category_option_combo", key.attribute_option_combo, "store.kind.attribute_option_combo"},
+      {"state", key.state, "store.kind.state"},
+      {"period", key.period, "core.period.word"},
   };
   for (const Check& check : checks) {
     KENEYA_ASSIGN_OR_RETURN(
@@ -919,9 +935,7 @@ Status SqlStore::CheckKeyReferences(const DataValueKey& key) {
         connection_->Query("SELECT count(*) FROM " + std::string(check.table) + " WHERE id = ?",
                            {check.id}));
     if (rows.at(0).Int(0) == 0) {
-      return core::NotFound(
-          std::string(check.what) + " with id " + std::to_string(check.id) + " does not exist",
-          "data value");
+      return core::NotFound(NoRowWithId(check.what, check.id), Message("store.data_value_place"));
     }
   }
   return core::OkStatus();
@@ -969,12 +983,13 @@ Status InsertAudit(SqlConnection& sql, const DataValueKey& key, AuditAction acti
 
 Result<WriteOutcome> SqlStore::PutValue(const DataValue& value, const Actor& actor) {
   if (value.deleted) {
-    return core::InvalidArgument("PutValue writes live values; use DeleteValue to delete",
-                                 "deleted");
+    return core::InvalidArgument(Message("store.put_deleted"), "deleted");
   }
   const bool postgres = connection_->dialect() == Dialect::kPostgres;
   const core::TimestampMs now = core::NowMs();
-  if (Status s = EnsurePeriods({value.key.period}); !s.ok()) return s.error().In("period");
+  if (Status s = EnsurePeriods({value.key.period}); !s.ok()) {
+    return s.error().In(Message("core.period.word"));
+  }
   KENEYA_RETURN_IF_ERROR(connection_->BeginWrite());
   TransactionGuard transaction(*connection_);
 
@@ -998,7 +1013,9 @@ Result<WriteOutcome> SqlStore::PutValue(const DataValue& value, const Actor& act
         connection_->Query("SELECT " + std::string(kValueColumns) + " FROM data_value WHERE " +
                                std::string(kKeyMatch) + (postgres ? " FOR UPDATE" : ""),
                            key));
-    if (rows.empty()) return core::Internal("value vanished during its update", "data value");
+    if (rows.empty()) {
+      return core::Internal(Message("store.value_vanished"), Message("store.data_value_place"));
+    }
     const DataValue old = ValueFromRow(rows[0]);
     if (!old.deleted && old.SameContent(value)) return WriteOutcome::kUnchanged;
     const AuditAction action = old.deleted ? AuditAction::kCreate : AuditAction::kUpdate;
@@ -1115,12 +1132,12 @@ Completion CompletionFromRow(const Row& r) {
 Result<WriteOutcome> SqlStore::PutCompletion(const Completion& completion, const Actor& actor) {
   if (!core::Date::Parse(completion.complete_date).ok() || completion.complete_date.size() != 10) {
     return core::InvalidArgument(
-        "the complete date must be yyyy-MM-dd, not \"" + completion.complete_date + "\"",
-        "completeDate");
+        Message("store.bad_complete_date", {{"date", completion.complete_date}}), "completeDate");
   }
   const CompletionKey& k = completion.key;
   const std::vector<SqlValue> key = {k.data_set, k.period, k.org_unit, k.attribute_option_combo};
-  if (Status s = EnsurePeriods({k.period}); !s.ok()) return s.error().In("period");
+  if (Status s = EnsurePeriods({k.period}); !s.ok())
+    return s.error().In(Message("core.period.word"));
   const bool postgres = connection_->dialect() == Dialect::kPostgres;
   const core::TimestampMs now = core::NowMs();
   KENEYA_RETURN_IF_ERROR(connection_->BeginWrite());
@@ -1128,19 +1145,18 @@ Result<WriteOutcome> SqlStore::PutCompletion(const Completion& completion, const
   struct Check {
     const char* table;
     int32_t id;
-    const char* what;
+    const char* what;  // the id of the message that names its rows
   };
-  for (const Check& check :
-       {Check{"data_set", k.data_set, "data set"}, Check{"org_unit", k.org_unit, "org unit"},
-        Check{"category_option_combo", k.attribute_option_combo, "attribute option combo"}}) {
+  for (const Check& check : {Check{"data_set", k.data_set, "core.metadata.kind.data_set"},
+                             Check{"org_unit", k.org_unit, "core.metadata.kind.org_unit"},
+                             Check{"category_option_combo", k.attribute_option_combo,
+                                   "store.kind.attribute_option_combo"}}) {
     KENEYA_ASSIGN_OR_RETURN(
         std::vector<Row> rows,
         connection_->Query("SELECT count(*) FROM " + std::string(check.table) + " WHERE id = ?",
                            {check.id}));
     if (rows.at(0).Int(0) == 0) {
-      return core::NotFound(
-          std::string(check.what) + " with id " + std::to_string(check.id) + " does not exist",
-          "completion");
+      return core::NotFound(NoRowWithId(check.what, check.id), Message("store.completion_place"));
     }
   }
   KENEYA_ASSIGN_OR_RETURN(
@@ -1253,7 +1269,7 @@ Result<ImportRecord> SqlStore::GetImport(int64_t id) {
       std::vector<Row> rows,
       connection_->Query("SELECT " + std::string(kImportColumns) + " FROM data_import WHERE id = ?",
                          {id}));
-  if (rows.empty()) return core::NotFound("import " + std::to_string(id) + " does not exist");
+  if (rows.empty()) return core::NotFound(Message("store.no_import", {{"id", id}}));
   return ImportFromRow(rows[0]);
 }
 
@@ -1279,7 +1295,9 @@ Result<SqlStore::LoadOrder> SqlStore::PrepareLoad(std::span<const DataValue> val
   }
   std::sort(periods.begin(), periods.end());
   periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
-  if (Status s = EnsurePeriods(periods); !s.ok()) return s.error().In("periods");
+  if (Status s = EnsurePeriods(periods); !s.ok()) {
+    return s.error().In(Message("store.periods_place"));
+  }
   return load;
 }
 
@@ -1308,31 +1326,49 @@ SqlStore::LoadOrder SqlStore::OrderForLoad(std::span<const DataValue> values) {
   return out;
 }
 
+Message SqlStore::ProblemOf(const core::Error& error) {
+  if (error.place.empty()) return error.text;
+  Message where = error.place.front();
+  for (size_t i = 1; i < error.place.size(); ++i) {
+    where = Message("core.place_in", {{"outer", where}, {"inner", error.place[i]}});
+  }
+  return Message("store.problem_at", {{"where", where}, {"problem", error.text}});
+}
+
+core::Error SqlStore::Inconsistent(const std::vector<Message>& problems, const std::string& where) {
+  Message list("store.not_consistent");
+  for (const Message& problem : problems) {
+    list = Message("core.list_item", {{"list", list}, {"item", problem}});
+  }
+  return core::Internal(std::move(list), where);
+}
+
 Result<std::vector<core::Error>> SqlStore::UnreadableRows() {
   std::vector<core::Error> out;
   struct Column {
     const char* table;
     const char* column;
     // Empty when the text reads; otherwise what is wrong with it.
-    std::string (*problem)(const std::string& text);
+    Message (*problem)(const std::string& text);
   };
   static const auto value_type = +[](const std::string& t) {
     auto p = core::ParseValueType(t);
-    return p.ok() ? std::string() : p.error().message;
+    return p.ok() ? Message() : p.error().text;
   };
   static const auto period_type = +[](const std::string& t) {
     auto p = core::ParsePeriodType(t);
-    return p.ok() ? std::string() : p.error().message;
+    return p.ok() ? Message() : p.error().text;
   };
   static const auto org_unit_type = +[](const std::string& t) {
     auto p = core::ParseOrgUnitType(t);
-    return p.ok() ? std::string() : p.error().message;
+    return p.ok() ? Message() : p.error().text;
   };
   static const auto date = +[](const std::string& t) {
-    return core::Date::Parse(t).ok() ? std::string() : "\"" + t + "\" is not a date";
+    return core::Date::Parse(t).ok() ? Message() : Message("store.not_a_date", {{"text", t}});
   };
   static const auto contract_status = +[](const std::string& t) {
-    return ParseContractStatus(t) ? std::string() : "unknown contract status \"" + t + "\"";
+    return ParseContractStatus(t) ? Message()
+                                  : Message("store.unknown_contract_status", {{"status", t}});
   };
   const Column columns[] = {
       {"option_set", "value_type", value_type}, {"data_element", "value_type", value_type},
@@ -1348,9 +1384,10 @@ Result<std::vector<core::Error>> SqlStore::UnreadableRows() {
         connection().Query(std::string("SELECT id, ") + c.column + " FROM " + c.table + " WHERE " +
                            c.column + " IS NOT NULL ORDER BY id"));
     for (const Row& r : rows) {
-      const std::string problem = c.problem(r.Text(1));
+      Message problem = c.problem(r.Text(1));
       if (!problem.empty()) {
-        out.push_back(core::StoredDataError(problem, c.table, std::to_string(r.Int(0)), c.column));
+        out.push_back(
+            core::StoredDataError(std::move(problem), c.table, std::to_string(r.Int(0)), c.column));
       }
     }
   }

@@ -102,8 +102,14 @@ class SqlStore : public Store {
 
   // Stored values the store could not read back (an unknown value, period or org unit type, a
   // date that is no date, an unknown contract status), each a data error naming the table, the
-  // row and the column. For CheckIntegrity, which lists them all rather than stopping at one.
+  // row and the column. For RunIntegrityChecks, which lists them all rather than stopping at one.
   core::Result<std::vector<core::Error>> UnreadableRows();
+  // An error of UnreadableRows as one problem of a list: "table t, row 3, column c: ...".
+  static core::Message ProblemOf(const core::Error& error);
+  // The error of a failed integrity check: "the database is not consistent:" and the problems,
+  // one a line, at `where` (the database).
+  static core::Error Inconsistent(const std::vector<core::Message>& problems,
+                                  const std::string& where);
 
  private:
   std::unique_ptr<SqlConnection> connection_;

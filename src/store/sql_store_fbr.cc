@@ -6,14 +6,13 @@
 
 namespace keneya::store {
 
+using core::Message;
 using core::Result;
 using core::Status;
 
 core::Error VersionStoredWithOtherContent(std::string_view code, int version) {
-  return core::Conflict("version " + std::to_string(version) + " of program " + std::string(code) +
-                            " is already stored with other content: give the changed program a "
-                            "new version",
-                        "version");
+  return core::Conflict(
+      Message("store.version_other_content", {{"version", version}, {"code", code}}), "version");
 }
 
 std::string_view ContractStatusCode(ContractStatus status) {
@@ -36,6 +35,49 @@ std::optional<ContractStatus> ParseContractStatus(std::string_view code) {
   return std::nullopt;
 }
 
+Message ContractStatusText(ContractStatus status) {
+  switch (status) {
+    case ContractStatus::kActive:
+      return Message("store.contract_status.active");
+    case ContractStatus::kSuspended:
+      return Message("store.contract_status.suspended");
+    case ContractStatus::kEnded:
+      return Message("store.contract_status.ended");
+  }
+  return Message("store.contract_status.active");
+}
+
+namespace {
+
+// "2021-01-01..2023-12-31 EQUITE_10 (set) active" in words.
+Message TermsText(std::string_view start, std::string_view end, std::string_view equity, bool set,
+                  ContractStatus status) {
+  return Message(
+      set ? "store.contract_terms_set" : "store.contract_terms",
+      {{"start", start}, {"end", end}, {"equity", equity}, {"status", ContractStatusText(status)}});
+}
+
+}  // namespace
+
+Message ContractTermsText(std::string_view stored_terms) {
+  // "<start>..<end> <equity>[ (set)] <status>", as Terms() below writes them.
+  constexpr std::string_view kSet = " (set)";
+  const size_t range_end = stored_terms.find(' ');
+  const size_t status_start = stored_terms.rfind(' ');
+  const size_t dots = stored_terms.find("..");
+  if (range_end == std::string_view::npos || status_start == range_end || dots > range_end) {
+    return Message("store.stored_terms", {{"terms", stored_terms}});
+  }
+  const std::optional<ContractStatus> status =
+      ParseContractStatus(stored_terms.substr(status_start + 1));
+  if (!status) return Message("store.stored_terms", {{"terms", stored_terms}});
+  std::string_view equity = stored_terms.substr(range_end + 1, status_start - range_end - 1);
+  const bool set = equity.ends_with(kSet);
+  if (set) equity.remove_suffix(kSet.size());
+  return TermsText(stored_terms.substr(0, dots),
+                   stored_terms.substr(dots + 2, range_end - dots - 2), equity, set, *status);
+}
+
 namespace {
 
 std::string Marks(size_t n) {
@@ -51,7 +93,7 @@ Result<std::optional<core::Date>> OptionalDate(const Row& row, size_t i, std::st
   if (row.IsNull(i)) return std::optional<core::Date>();
   auto date = core::Date::Parse(row.Text(i));
   if (!date.ok()) {
-    return core::StoredDataError("\"" + row.Text(i) + "\" is not a date", table,
+    return core::StoredDataError(Message("store.not_a_date", {{"text", row.Text(i)}}), table,
                                  std::to_string(row.Int(0)), column);
   }
   return std::optional<core::Date>(*date);
@@ -60,7 +102,10 @@ Result<std::optional<core::Date>> OptionalDate(const Row& row, size_t i, std::st
 Result<core::Date> RequiredDate(const Row& row, size_t i, std::string_view table,
                                 std::string_view column) {
   KENEYA_ASSIGN_OR_RETURN(std::optional<core::Date> date, OptionalDate(row, i, table, column));
-  if (!date) return core::StoredDataError("no date", table, std::to_string(row.Int(0)), column);
+  if (!date) {
+    return core::StoredDataError(Message("store.no_date"), table, std::to_string(row.Int(0)),
+                                 column);
+  }
   return *date;
 }
 
@@ -105,8 +150,8 @@ Result<Contract> ContractFromRow(const Row& r) {
   c.equity_explicit = r.Bool(6);
   const std::optional<ContractStatus> status = ParseContractStatus(r.Text(7));
   if (!status) {
-    return core::StoredDataError("unknown contract status \"" + r.Text(7) + "\"", "contract",
-                                 std::to_string(c.id), "status");
+    return core::StoredDataError(Message("store.unknown_contract_status", {{"status", r.Text(7)}}),
+                                 "contract", std::to_string(c.id), "status");
   }
   c.status = *status;
   c.created = r.Int(8);
@@ -114,10 +159,17 @@ Result<Contract> ContractFromRow(const Row& r) {
   return c;
 }
 
-// "2021-01-01..2023-12-31 EQUITE_10 active" (".." alone: open-ended).
+// "2021-01-01..2023-12-31 EQUITE_10 active" (".." alone: open-ended), as the contract's history
+// stores them: in English, read back by ContractTermsText.
 std::string Terms(const Contract& c) {
   return c.start.ToString() + ".." + (c.end ? c.end->ToString() : "") + " " + c.equity_category +
          (c.equity_explicit ? " (set)" : "") + " " + std::string(ContractStatusCode(c.status));
+}
+
+// The same terms in words, for messages.
+Message TermsText(const Contract& c) {
+  return TermsText(c.start.ToString(), c.end ? c.end->ToString() : std::string(), c.equity_category,
+                   c.equity_explicit, c.status);
 }
 
 constexpr std::string_view kRunColumns =
@@ -161,22 +213,25 @@ InvoiceRecord InvoiceFromRow(const Row& r) {
 // PostgreSQL): checks, overlap, insert or update, audit.
 Result<Contract> WriteContract(SqlConnection& db, const Contract& contract, const Actor& actor) {
   if (contract.program_code.empty()) {
-    return core::InvalidArgument("the contract names no program", "program");
+    return core::InvalidArgument(Message("store.contract_no_program"),
+                                 Message("store.program_place"));
   }
   if (contract.end && *contract.end < contract.start) {
-    return core::InvalidArgument("the contract ends (" + contract.end->ToString() +
-                                     ") before it starts (" + contract.start.ToString() + ")",
-                                 "end");
+    return core::InvalidArgument(
+        Message("store.contract_ends_before_start",
+                {{"end", contract.end->ToString()}, {"start", contract.start.ToString()}}),
+        Message("store.end_place"));
   }
   if (contract.equity_category.empty()) {
-    return core::InvalidArgument("the contract has no equity category", "equity");
+    return core::InvalidArgument(Message("store.contract_no_equity"),
+                                 Message("store.equity_place"));
   }
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> exists,
       db.Query("SELECT code, uid FROM org_unit WHERE id = ?", {contract.org_unit}));
   if (exists.empty()) {
-    return core::NotFound(
-        "org unit with id " + std::to_string(contract.org_unit) + " does not exist", "org unit");
+    return core::NotFound(Message("store.no_org_unit_with_id", {{"id", contract.org_unit}}),
+                          Message("core.metadata.kind.org_unit"));
   }
   const std::string facility = exists[0].Text(0).empty() ? exists[0].Text(1) : exists[0].Text(0);
   std::optional<Contract> old;
@@ -186,13 +241,13 @@ Result<Contract> WriteContract(SqlConnection& db, const Contract& contract, cons
         db.Query("SELECT " + std::string(kContractColumns) + " FROM contract WHERE id = ?",
                  {contract.id}));
     if (rows.empty()) {
-      return core::NotFound("contract " + std::to_string(contract.id) + " does not exist",
-                            "contract");
+      return core::NotFound(Message("store.no_contract", {{"id", contract.id}}),
+                            Message("store.contract_place"));
     }
     KENEYA_ASSIGN_OR_RETURN(old, ContractFromRow(rows[0]));
     if (old->org_unit != contract.org_unit || old->program_code != contract.program_code) {
-      return core::InvalidArgument(
-          "a contract's facility and program cannot change: end it and sign a new one", "contract");
+      return core::InvalidArgument(Message("store.contract_parties_fixed"),
+                                   Message("store.contract_place"));
     }
   }
   KENEYA_ASSIGN_OR_RETURN(
@@ -203,11 +258,12 @@ Result<Contract> WriteContract(SqlConnection& db, const Contract& contract, cons
   for (const Row& row : others) {
     KENEYA_ASSIGN_OR_RETURN(const Contract other, ContractFromRow(row));
     if (core::RangesOverlap(contract.start, contract.end, other.start, other.end)) {
-      return core::Conflict("the contract of " + facility + " with " + contract.program_code +
-                                " from " + contract.start.ToString() + " overlaps contract " +
-                                std::to_string(other.id) + " (" + Terms(other) +
-                                "): end that one first",
-                            "contract");
+      return core::Conflict(Message("store.contract_overlap", {{"facility", facility},
+                                                               {"program", contract.program_code},
+                                                               {"start", contract.start.ToString()},
+                                                               {"other", other.id},
+                                                               {"terms", TermsText(other)}}),
+                            Message("store.contract_place"));
     }
   }
   const core::TimestampMs now = core::NowMs();
@@ -246,8 +302,10 @@ Result<Contract> WriteContract(SqlConnection& db, const Contract& contract, cons
 }  // namespace
 
 Result<ProgramRecord> SqlStore::SaveProgram(const ProgramRecord& program, const Actor& actor) {
-  if (program.code.empty()) return core::InvalidArgument("the program has no code", "code");
-  if (program.version < 1) return core::InvalidArgument("versions start at 1", "version");
+  if (program.code.empty()) return core::InvalidArgument(Message("store.program_no_code"), "code");
+  if (program.version < 1) {
+    return core::InvalidArgument(Message("store.versions_start_at_one"), "version");
+  }
   SqlConnection& db = connection();
   KENEYA_RETURN_IF_ERROR(db.BeginWrite());
   TransactionGuard transaction(db);
@@ -357,9 +415,9 @@ Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
       db.Query("SELECT count(*) FROM program_version WHERE code = ? AND version = ?",
                {run.program_code, run.program_version}));
   if (program.at(0).Int(0) == 0) {
-    return core::NotFound("version " + std::to_string(run.program_version) + " of program " +
-                              run.program_code + " is not stored",
-                          "program");
+    return core::NotFound(Message("store.version_not_stored",
+                                  {{"version", run.program_version}, {"code", run.program_code}}),
+                          Message("store.program_place"));
   }
   KENEYA_RETURN_IF_ERROR(db.Exec(
       "UPDATE invoice_run SET status = 'superseded' WHERE program_code = ? AND payment_code = ? "
@@ -388,7 +446,9 @@ Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
   for (const InvoiceRecord& invoice : invoices) {
     auto done = db.Exec(insert_invoice, {stored.id, invoice.org_unit, invoice.number, invoice.total,
                                          invoice.lines_json, invoice.snapshot_json});
-    if (!done.ok()) return done.error().In("invoice " + invoice.number);
+    if (!done.ok()) {
+      return done.error().In(Message("store.invoice_place", {{"number", invoice.number}}));
+    }
   }
   for (int32_t org_unit : missing) {
     KENEYA_RETURN_IF_ERROR(db.Exec(

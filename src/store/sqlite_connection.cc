@@ -6,16 +6,25 @@
 namespace keneya::store {
 
 using core::Error;
+using core::Message;
 using core::Result;
 using core::Status;
+
+namespace {
+
+// The first characters of a statement, as errors quote it.
+std::string Excerpt(std::string_view sql) { return std::string(sql.substr(0, 80)); }
+
+}  // namespace
 
 core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    // SQLite's own words; without a handle, its words for a failed allocation.
+    std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(SQLITE_NOMEM);
     sqlite3_close(db);
-    return core::Unavailable("cannot open the SQLite database: " + message, path);
+    return core::Unavailable(Message("store.sqlite_open_failed", {{"detail", detail}}), path);
   }
   std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db, path));
   sqlite3_extended_result_codes(db, 1);
@@ -45,13 +54,15 @@ SqliteConnection::~SqliteConnection() {
   sqlite3_close(db_);
 }
 
-Error SqliteConnection::LastError(std::string_view what) const {
-  const int code = sqlite3_extended_errcode(db_);
-  std::string message = std::string(what) + ": " + sqlite3_errmsg(db_);
-  switch (code & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return core::Unavailable(message + " (the database is locked by another writer)", path_);
+Error SqliteConnection::LastError(Message what) const {
+  const int code = sqlite3_extended_errcode(db_) & 0xff;
+  const std::string detail = sqlite3_errmsg(db_);  // SQLite's own words
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+    return core::Unavailable(
+        Message("store.database_locked", {{"what", std::move(what)}, {"detail", detail}}), path_);
+  }
+  Message message("store.database_failed", {{"what", std::move(what)}, {"detail", detail}});
+  switch (code) {
     case SQLITE_CONSTRAINT:
       return core::Conflict(message, path_);
     case SQLITE_CANTOPEN:
@@ -67,7 +78,7 @@ Error SqliteConnection::LastError(std::string_view what) const {
 Status SqliteConnection::ExecScript(std::string_view sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    Error e = LastError("SQL script failed");
+    Error e = LastError(Message("store.sql_script_failed"));
     sqlite3_free(error);
     return e;
   }
@@ -78,7 +89,7 @@ Result<SqliteStatement> SqliteConnection::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                          &stmt, nullptr) != SQLITE_OK) {
-    return LastError("cannot prepare \"" + std::string(sql.substr(0, 80)) + "\"");
+    return LastError(Message("store.cannot_prepare", {{"sql", Excerpt(sql)}}));
   }
   return SqliteStatement(stmt);
 }
@@ -94,9 +105,9 @@ Result<sqlite3_stmt*> SqliteConnection::Bind(std::string_view sql,
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
   if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
-    return core::Internal("statement expects " +
-                          std::to_string(sqlite3_bind_parameter_count(stmt)) + " parameters, got " +
-                          std::to_string(params.size()));
+    return core::Internal(
+        Message("store.parameter_count",
+                {{"expected", sqlite3_bind_parameter_count(stmt)}, {"given", params.size()}}));
   }
   for (size_t i = 0; i < params.size(); ++i) {
     const int index = static_cast<int>(i) + 1;
@@ -104,7 +115,7 @@ Result<sqlite3_stmt*> SqliteConnection::Bind(std::string_view sql,
     const int rc = text ? sqlite3_bind_text(stmt, index, text->data(),
                                             static_cast<int>(text->size()), SQLITE_STATIC)
                         : sqlite3_bind_null(stmt, index);
-    if (rc != SQLITE_OK) return LastError("cannot bind parameter " + std::to_string(index));
+    if (rc != SQLITE_OK) return LastError(Message("store.cannot_bind", {{"index", index}}));
   }
   return stmt;
 }
@@ -115,7 +126,7 @@ Result<int64_t> SqliteConnection::Exec(std::string_view sql, std::span<const Sql
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
   }
   if (rc != SQLITE_DONE) {
-    Error e = LastError("statement failed: " + std::string(sql.substr(0, 80)));
+    Error e = LastError(Message("store.statement_failed", {{"sql", Excerpt(sql)}}));
     sqlite3_reset(stmt);
     return e;
   }
@@ -139,7 +150,7 @@ Result<std::vector<Row>> SqliteConnection::Query(std::string_view sql,
     rows.emplace_back(std::move(values));
   }
   if (rc != SQLITE_DONE) {
-    Error e = LastError("query failed: " + std::string(sql.substr(0, 80)));
+    Error e = LastError(Message("store.query_failed", {{"sql", Excerpt(sql)}}));
     sqlite3_reset(stmt);
     return e;
   }
@@ -181,7 +192,7 @@ Status SqliteConnection::QueryEach(std::string_view sql, std::span<const SqlValu
     }
   }
   if (rc != SQLITE_DONE) {
-    Error e = LastError("query failed: " + std::string(sql.substr(0, 80)));
+    Error e = LastError(Message("store.query_failed", {{"sql", Excerpt(sql)}}));
     sqlite3_reset(stmt);
     return e;
   }

@@ -41,8 +41,9 @@ class SqliteConnection final : public SqlConnection {
   // For the bulk path: the raw handle and a fresh prepared statement.
   sqlite3* handle() const { return db_; }
   core::Result<SqliteStatement> Prepare(std::string_view sql);
-  // An Error describing the connection's last failure, with `what` as context.
-  core::Error LastError(std::string_view what) const;
+  // An Error describing the connection's last failure, with `what` (what Keneya was doing) as
+  // context before SQLite's own words.
+  core::Error LastError(core::Message what) const;
   const std::string& path() const { return path_; }
 
  private:

@@ -109,7 +109,7 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
     const int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW) return core::OkStatus();
-    return db.LastError("cannot write value " + std::to_string(position));
+    return db.LastError(core::Message("store.cannot_write_value", {{"position", position}}));
   };
   auto insert_value = [&](const DataValue& v, bool deleted, size_t position) {
     BindKey(insert.get(), 1, v.key);
@@ -141,7 +141,9 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
     const int rc = sqlite3_step(select.get());
     if (rc != SQLITE_ROW) {
       sqlite3_reset(select.get());
-      if (rc != SQLITE_DONE) return db.LastError("cannot read value " + std::to_string(position));
+      if (rc != SQLITE_DONE) {
+        return db.LastError(core::Message("store.cannot_read_value", {{"position", position}}));
+      }
       expect_existing = false;
       if (strategy == LoadStrategy::kUpdate) {
         summary.skipped.push_back(position);
@@ -223,41 +225,42 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
   return summary;
 }
 
-Result<std::vector<std::string>> SqliteStore::CheckIntegrity() {
-  std::vector<std::string> problems;
+Result<std::vector<core::Message>> SqliteStore::RunIntegrityChecks() {
+  std::vector<core::Message> problems;
   KENEYA_ASSIGN_OR_RETURN(std::vector<Row> integrity, connection().Query("PRAGMA integrity_check"));
   for (const Row& row : integrity) {
-    if (row.Text(0) != "ok") problems.push_back("integrity_check: " + row.Text(0));
+    if (row.Text(0) != "ok") {
+      problems.push_back(core::Message("store.integrity_problem", {{"detail", row.Text(0)}}));
+    }
   }
   KENEYA_ASSIGN_OR_RETURN(std::vector<Row> foreign_keys,
                           connection().Query("PRAGMA foreign_key_check"));
   for (const Row& row : foreign_keys) {
-    problems.push_back("foreign_key_check: a row of " + row.Text(0) + " refers to a missing " +
-                       row.Text(2));
+    problems.push_back(core::Message("store.foreign_key_problem",
+                                     {{"table", row.Text(0)}, {"parent", row.Text(2)}}));
   }
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> imports,
       connection().Query("SELECT count(*) FROM data_value v WHERE v.import_id IS NOT NULL AND "
                          "NOT EXISTS (SELECT 1 FROM data_import i WHERE i.id = v.import_id)"));
   if (imports.at(0).Int(0) != 0) {
-    problems.push_back(imports[0].Text(0) + " values point to a missing import");
+    problems.push_back(
+        core::Message("store.values_without_import", {{"count", imports[0].Int(0)}}));
   }
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> unfinished,
       connection().Query("SELECT count(*) FROM data_import WHERE finished IS NULL"));
   if (unfinished.at(0).Int(0) != 0) {
-    problems.push_back(unfinished[0].Text(0) + " imports were recorded without their end");
+    problems.push_back(
+        core::Message("store.imports_unfinished", {{"count", unfinished[0].Int(0)}}));
   }
   KENEYA_ASSIGN_OR_RETURN(std::vector<core::Error> unreadable, UnreadableRows());
-  for (const core::Error& e : unreadable) problems.push_back(e.where + ": " + e.message);
-  if (!problems.empty()) {
-    std::string message = "the database is not consistent:";
-    for (const std::string& p : problems) message += "\n  - " + p;
-    return core::Internal(message, sqlite().path());
-  }
-  return std::vector<std::string>{"sqlite integrity_check", "sqlite foreign_key_check",
-                                  "values point to existing imports", "every import finished",
-                                  "every stored type, date and status reads back"};
+  for (const core::Error& e : unreadable) problems.push_back(ProblemOf(e));
+  if (!problems.empty()) return Inconsistent(problems, sqlite().path());
+  return std::vector<core::Message>{
+      core::Message("store.check.sqlite_integrity"),
+      core::Message("store.check.sqlite_foreign_keys"), core::Message("store.check.imports_exist"),
+      core::Message("store.check.imports_finished"), core::Message("store.check.rows_read_back")};
 }
 
 }  // namespace keneya::store

@@ -19,7 +19,7 @@ class SqliteStore final : public SqlStore {
   core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,
                                          const ImportInfo& info, const ProgressFn& progress,
                                          const BulkLoadOptions& options) override;
-  core::Result<std::vector<std::string>> CheckIntegrity() override;
+  core::Result<std::vector<core::Message>> RunIntegrityChecks() override;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteConnection> connection)

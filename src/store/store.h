@@ -295,9 +295,12 @@ class Store {
   // Runs the engine's own consistency checks (SQLite: PRAGMA integrity_check and
   // foreign_key_check; PostgreSQL: amcheck's bt_index_check with heapallindexed on the data value,
   // audit and import indexes, where the amcheck extension can be created) and the store's own
-  // (every value's import exists). Returns the names of the checks that ran; an error lists what
-  // is wrong.
-  virtual core::Result<std::vector<std::string>> CheckIntegrity() = 0;
+  // (every value's import exists). Returns the checks that ran, in words; an error lists what is
+  // wrong, one problem a line.
+  virtual core::Result<std::vector<core::Message>> RunIntegrityChecks() = 0;
+  // The same, the checks that ran in English.
+  // TODO(i18n): goes once fbr::CheckDatabase uses RunIntegrityChecks.
+  core::Result<std::vector<std::string>> CheckIntegrity();
 };
 
 struct OpenOptions {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -595,6 +596,85 @@ TEST_F(FbrCliTest, SupersededInvoicesSaySoAndTheCsvAddsUp) {
   std::string total = list.substr(from, francs - from);
   std::erase(total, ' ');
   EXPECT_EQ(totals, std::stoll(total));
+}
+
+// The text outside the pseudo-language's markers ⟦ ⟧, spaces aside: text that does not come
+// from the catalogue of messages.
+std::string OutsideMarkers(const std::string& text) {
+  static const std::string open = "⟦", close = "⟧";
+  std::string outside;
+  int depth = 0;
+  for (size_t i = 0; i < text.size();) {
+    if (text.compare(i, open.size(), open) == 0) {
+      ++depth;
+      i += open.size();
+    } else if (text.compare(i, close.size(), close) == 0) {
+      --depth;
+      i += close.size();
+    } else {
+      if (depth == 0 && !std::isspace(static_cast<unsigned char>(text[i]))) outside += text[i];
+      ++i;
+    }
+  }
+  return outside;
+}
+
+// In the pseudo-language every catalogue text is wrapped in ⟦ ⟧: an error path that prints
+// anything outside them prints a text the catalogue lacks, which French readers would see in
+// English (or not at all).
+TEST_F(FbrCliTest, ErrorPathsSpeakOnlyFromTheCatalogue) {
+  const fs::path formulas = CopyOfDemoProgram("pseudo_formulas");
+  Edit(formulas / "programme.toml", "expression = \"paye * tariff\"",
+       "expression = \"paye * tarif\"");
+  Edit(formulas / "programme.toml", "sum(%{retenus_values}), sum(%{possibles_values}))",
+       "sum(%{retenus_values}))");
+  Edit(formulas / "tarifs.csv", "cesarienne,25000\n", "");
+  const fs::path toml = CopyOfDemoProgram("pseudo_toml");
+  Edit(toml / "programme.toml", "[program]\n", "[program\n");
+  const fs::path names = CopyOfDemoProgram("pseudo_names");
+  Edit(names / "enveloppes.csv", "DS_KATI,2024Q3", "DS_KATYY,2024Q3");
+  Edit(names / "enveloppes.csv", "DS_MOPTI,2024Q3", "DS_MOPTI,202407");
+  const fs::path truncated = dir_ / "pseudo_truncated.json";
+  WriteText(truncated, "{\"dataValues\": [{\"dataElement\": \"x\",");
+  const fs::path csv = dir_ / "pseudo_values.csv";
+  WriteText(csv, "dataelement,period,orgunit\nDE_NOPE,2024Q9,OU_NOPE\n");
+
+  const std::string db = "--db " + db_ + " ";
+  const std::string paths[] = {
+      "period 2023Q5",
+      "period 2023-13",
+      "--db " + (dir_ / "nowhere" / "x.db").string() + " info",
+      db + "import " + (dir_ / "no_such_file.json").string(),
+      db + "import " + truncated.string(),
+      db + "import " + csv.string(),
+      db + "export --period 2024Q9",
+      "check " + formulas.string(),
+      "check " + toml.string(),
+      db + "check " + names.string() + " --period 2024Q3",
+      db + "compute --program " + formulas.string() + " --period 2024Q1",
+      db + "compute --program FBR_MALI --period 2023Q5",
+      db + "simulate --program FBR_MALI --period 2024Q3 --envelope DS_NOPE=1",
+      db + "simulate --program FBR_MALI --period 2024Q3 --set quality_share=0.3 --set "
+           "quality_share=0.4",
+      db + "simulate --program FBR_MALI --period 2024Q3 --set nonsense",
+      db + "contract sign --program NOPE --facility CSCOM_KATI_KOKO_II --start 2030-01-01",
+      db + "contract sign --program FBR_MALI --facility REGION_KAYES --start 2030-01-01",
+      db + "contract suspend 999999 --date 2030-01-01",
+      db + "explain --program FBR_MALI --period 2024Q1 --facility NOPE",
+      db + "invoices show NOPE",
+      db + "invoices list --run 999999",
+      db + "dhis2 check --url http://127.0.0.1:9 --dhis2-user u",
+      "--no-such-option info",
+      "contract sign --facility CSCOM_KATI_KOKO_II",
+      "bench store --values many",
+      "period",
+  };
+  for (const std::string& path : paths) {
+    const Outcome run = Keneya("--lang qps " + path);
+    EXPECT_NE(run.status, 0) << path << "\n" << run.output;
+    EXPECT_NE(run.output.find("⟦"), std::string::npos) << path << "\n" << run.output;
+    EXPECT_EQ(OutsideMarkers(run.output), "") << path << "\n" << run.output;
+  }
 }
 
 TEST_F(FbrCliTest, EveryFbrCommandHasHelp) {
