@@ -44,7 +44,7 @@ core::Result<std::string> FreshPostgresSchema(const std::string& url, const std:
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = PQerrorMessage(conn);
     PQfinish(conn);
-    return core::Unavailable("cannot connect to PostgreSQL: " + message, url);
+    return core::Unavailable(core::Message("bench.cannot_connect", {{"detail", message}}), url);
   }
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
@@ -54,7 +54,10 @@ core::Result<std::string> FreshPostgresSchema(const std::string& url, const std:
   std::string message = PQerrorMessage(conn);
   PQclear(r);
   PQfinish(conn);
-  if (!ok) return core::Unavailable("cannot create schema " + schema + ": " + message, url);
+  if (!ok)
+    return core::Unavailable(
+        core::Message("bench.cannot_create_schema", {{"schema", schema}, {"detail", message}}),
+        url);
   return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
          schema;
 }

@@ -27,7 +27,7 @@ using core::Status;
 Status WriteFile(const core::MetadataBundle& metadata, int64_t count, int version,
                  core::Random& rng, const std::string& path) {
   std::ofstream out(path, std::ios::binary);
-  if (!out) return core::Unavailable("cannot write the benchmark file", path);
+  if (!out) return core::Unavailable(core::Message("bench.cannot_write_file"), path);
   auto writer = io::DataValueSetWriter::Create(io::DataFormat::kJson, out);
   writer->Begin(io::DataValueSetHeader{});
   std::vector<const core::OrgUnit*> facilities;
@@ -50,7 +50,7 @@ Status WriteFile(const core::MetadataBundle& metadata, int64_t count, int versio
     writer->Write(v);
   }
   writer->End();
-  if (!out) return core::Unavailable("cannot write the benchmark file (disk full?)", path);
+  if (!out) return core::Unavailable(core::Message("bench.cannot_write_file_full"), path);
   return core::OkStatus();
 }
 
@@ -87,8 +87,8 @@ Status RunEngine(const std::string& name,
       const int64_t done =
           version == 0 ? summary.count.imported : summary.count.updated + summary.count.ignored;
       if (summary.status != io::ImportStatus::kSuccess || done != options.values) {
-        return core::Internal("the benchmark import did not import every value: " +
-                              io::ImportSummaryJson(summary));
+        return core::Internal(core::Message("bench.import_incomplete",
+                                            {{"summary", io::ImportSummaryJson(summary)}}));
       }
       (version == 0 ? created_rates : updated_rates)
           .push_back(static_cast<double>(options.values) / seconds);
@@ -112,7 +112,9 @@ Status RunEngine(const std::string& name,
 }  // namespace
 
 Status RunImportBench(const ImportBenchOptions& options, std::ostream& out) {
-  if (options.values < 1000) return core::InvalidArgument("at least 1000 values", "--values");
+  if (options.values < 1000)
+    return core::InvalidArgument(core::Message("bench.at_least_values", {{"count", 1000}}),
+                                 "--values");
   utsname machine{};
   uname(&machine);
   out << "keneya bench import: " << options.values << " values from a DHIS2 JSON file, "

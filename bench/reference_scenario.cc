@@ -17,8 +17,9 @@ Result<rules::Program> ReferenceProgram(bool quarterly) {
                           rules::ProgramSourceFromFiles(EmbeddedReferenceProgram()));
   rules::ParsedProgram parsed = rules::ParseProgram(source);
   if (!parsed.ok()) {
-    return core::Internal("the embedded reference program is invalid: " +
-                          parsed.problems.front().ToString());
+    return core::Internal(
+        core::Message("bench.reference_invalid",
+                      {{"problem", parsed.problems.front().Describe(core::Language::kEnglish)}}));
   }
   if (quarterly) {
     for (rules::Package& p : parsed.program.packages) {
@@ -74,7 +75,7 @@ Result<rules::RunInputs> ReferenceInputsFromEquations(const rules::CompiledProgr
   const int quantity = program.PackageIndex("quantity");
   const int quality = program.PackageIndex("quality");
   if (quantity < 0 || quality < 0) {
-    return core::InvalidArgument("the program has no 'quantity' and 'quality' packages");
+    return core::InvalidArgument(core::Message("bench.no_quantity_quality"));
   }
   const int payment = program.PaymentIndex("pbf_payment");
   rules::RunInputs inputs(period);
@@ -112,7 +113,9 @@ Result<rules::RunInputs> ReferenceInputsFromEquations(const rules::CompiledProgr
     const std::string what = name.substr(0, for_at);
     if (what == "quality_equity_bonus") {
       auto x = number(e);
-      if (!x) return core::InvalidArgument("not a number: " + e.expression, name);
+      if (!x)
+        return core::InvalidArgument(
+            core::Message("bench.not_a_number", {{"expression", e.expression}}), name);
       facility(who, EquityCode(*x));
       continue;
     }
@@ -128,14 +131,16 @@ Result<rules::RunInputs> ReferenceInputsFromEquations(const rules::CompiledProgr
         for (size_t i = 0; i < package.inputs.size(); ++i) {
           if (package.inputs[i].name != input) continue;
           auto x = number(e);
-          if (!x) return core::InvalidArgument("not a number: " + e.expression, name);
+          if (!x)
+            return core::InvalidArgument(
+                core::Message("bench.not_a_number", {{"expression", e.expression}}), name);
           items.push_back({p, static_cast<int>(i), static_cast<int>(a), facility(who, ""), *x});
         }
       }
     }
   }
   if (inputs.facilities.empty()) {
-    return core::InvalidArgument("no facility inputs for " + period.ToString());
+    return core::InvalidArgument(core::Message("bench.no_inputs", {{"period", period.ToString()}}));
   }
   AllocateBlocks(program, payment, period, inputs);
   const size_t F = inputs.facilities.size();

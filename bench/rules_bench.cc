@@ -69,7 +69,7 @@ struct Config {
 Status WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
-  if (!out.flush()) return core::Unavailable("cannot write the file", path);
+  if (!out.flush()) return core::Unavailable(core::Message("bench.cannot_write_file"), path);
   return core::OkStatus();
 }
 
@@ -80,7 +80,7 @@ Status TimeSolve(const std::string& binary, const std::string& file, int runs, s
   for (int r = 0; r < runs; ++r) {
     const auto start = std::chrono::steady_clock::now();
     const pid_t pid = fork();
-    if (pid < 0) return core::Internal("fork failed");
+    if (pid < 0) return core::Internal(core::Message("bench.fork_failed"));
     if (pid == 0) {
       const int null = open("/dev/null", O_WRONLY);
       dup2(null, 1);
@@ -93,8 +93,8 @@ Status TimeSolve(const std::string& binary, const std::string& file, int runs, s
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      return core::Internal("`" + binary + " solve " + file + "` failed (status " +
-                            std::to_string(status) + ")");
+      return core::Internal(core::Message(
+          "bench.reference_failed", {{"command", binary + " solve " + file}, {"status", status}}));
     }
     times.push_back(seconds);
     peak = std::max<int64_t>(peak, static_cast<int64_t>(usage.ru_maxrss) * 1024);
@@ -109,13 +109,16 @@ Status RunOne(const Config& config, const RulesBenchOptions& options, std::ostre
   KENEYA_ASSIGN_OR_RETURN(rules::Program program, ReferenceProgram(config.quarter));
   std::vector<rules::ProgramProblem> problems;
   const rules::CompiledProgram compiled = rules::CompiledProgram::Compile(program, problems);
-  if (!problems.empty()) return core::Internal(problems.front().ToString());
+  if (!problems.empty())
+    return core::Internal(
+        core::Message("bench.reference_invalid",
+                      {{"problem", problems.front().Describe(core::Language::kEnglish)}}));
   const int payment = compiled.PaymentIndex("pbf_payment");
 
   rules::RunInputs inputs(period);
   if (!options.inputs.empty()) {
     std::ifstream in(options.inputs, std::ios::binary);
-    if (!in) return core::NotFound("cannot read the file", options.inputs);
+    if (!in) return core::NotFound(core::Message("bench.cannot_read_file"), options.inputs);
     std::ostringstream text;
     text << in.rdbuf();
     KENEYA_ASSIGN_OR_RETURN(std::vector<rules::Equation> equations,
@@ -185,9 +188,10 @@ Status RunOne(const Config& config, const RulesBenchOptions& options, std::ostre
 }  // namespace
 
 Status RunRulesBench(const RulesBenchOptions& options, std::ostream& out) {
-  if (options.repetitions < 1) return core::InvalidArgument("at least 1 run", "--runs");
+  if (options.repetitions < 1)
+    return core::InvalidArgument(core::Message("bench.at_least_runs"), "--runs");
   if (!options.period.empty() && options.period != "month" && options.period != "quarter") {
-    return core::InvalidArgument("the period is \"month\" or \"quarter\"", "--period");
+    return core::InvalidArgument(core::Message("bench.month_or_quarter"), "--period");
   }
   utsname machine{};
   uname(&machine);
@@ -202,7 +206,7 @@ Status RunRulesBench(const RulesBenchOptions& options, std::ostream& out) {
     configs.push_back({options.facilities, options.period == "quarter"});
   } else {
     if (!options.write_equations.empty()) {
-      return core::InvalidArgument("give --facilities (and --period) with --write-equations",
+      return core::InvalidArgument(core::Message("bench.equations_need_facilities"),
                                    "--write-equations");
     }
     configs = {{2000, false}, {2000, true}, {20000, false}, {20000, true}, {100000, true}};

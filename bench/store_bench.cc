@@ -102,8 +102,8 @@ Status RunEngine(const std::string& name,
       Phase& phase = version == 0 ? created : updated;
       const int64_t expected = version == 0 ? summary.created : summary.updated + summary.unchanged;
       if (expected != options.values) {
-        return core::Internal("bulk load wrote " + std::to_string(expected) + " of " +
-                              std::to_string(options.values) + " values");
+        return core::Internal(core::Message("bench.bulk_load_incomplete",
+                                            {{"written", expected}, {"total", options.values}}));
       }
       phase.rates.push_back(static_cast<double>(options.values) / seconds);
       phase.peak = std::max(phase.peak, PeakRssBytes());
@@ -141,7 +141,9 @@ bool ResetPeakRss() {
 }
 
 Status RunStoreBench(const StoreBenchOptions& options, std::ostream& out) {
-  if (options.values < 1000) return core::InvalidArgument("at least 1000 values", "--values");
+  if (options.values < 1000)
+    return core::InvalidArgument(core::Message("bench.at_least_values", {{"count", 1000}}),
+                                 "--values");
   utsname machine{};
   uname(&machine);
   out << "keneya bench store: " << options.values << " values, " << options.repetitions

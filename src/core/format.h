@@ -24,11 +24,6 @@ std::string PadText(std::string_view text, size_t width, bool right_aligned = fa
 // At most `width` code points: a longer text is cut and ends with "…".
 std::string Shorten(std::string_view text, size_t width);
 
-// French or English text, by language.
-inline std::string_view Tr(Language language, std::string_view fr, std::string_view en) {
-  return language == Language::kEnglish ? en : fr;
-}
-
 }  // namespace keneya::core
 
 #endif  // KENEYA_CORE_FORMAT_H_

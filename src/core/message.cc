@@ -5,8 +5,6 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/i18n.h"
-
 namespace keneya::core {
 namespace {
 
@@ -15,6 +13,7 @@ constexpr CatalogueEntry kCatalogue[] = {
 #include "core/messages/cli.inc"
 #include "core/messages/cli_commands.inc"
 #include "core/messages/cli_fbr.inc"
+#include "core/messages/bench.inc"
 #include "core/messages/core.inc"
 #include "core/messages/demo.inc"
 #include "core/messages/fbr.inc"
@@ -107,10 +106,7 @@ Message Message::Verbatim(std::string text) {
 
 std::string Render(const Message& message, Language language) {
   if (message.empty()) return {};
-  if (message.verbatim()) {
-    // TODO(i18n): the text-matched catalogue goes once every module speaks by id.
-    return Localize(message.args().front().text, language);
-  }
+  if (message.verbatim()) return message.args().front().text;
   const CatalogueEntry* entry = Find(message.id());
   if (entry == nullptr) {
     std::string out = message.id();

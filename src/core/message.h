@@ -63,8 +63,8 @@ class Message {
   // `id` must be in the catalogue (a test checks every id the sources use).
   explicit Message(std::string_view id, std::vector<MessageArg> args = {});
 
-  // A text that no catalogue knows, shown as it is: DHIS2's own conflict texts, a library's
-  // message quoted inside one of ours. Never a sentence of Keneya's own.
+  // A text that no catalogue knows, shown as it is in every language: a name (a file, a
+  // formula, a code), DHIS2's own conflict texts. Never a sentence of Keneya's own.
   static Message Verbatim(std::string text);
 
   const std::string& id() const { return id_; }

@@ -107,10 +107,6 @@ std::vector<Message> One(Message where) {
   }                                                                                   \
   Error Name(Message message, std::string where) {                                    \
     return MakeError(ErrorCode::Code, std::move(message), PlaceOf(std::move(where))); \
-  }                                                                                   \
-  Error Name(std::string message, std::string where) {                                \
-    return MakeError(ErrorCode::Code, Message::Verbatim(std::move(message)),          \
-                     PlaceOf(std::move(where)));                                      \
   }
 KENEYA_ERROR_SHORTHANDS_(InvalidArgument, kInvalidArgument)
 KENEYA_ERROR_SHORTHANDS_(NotFound, kNotFound)
@@ -125,11 +121,6 @@ Error StoredDataError(Message message, std::string_view table, std::string_view 
   return MakeError(
       ErrorCode::kDataError, std::move(message),
       {Message("core.stored_row", {{"table", table}, {"row", row}, {"column", column}})});
-}
-
-Error StoredDataError(std::string message, std::string_view table, std::string_view row,
-                      std::string_view column) {
-  return StoredDataError(Message::Verbatim(std::move(message)), table, row, column);
 }
 
 }  // namespace keneya::core

@@ -83,19 +83,10 @@ Error Unavailable(Message message, Message where = {});
 Error Unavailable(Message message, std::string where);
 Error Internal(Message message, Message where = {});
 Error Internal(Message message, std::string where);
-// TODO(i18n): the English-text shorthands go once every module speaks by id.
-Error InvalidArgument(std::string message, std::string where = {});
-Error NotFound(std::string message, std::string where = {});
-Error Conflict(std::string message, std::string where = {});
-Error FailedPrecondition(std::string message, std::string where = {});
-Error Unavailable(std::string message, std::string where = {});
-Error Internal(std::string message, std::string where = {});
 // Stored data that cannot be read back, never replaced by a default: "unknown org unit type
 // \"HOSPITAL\"" at "table org_unit, row 12, column type". `row` names the row as the table keys
 // it (an id, a number, a code).
 Error StoredDataError(Message message, std::string_view table, std::string_view row,
-                      std::string_view column);
-Error StoredDataError(std::string message, std::string_view table, std::string_view row,
                       std::string_view column);
 
 // A value of type T or an Error. Accessing value() of an error Result is a programmer error.

@@ -9,6 +9,8 @@
 #include <set>
 #include <string>
 
+#include "core/date.h"
+#include "core/period.h"
 #include "core/result.h"
 
 namespace keneya::core {
@@ -87,6 +89,21 @@ TEST(MessageTest, AnErrorKeepsItsEnglishAndRendersWithItsPlaceByLanguage) {
             "x : y (base.db : table period, ligne 7, colonne type)");
   EXPECT_EQ(Describe(e, Language::kPseudo),
             "⟦⟦x: y⟧ (⟦base.db: ⟦table period, row 7, column type⟧⟧)⟧");
+}
+
+TEST(MessageTest, CoreErrorsReadInFrenchWithTheirValues) {
+  const Result<Date> day = Date::Parse("2026-02-30");
+  ASSERT_FALSE(day.ok());
+  EXPECT_NE(
+      Describe(day.error(), Language::kFrench).find("le jour 30 n'existe pas en février 2026"),
+      std::string::npos)
+      << Describe(day.error(), Language::kFrench);
+  const Result<Period> quarter = Period::Parse("2023Q5");
+  ASSERT_FALSE(quarter.ok());
+  EXPECT_EQ(Describe(quarter.error(), Language::kFrench),
+            "le trimestre 5 n'existe pas (Q1 à Q4) (période « 2023Q5 »)");
+  EXPECT_EQ(Describe(quarter.error(), Language::kEnglish),
+            "quarter 5 does not exist (Q1 to Q4) (period \"2023Q5\")");
 }
 
 }  // namespace

@@ -178,20 +178,22 @@ std::string FakeDhis2::url() const {
 core::Status FakeDhis2::Start() {
   if (!state_->warning_template.is_object() || !state_->conflict_template.is_object()) {
     return core::Internal(
-        "cannot read DHIS2's fixtures data_value_set_warning.json and "
-        "import_conflict.json",
+        core::Message::Verbatim("cannot read DHIS2's fixtures data_value_set_warning.json and "
+                                "import_conflict.json"),
         (TestData() / "dhis2").string());
   }
   server_ = std::make_unique<httplib::Server>();
   server_->set_tcp_nodelay(true);
   Route();
   port_ = server_->bind_to_any_port("127.0.0.1");
-  if (port_ < 0) return core::Unavailable("the fake DHIS2 cannot listen on 127.0.0.1");
+  if (port_ < 0)
+    return core::Unavailable(core::Message::Verbatim("the fake DHIS2 cannot listen on 127.0.0.1"));
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  if (!server_->is_running()) return core::Unavailable("the fake DHIS2 did not start");
+  if (!server_->is_running())
+    return core::Unavailable(core::Message::Verbatim("the fake DHIS2 did not start"));
   return core::OkStatus();
 }
 
