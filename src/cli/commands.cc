@@ -230,8 +230,7 @@ int RunInfo(const Context& c) {
   for (const auto& [type, count] : per_type) {
     out << "  "
         << Text(l, "cli.info.count_of",
-                {{"what", core::OrgUnitTypeLabel(type, l == Language::kEnglish ? "en" : "fr")},
-                 core::Grouped("count", count)})
+                {{"what", core::OrgUnitTypeText(type)}, core::Grouped("count", count)})
         << "\n";
   }
   out << Text(l, "cli.info.data_elements",
@@ -297,10 +296,9 @@ int RunInfo(const Context& c) {
 int RunCheckDb(const Context& c) {
   auto opened = Open(c, /*migrate=*/false);
   if (!opened.ok()) return Fail(c, opened.error());
-  auto checks = fbr::CheckDatabase(**opened);
+  auto checks = fbr::RunDatabaseChecks(**opened);
   if (!checks.ok()) return Fail(c, checks.error());
-  // TODO(i18n): the checks are fbr's English names ("sqlite integrity_check").
-  for (const std::string& check : *checks) {
+  for (const core::Message& check : *checks) {
     *c.out << Text(c.language, "cli.check_db.ok", {{"check", check}}) << "\n";
   }
   return 0;
@@ -364,9 +362,8 @@ core::Message DryRunIf(bool dry_run, core::Message summary) {
 }
 
 // What a DHIS2 metadata file or answer holds that Keneya does not keep, one line each.
-void PrintNotKept(const Context& c, const std::vector<std::string>& ignored) {
-  // TODO(i18n): io's lines are English ("users (3): Keneya manages its own users").
-  for (const std::string& line : ignored) {
+void PrintNotKept(const Context& c, const std::vector<core::Message>& ignored) {
+  for (const core::Message& line : ignored) {
     *c.out << "  " << Text(c.language, "cli.import.not_kept", {{"what", line}}) << "\n";
   }
 }
@@ -390,7 +387,7 @@ int ImportMetadata(const Context& c, store::Store& store, const ImportCommandOpt
        {"data_sets", b.data_sets.size()},
        {"option_combos", b.categories.option_combos.size()}});
   *c.out << core::Render(DryRunIf(options.dry_run, imported), c.language) << "\n";
-  PrintNotKept(c, read->ignored);
+  PrintNotKept(c, read->ignored_text);
   return 0;
 }
 
@@ -646,8 +643,8 @@ int RunDhis2PullMetadata(const Context& c, const Dhis2CommandOptions& options) {
        {"data_elements", bundle.data_elements.size()},
        {"data_sets", bundle.data_sets.size()}});
   *c.out << core::Render(DryRunIf(options.dry_run, received), c.language) << "\n";
-  PrintNotKept(c, pyramid->ignored);
-  PrintNotKept(c, metadata->ignored);
+  PrintNotKept(c, pyramid->ignored_text);
+  PrintNotKept(c, metadata->ignored_text);
   return 0;
 }
 

@@ -19,7 +19,9 @@
 #include "fbr/resolver.h"
 #include "fbr/stored_invoices.h"
 #include "fbr/text.h"
+#include "io/readable.h"
 #include "rules/program_file.h"
+#include "store/fbr_records.h"
 
 namespace keneya::cli {
 
@@ -149,7 +151,7 @@ void PrintRunSummary(const Context& c, const fbr::ComputedRun& run, const fbr::R
               {{"program", program.code},
                {"version", run.record.version},
                {"payment", rule.code},
-               {"period_label", fbr::PeriodLabel(period, l)},
+               {"period_label", io::PeriodLabel(period, l)},
                {"period", period}})
       << "\n";
   out << "  "
@@ -225,28 +227,6 @@ Message ActionName(const std::string& action) {
   if (action == "update") return Message("cli.contract.action_update");
   if (action == "delete") return Message("cli.contract.action_delete");
   return AsStored(action);
-}
-
-// A contract's terms as the store writes them in its audit trail ("2021-01-01..2023-12-31
-// EQUITE_10 (set) active"): the days and the equity category as they are, the rest in words.
-// Terms of another form are shown as they are.
-Message TermsText(const std::string& terms) {
-  std::string_view rest = terms;
-  const size_t status_at = rest.rfind(' ');
-  if (status_at == std::string_view::npos) return AsStored(terms);
-  const std::optional<store::ContractStatus> status =
-      store::ParseContractStatus(rest.substr(status_at + 1));
-  if (!status) return AsStored(terms);
-  rest = rest.substr(0, status_at);
-  constexpr std::string_view kSet = " (set)";
-  const bool set = rest.ends_with(kSet);
-  if (set) rest.remove_suffix(kSet.size());
-  const size_t equity_at = rest.rfind(' ');
-  if (equity_at == std::string_view::npos) return AsStored(terms);
-  return Message(set ? "cli.contract.terms_set" : "cli.contract.terms",
-                 {{"days", rest.substr(0, equity_at)},
-                  {"equity", rest.substr(equity_at + 1)},
-                  {"status", StatusName(*status)}});
 }
 
 Message NoInvoice(const std::string& number) {
@@ -501,8 +481,10 @@ int RunContractHistory(const Context& c, const ContractOptions& o) {
   for (const store::ContractChange& h : *history) {
     *c.out << core::FormatTimestamp(h.at) << "  " << core::Render(ActionName(h.action), l) << "  "
            << h.user << "  "
-           << (h.old_terms.empty() ? "" : core::Render(TermsText(h.old_terms), l) + " -> ")
-           << core::Render(TermsText(h.new_terms), l)
+           << (h.old_terms.empty()
+                   ? ""
+                   : core::Render(store::ContractTermsText(h.old_terms), l) + " -> ")
+           << core::Render(store::ContractTermsText(h.new_terms), l)
            << (h.reason.empty() ? "" : "  (" + h.reason + ")") << "\n";
   }
   return 0;
@@ -673,7 +655,7 @@ int RunSimulate(const Context& c, const SimulateOptions& o) {
   out << Text(l, "cli.simulate.head",
               {{"program", record->code},
                {"version", record->version},
-               {"period_label", fbr::PeriodLabel(period->ToString(), l)}})
+               {"period_label", io::PeriodLabel(period->ToString(), l)}})
       << "\n";
   for (const std::string& s : o.sets) out << "  --set " << s << "\n";
   for (const std::string& e : o.envelopes) out << "  --envelope " << e << "\n";

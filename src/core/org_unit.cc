@@ -63,15 +63,6 @@ Result<OrgUnitType> ParseOrgUnitType(std::string_view code) {
 
 Message OrgUnitTypeText(OrgUnitType type) { return Message(Info(type).label); }
 
-std::string_view OrgUnitTypeLabel(OrgUnitType type, std::string_view language) {
-  // Catalogue texts live as long as the program; a label has no {name} to fill.
-  const std::string_view id = Info(type).label;
-  for (const CatalogueEntry& entry : Catalogue()) {
-    if (entry.id == id) return language == "en" ? entry.en : entry.fr;
-  }
-  return OrgUnitTypeCode(type);
-}
-
 bool IsFacility(OrgUnitType type) {
   switch (type) {
     case OrgUnitType::kCscom:

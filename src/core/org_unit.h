@@ -43,9 +43,6 @@ std::string_view OrgUnitTypeCode(OrgUnitType type);
 Result<OrgUnitType> ParseOrgUnitType(std::string_view code);
 // The type in words, by id: "Centre de santé communautaire (CSCOM)" in French.
 Message OrgUnitTypeText(OrgUnitType type);
-// The same text, French or English ("en"), from the catalogue.
-// TODO(i18n): goes once its callers use OrgUnitTypeText.
-std::string_view OrgUnitTypeLabel(OrgUnitType type, std::string_view language);
 // True for the types that deliver care and can hold an FBR contract.
 bool IsFacility(OrgUnitType type);
 

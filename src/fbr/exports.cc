@@ -1,7 +1,5 @@
 #include "fbr/exports.h"
 
-#include <xlsxwriter.h>
-
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +13,8 @@
 #include "io/data_value_set_writer.h"
 #include "io/equations_json.h"
 #include "io/pdf_document.h"
+#include "io/readable.h"
+#include "io/xlsx_workbook.h"
 #include "rules/invoice.h"
 
 namespace keneya::fbr {
@@ -170,21 +170,8 @@ Result<ExportResult> WriteCsv(const Loaded& data, const ExportOptions& o) {
 Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, const StoredRun& run,
                                const ExportOptions& o) {
   const Language l = o.language;
-  lxw_workbook* book = workbook_new(o.path.c_str());
-  if (book == nullptr) {
-    return core::Unavailable(core::Message("fbr.export.cannot_create_workbook"), o.path);
-  }
-  lxw_format* bold = workbook_add_format(book);
-  format_set_bold(bold);
-  lxw_format* money = workbook_add_format(book);
-  format_set_num_format(money, "#,##0");
-  lxw_format* money_bold = workbook_add_format(book);
-  format_set_num_format(money_bold, "#,##0");
-  format_set_bold(money_bold);
-  lxw_format* decimal = workbook_add_format(book);
-  format_set_num_format(decimal, "#,##0.####");
-  lxw_format* percent = workbook_add_format(book);
-  format_set_num_format(percent, "0.0%");
+  using Style = io::XlsxWorkbook::Style;
+  KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<io::XlsxWorkbook> book, io::XlsxWorkbook::Create(o.path));
 
   // Invoices: one a row, a column per package subtotal and payment line, headed by its label
   // ("Quantité juillet 2024", "Bonus qualité").
@@ -201,16 +188,15 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
       const std::string& label =
           l == Language::kEnglish && !line.label_en.empty() ? line.label_en : line.label;
       if (subtotal) {
-        subtotal_titles.push_back(core::Text(
-            l, "fbr.export.subtotal_title",
-            {{"package", v.PackageName(line.package)}, {"period", PeriodLabel(line.period, l)}}));
+        subtotal_titles.push_back(core::Text(l, "fbr.export.subtotal_title",
+                                             {{"package", v.PackageName(line.package)},
+                                              {"period", io::PeriodLabel(line.period, l)}}));
       } else {
         payment_titles.push_back(label.empty() ? line.code : label);
       }
     }
   }
-  lxw_worksheet* sheet =
-      workbook_add_worksheet(book, core::Text(l, "fbr.export.sheet_invoices").c_str());
+  io::XlsxWorkbook::Sheet sheet = book->AddSheet(core::Text(l, "fbr.export.sheet_invoices"));
   std::vector<std::string> headers = Texts(
       l, {"fbr.export.column_invoice", "fbr.export.column_facility", "fbr.export.column_name",
           "fbr.export.column_district", "fbr.export.column_region", "fbr.export.column_equity"});
@@ -218,104 +204,90 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
   for (const std::string& p : payment_titles) headers.push_back(p);
   headers.push_back(core::Text(l, "fbr.export.column_cut"));
   headers.push_back(core::Text(l, "fbr.export.column_total"));
-  for (size_t c = 0; c < headers.size(); ++c) {
-    worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), headers[c].c_str(), bold);
-  }
-  lxw_row_t row = 1;
+  sheet.Headings(headers);
+  int row = 1;
   for (const InvoiceView& v : data.views) {
-    worksheet_write_string(sheet, row, 0, v.number.c_str(), nullptr);
-    worksheet_write_string(sheet, row, 1, v.facility_code.c_str(), nullptr);
-    worksheet_write_string(sheet, row, 2, v.facility_name.c_str(), nullptr);
-    worksheet_write_string(sheet, row, 3, Name(resolver, v.district).c_str(), nullptr);
-    worksheet_write_string(sheet, row, 4, Name(resolver, v.region).c_str(), nullptr);
-    worksheet_write_string(sheet, row, 5, v.equity.c_str(), nullptr);
+    sheet.WriteText(row, 0, v.number);
+    sheet.WriteText(row, 1, v.facility_code);
+    sheet.WriteText(row, 2, v.facility_name);
+    sheet.WriteText(row, 3, Name(resolver, v.district));
+    sheet.WriteText(row, 4, Name(resolver, v.region));
+    sheet.WriteText(row, 5, v.equity);
     int64_t cut = 0;
     for (const rules::InvoiceLine& line : v.lines) {
       if (line.kind == rules::InvoiceLine::Kind::kSubtotal) {
         const auto at = std::find(subtotal_columns.begin(), subtotal_columns.end(),
                                   line.package + " " + line.period);
-        worksheet_write_number(sheet, row,
-                               static_cast<lxw_col_t>(6 + (at - subtotal_columns.begin())),
-                               static_cast<double>(line.amount), money);
+        sheet.WriteNumber(row, static_cast<int>(6 + (at - subtotal_columns.begin())),
+                          static_cast<double>(line.amount), Style::kMoney);
       } else if (line.kind == rules::InvoiceLine::Kind::kPayment) {
         const auto at = std::find(payment_columns.begin(), payment_columns.end(), line.code);
-        worksheet_write_number(
-            sheet, row,
-            static_cast<lxw_col_t>(6 + subtotal_columns.size() + (at - payment_columns.begin())),
-            static_cast<double>(line.amount), money);
+        sheet.WriteNumber(
+            row, static_cast<int>(6 + subtotal_columns.size() + (at - payment_columns.begin())),
+            static_cast<double>(line.amount), Style::kMoney);
       } else if (line.kind == rules::InvoiceLine::Kind::kEnvelope) {
         cut += line.amount;
       }
     }
-    const lxw_col_t last = static_cast<lxw_col_t>(headers.size() - 1);
-    worksheet_write_number(sheet, row, last - 1, static_cast<double>(cut), money);
-    worksheet_write_number(sheet, row, last, static_cast<double>(v.total), money_bold);
+    const int last = static_cast<int>(headers.size() - 1);
+    sheet.WriteNumber(row, last - 1, static_cast<double>(cut), Style::kMoney);
+    sheet.WriteNumber(row, last, static_cast<double>(v.total), Style::kMoneyBold);
     ++row;
   }
-  worksheet_freeze_panes(sheet, 1, 2);
-  worksheet_autofilter(sheet, 0, 0, row > 1 ? row - 1 : 1,
-                       static_cast<lxw_col_t>(headers.size() - 1));
-  worksheet_set_column(sheet, 0, 0, 26, nullptr);
-  worksheet_set_column(sheet, 1, 1, 32, nullptr);
-  worksheet_set_column(sheet, 2, 2, 40, nullptr);
-  worksheet_set_column(sheet, 3, 5, 22, nullptr);
-  worksheet_set_column(sheet, 6, static_cast<lxw_col_t>(headers.size() - 1), 16, nullptr);
+  sheet.Freeze(1, 2);
+  sheet.Filter(row > 1 ? row - 1 : 1, static_cast<int>(headers.size() - 1));
+  sheet.SetWidth(0, 0, 26);
+  sheet.SetWidth(1, 1, 32);
+  sheet.SetWidth(2, 2, 40);
+  sheet.SetWidth(3, 5, 22);
+  sheet.SetWidth(6, static_cast<int>(headers.size() - 1), 16);
 
   // Every line.
-  lxw_worksheet* lines =
-      workbook_add_worksheet(book, core::Text(l, "fbr.export.sheet_lines").c_str());
+  io::XlsxWorkbook::Sheet lines = book->AddSheet(core::Text(l, "fbr.export.sheet_lines"));
   const std::vector<std::string> line_headers =
       Texts(l, {"fbr.export.column_invoice", "fbr.export.column_facility", "fbr.export.column_kind",
                 "fbr.export.column_package", "fbr.export.column_period", "fbr.export.column_code",
                 "fbr.export.column_label", "fbr.export.column_not_reported",
                 "fbr.export.column_amount", "fbr.export.column_value"});
-  for (size_t c = 0; c < line_headers.size(); ++c) {
-    worksheet_write_string(lines, 0, static_cast<lxw_col_t>(c), line_headers[c].c_str(), bold);
-  }
+  lines.Headings(line_headers);
   const std::vector<std::string> titles = ColumnTitles(data);
-  for (size_t c = 0; c < titles.size(); ++c) {
-    worksheet_write_string(lines, 0, static_cast<lxw_col_t>(line_headers.size() + c),
-                           titles[c].c_str(), bold);
-  }
+  lines.Headings(titles, static_cast<int>(line_headers.size()));
   row = 1;
   for (const InvoiceView& v : data.views) {
     for (const rules::InvoiceLine& line : v.lines) {
-      worksheet_write_string(lines, row, 0, v.number.c_str(), nullptr);
-      worksheet_write_string(lines, row, 1, v.facility_code.c_str(), nullptr);
-      worksheet_write_string(lines, row, 2, KindLabel(line.kind, l).c_str(), nullptr);
-      worksheet_write_string(lines, row, 3, line.package.c_str(), nullptr);
-      worksheet_write_string(lines, row, 4, line.period.c_str(), nullptr);
-      worksheet_write_string(lines, row, 5, line.code.c_str(), nullptr);
-      worksheet_write_string(
-          lines, row, 6, (l == Language::kFrench ? line.label : line.label_en).c_str(), nullptr);
-      if (line.missing) worksheet_write_string(lines, row, 7, "*", nullptr);
+      lines.WriteText(row, 0, v.number);
+      lines.WriteText(row, 1, v.facility_code);
+      lines.WriteText(row, 2, KindLabel(line.kind, l));
+      lines.WriteText(row, 3, line.package);
+      lines.WriteText(row, 4, line.period);
+      lines.WriteText(row, 5, line.code);
+      lines.WriteText(row, 6, (l == Language::kFrench ? line.label : line.label_en));
+      if (line.missing) lines.WriteText(row, 7, "*");
       if (line.has_amount)
-        worksheet_write_number(lines, row, 8, static_cast<double>(line.amount), money);
+        lines.WriteNumber(row, 8, static_cast<double>(line.amount), Style::kMoney);
       if (line.kind == rules::InvoiceLine::Kind::kInfo)
-        worksheet_write_number(lines, row, 9, line.value,
-                               line.value == std::floor(line.value) ? money : decimal);
+        lines.WriteNumber(row, 9, line.value,
+                          line.value == std::floor(line.value) ? Style::kMoney : Style::kDecimal);
       const std::vector<size_t> places = ColumnPlaces(v, line, titles);
       for (size_t k = 0; k < places.size(); ++k) {
         if (places[k] >= titles.size()) continue;
         const double x = line.columns[k];
         const rules::Display d = v.ColumnDisplay(line.package, k);
         // Whole numbers without a decimal point; a ratio shown as a percentage.
-        lxw_format* format = d == rules::Display::kPercent ? percent
-                             : x == std::floor(x)          ? money
-                                                           : decimal;
-        worksheet_write_number(lines, row, static_cast<lxw_col_t>(line_headers.size() + places[k]),
-                               x, format);
+        const Style style = d == rules::Display::kPercent ? Style::kPercent
+                            : x == std::floor(x)          ? Style::kMoney
+                                                          : Style::kDecimal;
+        lines.WriteNumber(row, static_cast<int>(line_headers.size() + places[k]), x, style);
       }
       ++row;
     }
   }
-  worksheet_freeze_panes(lines, 1, 0);
-  worksheet_set_column(lines, 0, 1, 26, nullptr);
-  worksheet_set_column(lines, 6, 6, 50, nullptr);
+  lines.Freeze(1, 0);
+  lines.SetWidth(0, 1, 26);
+  lines.SetWidth(6, 6, 50);
 
   // Totals by region and district.
-  lxw_worksheet* zones =
-      workbook_add_worksheet(book, core::Text(l, "fbr.export.sheet_regions").c_str());
+  io::XlsxWorkbook::Sheet zones = book->AddSheet(core::Text(l, "fbr.export.sheet_regions"));
   std::map<std::string, std::map<std::string, std::pair<int64_t, int64_t>>>
       totals;  // region -> district -> (n, total)
   for (const InvoiceView& v : data.views) {
@@ -326,60 +298,53 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
   const std::vector<std::string> zone_headers =
       Texts(l, {"fbr.export.column_region", "fbr.export.column_district",
                 "fbr.export.column_invoices", "fbr.export.column_total_fcfa"});
-  for (size_t c = 0; c < zone_headers.size(); ++c) {
-    worksheet_write_string(zones, 0, static_cast<lxw_col_t>(c), zone_headers[c].c_str(), bold);
-  }
+  zones.Headings(zone_headers);
   row = 1;
   int64_t grand = 0;
   for (const auto& [region, districts] : totals) {
     int64_t region_total = 0, region_count = 0;
     for (const auto& [district, t] : districts) {
-      worksheet_write_string(zones, row, 0, Name(resolver, region).c_str(), nullptr);
-      worksheet_write_string(zones, row, 1, Name(resolver, district).c_str(), nullptr);
-      worksheet_write_number(zones, row, 2, static_cast<double>(t.first), nullptr);
-      worksheet_write_number(zones, row, 3, static_cast<double>(t.second), money);
+      zones.WriteText(row, 0, Name(resolver, region));
+      zones.WriteText(row, 1, Name(resolver, district));
+      zones.WriteNumber(row, 2, static_cast<double>(t.first));
+      zones.WriteNumber(row, 3, static_cast<double>(t.second), Style::kMoney);
       region_total += t.second;
       region_count += t.first;
       ++row;
     }
-    worksheet_write_string(
-        zones, row, 0,
-        core::Text(l, "fbr.export.region_total", {{"region", Name(resolver, region)}}).c_str(),
-        bold);
-    worksheet_write_number(zones, row, 2, static_cast<double>(region_count), bold);
-    worksheet_write_number(zones, row, 3, static_cast<double>(region_total), money_bold);
+    zones.WriteText(row, 0,
+                    core::Text(l, "fbr.export.region_total", {{"region", Name(resolver, region)}}),
+                    Style::kBold);
+    zones.WriteNumber(row, 2, static_cast<double>(region_count), Style::kBold);
+    zones.WriteNumber(row, 3, static_cast<double>(region_total), Style::kMoneyBold);
     grand += region_total;
     ++row;
   }
-  worksheet_write_string(zones, row, 0, core::Text(l, "fbr.export.grand_total").c_str(), bold);
-  worksheet_write_number(zones, row, 3, static_cast<double>(grand), money_bold);
-  worksheet_set_column(zones, 0, 1, 36, nullptr);
-  worksheet_set_column(zones, 2, 3, 18, nullptr);
+  zones.WriteText(row, 0, core::Text(l, "fbr.export.grand_total"), Style::kBold);
+  zones.WriteNumber(row, 3, static_cast<double>(grand), Style::kMoneyBold);
+  zones.SetWidth(0, 1, 36);
+  zones.SetWidth(2, 3, 18);
 
   // Contracts without an invoice, and why.
-  lxw_worksheet* missing =
-      workbook_add_worksheet(book, core::Text(l, "fbr.export.sheet_no_invoice").c_str());
+  io::XlsxWorkbook::Sheet missing = book->AddSheet(core::Text(l, "fbr.export.sheet_no_invoice"));
   const std::vector<std::string> missing_headers = Texts(
       l, {"fbr.export.column_facility", "fbr.export.column_name", "fbr.export.column_reason"});
-  for (size_t c = 0; c < missing_headers.size(); ++c) {
-    worksheet_write_string(missing, 0, static_cast<lxw_col_t>(c), missing_headers[c].c_str(), bold);
-  }
+  missing.Headings(missing_headers);
   row = 1;
   for (const auto& [codes, reason] :
        {std::pair{&data.missing, core::Text(l, "fbr.export.reason_no_report")},
         std::pair{&data.suspended, core::Text(l, "fbr.export.reason_suspended")}}) {
     for (const std::string& code : *codes) {
-      worksheet_write_string(missing, row, 0, code.c_str(), nullptr);
-      worksheet_write_string(missing, row, 1, Name(resolver, code).c_str(), nullptr);
-      worksheet_write_string(missing, row, 2, reason.c_str(), nullptr);
+      missing.WriteText(row, 0, code);
+      missing.WriteText(row, 1, Name(resolver, code));
+      missing.WriteText(row, 2, reason);
       ++row;
     }
   }
-  worksheet_set_column(missing, 0, 1, 40, nullptr);
-  worksheet_set_column(missing, 2, 2, 22, nullptr);
+  missing.SetWidth(0, 1, 40);
+  missing.SetWidth(2, 2, 22);
 
-  lxw_worksheet* about =
-      workbook_add_worksheet(book, core::Text(l, "fbr.export.sheet_run").c_str());
+  io::XlsxWorkbook::Sheet about = book->AddSheet(core::Text(l, "fbr.export.sheet_run"));
   const std::string period = core::Period::FromCode(run.run.period)->ToString();
   const std::vector<std::pair<std::string, std::string>> facts = {
       {core::Text(l, "fbr.export.fact_program"),
@@ -393,31 +358,27 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
       {core::Text(l, "fbr.export.fact_computed_on"), core::FormatTimestamp(run.run.created)}};
   row = 0;
   for (const auto& [k, v] : facts) {
-    worksheet_write_string(about, row, 0, k.c_str(), bold);
-    worksheet_write_string(about, row, 1, v.c_str(), nullptr);
+    about.WriteText(row, 0, k, Style::kBold);
+    about.WriteText(row, 1, v);
     ++row;
   }
-  const std::vector<std::pair<std::string, std::pair<double, lxw_format*>>> numbers = {
-      {core::Text(l, "fbr.export.fact_run"), {static_cast<double>(run.run.id), nullptr}},
-      {core::Text(l, "fbr.export.fact_invoices"), {static_cast<double>(data.views.size()), money}},
+  const std::vector<std::pair<std::string, std::pair<double, Style>>> numbers = {
+      {core::Text(l, "fbr.export.fact_run"), {static_cast<double>(run.run.id), Style::kPlain}},
+      {core::Text(l, "fbr.export.fact_invoices"),
+       {static_cast<double>(data.views.size()), Style::kMoney}},
       {core::Text(l, "fbr.export.fact_no_report"),
-       {static_cast<double>(data.missing.size()), money}},
+       {static_cast<double>(data.missing.size()), Style::kMoney}},
       {core::Text(l, "fbr.export.fact_suspended"),
-       {static_cast<double>(data.suspended.size()), money}},
+       {static_cast<double>(data.suspended.size()), Style::kMoney}},
       {core::Text(l, "fbr.export.column_total_fcfa"),
-       {static_cast<double>(run.run.total), money_bold}}};
+       {static_cast<double>(run.run.total), Style::kMoneyBold}}};
   for (const auto& [k, v] : numbers) {
-    worksheet_write_string(about, row, 0, k.c_str(), bold);
-    worksheet_write_number(about, row, 1, v.first, v.second);
+    about.WriteText(row, 0, k, Style::kBold);
+    about.WriteNumber(row, 1, v.first, v.second);
     ++row;
   }
-  worksheet_set_column(about, 0, 1, 30, nullptr);
-  const lxw_error error = workbook_close(book);
-  if (error != LXW_NO_ERROR) {
-    return core::Unavailable(
-        core::Message("fbr.export.cannot_write_workbook", {{"detail", lxw_strerror(error)}}),
-        o.path);
-  }
+  about.SetWidth(0, 1, 30);
+  KENEYA_RETURN_IF_ERROR(book->Close());
   return ExportResult{static_cast<int64_t>(data.views.size()), 0, o.path};
 }
 
@@ -507,9 +468,9 @@ class PdfWriter {
           core::Text(l_, "fbr.export.pdf_fcfa", {{"amount", FormatFrancs(v.total, l_)}}));
     pdf_.SetLineWidth(0.5);
     y_ -= 22;
-    for (const std::string& words :
-         Wrap(core::Text(l_, "fbr.export.pdf_in_words", {{"words", AmountInWords(v.total, l_)}}),
-              480, 9)) {
+    for (const std::string& words : Wrap(
+             core::Text(l_, "fbr.export.pdf_in_words", {{"words", io::AmountInWords(v.total, l_)}}),
+             480, 9)) {
       Text(kLeft, y_, font_, 9, words);
       y_ -= 12;
     }
@@ -564,7 +525,7 @@ class PdfWriter {
     y_ -= 13;
     Text(kLeft, y_, font_, 9,
          core::Text(l_, "fbr.invoice.period_line",
-                    {{"label", PeriodLabel(v.period, l_)}, {"period", v.period}}));
+                    {{"label", io::PeriodLabel(v.period, l_)}, {"period", v.period}}));
     y_ -= 13;
     Text(kLeft, y_, bold_, 10, v.facility_name + " (" + v.facility_code + ")");
     y_ -= 13;

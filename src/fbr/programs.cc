@@ -12,12 +12,6 @@ namespace keneya::fbr {
 
 using core::Result;
 
-std::string ProblemList(const std::vector<rules::ProgramProblem>& problems) {
-  std::string out;
-  for (const rules::ProgramProblem& p : problems) out += (out.empty() ? "" : "\n") + p.ToString();
-  return out;
-}
-
 core::Message PlaceMessage(const std::vector<core::Message>& place) {
   core::Message out;
   for (const core::Message& part : place) {
@@ -31,11 +25,9 @@ core::Message ProblemsMessage(const std::vector<rules::ProgramProblem>& problems
   core::Message out;
   for (const rules::ProgramProblem& p : problems) {
     const core::Message place = PlaceMessage(p.place);
-    // TODO(i18n): a problem made from English text alone, until every module makes them by id.
-    core::Message line = p.text.empty()  ? core::Message::Verbatim(p.ToString())
-                         : place.empty() ? p.text
-                                         : core::Message("fbr.program.problem_at",
-                                                         {{"where", place}, {"problem", p.text}});
+    core::Message line = place.empty() ? p.text
+                                       : core::Message("fbr.program.problem_at",
+                                                       {{"where", place}, {"problem", p.text}});
     out = out.empty() ? std::move(line)
                       : core::Message("fbr.list.line", {{"list", out}, {"line", line}});
   }

@@ -75,10 +75,8 @@ core::Result<store::ProgramRecord> ProgramToUse(store::Store& store,
                                                 const core::Period& period,
                                                 std::optional<int> version, bool to_store);
 
-// The problems joined one a line, for an error message.
-std::string ProblemList(const std::vector<rules::ProgramProblem>& problems);
-// The same by id: the problems one a line, each after its place ("tarifs.csv:3: ..."), in the
-// reader's language.
+// The problems one a line, each after its place ("tarifs.csv:3: ..."), in the reader's
+// language.
 core::Message ProblemsMessage(const std::vector<rules::ProgramProblem>& problems);
 // A place given outermost first ("programme.toml:42", "quantite.montant, column 7") as one
 // message; an empty message for no place.

@@ -343,15 +343,6 @@ core::Message RunProblem(int64_t run, const core::Error& error) {
 
 }  // namespace
 
-Result<std::vector<std::string>> CheckDatabase(store::Store& store) {
-  KENEYA_ASSIGN_OR_RETURN(std::vector<core::Message> checks, RunDatabaseChecks(store));
-  std::vector<std::string> names;
-  for (const core::Message& check : checks) {
-    names.push_back(core::Render(check, core::Language::kEnglish));
-  }
-  return names;
-}
-
 Result<std::vector<core::Message>> RunDatabaseChecks(store::Store& store) {
   auto integrity = store.RunIntegrityChecks();
   std::vector<core::Message> problems;

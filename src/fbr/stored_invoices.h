@@ -89,9 +89,6 @@ core::Result<std::vector<InvoiceRow>> RunInvoices(store::Store& store,
 // The checks made, or an error listing every problem found (each unreadable row by table, row
 // and column).
 core::Result<std::vector<core::Message>> RunDatabaseChecks(store::Store& store);
-// The same, the checks made in English.
-// TODO(i18n): goes once the command line uses RunDatabaseChecks.
-core::Result<std::vector<std::string>> CheckDatabase(store::Store& store);
 
 // The slot a request names in a run (shared by explanations of stored and fresh runs). Errors
 // list what can be named; with facility_type, an activity the facility is not paid for is one.

@@ -1,7 +1,7 @@
 // Invoices and explanations as people read them, in French or English: amounts in francs CFA
-// ("2 799 815"), percentages ("12,5 %"), the total in words ("deux millions sept cent
-// quatre-vingt-dix-neuf mille huit cent quinze francs CFA"), a text invoice, an explanation
-// tree.
+// ("2 799 815"), values as the program displays them ("12,5 %"), a text invoice, an
+// explanation tree. Numbers and periods in words are io's (io/readable.h), shared by every
+// document.
 #ifndef KENEYA_FBR_TEXT_H_
 #define KENEYA_FBR_TEXT_H_
 
@@ -22,10 +22,6 @@ std::string FormatFrancs(int64_t amount, core::Language language);
 std::string FormatValue(double value, rules::Display display, core::Language language,
                         int decimals = 4);
 std::string FormatValue(const rules::Value& value, rules::Display display, core::Language language);
-
-// The amount in words, French ("deux millions trois cent mille") or English ("two million
-// three hundred thousand"). Negative amounts start with "moins" / "minus".
-std::string AmountInWords(int64_t amount, core::Language language);
 
 // What an invoice shows, facility and period aside.
 struct InvoiceView {
@@ -84,10 +80,6 @@ std::string Subtotal(const std::string& label, const std::string& period, core::
 //   ├─ paye = if(ecart > tolerance, 0, verified) = 37
 std::string ExplanationText(const rules::CompiledProgram::Explanation& explanation,
                             core::Language language);
-
-// A period as people say it: "2024Q1" -> "1er trimestre 2024" / "Q1 2024", "202401" ->
-// "janvier 2024" / "January 2024"; other periods as they are.
-std::string PeriodLabel(const std::string& period, core::Language language);
 
 }  // namespace keneya::fbr
 

@@ -20,20 +20,10 @@ using core::Message;
 using core::Period;
 using core::Result;
 
-std::string RunError::ToString() const {
-  std::string s = formula + " (" + period + ", " + where + "): " + message;
-  return s;
-}
-
 Message RunError::ToMessage() const {
-  // TODO(i18n): an error made from English text alone shows it (none once all speak by id).
   return Message(
       "rules.engine.run_error",
-      {{"formula", formula},
-       {"period", period},
-       place_text.empty() ? core::MessageArg("where", where)
-                          : core::MessageArg("where", place_text),
-       text.empty() ? core::MessageArg("message", message) : core::MessageArg("message", text)});
+      {{"formula", formula}, {"period", period}, {"where", place_text}, {"message", text}});
 }
 
 namespace {
@@ -1654,7 +1644,6 @@ class Runner {
       RunError e;
       e.formula = node.qualified;
       e.period = PeriodOf(node.package, k).ToString();
-      e.where = RowName(node.level, node.package, row);
       e.place_text = RowPlace(node.level, node.package, row);
       std::vector<Value> values;
       for (size_t v = 0; v < node.bindings.size(); ++v) {
@@ -1662,13 +1651,10 @@ class Runner {
       }
       auto value = node.formula.Evaluate(values);
       if (!value.ok()) {
-        e.message = value.error().message;
         e.text = value.error().text;
       } else if (value->kind == Value::Kind::kNumber && !std::isfinite(value->number)) {
-        e.message = std::string(NonFiniteMessage(value->number));
         e.text = NonFiniteText(value->number);
       } else {
-        e.message = std::string(NonFiniteMessage(column[row]));
         e.text = NonFiniteText(column[row]);
       }
       errors_.push_back(std::move(e));

@@ -83,15 +83,12 @@ struct RunOptions {
 struct RunError {
   std::string formula;  // "quantite.montant", "paiement.total"
   std::string period;   // the period of the value: "202401"
-  std::string where;    // facility code (and " / activity"), or zone code
-  std::string message;  // as Formula::Evaluate says it: "Divide by zero", "NaN"...
   // The message and the row by id, for the reader's language: Formula::Evaluate's message (or
-  // NonFiniteText), and "CSCOM_A / cpn". `message` and `where` are their English.
+  // NonFiniteText: "Divide by zero", "NaN"), and the row: a facility code and activity
+  // ("CSCOM_A / cpn"), a facility's or a zone's code.
   core::Message text;
   core::Message place_text;
-  // "quantite.montant (202401, CSCOM_A / cpn): Divide by zero", in English.
-  std::string ToString() const;
-  // The same line by id.
+  // "quantite.montant (202401, CSCOM_A / cpn): Divide by zero", by id.
   core::Message ToMessage() const;
 };
 

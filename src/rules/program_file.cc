@@ -53,13 +53,9 @@ ProgramProblem ProgramProblem::Make(Message text, std::vector<Message> place) {
 }
 
 std::string ProgramProblem::Describe(core::Language language) const {
-  // TODO(i18n): a problem made from English text alone, until every module makes them by id.
-  const Message shown = text.empty() ? Message::Verbatim(message) : text;
-  const std::string at = !text.empty()   ? JoinPlace(place, language)
-                         : where.empty() ? std::string()
-                                         : core::Render(Message::Verbatim(where), language);
-  if (at.empty()) return core::Render(shown, language);
-  return core::Text(language, "core.place_in", {{"outer", at}, {"inner", shown}});
+  const std::string at = JoinPlace(place, language);
+  if (at.empty()) return core::Render(text, language);
+  return core::Text(language, "core.place_in", {{"outer", at}, {"inner", text}});
 }
 
 std::string_view FrequencyCode(Frequency f) {
@@ -712,7 +708,7 @@ class ProgramReader {
       auto more = csv.Next(fields);
       if (!more.ok()) {
         const core::Error& e = more.error();
-        out_.problems.push_back({e.where, e.message, e.text, e.place});
+        out_.problems.push_back(ProgramProblem::Make(e.text, e.place));
         return Next::kStop;
       }
       if (!*more) return Next::kEnd;

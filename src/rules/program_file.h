@@ -30,7 +30,7 @@ struct ProgramProblem {
   std::string message;  // in English
   // The message and its place by id, for the reader's language; the place outermost first
   // ("programme.toml:42", then "quantite.montant, column 7"). `where` and `message` are their
-  // English. Empty in a problem made from English text alone (Describe then shows that text).
+  // English: a problem is made by Make, never from English text alone.
   core::Message text;
   std::vector<core::Message> place;
 

@@ -419,7 +419,7 @@ CREATE TABLE data_import (
 -- No foreign keys on data_value and data_value_audit: PostgreSQL checks them with a trigger per
 -- row, which would make a million-value load several times slower. The store checks every
 -- reference itself inside the writing transaction (ids are never deleted nor reused), and
--- Store::CheckIntegrity verifies them.
+-- Store::RunIntegrityChecks verifies them.
 CREATE TABLE data_value (
   period_id integer NOT NULL,
   org_unit_id integer NOT NULL,

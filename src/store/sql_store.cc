@@ -30,13 +30,6 @@ std::string_view AuditActionName(AuditAction action) {
   return "update";
 }
 
-Result<std::vector<std::string>> Store::CheckIntegrity() {
-  KENEYA_ASSIGN_OR_RETURN(std::vector<Message> checks, RunIntegrityChecks());
-  std::vector<std::string> names;
-  for (const Message& check : checks) names.push_back(Render(check, core::Language::kEnglish));
-  return names;
-}
-
 namespace {
 
 constexpr std::string_view kValueColumns =

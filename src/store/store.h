@@ -298,9 +298,6 @@ class Store {
   // (every value's import exists). Returns the checks that ran, in words; an error lists what is
   // wrong, one problem a line.
   virtual core::Result<std::vector<core::Message>> RunIntegrityChecks() = 0;
-  // The same, the checks that ran in English.
-  // TODO(i18n): goes once fbr::CheckDatabase uses RunIntegrityChecks.
-  core::Result<std::vector<std::string>> CheckIntegrity();
 };
 
 struct OpenOptions {

@@ -133,8 +133,9 @@ TEST(OrgUnitTypeTest, RoundTripsCodesInAnyCaseAndLabelsInFrenchFirst) {
   EXPECT_EQ(*ParseOrgUnitType("cscom"), OrgUnitType::kCscom);
   EXPECT_FALSE(ParseOrgUnitType("HOSPITAL").ok());
   EXPECT_NE(ParseOrgUnitType("HOSPITAL").error().message.find("CSCOM"), std::string::npos);
-  EXPECT_EQ(OrgUnitTypeLabel(OrgUnitType::kCsref, "fr"), "Centre de santé de référence (CSRéf)");
-  EXPECT_EQ(OrgUnitTypeLabel(OrgUnitType::kCsref, "en"),
+  EXPECT_EQ(Render(OrgUnitTypeText(OrgUnitType::kCsref), Language::kFrench),
+            "Centre de santé de référence (CSRéf)");
+  EXPECT_EQ(Render(OrgUnitTypeText(OrgUnitType::kCsref), Language::kEnglish),
             "District reference health centre (CSRéf)");
   EXPECT_TRUE(IsFacility(OrgUnitType::kCscom));
   EXPECT_FALSE(IsFacility(OrgUnitType::kAscSite));

@@ -222,7 +222,7 @@ TEST_F(DemoLoadTest, RecordsOneImportPerYearThatItsValuesPointTo) {
     created += record.created;
   }
   EXPECT_EQ(created, static_cast<int64_t>(demo_->values.size()));
-  auto checks = store().CheckIntegrity();
+  auto checks = store().RunIntegrityChecks();
   EXPECT_TRUE(checks.ok()) << checks.error().ToString();
 }
 

@@ -97,7 +97,7 @@ class StoredDataTest : public ::testing::TestWithParam<Engine> {
     auto invoices = store_->Invoices(run_id_);
     ASSERT_TRUE(invoices.ok() && invoices->size() == 1);
     number_ = invoices->front().number;
-    ASSERT_TRUE(CheckDatabase(*store_).ok());
+    ASSERT_TRUE(RunDatabaseChecks(*store_).ok());
   }
 
   std::unique_ptr<TestDatabase> db_;
@@ -124,7 +124,7 @@ TEST_P(StoredDataTest, AnUnknownValueTypeIsADataErrorNamingItsPlace) {
             "table data_element, row " + std::to_string(id) + ", column value_type");
   EXPECT_EQ(after.error().message, "unknown value type \"FLOATY\"");
 
-  auto checked = CheckDatabase(*store_);
+  auto checked = RunDatabaseChecks(*store_);
   ASSERT_FALSE(checked.ok());
   EXPECT_NE(checked.error().message.find("table data_element, row " + std::to_string(id) +
                                          ", column value_type: unknown value type \"FLOATY\""),
@@ -160,7 +160,7 @@ TEST_P(StoredDataTest, ABrokenSnapshotOrLinesIsADataErrorNamingItsPlace) {
                       "\"three\"}]' WHERE number = '" +
                       number_ + "'"),
             "");
-  auto checked = CheckDatabase(*store_);
+  auto checked = RunDatabaseChecks(*store_);
   ASSERT_FALSE(checked.ok());
   EXPECT_EQ(checked.error().code, core::ErrorCode::kDataError);
   EXPECT_NE(checked.error().message.find("table invoice, row " + number_ + ", column snapshot"),

@@ -127,7 +127,7 @@ class KillTest : public ::testing::TestWithParam<Engine> {
     if (outcome.killed && point.phase == "write") {
       EXPECT_EQ(*count, 0) << "killed after " << outcome.written_at_kill << " written";
     }
-    auto checks = store->CheckIntegrity();
+    auto checks = store->RunIntegrityChecks();
     EXPECT_TRUE(checks.ok()) << checks.error().ToString();
   }
 };

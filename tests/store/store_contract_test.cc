@@ -941,13 +941,13 @@ TEST_P(StoreContractTest, ConcurrentWritersLoseNothing) {
   EXPECT_EQ(*store_->Count(ValueQuery{}), 24);
   // Every change is audited: individually, or (creation by a bulk load) through its import.
   EXPECT_EQ(audited + bulk_created, created + updated);
-  EXPECT_TRUE(store_->CheckIntegrity().ok());
+  EXPECT_TRUE(store_->RunIntegrityChecks().ok());
 }
 
 TEST_P(StoreContractTest, IntegrityCheckPassesOnAHealthyDatabase) {
   SaveTestMetadata();
   ASSERT_TRUE(store_->BulkLoad(ManyValues(144, 1), kImport, nullptr).ok());
-  auto checks = store_->CheckIntegrity();
+  auto checks = store_->RunIntegrityChecks();
   ASSERT_TRUE(checks.ok()) << checks.error().ToString();
   EXPECT_GE(checks->size(), 2u);
   EXPECT_TRUE(store_->Ping().ok());
