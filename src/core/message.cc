@@ -10,10 +10,10 @@ namespace {
 
 // One table, one file per module. Ids are "<module>.<what>"; texts use {name} for arguments.
 constexpr CatalogueEntry kCatalogue[] = {
+#include "core/messages/bench.inc"
 #include "core/messages/cli.inc"
 #include "core/messages/cli_commands.inc"
 #include "core/messages/cli_fbr.inc"
-#include "core/messages/bench.inc"
 #include "core/messages/core.inc"
 #include "core/messages/demo.inc"
 #include "core/messages/fbr.inc"
@@ -58,7 +58,9 @@ std::string DecimalText(double x, Language language) {
   return out;
 }
 
-std::string ArgText(const MessageArg& arg, Language language) {
+}  // namespace
+
+std::string RenderArg(const MessageArg& arg, Language language) {
   switch (arg.kind) {
     case MessageArg::Kind::kText:
       return arg.text;
@@ -73,8 +75,6 @@ std::string ArgText(const MessageArg& arg, Language language) {
   }
   return {};
 }
-
-}  // namespace
 
 MessageArg::MessageArg(std::string_view arg_name, std::string_view value)
     : name(arg_name), text(value) {}
@@ -111,7 +111,7 @@ std::string Render(const Message& message, Language language) {
   if (entry == nullptr) {
     std::string out = message.id();
     for (const MessageArg& arg : message.args())
-      out += " " + arg.name + "=" + ArgText(arg, language);
+      out += " " + arg.name + "=" + RenderArg(arg, language);
     return out;
   }
   const std::string_view text = language == Language::kFrench ? entry->fr : entry->en;
@@ -127,7 +127,7 @@ std::string Render(const Message& message, Language language) {
     bool found = false;
     for (const MessageArg& arg : message.args()) {
       if (arg.name == name) {
-        out += ArgText(arg, language);
+        out += RenderArg(arg, language);
         found = true;
         break;
       }

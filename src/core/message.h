@@ -81,6 +81,10 @@ class Message {
 // An id the catalogue lacks renders as the id and its arguments, never as nothing.
 std::string Render(const Message& message, Language language);
 
+// One argument as the message shows it: a name or value as it is, a number by kind, a nested
+// message rendered in `language`.
+std::string RenderArg(const MessageArg& arg, Language language);
+
 // Shorthand for rendering at once: Text(l, "cli.values_written", {Grouped("count", n)}).
 std::string Text(Language language, std::string_view id, std::vector<MessageArg> args = {});
 

@@ -32,39 +32,12 @@ int HttpStatus(core::ErrorCode code) {
   return 500;
 }
 
-namespace {
-
-// An argument of a message as English shows it: a message argument rendered whole.
-std::string ArgumentText(const core::MessageArg& arg) {
-  switch (arg.kind) {
-    case core::MessageArg::Kind::kText:
-      return arg.text;
-    case core::MessageArg::Kind::kInteger:
-      return std::to_string(arg.integer);
-    case core::MessageArg::Kind::kGrouped:
-      return core::FormatInteger(arg.integer, core::Language::kEnglish);
-    case core::MessageArg::Kind::kDecimal: {
-      // As core::Render writes a decimal in English.
-      if (!std::isfinite(arg.decimal)) {
-        return std::isnan(arg.decimal) ? "NaN" : (arg.decimal > 0 ? "∞" : "-∞");
-      }
-      char buffer[64];
-      std::snprintf(buffer, sizeof buffer, "%.15g", arg.decimal);
-      return buffer;
-    }
-    case core::MessageArg::Kind::kMessage:
-      return arg.message ? core::Render(*arg.message, core::Language::kEnglish) : std::string();
-  }
-  return {};
-}
-
-}  // namespace
-
 Response ErrorResponse(const core::Error& error) {
   // "message" and "where" in English; "id" and "args" for a client that renders the message in
   // its reader's language (an empty id: a text no catalogue knows, in args.text).
   json args = json::object();
-  for (const core::MessageArg& arg : error.text.args()) args[arg.name] = ArgumentText(arg);
+  for (const core::MessageArg& arg : error.text.args())
+    args[arg.name] = core::RenderArg(arg, core::Language::kEnglish);
   json body = {{"status", "error"},        {"code", core::ErrorCodeName(error.code)},
                {"message", error.message}, {"where", error.where},
                {"id", error.text.id()},    {"args", args}};
