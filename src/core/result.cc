@@ -46,6 +46,30 @@ std::vector<Message> PlaceOf(std::string where) {
 
 }  // namespace
 
+Message ErrorCodeText(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return Message("core.error_code.invalid_argument");
+    case ErrorCode::kNotFound:
+      return Message("core.error_code.not_found");
+    case ErrorCode::kAlreadyExists:
+      return Message("core.error_code.already_exists");
+    case ErrorCode::kConflict:
+      return Message("core.error_code.conflict");
+    case ErrorCode::kFailedPrecondition:
+      return Message("core.error_code.failed_precondition");
+    case ErrorCode::kPermissionDenied:
+      return Message("core.error_code.permission_denied");
+    case ErrorCode::kUnavailable:
+      return Message("core.error_code.unavailable");
+    case ErrorCode::kInternal:
+      return Message("core.error_code.internal");
+    case ErrorCode::kDataError:
+      return Message("core.error_code.data_error");
+  }
+  return Message("core.error_code.internal");
+}
+
 std::string Error::ToString() const {
   std::string out = ErrorCodeName(code);
   out += ": ";

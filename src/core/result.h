@@ -39,8 +39,10 @@ enum class ErrorCode {
   kDataError,           // stored data that cannot be read back (a damaged or hand-edited row)
 };
 
-// Stable lower-case name of a code ("invalid argument"), used in messages and logs.
+// Stable lower-case name of a code ("invalid argument"), used in logs and English texts.
 const char* ErrorCodeName(ErrorCode code);
+// The same for people, in their language ("argument invalide").
+Message ErrorCodeText(ErrorCode code);
 
 struct Error {
   ErrorCode code = ErrorCode::kInternal;

@@ -39,32 +39,6 @@ namespace {
 constexpr size_t kMaxCommentLength = 50'000;
 constexpr size_t kMaxStoredByLength = 255;
 
-// An error code's name for people ("invalid argument"), as core::ErrorCodeName gives it in
-// English.
-core::Message CodeName(core::ErrorCode code) {
-  switch (code) {
-    case core::ErrorCode::kInvalidArgument:
-      return core::Message("io.import.code.invalid_argument");
-    case core::ErrorCode::kNotFound:
-      return core::Message("io.import.code.not_found");
-    case core::ErrorCode::kAlreadyExists:
-      return core::Message("io.import.code.already_exists");
-    case core::ErrorCode::kConflict:
-      return core::Message("io.import.code.conflict");
-    case core::ErrorCode::kFailedPrecondition:
-      return core::Message("io.import.code.failed_precondition");
-    case core::ErrorCode::kPermissionDenied:
-      return core::Message("io.import.code.permission_denied");
-    case core::ErrorCode::kUnavailable:
-      return core::Message("io.import.code.unavailable");
-    case core::ErrorCode::kInternal:
-      return core::Message("io.import.code.internal");
-    case core::ErrorCode::kDataError:
-      return core::Message("io.import.code.data_error");
-  }
-  return core::Message("io.import.code.internal");
-}
-
 // DHIS2's key for a value that does not fit its type (ValidationUtils.dataValueIsValid).
 std::string_view ValueTypeErrorKey(core::ValueType type) {
   using core::ValueType;
@@ -731,8 +705,8 @@ Result<ImportSummary> Importer::Process(
     }
     // "<code>: <message> (<place>)", as Error::ToString writes it.
     const core::Error& error = read.error();
-    return fail(core::Message("io.import.file_error",
-                              {{"code", CodeName(error.code)}, {"error", ErrorText(error)}}));
+    return fail(core::Message("io.import.file_error", {{"code", core::ErrorCodeText(error.code)},
+                                                       {"error", ErrorText(error)}}));
   }
 
   std::vector<DataValue>& staged = run.staged();
