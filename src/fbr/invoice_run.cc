@@ -419,6 +419,10 @@ Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& 
   const rules::Program& program = run.program();
   const rules::PaymentRule& rule = run.payment_rule();
   const core::Period& period = run.inputs->period;
+  if (run.invoices.invoices.empty()) {
+    return core::FailedPrecondition(
+        core::Message("fbr.run.no_report_at_all", {{"period", period.ToString()}}));
+  }
   // The program version must be stored for the run to name it.
   KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord stored, store.SaveProgram(run.record, actor));
   (void)stored;
@@ -487,6 +491,17 @@ Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& 
         {"write", static_cast<int64_t>(invoices.size()), static_cast<int64_t>(invoices.size())});
   }
   return saved;
+}
+
+ZoneTotals TotalsByZone(const ComputedRun& run) {
+  ZoneTotals totals;
+  for (const rules::Invoice& invoice : run.invoices.invoices) {
+    const rules::FacilityFacts& f = run.inputs->facilities[static_cast<size_t>(invoice.facility)];
+    totals.region[f.region] += invoice.total;
+    totals.district[f.district] += invoice.total;
+    totals.region_of_district[f.district] = f.region;
+  }
+  return totals;
 }
 
 }  // namespace keneya::fbr

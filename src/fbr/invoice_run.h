@@ -92,9 +92,20 @@ core::Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& ov
 
 // Stores a run: its invoices (numbered {PROGRAM}-{PERIOD}-{00001}, "-R2" for a second run of
 // the same period...), their lines and inputs, and the facilities that reported nothing.
+// Refused, nothing stored (kFailedPrecondition, a message that says so), for a run without a
+// single invoice: a period whose data has not come in yet, or the wrong period; it would only
+// supersede a good run.
 core::Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& run,
                                               const store::Actor& actor,
                                               const store::ProgressFn& progress = nullptr);
+
+// A run's invoiced totals by region and by district (codes as the facilities' facts give them,
+// in code order), and each district's region.
+struct ZoneTotals {
+  std::map<std::string, int64_t> region, district;
+  std::map<std::string, std::string> region_of_district;
+};
+ZoneTotals TotalsByZone(const ComputedRun& run);
 
 }  // namespace keneya::fbr
 

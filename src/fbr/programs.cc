@@ -389,4 +389,17 @@ Result<store::ProgramRecord> ProgramToUse(store::Store& store, const core::Metad
   return record;
 }
 
+std::optional<Replaced> Replacement(const std::vector<store::ProgramRecord>& all,
+                                    const store::ProgramRecord& p) {
+  std::optional<Replaced> first;
+  for (const store::ProgramRecord& q : all) {
+    if (q.code != p.code || q.version <= p.version) continue;
+    if (!core::RangesOverlap(p.valid_from, p.valid_to, q.valid_from, q.valid_to)) continue;
+    Replaced r{q.version, std::max(p.valid_from, q.valid_from), q.valid_to};
+    if (p.valid_to && (!r.to || *p.valid_to < *r.to)) r.to = p.valid_to;
+    if (!first || r.from < first->from) first = r;
+  }
+  return first;
+}
+
 }  // namespace keneya::fbr

@@ -82,6 +82,17 @@ core::Message ProblemsMessage(const std::vector<rules::ProgramProblem>& problems
 // message; an empty message for no place.
 core::Message PlaceMessage(const std::vector<core::Message>& place);
 
+// The newest version of a program takes a date (ProgramFor): what replaces version `p` is the
+// first newer version of the same program valid on one of its days, from the day it takes over
+// until it or `p` ends (open when both are open). Nothing when no newer version overlaps it.
+struct Replaced {
+  int version = 0;
+  core::Date from;
+  std::optional<core::Date> to;
+};
+std::optional<Replaced> Replacement(const std::vector<store::ProgramRecord>& all,
+                                    const store::ProgramRecord& p);
+
 }  // namespace keneya::fbr
 
 #endif  // KENEYA_FBR_PROGRAMS_H_

@@ -30,6 +30,10 @@ const core::OrgUnit* Resolver::OrgUnitById(int32_t id) const {
   auto it = org_units_by_id_.find(id);
   return it == org_units_by_id_.end() ? nullptr : it->second;
 }
+std::string Resolver::OrgUnitName(std::string_view code_or_uid) const {
+  const core::OrgUnit* unit = OrgUnit(code_or_uid);
+  return unit == nullptr ? std::string(code_or_uid) : unit->name;
+}
 
 const core::CategoryOptionCombo* Resolver::DefaultCombo(const core::DataElement& element) const {
   const std::string combo = element.category_combo_uid.empty()

@@ -21,6 +21,9 @@ class Resolver {
   const core::OrgUnitGroupSet* OrgUnitGroupSet(std::string_view code_or_uid) const;
   const core::OrgUnit* OrgUnit(std::string_view code_or_uid) const;
   const core::OrgUnit* OrgUnitById(int32_t id) const;
+  // The org unit's name as people read it; the code or uid as given when the database has no
+  // such org unit (a zone as a program or a run names it).
+  std::string OrgUnitName(std::string_view code_or_uid) const;
   // The default category option combo of a data element's disaggregation.
   const core::CategoryOptionCombo* DefaultCombo(const core::DataElement& element) const;
   // The org unit's ancestor at `level` (itself at its own level); null above the root.

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "fbr/invoice_json.h"
+#include "fbr/invoice_run.h"
 #include "fbr/programs.h"
 #include "fbr/resolver.h"
 
@@ -207,17 +208,27 @@ Result<rules::SlotId> FindSlot(const rules::CompiledProgram& program, int paymen
   return slot;
 }
 
-Result<rules::CompiledProgram::Explanation> ExplainInvoice(store::Store& store,
-                                                           std::string_view number,
-                                                           const ExplainRequest& request,
-                                                           core::Language language) {
+namespace {
+
+// A stored invoice by number; kNotFound when there is none.
+Result<store::InvoiceRecord> FindInvoice(store::Store& store, std::string_view number) {
   KENEYA_ASSIGN_OR_RETURN(std::optional<store::InvoiceRecord> invoice, store.GetInvoice(number));
   if (!invoice) {
     return core::NotFound(core::Message("fbr.invoice.no_invoice", {{"number", number}}),
                           core::Message("fbr.place.invoice"));
   }
-  KENEYA_ASSIGN_OR_RETURN(StoredRun run, LoadRun(store, invoice->run_id));
-  return ExplainInvoice(run, *invoice, request, language);
+  return *std::move(invoice);
+}
+
+}  // namespace
+
+Result<rules::CompiledProgram::Explanation> ExplainInvoice(store::Store& store,
+                                                           std::string_view number,
+                                                           const ExplainRequest& request,
+                                                           core::Language language) {
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRecord invoice, FindInvoice(store, number));
+  KENEYA_ASSIGN_OR_RETURN(StoredRun run, LoadRun(store, invoice.run_id));
+  return ExplainInvoice(run, invoice, request, language);
 }
 
 Result<rules::CompiledProgram::Explanation> ExplainInvoice(const StoredRun& run,
@@ -271,6 +282,54 @@ Result<std::optional<Successor>> SuccessorOf(store::Store& store,
     if (!current || current->run_id != latest->id) successor.number.clear();
   }
   return std::optional<Successor>(successor);
+}
+
+Result<InvoiceExplanation> ExplainStoredInvoice(store::Store& store, std::string_view number,
+                                                const ExplainRequest& request,
+                                                core::Language language) {
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRecord invoice, FindInvoice(store, number));
+  KENEYA_ASSIGN_OR_RETURN(StoredRun run, LoadRun(store, invoice.run_id));
+  InvoiceExplanation out;
+  KENEYA_ASSIGN_OR_RETURN(out.explanation, ExplainInvoice(run, invoice, request, language));
+  KENEYA_ASSIGN_OR_RETURN(out.successor, SuccessorOf(store, invoice));
+  if (request.formula.empty()) {
+    KENEYA_ASSIGN_OR_RETURN(std::vector<rules::InvoiceLine> lines,
+                            LinesOf(invoice, run.compiled.program()));
+    InvoiceAmounts amounts;
+    for (const rules::InvoiceLine& line : lines) {
+      if (line.kind == rules::InvoiceLine::Kind::kEnvelope) amounts.cut += line.amount;
+    }
+    amounts.total = invoice.total;
+    amounts.rounded = amounts.total - amounts.cut;
+    out.amounts = amounts;
+  }
+  return out;
+}
+
+Result<rules::CompiledProgram::Explanation> ExplainFacility(
+    store::Store& store, const core::MetadataBundle& metadata, std::string_view program,
+    std::optional<int> version, const core::Period& period, std::string_view facility,
+    const ExplainRequest& request, core::Language language) {
+  KENEYA_ASSIGN_OR_RETURN(
+      store::ProgramRecord record,
+      ProgramToUse(store, metadata, program, period, version, /*to_store=*/false));
+  KENEYA_ASSIGN_OR_RETURN(ComputedRun run, Compute(store, metadata, record, period, {}));
+  // The run's facilities are those under contract for the period.
+  int row = -1;
+  for (size_t f = 0; f < run.inputs->facilities.size() && row < 0; ++f) {
+    const rules::FacilityFacts& facts = run.inputs->facilities[f];
+    if (facts.code == facility || facts.uid == facility) row = static_cast<int>(f);
+  }
+  if (row < 0) {
+    return core::NotFound(core::Message("fbr.explain.not_under_contract", {{"facility", facility}}),
+                          "--facility");
+  }
+  int activity = 0;
+  KENEYA_ASSIGN_OR_RETURN(rules::SlotId slot,
+                          FindSlot(run.compiled, run.payment, period, request, &activity,
+                                   run.inputs->facilities[static_cast<size_t>(row)].type));
+  return run.compiled.Explain(run.payment, run.result, slot, row, activity, language,
+                              request.depth);
 }
 
 Result<std::vector<InvoiceRow>> RunInvoices(store::Store& store,
@@ -335,7 +394,7 @@ core::Message RunProblem(int64_t run, const core::Error& error) {
   return core::Message(
       "fbr.check_db.run_problem",
       {{"run", run},
-       {"code", core::ErrorCodeName(error.code)},
+       {"code", core::ErrorCodeText(error.code)},
        {"problem", place.empty() ? error.text
                                  : core::Message("core.message_at",
                                                  {{"message", error.text}, {"where", place}})}});

@@ -1,5 +1,5 @@
 // Stored invoices read back: shown, explained (from their own snapshot, so the explanation stays
-// true after the data change), exported.
+// true after the data change), exported; and a facility's value explained on the current data.
 #ifndef KENEYA_FBR_STORED_INVOICES_H_
 #define KENEYA_FBR_STORED_INVOICES_H_
 
@@ -10,6 +10,7 @@
 #include "core/format.h"
 #include "core/metadata.h"
 #include "core/org_unit.h"
+#include "core/period.h"
 #include "core/result.h"
 #include "fbr/text.h"
 #include "rules/engine.h"
@@ -61,6 +62,41 @@ struct Successor {
 };
 core::Result<std::optional<Successor>> SuccessorOf(store::Store& store,
                                                    const store::InvoiceRecord& invoice);
+
+// From the payment's total to what an invoice pays: its lines rounded to the franc, then the
+// envelope's pro rata cut (the sum of its envelope lines, as stored).
+struct InvoiceAmounts {
+  int64_t rounded = 0;  // the lines rounded to the franc, before the cut: total - cut
+  int64_t cut = 0;      // the envelope lines' sum: negative, 0 when the envelope cuts nothing
+  int64_t total = 0;    // what the invoice pays
+};
+
+// `keneya explain NUMBER`: a stored invoice's value explained from its snapshot, with what
+// replaces the invoice when its run is superseded (said first: it must not be paid).
+struct InvoiceExplanation {
+  rules::CompiledProgram::Explanation explanation;
+  std::optional<Successor> successor;
+  // When the request names no formula (the payment's total): how the invoice gets from it to
+  // what it pays.
+  std::optional<InvoiceAmounts> amounts;
+};
+
+// Reads the invoice and its run once for all of it. Errors: kNotFound for an unknown number
+// (where: invoice), a run or program version that cannot be read, FindSlot's, and a kDataError
+// for stored lines or snapshot that cannot be read back.
+core::Result<InvoiceExplanation> ExplainStoredInvoice(store::Store& store, std::string_view number,
+                                                      const ExplainRequest& request,
+                                                      core::Language language);
+
+// `keneya explain --program --period --facility`: a facility's value computed now on the current
+// data, nothing stored. `program` names a stored program's code or files (ProgramToUse; files
+// are not stored) and `version` the version to use (none: the one valid for the period);
+// `facility` is a code or uid. Errors: ProgramToUse's and Compute's; kNotFound for a facility not
+// under contract for the period (where: "--facility"); FindSlot's.
+core::Result<rules::CompiledProgram::Explanation> ExplainFacility(
+    store::Store& store, const core::MetadataBundle& metadata, std::string_view program,
+    std::optional<int> version, const core::Period& period, std::string_view facility,
+    const ExplainRequest& request, core::Language language);
 
 // Which invoices of a run to list: all of them, or those of a region or district (a code or uid
 // of an org unit at pyramid level 2 or 3) and/or of a facility type ("CSCOM").

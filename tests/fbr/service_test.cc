@@ -1,7 +1,9 @@
 // The fbr service layer as the command line and the server call it: contracts signed, suspended,
-// resumed and ended; the program version a computation uses; simulation settings; what replaces
-// a superseded invoice; a run's invoices listed and filtered; an invoice printed as a PDF with a
-// name in Bambara letters, read back with pdftotext.
+// resumed and ended; the program version a computation uses; simulation settings and
+// simulations compared zone by zone; a run without an invoice refused; what replaces a
+// superseded invoice; stored invoices and facilities computed now explained; a run's invoices
+// listed and filtered; an invoice printed as a PDF with a name in Bambara letters, read back
+// with pdftotext.
 //
 // The data: the demo pyramid with the facilities of the district of Kati and their demo values
 // for 2024 (a few tens of facilities: quick to compute).
@@ -22,6 +24,7 @@
 #include "fbr/invoice_run.h"
 #include "fbr/programs.h"
 #include "fbr/resolver.h"
+#include "fbr/simulation.h"
 #include "fbr/stored_invoices.h"
 #include "store/store.h"
 
@@ -120,6 +123,18 @@ class ServiceTest : public ::testing::Test {
   }
 
   static core::Date D(const char* text) { return *core::Date::Parse(text); }
+  static core::Period P(const char* text) { return *core::Period::Parse(text); }
+
+  // The facility's invoice in a stored run.
+  static InvoiceRow InvoiceOf(const store::InvoiceRunRecord& run, const std::string& facility) {
+    auto rows = RunInvoices(*store_, *metadata_, run.id, {});
+    EXPECT_TRUE(rows.ok()) << rows.error().ToString();
+    for (const InvoiceRow& row : *rows) {
+      if (row.facility_code == facility) return row;
+    }
+    ADD_FAILURE() << "no invoice of " << facility << " in run " << run.id;
+    return {};
+  }
 
   static store::InvoiceRunRecord ComputeAndSave(const std::string& period) {
     const core::Period p = *core::Period::Parse(period);
@@ -193,6 +208,40 @@ TEST(SimulationSettingTest, ReadsEnvelopesInWholeFrancs) {
 }
 
 // ---- Programs ----
+
+store::ProgramRecord Version(const std::string& code, int version, const char* from,
+                             const char* to = nullptr) {
+  store::ProgramRecord p;
+  p.code = code;
+  p.version = version;
+  p.valid_from = *core::Date::Parse(from);
+  if (to != nullptr) p.valid_to = *core::Date::Parse(to);
+  return p;
+}
+
+TEST(ProgramReplacementTest, TheFirstNewerVersionOnItsDaysTakesOver) {
+  const std::vector<store::ProgramRecord> all = {
+      Version("FBR", 1, "2022-01-01"), Version("FBR", 2, "2024-04-01"),
+      Version("FBR", 3, "2024-01-01", "2024-02-29"), Version("OTHER", 9, "2020-01-01")};
+  // Version 3 takes version 1's days first (January), for its two months.
+  const std::optional<fbr::Replaced> of_1 = fbr::Replacement(all, all[0]);
+  ASSERT_TRUE(of_1.has_value());
+  EXPECT_EQ(of_1->version, 3);
+  EXPECT_EQ(of_1->from.ToString(), "2024-01-01");
+  EXPECT_EQ(of_1->to->ToString(), "2024-02-29");
+  // Version 2 (from April, open) overlaps no day of version 3: nothing replaces 3.
+  EXPECT_FALSE(fbr::Replacement(all, all[2]).has_value());
+  // The newest version, and another program's, are replaced by nothing.
+  EXPECT_FALSE(fbr::Replacement(all, all[1]).has_value());
+  EXPECT_FALSE(fbr::Replacement(all, all[3]).has_value());
+  // A version that ends bounds the days its replacement takes.
+  const std::vector<store::ProgramRecord> bounded = {Version("FBR", 1, "2022-01-01", "2024-06-30"),
+                                                     Version("FBR", 2, "2024-04-01")};
+  const std::optional<fbr::Replaced> of_bounded = fbr::Replacement(bounded, bounded[0]);
+  ASSERT_TRUE(of_bounded.has_value());
+  EXPECT_EQ(of_bounded->from.ToString(), "2024-04-01");
+  EXPECT_EQ(of_bounded->to->ToString(), "2024-06-30");
+}
 
 TEST(ProgramPathTest, TellsFilesFromCodes) {
   EXPECT_TRUE(IsProgramPath("programs/fbr-mali"));
@@ -440,6 +489,210 @@ TEST_F(ServiceTest, ListsARunsInvoicesByZoneAndType) {
   auto unknown_run = RunInvoices(*store_, *metadata_, 999999, {});
   ASSERT_FALSE(unknown_run.ok());
   EXPECT_EQ(unknown_run.error().code, core::ErrorCode::kNotFound);
+}
+
+TEST_F(ServiceTest, ExplainsAStoredInvoiceWithItsAmountsAndItsReplacement) {
+  const store::InvoiceRunRecord first = ComputeAndSave("2024Q1");
+  const InvoiceRow invoice = InvoiceOf(first, kFacility);
+  auto explained = ExplainStoredInvoice(*store_, invoice.number, {}, core::Language::kEnglish);
+  ASSERT_TRUE(explained.ok()) << explained.error().ToString();
+  EXPECT_EQ(explained->explanation.name, "paiement.total");
+  EXPECT_EQ(explained->explanation.label, "Total to pay (before rounding)");
+  EXPECT_FALSE(explained->successor) << "the invoice of the current run";
+  // The payment's total: the invoice's lines rounded to the franc; no envelope in the first
+  // quarter, so nothing cut.
+  ASSERT_TRUE(explained->amounts);
+  EXPECT_EQ(explained->amounts->total, invoice.total);
+  EXPECT_EQ(explained->amounts->cut, 0);
+  EXPECT_EQ(explained->amounts->rounded, invoice.total);
+
+  // A value of a package: no amounts.
+  ExplainRequest request;
+  request.formula = "quantite.montant";
+  request.activity = "accouchement";
+  request.period = "202402";
+  auto line = ExplainStoredInvoice(*store_, invoice.number, request, core::Language::kFrench);
+  ASSERT_TRUE(line.ok()) << line.error().ToString();
+  EXPECT_EQ(line->explanation.name, "quantite.accouchement.montant");
+  EXPECT_FALSE(line->amounts);
+
+  // Computed again, the period's first invoice names its replacement.
+  const store::InvoiceRunRecord second = ComputeAndSave("2024Q1");
+  auto superseded = ExplainStoredInvoice(*store_, invoice.number, {}, core::Language::kFrench);
+  ASSERT_TRUE(superseded.ok()) << superseded.error().ToString();
+  ASSERT_TRUE(superseded->successor);
+  EXPECT_EQ(superseded->successor->run, second.id);
+  EXPECT_EQ(superseded->successor->number, InvoiceOf(second, kFacility).number);
+
+  auto unknown = ExplainStoredInvoice(*store_, "NOPE", {}, core::Language::kFrench);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(unknown.error().message, "no invoice NOPE");
+  EXPECT_EQ(unknown.error().where, "invoice");
+}
+
+TEST_F(ServiceTest, AStoredInvoiceSaysWhatTheEnvelopeCut) {
+  // The demo program's envelope of Kati for 2024Q3 (130 000 000 francs) is below what its
+  // facilities ask: every invoice of the district is cut pro rata.
+  const store::InvoiceRunRecord run = ComputeAndSave("2024Q3");
+  const InvoiceRow invoice = InvoiceOf(run, kFacility);
+  auto explained = ExplainStoredInvoice(*store_, invoice.number, {}, core::Language::kFrench);
+  ASSERT_TRUE(explained.ok()) << explained.error().ToString();
+  ASSERT_TRUE(explained->amounts);
+  EXPECT_LT(explained->amounts->cut, 0);
+  EXPECT_EQ(explained->amounts->total, invoice.total);
+  EXPECT_EQ(explained->amounts->rounded + explained->amounts->cut, invoice.total);
+  EXPECT_GT(explained->amounts->rounded, invoice.total);
+}
+
+TEST_F(ServiceTest, ExplainsAFacilityComputedNowAsItsInvoiceWouldSay) {
+  const store::InvoiceRunRecord run = ComputeAndSave("2024Q2");
+  auto stored =
+      ExplainStoredInvoice(*store_, InvoiceOf(run, kFacility).number, {}, core::Language::kFrench);
+  ASSERT_TRUE(stored.ok()) << stored.error().ToString();
+  const auto runs_before = store_->InvoiceRuns()->size();
+
+  // By code or by uid, nothing stored.
+  const Resolver resolver(*metadata_);
+  for (const std::string& facility : {std::string(kFacility), resolver.OrgUnit(kFacility)->uid}) {
+    auto now = ExplainFacility(*store_, *metadata_, "FBR_MALI", std::nullopt, P("2024Q2"), facility,
+                               {}, core::Language::kFrench);
+    ASSERT_TRUE(now.ok()) << now.error().ToString();
+    EXPECT_EQ(now->name, "paiement.total");
+    EXPECT_EQ(now->value.number, stored->explanation.value.number) << facility;
+  }
+  EXPECT_EQ(store_->InvoiceRuns()->size(), runs_before);
+
+  // A district is under no contract; neither is an unknown code.
+  for (const char* facility : {"DS_KATI", "NOPE"}) {
+    auto refused = ExplainFacility(*store_, *metadata_, "FBR_MALI", std::nullopt, P("2024Q2"),
+                                   facility, {}, core::Language::kFrench);
+    ASSERT_FALSE(refused.ok()) << facility;
+    EXPECT_EQ(refused.error().code, core::ErrorCode::kNotFound);
+    EXPECT_EQ(refused.error().message,
+              std::string(facility) + " is not under contract for this period");
+    EXPECT_EQ(refused.error().where, "--facility");
+  }
+  // The request's errors are FindSlot's; the program's, ProgramToUse's.
+  ExplainRequest request;
+  request.formula = "nothing";
+  auto no_formula = ExplainFacility(*store_, *metadata_, "FBR_MALI", std::nullopt, P("2024Q2"),
+                                    kFacility, request, core::Language::kEnglish);
+  ASSERT_FALSE(no_formula.ok());
+  EXPECT_EQ(no_formula.error().where, "--formula");
+  auto no_version = ExplainFacility(*store_, *metadata_, "FBR_MALI", 99, P("2024Q2"), kFacility, {},
+                                    core::Language::kEnglish);
+  ASSERT_FALSE(no_version.ok());
+  EXPECT_EQ(no_version.error().code, core::ErrorCode::kNotFound);
+}
+
+// ---- Runs ----
+
+TEST_F(ServiceTest, ARunWithoutASingleInvoiceIsNotStored) {
+  // Contracts run on, but the data of 2025 has not come in.
+  const core::Period period = P("2025Q1");
+  auto record = ProgramToUse(*store_, *metadata_, "FBR_MALI", period, std::nullopt, true);
+  ASSERT_TRUE(record.ok()) << record.error().ToString();
+  auto run = Compute(*store_, *metadata_, *record, period, {});
+  ASSERT_TRUE(run.ok()) << run.error().ToString();
+  ASSERT_TRUE(run->invoices.invoices.empty());
+  EXPECT_FALSE(run->invoices.missing.empty());
+  const auto runs_before = store_->InvoiceRuns();
+  ASSERT_TRUE(runs_before.ok());
+  auto saved = SaveRun(*store_, *run, kTester);
+  ASSERT_FALSE(saved.ok());
+  EXPECT_EQ(saved.error().code, core::ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(saved.error().message,
+            "No facility under contract has a report for 2025Q1: nothing was stored.");
+  EXPECT_EQ(core::Describe(saved.error(), core::Language::kFrench),
+            "Aucune formation sous contrat n'a de déclaration pour 2025Q1 : rien n'a été "
+            "enregistré.");
+  const auto runs_after = store_->InvoiceRuns();
+  ASSERT_TRUE(runs_after.ok());
+  EXPECT_EQ(runs_after->size(), runs_before->size());
+}
+
+TEST_F(ServiceTest, TotalsByZoneAddUpToTheRun) {
+  const core::Period period = P("2024Q1");
+  auto record = ProgramToUse(*store_, *metadata_, "FBR_MALI", period, std::nullopt, false);
+  ASSERT_TRUE(record.ok()) << record.error().ToString();
+  auto run = Compute(*store_, *metadata_, *record, period, {});
+  ASSERT_TRUE(run.ok()) << run.error().ToString();
+  const ZoneTotals totals = TotalsByZone(*run);
+  // Only Kati's facilities: one district, in its region.
+  ASSERT_EQ(totals.district.size(), 1u);
+  EXPECT_EQ(totals.district.begin()->first, "DS_KATI");
+  ASSERT_EQ(totals.region.size(), 1u);
+  const Resolver resolver(*metadata_);
+  const core::OrgUnit* region = resolver.Ancestor(*resolver.OrgUnit("DS_KATI"), 2);
+  ASSERT_NE(region, nullptr);
+  EXPECT_EQ(totals.region.begin()->first, region->code);
+  EXPECT_EQ(totals.region_of_district.at("DS_KATI"), region->code);
+  EXPECT_EQ(totals.region.begin()->second, run->invoices.total);
+  EXPECT_EQ(totals.district.begin()->second, run->invoices.total);
+}
+
+// ---- Simulations ----
+
+TEST_F(ServiceTest, ASimulationComparesEveryZoneWithTheBaseline) {
+  SimulationRequest request;
+  request.program = "FBR_MALI";
+  ASSERT_TRUE(ParseSetting("tariff[accouchement]=6000", request.overrides).ok());
+  const auto runs_before = store_->InvoiceRuns()->size();
+  auto simulation = Simulate(*store_, *metadata_, P("2024Q1"), request);
+  ASSERT_TRUE(simulation.ok()) << simulation.error().ToString();
+  EXPECT_EQ(store_->InvoiceRuns()->size(), runs_before) << "a simulation stores nothing";
+  EXPECT_EQ(simulation->program.code, "FBR_MALI");
+  // Deliveries paid 6 000 instead of 5 000: more everywhere there are deliveries.
+  EXPECT_GT(simulation->simulation_total, simulation->baseline_total);
+  auto base = Compute(*store_, *metadata_, simulation->program, P("2024Q1"), {});
+  ASSERT_TRUE(base.ok());
+  EXPECT_EQ(simulation->baseline_total, base->invoices.total);
+  ASSERT_EQ(simulation->regions.size(), 1u);
+  const SimulatedZone& region = simulation->regions.front();
+  EXPECT_EQ(region.baseline, simulation->baseline_total);
+  EXPECT_EQ(region.simulation, simulation->simulation_total);
+  EXPECT_FALSE(region.envelope);
+  ASSERT_EQ(region.districts.size(), 1u);
+  const SimulatedZone& kati = region.districts.front();
+  EXPECT_EQ(kati.code, "DS_KATI");
+  EXPECT_EQ(kati.name, "District sanitaire de Kati");
+  EXPECT_EQ(kati.baseline, region.baseline);
+  EXPECT_EQ(kati.simulation, region.simulation);
+  EXPECT_TRUE(kati.districts.empty());
+  EXPECT_TRUE(simulation->over_envelope.empty()) << "no envelope in the first quarter";
+
+  // An envelope far below what Kati asks: paid pro rata, and said.
+  SimulationRequest envelope;
+  envelope.program = "FBR_MALI";
+  ASSERT_TRUE(ParseEnvelope("DS_KATI=1000000", envelope.overrides).ok());
+  auto cut = Simulate(*store_, *metadata_, P("2024Q3"), envelope);
+  ASSERT_TRUE(cut.ok()) << cut.error().ToString();
+  const SimulatedZone& cut_kati = cut->regions.front().districts.front();
+  EXPECT_EQ(cut_kati.envelope, 1000000);
+  EXPECT_LE(cut_kati.simulation, 1000000);
+  EXPECT_GT(cut_kati.baseline, 1000000);
+  ASSERT_EQ(cut->over_envelope.size(), 1u);
+  EXPECT_EQ(cut->over_envelope[0].code, "DS_KATI");
+  EXPECT_EQ(cut->over_envelope[0].name, "District sanitaire de Kati");
+  EXPECT_EQ(cut->over_envelope[0].envelope, 1000000);
+  EXPECT_GT(cut->over_envelope[0].requested, 1000000);
+
+  // What the simulation cannot apply is refused.
+  SimulationRequest nowhere;
+  nowhere.program = "FBR_MALI";
+  ASSERT_TRUE(ParseEnvelope("DS_NOPE=1", nowhere.overrides).ok());
+  auto refused = Simulate(*store_, *metadata_, P("2024Q3"), nowhere);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused.error().where, "--envelope DS_NOPE");
+  SimulationRequest unknown;
+  unknown.program = "FBR_MALI";
+  ASSERT_TRUE(ParseSetting("nothing=1", unknown.overrides).ok());
+  auto no_constant = Simulate(*store_, *metadata_, P("2024Q1"), unknown);
+  ASSERT_FALSE(no_constant.ok());
+  EXPECT_EQ(no_constant.error().message.rfind("the program has no constant 'nothing'", 0), 0u)
+      << no_constant.error().message;
 }
 
 // ---- PDF ----
