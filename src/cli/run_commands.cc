@@ -203,9 +203,9 @@ int RunCompute(const Context& c, const ComputeOptions& o) {
   auto saved = fbr::SaveRun(store, *run, CliActor(c, "keneya compute"), progress.AsFunction());
   progress.Finish();
   if (!saved.ok()) {
-    // A run refused as it is (not a single invoice): its message is the whole sentence,
-    // "nothing was stored" included.
-    if (saved.error().code == core::ErrorCode::kFailedPrecondition) {
+    // A run without a single invoice: fbr's refusal is the whole sentence, "nothing was
+    // stored" included, printed as it is.
+    if (saved.error().text.id() == "fbr.run.no_report_at_all") {
       *c.err << core::Describe(saved.error(), l) << "\n";
       return 1;
     }
