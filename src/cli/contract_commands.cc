@@ -17,18 +17,6 @@ using core::Text;
 
 namespace {
 
-Message StatusName(store::ContractStatus status) {
-  switch (status) {
-    case store::ContractStatus::kActive:
-      return Message("cli.contract.status_active");
-    case store::ContractStatus::kSuspended:
-      return Message("cli.contract.status_suspended");
-    case store::ContractStatus::kEnded:
-      return Message("cli.contract.status_ended");
-  }
-  return AsStored(store::ContractStatusCode(status));
-}
-
 // The audit's action of a contract change.
 Message ActionName(const std::string& action) {
   if (action == "create") return Message("cli.contract.action_create");
@@ -96,7 +84,7 @@ int RunContractList(const Context& c, const ContractOptions& o) {
            << k.program_code << "  " << k.start.ToString() << ".."
            << (k.end ? k.end->ToString() : "") << "  " << k.equity_category
            << (k.equity_explicit ? "*" : "") << "  "
-           << core::Render(StatusName(k.status), c.language) << "\n";
+           << core::Render(store::ContractStatusText(k.status), c.language) << "\n";
     ++shown;
   }
   *c.err << Text(c.language, "cli.contract.count", {Grouped("count", shown)}) << "\n";
@@ -116,7 +104,7 @@ int RunContractChange(const Context& c, const ContractOptions& o, fbr::ContractA
                    {{"id", o.id},
                     {"end", changed->closed.end->ToString()},
                     {"next", changed->started->id},
-                    {"status", StatusName(changed->started->status)},
+                    {"status", store::ContractStatusText(changed->started->status)},
                     {"date", date->ToString()}})
            << "\n";
   } else {

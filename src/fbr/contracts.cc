@@ -176,22 +176,6 @@ Result<ContractsInForce> ContractsFor(store::Store& store, const Resolver& resol
   return out;
 }
 
-namespace {
-
-core::Message StatusWord(store::ContractStatus status) {
-  switch (status) {
-    case store::ContractStatus::kActive:
-      return core::Message("fbr.contract.status_active");
-    case store::ContractStatus::kSuspended:
-      return core::Message("fbr.contract.status_suspended");
-    case store::ContractStatus::kEnded:
-      break;
-  }
-  return core::Message("fbr.contract.status_ended");
-}
-
-}  // namespace
-
 Result<ContractChangeResult> ChangeContract(store::Store& store, int64_t contract_id,
                                             ContractAction action, const core::Date& date,
                                             const store::Actor& actor) {
@@ -211,7 +195,8 @@ Result<ContractChangeResult> ChangeContract(store::Store& store, int64_t contrac
                                     ? "fbr.contract.cannot_suspend"
                                     : "fbr.contract.nothing_to_end";
     return core::FailedPrecondition(
-        core::Message(id, {{"id", contract_id}, {"status", StatusWord(it->status)}}), "ID");
+        core::Message(id, {{"id", contract_id}, {"status", store::ContractStatusText(it->status)}}),
+        "ID");
   }
   if (ending ? date < it->start : date <= it->start) {
     return core::InvalidArgument(core::Message(ending ? "fbr.contract.date_before_start"
