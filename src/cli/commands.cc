@@ -444,11 +444,23 @@ int RunImport(const Context& c, const ImportCommandOptions& options) {
     if (options.json == "-") {
       *c.out << json << "\n";
     } else {
-      std::ofstream file(options.json);
+      std::ofstream file(options.json, std::ios::binary);
       file << json << "\n";
+      file.close();  // a full disk shows on the last write
       if (!file) {
-        return Fail(c, core::Unavailable(core::Message("cli.import.cannot_write_json_summary"),
-                                         options.json));
+        // The import has happened (or was refused) whatever becomes of its summary: say which,
+        // with a status of its own (docs/DHIS2_IMPORT.md).
+        const bool written = !summary->dry_run && summary->status != io::ImportStatus::kError;
+        const core::Message what =
+            written ? core::Message("cli.import.summary_lost_values_written",
+                                    {core::Grouped("imported", summary->count.imported),
+                                     core::Grouped("updated", summary->count.updated),
+                                     core::Grouped("deleted", summary->count.deleted)})
+                    : core::Message("cli.import.summary_lost_nothing_written");
+        Fail(c, core::Unavailable(
+                    core::Message("cli.import.cannot_write_json_summary", {{"outcome", what}}),
+                    options.json));
+        return kExitSummaryNotWritten;
       }
     }
   }

@@ -58,7 +58,10 @@ struct ImportCommandOptions {
   std::string json;  // where to write DHIS2's JSON summary ("-": standard output)
   std::string reason;
 };
-// Exit status: 0 imported, 3 imported with conflicts (WARNING), 1 refused (ERROR) or failed.
+// Exit status: 0 imported, 3 imported with conflicts (WARNING), 1 refused (ERROR) or failed,
+// 4 (kExitSummaryNotWritten) when the --json summary could not be written: the message then says
+// what the import wrote, which stays written.
+inline constexpr int kExitSummaryNotWritten = 4;
 int RunImport(const Context& context, const ImportCommandOptions& options);
 
 struct ExportCommandOptions {

@@ -51,9 +51,6 @@ class CsvParser {
   size_t storage_index_ = 0;
 };
 
-// The offset of the first byte that is not valid UTF-8, or npos.
-size_t FirstInvalidUtf8(std::string_view bytes);
-
 }  // namespace keneya::core
 
 #endif  // KENEYA_CORE_CSV_H_

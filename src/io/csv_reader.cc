@@ -69,13 +69,9 @@ int ColumnOfName(std::string_view name) {
 class CsvReader {
  public:
   CsvReader(std::string_view bytes, std::string_view file_name, DataValueSetHandler& handler)
-      : bytes_(bytes), file_name_(file_name), handler_(handler), csv_(bytes, file_name) {}
+      : file_name_(file_name), handler_(handler), csv_(bytes, file_name) {}
 
   Status Read() {
-    if (const size_t bad = core::FirstInvalidUtf8(bytes_); bad != std::string_view::npos) {
-      return core::InvalidArgument(core::Message("io.csv.not_utf8", {{"byte", bad}}),
-                                   FileLine(file_name_, csv_.LineAt(bad)));
-    }
     KENEYA_RETURN_IF_ERROR(handler_.OnGroup(DataValueSetHeader{}));
     bool first = true;
     size_t index = 0;
@@ -165,7 +161,6 @@ class CsvReader {
     return core::OkStatus();
   }
 
-  std::string_view bytes_;
   std::string_view file_name_;
   DataValueSetHandler& handler_;
   core::CsvParser csv_;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/text.h"
 #include "io/reader_internal.h"
 
 namespace keneya::io {
@@ -132,6 +133,7 @@ core::Result<std::string> ReadFileForDataValueSet(const std::string& path) {
 
 core::Status ReadDataValueSet(DataFormat format, std::string_view bytes, std::string_view file_name,
                               DataValueSetHandler& handler, size_t capacity) {
+  KENEYA_RETURN_IF_ERROR(core::CheckUtf8(bytes, file_name));
   switch (format) {
     case DataFormat::kJson:
       return ReadJsonDataValueSet(bytes, capacity, file_name, handler);

@@ -16,6 +16,7 @@
 #include "core/category.h"
 #include "core/date.h"
 #include "core/period.h"
+#include "core/text.h"
 #include "io/reader_internal.h"
 
 namespace keneya::io {
@@ -1341,6 +1342,7 @@ class MetadataWriter {
 
 Result<MetadataReadResult> ReadDhis2Metadata(std::string_view json, std::string_view file_name) {
   const std::string file(file_name);
+  KENEYA_RETURN_IF_ERROR(core::CheckUtf8(json, file_name));
   Json root;
   try {
     root = Json::parse(json.begin(), json.end());

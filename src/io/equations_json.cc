@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/text.h"
 #include "io/data_value_set_writer.h"
 #include "io/reader_internal.h"
 
@@ -61,6 +62,7 @@ Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<Equati
                                                           std::string_view file_name) {
   EquationFile::Impl& f = *file->impl_;
   const std::string_view json(f.padded.data(), f.padded.size());
+  KENEYA_RETURN_IF_ERROR(core::CheckUtf8(json, file_name));
   auto invalid = [&](simdjson::error_code error, const char* location) {
     return core::InvalidArgument(
         core::Message("io.equations.invalid_json", {{"detail", simdjson::error_message(error)}}),

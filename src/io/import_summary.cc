@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
+
 namespace keneya::io {
 
 using core::Language;
@@ -57,7 +59,9 @@ std::string ImportSummaryJson(const ImportSummary& s) {
                                   ? "One more conflicts encountered, please check import summary."
                                   : "An error occurred, please check import summary.");
   envelope["response"] = response;
-  return envelope.dump(2);
+  // Whatever bytes the file put in a conflict, the summary is written: once values are
+  // committed, their answer must not fail (invalid UTF-8 becomes U+FFFD).
+  return envelope.dump(2, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 core::Message ConflictText(const ImportConflict& conflict) {
@@ -150,7 +154,7 @@ std::string ImportSummaryText(const ImportSummary& s, Language l) {
     if (!c.indexes.empty()) line = ConflictPositions(std::move(line), c.indexes, false);
     out += "  - " + core::Render(line, l) + "\n";
   }
-  return out;
+  return core::ToValidUtf8(out);
 }
 
 }  // namespace keneya::io

@@ -146,9 +146,7 @@ class JsonReader {
     // simdjson's own words, or ours around them.
     const std::string detail = simdjson::error_message(error);
     core::MessageArg reason("reason", detail);
-    if (error == simdjson::UTF8_ERROR) {
-      reason = core::MessageArg("reason", core::Message("io.json.not_utf8"));
-    }
+    // simdjson's UTF8_ERROR cannot come: ReadDataValueSet checked the text (core::CheckUtf8).
     if (error == simdjson::TAPE_ERROR || error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
       reason = core::MessageArg("reason", core::Message("io.json.truncated", {{"detail", detail}}));
     }

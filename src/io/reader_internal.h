@@ -7,19 +7,14 @@
 
 #include "core/message.h"
 #include "core/result.h"
+#include "core/text.h"
 #include "io/data_value_set.h"
 
 namespace keneya::io {
 
-// Where a reader is in a file, as the readers name it: "declarations.csv:12" and
-// "declarations.json:3:14" (the line, then the column, both 1-based).
-inline core::Message FileLine(std::string_view file_name, int line) {
-  return core::Message("io.place.file_line", {{"file", file_name}, {"line", line}});
-}
-inline core::Message FileLineColumn(std::string_view file_name, size_t line, size_t column) {
-  return core::Message("io.place.file_line_column",
-                       {{"file", file_name}, {"line", line}, {"column", column}});
-}
+// Where a reader is in a file: "declarations.csv:12" and "declarations.json:3:14".
+using core::FileLine;
+using core::FileLineColumn;
 
 // `capacity`: the size of the buffer behind `bytes`; when it leaves simdjson's padding after the
 // text, the text is read in place instead of copied.

@@ -12,6 +12,7 @@
 
 #include "core/csv.h"
 #include "core/period.h"
+#include "core/text.h"
 
 namespace keneya::rules {
 
@@ -250,6 +251,10 @@ class ProgramReader {
   explicit ProgramReader(const ProgramSource& source) : source_(source) {}
 
   ParsedProgram Read() {
+    if (core::Status utf8 = core::CheckUtf8(source_.toml, source_.toml_name); !utf8.ok()) {
+      ProblemOf(utf8.error());
+      return std::move(out_);
+    }
     toml::table root;
     try {
       root = toml::parse(source_.toml, source_.toml_name);
@@ -280,6 +285,10 @@ class ProgramReader {
   }
   void Problem(const toml::node& node, Message text) {
     Problem(static_cast<int>(node.source().begin.line), std::move(text));
+  }
+  // A file's error (not UTF-8) as a problem, with the error's own place.
+  void ProblemOf(const core::Error& error) {
+    out_.problems.push_back(ProgramProblem::Make(error.text, error.place));
   }
   void CsvProblem(const std::string& file, int line, Message text) {
     out_.problems.push_back(
@@ -649,9 +658,8 @@ class ProgramReader {
                              {{"file", file}, {"toml_file", source_.toml_name}}));
       return nullptr;
     }
-    if (const size_t bad = core::FirstInvalidUtf8(it->second); bad != std::string::npos) {
-      core::CsvParser csv(it->second, file);
-      CsvProblem(file, csv.LineAt(bad), Message("rules.program.not_utf8", {{"byte", bad}}));
+    if (core::Status utf8 = core::CheckUtf8(it->second, file); !utf8.ok()) {
+      ProblemOf(utf8.error());
       return nullptr;
     }
     return &it->second;

@@ -123,7 +123,7 @@ Result<BulkLoadSummary> PostgresStore::BulkLoad(std::span<const DataValue> value
     if (progress) progress(Progress{phase, done, total});
   };
   report("sort", 0);
-  KENEYA_ASSIGN_OR_RETURN(LoadOrder load, PrepareLoad(values));
+  KENEYA_ASSIGN_OR_RETURN(LoadOrder load, PrepareLoad(values, options.dry_run));
   BulkLoadSummary summary;
   summary.repeated = std::move(load.repeated);
   const core::TimestampMs now = core::NowMs();
@@ -134,8 +134,9 @@ Result<BulkLoadSummary> PostgresStore::BulkLoad(std::span<const DataValue> value
   // readers.
   KENEYA_RETURN_IF_ERROR(sql.ExecScript(
       "LOCK TABLE data_value IN SHARE ROW EXCLUSIVE MODE; SET LOCAL work_mem = '256MB'"));
+  if (options.dry_run) KENEYA_RETURN_IF_ERROR(AddPeriodsForDryRun(load.periods));
   KENEYA_RETURN_IF_ERROR(CheckReferences(values));
-  KENEYA_ASSIGN_OR_RETURN(summary.import_id, InsertImport(info, now));
+  KENEYA_ASSIGN_OR_RETURN(summary.import_id, InsertImport(info, now, options.dry_run));
   KENEYA_RETURN_IF_ERROR(sql.ExecScript(
       "CREATE TEMP TABLE bulk_value (position integer NOT NULL, period_id integer NOT NULL, "
       "org_unit_id integer NOT NULL, data_element_id integer NOT NULL, "

@@ -842,7 +842,19 @@ Status SqlStore::EnsurePeriods(const std::vector<int32_t>& codes) {
   return core::OkStatus();
 }
 
-Result<int64_t> SqlStore::InsertImport(const ImportInfo& info, core::TimestampMs started) {
+Result<int64_t> SqlStore::InsertImport(const ImportInfo& info, core::TimestampMs started,
+                                       bool dry_run) {
+  if (dry_run) {
+    // An id of its own choosing: PostgreSQL's identity sequence would advance, even rolled back,
+    // and the next real import would show a gap in the numbers.
+    KENEYA_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        connection_->Query(
+            "INSERT INTO data_import (id, user_name, source, kind, reason, started) "
+            "SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ? FROM data_import RETURNING id",
+            {info.user, info.source, info.kind, info.reason, started}));
+    return rows.at(0).Int(0);
+  }
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
       connection_->Query("INSERT INTO data_import (user_name, source, kind, reason, started) "
@@ -1280,18 +1292,34 @@ Status SqlStore::Ping() {
   return rows.ok() ? core::OkStatus() : Status(rows.error());
 }
 
-Result<SqlStore::LoadOrder> SqlStore::PrepareLoad(std::span<const DataValue> values) {
+Result<SqlStore::LoadOrder> SqlStore::PrepareLoad(std::span<const DataValue> values, bool dry_run) {
   LoadOrder load = OrderForLoad(values);
-  std::vector<int32_t> periods;
+  std::vector<int32_t>& periods = load.periods;
   for (const DataValue& v : values) {
     if (periods.empty() || periods.back() != v.key.period) periods.push_back(v.key.period);
   }
   std::sort(periods.begin(), periods.end());
   periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
+  if (dry_run) return load;  // its periods go in its transaction (AddPeriodsForDryRun)
   if (Status s = EnsurePeriods(periods); !s.ok()) {
     return s.error().In(Message("store.periods_place"));
   }
   return load;
+}
+
+Status SqlStore::AddPeriodsForDryRun(const std::vector<int32_t>& codes) {
+  for (int32_t code : codes) {
+    if (known_periods_.contains(code)) continue;
+    KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(code));
+    // Not remembered in known_periods_: the rollback removes the row.
+    auto inserted = connection_->Exec(
+        "INSERT INTO period (id, iso, period_type, start_date, end_date) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        {code, period.ToString(), core::PeriodTypeName(period.type()), period.start().ToString(),
+         period.end().ToString()});
+    if (!inserted.ok()) return inserted.error().In(Message("store.periods_place"));
+  }
+  return core::OkStatus();
 }
 
 SqlStore::LoadOrder SqlStore::OrderForLoad(std::span<const DataValue> values) {

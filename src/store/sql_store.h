@@ -77,8 +77,13 @@ class SqlStore : public Store {
 
   // Inserts the period rows that `codes` need. Must be called outside a transaction.
   core::Status EnsurePeriods(const std::vector<int32_t>& codes);
-  // Records the start of a bulk load and returns its id (inside the caller's transaction).
-  core::Result<int64_t> InsertImport(const ImportInfo& info, core::TimestampMs started);
+  // The period rows a dry run needs, inside its transaction and forgotten with its rollback: a
+  // dry run writes nothing at all, not even reference rows.
+  core::Status AddPeriodsForDryRun(const std::vector<int32_t>& codes);
+  // Records the start of a bulk load and returns its id (inside the caller's transaction). A dry
+  // run's record takes the next id itself, leaving PostgreSQL's sequence untouched.
+  core::Result<int64_t> InsertImport(const ImportInfo& info, core::TimestampMs started,
+                                     bool dry_run);
   // Records the counts and end of a bulk load.
   core::Status FinishImport(int64_t id, const BulkLoadSummary& summary, core::TimestampMs finished);
   // Checks that every value of `values` refers to an existing org unit, data element, category
@@ -94,11 +99,12 @@ class SqlStore : public Store {
   struct LoadOrder {
     std::vector<uint32_t> order;
     std::vector<size_t> repeated;
+    std::vector<int32_t> periods;  // the values' periods, sorted, once each
   };
   static LoadOrder OrderForLoad(std::span<const core::DataValue> values);
   // The first steps of every bulk load, before its transaction: OrderForLoad, then the period
-  // rows the values need (EnsurePeriods).
-  core::Result<LoadOrder> PrepareLoad(std::span<const core::DataValue> values);
+  // rows the values need (EnsurePeriods; a dry run adds them in its transaction instead).
+  core::Result<LoadOrder> PrepareLoad(std::span<const core::DataValue> values, bool dry_run);
 
   // Stored values the store could not read back (an unknown value, period or org unit type, a
   // date that is no date, an unknown contract status), each a data error naming the table, the

@@ -50,7 +50,7 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
     if (progress) progress(Progress{phase, done, total});
   };
   report("sort", 0);
-  KENEYA_ASSIGN_OR_RETURN(LoadOrder load, PrepareLoad(values));
+  KENEYA_ASSIGN_OR_RETURN(LoadOrder load, PrepareLoad(values, options.dry_run));
   BulkLoadSummary summary;
   summary.repeated = std::move(load.repeated);
   const core::TimestampMs now = core::NowMs();
@@ -69,8 +69,9 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
   } foreign_keys_back_on{db};
   KENEYA_RETURN_IF_ERROR(db.BeginWrite());
   TransactionGuard transaction(db);
+  if (options.dry_run) KENEYA_RETURN_IF_ERROR(AddPeriodsForDryRun(load.periods));
   KENEYA_RETURN_IF_ERROR(CheckReferences(values));
-  KENEYA_ASSIGN_OR_RETURN(summary.import_id, InsertImport(info, now));
+  KENEYA_ASSIGN_OR_RETURN(summary.import_id, InsertImport(info, now, options.dry_run));
 
   KENEYA_ASSIGN_OR_RETURN(
       SqliteStatement insert,

@@ -212,5 +212,72 @@ TEST_F(CliTest, ImportsDhis2FilesAndExitsByTheirStatus) {
   EXPECT_NE(exported.output.find("10012"), std::string::npos);
 }
 
+// The answer to an import is never lost: conflicts carrying any text still give a valid JSON
+// summary and the status of what was committed; a summary that cannot be written (a full disk)
+// says so, says the values stay written, and has a status of its own.
+TEST_F(CliTest, AnImportsAnswerIsNeverLost) {
+  const std::string data = std::string(KENEYA_IO_TESTDATA) + "/dhis2/";
+  ASSERT_EQ(
+      Keneya("--db " + db_ + " import --metadata " + data + "expected/metadata-for-tests.json")
+          .status,
+      0);
+  // Two values written; three rejected for identifiers holding NUL, control characters, quotes,
+  // backslashes, a right-to-left mark and characters outside the BMP.
+  const std::string file = (dir_ / "odd.csv").string();
+  static constexpr char kOdd[] = "f7n9E0hX8qk,201201,\"nul\0\x01\x1F\"\"\\\",7\n";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << "dataelement,period,orgunit,value\n"
+        << "f7n9E0hX8qk,201201,DiszpKrYNg8,5\n"
+        << "f7n9E0hX8qk,201202,DiszpKrYNg8,6\n"
+        << std::string(kOdd, sizeof kOdd - 1)
+        << "f7n9E0hX8qk,201201,\xE2\x80\x8F\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF,8\n"
+        << "Ix2HsbDMLea\xEF\xBF\xBF,201201,DiszpKrYNg8,9\n";
+  }
+  const std::string summary_file = (dir_ / "summary.json").string();
+  Outcome warning = Keneya("--db " + db_ + " import " + file + " --json " + summary_file);
+  EXPECT_EQ(warning.status, 3) << warning.output;
+  std::ifstream in(summary_file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  nlohmann::json summary;
+  ASSERT_NO_THROW(summary = nlohmann::json::parse(text.str())) << text.str();
+  EXPECT_EQ(summary["response"]["status"], "WARNING");
+  EXPECT_EQ(summary["response"]["importCount"]["imported"], 2);
+  EXPECT_EQ(summary["response"]["rejectedIndexes"], nlohmann::json::array({2, 3, 4}));
+  EXPECT_NE(text.str().find("\\u0000"), std::string::npos) << text.str();
+
+  // A full disk: the values are written all the same, and the message says so.
+  const std::string more = (dir_ / "more.csv").string();
+  {
+    std::ofstream out(more, std::ios::binary);
+    out << "dataelement,period,orgunit,value\nf7n9E0hX8qk,201203,DiszpKrYNg8,7\n";
+  }
+  Outcome full = Keneya("--db " + db_ + " --lang en import " + more + " --json /dev/full");
+  EXPECT_EQ(full.status, 4) << full.output;
+  EXPECT_NE(full.output.find("Import succeeded: 1 imported"), std::string::npos) << full.output;
+  EXPECT_NE(full.output.find("cannot write the JSON summary; the import itself is done and stays "
+                             "written (1 imported, 0 updated, 0 deleted"),
+            std::string::npos)
+      << full.output;
+  Outcome exported = Keneya("--db " + db_ + " export --state declared --format csv -");
+  EXPECT_NE(exported.output.find("201203"), std::string::npos) << exported.output;
+
+  // A refused file: nothing written, and the message says that too.
+  const std::string latin1 = (dir_ / "latin1.csv").string();
+  {
+    std::ofstream out(latin1, std::ios::binary);
+    out << "dataelement,period,orgunit,value,storedby,lastupdated,comment\n"
+        << "f7n9E0hX8qk,201204,DiszpKrYNg8,7,,,d\xE9j\xE0 vu\n";
+  }
+  Outcome refused = Keneya("--db " + db_ + " --lang en import " + latin1 + " --json /dev/full");
+  EXPECT_EQ(refused.status, 4) << refused.output;
+  EXPECT_NE(refused.output.find("the import wrote nothing"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("the sequence E9 starts a character that is not complete"),
+            std::string::npos)
+      << refused.output;
+  EXPECT_NE(refused.output.find("latin1.csv:2:37"), std::string::npos) << refused.output;
+}
+
 }  // namespace
 }  // namespace keneya::cli

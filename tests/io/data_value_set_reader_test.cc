@@ -194,6 +194,7 @@ TEST(DataValueSetReaderTest, ReportsMalformedFilesWithTheirPlace) {
   core::Error not_utf8 =
       ReadError(DataFormat::kJson, "{\"dataValues\":[{\"comment\":\"\xC3\x28\"}]}");
   EXPECT_NE(not_utf8.message.find("UTF-8"), std::string::npos) << not_utf8.ToString();
+  EXPECT_EQ(not_utf8.where, "bad:1:28");
   core::Error not_object = ReadError(DataFormat::kJson, R"({"dataValues":[1]})");
   EXPECT_NE(not_object.message.find("not a JSON object"), std::string::npos);
 
@@ -206,7 +207,9 @@ TEST(DataValueSetReaderTest, ReportsMalformedFilesWithTheirPlace) {
   core::Error adx_root = ReadError(DataFormat::kAdx, "<dataValueSet/>");
   EXPECT_NE(adx_root.message.find("<adx>"), std::string::npos);
   core::Error latin1 = ReadError(DataFormat::kXml, "<dataValueSet comment=\"caf\xE9\"/>");
-  EXPECT_NE(latin1.message.find("malformed XML"), std::string::npos);
+  EXPECT_NE(latin1.message.find("the sequence E9 starts a character that is not complete"),
+            std::string::npos);
+  EXPECT_EQ(latin1.where, "bad:1:27");
   core::Error entity = ReadError(
       DataFormat::kXml,
       "<!DOCTYPE d [<!ENTITY a \"aaaa\">]><dataValueSet><dataValue value=\"&a;\"/></dataValueSet>");
@@ -221,7 +224,7 @@ TEST(DataValueSetReaderTest, ReportsMalformedFilesWithTheirPlace) {
   EXPECT_EQ(open_quote.where, "bad:2:7");
   core::Error csv_utf8 = ReadError(DataFormat::kCsv, "a,b,c,d\nx,y,z,caf\xE9\n");
   EXPECT_NE(csv_utf8.message.find("UTF-8"), std::string::npos);
-  EXPECT_EQ(csv_utf8.where, "bad:2");
+  EXPECT_EQ(csv_utf8.where, "bad:2:10");
   core::Error no_value_column = ReadError(DataFormat::kCsv, "dataelement,period,orgunit\na,b,c\n");
   EXPECT_NE(no_value_column.message.find("\"value\""), std::string::npos);
 }

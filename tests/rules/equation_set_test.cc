@@ -112,5 +112,24 @@ TEST(EquationsJsonTest, RefusesWhatIsNotAFlatObject) {
   EXPECT_NE(nested.error().message.find("\"a\""), std::string::npos);
 }
 
+// The one UTF-8 rule (core/text.h): in a name or in an expression, at its line and column.
+TEST(EquationsJsonTest, RefusesTextThatIsNotUtf8AtItsPlace) {
+  const std::pair<std::string, std::string> forms[] = {
+      {"\xED\xA0\x80", "ED A0 80 encodes a surrogate"},
+      {"\xE0\x80\xAF", "E0 80 AF is an overlong form"},
+      {"\xF4\x90\x80\x80", "F4 90 80 80 encodes a code point above U+10FFFF"}};
+  for (const auto& [bytes, why] : forms) {
+    auto in_name = io::ReadEquations("{\"a\": \"1\",\n \"b" + bytes + "\": \"a + 1\"}", "e.json");
+    ASSERT_FALSE(in_name.ok());
+    EXPECT_NE(in_name.error().message.find("not valid UTF-8: the sequence " + why),
+              std::string::npos)
+        << in_name.error().ToString();
+    EXPECT_EQ(in_name.error().where, "e.json:2:4");
+    auto in_expression = io::ReadEquations("{\"a\": \"1 + " + bytes + "\"}", "e.json");
+    ASSERT_FALSE(in_expression.ok());
+    EXPECT_EQ(in_expression.error().where, "e.json:1:12");
+  }
+}
+
 }  // namespace
 }  // namespace keneya::rules

@@ -2,6 +2,7 @@
 // written inline, decision tables, windows, zones, payments, envelopes and invoices.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "rules/engine.h"
@@ -253,6 +254,35 @@ TEST(ProgramTest, AnEnvelopesFileSavedWithSemicolonsIsToldSo) {
   Compiled c = Compile(Source(Program("", "envelopes = \"env.csv\"\n"), files));
   const std::string all = Problems(c.problems);
   EXPECT_NE(all.find("env.csv:1: the columns are separated by ';'"), std::string::npos) << all;
+}
+
+// The one UTF-8 rule (core/text.h), in the TOML file and in its CSV tables, at line and column.
+TEST(ProgramFileTest, TextThatIsNotUtf8IsAProblemAtItsPlace) {
+  const std::pair<std::string, std::string> forms[] = {
+      {"\xED\xA0\x80", "ED A0 80 encodes a surrogate"},
+      {"\xE0\x80\xAF", "E0 80 AF is an overlong form"},
+      {"\xF4\x90\x80\x80", "F4 90 80 80 encodes a code point above U+10FFFF"}};
+  for (const auto& [bytes, why] : forms) {
+    std::string toml = Program("");
+    const size_t name = toml.find("Programme de test");
+    toml.insert(name + 3, bytes);
+    const ParsedProgram in_toml = ParseProgram(Source(toml, kTariffs));
+    ASSERT_EQ(in_toml.problems.size(), 1u) << Problems(in_toml.problems);
+    const size_t line =
+        static_cast<size_t>(std::count(toml.begin(), toml.begin() + name, '\n')) + 1;
+    EXPECT_TRUE(in_toml.problems[0].ToString().starts_with(
+        "programme.toml:" + std::to_string(line) +
+        ":12: the text is not valid UTF-8: the sequence " + why))
+        << in_toml.problems[0].ToString();
+
+    std::map<std::string, std::string> files = kTariffs;
+    files["tarifs.csv"].insert(files["tarifs.csv"].find("CSREF") + 2, bytes);
+    Compiled in_table = Compile(Source(Program(""), files));
+    const std::string all = Problems(in_table.problems);
+    EXPECT_NE(all.find("tarifs.csv:4:7: the text is not valid UTF-8: the sequence " + why),
+              std::string::npos)
+        << all;
+  }
 }
 
 TEST(ProgramTest, CpnDoesNotApplyToACsrefAndNeedsNoRowThere) {

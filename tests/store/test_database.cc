@@ -5,9 +5,11 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 namespace keneya::store::testing {
 namespace {
@@ -98,6 +100,87 @@ std::string TestDatabase::Exec(const std::string& sql) const {
   }
   sqlite3_close(db);
   return error;
+}
+
+namespace {
+
+// The rows of one query's answer, each as its cells joined by " | ", sorted.
+std::vector<std::string> SortedRows(std::vector<std::string> rows) {
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+std::vector<std::string> SqliteRows(sqlite3* db, const std::string& sql) {
+  std::vector<std::string> rows;
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
+    return rows;
+  }
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    std::string row;
+    for (int i = 0; i < sqlite3_column_count(statement); ++i) {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, i));
+      row += (i == 0 ? "" : " | ") + std::string(text ? text : "NULL");
+    }
+    rows.push_back(std::move(row));
+  }
+  sqlite3_finalize(statement);
+  return SortedRows(std::move(rows));
+}
+
+std::vector<std::string> PostgresRows(PGconn* conn, const std::string& sql) {
+  std::vector<std::string> rows;
+  PGresult* result = PQexec(conn, sql.c_str());
+  if (PQresultStatus(result) != PGRES_TUPLES_OK) {
+    ADD_FAILURE() << sql << ": " << PQerrorMessage(conn);
+  } else {
+    for (int r = 0; r < PQntuples(result); ++r) {
+      std::string row;
+      for (int c = 0; c < PQnfields(result); ++c) {
+        row += (c == 0 ? "" : " | ") +
+               std::string(PQgetisnull(result, r, c) ? "NULL" : PQgetvalue(result, r, c));
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  PQclear(result);
+  return SortedRows(std::move(rows));
+}
+
+}  // namespace
+
+std::string TestDatabase::Dump() const {
+  std::string out;
+  if (engine_ == Engine::kSqlite) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open(location_.c_str(), &db) != SQLITE_OK) {
+      ADD_FAILURE() << "cannot open " << location_;
+    } else {
+      for (const std::string& table :
+           SqliteRows(db, "SELECT name FROM sqlite_master WHERE type = 'table'")) {
+        for (const std::string& row : SqliteRows(db, "SELECT * FROM \"" + table + "\"")) {
+          out += table + ": " + row + "\n";
+        }
+      }
+    }
+    sqlite3_close(db);
+    return out;
+  }
+  PGconn* conn = PQconnectdb(location_.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    ADD_FAILURE() << "cannot connect: " << PQerrorMessage(conn);
+  } else {
+    for (const std::string& table : PostgresRows(
+             conn, "SELECT tablename FROM pg_tables WHERE schemaname = '" + schema_ + "'")) {
+      for (const std::string& row :
+           PostgresRows(conn, "SELECT * FROM " + schema_ + ".\"" + table + "\"")) {
+        out += table + ": " + row + "\n";
+      }
+    }
+  }
+  PQfinish(conn);
+  return out;
 }
 
 }  // namespace keneya::store::testing

@@ -37,6 +37,10 @@ class TestDatabase {
   // Runs SQL directly with the engine's own client library, behind the store's back (to fake a
   // newer schema, or corrupt something on purpose). Returns the error text, or "" on success.
   std::string Exec(const std::string& sql) const;
+  // Every table of the database and every row of each, as text ("table: row" lines, tables by
+  // name, rows sorted), read with the engine's own client library: two dumps are equal when
+  // nothing was written in between.
+  std::string Dump() const;
 
  private:
   Engine engine_;
