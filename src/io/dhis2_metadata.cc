@@ -298,10 +298,12 @@ Message SyntaxErrorLocation(std::string_view text, size_t byte, std::string_view
 
 // nlohmann's message without its "[json.exception.parse_error.101] parse error at line 3,
 // column 5: " prefix (the location is given separately).
+// nlohmann quotes the last bytes it read, which may cut a character in two: the message is made
+// valid UTF-8 again.
 std::string SyntaxErrorMessage(const std::string& what) {
   const size_t start = what.find("parse error");
   const size_t colon = what.find(": ", start == std::string::npos ? 0 : start);
-  return colon == std::string::npos ? what : what.substr(colon + 2);
+  return core::ToValidUtf8(colon == std::string::npos ? what : what.substr(colon + 2));
 }
 
 // Collections that are not part of Keneya's metadata, with why.
@@ -513,6 +515,10 @@ class MetadataReader {
     KENEYA_ASSIGN_OR_RETURN(std::optional<std::string> short_name, r.OptionalString("shortName"));
     ou.short_name = short_name.value_or(ou.name);
     KENEYA_ASSIGN_OR_RETURN(std::optional<int> level, r.Int("level"));
+    if (level && *level < 1) {
+      // DHIS2's levels start at 1 (the country); a level 0 would be written back as "no level".
+      return r.Fail("level", Message("io.metadata.level_below_one", {{"level", *level}}));
+    }
     read.has_level = level.has_value();
     ou.level = level.value_or(0);
     KENEYA_ASSIGN_OR_RETURN(std::optional<std::string> path, r.OptionalString("path"));
@@ -889,10 +895,11 @@ class MetadataReader {
   }
 
   void AssembleGroupSets() {
-    for (const auto& [set_uid, group] : set_members_) {
+    for (const auto& member : set_members_) {
+      const std::string& group = member.second;
       auto set =
           std::find_if(bundle_.org_unit_group_sets.begin(), bundle_.org_unit_group_sets.end(),
-                       [&](const core::OrgUnitGroupSet& s) { return s.uid == set_uid; });
+                       [&](const core::OrgUnitGroupSet& s) { return s.uid == member.first; });
       if (set == bundle_.org_unit_group_sets.end()) continue;  // the set is not in the file
       if (std::find(set->group_uids.begin(), set->group_uids.end(), group) ==
           set->group_uids.end()) {
@@ -1216,7 +1223,9 @@ class MetadataWriter {
     Json cocs = Json::array();
     for (const core::CategoryOptionCombo& coc : model.option_combos) {
       Json json = Identity(coc);
-      json["categoryCombo"] = Ref(coc.category_combo_uid);
+      // A file may leave it out (the reader takes that, and Validate() says so): written back,
+      // it stays out rather than becoming a reference to "" that no reader takes.
+      if (!coc.category_combo_uid.empty()) json["categoryCombo"] = Ref(coc.category_combo_uid);
       json["categoryOptions"] = RefList(coc.option_uids);
       AttributeValues(json, coc.attribute_values);
       cocs.push_back(std::move(json));

@@ -681,7 +681,12 @@ Result<ImportSummary> Importer::Process(
         core::Message("io.import.unknown_state", {{"state", options_.state}, {"known", known}}),
         "--state");
   }
-  KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store_.LoadMetadata());
+  std::shared_ptr<const core::MetadataBundle> held = options_.metadata;
+  if (held == nullptr) {
+    KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle loaded, store_.LoadMetadata());
+    held = std::make_shared<const core::MetadataBundle>(std::move(loaded));
+  }
+  const core::MetadataBundle& metadata = *held;
 
   ImportRun run(metadata, options_, format, state);
   run.set_file(file_name);

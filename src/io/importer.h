@@ -24,11 +24,13 @@
 #define KENEYA_IO_IMPORTER_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/date.h"
+#include "core/metadata.h"
 #include "core/result.h"
 #include "io/data_value_set.h"
 #include "io/id_scheme.h"
@@ -58,6 +60,10 @@ struct ImportOptions {
   std::string state = "declared";  // the FBR state the values are
   store::Actor actor;
   std::optional<core::Date> today;  // for entry windows; default: the system date (UTC)
+  // The store's metadata when the caller already holds it (a server between imports, a fuzz
+  // target): the import then skips loading it. The caller vouches that it is the store's
+  // current metadata. Null: loaded from the store at each import.
+  std::shared_ptr<const core::MetadataBundle> metadata;
 };
 
 class Importer {

@@ -170,8 +170,16 @@ class Lexer {
         return make(Token::kQuestion, 1);
       case ':':
         return make(Token::kColon, 1);
-      default:
-        return make(Token::kInvalid, 1);
+      default: {
+        // A whole character, not its first byte: "unexpected character 'é'" must stay UTF-8.
+        size_t length = 1;
+        while ((static_cast<unsigned char>(c) & 0xC0) == 0xC0 && length < 4 &&
+               pos_ + length < text_.size() &&
+               (static_cast<unsigned char>(text_[pos_ + length]) & 0xC0) == 0x80) {
+          ++length;
+        }
+        return make(Token::kInvalid, length);
+      }
     }
   }
 

@@ -190,6 +190,8 @@ TEST(FormulaTest, ReportsParseErrorsWithTheirColumn) {
       {"a ? 1", "expected ':'", 6},
       {"'open", "a text is not closed", 1},
       {"1 # 2", "unexpected character '#'", 3},
+      {"1 + \xC3\xA9tat", "unexpected character '\xC3\xA9'", 5},  // a character, not a byte
+      {"1 + \xF0\x9F\x98\x80", "unexpected character '\xF0\x9F\x98\x80'", 5},
       {"2 * 1e400", "the number 1e400 is too large", 5},
       {"a & b", "unexpected character '&'", 3},
       {"()", "empty parentheses", 1},
