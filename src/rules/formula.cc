@@ -272,6 +272,16 @@ class Parser {
   }
 
   int32_t Add(Formula::Node node) {
+    // The tree's depth below each node: evaluation recurses that deep.
+    int below = 0;
+    for (int32_t child : {node.a, node.b, node.c}) {
+      if (child >= 0) below = std::max(below, tree_depth_[static_cast<size_t>(child)]);
+    }
+    for (int32_t i = 0; i < node.arg_count; ++i) {
+      const int32_t arg = out_.args[static_cast<size_t>(node.first_arg + i)];
+      below = std::max(below, tree_depth_[static_cast<size_t>(arg)]);
+    }
+    tree_depth_.push_back(below + 1);
     out_.nodes.push_back(node);
     return static_cast<int32_t>(out_.nodes.size() - 1);
   }
@@ -383,6 +393,11 @@ class Parser {
       n.a = left;
       n.b = right;
       left = Add(n);
+      // A chain "a + b + c + ..." grows the tree one level a term without nesting the parser:
+      // its depth is bounded here, as nesting is by DepthGuard (found by the formula fuzzer).
+      if (tree_depth_.back() > kMaxDepth) {
+        return Problem(core::Message("rules.formula.nested_too_deeply"), n.column);
+      }
     }
   }
 
@@ -580,6 +595,7 @@ class Parser {
   Lexeme current_;
   Formula::Impl& out_;
   int depth_ = 0;
+  std::vector<int> tree_depth_;  // for each node of out_.nodes
 };
 
 // ---- Evaluation ----

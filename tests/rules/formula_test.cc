@@ -220,6 +220,18 @@ TEST(FormulaTest, RefusesDeepNestingInsteadOfCrashing) {
   EXPECT_NE(f.error().message.find("nested too deeply"), std::string::npos);
   auto minus = Formula::Parse(std::string(100000, '-') + "1");
   ASSERT_FALSE(minus.ok());
+  // A long chain deepens the tree one level a term, without nesting: found by the fuzzer (the
+  // evaluation overflowed the stack). 200 terms are taken, 100,000 refused.
+  std::string sum = "1";
+  for (int i = 1; i < 200; ++i) sum += " + 1";
+  auto two_hundred = Formula::Parse(sum);
+  ASSERT_TRUE(two_hundred.ok()) << two_hundred.error().ToString();
+  EXPECT_EQ(two_hundred->Evaluate({})->number, 200);
+  std::string long_sum = "1";
+  for (int i = 1; i < 100000; ++i) long_sum += i % 2 ? "+1" : " and true";
+  auto chain = Formula::Parse(long_sum);
+  ASSERT_FALSE(chain.ok());
+  EXPECT_NE(chain.error().message.find("nested too deeply"), std::string::npos);
 }
 
 TEST(FormulaTest, ReportsEvaluationErrorsWithTheirColumn) {
