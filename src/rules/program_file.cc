@@ -912,7 +912,10 @@ class ProgramReader {
         continue;
       }
       e.period = period->Code();
-      if (!amount || *amount < 0 || *amount != std::trunc(*amount)) {
+      // Whole francs, and no more than a double holds exactly (2^53, some 9 million billion
+      // francs): beyond, the amount would not even fit an int64 (found by the program fuzzer).
+      if (!amount || *amount < 0 || *amount != std::trunc(*amount) ||
+          *amount > 9007199254740992.0) {
         CsvProblem(file, line,
                    Message("rules.program.envelope_bad_amount", {{"text", Trim(fields[2])}}));
         continue;

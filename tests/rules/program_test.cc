@@ -248,6 +248,19 @@ TEST(ProgramTest, ASpreadsheetsTrailingCommaIsNoColumnAndAHeaderProblemIsToldOnc
   EXPECT_EQ(all.find("match the same facts"), std::string::npos) << all;
 }
 
+// Found by the program fuzzer: an amount beyond what an int64 holds was converted anyway.
+TEST(ProgramTest, AnEnvelopeAmountTooLargeForAWholeNumberIsAProblem) {
+  std::map<std::string, std::string> files = kTariffs;
+  files["env.csv"] = "zone,period,amount\nDS_KATI,202401,1e89\nDS_KATI,202402,9007199254740992\n";
+  Compiled c = Compile(Source(Program("", "envelopes = \"env.csv\"\n"), files));
+  const std::string all = Problems(c.problems);
+  EXPECT_NE(all.find("env.csv:2: amount: '1e89' is not a whole number of francs from 0 to "
+                     "9007199254740992"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(all.find("env.csv:3"), std::string::npos) << all;
+}
+
 TEST(ProgramTest, AnEnvelopesFileSavedWithSemicolonsIsToldSo) {
   std::map<std::string, std::string> files = kTariffs;
   files["env.csv"] = "zone;period;amount\nDS_KATI;202401;100\n";
