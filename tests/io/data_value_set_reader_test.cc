@@ -6,6 +6,7 @@
 
 #include "io/adx_period.h"
 #include "io/data_value_set.h"
+#include "tests/io/fixture.h"
 
 #ifndef KENEYA_IO_TESTDATA
 #error "KENEYA_IO_TESTDATA must name tests/io/testdata"
@@ -13,14 +14,6 @@
 
 namespace keneya::io {
 namespace {
-
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(KENEYA_IO_TESTDATA) + "/dhis2/" + name, std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // What a reader reported, as owned strings.
 struct Value {

@@ -14,6 +14,7 @@
 #include "core/period.h"
 #include "io/dhis2_metadata.h"
 #include "io/importer.h"
+#include "tests/io/fixture.h"
 #include "tests/store/test_database.h"
 
 #ifndef KENEYA_IO_TESTDATA
@@ -26,14 +27,6 @@ namespace {
 using store::testing::Engine;
 using store::testing::EngineName;
 using store::testing::TestDatabase;
-
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(KENEYA_IO_TESTDATA) + "/dhis2/" + name, std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // An expected conflict, compared on everything but the message text.
 struct Expected {

@@ -7,6 +7,7 @@
 
 #include "io/dhis2_metadata.h"
 #include "io/importer.h"
+#include "tests/io/fixture.h"
 #include "tests/store/test_database.h"
 
 namespace keneya::io {
@@ -31,13 +32,6 @@ TEST(ImportStrategyTest, ReadsDhis2NamesAndTheirOldPlurals) {
 
 using store::testing::Engine;
 using store::testing::TestDatabase;
-
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(KENEYA_IO_TESTDATA) + "/dhis2/" + name, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 class ImportErrorsTest : public ::testing::Test {
  protected:

@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "io/dhis2_metadata.h"
 #include "io/importer.h"
+#include "tests/io/fixture.h"
 #include "tests/store/test_database.h"
 
 namespace keneya::io {
@@ -19,13 +20,6 @@ namespace {
 using store::testing::Engine;
 using store::testing::EngineName;
 using store::testing::TestDatabase;
-
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(KENEYA_IO_TESTDATA) + "/dhis2/" + name, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 class ImportHardeningTest : public ::testing::TestWithParam<Engine> {
  protected:
