@@ -854,11 +854,16 @@ class MetadataReader {
       }
     }
 
-    // Level and path from the parent chain, parents first. `state`: 0 to do, 1 in progress (a
-    // cycle when met again: left as given for Validate to report), 2 done.
+    // Level and path from the parent chain, parents first. `state`: 0 to do, 1 in progress, 2
+    // done, 3 on or under a cycle of parents: left as given for Validate to report, whatever the
+    // order the units come in (so that what is written reads back the same).
     std::vector<int> state(org_units_.size(), 0);
-    std::function<void(size_t)> derive = [&](size_t i) {
-      if (state[i] != 0) return;
+    std::function<bool(size_t)> derive = [&](size_t i) {
+      if (state[i] == 1 || state[i] == 3) {
+        state[i] = 3;
+        return false;
+      }
+      if (state[i] == 2) return true;
       state[i] = 1;
       OrgUnitRead& read = org_units_[i];
       core::OrgUnit& ou = read.ou;
@@ -866,7 +871,10 @@ class MetadataReader {
         if (!read.has_level) ou.level = 1;
         if (!read.has_path) ou.path = "/" + ou.uid;
       } else if (auto parent = index.find(ou.parent_uid); parent != index.end()) {
-        derive(parent->second);
+        if (!derive(parent->second)) {
+          state[i] = 3;
+          return false;
+        }
         const core::OrgUnit& p = org_units_[parent->second].ou;
         if (!read.has_level && p.level > 0) ou.level = p.level + 1;
         if (!read.has_path && !p.path.empty()) ou.path = p.path + "/" + ou.uid;
@@ -875,6 +883,7 @@ class MetadataReader {
         ou.level = static_cast<int>(core::SplitPath(ou.path).size());
       }
       state[i] = 2;
+      return true;
     };
     for (size_t i = 0; i < org_units_.size(); ++i) derive(i);
 
@@ -882,7 +891,9 @@ class MetadataReader {
     std::vector<bool> placed(org_units_.size(), false);
     std::function<void(size_t, size_t)> place = [&](size_t i, size_t depth) {
       if (placed[i]) return;
-      if (depth <= org_units_.size()) {
+      // A unit on or under a cycle has no "parents first": it keeps its place in the file, so
+      // that what is written reads back in the same order.
+      if (state[i] != 3 && depth <= org_units_.size()) {
         if (auto parent = index.find(org_units_[i].ou.parent_uid); parent != index.end()) {
           place(parent->second, depth + 1);
         }
