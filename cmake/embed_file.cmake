@@ -3,7 +3,7 @@
 #
 #   cmake -DINPUT=data/mali/districts.csv -DOUTPUT=districts_data.cc \
 #         -DHEADER=demo/districts.h -DNAMESPACE=keneya::demo -DFUNCTION=EmbeddedDistrictsCsv \
-#         -P src/demo/embed_file.cmake
+#         -P cmake/embed_file.cmake
 #
 # The source defines `std::string_view NAMESPACE::FUNCTION()`, declared in HEADER. The bytes are
 # written as hexadecimal numbers, so any content (quotes, UTF-8, backslashes) survives unchanged.
@@ -29,7 +29,7 @@ string(REGEX REPLACE "(${sixteen_bytes})" "\\1\n    " bytes "${bytes}")
 get_filename_component(input_name "${INPUT}" NAME)
 
 file(CONFIGURE OUTPUT "${OUTPUT}" @ONLY CONTENT
-"// Generated from ${input_name} by src/demo/embed_file.cmake. Do not edit.
+"// Generated from ${input_name} by cmake/embed_file.cmake. Do not edit.
 #include \"@HEADER@\"
 
 namespace @NAMESPACE@ {

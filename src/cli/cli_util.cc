@@ -1,5 +1,9 @@
 #include "cli/cli_util.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -43,6 +47,30 @@ std::string Seconds(double s, Language language) {
     }
   }
   return core::Text(language, "cli.util.seconds", {{"seconds", digits}});
+}
+
+core::Status WritePrivateFile(const std::string& path, const std::string& text) {
+  std::error_code ignored;
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (!folder.empty()) std::filesystem::create_directories(folder, ignored);
+  // Created 0600 from the start, and made so if it existed: never readable by others, even
+  // briefly.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
+    if (fd >= 0) ::close(fd);
+    return core::Unavailable(core::Message("cli.util.cannot_write_file"), path);
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return core::Unavailable(core::Message("cli.util.cannot_write_file"), path);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) return core::Unavailable(core::Message("cli.util.cannot_write_file"), path);
+  return core::OkStatus();
 }
 
 store::Actor CliActor(const Context& c, std::string reason) {

@@ -20,6 +20,9 @@ int Fail(const Context& c, const core::Error& error);
 double SecondsSince(std::chrono::steady_clock::time_point start);
 // "1,5 s" / "1.5 s".
 std::string Seconds(double s, core::Language language);
+// Writes `text` to `path` (its folder made if needed) readable and writable by its owner only
+// (mode 0600), for secrets.
+core::Status WritePrivateFile(const std::string& path, const std::string& text);
 store::Actor CliActor(const Context& c, std::string reason = {});
 // Opens --db. Only commands that may make a new database (demo, migrate, import, serve, pulls
 // from DHIS2) pass create: for the others, a SQLite file that does not exist is an error.

@@ -11,6 +11,9 @@
 #include <sstream>
 #include <thread>
 
+#include "auth/authenticator.h"
+#include "auth/roles.h"
+#include "auth/secrets.h"
 #include "bench/import_bench.h"
 #include "bench/rules_bench.h"
 #include "bench/store_bench.h"
@@ -19,9 +22,13 @@
 #include "core/period.h"
 #include "core/timestamp.h"
 #include "demo/demo.h"
+#include "demo/demo_accounts.h"
 #include "demo/demo_program.h"
 #include "fbr/stored_invoices.h"
 #include "http/api.h"
+#include "http/metrics.h"
+#include "http/request_log.h"
+#include "http/serve_config.h"
 #include "http/server.h"
 #include "io/dhis2_client.h"
 #include "io/dhis2_metadata.h"
@@ -29,6 +36,7 @@
 #include "io/exporter.h"
 #include "io/importer.h"
 #include "store/store.h"
+#include "store/store_pool.h"
 
 namespace keneya::cli {
 
@@ -95,6 +103,24 @@ int RunDemo(const Context& c, const DemoOptions& options) {
   if (!fbr.ok()) return Fail(c, fbr.error());
   const double fbr_time = SecondsSince(fbr_start);
 
+  // The demo's accounts, one a role, all with KENEYA_DEMO_PASSWORD or a generated password
+  // written to a file only its owner can read.
+  std::string password;
+  std::string password_file;
+  if (const char* given = std::getenv("KENEYA_DEMO_PASSWORD"); given != nullptr && *given) {
+    password = given;
+  } else {
+    password = auth::RandomToken(12);
+    const std::filesystem::path db_dir = IsPostgres(c.db)
+                                             ? std::filesystem::path("var")
+                                             : std::filesystem::absolute(c.db).parent_path();
+    password_file = (db_dir / "demo-password").string();
+    core::Status written = WritePrivateFile(password_file, password + "\n");
+    if (!written.ok()) return Fail(c, written.error());
+  }
+  auto accounts = demo::SetUpDemoAccounts(store, password, CliActor(c, "keneya demo"));
+  if (!accounts.ok()) return Fail(c, accounts.error());
+
   std::map<core::OrgUnitType, int64_t> per_type;
   for (const core::OrgUnit& ou : generated->metadata.org_units) ++per_type[ou.type];
   int64_t facilities = 0;
@@ -132,7 +158,23 @@ int RunDemo(const Context& c, const DemoOptions& options) {
                core::Grouped("missing", fbr->missing),
                core::Grouped("total", fbr->total)})
       << "\n"
-      << Text(l, "cli.demo.time",
+      << Text(l, "cli.demo.accounts",
+              {{"count", static_cast<int64_t>(accounts->size())},
+               {"password",
+                password_file.empty()
+                    ? core::Message("cli.demo.password_from_environment")
+                    : core::Message("cli.demo.password_in_file", {{"file", password_file}})}})
+      << "\n";
+  for (const demo::DemoAccount& account : *accounts) {
+    out << "    "
+        << Text(l, "cli.demo.account",
+                {{"name", account.name},
+                 {"role", auth::RoleText(account.role)},
+                 {"place", account.place},
+                 {"full_name", account.full_name}})
+        << "\n";
+  }
+  out << Text(l, "cli.demo.time",
               {{"total", Seconds(SecondsSince(start), l)},
                {"generation", Seconds(generation, l)},
                {"load", Seconds(load, l)},
@@ -175,15 +217,57 @@ class StopOnSignal {
 }  // namespace
 
 int RunServe(const Context& c, const ServeOptions& options) {
-  auto opened = Open(c, /*migrate=*/true, /*create=*/true);
-  if (!opened.ok()) return Fail(c, opened.error());
-  http::Api api(std::move(opened).value(), http::ServerInfo{Version(), Shown(c.db)});
-  http::Server server(api);
-  core::Status bound = server.Bind(options.host, options.port);
+  // Settings: the config file, then the environment, then the command line.
+  http::ServeConfig config;
+  config.database = c.db;
+  if (!options.config.empty()) {
+    std::ifstream in(options.config, std::ios::binary);
+    if (!in) {
+      return Fail(c, core::NotFound(core::Message("cli.serve.cannot_read_config"), options.config));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    core::Status read = http::ReadServeConfig(text.str(), options.config, config);
+    if (!read.ok()) return Fail(c, read.error());
+  }
+  core::Status env = http::ApplyServeEnvironment(
+      [](const char* name) -> const char* { return std::getenv(name); }, config);
+  if (!env.ok()) return Fail(c, env.error());
+  if (options.db_given) config.database = c.db;
+  if (options.host_given || options.config.empty()) config.server.host = options.host;
+  if (options.port_given || options.config.empty()) config.server.port = options.port;
+  if (!options.tls_cert.empty()) config.server.tls_cert = options.tls_cert;
+  if (!options.tls_key.empty()) config.server.tls_key = options.tls_key;
+  config.api.secure_cookies = !config.server.tls_cert.empty();
+  config.api.info = http::ServerInfo{Version(), Shown(config.database)};
+
+  auto pool = store::StorePool::Open(config.database, config.pool);
+  if (!pool.ok()) return Fail(c, pool.error().In(Shown(config.database)));
+  auth::Authenticator authenticator(auth::AuthOptions{});
+  http::Metrics metrics;
+  store::StorePool* pool_ptr = pool->get();
+  metrics.SetGauge("keneya_db_pool_size", "Database connections in the pool.",
+                   [pool_ptr] { return static_cast<double>(pool_ptr->size()); });
+  metrics.SetGauge("keneya_db_pool_in_use", "Database connections in use.",
+                   [pool_ptr] { return static_cast<double>(pool_ptr->in_use()); });
+  std::unique_ptr<http::RequestLog> request_log;
+  if (config.request_log == "-") {
+    request_log = std::make_unique<http::RequestLog>();
+  } else {
+    auto opened = http::RequestLog::Open(config.request_log);
+    if (!opened.ok()) return Fail(c, opened.error());
+    request_log = std::move(opened).value();
+  }
+  http::Observers observers({&metrics, request_log.get()});
+  http::Api api(**pool, authenticator, config.api, &metrics);
+  http::Server server(api, config.server, &observers);
+  core::Status bound = server.Bind();
   if (!bound.ok()) return Fail(c, bound.error());
   StopOnSignal stop(server);
   *c.out << Text(c.language, "cli.serve.listening",
-                 {{"host", options.host}, {"port", server.port()}, {"database", Shown(c.db)}})
+                 {{"host", config.server.host},
+                  {"port", server.port()},
+                  {"database", Shown(config.database)}})
          << "\n";
   c.out->flush();
   core::Status served = server.Serve();

@@ -31,9 +31,17 @@ struct DemoOptions {
 };
 int RunDemo(const Context& context, const DemoOptions& options);
 
+// keneya serve: settings come from the --config file, then the environment (KENEYA_DB,
+// KENEYA_HOST...), then the options given here (http/serve_config.h, docs/SERVER.md).
 struct ServeOptions {
+  std::string config;  // a TOML file
   std::string host = "127.0.0.1";
   int port = 8080;
+  std::string tls_cert;
+  std::string tls_key;
+  bool host_given = false;  // --host, --port, --db given on the command line
+  bool port_given = false;
+  bool db_given = false;
 };
 int RunServe(const Context& context, const ServeOptions& options);
 

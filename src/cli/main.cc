@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/fbr_commands.h"
+#include "cli/user_commands.h"
 #include "core/message.h"
 
 namespace {
@@ -284,6 +285,9 @@ int Main(int argc, char** argv) {
   serve_command->add_option("--port", serve.port, text("cli.help.serve.port"))
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
+  serve_command->add_option("--config", serve.config, text("cli.help.serve.config"));
+  serve_command->add_option("--tls-cert", serve.tls_cert, text("cli.help.serve.tls_cert"));
+  serve_command->add_option("--tls-key", serve.tls_key, text("cli.help.serve.tls_key"));
 
   keneya::cli::ImportCommandOptions import;
   CLI::App* import_command = app.add_subcommand("import", text("cli.help.import"));
@@ -422,6 +426,7 @@ int Main(int argc, char** argv) {
   bench_import_command->add_flag("--no-sqlite", import_no_sqlite, text("cli.help.bench.no_sqlite"));
 
   auto run_fbr_command = keneya::cli::AddFbrCommands(app, context);
+  auto run_user_command = keneya::cli::AddUserCommands(app, context);
 
   keneya::cli::BenchRulesOptions bench_rules;
   CLI::App* bench_rules_command =
@@ -472,8 +477,14 @@ int Main(int argc, char** argv) {
   }
 
   if (auto code = run_fbr_command()) return *code;
+  if (auto code = run_user_command()) return *code;
   if (demo_command->parsed()) return keneya::cli::RunDemo(context, demo);
-  if (serve_command->parsed()) return keneya::cli::RunServe(context, serve);
+  if (serve_command->parsed()) {
+    serve.host_given = serve_command->get_option("--host")->count() > 0;
+    serve.port_given = serve_command->get_option("--port")->count() > 0;
+    serve.db_given = app.get_option("--db")->count() > 0;
+    return keneya::cli::RunServe(context, serve);
+  }
   if (import_command->parsed()) return keneya::cli::RunImport(context, import);
   if (export_command->parsed()) return keneya::cli::RunExport(context, export_options);
   if (dhis2_check->parsed()) return keneya::cli::RunDhis2Check(context, dhis2);

@@ -10,14 +10,17 @@ namespace {
 
 // One table, one file per module. Ids are "<module>.<what>"; texts use {name} for arguments.
 constexpr CatalogueEntry kCatalogue[] = {
+#include "core/messages/auth.inc"
 #include "core/messages/bench.inc"
 #include "core/messages/cli.inc"
 #include "core/messages/cli_commands.inc"
 #include "core/messages/cli_fbr.inc"
+#include "core/messages/cli_user.inc"
 #include "core/messages/core.inc"
 #include "core/messages/demo.inc"
 #include "core/messages/fbr.inc"
 #include "core/messages/http.inc"
+#include "core/messages/http_api.inc"
 #include "core/messages/io.inc"
 #include "core/messages/rules.inc"
 #include "core/messages/rules_program.inc"

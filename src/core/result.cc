@@ -16,6 +16,10 @@ const char* ErrorCodeName(ErrorCode code) {
       return "failed precondition";
     case ErrorCode::kPermissionDenied:
       return "permission denied";
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
+    case ErrorCode::kTooManyRequests:
+      return "too many requests";
     case ErrorCode::kUnavailable:
       return "unavailable";
     case ErrorCode::kInternal:
@@ -60,6 +64,10 @@ Message ErrorCodeText(ErrorCode code) {
       return Message("core.error_code.failed_precondition");
     case ErrorCode::kPermissionDenied:
       return Message("core.error_code.permission_denied");
+    case ErrorCode::kUnauthenticated:
+      return Message("core.error_code.unauthenticated");
+    case ErrorCode::kTooManyRequests:
+      return Message("core.error_code.too_many_requests");
     case ErrorCode::kUnavailable:
       return Message("core.error_code.unavailable");
     case ErrorCode::kInternal:
@@ -136,6 +144,10 @@ KENEYA_ERROR_SHORTHANDS_(InvalidArgument, kInvalidArgument)
 KENEYA_ERROR_SHORTHANDS_(NotFound, kNotFound)
 KENEYA_ERROR_SHORTHANDS_(Conflict, kConflict)
 KENEYA_ERROR_SHORTHANDS_(FailedPrecondition, kFailedPrecondition)
+KENEYA_ERROR_SHORTHANDS_(AlreadyExists, kAlreadyExists)
+KENEYA_ERROR_SHORTHANDS_(PermissionDenied, kPermissionDenied)
+KENEYA_ERROR_SHORTHANDS_(Unauthenticated, kUnauthenticated)
+KENEYA_ERROR_SHORTHANDS_(TooManyRequests, kTooManyRequests)
 KENEYA_ERROR_SHORTHANDS_(Unavailable, kUnavailable)
 KENEYA_ERROR_SHORTHANDS_(Internal, kInternal)
 #undef KENEYA_ERROR_SHORTHANDS_

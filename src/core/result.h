@@ -34,6 +34,8 @@ enum class ErrorCode {
   kConflict,            // the input contradicts stored data (overlap, concurrent change)
   kFailedPrecondition,  // the system is not in a state that allows the operation
   kPermissionDenied,    // the actor may not do this
+  kUnauthenticated,     // who acts is unknown: no valid session, token or password
+  kTooManyRequests,     // slowed down: too many attempts (sign-in throttling)
   kUnavailable,         // a database or remote server cannot be reached
   kInternal,            // a bug or an unexpected library failure
   kDataError,           // stored data that cannot be read back (a damaged or hand-edited row)
@@ -81,6 +83,14 @@ Error Conflict(Message message, Message where = {});
 Error Conflict(Message message, std::string where);
 Error FailedPrecondition(Message message, Message where = {});
 Error FailedPrecondition(Message message, std::string where);
+Error AlreadyExists(Message message, Message where = {});
+Error AlreadyExists(Message message, std::string where);
+Error PermissionDenied(Message message, Message where = {});
+Error PermissionDenied(Message message, std::string where);
+Error Unauthenticated(Message message, Message where = {});
+Error Unauthenticated(Message message, std::string where);
+Error TooManyRequests(Message message, Message where = {});
+Error TooManyRequests(Message message, std::string where);
 Error Unavailable(Message message, Message where = {});
 Error Unavailable(Message message, std::string where);
 Error Internal(Message message, Message where = {});

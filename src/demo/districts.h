@@ -1,7 +1,7 @@
 // Mali's 75 health districts, as the demo pyramid uses them, and the CSV reader they come through.
 //
 // data/mali/districts.csv (sources and caveats in data/mali/SOURCES.txt) is embedded in the binary
-// at build time (src/demo/embed_file.cmake), so the demo needs no data file at run time.
+// at build time (cmake/embed_file.cmake), so the demo needs no data file at run time.
 //
 //   Result<std::vector<District>> districts = EmbeddedDistricts();
 //   for (const District& d : *districts) ...   // "Kayes", "Kayes", 14.447, -11.444 ...

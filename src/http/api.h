@@ -1,63 +1,100 @@
 // Keneya's HTTP API as a plain function from request to response, testable without sockets
 // (the transport is in server.h).
 //
-//   Api api(store_factory, ServerInfo{"0.1.0"});
-//   Response r = api.Handle(Request{"GET", "/api/health"});   // 200 {"status":"ok",...}
+//   Api api(pool, authenticator, ApiOptions{...});
+//   Response r = api.Handle(Request{.method = "GET", .path = "/api/health"});   // 200 {...}
 //
-// This module is the only place that maps Keneya's error codes to HTTP status codes.
+// Every route is declared once in the route table (api.cc): its method and path pattern, who may
+// call it (anyone, or a signed-in user whose roles the route's library function checks), its
+// body limit, and the function that parses the request, calls one library function and renders
+// what it returns. /api/openapi.json describes the same routes (a test compares them).
+//
+// This module is the only place that maps Keneya's error codes to HTTP status codes. Errors are
+// JSON: {"status": "error", "httpStatus", "code", "message_id", "params", "message", "where"},
+// the message in the request's language (Accept-Language; French by default).
 #ifndef KENEYA_HTTP_API_H_
 #define KENEYA_HTTP_API_H_
 
-#include <functional>
-#include <map>
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "auth/authenticator.h"
+#include "core/message.h"
+#include "core/metadata.h"
 #include "core/result.h"
-#include "store/store.h"
+#include "http/exchange.h"
+#include "store/store_pool.h"
 
 namespace keneya::http {
 
-struct Request {
-  std::string method;  // "GET", "POST"...
-  std::string path;    // "/api/health", without the query string
-  std::map<std::string, std::string> query;
-  std::string body;
-};
-
-struct Response {
-  int status = 200;
-  std::string content_type = "application/json; charset=utf-8";
-  std::string body;
-};
+class Metrics;
 
 struct ServerInfo {
   std::string version;
   std::string database;  // the store location as shown to operators (no password)
 };
 
-// The HTTP status for an error code (400, 404, 409, 412, 403, 503, 500).
+struct ApiOptions {
+  ServerInfo info;
+  // Addresses of reverse proxies whose X-Forwarded-For is believed (the client's address for the
+  // audit and the sign-in throttling).
+  std::vector<std::string> trusted_proxies;
+  size_t body_limit = 256 * 1024;                // most routes: JSON forms
+  size_t import_body_limit = 256 * 1024 * 1024;  // data value and metadata imports
+  std::chrono::milliseconds pool_wait{10'000};   // then 503
+  bool secure_cookies = false;                   // under TLS: the session cookie is Secure
+};
+
+// The HTTP status for an error code (400, 401, 403, 404, 409, 412, 429, 503, 500).
 int HttpStatus(core::ErrorCode code);
-// A JSON error body {"status":"error","code":...,"message":...,"where":...,"id":...,"args":{...}}
-// with its status: the message and its place in English, and the message by id with its
-// arguments (name -> text) for a client that shows it in another language.
-Response ErrorResponse(const core::Error& error);
+// The stable code of an error in JSON bodies ("not_found").
+std::string_view ErrorCodeKey(core::ErrorCode code);
+// A JSON error response in `language`.
+Response ErrorResponse(const core::Error& error, core::Language language = core::Language::kFrench);
+// The language a request asks for (Accept-Language: "en-GB,en;q=0.8" -> English); French when
+// it names neither.
+core::Language RequestLanguage(const Request& request);
 
-class Api {
+// A route as the route table declares it.
+struct RouteInfo {
+  std::string method;
+  std::string pattern;  // "/api/users/{name}"
+  bool is_public = false;
+};
+
+class Api : public Handler {
  public:
-  // `store` is used under a mutex: one request at a time reaches the database through it.
-  Api(std::unique_ptr<store::Store> store, ServerInfo info);
+  // `pool`, `authenticator` and `metrics` (may be null) must outlive the Api.
+  Api(store::StorePool& pool, auth::Authenticator& authenticator, ApiOptions options,
+      Metrics* metrics = nullptr);
+  ~Api() override;
 
-  // Routes a request. Unknown paths get 404, known paths with another method 405.
-  Response Handle(const Request& request);
+  size_t BodyLimit(std::string_view method, std::string_view path) const override;
+  Response Handle(const Request& request) override;
+
+  // Every route of the table, in order.
+  static std::vector<RouteInfo> Routes();
+
+  struct Call;  // one request being answered (api_internal.h)
+  struct Route;
 
  private:
-  Response Health();
+  Response Dispatch(const Request& request, core::Language language);
+  // The metadata as stored, reloaded when it changed.
+  core::Result<std::shared_ptr<const core::MetadataBundle>> Metadata(store::Store& store);
 
-  std::mutex mutex_;  // guards store_
-  std::unique_ptr<store::Store> store_;
-  ServerInfo info_;
+  store::StorePool& pool_;
+  auth::Authenticator& authenticator_;
+  ApiOptions options_;
+  Metrics* metrics_;
+  std::mutex metadata_mutex_;
+  std::shared_ptr<const core::MetadataBundle> metadata_;
+  int64_t metadata_revision_ = -1;
 };
 
 }  // namespace keneya::http

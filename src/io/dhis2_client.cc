@@ -202,13 +202,6 @@ std::string PushResultText(const PushResult& r, core::Language l) {
 
 namespace {
 
-// `where`: a name shown as it is (a URL), as core's shorthands take it.
-Error PermissionDenied(Message message, std::string where) {
-  std::vector<Message> place;
-  if (!where.empty()) place.push_back(Message::Verbatim(std::move(where)));
-  return core::MakeError(ErrorCode::kPermissionDenied, std::move(message), std::move(place));
-}
-
 // --- Reading DHIS2's JSON ----------------------------------------------------------------
 
 std::string StringField(const json& object, const char* key) {
@@ -736,7 +729,7 @@ struct Dhis2Client::Impl {
       if (!what.empty()) {
         refused = Message("io.dhis2.while", {{"message", std::move(refused)}, {"what", what}});
       }
-      return PermissionDenied(with_dhis2(std::move(refused)), where);
+      return core::PermissionDenied(with_dhis2(std::move(refused)), where);
     }
     if (a.status >= 300 && a.status < 400) {
       return core::FailedPrecondition(

@@ -763,6 +763,12 @@ Result<MetadataBundle> SqlStore::LoadMetadata() {
   return b;
 }
 
+Result<int64_t> SqlStore::MetadataRevision() {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          connection_->Query("SELECT coalesce(max(id), 0) FROM metadata_audit"));
+  return rows.at(0).Int(0);
+}
+
 Result<std::vector<MetadataChange>> SqlStore::MetadataAudit(std::string_view object_uid) {
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> rows,

@@ -24,6 +24,7 @@ class SqlStore : public Store {
   core::Status SaveMetadata(const core::MetadataBundle& bundle, const Actor& actor) override;
   core::Result<core::MetadataBundle> LoadMetadata() override;
   core::Result<std::vector<MetadataChange>> MetadataAudit(std::string_view object_uid) override;
+  core::Result<int64_t> MetadataRevision() override;
   core::Result<std::vector<core::State>> States() override;
   core::Result<core::State> AddState(const core::State& state, const Actor& actor) override;
 
@@ -66,6 +67,30 @@ class SqlStore : public Store {
   core::Result<std::vector<std::pair<int32_t, std::string>>> InvoiceNumbers(
       std::string_view program_code, std::string_view payment_code, int32_t period) override;
   core::Result<std::optional<InvoiceRecord>> GetInvoice(std::string_view number) override;
+
+  core::Result<UserRecord> CreateUser(const UserRecord& user, const Actor& actor) override;
+  core::Result<UserRecord> UpdateUser(const UserRecord& user, std::string_view action,
+                                      std::string_view detail, const Actor& actor) override;
+  core::Result<std::optional<UserRecord>> FindUser(std::string_view name) override;
+  core::Result<std::optional<UserRecord>> FindUserById(int64_t id) override;
+  core::Result<std::vector<UserRecord>> Users() override;
+  core::Result<RoleGrantRecord> GrantRole(const RoleGrantRecord& grant,
+                                          const Actor& actor) override;
+  core::Status RevokeRole(int64_t grant_id, const Actor& actor) override;
+  core::Result<std::vector<RoleGrantRecord>> RoleGrants(int64_t user_id) override;
+  core::Status CreateSession(const SessionRecord& session, const Actor& actor) override;
+  core::Result<std::optional<SessionRecord>> FindSession(std::string_view token_hash) override;
+  core::Status TouchSession(std::string_view token_hash, core::TimestampMs last_seen) override;
+  core::Status DeleteSessions(int64_t user_id, std::string_view token_hash,
+                              const Actor& actor) override;
+  core::Result<ApiTokenRecord> CreateToken(const ApiTokenRecord& token,
+                                           const Actor& actor) override;
+  core::Result<std::optional<ApiTokenRecord>> FindToken(std::string_view token_hash) override;
+  core::Result<std::vector<ApiTokenRecord>> Tokens(int64_t user_id) override;
+  core::Status RevokeToken(int64_t token_id, const Actor& actor) override;
+  core::Status TokenUsed(int64_t token_id, core::TimestampMs at, const Actor& actor) override;
+  core::Status RecordAuthEvent(const AuthEvent& event) override;
+  core::Result<std::vector<AuthEvent>> AuthEvents(const AuthEventQuery& query) override;
 
   core::Status Ping() override;
 

@@ -35,15 +35,17 @@
 #include "core/metadata.h"
 #include "core/result.h"
 #include "core/timestamp.h"
+#include "store/auth_records.h"
 #include "store/fbr_records.h"
 
 namespace keneya::store {
 
 // Who makes a change, through what, and why.
 struct Actor {
-  std::string user;    // a user name; on the command line --user or the OS user
-  std::string source;  // "cli", "api", "screen", "file:declarations.json"...
-  std::string reason;  // optional free text
+  std::string user;     // a user name; on the command line --user or the OS user
+  std::string source;   // "cli", "api", "screen", "file:declarations.json"...
+  std::string reason;   // optional free text
+  std::string address;  // where from: the client's address for the API, "" on the command line
 };
 
 // What a bulk load is: recorded once as the import its new values point to.
@@ -199,6 +201,9 @@ class Store {
   // All stored metadata, with store ids filled in. Org units come parents first.
   virtual core::Result<core::MetadataBundle> LoadMetadata() = 0;
   virtual core::Result<std::vector<MetadataChange>> MetadataAudit(std::string_view object_uid) = 0;
+  // A number that grows with every metadata change (the newest metadata audit entry): a cache of
+  // the metadata is fresh while it stays the same.
+  virtual core::Result<int64_t> MetadataRevision() = 0;
 
   // The FBR states: declared, verified, validated, and those programs added.
   virtual core::Result<std::vector<core::State>> States() = 0;
@@ -288,6 +293,49 @@ class Store {
   virtual core::Result<std::vector<std::pair<int32_t, std::string>>> InvoiceNumbers(
       std::string_view program_code, std::string_view payment_code, int32_t period) = 0;
   virtual core::Result<std::optional<InvoiceRecord>> GetInvoice(std::string_view number) = 0;
+
+  // ---- Accounts (auth_records.h) ----
+  // Each change is recorded in the account audit, in the same transaction, with the actor's name,
+  // source and address.
+  // Creates a user (name unique: kAlreadyExists otherwise); audited as "user_create".
+  virtual core::Result<UserRecord> CreateUser(const UserRecord& user, const Actor& actor) = 0;
+  // Writes a user's full name, e-mail, language, password hash, disabled flag and password date;
+  // audited as `action` ("user_update", "password_change", "user_disable"...) with `detail`.
+  virtual core::Result<UserRecord> UpdateUser(const UserRecord& user, std::string_view action,
+                                              std::string_view detail, const Actor& actor) = 0;
+  virtual core::Result<std::optional<UserRecord>> FindUser(std::string_view name) = 0;
+  virtual core::Result<std::optional<UserRecord>> FindUserById(int64_t id) = 0;
+  // Every user, by name.
+  virtual core::Result<std::vector<UserRecord>> Users() = 0;
+  // Grants a role over a scope (the same grant again: kAlreadyExists); audited as "role_grant".
+  virtual core::Result<RoleGrantRecord> GrantRole(const RoleGrantRecord& grant,
+                                                  const Actor& actor) = 0;
+  // Revokes a grant; audited as "role_revoke". kNotFound when there is no such grant.
+  virtual core::Status RevokeRole(int64_t grant_id, const Actor& actor) = 0;
+  // The grants of a user (0: of every user), by user then id.
+  virtual core::Result<std::vector<RoleGrantRecord>> RoleGrants(int64_t user_id) = 0;
+  // Stores a new session; audited as "login".
+  virtual core::Status CreateSession(const SessionRecord& session, const Actor& actor) = 0;
+  virtual core::Result<std::optional<SessionRecord>> FindSession(std::string_view token_hash) = 0;
+  // Records that a session was used (not audited).
+  virtual core::Status TouchSession(std::string_view token_hash, core::TimestampMs last_seen) = 0;
+  // Ends one session (audited as "logout" when `actor` is given a name) or every session of a
+  // user (token_hash empty: a password change, a disabled account).
+  virtual core::Status DeleteSessions(int64_t user_id, std::string_view token_hash,
+                                      const Actor& actor) = 0;
+  // Stores a new API token; audited as "token_create".
+  virtual core::Result<ApiTokenRecord> CreateToken(const ApiTokenRecord& token,
+                                                   const Actor& actor) = 0;
+  virtual core::Result<std::optional<ApiTokenRecord>> FindToken(std::string_view token_hash) = 0;
+  // The tokens of a user (0: of every user), newest first.
+  virtual core::Result<std::vector<ApiTokenRecord>> Tokens(int64_t user_id) = 0;
+  // Revokes a token; audited as "token_revoke". kNotFound when there is no such token.
+  virtual core::Status RevokeToken(int64_t token_id, const Actor& actor) = 0;
+  // Records a token's use at `at`; audited as "token_use".
+  virtual core::Status TokenUsed(int64_t token_id, core::TimestampMs at, const Actor& actor) = 0;
+  // Records an event that changes nothing else (a failed sign-in).
+  virtual core::Status RecordAuthEvent(const AuthEvent& event) = 0;
+  virtual core::Result<std::vector<AuthEvent>> AuthEvents(const AuthEventQuery& query) = 0;
 
   // ---- Operations ----
   // Checks that the database answers (a trivial query).

@@ -113,6 +113,61 @@ TEST_F(CliTest, DemoShowsProgressAndRefusesToOverwriteData) {
   EXPECT_NE(info.output.find("Imports : 1"), std::string::npos) << info.output;
 }
 
+TEST_F(CliTest, TheDemoMakesAnAccountForEachRoleAndUserCommandsManageThem) {
+  // Without KENEYA_DEMO_PASSWORD, a generated password goes to a file only its owner reads.
+  Outcome demo = Keneya("--db " + db_ + " demo --from 2024 --to 2024 </dev/null");
+  ASSERT_EQ(demo.status, 0) << demo.output;
+  const fs::path password_file = dir_ / "demo-password";
+  ASSERT_TRUE(fs::exists(password_file)) << demo.output;
+  EXPECT_EQ(fs::status(password_file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_NE(demo.output.find(password_file.string()), std::string::npos) << demo.output;
+  for (const char* name : {"admin", "cellule.diarra", "cellule.kone", "paiement.sangare",
+                           "drs.mopti", "district.segou", "verif.kati", "qualite.csref",
+                           "chef.kokoii", "tresorier.kokoii", "partenaire"}) {
+    EXPECT_NE(demo.output.find(std::string(name) + " : "), std::string::npos) << name;
+  }
+  EXPECT_NE(demo.output.find("District sanitaire de Ségou"), std::string::npos) << demo.output;
+
+  Outcome list = Keneya("--db " + db_ + " user list");
+  ASSERT_EQ(list.status, 0) << list.output;
+  EXPECT_NE(list.output.find("verif.kati"), std::string::npos);
+  EXPECT_NE(list.output.find("Zone de vérification du cercle de Kati"), std::string::npos)
+      << list.output;
+
+  // A new account, its password from standard input (never on the command line).
+  std::ofstream(dir_ / "password.txt") << "Kati-2024-juin\n";
+  Outcome added = Keneya("--db " + db_ + " --user ops user add moussa --full-name 'Moussa Diallo'" +
+                         " --role district_team --scope DS_KATI --password-stdin < " +
+                         (dir_ / "password.txt").string());
+  ASSERT_EQ(added.status, 0) << added.output;
+  EXPECT_EQ(added.output.find("Kati-2024-juin"), std::string::npos) << "never echoed";
+  Outcome bad_role = Keneya("--db " + db_ + " user add awa --role chef --scope DS_KATI");
+  EXPECT_EQ(bad_role.status, 1);
+  EXPECT_NE(bad_role.output.find("rôle inconnu « chef »"), std::string::npos) << bad_role.output;
+  Outcome no_scope = Keneya("--db " + db_ + " user add awa --role viewer --scope NULLE_PART");
+  EXPECT_EQ(no_scope.status, 1);
+  Outcome granted = Keneya("--db " + db_ +
+                           " user role moussa grant verifier group:ZONE_VERIFICATION_CERCLE_KATI");
+  ASSERT_EQ(granted.status, 0) << granted.output;
+  Outcome token = Keneya("--db " + db_ + " user token create moussa --name dhis2 --days 30");
+  ASSERT_EQ(token.status, 0) << token.output;
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(token.output, match, std::regex(R"(kny_[A-Za-z0-9_-]{43})")))
+      << token.output;
+  Outcome tokens = Keneya("--db " + db_ + " user token list moussa");
+  EXPECT_NE(tokens.output.find("[valide]"), std::string::npos) << tokens.output;
+  EXPECT_EQ(tokens.output.find(match[0].str()), std::string::npos) << "a token is shown once";
+  ASSERT_EQ(Keneya("--db " + db_ + " user token revoke --id 1").status, 0);
+  EXPECT_NE(Keneya("--db " + db_ + " user token list moussa").output.find("[révoqué]"),
+            std::string::npos);
+  ASSERT_EQ(Keneya("--db " + db_ + " user disable moussa").status, 0);
+  EXPECT_NE(Keneya("--db " + db_ + " user list").output.find("[désactivé]"), std::string::npos);
+  Outcome reset = Keneya("--db " + db_ + " user password moussa");
+  ASSERT_EQ(reset.status, 0) << reset.output;
+  EXPECT_NE(reset.output.find("affiché une seule fois"), std::string::npos) << reset.output;
+}
+
 TEST_F(CliTest, ServeAnswersTheHealthCheckAndStopsOnSigterm) {
   int pipe_fds[2];
   ASSERT_EQ(pipe(pipe_fds), 0);
