@@ -50,6 +50,25 @@ Status Audit(SqlConnection& db, const Actor& actor, std::string_view action,
   return core::OkStatus();
 }
 
+// A token by id inside the caller's transaction, or NotFound.
+Result<ApiTokenRecord> TokenById(SqlConnection& db, int64_t token_id) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows, db.Query("SELECT " + std::string(kTokenColumns) +
+                                                              " FROM api_token WHERE id = ?",
+                                                          {token_id}));
+  if (rows.empty()) {
+    return core::NotFound(Message("store.no_token", {{"id", token_id}}), "token");
+  }
+  return ReadToken(rows[0]);
+}
+
+// How a token and a grant are named in the audit ("dhis2 kny_Q1w2e3...", "verifier group:Zv...").
+std::string TokenDetail(const ApiTokenRecord& token) {
+  return token.name + " " + token.prefix + "...";
+}
+std::string GrantDetail(const RoleGrantRecord& grant) {
+  return grant.role + " " + grant.scope_kind + ":" + grant.scope_uid;
+}
+
 Result<std::string> UserName(SqlConnection& db, int64_t user_id) {
   KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
                           db.Query("SELECT name FROM app_user WHERE id = ?", {user_id}));
@@ -167,9 +186,7 @@ Result<RoleGrantRecord> SqlStore::GrantRole(const RoleGrantRecord& grant, const 
                {stored.user_id, stored.role, stored.scope_kind, stored.scope_uid, now,
                 stored.granted_by}));
   stored.id = id.at(0).Int(0);
-  KENEYA_RETURN_IF_ERROR(Audit(db, actor, "role_grant", name,
-                               stored.role + " " + stored.scope_kind + ":" + stored.scope_uid,
-                               now));
+  KENEYA_RETURN_IF_ERROR(Audit(db, actor, "role_grant", name, GrantDetail(stored), now));
   KENEYA_RETURN_IF_ERROR(transaction.Commit());
   return stored;
 }
@@ -187,9 +204,7 @@ Status SqlStore::RevokeRole(int64_t grant_id, const Actor& actor) {
   const RoleGrantRecord grant = ReadGrant(rows[0]);
   KENEYA_ASSIGN_OR_RETURN(std::string name, UserName(db, grant.user_id));
   KENEYA_RETURN_IF_ERROR(db.Exec("DELETE FROM user_role WHERE id = ?", {grant_id}));
-  KENEYA_RETURN_IF_ERROR(Audit(db, actor, "role_revoke", name,
-                               grant.role + " " + grant.scope_kind + ":" + grant.scope_uid,
-                               core::NowMs()));
+  KENEYA_RETURN_IF_ERROR(Audit(db, actor, "role_revoke", name, GrantDetail(grant), core::NowMs()));
   return transaction.Commit();
 }
 
@@ -278,8 +293,7 @@ Result<ApiTokenRecord> SqlStore::CreateToken(const ApiTokenRecord& token, const 
                {stored.user_id, stored.name, stored.token_hash, stored.prefix, now,
                 stored.created_by, stored.expires}));
   stored.id = id.at(0).Int(0);
-  KENEYA_RETURN_IF_ERROR(
-      Audit(db, actor, "token_create", name, stored.name + " " + stored.prefix + "...", now));
+  KENEYA_RETURN_IF_ERROR(Audit(db, actor, "token_create", name, TokenDetail(stored), now));
   KENEYA_RETURN_IF_ERROR(transaction.Commit());
   return stored;
 }
@@ -312,19 +326,12 @@ Status SqlStore::RevokeToken(int64_t token_id, const Actor& actor) {
   SqlConnection& db = connection();
   KENEYA_RETURN_IF_ERROR(db.BeginWrite());
   TransactionGuard transaction(db);
-  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows, db.Query("SELECT " + std::string(kTokenColumns) +
-                                                              " FROM api_token WHERE id = ?",
-                                                          {token_id}));
-  if (rows.empty()) {
-    return core::NotFound(Message("store.no_token", {{"id", token_id}}), "token");
-  }
-  const ApiTokenRecord token = ReadToken(rows[0]);
+  KENEYA_ASSIGN_OR_RETURN(const ApiTokenRecord token, TokenById(db, token_id));
   if (token.revoked) return transaction.Commit();  // revoked already: nothing changes
   const core::TimestampMs now = core::NowMs();
   KENEYA_RETURN_IF_ERROR(db.Exec("UPDATE api_token SET revoked = ? WHERE id = ?", {now, token_id}));
   KENEYA_ASSIGN_OR_RETURN(std::string name, UserName(db, token.user_id));
-  KENEYA_RETURN_IF_ERROR(
-      Audit(db, actor, "token_revoke", name, token.name + " " + token.prefix + "...", now));
+  KENEYA_RETURN_IF_ERROR(Audit(db, actor, "token_revoke", name, TokenDetail(token), now));
   return transaction.Commit();
 }
 
@@ -332,18 +339,11 @@ Status SqlStore::TokenUsed(int64_t token_id, core::TimestampMs at, const Actor& 
   SqlConnection& db = connection();
   KENEYA_RETURN_IF_ERROR(db.BeginWrite());
   TransactionGuard transaction(db);
-  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows, db.Query("SELECT " + std::string(kTokenColumns) +
-                                                              " FROM api_token WHERE id = ?",
-                                                          {token_id}));
-  if (rows.empty()) {
-    return core::NotFound(Message("store.no_token", {{"id", token_id}}), "token");
-  }
-  const ApiTokenRecord token = ReadToken(rows[0]);
+  KENEYA_ASSIGN_OR_RETURN(const ApiTokenRecord token, TokenById(db, token_id));
   KENEYA_RETURN_IF_ERROR(
       db.Exec("UPDATE api_token SET last_used = ? WHERE id = ?", {at, token_id}));
   KENEYA_ASSIGN_OR_RETURN(std::string name, UserName(db, token.user_id));
-  KENEYA_RETURN_IF_ERROR(
-      Audit(db, actor, "token_use", name, token.name + " " + token.prefix + "...", at));
+  KENEYA_RETURN_IF_ERROR(Audit(db, actor, "token_use", name, TokenDetail(token), at));
   return transaction.Commit();
 }
 
