@@ -14,6 +14,7 @@
 #include "auth/authenticator.h"
 #include "auth/roles.h"
 #include "auth/secrets.h"
+#include "bench/http_bench.h"
 #include "bench/import_bench.h"
 #include "bench/rules_bench.h"
 #include "bench/store_bench.h"
@@ -241,7 +242,9 @@ int RunServe(const Context& c, const ServeOptions& options) {
   config.api.secure_cookies = !config.server.tls_cert.empty();
   config.api.info = http::ServerInfo{Version(), Shown(config.database)};
 
-  auto pool = store::StorePool::Open(config.database, config.pool);
+  // Many connections: a small page cache each (the file is in the system's cache anyway).
+  auto pool = store::StorePool::Open(config.database, config.pool,
+                                     store::OpenOptions{.migrate = true, .sqlite_cache_kib = 8192});
   if (!pool.ok()) return Fail(c, pool.error().In(Shown(config.database)));
   auth::Authenticator authenticator(auth::AuthOptions{});
   http::Metrics metrics;
@@ -667,6 +670,18 @@ int RunBenchInvoices(const Context& c, const BenchInvoicesOptions& options) {
   return 0;
 }
 
+int RunBenchHttp(const Context& c, const BenchHttpOptions& options) {
+  bench::HttpBenchOptions bench_options;
+  bench_options.database = options.database;
+  bench_options.period = options.period;
+  bench_options.connections = options.connections;
+  bench_options.seconds = options.seconds;
+  bench_options.wrk = options.wrk;
+  core::Status status = bench::RunHttpBench(bench_options, *c.out);
+  if (!status.ok()) return Fail(c, status.error());
+  return 0;
+}
+
 // ---- DHIS2 ----
 
 namespace {
@@ -769,6 +784,8 @@ int RunDhis2PullValues(const Context& c, const Dhis2CommandOptions& options) {
   import.state = options.state.empty() ? "declared" : options.state;
   import.dry_run = options.dry_run;
   import.actor = store::Actor{c.user, "dhis2:" + (*client)->base_url(), ""};
+  // A Keneya server gives the values of the same state.
+  if ((*client)->IsKeneya()) pull.state = import.state;
   io::Importer importer(store, import);
   ProgressPrinter progress(*c.err, c.language, c.interactive);
   auto summary = importer.ImportFrom(
@@ -801,6 +818,8 @@ int RunDhis2Push(const Context& c, const Dhis2CommandOptions& options) {
   push.import_strategy = options.strategy;
   push.dry_run = options.dry_run;
   push.journal = options.journal;
+  // A Keneya server stores them in the same state (DHIS2 has none).
+  if ((*client)->IsKeneya()) push.state = selection.state;
   ProgressPrinter progress(*c.err, c.language, c.interactive);
   auto result = (*client)->PushDataValues(*values, push, progress.AsFunction());
   progress.Finish();

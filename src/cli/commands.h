@@ -144,6 +144,15 @@ struct BenchInvoicesOptions {
 };
 int RunBenchInvoices(const Context& context, const BenchInvoicesOptions& options);
 
+struct BenchHttpOptions {
+  std::string database;
+  std::string period = "2024Q1";
+  int connections = 100;
+  int seconds = 30;
+  std::string wrk = "wrk";
+};
+int RunBenchHttp(const Context& context, const BenchHttpOptions& options);
+
 // The version of this program.
 const char* Version();
 

@@ -465,6 +465,23 @@ int Main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 50));
 
+  keneya::cli::BenchHttpOptions bench_http;
+  CLI::App* bench_http_command = bench_command->add_subcommand("http", text("cli.help.bench.http"));
+  bench_http_command->add_option("--demo-db", bench_http.database,
+                                 text("cli.help.bench.http.demo_db"));
+  bench_http_command->add_option("--period", bench_http.period, text("cli.help.bench.http.period"))
+      ->capture_default_str();
+  bench_http_command
+      ->add_option("--connections", bench_http.connections, text("cli.help.bench.http.connections"))
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  bench_http_command
+      ->add_option("--seconds", bench_http.seconds, text("cli.help.bench.http.seconds"))
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  bench_http_command->add_option("--wrk", bench_http.wrk, text("cli.help.bench.http.wrk"))
+      ->capture_default_str();
+
   LocalizeHelp(app, l);
 
   try {
@@ -498,6 +515,7 @@ int Main(int argc, char** argv) {
   if (period_command->parsed()) return keneya::cli::RunPeriod(context, periods);
   if (bench_invoices_command->parsed())
     return keneya::cli::RunBenchInvoices(context, bench_invoices);
+  if (bench_http_command->parsed()) return keneya::cli::RunBenchHttp(context, bench_http);
   if (bench_rules_command->parsed()) {
     if (bench_rules.solve && bench_rules.write_equations.empty()) {
       std::cerr << text("cli.main.solve_needs_write_equations") << "\n";

@@ -69,7 +69,19 @@ Result<Loaded> Load(store::Store& store, const Resolver& resolver, const StoredR
                     const ExportOptions& options) {
   Loaded out;
   out.superseded = run.run.status == "superseded";
-  KENEYA_ASSIGN_OR_RETURN(out.records, store.Invoices(run.run.id));
+  if (options.include) {
+    // A part of the run: the list first (without lines), then the included invoices alone.
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> listed,
+                            store.InvoiceList(run.run.id, 0));
+    for (const store::InvoiceRecord& row : listed) {
+      if (!options.include(row.org_unit)) continue;
+      KENEYA_ASSIGN_OR_RETURN(std::optional<store::InvoiceRecord> invoice,
+                              store.GetInvoice(row.number));
+      if (invoice) out.records.push_back(*std::move(invoice));
+    }
+  } else {
+    KENEYA_ASSIGN_OR_RETURN(out.records, store.Invoices(run.run.id));
+  }
   int64_t done = 0;
   for (const store::InvoiceRecord& record : out.records) {
     KENEYA_ASSIGN_OR_RETURN(InvoiceView view, ViewOf(run, record, options.language));
@@ -83,6 +95,7 @@ Result<Loaded> Load(store::Store& store, const Resolver& resolver, const StoredR
   for (const auto& [ids, codes] :
        {std::pair{&missing, &out.missing}, std::pair{&suspended, &out.suspended}}) {
     for (int32_t id : *ids) {
+      if (options.include && !options.include(id)) continue;
       const core::OrgUnit* unit = resolver.OrgUnitById(id);
       codes->push_back(unit ? (unit->code.empty() ? unit->uid : unit->code) : std::to_string(id));
     }
@@ -345,6 +358,11 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
   missing.SetWidth(2, 2, 22);
 
   io::XlsxWorkbook::Sheet about = book->AddSheet(core::Text(l, "fbr.export.sheet_run"));
+  // A part of the run (what a user may read of it) shows its own total, never the run's.
+  const bool partial = static_cast<bool>(o.include);
+  int64_t exported_total = 0;
+  for (const store::InvoiceRecord& record : data.records) exported_total += record.total;
+  if (!partial) exported_total = run.run.total;
   const std::string period = core::Period::FromCode(run.run.period)->ToString();
   const std::vector<std::pair<std::string, std::string>> facts = {
       {core::Text(l, "fbr.export.fact_program"),
@@ -354,7 +372,9 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
       {core::Text(l, "fbr.export.fact_period"), period},
       {core::Text(l, "fbr.export.fact_status"),
        core::Text(l, data.superseded ? "fbr.export.status_superseded" : "fbr.export.status_draft")},
-      {core::Text(l, "fbr.export.fact_computed_by"), run.run.created_by},
+      // Who computed the run is the national unit's business, not a facility's.
+      {core::Text(l, "fbr.export.fact_computed_by"),
+       partial ? std::string("-") : run.run.created_by},
       {core::Text(l, "fbr.export.fact_computed_on"), core::FormatTimestamp(run.run.created)}};
   row = 0;
   for (const auto& [k, v] : facts) {
@@ -371,7 +391,7 @@ Result<ExportResult> WriteXlsx(const Loaded& data, const Resolver& resolver, con
       {core::Text(l, "fbr.export.fact_suspended"),
        {static_cast<double>(data.suspended.size()), Style::kMoney}},
       {core::Text(l, "fbr.export.column_total_fcfa"),
-       {static_cast<double>(run.run.total), Style::kMoneyBold}}};
+       {static_cast<double>(exported_total), Style::kMoneyBold}}};
   for (const auto& [k, v] : numbers) {
     about.WriteText(row, 0, k, Style::kBold);
     about.WriteNumber(row, 1, v.first, v.second);

@@ -9,6 +9,7 @@
 #ifndef KENEYA_FBR_EXPORTS_H_
 #define KENEYA_FBR_EXPORTS_H_
 
+#include <functional>
 #include <string>
 
 #include "core/format.h"
@@ -27,6 +28,9 @@ struct ExportOptions {
   // A superseded run is refused unless this is set (to archive it): its PDF pages then say
   // "REMPLACÉE — NE PAS PAYER", its workbook says so; it is never exported to DHIS2.
   bool allow_superseded = false;
+  // When set, only the invoices (and facilities without a report) of the org units it accepts:
+  // what a user may read of the run. Not for "dhis2".
+  std::function<bool(int32_t org_unit)> include;
 };
 
 struct ExportResult {

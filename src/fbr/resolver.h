@@ -38,9 +38,10 @@ class Resolver {
 
  private:
   template <typename T>
+  // Uids first: a code that is also another object's uid never hides that object.
   static void Index(const std::vector<T>& items, std::unordered_map<std::string, const T*>& map) {
+    for (const T& item : items) map.emplace(item.uid, &item);
     for (const T& item : items) {
-      map.emplace(item.uid, &item);
       if (!item.code.empty()) map.emplace(item.code, &item);
     }
   }

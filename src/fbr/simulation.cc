@@ -11,8 +11,13 @@ namespace keneya::fbr {
 core::Result<Simulation> Simulate(store::Store& store, const core::MetadataBundle& metadata,
                                   const core::Period& period, const SimulationRequest& request) {
   Simulation out;
-  KENEYA_ASSIGN_OR_RETURN(out.program, ProgramToUse(store, metadata, request.program, period,
-                                                    request.version, /*to_store=*/false));
+  if (request.stored_only) {
+    KENEYA_ASSIGN_OR_RETURN(out.program,
+                            ProgramFor(store, request.program, period, request.version));
+  } else {
+    KENEYA_ASSIGN_OR_RETURN(out.program, ProgramToUse(store, metadata, request.program, period,
+                                                      request.version, /*to_store=*/false));
+  }
   ComputeOptions options;
   options.payment = request.payment;
   KENEYA_ASSIGN_OR_RETURN(ComputedRun base, Compute(store, metadata, out.program, period, options));

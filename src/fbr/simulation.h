@@ -28,6 +28,8 @@ struct SimulationRequest {
   std::optional<int> version;  // the program's version; none: the one valid for the period
   std::string payment;         // the payment rule; empty: the program's first
   Overrides overrides;         // what the simulation changes (ParseSetting, ParseEnvelope)
+  // A stored program only, never files (the server: a code must not reach the disk).
+  bool stored_only = false;
 };
 
 // A zone's invoiced totals in the baseline and in the simulation.

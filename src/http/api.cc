@@ -1,8 +1,12 @@
 #include "http/api.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 
 #include "auth/accounts.h"
 #include "core/text.h"
@@ -99,6 +103,66 @@ std::optional<std::string> DecodeBase64(std::string_view text) {
     }
   }
   return out;
+}
+
+// A DHIS2 path without its API version (/api/40/...) and format suffix (.json, .xml, .csv,
+// .adx, set in `suffix`).
+std::string Dhis2Path(std::string_view path, std::string* suffix) {
+  std::string out(path);
+  if (out.rfind("/api/", 0) != 0) return out;
+  const size_t end = out.find('/', 5);
+  if (end != std::string::npos && end > 5 && end - 5 <= 3 &&
+      std::all_of(out.begin() + 5, out.begin() + static_cast<std::ptrdiff_t>(end),
+                  [](char c) { return c >= '0' && c <= '9'; })) {
+    out.erase(4, end - 4);
+  }
+  const size_t slash = out.rfind('/');
+  const size_t dot = out.rfind('.');
+  if (dot != std::string::npos && dot > slash) {
+    const std::string ext = out.substr(dot + 1);
+    if (ext == "json" || ext == "xml" || ext == "csv" || ext == "adx") {
+      *suffix = ext;
+      out.erase(dot);
+    }
+  }
+  return out;
+}
+
+std::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Payload Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Internal Server Error";
+  }
+}
+
+// An error of a DHIS2-compatible route in DHIS2's WebMessage shape; Keneya's own fields stay.
+void Dhis2Shape(Response& response) {
+  Json body = Json::parse(response.body, nullptr, false);
+  if (!body.is_object() || body.contains("httpStatusCode")) return;  // already DHIS2's
+  body["httpStatus"] = ReasonPhrase(response.status);
+  body["httpStatusCode"] = response.status;
+  body["status"] = "ERROR";
+  response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 bool IsSafeMethod(std::string_view method) { return method == "GET" || method == "HEAD"; }
@@ -256,6 +320,10 @@ const std::vector<Api::Route>& Table() {
         {"GET", "/api/me", Who::kSignedIn, Body::kSmall, Me},
     };
     AddAccountRoutes(routes);
+    AddPlaceRoutes(routes);
+    AddEntryRoutes(routes);
+    AddPaymentRoutes(routes);
+    AddDhis2Routes(routes);
     return routes;
   }();
   return table;
@@ -441,6 +509,63 @@ Result<int64_t> QueryInteger(const Request& request, std::string_view name, int6
   return value;
 }
 
+Result<std::pair<int64_t, int64_t>> Paging(const Request& request) {
+  KENEYA_ASSIGN_OR_RETURN(int64_t page, QueryInteger(request, "page", 1, 1'000'000));
+  KENEYA_ASSIGN_OR_RETURN(int64_t size, QueryInteger(request, "pageSize", 50, 1'000));
+  return std::make_pair(page, size);
+}
+
+std::string QueryText(const Request& request, std::string_view name) {
+  return request.Param(name).value_or("");
+}
+
+Result<std::string> TemporaryFile(std::string_view suffix) {
+  std::error_code error;
+  std::filesystem::path directory = std::filesystem::temp_directory_path(error);
+  if (error) directory = "/tmp";
+  std::string path = (directory / "keneya-export-XXXXXX").string() + std::string(suffix);
+  const int fd = mkstemps(path.data(), static_cast<int>(suffix.size()));
+  if (fd < 0) {
+    return core::Internal(Message("http.temporary_file", {{"path", path}}));
+  }
+  close(fd);
+  return path;
+}
+
+RemoveOnExit::~RemoveOnExit() {
+  std::error_code error;
+  std::filesystem::remove(path_, error);  // already gone once a response opened it
+}
+
+Result<Response> FileResponse(const std::string& path, std::string content_type,
+                              const std::string& download) {
+  auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
+  std::error_code error;
+  std::filesystem::remove(path, error);  // the open stream keeps it until it is read
+  if (!*file) return core::Internal(Message("http.temporary_file", {{"path", path}}));
+  Response r;
+  r.content_type = std::move(content_type);
+  if (!download.empty()) {
+    // Letters, digits, '.', '_' and '-' only: a name from a program cannot break the header.
+    std::string name = download;
+    for (char& c : name) {
+      const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+      if (!plain) c = '_';
+    }
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  }
+  r.headers.emplace_back("Cache-Control", "private, no-store");
+  r.pull = [file]() -> std::optional<std::string> {
+    std::string piece(64 * 1024, '\0');
+    file->read(piece.data(), static_cast<std::streamsize>(piece.size()));
+    piece.resize(static_cast<size_t>(file->gcount()));
+    if (piece.empty()) return std::nullopt;
+    return piece;
+  };
+  return r;
+}
+
 // ---- The call ----
 
 store::Actor Api::Call::Actor(std::string reason) const {
@@ -449,7 +574,23 @@ store::Actor Api::Call::Actor(std::string reason) const {
 }
 
 Result<std::shared_ptr<const core::MetadataBundle>> Api::Call::Metadata() {
-  return api.Metadata(*store);
+  KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const fbr::Directory> directory, Directory());
+  return std::shared_ptr<const core::MetadataBundle>(directory, &directory->bundle());
+}
+
+Result<std::shared_ptr<const fbr::Directory>> Api::Call::Directory() {
+  if (directory_ == nullptr) {
+    KENEYA_ASSIGN_OR_RETURN(directory_, api.Directory(*store));
+  }
+  return directory_;
+}
+
+Result<const fbr::Sight*> Api::Call::Sight() {
+  if (!sight_) {
+    KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const fbr::Directory> directory, Directory());
+    sight_.emplace(*directory, *user);
+  }
+  return &*sight_;
 }
 
 const std::string& Api::Call::Path(std::string_view name) const {
@@ -476,25 +617,30 @@ std::vector<RouteInfo> Api::Routes() {
 }
 
 size_t Api::BodyLimit(std::string_view method, std::string_view path) const {
-  for (const Route& route : Table()) {
-    if (route.method == method && Matches(route.pattern, path, nullptr)) {
-      return route.body == Route::Body::kImport ? options_.import_body_limit : options_.body_limit;
+  std::string suffix;
+  const std::string dhis2 = Dhis2Path(path, &suffix);
+  for (const std::string_view candidate : {path, std::string_view(dhis2)}) {
+    for (const Route& route : Table()) {
+      if (route.method == method && Matches(route.pattern, candidate, nullptr)) {
+        return route.body == Route::Body::kImport ? options_.import_body_limit
+                                                  : options_.body_limit;
+      }
     }
   }
   return options_.body_limit;
 }
 
-Result<std::shared_ptr<const core::MetadataBundle>> Api::Metadata(store::Store& store) {
+Result<std::shared_ptr<const fbr::Directory>> Api::Directory(store::Store& store) {
   KENEYA_ASSIGN_OR_RETURN(int64_t revision, store.MetadataRevision());
   {
     std::lock_guard<std::mutex> lock(metadata_mutex_);
-    if (metadata_ != nullptr && revision == metadata_revision_) return metadata_;
+    if (directory_ != nullptr && revision == metadata_revision_) return directory_;
   }
   KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle loaded, store.LoadMetadata());
-  auto fresh = std::make_shared<const core::MetadataBundle>(std::move(loaded));
+  auto fresh = std::make_shared<const fbr::Directory>(std::move(loaded));
   std::lock_guard<std::mutex> lock(metadata_mutex_);
   if (revision >= metadata_revision_) {
-    metadata_ = fresh;
+    directory_ = fresh;
     metadata_revision_ = revision;
   }
   return fresh;
@@ -517,14 +663,23 @@ Response Api::Dispatch(const Request& request, core::Language language) {
   const Route* route = nullptr;
   bool other_method = false;
   std::map<std::string, std::string, std::less<>> names;
-  for (const Route& candidate : Table()) {
-    if (!Matches(candidate.pattern, request.path, &names)) continue;
-    if (candidate.method == request.method ||
-        (request.method == "HEAD" && candidate.method == "GET")) {
-      route = &candidate;
-      break;
+  std::string suffix;
+  auto find = [&](std::string_view path) {
+    for (const Route& candidate : Table()) {
+      if (!Matches(candidate.pattern, path, &names)) continue;
+      if (candidate.method == request.method ||
+          (request.method == "HEAD" && candidate.method == "GET")) {
+        route = &candidate;
+        return;
+      }
+      other_method = true;
     }
-    other_method = true;
+  };
+  find(request.path);
+  if (route == nullptr && !other_method) {
+    // DHIS2's forms of a path: /api/40/dataValueSets, /api/dataValueSets.csv.
+    const std::string path = Dhis2Path(request.path, &suffix);
+    if (path != request.path) find(path);
   }
   if (route == nullptr) {
     Response r =
@@ -548,7 +703,9 @@ Response Api::Dispatch(const Request& request, core::Language language) {
     r.route = std::string(route->pattern);
     return r;
   }
-  Call call{*this, request, language, std::move(names), {}, std::nullopt, "", &**lease};
+  Call call{
+      *this, request, language, std::move(names), {}, std::nullopt, "", &**lease, std::move(suffix),
+      {},    {}};
   call.client.address = ClientAddress(request, options_.trusted_proxies);
   call.client.user_agent = request.Header("user-agent").substr(0, 300);
   call.client.source = "api";
@@ -596,12 +753,19 @@ Response Api::Dispatch(const Request& request, core::Language language) {
       signed_in = user.error();
     }
   }
+  if (route->dhis2 && request.Header("accept-language").empty()) {
+    language = core::Language::kEnglish;
+    call.language = language;
+  }
   Response response;
   if (route->who == Route::Who::kSignedIn && !call.user) {
     response = ErrorResponse(
         signed_in.ok() ? core::Unauthenticated(Message("auth.not_signed_in")) : signed_in.error(),
         language);
-    if (response.status == 401 && (!authorization.empty() || session.empty())) {
+    // A browser is not prompted (its remembered Basic credentials would go with requests other
+    // sites make): only scripts, which do not ask for HTML.
+    const bool browser = request.Header("accept").find("text/html") != std::string::npos;
+    if (response.status == 401 && !browser && (!authorization.empty() || session.empty())) {
       // Scripts (DHIS2's tools) learn how to sign in; browsers with a session are not prompted.
       response.headers.emplace_back("WWW-Authenticate",
                                     "Basic realm=\"Keneya\", charset=\"UTF-8\"");
@@ -611,6 +775,7 @@ Response Api::Dispatch(const Request& request, core::Language language) {
     response =
         answered.ok() ? std::move(answered).value() : ErrorResponse(answered.error(), language);
   }
+  if (route->dhis2 && response.status >= 400) Dhis2Shape(response);
   response.route = std::string(route->pattern);
   if (call.user) response.user = call.user->name;
   if (request.method == "HEAD") response.body.clear();

@@ -27,6 +27,7 @@
 #include "core/message.h"
 #include "core/metadata.h"
 #include "core/result.h"
+#include "fbr/directory.h"
 #include "http/exchange.h"
 #include "store/store_pool.h"
 
@@ -85,15 +86,15 @@ class Api : public Handler {
 
  private:
   Response Dispatch(const Request& request, core::Language language);
-  // The metadata as stored, reloaded when it changed.
-  core::Result<std::shared_ptr<const core::MetadataBundle>> Metadata(store::Store& store);
+  // The metadata as stored with its lookups, reloaded when it changed.
+  core::Result<std::shared_ptr<const fbr::Directory>> Directory(store::Store& store);
 
   store::StorePool& pool_;
   auth::Authenticator& authenticator_;
   ApiOptions options_;
   Metrics* metrics_;
   std::mutex metadata_mutex_;
-  std::shared_ptr<const core::MetadataBundle> metadata_;
+  std::shared_ptr<const fbr::Directory> directory_;
   int64_t metadata_revision_ = -1;
 };
 

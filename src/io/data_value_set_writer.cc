@@ -271,12 +271,22 @@ class AdxWriter final : public DataValueSetWriter {
       Attribute("dataSet", v.data_set);
       Attribute("orgUnit", v.org_unit);
       Attribute("period", period.ok() ? FormatAdxPeriod(*period) : std::string(v.period));
-      Attribute("attributeOptionCombo", v.attribute_option_combo);
+      if (v.attribute_categories != nullptr) {
+        for (const auto& [category, option] : *v.attribute_categories) {
+          Attribute(category.c_str(), option);
+        }
+      } else {
+        Attribute("attributeOptionCombo", v.attribute_option_combo);
+      }
       b += ">\n";
     }
     b += "    <dataValue";
     Attribute("dataElement", v.data_element);
-    Attribute("categoryOptionCombo", v.category_option_combo);
+    if (v.categories != nullptr) {
+      for (const auto& [category, option] : *v.categories) Attribute(category.c_str(), option);
+    } else {
+      Attribute("categoryOptionCombo", v.category_option_combo);
+    }
     if (v.numeric) {
       Attribute("value", v.value);
       b += "/>\n";

@@ -14,6 +14,8 @@
 #include <memory>
 #include <ostream>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "io/data_value_set.h"
 
@@ -35,6 +37,11 @@ struct OutputDataValue {
   bool followup = false;
   bool deleted = false;
   bool numeric = true;  // ADX: false sends the value to <annotation>
+  // ADX: the disaggregation and the attribute as DHIS2 writes them, one attribute per category
+  // (category code -> option code) instead of the combos; empty for the default combos (then
+  // nothing is written). Unset (nullptr): the combos as given.
+  const std::vector<std::pair<std::string, std::string>>* categories = nullptr;
+  const std::vector<std::pair<std::string, std::string>>* attribute_categories = nullptr;
 };
 
 class DataValueSetWriter {

@@ -819,6 +819,13 @@ Result<Dhis2User> Dhis2Client::CheckCredentials() {
   return user;
 }
 
+bool Dhis2Client::IsKeneya() {
+  auto body = impl_->Get("/api/system/info", Message());
+  if (!body.ok()) return false;
+  json j = json::parse(*body, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() && j.contains("keneyaVersion");
+}
+
 Result<MetadataReadResult> Dhis2Client::PullOrgUnits(const store::ProgressFn& progress,
                                                      int page_size) {
   if (page_size < 1) {
@@ -973,6 +980,7 @@ Status Dhis2Client::PullDataValues(const DataValuePull& pull, DataValueSetHandle
       // The list is the whole subtree already: children=true would return values twice.
       query.Add("children", "false");
       if (!pull.id_scheme.empty()) query.Add("idScheme", pull.id_scheme);
+      if (!pull.state.empty()) query.Add("state", pull.state);
       const Message what("io.dhis2.reading_data_values",
                          {{"request", done + 1}, {"requests", total}});
       KENEYA_ASSIGN_OR_RETURN(std::string body, impl_->Get(query.str(), what));
@@ -996,6 +1004,7 @@ Result<PushResult> Dhis2Client::PushDataValues(std::span<const Dhis2DataValue> v
   if (!options.import_strategy.empty()) query.Add("importStrategy", options.import_strategy);
   if (options.dry_run) query.Add("dryRun", "true");
   if (!options.id_scheme.empty()) query.Add("idScheme", options.id_scheme);
+  if (!options.state.empty()) query.Add("state", options.state);
   const std::string path = query.str();
   const std::string url = impl_->Url(path);
 

@@ -93,6 +93,9 @@ struct DataValuePull {
   int org_units_per_request = 50;
   int periods_per_request = 12;
   std::string id_scheme;  // "" (UID), "CODE", "NAME" or "ATTRIBUTE:<uid>": how DHIS2 names things
+  // Keneya's own `state` parameter, sent when not empty: the FBR state to read from a server
+  // that is a Keneya (DHIS2 has no states).
+  std::string state;
 };
 
 // `root` and its descendants in `pyramid`, root first then in the bundle's order (parents before
@@ -120,6 +123,9 @@ struct PushOptions {
   std::string import_strategy;
   std::string id_scheme;
   bool dry_run = false;  // dryRun=true: DHIS2 checks and counts, writes nothing
+  // Keneya's own `state` parameter, sent when not empty: the FBR state the values are written
+  // in on a server that is a Keneya (declared when not given).
+  std::string state;
   // When not empty: the journal of this push. Batches it records as acknowledged are not sent
   // again; each batch DHIS2 acknowledges is added to it. A journal of another push (other
   // values, batch size, server or query) is an error, never a starting point.
@@ -218,6 +224,9 @@ class Dhis2Client {
   // URL), kFailedPrecondition for an answer that is not a DHIS2 user (the base URL points
   // elsewhere).
   core::Result<Dhis2User> CheckCredentials();
+  // Whether the server is a Keneya (its /api/system/info says so): it then takes `state`.
+  // False for DHIS2, and when the server does not say.
+  bool IsKeneya();
 
   // Errors of the pulls: as CheckCredentials for refused credentials and a server out of
   // reach; kNotFound (HTTP 404: a wrong base URL), kUnavailable (5xx, 429), kInvalidArgument

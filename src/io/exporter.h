@@ -9,11 +9,15 @@
 #define KENEYA_IO_EXPORTER_H_
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
+#include "core/timestamp.h"
 #include "io/data_value_set.h"
 #include "io/dhis2_client.h"
 #include "io/id_scheme.h"
@@ -29,6 +33,19 @@ struct ExportOptions {
   std::string org_unit;                // uid of a subtree root; empty: everywhere
   IdScheme scheme;                     // how objects are named in the file
   bool include_deleted = false;        // write deleted values too, with deleted=true
+  // DHIS2's orgUnit and children parameters: values of these org units (uids or codes), and of
+  // everything below them when `children`. With `org_unit` too, both must hold.
+  std::vector<std::string> org_units;
+  bool children = false;
+  // DHIS2's startDate and endDate: values of periods that lie within these days, both included.
+  std::optional<core::Date> start_date, end_date;
+  // DHIS2's lastUpdated and lastUpdatedDuration: values changed at or after this time.
+  std::optional<core::TimestampMs> updated_since;
+  // Where the reader may read (the server's DHIS2 endpoint); unset: everywhere. Values elsewhere
+  // are left out, and an org unit named above that it refuses is one that does not exist.
+  std::function<bool(const core::OrgUnit&)> may_see;
+  // The store's metadata when the caller holds it (the server); null: loaded from the store.
+  std::shared_ptr<const core::MetadataBundle> metadata;
 };
 
 // The values the options select, with uids, for a push to DHIS2 (Dhis2Client::PushDataValues).

@@ -143,8 +143,13 @@ class ImportRun final : public DataValueSetHandler {
                      core::Message("io.conflict.e7600", {{"data_set", header.data_set}}));
       }
     }
-    if (!header.org_unit.empty() &&
-        org_units_.Find(group_.org_unit_scheme, header.org_unit) == nullptr) {
+    const core::OrgUnit* header_org_unit =
+        header.org_unit.empty() ? nullptr
+                                : org_units_.Find(group_.org_unit_scheme, header.org_unit);
+    if (header_org_unit != nullptr && options_.may_see && !options_.may_see(*header_org_unit)) {
+      header_org_unit = nullptr;
+    }
+    if (!header.org_unit.empty() && header_org_unit == nullptr) {
       return Abort("E7603", "orgUnit", {{"organisationUnit", header.org_unit}},
                    core::Message("io.conflict.e7603", {{"org_unit", header.org_unit}}));
     }
@@ -195,9 +200,14 @@ class ImportRun final : public DataValueSetHandler {
     // E7612: org unit.
     const core::OrgUnit* ou =
         CachedFind(org_units_, group_.org_unit_scheme, ou_text, last_ou_text_, last_ou_);
-    if (ou == nullptr) {
+    if (ou == nullptr || (options_.may_see && !options_.may_see(*ou))) {
       return Reject(index, "E7612", "orgUnit", {{"organisationUnit", std::string(ou_text)}},
                     core::Message("io.conflict.e7612", {{"org_unit", ou_text}}));
+    }
+    if (options_.may_write && !options_.may_write(*ou)) {
+      return Reject(
+          index, "E7617", "orgUnit", {{"organisationUnit", ou->uid}},
+          core::Message("io.conflict.e7617", {{"org_unit", ou->uid}, {"state", options_.state}}));
     }
     // E7613: category option combo, given, or from ADX categories, or the default.
     const bool coc_given = !raw.category_option_combo.empty() || !raw.categories.empty();

@@ -64,6 +64,12 @@ struct ImportOptions {
   // target): the import then skips loading it. The caller vouches that it is the store's
   // current metadata. Null: loaded from the store at each import.
   std::shared_ptr<const core::MetadataBundle> metadata;
+  // Where the importing user may act (the server's DHIS2 endpoints); unset: everywhere. An org
+  // unit the user may not see is one that does not exist (E7603 in the header, E7612 in a
+  // value: its existence does not leak); one the user sees but may not write this state at is
+  // refused with E7617 (not in the user's hierarchy for writing).
+  std::function<bool(const core::OrgUnit&)> may_see;
+  std::function<bool(const core::OrgUnit&)> may_write;
 };
 
 class Importer {

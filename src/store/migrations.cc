@@ -917,6 +917,13 @@ CREATE TABLE auth_audit (
 CREATE INDEX auth_audit_subject ON auth_audit(subject, id);
 )sql";
 
+// Migration 6: what the API reads by facility: its invoices over every run and its contracts
+// over every program (a facility's card).
+constexpr const char* kMigration6 = R"sql(
+CREATE INDEX invoice_org_unit ON invoice(org_unit_id);
+CREATE INDEX contract_org_unit ON contract(org_unit_id, start_date);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations(Dialect dialect) {
@@ -926,6 +933,7 @@ const std::vector<Migration>& Migrations(Dialect dialect) {
       {3, "FBR programs, contracts and invoices", kSqlite3},
       {4, "facilities a run left out for a suspended contract", kSqlite4},
       {5, "accounts: users, roles, sessions, API tokens and their audit", kSqlite5},
+      {6, "invoices and contracts by facility", kMigration6},
   };
   static const std::vector<Migration> kPostgres = {
       {1, "pyramid, metadata, data values and audit", kPostgres1},
@@ -933,6 +941,7 @@ const std::vector<Migration>& Migrations(Dialect dialect) {
       {3, "FBR programs, contracts and invoices", kPostgres3},
       {4, "facilities a run left out for a suspended contract", kPostgres4},
       {5, "accounts: users, roles, sessions, API tokens and their audit", kPostgres5},
+      {6, "invoices and contracts by facility", kMigration6},
   };
   return dialect == Dialect::kSqlite ? kSqlite : kPostgres;
 }

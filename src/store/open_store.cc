@@ -22,7 +22,7 @@ core::Result<std::unique_ptr<Store>> OpenStore(std::string_view location,
     std::string_view path = location;
     if (path.starts_with("sqlite:")) path.remove_prefix(7);
     if (path.starts_with("//")) path.remove_prefix(2);
-    KENEYA_ASSIGN_OR_RETURN(store, SqliteStore::Open(std::string(path)));
+    KENEYA_ASSIGN_OR_RETURN(store, SqliteStore::Open(std::string(path), options.sqlite_cache_kib));
   }
   if (options.migrate) KENEYA_RETURN_IF_ERROR(store->Migrate());
   return store;

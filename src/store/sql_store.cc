@@ -1031,15 +1031,18 @@ Result<WriteOutcome> SqlStore::PutValue(const DataValue& value, const Actor& act
     if (!old.deleted && old.SameContent(value)) return WriteOutcome::kUnchanged;
     const AuditAction action = old.deleted ? AuditAction::kCreate : AuditAction::kUpdate;
     outcome = old.deleted ? WriteOutcome::kCreated : WriteOutcome::kUpdated;
+    // A change moves the version (last_updated) forward, even within one millisecond.
+    const core::TimestampMs changed = std::max(now, old.last_updated + 1);
     std::vector<SqlValue> update = {value.value,    value.comment, value.stored_by,
-                                    value.followup, false,         now};
+                                    value.followup, false,         changed};
     update.insert(update.end(), key.begin(), key.end());
     KENEYA_RETURN_IF_ERROR(connection_->Exec(
         "UPDATE data_value SET value = ?, comment = ?, stored_by = ?, followup = ?, deleted = ?, "
         "last_updated = ? WHERE " +
             std::string(kKeyMatch),
         update));
-    KENEYA_RETURN_IF_ERROR(InsertAudit(*connection_, value.key, action, now, actor, &old, &value));
+    KENEYA_RETURN_IF_ERROR(
+        InsertAudit(*connection_, value.key, action, changed, actor, &old, &value));
   }
   KENEYA_RETURN_IF_ERROR(transaction.Commit());
   return outcome;
@@ -1059,15 +1062,84 @@ Result<bool> SqlStore::DeleteValue(const DataValueKey& key, const Actor& actor) 
   if (rows.empty()) return false;
   const DataValue old = ValueFromRow(rows[0]);
   if (old.deleted) return false;
-  std::vector<SqlValue> update = {true, now};
+  const core::TimestampMs changed = std::max(now, old.last_updated + 1);
+  std::vector<SqlValue> update = {true, changed};
   update.insert(update.end(), params.begin(), params.end());
   KENEYA_RETURN_IF_ERROR(connection_->Exec(
       "UPDATE data_value SET deleted = ?, last_updated = ? WHERE " + std::string(kKeyMatch),
       update));
   KENEYA_RETURN_IF_ERROR(
-      InsertAudit(*connection_, key, AuditAction::kDelete, now, actor, &old, nullptr));
+      InsertAudit(*connection_, key, AuditAction::kDelete, changed, actor, &old, nullptr));
   KENEYA_RETURN_IF_ERROR(transaction.Commit());
   return true;
+}
+
+Result<WriteOutcome> SqlStore::WriteValueIf(const DataValue& value, core::TimestampMs expected,
+                                            const Actor& actor) {
+  const bool postgres = connection_->dialect() == Dialect::kPostgres;
+  if (!value.deleted) {
+    if (Status s = EnsurePeriods({value.key.period}); !s.ok()) {
+      return s.error().In(Message("core.period.word"));
+    }
+  }
+  KENEYA_RETURN_IF_ERROR(connection_->BeginWrite());
+  TransactionGuard transaction(*connection_);
+  KENEYA_RETURN_IF_ERROR(CheckKeyReferences(value.key));
+  const std::vector<SqlValue> key = KeyParams(value.key);
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection_->Query("SELECT " + std::string(kValueColumns) + " FROM data_value WHERE " +
+                             std::string(kKeyMatch) + (postgres ? " FOR UPDATE" : ""),
+                         key));
+  std::optional<DataValue> old;
+  if (!rows.empty()) old = ValueFromRow(rows[0]);
+  const core::TimestampMs seen = old ? old->last_updated : 0;
+  auto changed = [&] {
+    return core::Conflict(Message("store.value_changed"), Message("store.data_value_place"));
+  };
+  if (seen != expected) return changed();
+  const core::TimestampMs now = std::max(core::NowMs(), seen + 1);
+
+  if (value.deleted) {
+    if (!old || old->deleted) return WriteOutcome::kUnchanged;
+    std::vector<SqlValue> update = {true, now};
+    update.insert(update.end(), key.begin(), key.end());
+    KENEYA_RETURN_IF_ERROR(connection_->Exec(
+        "UPDATE data_value SET deleted = ?, last_updated = ? WHERE " + std::string(kKeyMatch),
+        update));
+    KENEYA_RETURN_IF_ERROR(
+        InsertAudit(*connection_, value.key, AuditAction::kDelete, now, actor, &*old, nullptr));
+    KENEYA_RETURN_IF_ERROR(transaction.Commit());
+    return WriteOutcome::kUpdated;
+  }
+  if (!old) {
+    std::vector<SqlValue> insert = key;
+    insert.insert(insert.end(), {value.value, value.comment, value.stored_by, value.followup, false,
+                                 now, now, SqlValue()});
+    KENEYA_ASSIGN_OR_RETURN(
+        int64_t inserted,
+        connection_->Exec("INSERT INTO data_value (" + std::string(kValueColumns) + ") VALUES " +
+                              Placeholders(14) + " ON CONFLICT DO NOTHING",
+                          insert));
+    if (inserted != 1) return changed();  // another writer created it meanwhile
+    KENEYA_RETURN_IF_ERROR(
+        InsertAudit(*connection_, value.key, AuditAction::kCreate, now, actor, nullptr, &value));
+    KENEYA_RETURN_IF_ERROR(transaction.Commit());
+    return WriteOutcome::kCreated;
+  }
+  if (!old->deleted && old->SameContent(value)) return WriteOutcome::kUnchanged;
+  const AuditAction action = old->deleted ? AuditAction::kCreate : AuditAction::kUpdate;
+  std::vector<SqlValue> update = {value.value,    value.comment, value.stored_by,
+                                  value.followup, false,         now};
+  update.insert(update.end(), key.begin(), key.end());
+  KENEYA_RETURN_IF_ERROR(connection_->Exec(
+      "UPDATE data_value SET value = ?, comment = ?, stored_by = ?, followup = ?, deleted = ?, "
+      "last_updated = ? WHERE " +
+          std::string(kKeyMatch),
+      update));
+  KENEYA_RETURN_IF_ERROR(InsertAudit(*connection_, value.key, action, now, actor, &*old, &value));
+  KENEYA_RETURN_IF_ERROR(transaction.Commit());
+  return old->deleted ? WriteOutcome::kCreated : WriteOutcome::kUpdated;
 }
 
 Result<std::vector<DataValue>> SqlStore::Query(const ValueQuery& query) {

@@ -31,6 +31,8 @@ class SqlStore : public Store {
   core::Result<std::optional<core::DataValue>> GetValue(const core::DataValueKey& key) override;
   core::Result<WriteOutcome> PutValue(const core::DataValue& value, const Actor& actor) override;
   core::Result<bool> DeleteValue(const core::DataValueKey& key, const Actor& actor) override;
+  core::Result<WriteOutcome> WriteValueIf(const core::DataValue& value, core::TimestampMs expected,
+                                          const Actor& actor) override;
   core::Result<std::vector<core::DataValue>> Query(const ValueQuery& query) override;
   core::Result<int64_t> Count(const ValueQuery& query) override;
 
@@ -54,6 +56,7 @@ class SqlStore : public Store {
   core::Result<std::vector<Contract>> PutContracts(std::span<const Contract> contracts,
                                                    const Actor& actor) override;
   core::Result<std::vector<Contract>> Contracts(std::string_view program_code) override;
+  core::Result<std::vector<Contract>> ContractsOf(int32_t org_unit) override;
   core::Result<std::vector<ContractChange>> ContractHistory(int64_t contract_id) override;
   core::Result<InvoiceRunRecord> SaveInvoiceRun(const InvoiceRunRecord& run,
                                                 std::span<const InvoiceRecord> invoices,
@@ -67,6 +70,9 @@ class SqlStore : public Store {
   core::Result<std::vector<std::pair<int32_t, std::string>>> InvoiceNumbers(
       std::string_view program_code, std::string_view payment_code, int32_t period) override;
   core::Result<std::optional<InvoiceRecord>> GetInvoice(std::string_view number) override;
+  using Store::InvoiceList;
+  core::Result<std::vector<InvoiceRecord>> InvoiceList(int64_t run_id,
+                                                       std::span<const int32_t> org_units) override;
 
   core::Result<UserRecord> CreateUser(const UserRecord& user, const Actor& actor) override;
   core::Result<UserRecord> UpdateUser(const UserRecord& user, std::string_view action,

@@ -387,6 +387,21 @@ Result<std::vector<Contract>> SqlStore::Contracts(std::string_view program_code)
   return out;
 }
 
+Result<std::vector<Contract>> SqlStore::ContractsOf(int32_t org_unit) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          connection().Query("SELECT " + std::string(kContractColumns) +
+                                                 " FROM contract WHERE org_unit_id = ? "
+                                                 "ORDER BY program_code, start_date",
+                                             {org_unit}));
+  std::vector<Contract> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) {
+    KENEYA_ASSIGN_OR_RETURN(Contract c, ContractFromRow(r));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 Result<std::vector<ContractChange>> SqlStore::ContractHistory(int64_t contract_id) {
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
@@ -481,6 +496,42 @@ Result<std::vector<InvoiceRecord>> SqlStore::Invoices(int64_t run_id) {
   std::vector<InvoiceRecord> out;
   out.reserve(rows.size());
   for (const Row& r : rows) out.push_back(InvoiceFromRow(r));
+  return out;
+}
+
+Result<std::vector<InvoiceRecord>> SqlStore::InvoiceList(int64_t run_id,
+                                                         std::span<const int32_t> org_units) {
+  // Conditions written only when given, so that the run's and the facility's indexes serve.
+  std::string where = " WHERE 1 = 1";
+  std::vector<SqlValue> params;
+  if (run_id != 0) {
+    where += " AND run_id = ?";
+    params.emplace_back(run_id);
+  }
+  if (!org_units.empty()) {
+    where += " AND org_unit_id IN (";
+    for (size_t i = 0; i < org_units.size(); ++i) {
+      where += i == 0 ? "?" : ", ?";
+      params.emplace_back(org_units[i]);
+    }
+    where += ")";
+  }
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection().Query(
+          "SELECT id, run_id, org_unit_id, number, total FROM invoice" + where + " ORDER BY number",
+          params));
+  std::vector<InvoiceRecord> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) {
+    InvoiceRecord i;
+    i.id = r.Int(0);
+    i.run_id = r.Int(1);
+    i.org_unit = static_cast<int32_t>(r.Int(2));
+    i.number = r.Text(3);
+    i.total = r.Int(4);
+    out.push_back(std::move(i));
+  }
   return out;
 }
 

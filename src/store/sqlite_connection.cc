@@ -1,6 +1,8 @@
 #include "store/sqlite_connection.h"
 
+#include <algorithm>
 #include <chrono>
+#include <string>
 #include <thread>
 
 namespace keneya::store {
@@ -17,7 +19,8 @@ std::string Excerpt(std::string_view sql) { return std::string(sql.substr(0, 80)
 
 }  // namespace
 
-core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path) {
+core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
+                                                                       int cache_kib) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
@@ -45,7 +48,8 @@ core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std
       connection->ExecScript("PRAGMA synchronous=NORMAL;"
                              "PRAGMA foreign_keys=ON;"
                              "PRAGMA temp_store=MEMORY;"
-                             "PRAGMA cache_size=-65536;"));
+                             "PRAGMA cache_size=-" +
+                             std::to_string(std::max(cache_kib, 256)) + ";"));
   return connection;
 }
 

@@ -22,7 +22,9 @@ class SqliteConnection final : public SqlConnection {
  public:
   // Opens (creating if needed) the database file at `path` in WAL mode with foreign keys on and
   // a busy timeout, so that concurrent writers wait for each other.
-  static core::Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path);
+  // `cache_kib`: the connection's page cache (PRAGMA cache_size), in KiB.
+  static core::Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path,
+                                                              int cache_kib = 65536);
   ~SqliteConnection() override;
 
   Dialect dialect() const override { return Dialect::kSqlite; }

@@ -36,9 +36,9 @@ constexpr char kKeyWhere[] =
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, int cache_kib) {
   KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> connection,
-                          SqliteConnection::Open(path));
+                          SqliteConnection::Open(path, cache_kib));
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(connection)));
 }
 

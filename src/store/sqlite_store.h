@@ -13,7 +13,8 @@ namespace keneya::store {
 class SqliteStore final : public SqlStore {
  public:
   // Opens or creates the database file at `path` (not migrated: see Store::Migrate).
-  static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                         int cache_kib = 65536);
 
   std::string_view engine() const override { return "sqlite"; }
   core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,

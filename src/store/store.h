@@ -219,6 +219,14 @@ class Store {
   virtual core::Result<WriteOutcome> PutValue(const core::DataValue& value, const Actor& actor) = 0;
   // Marks the value deleted and audits it; false when there was no live value to delete.
   virtual core::Result<bool> DeleteValue(const core::DataValueKey& key, const Actor& actor) = 0;
+  // A write made against the version the writer saw (a data entry cell): PutValue, or DeleteValue
+  // when `value.deleted`, only while the stored row's last_updated is still `expected` (0: the
+  // key was never written). Otherwise nothing is written and the answer is kConflict: someone
+  // else saved first. A change always moves last_updated forward, so that no two versions of a
+  // row share it.
+  virtual core::Result<WriteOutcome> WriteValueIf(const core::DataValue& value,
+                                                  core::TimestampMs expected,
+                                                  const Actor& actor) = 0;
   // Writes many values in one transaction (all or nothing, even if the process is killed), fast:
   // SQLite through one prepared statement, PostgreSQL through COPY. Values marked deleted delete
   // a live stored value, and are stored as deleted rows where there is none (DHIS2's soft
@@ -274,6 +282,8 @@ class Store {
                                                            const Actor& actor) = 0;
   // Every contract of a program (all of them when empty), by org unit then start.
   virtual core::Result<std::vector<Contract>> Contracts(std::string_view program_code) = 0;
+  // A facility's contracts with every program, by program then start.
+  virtual core::Result<std::vector<Contract>> ContractsOf(int32_t org_unit) = 0;
   virtual core::Result<std::vector<ContractChange>> ContractHistory(int64_t contract_id) = 0;
   // Stores a run, its invoices and the facilities that reported nothing, in one transaction;
   // previous draft runs of the same program, payment and period become superseded. Returns the
@@ -293,6 +303,15 @@ class Store {
   virtual core::Result<std::vector<std::pair<int32_t, std::string>>> InvoiceNumbers(
       std::string_view program_code, std::string_view payment_code, int32_t period) = 0;
   virtual core::Result<std::optional<InvoiceRecord>> GetInvoice(std::string_view number) = 0;
+  // Invoices as lists show them, without their lines and snapshot (left empty): those of a run
+  // (run_id; 0: any) and of facilities (org_units; empty: any). By number.
+  virtual core::Result<std::vector<InvoiceRecord>> InvoiceList(
+      int64_t run_id, std::span<const int32_t> org_units) = 0;
+  // The same for one facility (org_unit; 0: any).
+  core::Result<std::vector<InvoiceRecord>> InvoiceList(int64_t run_id, int32_t org_unit) {
+    return org_unit == 0 ? InvoiceList(run_id, std::span<const int32_t>())
+                         : InvoiceList(run_id, std::span<const int32_t>(&org_unit, 1));
+  }
 
   // ---- Accounts (auth_records.h) ----
   // Each change is recorded in the account audit, in the same transaction, with the actor's name,
@@ -351,6 +370,9 @@ class Store {
 struct OpenOptions {
   // Apply pending migrations on open (the default for the embedded database).
   bool migrate = true;
+  // SQLite: the connection's own page cache, in KiB (the file is in the system's cache too). A
+  // pool of many connections (the server) takes less each.
+  int sqlite_cache_kib = 65536;
 };
 
 // Opens a store from a location:

@@ -650,6 +650,31 @@ TEST_F(ServerTest, ClosesIdleConnectionsToMakeRoomAtTheCap) {
   EXPECT_LE(observer_.most_open(), 20);
 }
 
+// Under the default settings, 150 clients that send nothing and 150 that trickle a header a byte
+// at a time are held open, and a normal client is answered at once, again and again.
+TEST_F(ServerTest, ServesANormalClientBeside300IdleOrSlowOnes) {
+  Start();
+  std::vector<std::unique_ptr<Client>> idle, slow;
+  for (int i = 0; i < 150; ++i) {
+    idle.push_back(std::make_unique<Client>(port()));
+    ASSERT_TRUE(idle.back()->connected());
+    slow.push_back(std::make_unique<Client>(port()));
+    ASSERT_TRUE(slow.back()->Send("G"));
+  }
+  const std::string header = "ET /echo HTTP/1.1\r\nHost: x\r\n";
+  for (size_t byte = 0; byte < 6; ++byte) {
+    for (auto& client : slow) client->Send(header.substr(byte, 1));
+    const auto start = Clock::now();
+    Client normal(port());
+    ASSERT_TRUE(normal.Send(Get("/echo")));
+    auto response = normal.Read();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_LT(Clock::now() - start, milliseconds(2000));
+  }
+  EXPECT_GE(observer_.most_open(), 300);
+}
+
 TEST_F(ServerTest, AnswersBusyWhenNoConnectionAtTheCapIsIdle) {
   Start({.max_connections = 20, .header_timeout = milliseconds(800)});
   const auto start = Clock::now();

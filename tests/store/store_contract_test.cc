@@ -432,6 +432,39 @@ TEST_P(StoreContractTest, StoresTextAndSpecialCharactersExactly) {
   EXPECT_EQ((*store_->GetValue(bulk[0].key))->comment, "c\\n\n");
 }
 
+TEST_P(StoreContractTest, AWriteAgainstAnOldVersionIsAConflictAndWritesNothing) {
+  SaveTestMetadata();
+  const DataValueKey key = Key(koko_, Month(2022, 7));
+  // A cell never written has version 0.
+  ASSERT_FALSE(store_->WriteValueIf(Value(key, "5"), 42, kAlice).ok());
+  auto created = store_->WriteValueIf(Value(key, "5"), 0, kAlice);
+  ASSERT_TRUE(created.ok()) << created.error().ToString();
+  EXPECT_EQ(*created, WriteOutcome::kCreated);
+  const core::TimestampMs first = (*store_->GetValue(key))->last_updated;
+  // Two writers saw `first`: the second one is refused and told so.
+  ASSERT_TRUE(store_->WriteValueIf(Value(key, "6"), first, kAlice).ok());
+  const core::TimestampMs second = (*store_->GetValue(key))->last_updated;
+  EXPECT_GT(second, first);
+  auto late = store_->WriteValueIf(Value(key, "7"), first, kAlice);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ((*store_->GetValue(key))->value, "6");
+  EXPECT_EQ(store_->AuditTrail(key)->size(), 2u);
+  // A delete names the version too, and is audited.
+  DataValue gone = Value(key, "");
+  gone.deleted = true;
+  EXPECT_FALSE(store_->WriteValueIf(gone, first, kAlice).ok());
+  ASSERT_TRUE(store_->WriteValueIf(gone, second, kAlice).ok());
+  EXPECT_TRUE((*store_->GetValue(key))->deleted);
+  EXPECT_EQ(store_->AuditTrail(key)->back().action, AuditAction::kDelete);
+  // Writing the same content again changes nothing, not even the version.
+  const core::TimestampMs deleted_at = (*store_->GetValue(key))->last_updated;
+  ASSERT_TRUE(store_->WriteValueIf(Value(key, "8"), deleted_at, kAlice).ok());
+  const core::TimestampMs third = (*store_->GetValue(key))->last_updated;
+  EXPECT_EQ(*store_->WriteValueIf(Value(key, "8"), third, kAlice), WriteOutcome::kUnchanged);
+  EXPECT_EQ((*store_->GetValue(key))->last_updated, third);
+}
+
 // ---- Queries ----
 
 TEST_P(StoreContractTest, QueriesByPeriodOrgUnitSubtreeElementAndState) {

@@ -1,0 +1,398 @@
+#include "fbr/browse.h"
+
+#include <algorithm>
+#include <map>
+
+#include "fbr/invoice_json.h"
+#include "fbr/programs.h"
+
+namespace keneya::fbr {
+
+using core::Message;
+using core::Result;
+
+namespace {
+
+core::Error NoInvoice(std::string_view number) {
+  return core::NotFound(Message("fbr.invoice.no_invoice", {{"number", number}}),
+                        Message("fbr.place.invoice"));
+}
+
+core::Error NotFoundKey(std::string_view key, std::string_view where) {
+  return core::NotFound(Message("auth.not_found", {{"what", key}}), std::string(where));
+}
+
+// Place-less records national in scope (runs, simulations): a role over the whole country.
+core::Status RequireEverywhere(const Sight& sight, auth::Resource resource, auth::Action action) {
+  if (sight.Everywhere(resource, action)) return core::OkStatus();
+  // The message auth gives for a place-less record the user's roles do not allow.
+  core::Status denied = auth::Authorize(auth::Principal{}, resource, action, nullptr);
+  return denied;
+}
+
+// An org unit given as a filter: seen by the user, else NotFound.
+Result<const core::OrgUnit*> Within(const Sight& sight, std::string_view key,
+                                    std::string_view where) {
+  if (key.empty()) return static_cast<const core::OrgUnit*>(nullptr);
+  const core::OrgUnit* unit = sight.directory().OrgUnit(key);
+  if (unit == nullptr || !sight.Sees(*unit)) return NotFoundKey(key, where);
+  return unit;
+}
+
+bool IsWithin(const core::OrgUnit& unit, const core::OrgUnit* within) {
+  if (within == nullptr) return true;
+  const std::string& path = within->path;
+  return unit.path.compare(0, path.size(), path) == 0 &&
+         (unit.path.size() == path.size() || unit.path[path.size()] == '/');
+}
+
+template <typename T>
+Page<T> Paginate(std::vector<T> all, int64_t page, int64_t page_size) {
+  Page<T> out;
+  out.total = static_cast<int64_t>(all.size());
+  out.page = page;
+  out.page_size = page_size;
+  const int64_t first = (page - 1) * page_size;
+  for (int64_t i = first; i < out.total && i < first + page_size; ++i) {
+    out.items.push_back(std::move(all[static_cast<size_t>(i)]));
+  }
+  return out;
+}
+
+Result<store::InvoiceRunRecord> FindRun(store::Store& store, int64_t id) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  for (store::InvoiceRunRecord& run : runs) {
+    if (run.id == id) return std::move(run);
+  }
+  return core::NotFound(Message("fbr.invoice.no_run", {{"run", id}}), Message("fbr.place.run"));
+}
+
+// An invoice the user may read, with its facility; NoInvoice otherwise.
+Result<std::pair<store::InvoiceRecord, const core::OrgUnit*>> ReadableInvoice(
+    store::Store& store, const Sight& sight, std::string_view number) {
+  KENEYA_ASSIGN_OR_RETURN(std::optional<store::InvoiceRecord> invoice, store.GetInvoice(number));
+  if (!invoice) return NoInvoice(number);
+  const core::OrgUnit* facility = sight.directory().OrgUnitById(invoice->org_unit);
+  if (facility == nullptr || !sight.Allows(*facility, auth::Resource::kInvoice)) {
+    return NoInvoice(number);
+  }
+  return std::make_pair(*std::move(invoice), facility);
+}
+
+}  // namespace
+
+// ---- Programs ----
+
+Result<std::vector<store::ProgramRecord>> ListPrograms(store::Store& store, const Sight& sight) {
+  KENEYA_RETURN_IF_ERROR(
+      auth::Authorize(sight.user(), auth::Resource::kProgram, auth::Action::kRead, nullptr));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
+  for (store::ProgramRecord& program : programs) {
+    program.toml.clear();
+    program.files_json.clear();
+  }
+  return programs;
+}
+
+Result<store::ProgramRecord> GetProgramVersion(store::Store& store, const Sight& sight,
+                                               std::string_view code, int version) {
+  KENEYA_RETURN_IF_ERROR(
+      auth::Authorize(sight.user(), auth::Resource::kProgram, auth::Action::kRead, nullptr));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
+  for (store::ProgramRecord& program : programs) {
+    if (program.code == code && program.version == version) return std::move(program);
+  }
+  const std::string what = std::string(code) + " v" + std::to_string(version);
+  return NotFoundKey(what, "program");
+}
+
+// ---- Contracts ----
+
+Result<Page<ContractRow>> FindContracts(store::Store& store, const Sight& sight,
+                                        const ContractQuery& query) {
+  KENEYA_ASSIGN_OR_RETURN(const core::OrgUnit* within, Within(sight, query.within, "within"));
+  std::optional<store::ContractStatus> status;
+  if (!query.status.empty()) {
+    status = store::ParseContractStatus(query.status);
+    if (!status) {
+      return core::InvalidArgument(Message("fbr.browse.unknown_status", {{"status", query.status}}),
+                                   "status");
+    }
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::Contract> contracts, store.Contracts(query.program));
+  std::vector<ContractRow> rows;
+  for (store::Contract& contract : contracts) {
+    const core::OrgUnit* facility = sight.directory().OrgUnitById(contract.org_unit);
+    if (facility == nullptr || !sight.Allows(*facility, auth::Resource::kContract)) continue;
+    if (!IsWithin(*facility, within)) continue;
+    if (status && contract.status != *status) continue;
+    rows.push_back({std::move(contract), facility});
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const ContractRow& a, const ContractRow& b) {
+    if (a.facility->name != b.facility->name) return a.facility->name < b.facility->name;
+    return a.facility->uid < b.facility->uid;
+  });
+  return Paginate(std::move(rows), query.page, query.page_size);
+}
+
+Result<ContractDetail> GetContract(store::Store& store, const Sight& sight, int64_t id) {
+  const std::string what = std::to_string(id);
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::Contract> contracts, store.Contracts(""));
+  for (store::Contract& contract : contracts) {
+    if (contract.id != id) continue;
+    const core::OrgUnit* facility = sight.directory().OrgUnitById(contract.org_unit);
+    if (facility == nullptr || !sight.Allows(*facility, auth::Resource::kContract)) break;
+    ContractDetail detail;
+    detail.row = {std::move(contract), facility};
+    KENEYA_ASSIGN_OR_RETURN(detail.history, store.ContractHistory(id));
+    return detail;
+  }
+  return NotFoundKey("contract " + what, "contract");
+}
+
+// ---- Runs ----
+
+Result<std::vector<store::InvoiceRunRecord>> ListRuns(store::Store& store, const Sight& sight) {
+  KENEYA_RETURN_IF_ERROR(
+      RequireEverywhere(sight, auth::Resource::kInvoiceRun, auth::Action::kRead));
+  return store.InvoiceRuns();
+}
+
+Result<RunDetail> GetRun(store::Store& store, const Sight& sight, int64_t id) {
+  KENEYA_RETURN_IF_ERROR(
+      RequireEverywhere(sight, auth::Resource::kInvoiceRun, auth::Action::kRead));
+  RunDetail detail;
+  KENEYA_ASSIGN_OR_RETURN(detail.run, FindRun(store, id));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
+  detail.program_name = detail.run.program_code;
+  for (const store::ProgramRecord& program : programs) {
+    if (program.code == detail.run.program_code && program.version == detail.run.program_version)
+      detail.program_name = program.name;
+  }
+  const Directory& directory = sight.directory();
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices, store.InvoiceList(id, 0));
+  std::map<const core::OrgUnit*, std::map<const core::OrgUnit*, RunDetail::Zone>> zones;
+  for (const store::InvoiceRecord& invoice : invoices) {
+    const core::OrgUnit* facility = directory.OrgUnitById(invoice.org_unit);
+    if (facility == nullptr) continue;
+    const core::OrgUnit* region = directory.Ancestor(*facility, 2);
+    const core::OrgUnit* district = directory.Ancestor(*facility, 3);
+    RunDetail::Zone& zone = zones[region][district];
+    zone.unit = district;
+    ++zone.invoices;
+    zone.total += invoice.total;
+  }
+  for (auto& [region, districts] : zones) {
+    RunDetail::Zone zone;
+    zone.unit = region;
+    for (auto& [district, totals] : districts) {
+      zone.invoices += totals.invoices;
+      zone.total += totals.total;
+      zone.districts.push_back(totals);
+    }
+    auto by_name = [](const RunDetail::Zone& a, const RunDetail::Zone& b) {
+      const std::string none;
+      return (a.unit ? a.unit->name : none) < (b.unit ? b.unit->name : none);
+    };
+    std::sort(zone.districts.begin(), zone.districts.end(), by_name);
+    detail.regions.push_back(std::move(zone));
+  }
+  std::sort(detail.regions.begin(), detail.regions.end(),
+            [](const RunDetail::Zone& a, const RunDetail::Zone& b) {
+              const std::string none;
+              return (a.unit ? a.unit->name : none) < (b.unit ? b.unit->name : none);
+            });
+  KENEYA_ASSIGN_OR_RETURN(std::vector<int32_t> missing, store.MissingFacilities(id));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<int32_t> suspended, store.SuspendedFacilities(id));
+  for (int32_t unit : missing) {
+    if (const core::OrgUnit* facility = directory.OrgUnitById(unit))
+      detail.missing.push_back(facility);
+  }
+  for (int32_t unit : suspended) {
+    if (const core::OrgUnit* facility = directory.OrgUnitById(unit))
+      detail.suspended.push_back(facility);
+  }
+  return detail;
+}
+
+// ---- Invoices ----
+
+Result<Page<InvoiceListRow>> FindInvoices(store::Store& store, const Sight& sight,
+                                          const InvoiceQuery& query) {
+  const Directory& directory = sight.directory();
+  KENEYA_ASSIGN_OR_RETURN(const core::OrgUnit* within, Within(sight, query.within, "within"));
+  std::optional<core::OrgUnitType> type;
+  if (!query.facility_type.empty()) {
+    auto parsed = core::ParseOrgUnitType(query.facility_type);
+    if (!parsed.ok()) return core::InvalidArgument(parsed.error().text, "type");
+    type = *parsed;
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  // Runs are national records: to others, a run that does not exist is a run without their
+  // invoices, so that runs cannot be counted by trying numbers.
+  const bool national = sight.Everywhere(auth::Resource::kInvoiceRun);
+  auto nothing = [&] {
+    Page<InvoiceListRow> empty;
+    empty.page = query.page;
+    empty.page_size = query.page_size;
+    return empty;
+  };
+  std::map<int64_t, const store::InvoiceRunRecord*> chosen;
+  if (query.run != 0) {
+    for (const store::InvoiceRunRecord& run : runs) {
+      if (run.id == query.run) chosen.emplace(run.id, &run);
+    }
+    if (chosen.empty() && !national) return nothing();
+    if (chosen.empty()) {
+      return core::NotFound(Message("fbr.invoice.no_run", {{"run", query.run}}),
+                            Message("fbr.place.run"));
+    }
+  } else if (!query.period.empty()) {
+    auto period = core::Period::Parse(query.period);
+    if (!period.ok()) return core::InvalidArgument(period.error().text, "period");
+    for (const store::InvoiceRunRecord& run : runs) {  // newest first: the newest of each program
+      if (run.period != period->Code()) continue;
+      if (!query.program.empty() && run.program_code != query.program) continue;
+      if (std::any_of(chosen.begin(), chosen.end(), [&](const auto& c) {
+            return c.second->program_code == run.program_code &&
+                   c.second->payment_code == run.payment_code;
+          })) {
+        continue;
+      }
+      chosen.emplace(run.id, &run);
+    }
+    if (chosen.empty() && !national) return nothing();
+    if (chosen.empty()) {
+      return core::NotFound(
+          query.program.empty()
+              ? Message("fbr.invoice.no_run_for", {{"period", period->ToString()}})
+              : Message("fbr.invoice.no_run_for_program",
+                        {{"period", period->ToString()}, {"program", query.program}}),
+          "period");
+    }
+  } else {
+    for (const store::InvoiceRunRecord& run : runs) {
+      if (run.status == "superseded") continue;
+      if (!query.program.empty() && run.program_code != query.program) continue;
+      chosen.emplace(run.id, &run);
+    }
+  }
+  // The facilities below `within` that the user may read invoices of, read by the store's
+  // index; without `within`, the run's (or every run's) invoices.
+  std::vector<int32_t> facilities;
+  if (within != nullptr) {
+    for (const core::OrgUnit& unit : directory.bundle().org_units) {
+      if (core::IsFacility(unit.type) && IsWithin(unit, within) &&
+          sight.Allows(unit, auth::Resource::kInvoice)) {
+        facilities.push_back(unit.id);
+      }
+    }
+    if (facilities.empty()) return nothing();
+  }
+  const int64_t run_id = chosen.size() == 1 ? chosen.begin()->first : 0;
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices,
+                          store.InvoiceList(run_id, facilities));
+  const std::string text = FoldForSearch(query.text);
+  std::vector<InvoiceListRow> rows;
+  for (store::InvoiceRecord& invoice : invoices) {
+    auto run = chosen.find(invoice.run_id);
+    if (run == chosen.end()) continue;
+    const core::OrgUnit* facility = directory.OrgUnitById(invoice.org_unit);
+    if (facility == nullptr || !sight.Allows(*facility, auth::Resource::kInvoice)) continue;
+    if (!IsWithin(*facility, within)) continue;
+    if (type && facility->type != *type) continue;
+    if (!text.empty() && FoldForSearch(facility->name).find(text) == std::string::npos &&
+        FoldForSearch(facility->code).find(text) == std::string::npos &&
+        FoldForSearch(invoice.number).find(text) == std::string::npos) {
+      continue;
+    }
+    rows.push_back({std::move(invoice), *run->second, facility, directory.Ancestor(*facility, 3)});
+  }
+  return Paginate(std::move(rows), query.page, query.page_size);
+}
+
+Result<InvoiceDetail> GetInvoice(store::Store& store, const Sight& sight, std::string_view number,
+                                 core::Language language) {
+  KENEYA_ASSIGN_OR_RETURN(auto found, ReadableInvoice(store, sight, number));
+  auto& [invoice, facility] = found;
+  KENEYA_ASSIGN_OR_RETURN(StoredRun run, LoadRun(store, invoice.run_id));
+  InvoiceDetail detail;
+  KENEYA_ASSIGN_OR_RETURN(detail.view, ViewOf(run, invoice, language));
+  for (const rules::InvoiceLine& line : detail.view.lines) {
+    if (line.kind == rules::InvoiceLine::Kind::kEnvelope) detail.amounts.cut += line.amount;
+  }
+  detail.amounts.total = invoice.total;
+  detail.amounts.rounded = invoice.total - detail.amounts.cut;
+  KENEYA_ASSIGN_OR_RETURN(detail.successor, SuccessorOf(store, invoice));
+  invoice.lines_json.clear();
+  invoice.snapshot_json.clear();
+  detail.row = {std::move(invoice), run.run, facility, sight.directory().Ancestor(*facility, 3)};
+  return detail;
+}
+
+Result<InvoiceExplanation> ExplainInvoiceFor(store::Store& store, const Sight& sight,
+                                             std::string_view number, const ExplainRequest& request,
+                                             core::Language language) {
+  if (auto readable = ReadableInvoice(store, sight, number); !readable.ok()) {
+    return readable.error();
+  }
+  return ExplainStoredInvoice(store, number, request, language);
+}
+
+Result<ExportResult> ExportInvoices(store::Store& store, const Sight& sight,
+                                    const InvoiceExport& request, const std::string& path) {
+  if (request.format != "pdf" && request.format != "xlsx" && request.format != "csv") {
+    return core::InvalidArgument(Message("fbr.export.unknown_format", {{"format", request.format}}),
+                                 "format");
+  }
+  ExportOptions options;
+  options.format = request.format;
+  options.path = path;
+  options.language = request.language;
+  options.allow_superseded = true;  // marked "replaced, do not pay" in the document
+  int64_t run_id = request.run;
+  if (!request.number.empty()) {
+    KENEYA_ASSIGN_OR_RETURN(auto found, ReadableInvoice(store, sight, request.number));
+    run_id = found.first.run_id;
+    const int32_t facility = found.first.org_unit;
+    options.include = [facility](int32_t unit) { return unit == facility; };
+  } else {
+    KENEYA_ASSIGN_OR_RETURN(const core::OrgUnit* within, Within(sight, request.within, "within"));
+    KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord run, FindRun(store, run_id));
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices,
+                            store.InvoiceList(run.id, 0));
+    const Directory& directory = sight.directory();
+    auto include = [&sight, &directory, within](int32_t unit) {
+      const core::OrgUnit* facility = directory.OrgUnitById(unit);
+      return facility != nullptr && sight.Allows(*facility, auth::Resource::kInvoice) &&
+             IsWithin(*facility, within);
+    };
+    if (std::none_of(invoices.begin(), invoices.end(),
+                     [&](const store::InvoiceRecord& r) { return include(r.org_unit); })) {
+      return core::NotFound(Message("fbr.invoice.no_run", {{"run", run_id}}),
+                            Message("fbr.place.run"));
+    }
+    options.include = include;
+  }
+  KENEYA_ASSIGN_OR_RETURN(StoredRun run, LoadRun(store, run_id));
+  return ExportRun(store, sight.directory().bundle(), run, options);
+}
+
+// ---- Simulation ----
+
+Result<Simulation> SimulateFor(store::Store& store, const Sight& sight, const core::Period& period,
+                               const SimulationRequest& request) {
+  KENEYA_RETURN_IF_ERROR(
+      RequireEverywhere(sight, auth::Resource::kSimulation, auth::Action::kRead));
+  // Over the API a program is a stored one, never files of the server.
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
+  if (std::none_of(programs.begin(), programs.end(),
+                   [&](const store::ProgramRecord& p) { return p.code == request.program; })) {
+    return NotFoundKey(request.program, "program");
+  }
+  SimulationRequest stored = request;
+  stored.stored_only = true;
+  return Simulate(store, sight.directory().bundle(), period, stored);
+}
+
+}  // namespace keneya::fbr

@@ -1,0 +1,264 @@
+#include "fbr/places.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/date.h"
+#include "core/timestamp.h"
+
+namespace keneya::fbr {
+
+using core::Message;
+using core::Result;
+
+namespace {
+
+// The answer for an org unit that does not exist and for one the user may not see: the same.
+core::Error NotFoundPlace(std::string_view key) {
+  return core::NotFound(Message("auth.not_found", {{"what", key}}), std::string(key));
+}
+
+int64_t SeenChildren(const Sight& sight, const core::OrgUnit& unit) {
+  const auto& children = sight.directory().Children(unit);
+  return std::count_if(children.begin(), children.end(),
+                       [&](const core::OrgUnit* child) { return sight.Sees(*child); });
+}
+
+PlaceRow RowOf(const Sight& sight, const core::OrgUnit& unit) {
+  return {&unit, sight.Allows(unit, auth::Resource::kMetadata), SeenChildren(sight, unit)};
+}
+
+// One Latin-1 letter's base letter for searches (U+00C0..U+00FF), 0 when it has none.
+char BaseLetter(uint32_t code) {
+  static constexpr std::string_view kBase =
+      "aaaaaaaceeeeiiiidnooooo ouuuuyts"   // U+00C0..U+00DF
+      "aaaaaaaceeeeiiiidnooooo ouuuuyty";  // U+00E0..U+00FF
+  if (code < 0xC0 || code > 0xFF) return 0;
+  const char c = kBase[code - 0xC0];
+  return c == ' ' ? 0 : c;
+}
+
+const core::OrgUnit* Resolve(const Sight& sight, std::string_view key) {
+  const core::OrgUnit* unit = sight.directory().OrgUnit(key);
+  return unit != nullptr && sight.Sees(*unit) ? unit : nullptr;
+}
+
+}  // namespace
+
+std::string FoldForSearch(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      out.push_back(static_cast<char>(byte >= 'A' && byte <= 'Z' ? byte + 32 : byte));
+    } else if ((byte & 0xE0) == 0xC0 && i + 1 < text.size()) {
+      const uint32_t code =
+          ((byte & 0x1Fu) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3Fu);
+      if (const char base = BaseLetter(code)) {
+        out.push_back(base);
+      } else {
+        out.append(text.substr(i, 2));
+      }
+      ++i;
+    } else {
+      out.push_back(static_cast<char>(byte));
+    }
+  }
+  return out;
+}
+
+Result<Page<PlaceRow>> FindOrgUnits(const Sight& sight, const OrgUnitQuery& query) {
+  const Directory& directory = sight.directory();
+  const core::OrgUnit* parent = nullptr;
+  if (!query.parent.empty()) {
+    parent = Resolve(sight, query.parent);
+    if (parent == nullptr) return NotFoundPlace(query.parent);
+  }
+  const core::OrgUnit* within = nullptr;
+  if (!query.within.empty()) {
+    within = Resolve(sight, query.within);
+    if (within == nullptr) return NotFoundPlace(query.within);
+  }
+  std::optional<core::OrgUnitType> type;
+  if (!query.type.empty()) {
+    auto parsed = core::ParseOrgUnitType(query.type);
+    if (!parsed.ok()) return core::InvalidArgument(parsed.error().text, "type");
+    type = *parsed;
+  }
+  const std::string text = FoldForSearch(query.text);
+  auto matches = [&](const core::OrgUnit& unit) {
+    if (!sight.Sees(unit)) return false;
+    if (query.level && unit.level != *query.level) return false;
+    if (type && unit.type != *type) return false;
+    if (within != nullptr && unit.path.compare(0, within->path.size(), within->path) != 0) {
+      return false;
+    }
+    if (within != nullptr && unit.path.size() > within->path.size() &&
+        unit.path[within->path.size()] != '/') {
+      return false;
+    }
+    if (!text.empty() && FoldForSearch(unit.name).find(text) == std::string::npos &&
+        FoldForSearch(unit.short_name).find(text) == std::string::npos &&
+        FoldForSearch(unit.code).find(text) == std::string::npos) {
+      return false;
+    }
+    return true;
+  };
+  std::vector<const core::OrgUnit*> found;
+  if (parent != nullptr) {
+    for (const core::OrgUnit* child : directory.Children(*parent)) {
+      if (matches(*child)) found.push_back(child);
+    }
+  } else {
+    for (const core::OrgUnit& unit : directory.bundle().org_units) {
+      if (matches(unit)) found.push_back(&unit);
+    }
+    std::stable_sort(found.begin(), found.end(),
+                     [](const core::OrgUnit* a, const core::OrgUnit* b) {
+                       if (a->level != b->level) return a->level < b->level;
+                       return a->name != b->name ? a->name < b->name : a->uid < b->uid;
+                     });
+  }
+  Page<PlaceRow> page;
+  page.total = static_cast<int64_t>(found.size());
+  page.page = query.page;
+  page.page_size = query.page_size;
+  const int64_t first = (query.page - 1) * query.page_size;
+  for (int64_t i = first; i < page.total && i < first + query.page_size; ++i) {
+    page.items.push_back(RowOf(sight, *found[static_cast<size_t>(i)]));
+  }
+  return page;
+}
+
+Result<PlaceDetail> GetOrgUnit(const Sight& sight, std::string_view key) {
+  const core::OrgUnit* unit = Resolve(sight, key);
+  if (unit == nullptr) return NotFoundPlace(key);
+  const Directory& directory = sight.directory();
+  PlaceDetail detail;
+  detail.place = RowOf(sight, *unit);
+  detail.ancestors = directory.Ancestors(*unit);
+  for (const core::OrgUnit* child : directory.Children(*unit)) {
+    if (sight.Sees(*child)) detail.children.push_back(RowOf(sight, *child));
+  }
+  if (detail.place.in_scope) {
+    for (const std::string& uid : unit->group_uids) {
+      if (const core::OrgUnitGroup* group = directory.OrgUnitGroup(uid)) {
+        detail.groups.push_back(group);
+      }
+    }
+  }
+  return detail;
+}
+
+Result<FacilityCard> GetFacilityCard(store::Store& store, const Sight& sight, std::string_view key,
+                                     std::optional<core::Period> last, int months) {
+  const core::OrgUnit* unit = Resolve(sight, key);
+  if (unit == nullptr || !core::IsFacility(unit->type)) return NotFoundPlace(key);
+  KENEYA_RETURN_IF_ERROR(
+      auth::Authorize(sight.user(), auth::Resource::kFacility, auth::Action::kRead, unit, key));
+  FacilityCard card;
+  KENEYA_ASSIGN_OR_RETURN(card.place, GetOrgUnit(sight, key));
+
+  card.contracts_shown = sight.Allows(*unit, auth::Resource::kContract);
+  if (card.contracts_shown) {
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::Contract> contracts, store.ContractsOf(unit->id));
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
+    for (store::Contract& contract : contracts) {
+      std::string name = contract.program_code;
+      for (const store::ProgramRecord& program : programs) {
+        if (program.code == contract.program_code) name = program.name;  // the newest wins
+      }
+      card.contracts.push_back({std::move(contract), std::move(name)});
+    }
+  }
+
+  card.data_shown = sight.Allows(*unit, auth::Resource::kDataValue);
+  if (card.data_shown && months > 0) {
+    // Values are keyed by period first: the facility's values are read month by month, never
+    // over every period.
+    store::ValueQuery query;
+    query.org_units = {unit->id};
+    auto window = [](const core::Period& end, int count) {
+      std::vector<int32_t> codes;
+      for (int i = count - 1; i >= 0; --i) codes.push_back(end.Plus(-i).Code());
+      return codes;
+    };
+    if (!last) {
+      // The latest month with data: back from the current month, a year at a time, five at most.
+      core::Period end = core::Period::ForDate(
+          core::PeriodType::kMonthly,
+          core::Date::FromDays(static_cast<int32_t>(core::NowMs() / 86'400'000)));
+      const core::Period now = end;
+      for (int year = 0; year < 5 && !last; ++year, end = end.Plus(-12)) {
+        query.periods = window(end, 12);
+        KENEYA_ASSIGN_OR_RETURN(int64_t count, store.Count(query));
+        if (count == 0) continue;
+        for (int i = 0; i < 12 && !last; ++i) {
+          query.periods = {end.Plus(-i).Code()};
+          KENEYA_ASSIGN_OR_RETURN(int64_t in_month, store.Count(query));
+          if (in_month > 0) last = end.Plus(-i);
+        }
+      }
+      if (!last) last = now;
+    }
+    query.periods = window(*last, months);
+    KENEYA_ASSIGN_OR_RETURN(std::vector<core::DataValue> values, store.Query(query));
+    std::map<int32_t, size_t> month_of;
+    for (int i = months - 1; i >= 0; --i) {
+      const core::Period period = last->Plus(-i);
+      month_of.emplace(period.Code(), card.months.size());
+      card.months.push_back({period});
+    }
+    // Declared and verified numbers side by side, by element and combo.
+    std::map<std::tuple<int32_t, int32_t, int32_t, int32_t>,
+             std::pair<const core::DataValue*, const core::DataValue*>>
+        pairs;
+    for (const core::DataValue& value : values) {
+      auto it = month_of.find(value.key.period);
+      if (it == month_of.end()) continue;
+      MonthOfData& month = card.months[it->second];
+      const auto cell =
+          std::make_tuple(value.key.period, value.key.data_element, value.key.category_option_combo,
+                          value.key.attribute_option_combo);
+      switch (value.key.state) {
+        case core::kStateDeclared:
+          ++month.declared;
+          pairs[cell].first = &value;
+          break;
+        case core::kStateVerified:
+          ++month.verified;
+          pairs[cell].second = &value;
+          break;
+        case core::kStateValidated:
+          ++month.validated;
+          break;
+        default:
+          ++month.other;
+      }
+    }
+    for (const auto& [cell, pair] : pairs) {
+      if (pair.first == nullptr || pair.second == nullptr) continue;
+      if (pair.first->value == pair.second->value) continue;
+      MonthOfData& month = card.months[month_of.at(std::get<0>(cell))];
+      month.gaps.push_back({sight.directory().DataElementById(std::get<1>(cell)),
+                            sight.directory().CategoryOptionComboById(std::get<2>(cell)),
+                            pair.first->value, pair.second->value});
+    }
+  }
+
+  card.invoices_shown = sight.Allows(*unit, auth::Resource::kInvoice);
+  if (card.invoices_shown) {
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices,
+                            store.InvoiceList(0, unit->id));
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+    for (const store::InvoiceRunRecord& run : runs) {  // newest first
+      for (const store::InvoiceRecord& invoice : invoices) {
+        if (invoice.run_id == run.id) card.invoices.push_back({invoice, run});
+      }
+    }
+  }
+  return card;
+}
+
+}  // namespace keneya::fbr

@@ -1,0 +1,519 @@
+// The API's routes over programs, contracts, invoice runs, invoices (shown, explained,
+// exported as PDF, XLSX or CSV) and simulations. Each parses the request, calls one function of
+// fbr (which checks what the user may see and do) and renders.
+#include <algorithm>
+
+#include "core/timestamp.h"
+#include "fbr/browse.h"
+#include "fbr/invoice_run.h"
+#include "fbr/text.h"
+#include "http/api_internal.h"
+#include "io/readable.h"
+
+namespace keneya::http {
+
+using core::Message;
+using core::Result;
+
+namespace {
+
+std::string PeriodText(int32_t code) {
+  auto period = core::Period::FromCode(code);
+  return period.ok() ? period->ToString() : std::to_string(code);
+}
+
+Json Brief(const core::OrgUnit* unit) {
+  if (unit == nullptr) return nullptr;
+  return {{"id", unit->uid}, {"code", unit->code}, {"name", unit->name}};
+}
+
+Json ProgramJson(const store::ProgramRecord& p) {
+  return {{"code", p.code},
+          {"version", p.version},
+          {"name", p.name},
+          {"validFrom", p.valid_from.ToString()},
+          {"validTo", p.valid_to ? Json(p.valid_to->ToString()) : Json(nullptr)},
+          {"checksum", p.checksum},
+          {"loadedAt", core::FormatTimestamp(p.loaded_at)},
+          {"loadedBy", p.loaded_by}};
+}
+
+Result<Response> ListPrograms(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(auto programs, fbr::ListPrograms(call.db(), *sight));
+  Json items = Json::array();
+  for (const store::ProgramRecord& p : programs) items.push_back(ProgramJson(p));
+  return JsonResponse(200, {{"programs", items}});
+}
+
+Result<Response> GetProgram(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  const std::string& text = call.Path("version");
+  int version = 0;
+  const bool number =
+      !text.empty() && text.size() < 7 &&
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (number) version = std::stoi(text);
+  if (!number || version < 1) {
+    return core::InvalidArgument(Message("http.bad_version", {{"text", text}}), "version");
+  }
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program,
+                          fbr::GetProgramVersion(call.db(), *sight, call.Path("code"), version));
+  Json json = ProgramJson(program);
+  Json files = Json::object();
+  files[program.toml_name.empty() ? "program.toml" : program.toml_name] = program.toml;
+  if (!program.files_json.empty()) {
+    Json tables = Json::parse(program.files_json, nullptr, false);
+    if (tables.is_object()) {
+      for (auto it = tables.begin(); it != tables.end(); ++it) files[it.key()] = it.value();
+    }
+  }
+  json["files"] = files;
+  return JsonResponse(200, json);
+}
+
+Json ContractJson(const fbr::ContractRow& row) {
+  const store::Contract& c = row.contract;
+  return {{"id", c.id},
+          {"facility", Brief(row.facility)},
+          {"program", c.program_code},
+          {"start", c.start.ToString()},
+          {"end", c.end ? Json(c.end->ToString()) : Json(nullptr)},
+          {"equityCategory", c.equity_category},
+          {"equityExplicit", c.equity_explicit},
+          {"status", std::string(store::ContractStatusCode(c.status))},
+          {"lastUpdated", core::FormatTimestamp(c.last_updated)}};
+}
+
+Result<Response> ListContracts(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  fbr::ContractQuery query;
+  query.program = QueryText(call.request, "program");
+  query.within = QueryText(call.request, "within");
+  query.status = QueryText(call.request, "status");
+  KENEYA_ASSIGN_OR_RETURN(std::tie(query.page, query.page_size), Paging(call.request));
+  KENEYA_ASSIGN_OR_RETURN(auto page, fbr::FindContracts(call.db(), *sight, query));
+  Json items = Json::array();
+  for (const fbr::ContractRow& row : page.items) items.push_back(ContractJson(row));
+  return JsonResponse(200, {{"pager", Pager(page)}, {"contracts", items}});
+}
+
+Result<int64_t> PathId(const Api::Call& call, std::string_view name) {
+  const std::string& text = call.Path(name);
+  int64_t id = 0;
+  bool ok = !text.empty() && text.size() <= 18;
+  for (char c : text) {
+    if (c < '0' || c > '9') ok = false;
+    if (ok) id = id * 10 + (c - '0');
+  }
+  if (!ok || id < 1) {
+    return core::NotFound(Message("auth.not_found", {{"what", text}}), std::string(name));
+  }
+  return id;
+}
+
+Result<Response> GetContract(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(int64_t id, PathId(call, "id"));
+  KENEYA_ASSIGN_OR_RETURN(fbr::ContractDetail detail, fbr::GetContract(call.db(), *sight, id));
+  Json json = ContractJson(detail.row);
+  Json history = Json::array();
+  for (const store::ContractChange& change : detail.history) {
+    history.push_back(
+        {{"action", change.action},
+         {"at", core::FormatTimestamp(change.at)},
+         {"user", change.user},
+         {"source", change.source},
+         {"reason", change.reason},
+         {"oldTerms",
+          change.old_terms.empty()
+              ? Json(nullptr)
+              : Json(core::Render(store::ContractTermsText(change.old_terms), call.language))},
+         {"newTerms", core::Render(store::ContractTermsText(change.new_terms), call.language)}});
+  }
+  json["history"] = history;
+  return JsonResponse(200, json);
+}
+
+Json RunJson(const store::InvoiceRunRecord& run, core::Language language) {
+  const std::string period = PeriodText(run.period);
+  return {{"id", run.id},
+          {"program", run.program_code},
+          {"programVersion", run.program_version},
+          {"payment", run.payment_code},
+          {"period", period},
+          {"periodLabel", io::PeriodLabel(period, language)},
+          {"status", run.status},
+          {"created", core::FormatTimestamp(run.created)},
+          {"createdBy", run.created_by},
+          {"invoices", run.invoice_count},
+          {"missing", run.missing_count},
+          {"suspended", run.suspended_count},
+          {"total", run.total}};
+}
+
+Result<Response> ListRuns(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(auto runs, fbr::ListRuns(call.db(), *sight));
+  Json items = Json::array();
+  for (const store::InvoiceRunRecord& run : runs) items.push_back(RunJson(run, call.language));
+  return JsonResponse(200, {{"runs", items}});
+}
+
+Json ZoneJson(const fbr::RunDetail::Zone& zone) {
+  Json json = {{"orgUnit", Brief(zone.unit)}, {"invoices", zone.invoices}, {"total", zone.total}};
+  if (!zone.districts.empty()) {
+    Json districts = Json::array();
+    for (const fbr::RunDetail::Zone& d : zone.districts) districts.push_back(ZoneJson(d));
+    json["districts"] = districts;
+  }
+  return json;
+}
+
+Result<Response> GetRun(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(int64_t id, PathId(call, "id"));
+  KENEYA_ASSIGN_OR_RETURN(fbr::RunDetail detail, fbr::GetRun(call.db(), *sight, id));
+  Json json = RunJson(detail.run, call.language);
+  json["programName"] = detail.program_name;
+  Json regions = Json::array();
+  for (const fbr::RunDetail::Zone& region : detail.regions) regions.push_back(ZoneJson(region));
+  json["regions"] = regions;
+  Json missing = Json::array();
+  for (const core::OrgUnit* unit : detail.missing) missing.push_back(Brief(unit));
+  Json suspended = Json::array();
+  for (const core::OrgUnit* unit : detail.suspended) suspended.push_back(Brief(unit));
+  json["missingFacilities"] = missing;
+  json["suspendedFacilities"] = suspended;
+  return JsonResponse(200, json);
+}
+
+Json InvoiceRowJson(const fbr::InvoiceListRow& row, core::Language language) {
+  const std::string period = PeriodText(row.run.period);
+  return {{"number", row.invoice.number},
+          {"run", row.run.id},
+          {"runStatus", row.run.status},
+          {"program", row.run.program_code},
+          {"period", period},
+          {"periodLabel", io::PeriodLabel(period, language)},
+          {"facility", Brief(row.facility)},
+          {"facilityType",
+           row.facility ? std::string(core::OrgUnitTypeCode(row.facility->type)) : std::string()},
+          {"district", Brief(row.district)},
+          {"total", row.invoice.total}};
+}
+
+Result<fbr::InvoiceQuery> InvoiceQueryOf(const Request& request) {
+  fbr::InvoiceQuery query;
+  if (request.Param("run")) {
+    KENEYA_ASSIGN_OR_RETURN(query.run, QueryInteger(request, "run", 0, 999'999'999'999'999'999));
+  }
+  query.program = QueryText(request, "program");
+  query.period = QueryText(request, "period");
+  query.within = QueryText(request, "within");
+  query.facility_type = QueryText(request, "type");
+  query.text = QueryText(request, "q");
+  KENEYA_ASSIGN_OR_RETURN(std::tie(query.page, query.page_size), Paging(request));
+  return query;
+}
+
+Result<Response> ListInvoices(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(fbr::InvoiceQuery query, InvoiceQueryOf(call.request));
+  KENEYA_ASSIGN_OR_RETURN(auto page, fbr::FindInvoices(call.db(), *sight, query));
+  Json items = Json::array();
+  int64_t total = 0;
+  for (const fbr::InvoiceListRow& row : page.items) {
+    items.push_back(InvoiceRowJson(row, call.language));
+    total += row.invoice.total;
+  }
+  return JsonResponse(200, {{"pager", Pager(page)}, {"pageTotal", total}, {"invoices", items}});
+}
+
+std::string_view KindCode(rules::InvoiceLine::Kind kind) {
+  switch (kind) {
+    case rules::InvoiceLine::Kind::kActivity:
+      return "activity";
+    case rules::InvoiceLine::Kind::kSubtotal:
+      return "subtotal";
+    case rules::InvoiceLine::Kind::kInfo:
+      return "info";
+    case rules::InvoiceLine::Kind::kPayment:
+      return "payment";
+    case rules::InvoiceLine::Kind::kEnvelope:
+      return "envelope";
+  }
+  return "activity";
+}
+
+std::string_view DisplayCode(rules::Display display) {
+  switch (display) {
+    case rules::Display::kMoney:
+      return "money";
+    case rules::Display::kPercent:
+      return "percent";
+    case rules::Display::kNumber:
+      return "number";
+  }
+  return "number";
+}
+
+std::string LineLabel(const rules::InvoiceLine& line, core::Language language) {
+  if (!line.label_text.empty()) return core::Render(line.label_text, language);
+  if (language == core::Language::kEnglish && !line.label_en.empty()) return line.label_en;
+  return line.label;
+}
+
+Result<Response> GetInvoice(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(fbr::InvoiceDetail detail,
+                          fbr::GetInvoice(call.db(), *sight, call.Path("number"), call.language));
+  const fbr::InvoiceView& view = detail.view;
+  Json json = InvoiceRowJson(detail.row, call.language);
+  json["programVersion"] = view.program_version;
+  json["programName"] = view.program_name;
+  json["paymentName"] = view.payment_name;
+  json["region"] = view.region;
+  json["equity"] = view.equity;
+  json["totalInWords"] = io::AmountInWords(view.total, call.language);
+  json["amounts"] = {{"rounded", detail.amounts.rounded},
+                     {"cut", detail.amounts.cut},
+                     {"total", detail.amounts.total}};
+  if (detail.successor) {
+    json["replacedBy"] = {
+        {"run", detail.successor->run},
+        {"number",
+         detail.successor->number.empty() ? Json(nullptr) : Json(detail.successor->number)}};
+  }
+  Json packages = Json::array();
+  for (const auto& [code, name] : view.package_names) {
+    Json columns = Json::array();
+    if (const auto* titles = view.ColumnTitles(code)) {
+      for (size_t i = 0; i < titles->size(); ++i) {
+        columns.push_back({{"title", (*titles)[i]},
+                           {"display", std::string(DisplayCode(view.ColumnDisplay(code, i)))}});
+      }
+    }
+    packages.push_back({{"code", code}, {"name", name}, {"columns", columns}});
+  }
+  json["packages"] = packages;
+  Json lines = Json::array();
+  for (const rules::InvoiceLine& line : view.lines) {
+    Json item = {{"kind", std::string(KindCode(line.kind))},
+                 {"package", line.package},
+                 {"period", line.period},
+                 {"code", line.code},
+                 {"label", LineLabel(line, call.language)},
+                 {"display", std::string(DisplayCode(line.display))},
+                 {"amount", line.has_amount ? Json(line.amount) : Json(nullptr)}};
+    if (line.kind == rules::InvoiceLine::Kind::kActivity) {
+      item["columns"] = line.columns;
+      item["missing"] = line.missing;
+    }
+    if (line.kind == rules::InvoiceLine::Kind::kInfo) {
+      item["value"] = line.value;
+      item["shown"] = fbr::FormatValue(line.value, line.display, call.language);
+    }
+    lines.push_back(item);
+  }
+  json["lines"] = lines;
+  return JsonResponse(200, json);
+}
+
+Json ExplanationJson(const rules::CompiledProgram::Explanation& e, core::Language language) {
+  Json json = {{"name", e.name},
+               {"label", e.label},
+               {"period", e.period},
+               {"expression", e.expression},
+               {"origin", e.origin},
+               {"display", std::string(DisplayCode(e.display))},
+               {"shown", fbr::FormatValue(e.value, e.display, language)}};
+  switch (e.value.kind) {
+    case rules::Value::Kind::kNumber:
+      json["value"] = e.value.number;
+      break;
+    case rules::Value::Kind::kBoolean:
+      json["value"] = e.value.boolean;
+      break;
+    case rules::Value::Kind::kString:
+      json["value"] = e.value.text;
+      break;
+    case rules::Value::Kind::kArray:
+      json["value"] = e.value.array;
+      break;
+  }
+  Json inputs = Json::array();
+  for (const auto& input : e.inputs) inputs.push_back(ExplanationJson(input, language));
+  json["inputs"] = inputs;
+  return json;
+}
+
+Result<Response> ExplainInvoice(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  fbr::ExplainRequest request;
+  request.formula = QueryText(call.request, "formula");
+  request.activity = QueryText(call.request, "activity");
+  request.period = QueryText(call.request, "period");
+  KENEYA_ASSIGN_OR_RETURN(int64_t depth, QueryInteger(call.request, "depth", 12, 20));
+  request.depth = static_cast<int>(depth);
+  KENEYA_ASSIGN_OR_RETURN(
+      fbr::InvoiceExplanation explained,
+      fbr::ExplainInvoiceFor(call.db(), *sight, call.Path("number"), request, call.language));
+  Json json = {{"number", call.Path("number")},
+               {"explanation", ExplanationJson(explained.explanation, call.language)}};
+  if (explained.amounts) {
+    json["amounts"] = {{"rounded", explained.amounts->rounded},
+                       {"cut", explained.amounts->cut},
+                       {"total", explained.amounts->total}};
+  }
+  if (explained.successor) {
+    json["replacedBy"] = {
+        {"run", explained.successor->run},
+        {"number",
+         explained.successor->number.empty() ? Json(nullptr) : Json(explained.successor->number)}};
+  }
+  return JsonResponse(200, json);
+}
+
+struct Format {
+  std::string_view code, content_type;
+};
+constexpr Format kFormats[] = {
+    {"pdf", "application/pdf"},
+    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    {"csv", "text/csv; charset=utf-8"},
+};
+
+Result<Response> Export(Api::Call& call, fbr::InvoiceExport request, const std::string& name) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  request.format = QueryText(call.request, "format");
+  request.language = call.language;
+  const Format* format = nullptr;
+  for (const Format& f : kFormats) {
+    if (f.code == request.format) format = &f;
+  }
+  if (format == nullptr) {
+    return core::InvalidArgument(Message("http.bad_export_format", {{"format", request.format}}),
+                                 "format");
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::string path, TemporaryFile("." + request.format));
+  const RemoveOnExit remove(path);
+  if (auto written = fbr::ExportInvoices(call.db(), *sight, request, path); !written.ok()) {
+    return written.error();
+  }
+  return FileResponse(path, std::string(format->content_type),
+                      name + "." + std::string(format->code));
+}
+
+Result<Response> ExportInvoice(Api::Call& call) {
+  fbr::InvoiceExport request;
+  request.number = call.Path("number");
+  return Export(call, request, request.number);
+}
+
+Result<Response> ExportRun(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(int64_t id, PathId(call, "id"));
+  fbr::InvoiceExport request;
+  request.run = id;
+  request.within = QueryText(call.request, "within");
+  return Export(call, request, "run-" + std::to_string(id));
+}
+
+// {"program": "FBR_MALI", "period": "2024Q1", "version": 2, "payment": "",
+//  "set": ["tariff[accouchement]=6000"], "envelopes": ["REG_MOPTI=150000000"]}
+Result<Response> Simulate(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(Json body, JsonBody(call));
+  fbr::SimulationRequest request;
+  KENEYA_ASSIGN_OR_RETURN(request.program, RequiredString(body, "program"));
+  KENEYA_ASSIGN_OR_RETURN(std::string period_text, RequiredString(body, "period"));
+  auto period = core::Period::Parse(period_text);
+  if (!period.ok()) return core::InvalidArgument(period.error().text, "body.period");
+  KENEYA_ASSIGN_OR_RETURN(auto version, OptionalInteger(body, "version"));
+  if (version && (*version < 1 || *version > 1'000'000)) {
+    return core::InvalidArgument(Message("http.bad_version", {{"text", *version}}), "body.version");
+  }
+  if (version) request.version = static_cast<int>(*version);
+  KENEYA_ASSIGN_OR_RETURN(auto payment, OptionalString(body, "payment"));
+  request.payment = payment.value_or("");
+  for (const auto& [field, parse] :
+       {std::pair{"set", &fbr::ParseSetting}, std::pair{"envelopes", &fbr::ParseEnvelope}}) {
+    auto it = body.find(field);
+    if (it == body.end() || it->is_null()) continue;
+    if (!it->is_array()) {
+      return core::InvalidArgument(Message("http.field_not_list", {{"field", field}}),
+                                   "body." + std::string(field));
+    }
+    for (size_t i = 0; i < it->size(); ++i) {
+      const Json& item = (*it)[i];
+      const std::string where = "body." + std::string(field) + "[" + std::to_string(i) + "]";
+      if (!item.is_string()) {
+        return core::InvalidArgument(Message("http.field_not_text", {{"field", where}}), where);
+      }
+      core::Status parsed = parse(item.get<std::string>(), request.overrides);
+      if (!parsed.ok()) return core::InvalidArgument(parsed.error().text, where);
+    }
+  }
+  KENEYA_ASSIGN_OR_RETURN(fbr::Simulation simulation,
+                          fbr::SimulateFor(call.db(), *sight, *period, request));
+  auto zone_json = [](const fbr::SimulatedZone& zone) {
+    Json json = {{"code", zone.code},
+                 {"name", zone.name},
+                 {"baseline", zone.baseline},
+                 {"simulation", zone.simulation},
+                 {"difference", zone.simulation - zone.baseline},
+                 {"envelope", zone.envelope ? Json(*zone.envelope) : Json(nullptr)}};
+    return json;
+  };
+  Json regions = Json::array();
+  for (const fbr::SimulatedZone& region : simulation.regions) {
+    Json json = zone_json(region);
+    Json districts = Json::array();
+    for (const fbr::SimulatedZone& district : region.districts) {
+      districts.push_back(zone_json(district));
+    }
+    json["districts"] = districts;
+    regions.push_back(json);
+  }
+  Json over = Json::array();
+  for (const fbr::OverEnvelope& zone : simulation.over_envelope) {
+    over.push_back({{"code", zone.code},
+                    {"name", zone.name},
+                    {"requested", zone.requested},
+                    {"envelope", zone.envelope}});
+  }
+  return JsonResponse(200, {{"program", ProgramJson(simulation.program)},
+                            {"period", period->ToString()},
+                            {"baselineTotal", simulation.baseline_total},
+                            {"simulationTotal", simulation.simulation_total},
+                            {"difference", simulation.simulation_total - simulation.baseline_total},
+                            {"regions", regions},
+                            {"overEnvelope", over}});
+}
+
+}  // namespace
+
+void AddPaymentRoutes(std::vector<Api::Route>& routes) {
+  using Who = Api::Route::Who;
+  using Body = Api::Route::Body;
+  routes.insert(
+      routes.end(),
+      {
+          {"GET", "/api/programs", Who::kSignedIn, Body::kSmall, ListPrograms},
+          {"GET", "/api/programs/{code}/versions/{version}", Who::kSignedIn, Body::kSmall,
+           GetProgram},
+          {"GET", "/api/contracts", Who::kSignedIn, Body::kSmall, ListContracts},
+          {"GET", "/api/contracts/{id}", Who::kSignedIn, Body::kSmall, GetContract},
+          {"GET", "/api/runs", Who::kSignedIn, Body::kSmall, ListRuns},
+          {"GET", "/api/runs/{id}", Who::kSignedIn, Body::kSmall, GetRun},
+          {"GET", "/api/runs/{id}/export", Who::kSignedIn, Body::kSmall, ExportRun},
+          {"GET", "/api/invoices", Who::kSignedIn, Body::kSmall, ListInvoices},
+          {"GET", "/api/invoices/{number}", Who::kSignedIn, Body::kSmall, GetInvoice},
+          {"GET", "/api/invoices/{number}/explanation", Who::kSignedIn, Body::kSmall,
+           ExplainInvoice},
+          {"GET", "/api/invoices/{number}/export", Who::kSignedIn, Body::kSmall, ExportInvoice},
+          {"POST", "/api/simulations", Who::kSignedIn, Body::kSmall, Simulate},
+      });
+}
+
+}  // namespace keneya::http

@@ -1,0 +1,7 @@
+# 13-get-adx-vcct.sh: read the ADX data imported by 05 back as ADX (round trip)
+# CONSTRUCTED: this curl call is NOT in the manual. It is built in the manual's style (host, user, flags)
+# from: manual lines 1011-1012 (12) with the typo fixed and the identifiers of 05's data (DsTBHIVVCCT is a SYNTHETIC uid, see assumed-metadata.json)
+# Manual: dhis2/dhis2-docs, branch 2.40 (tip 90ef7c129daaf88cf7e8218c897b2359076bfcac), src/developer/web-api/data.md (blob a094d4ee56be2515d0579a7766413dbb53ff3cfa, last changed by d842044bdba3908225faf707116407b49505b001); https://docs.dhis2.org/en/develop/using-the-api/dhis-core-version-240/data.html
+# --- constructed begin ---
+curl -u admin:district -H "Accept: application/adx+xml" "https://play.dhis2.org/demo/api/dataValueSets?orgUnit=DiszpKrYNg8&dataSet=DsTBHIVVCCT&period=201506"
+# --- constructed end ---

@@ -1,0 +1,7 @@
+# 23-get-organisationUnits-fields-filter.sh: list org units with fields= and filter=
+# CONSTRUCTED: this curl call is NOT in the manual. It is built in the manual's style (host, user, flags)
+# from: metadata.md 'Metadata field filter' (?fields=id,name,dataSets[id,name]) and 'Metadata object filter' (property:operator:value)
+# Manual: dhis2/dhis2-docs, branch 2.40 (tip 90ef7c129daaf88cf7e8218c897b2359076bfcac), src/developer/web-api/data.md (blob a094d4ee56be2515d0579a7766413dbb53ff3cfa, last changed by d842044bdba3908225faf707116407b49505b001); https://docs.dhis2.org/en/develop/using-the-api/dhis-core-version-240/data.html
+# --- constructed begin ---
+curl "https://play.dhis2.org/demo/api/organisationUnits.json?paging=false&fields=id,name,code,level,path,parent[id]&filter=level:eq:4" -u admin:district
+# --- constructed end ---

@@ -1,0 +1,7 @@
+# 26-get-wrong-password.sh: wrong password: 401 WebMessage
+# CONSTRUCTED: this curl call is NOT in the manual. It is built in the manual's style (host, user, flags)
+# from: maintenance.md 'Check if username and password combination is correct' (401 = combination incorrect) and data.md lines 175-177 ('If you supply an invalid username or password, 401 Unauthorized is returned')
+# Manual: dhis2/dhis2-docs, branch 2.40 (tip 90ef7c129daaf88cf7e8218c897b2359076bfcac), src/developer/web-api/data.md (blob a094d4ee56be2515d0579a7766413dbb53ff3cfa, last changed by d842044bdba3908225faf707116407b49505b001); https://docs.dhis2.org/en/develop/using-the-api/dhis-core-version-240/data.html
+# --- constructed begin ---
+curl "https://play.dhis2.org/demo/api/system/info" -u admin:wrongpassword
+# --- constructed end ---
