@@ -638,7 +638,7 @@ Result<ExportResult> WritePdf(const Loaded& data, const Resolver& resolver,
 
 Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, const StoredRun& run,
                                 const ExportOptions& o) {
-  const rules::Program& program = run.compiled.program();
+  const rules::Program& program = run.compiled().program();
   const rules::PaymentRule& rule = program.payments[static_cast<size_t>(run.payment)];
   KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(run.run.period));
   // What is mapped: (package or -1, formula code, data element).
@@ -655,7 +655,7 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
     return e;
   };
   for (const std::string& code : rule.packages) {
-    const int k = run.compiled.PackageIndex(code);
+    const int k = run.compiled().PackageIndex(code);
     for (const rules::FormulaSpec& f : program.packages[static_cast<size_t>(k)].formulas) {
       if (!f.dhis2_data_element.empty())
         mappings.push_back({k, f.code, element_of(f.dhis2_data_element)});
@@ -690,12 +690,12 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
   for (const store::InvoiceRecord& record : records) {
     KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotOf(record));
     KENEYA_ASSIGN_OR_RETURN(rules::RunInputs inputs,
-                            InputsFromSnapshot(run.compiled, run.payment, period, snapshot));
+                            InputsFromSnapshot(run.compiled(), run.payment, period, snapshot));
     rules::RunOptions options;
     options.threads = 1;
     options.zone_values = snapshot.zones;
     KENEYA_ASSIGN_OR_RETURN(rules::RunResult result,
-                            run.compiled.Run(run.payment, inputs, options));
+                            run.compiled().Run(run.payment, inputs, options));
     auto write = [&](const core::DataElement* element, const std::string& pe,
                      const std::string& value) {
       io::OutputDataValue v;
@@ -722,14 +722,14 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
       };
       if (m.package < 0) {
         write(m.element, period.ToString(),
-              format(result.Value(run.compiled.FindPaymentFormula(run.payment, m.formula), 0)));
+              format(result.Value(run.compiled().FindPaymentFormula(run.payment, m.formula), 0)));
         continue;
       }
       KENEYA_ASSIGN_OR_RETURN(std::vector<core::Period> periods,
-                              run.compiled.InstancePeriods(run.payment, m.package, period));
+                              run.compiled().InstancePeriods(run.payment, m.package, period));
       for (int k = 0; k < static_cast<int>(periods.size()); ++k) {
         const rules::SlotId slot =
-            run.compiled.FindPackageValue(run.payment, m.package, k, m.formula);
+            run.compiled().FindPackageValue(run.payment, m.package, k, m.formula);
         write(m.element, periods[static_cast<size_t>(k)].ToString(), format(result.Value(slot, 0)));
       }
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 
 #include "fbr/invoice_json.h"
 #include "fbr/invoice_run.h"
@@ -24,23 +25,44 @@ core::MessageArg OneOf(std::string_view arg_name, const std::vector<std::string>
   return core::MessageArg(arg_name, out);
 }
 
+// A program version compiled, kept for the versions last used: a stored version never changes
+// (its checksum says so), and computing an explanation, an export or an invoice's view needs it
+// each time.
+Result<std::shared_ptr<const rules::CompiledProgram>> CompiledVersion(
+    const store::ProgramRecord& program) {
+  static std::mutex mutex;
+  static std::map<std::pair<int64_t, std::string>, std::shared_ptr<const rules::CompiledProgram>>
+      compiled;
+  const auto key = std::make_pair(program.id, program.checksum);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = compiled.find(key); it != compiled.end()) return it->second;
+  }
+  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(program));
+  rules::ParsedProgram parsed = rules::ParseProgram(source);
+  std::vector<rules::ProgramProblem> problems = parsed.problems;
+  auto made = std::make_shared<const rules::CompiledProgram>(
+      rules::CompiledProgram::Compile(parsed.program, problems));
+  if (!problems.empty()) {
+    return core::Internal(core::Message("fbr.invoice.program_no_longer_compiles",
+                                        {{"program", program.code},
+                                         {"version", program.version},
+                                         {"problems", ProblemsMessage(problems)}}));
+  }
+  std::lock_guard<std::mutex> lock(mutex);
+  if (compiled.size() >= 16) compiled.clear();  // a few versions are in use at once
+  compiled.emplace(key, made);
+  return made;
+}
+
 Result<StoredRun> Complete(store::Store& store, const store::InvoiceRunRecord& run) {
   StoredRun out;
   out.run = run;
   KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(run.period));
   KENEYA_ASSIGN_OR_RETURN(out.program,
                           ProgramFor(store, run.program_code, period, run.program_version));
-  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(out.program));
-  rules::ParsedProgram parsed = rules::ParseProgram(source);
-  std::vector<rules::ProgramProblem> problems = parsed.problems;
-  out.compiled = rules::CompiledProgram::Compile(parsed.program, problems);
-  if (!problems.empty()) {
-    return core::Internal(core::Message("fbr.invoice.program_no_longer_compiles",
-                                        {{"program", run.program_code},
-                                         {"version", run.program_version},
-                                         {"problems", ProblemsMessage(problems)}}));
-  }
-  out.payment = out.compiled.PaymentIndex(run.payment_code);
+  KENEYA_ASSIGN_OR_RETURN(out.compiled_program, CompiledVersion(out.program));
+  out.payment = out.compiled().PaymentIndex(run.payment_code);
   if (out.payment < 0) {
     return core::Internal(
         core::Message("fbr.invoice.program_lost_payment_rule", {{"payment", run.payment_code}}));
@@ -77,7 +99,7 @@ Result<StoredRun> LatestRun(store::Store& store, std::string_view program_code,
 
 Result<InvoiceView> ViewOf(const StoredRun& run, const store::InvoiceRecord& invoice,
                            core::Language language) {
-  const rules::Program& program = run.compiled.program();
+  const rules::Program& program = run.compiled().program();
   InvoiceView view;
   view.number = invoice.number;
   view.program_code = program.code;
@@ -238,17 +260,18 @@ Result<rules::CompiledProgram::Explanation> ExplainInvoice(const StoredRun& run,
   KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotOf(invoice));
   KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(run.run.period));
   KENEYA_ASSIGN_OR_RETURN(rules::RunInputs inputs,
-                          InputsFromSnapshot(run.compiled, run.payment, period, snapshot));
+                          InputsFromSnapshot(run.compiled(), run.payment, period, snapshot));
   rules::RunOptions options;
   options.threads = 1;
   options.zone_values = snapshot.zones;
-  KENEYA_ASSIGN_OR_RETURN(rules::RunResult result, run.compiled.Run(run.payment, inputs, options));
+  KENEYA_ASSIGN_OR_RETURN(rules::RunResult result,
+                          run.compiled().Run(run.payment, inputs, options));
   int activity = 0;
   KENEYA_ASSIGN_OR_RETURN(
       rules::SlotId slot,
-      FindSlot(run.compiled, run.payment, period, request, &activity,
+      FindSlot(run.compiled(), run.payment, period, request, &activity,
                inputs.facilities.empty() ? std::string_view() : inputs.facilities.front().type));
-  return run.compiled.Explain(run.payment, result, slot, 0, activity, language, request.depth);
+  return run.compiled().Explain(run.payment, result, slot, 0, activity, language, request.depth);
 }
 
 Result<std::optional<Successor>> SuccessorOf(store::Store& store,
@@ -294,7 +317,7 @@ Result<InvoiceExplanation> ExplainStoredInvoice(store::Store& store, std::string
   KENEYA_ASSIGN_OR_RETURN(out.successor, SuccessorOf(store, invoice));
   if (request.formula.empty()) {
     KENEYA_ASSIGN_OR_RETURN(std::vector<rules::InvoiceLine> lines,
-                            LinesOf(invoice, run.compiled.program()));
+                            LinesOf(invoice, run.compiled().program()));
     InvoiceAmounts amounts;
     for (const rules::InvoiceLine& line : lines) {
       if (line.kind == rules::InvoiceLine::Kind::kEnvelope) amounts.cut += line.amount;

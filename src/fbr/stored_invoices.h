@@ -3,6 +3,7 @@
 #ifndef KENEYA_FBR_STORED_INVOICES_H_
 #define KENEYA_FBR_STORED_INVOICES_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,8 +23,10 @@ namespace keneya::fbr {
 struct StoredRun {
   store::InvoiceRunRecord run;
   store::ProgramRecord program;
-  rules::CompiledProgram compiled;
+  // Compiled once for a program version and shared by every run of it (and every thread).
+  std::shared_ptr<const rules::CompiledProgram> compiled_program;
   int payment = 0;
+  const rules::CompiledProgram& compiled() const { return *compiled_program; }
 };
 
 core::Result<StoredRun> LoadRun(store::Store& store, int64_t run_id);
