@@ -235,8 +235,10 @@ int RunServe(const Context& c, const ServeOptions& options) {
       [](const char* name) -> const char* { return std::getenv(name); }, config);
   if (!env.ok()) return Fail(c, env.error());
   if (options.db_given) config.database = c.db;
-  if (options.host_given || options.config.empty()) config.server.host = options.host;
-  if (options.port_given || options.config.empty()) config.server.port = options.port;
+  // The command line beats the environment and the file only for what it gives.
+  if (options.host_given) config.server.host = options.host;
+  if (options.port_given) config.server.port = options.port;
+  if (!options.static_dir.empty()) config.api.static_dir = options.static_dir;
   if (!options.tls_cert.empty()) config.server.tls_cert = options.tls_cert;
   if (!options.tls_key.empty()) config.server.tls_key = options.tls_key;
   config.api.secure_cookies = !config.server.tls_cert.empty();

@@ -39,6 +39,7 @@ struct ServeOptions {
   int port = 8080;
   std::string tls_cert;
   std::string tls_key;
+  std::string static_dir;   // the web app's built files
   bool host_given = false;  // --host, --port, --db given on the command line
   bool port_given = false;
   bool db_given = false;

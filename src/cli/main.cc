@@ -288,6 +288,7 @@ int Main(int argc, char** argv) {
   serve_command->add_option("--config", serve.config, text("cli.help.serve.config"));
   serve_command->add_option("--tls-cert", serve.tls_cert, text("cli.help.serve.tls_cert"));
   serve_command->add_option("--tls-key", serve.tls_key, text("cli.help.serve.tls_key"));
+  serve_command->add_option("--static", serve.static_dir, text("cli.help.serve.static"));
 
   keneya::cli::ImportCommandOptions import;
   CLI::App* import_command = app.add_subcommand("import", text("cli.help.import"));

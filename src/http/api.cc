@@ -165,6 +165,76 @@ void Dhis2Shape(Response& response) {
   response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// The web app's files: a file of `root`, "/" its index.html, a path without a file name
+// extension that names no file the app's own route (index.html again). Nothing outside `root`
+// is ever read: "..", hidden names, backslashes and links leading out answer 404.
+Response StaticFile(const std::string& root, const std::string& path, core::Language language) {
+  auto not_found = [&] {
+    Response r = ErrorResponse(core::NotFound(Message("http.no_resource", {{"path", path}}), path),
+                               language);
+    r.route = "static";
+    return r;
+  };
+  if (path.empty() || path.front() != '/' || path.find('\\') != std::string::npos ||
+      path.find('\0') != std::string::npos) {
+    return not_found();
+  }
+  for (std::string_view segment : Segments(path)) {
+    if (segment.front() == '.') return not_found();  // "..", ".", ".git", ".env"
+  }
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path base = fs::canonical(root, error);
+  if (error) return not_found();
+  auto inside = [&](const fs::path& file) -> std::optional<fs::path> {
+    std::error_code e;
+    const fs::path real = fs::canonical(file, e);
+    if (e || !fs::is_regular_file(real, e)) return std::nullopt;
+    const std::string prefix = base.string() + "/";
+    if (real.string().compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+    return real;
+  };
+  const std::string relative = path == "/" ? "index.html" : path.substr(1);
+  std::optional<fs::path> file = inside(base / relative);
+  const std::string last = relative.substr(relative.rfind('/') + 1);
+  if (!file && last.find('.') == std::string::npos) file = inside(base / "index.html");
+  if (!file) return not_found();
+  static const std::map<std::string, std::string, std::less<>> kTypes = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json; charset=utf-8"},
+      {".webmanifest", "application/manifest+json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".map", "application/json; charset=utf-8"},
+  };
+  const std::string extension = file->extension().string();
+  auto type = kTypes.find(extension);
+  Response r;
+  r.content_type = type == kTypes.end() ? "application/octet-stream" : type->second;
+  r.route = "static";
+  // Vite names its built assets by their content's hash: they never change under a name.
+  const bool hashed = relative.rfind("assets/", 0) == 0 && file->filename() != "index.html";
+  r.headers.emplace_back("Cache-Control",
+                         hashed ? "public, max-age=31536000, immutable" : "no-cache");
+  auto stream = std::make_shared<std::ifstream>(*file, std::ios::binary);
+  if (!*stream) return not_found();
+  r.pull = [stream]() -> std::optional<std::string> {
+    std::string piece(64 * 1024, '\0');
+    stream->read(piece.data(), static_cast<std::streamsize>(piece.size()));
+    piece.resize(static_cast<size_t>(stream->gcount()));
+    if (piece.empty()) return std::nullopt;
+    return piece;
+  };
+  return r;
+}
+
 bool IsSafeMethod(std::string_view method) { return method == "GET" || method == "HEAD"; }
 
 // The client's address: the peer's, or, when the peer is a trusted proxy, the last address of
@@ -680,6 +750,16 @@ Response Api::Dispatch(const Request& request, core::Language language) {
     // DHIS2's forms of a path: /api/40/dataValueSets, /api/dataValueSets.csv.
     const std::string path = Dhis2Path(request.path, &suffix);
     if (path != request.path) find(path);
+  }
+  if (route == nullptr && !other_method && !options_.static_dir.empty() &&
+      (request.method == "GET" || request.method == "HEAD") &&
+      request.path.rfind("/api/", 0) != 0 && request.path != "/metrics") {
+    Response r = StaticFile(options_.static_dir, request.path, language);
+    if (request.method == "HEAD") {
+      r.body.clear();
+      r.pull = nullptr;
+    }
+    return r;
   }
   if (route == nullptr) {
     Response r =

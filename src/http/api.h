@@ -49,6 +49,8 @@ struct ApiOptions {
   size_t import_body_limit = 256 * 1024 * 1024;  // data value and metadata imports
   std::chrono::milliseconds pool_wait{10'000};   // then 503
   bool secure_cookies = false;                   // under TLS: the session cookie is Secure
+  // The web app's built files (web/dist), served to GET requests outside /api; empty: none.
+  std::string static_dir;
 };
 
 // The HTTP status for an error code (400, 401, 403, 404, 409, 412, 429, 503, 500).

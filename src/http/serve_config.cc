@@ -67,6 +67,7 @@ class Reader {
         s.min_rate = rate;
         return core::OkStatus();
       }
+      if (name == "static") return Text(section, name, value, c.api.static_dir);
       if (name == "tls_cert") return Text(section, name, value, s.tls_cert);
       if (name == "tls_key") return Text(section, name, value, s.tls_key);
       if (name == "trusted_proxies") {
@@ -185,6 +186,7 @@ Status ApplyServeEnvironment(const std::function<const char*(const char*)>& look
   text("KENEYA_TLS_KEY", config.server.tls_key);
   KENEYA_RETURN_IF_ERROR(number("KENEYA_POOL", 1, 1000, config.pool));
   text("KENEYA_REQUEST_LOG", config.request_log);
+  text("KENEYA_STATIC", config.api.static_dir);
   if (const char* proxies = lookup("KENEYA_TRUSTED_PROXIES"); proxies != nullptr && *proxies) {
     config.api.trusted_proxies.clear();
     std::string_view rest = proxies;

@@ -1,10 +1,14 @@
 // The API as a function from request to response, on both engines: routing, errors in the
 // request's language, signing in (sessions and their CSRF token, API tokens, Basic), accounts,
-// throttling, hostile bodies. The transport is tested in server_test.cc.
+// throttling, hostile bodies, the web app's static files. The transport is tested in
+// server_test.cc.
 #include "http/api.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "auth/accounts.h"
@@ -291,6 +295,62 @@ INSTANTIATE_TEST_SUITE_P(Engines, ApiTest, ::testing::Values(Engine::kSqlite, En
                          [](const auto& param_info) {
                            return store::testing::EngineName(param_info.param);
                          });
+
+// The web app's files: served from their directory, the app's own routes answered with its
+// index, and nothing outside the directory ever read, however the path is written.
+TEST_P(ApiTest, ServesTheWebAppsFilesAndNothingOutsideThem) {
+  namespace fs = std::filesystem;
+  const fs::path base = fs::temp_directory_path() / ("keneya-static-" + std::to_string(getpid()));
+  fs::remove_all(base);
+  fs::create_directories(base / "web" / "assets");
+  auto write = [](const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+  };
+  write(base / "web" / "index.html", "<!doctype html><title>Keneya</title>");
+  write(base / "web" / "assets" / "app-3f9a.js", "console.log('keneya')");
+  write(base / "web" / ".env", "SECRET=1");
+  write(base / "secret.txt", "the password file");
+  fs::create_symlink(base / "secret.txt", base / "web" / "link.txt");
+  fs::create_directory_symlink(base, base / "web" / "up");
+  ApiOptions options;
+  options.static_dir = (base / "web").string();
+  Api api(*pool_, *authenticator_, options, nullptr);
+  auto get = [&](const std::string& path) {
+    Response r = api.Handle(Get(path));
+    std::string body = r.body;
+    if (r.pull) {
+      body.clear();
+      while (auto piece = r.pull()) body += *piece;
+    }
+    return std::make_pair(r, body);
+  };
+  auto [index, index_body] = get("/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(index_body, "<!doctype html><title>Keneya</title>");
+  EXPECT_EQ(Header(index, "Cache-Control"), "no-cache");
+  auto [script, script_body] = get("/assets/app-3f9a.js");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(Header(script, "Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(script_body, "console.log('keneya')");
+  // The app's own routes (no file name extension) get its index.
+  EXPECT_EQ(get("/district/DS_KATI/factures").second, index_body);
+  // Traversal, hidden files, links out, backslashes: not found, and never the file's text.
+  for (const char* path : {"/../secret.txt", "/assets/../../secret.txt", "/./../secret.txt", "/..",
+                           "/.env", "/link.txt", "/up/secret.txt", "/assets\\..\\..\\secret.txt",
+                           "/missing.png", "/assets/missing.js"}) {
+    auto [r, body] = get(path);
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_EQ(body.find("password"), std::string::npos) << path;
+    EXPECT_EQ(body.find("SECRET"), std::string::npos) << path;
+  }
+  // The API keeps its own answers.
+  EXPECT_EQ(api.Handle(Get("/api/nothing")).content_type, "application/json; charset=utf-8");
+  EXPECT_EQ(api.Handle(Get("/api/health")).status, 200);
+  fs::remove_all(base);
+}
 
 TEST(HttpStatusTest, MapsEveryErrorCode) {
   EXPECT_EQ(HttpStatus(core::ErrorCode::kInvalidArgument), 400);
