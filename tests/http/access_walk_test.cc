@@ -250,9 +250,10 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
         } else if (pattern.find("/export") != std::string::npos) {
           query = {{"format", "csv"}};
         } else if (pattern == "/api/invoices") {
-          query = {{"run", run}, {"pageSize", "1000"}};
+          query = {{"run", run}, {"pageSize", "1000"}, {"q", f.code}};
         } else if (pattern == "/api/org-units" || pattern == "/api/contracts") {
-          query = {{"pageSize", "1000"}};
+          // A search for the facility by its own name: found inside, nothing outside.
+          query = {{"pageSize", "1000"}, {"q", data_->OrgUnit(f.uid)->name}};
         } else if (pattern == "/api/organisationUnits") {
           query = {{"paging", "false"}, {"fields", "id"}};
         } else if (pattern == "/api/dataValueSets" && method == "GET") {
