@@ -1,7 +1,9 @@
 #include "fbr/browse.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
+#include <mutex>
 
 #include "fbr/invoice_json.h"
 #include "fbr/programs.h"
@@ -330,13 +332,38 @@ Result<InvoiceDetail> GetInvoice(store::Store& store, const Sight& sight, std::s
   return detail;
 }
 
-Result<InvoiceExplanation> ExplainInvoiceFor(store::Store& store, const Sight& sight,
-                                             std::string_view number, const ExplainRequest& request,
-                                             core::Language language) {
-  if (auto readable = ReadableInvoice(store, sight, number); !readable.ok()) {
-    return readable.error();
+Result<SharedExplanation> ExplainInvoiceFor(store::Store& store, const Sight& sight,
+                                            std::string_view number, const ExplainRequest& request,
+                                            core::Language language) {
+  KENEYA_ASSIGN_OR_RETURN(auto found, ReadableInvoice(store, sight, number));
+  const store::InvoiceRecord& invoice = found.first;
+  // What an explanation depends on: the invoice's stored lines and snapshot (by their hash: the
+  // same content explains the same), the request, the language.
+  const std::string key =
+      invoice.number + '\n' + std::to_string(std::hash<std::string>{}(invoice.lines_json)) + '\n' +
+      std::to_string(std::hash<std::string>{}(invoice.snapshot_json)) + '\n' + request.formula +
+      '\n' + request.activity + '\n' + request.period + '\n' + std::to_string(request.depth) +
+      '\n' + (language == core::Language::kEnglish ? "en" : "fr");
+  static std::mutex mutex;
+  static std::deque<std::pair<std::string, std::shared_ptr<const InvoiceExplanation>>> kept;
+  SharedExplanation out;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& [k, explained] : kept) {
+      if (k == key) out.explained = explained;
+    }
   }
-  return ExplainStoredInvoice(store, number, request, language);
+  if (out.explained == nullptr) {
+    KENEYA_ASSIGN_OR_RETURN(InvoiceExplanation computed,
+                            ExplainStoredInvoice(store, number, request, language));
+    computed.successor.reset();
+    out.explained = std::make_shared<const InvoiceExplanation>(std::move(computed));
+    std::lock_guard<std::mutex> lock(mutex);
+    kept.emplace_back(key, out.explained);
+    if (kept.size() > 64) kept.pop_front();  // a few pages of invoices being read at once
+  }
+  KENEYA_ASSIGN_OR_RETURN(out.successor, SuccessorOf(store, invoice));
+  return out;
 }
 
 Result<ExportResult> ExportInvoices(store::Store& store, const Sight& sight,

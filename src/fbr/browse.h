@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -120,10 +121,16 @@ core::Result<InvoiceDetail> GetInvoice(store::Store& store, const Sight& sight,
                                        std::string_view number, core::Language language);
 
 // An amount of an invoice explained (ExplainStoredInvoice), for a user who may read it.
-core::Result<InvoiceExplanation> ExplainInvoiceFor(store::Store& store, const Sight& sight,
-                                                   std::string_view number,
-                                                   const ExplainRequest& request,
-                                                   core::Language language);
+// The explanation of a stored invoice never changes (its snapshot and its program version do
+// not): it is computed once and shared; what replaces the invoice is read at each call.
+struct SharedExplanation {
+  std::shared_ptr<const InvoiceExplanation> explained;  // the tree and amounts (no successor)
+  std::optional<Successor> successor;
+};
+core::Result<SharedExplanation> ExplainInvoiceFor(store::Store& store, const Sight& sight,
+                                                  std::string_view number,
+                                                  const ExplainRequest& request,
+                                                  core::Language language);
 
 // Exports of invoices as ExportRun writes them ("pdf", "xlsx", "csv"): one invoice (`number`),
 // or a run's invoices the user may read (within `within`, when given).

@@ -716,6 +716,21 @@ Result<std::shared_ptr<const fbr::Directory>> Api::Directory(store::Store& store
   return fresh;
 }
 
+std::string Api::Rendered(const std::shared_ptr<const void>& object,
+                          const std::function<std::string()>& render) {
+  {
+    std::lock_guard<std::mutex> lock(rendered_mutex_);
+    for (const auto& [kept, text] : rendered_) {
+      if (kept == object) return text;
+    }
+  }
+  std::string text = render();
+  std::lock_guard<std::mutex> lock(rendered_mutex_);
+  rendered_.emplace_back(object, text);
+  if (rendered_.size() > 32) rendered_.pop_front();
+  return text;
+}
+
 Response Api::Handle(const Request& request) {
   const core::Language language = RequestLanguage(request);
   try {

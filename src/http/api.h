@@ -17,6 +17,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -98,6 +100,16 @@ class Api : public Handler {
   std::mutex metadata_mutex_;
   std::shared_ptr<const fbr::Directory> directory_;
   int64_t metadata_revision_ = -1;
+
+ public:
+  // Text rendered from an immutable shared object (an invoice's explanation), kept beside it for
+  // the next request that gets the same object. `render` is called on a miss.
+  std::string Rendered(const std::shared_ptr<const void>& object,
+                       const std::function<std::string()>& render);
+
+ private:
+  std::mutex rendered_mutex_;
+  std::deque<std::pair<std::shared_ptr<const void>, std::string>> rendered_;
 };
 
 }  // namespace keneya::http

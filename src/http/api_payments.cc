@@ -395,24 +395,28 @@ Result<Response> ExplainInvoice(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(int64_t depth, QueryInteger(call.request, "depth", 12, 20));
   request.depth = static_cast<int>(depth);
   KENEYA_ASSIGN_OR_RETURN(
-      fbr::InvoiceExplanation explained,
+      fbr::SharedExplanation shared,
       fbr::ExplainInvoiceFor(call.db(), *sight, call.Path("number"), request, call.language));
+  const fbr::InvoiceExplanation& explained = *shared.explained;
   Json json = {{"number", call.Path("number")}, {"explanation", nullptr}};
   if (explained.amounts) {
     json["amounts"] = {{"rounded", explained.amounts->rounded},
                        {"cut", explained.amounts->cut},
                        {"total", explained.amounts->total}};
   }
-  if (explained.successor) {
+  if (shared.successor) {
     json["replacedBy"] = {
-        {"run", explained.successor->run},
+        {"run", shared.successor->run},
         {"number",
-         explained.successor->number.empty() ? Json(nullptr) : Json(explained.successor->number)}};
+         shared.successor->number.empty() ? Json(nullptr) : Json(shared.successor->number)}};
   }
-  // The tree goes in the placeholder's place.
-  std::string tree;
-  tree.reserve(64 * 1024);
-  AppendExplanation(tree, explained.explanation, call.language);
+  // The tree goes in the placeholder's place; the same explanation renders the same text.
+  const std::string tree = call.api.Rendered(shared.explained, [&] {
+    std::string text;
+    text.reserve(64 * 1024);
+    AppendExplanation(text, explained.explanation, call.language);
+    return text;
+  });
   Response r = JsonResponse(200, json);
   const std::string placeholder = "\"explanation\":null";
   const size_t at = r.body.find(placeholder);

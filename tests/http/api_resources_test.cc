@@ -228,6 +228,19 @@ TEST_P(ApiResourcesTest, InvoicesAreListedShownExplainedAndExportedWithinTheScop
   Response explained = Call("chef", "GET", "/api/invoices/" + koko_invoice_ + "/explanation");
   ASSERT_EQ(explained.status, 200) << explained.body;
   EXPECT_FALSE(Body(explained)["explanation"]["inputs"].empty());
+  // Kept once computed: the same answer again; another language, its own.
+  EXPECT_EQ(Call("chef", "GET", "/api/invoices/" + koko_invoice_ + "/explanation").body,
+            explained.body);
+  Request english;
+  english.method = "GET";
+  english.path = "/api/invoices/" + koko_invoice_ + "/explanation";
+  english.remote_address = "10.0.0.2";
+  english.headers["accept-language"] = "en";
+  english.headers["authorization"] = testing::BasicAuthorization("chef");
+  const Response in_english = api_->Handle(english);
+  ASSERT_EQ(in_english.status, 200);
+  EXPECT_NE(in_english.body, explained.body);
+  EXPECT_EQ(Body(in_english)["explanation"]["value"], Body(explained)["explanation"]["value"]);
   EXPECT_EQ(Call("chef", "GET", "/api/invoices/" + other_invoice_ + "/explanation").status, 404);
 
   Response pdf =
