@@ -20,10 +20,6 @@ core::Error NoInvoice(std::string_view number) {
                         Message("fbr.place.invoice"));
 }
 
-core::Error NotFoundKey(std::string_view key, std::string_view where) {
-  return core::NotFound(Message("auth.not_found", {{"what", key}}), std::string(where));
-}
-
 // Place-less records national in scope (runs, simulations): a role over the whole country.
 core::Status RequireEverywhere(const Sight& sight, auth::Resource resource, auth::Action action) {
   if (sight.Everywhere(resource, action)) return core::OkStatus();
@@ -37,15 +33,8 @@ Result<const core::OrgUnit*> Within(const Sight& sight, std::string_view key,
                                     std::string_view where) {
   if (key.empty()) return static_cast<const core::OrgUnit*>(nullptr);
   const core::OrgUnit* unit = sight.directory().OrgUnit(key);
-  if (unit == nullptr || !sight.Sees(*unit)) return NotFoundKey(key, where);
+  if (unit == nullptr || !sight.Sees(*unit)) return UnknownOrUnseen(key, where);
   return unit;
-}
-
-bool IsWithin(const core::OrgUnit& unit, const core::OrgUnit* within) {
-  if (within == nullptr) return true;
-  const std::string& path = within->path;
-  return unit.path.compare(0, path.size(), path) == 0 &&
-         (unit.path.size() == path.size() || unit.path[path.size()] == '/');
 }
 
 template <typename T>
@@ -105,7 +94,7 @@ Result<store::ProgramRecord> GetProgramVersion(store::Store& store, const Sight&
     if (program.code == code && program.version == version) return std::move(program);
   }
   const std::string what = std::string(code) + " v" + std::to_string(version);
-  return NotFoundKey(what, "program");
+  return UnknownOrUnseen(what, "program");
 }
 
 // ---- Contracts ----
@@ -149,7 +138,7 @@ Result<ContractDetail> GetContract(store::Store& store, const Sight& sight, int6
     KENEYA_ASSIGN_OR_RETURN(detail.history, store.ContractHistory(id));
     return detail;
   }
-  return NotFoundKey("contract " + what, "contract");
+  return UnknownOrUnseen("contract " + what, "contract");
 }
 
 // ---- Runs ----
@@ -415,7 +404,7 @@ Result<Simulation> SimulateFor(store::Store& store, const Sight& sight, const co
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
   if (std::none_of(programs.begin(), programs.end(),
                    [&](const store::ProgramRecord& p) { return p.code == request.program; })) {
-    return NotFoundKey(request.program, "program");
+    return UnknownOrUnseen(request.program, "program");
   }
   SimulationRequest stored = request;
   stored.stored_only = true;

@@ -15,10 +15,6 @@ namespace {
 
 constexpr size_t kMaxCommentLength = 50'000;
 
-core::Error NotFoundKey(std::string_view key, std::string_view where) {
-  return core::NotFound(Message("auth.not_found", {{"what", key}}), std::string(where));
-}
-
 Result<core::State> FindState(store::Store& store, std::string_view code) {
   KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store.States());
   for (const core::State& state : states) {
@@ -45,10 +41,10 @@ int32_t ComparedState(int32_t state) {
 // A place the user may read data values at; unknown and out of sight answer alike.
 Result<const core::OrgUnit*> DataPlace(const Sight& sight, std::string_view key) {
   const core::OrgUnit* unit = sight.directory().OrgUnit(key);
-  if (unit == nullptr) return NotFoundKey(key, "orgUnit");
+  if (unit == nullptr) return UnknownOrUnseen(key, "orgUnit");
   core::Status allowed =
       auth::Authorize(sight.user(), auth::Resource::kDataValue, auth::Action::kRead, unit, key);
-  if (!allowed.ok()) return NotFoundKey(key, "orgUnit");
+  if (!allowed.ok()) return UnknownOrUnseen(key, "orgUnit");
   return unit;
 }
 
@@ -83,7 +79,7 @@ Result<Cell> ResolveCell(store::Store& store, const Sight& sight, const CellRef&
   Cell cell;
   KENEYA_ASSIGN_OR_RETURN(cell.org_unit, DataPlace(sight, ref.org_unit));
   cell.element = directory.DataElement(ref.data_element);
-  if (cell.element == nullptr) return NotFoundKey(ref.data_element, "dataElement");
+  if (cell.element == nullptr) return UnknownOrUnseen(ref.data_element, "dataElement");
   const std::vector<const core::CategoryOptionCombo*> combos =
       directory.OptionCombos(cell.element->category_combo_uid);
   if (ref.category_option_combo.empty()) {
@@ -133,7 +129,7 @@ Result<Form> ReadForm(store::Store& store, const Sight& sight, const FormRequest
   const Directory& directory = sight.directory();
   Form form;
   form.data_set = directory.DataSet(request.data_set);
-  if (form.data_set == nullptr) return NotFoundKey(request.data_set, "dataSet");
+  if (form.data_set == nullptr) return UnknownOrUnseen(request.data_set, "dataSet");
   KENEYA_ASSIGN_OR_RETURN(form.org_unit, DataPlace(sight, request.org_unit));
   KENEYA_ASSIGN_OR_RETURN(form.period, ParsePeriod(request.period));
   if (form.period.type() != form.data_set->period_type) {

@@ -92,6 +92,17 @@ std::vector<const core::CategoryOptionCombo*> Directory::OptionCombos(
   return out;
 }
 
+bool IsWithin(const core::OrgUnit& unit, const core::OrgUnit* root) {
+  if (root == nullptr) return true;
+  const std::string& path = root->path;
+  return unit.path.compare(0, path.size(), path) == 0 &&
+         (unit.path.size() == path.size() || unit.path[path.size()] == '/');
+}
+
+core::Error UnknownOrUnseen(std::string_view key, std::string_view where) {
+  return core::NotFound(core::Message("auth.not_found", {{"what", key}}), std::string(where));
+}
+
 Sight::Sight(const Directory& directory, const auth::Principal& user)
     : directory_(directory), user_(user) {
   if (user.operator_of_database) return;

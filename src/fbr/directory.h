@@ -17,6 +17,7 @@
 
 #include "auth/roles.h"
 #include "core/metadata.h"
+#include "core/result.h"
 
 namespace keneya::fbr {
 
@@ -64,6 +65,13 @@ class Directory {
   std::unordered_map<int32_t, const core::DataElement*> data_elements_by_id_;
   std::unordered_map<int32_t, const core::CategoryOptionCombo*> combos_by_id_;
 };
+
+// Whether `unit` is `root` or below it (by path). A null root holds everything.
+bool IsWithin(const core::OrgUnit& unit, const core::OrgUnit* root);
+
+// The answer for a record that does not exist and for one outside the user's sight: the same,
+// "not found: KEY", so that the existence of what a user may not see does not leak.
+core::Error UnknownOrUnseen(std::string_view key, std::string_view where);
 
 // What a user sees of the pyramid, and where each of their roles holds.
 //

@@ -7,9 +7,7 @@ namespace keneya::fbr {
 using core::Result;
 using nlohmann::json;
 
-namespace {
-
-const char* KindName(rules::InvoiceLine::Kind kind) {
+const char* InvoiceLineKindName(rules::InvoiceLine::Kind kind) {
   switch (kind) {
     case rules::InvoiceLine::Kind::kActivity:
       return "activity";
@@ -25,11 +23,13 @@ const char* KindName(rules::InvoiceLine::Kind kind) {
   return "activity";
 }
 
+namespace {
+
 std::optional<rules::InvoiceLine::Kind> KindOf(std::string_view name) {
   for (auto kind : {rules::InvoiceLine::Kind::kActivity, rules::InvoiceLine::Kind::kSubtotal,
                     rules::InvoiceLine::Kind::kInfo, rules::InvoiceLine::Kind::kPayment,
                     rules::InvoiceLine::Kind::kEnvelope}) {
-    if (name == KindName(kind)) return kind;
+    if (name == InvoiceLineKindName(kind)) return kind;
   }
   return std::nullopt;
 }
@@ -39,7 +39,8 @@ std::optional<rules::InvoiceLine::Kind> KindOf(std::string_view name) {
 std::string LinesToJson(const std::vector<rules::InvoiceLine>& lines) {
   json out = json::array();
   for (const rules::InvoiceLine& line : lines) {
-    json l = {{"kind", KindName(line.kind)}, {"period", line.period}, {"code", line.code}};
+    json l = {
+        {"kind", InvoiceLineKindName(line.kind)}, {"period", line.period}, {"code", line.code}};
     if (!line.package.empty()) l["package"] = line.package;
     if (!line.columns.empty()) l["columns"] = line.columns;
     if (line.missing) l["missing"] = true;

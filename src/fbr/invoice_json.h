@@ -15,6 +15,10 @@
 
 namespace keneya::fbr {
 
+// A line's kind as stored and as the API writes it: "activity", "subtotal", "info", "payment",
+// "envelope".
+const char* InvoiceLineKindName(rules::InvoiceLine::Kind kind);
+
 std::string LinesToJson(const std::vector<rules::InvoiceLine>& lines);
 // Reads a stored invoice's lines back; labels and displays from `program`. Anything that is not
 // what LinesToJson writes (not JSON, a line of unknown kind, a field of the wrong type) is a data

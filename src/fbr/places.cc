@@ -13,11 +13,6 @@ using core::Result;
 
 namespace {
 
-// The answer for an org unit that does not exist and for one the user may not see: the same.
-core::Error NotFoundPlace(std::string_view key) {
-  return core::NotFound(Message("auth.not_found", {{"what", key}}), std::string(key));
-}
-
 int64_t SeenChildren(const Sight& sight, const core::OrgUnit& unit) {
   const auto& children = sight.directory().Children(unit);
   return std::count_if(children.begin(), children.end(),
@@ -73,12 +68,12 @@ Result<Page<PlaceRow>> FindOrgUnits(const Sight& sight, const OrgUnitQuery& quer
   const core::OrgUnit* parent = nullptr;
   if (!query.parent.empty()) {
     parent = Resolve(sight, query.parent);
-    if (parent == nullptr) return NotFoundPlace(query.parent);
+    if (parent == nullptr) return UnknownOrUnseen(query.parent, query.parent);
   }
   const core::OrgUnit* within = nullptr;
   if (!query.within.empty()) {
     within = Resolve(sight, query.within);
-    if (within == nullptr) return NotFoundPlace(query.within);
+    if (within == nullptr) return UnknownOrUnseen(query.within, query.within);
   }
   std::optional<core::OrgUnitType> type;
   if (!query.type.empty()) {
@@ -91,13 +86,7 @@ Result<Page<PlaceRow>> FindOrgUnits(const Sight& sight, const OrgUnitQuery& quer
     if (!sight.Sees(unit)) return false;
     if (query.level && unit.level != *query.level) return false;
     if (type && unit.type != *type) return false;
-    if (within != nullptr && unit.path.compare(0, within->path.size(), within->path) != 0) {
-      return false;
-    }
-    if (within != nullptr && unit.path.size() > within->path.size() &&
-        unit.path[within->path.size()] != '/') {
-      return false;
-    }
+    if (!IsWithin(unit, within)) return false;
     if (!text.empty() && FoldForSearch(unit.name).find(text) == std::string::npos &&
         FoldForSearch(unit.short_name).find(text) == std::string::npos &&
         FoldForSearch(unit.code).find(text) == std::string::npos) {
@@ -133,7 +122,7 @@ Result<Page<PlaceRow>> FindOrgUnits(const Sight& sight, const OrgUnitQuery& quer
 
 Result<PlaceDetail> GetOrgUnit(const Sight& sight, std::string_view key) {
   const core::OrgUnit* unit = Resolve(sight, key);
-  if (unit == nullptr) return NotFoundPlace(key);
+  if (unit == nullptr) return UnknownOrUnseen(key, key);
   const Directory& directory = sight.directory();
   PlaceDetail detail;
   detail.place = RowOf(sight, *unit);
@@ -154,7 +143,7 @@ Result<PlaceDetail> GetOrgUnit(const Sight& sight, std::string_view key) {
 Result<FacilityCard> GetFacilityCard(store::Store& store, const Sight& sight, std::string_view key,
                                      std::optional<core::Period> last, int months) {
   const core::OrgUnit* unit = Resolve(sight, key);
-  if (unit == nullptr || !core::IsFacility(unit->type)) return NotFoundPlace(key);
+  if (unit == nullptr || !core::IsFacility(unit->type)) return UnknownOrUnseen(key, key);
   KENEYA_RETURN_IF_ERROR(
       auth::Authorize(sight.user(), auth::Resource::kFacility, auth::Action::kRead, unit, key));
   FacilityCard card;

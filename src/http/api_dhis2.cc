@@ -18,13 +18,17 @@ using core::Result;
 
 namespace {
 
+// ASCII letters in lower case, as DHIS2 compares names (ilike, list order).
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
 // A boolean query parameter as DHIS2 reads it ("true" in any case); `fallback` when absent.
 bool QueryFlag(const Request& request, std::string_view name, bool fallback) {
   std::optional<std::string> text = request.Param(name);
   if (!text) return fallback;
-  std::string lower = *text;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "true";
+  return Lower(*text) == "true";
 }
 
 Result<std::optional<io::IdScheme>> SchemeParam(const Request& request, std::string_view name) {
@@ -299,10 +303,6 @@ Json KeepFields(const Json& object, const std::string& fields) {
 // Whether `object` passes DHIS2's filters ("level:eq:4", "name:ilike:ngel"): eq, !eq, ne, like,
 // ilike, !like, !ilike, in ([a,b]), !in, gt, ge, lt, le on top-level fields.
 bool PassesFilters(const Json& object, const std::vector<std::string>& filters) {
-  auto lower = [](std::string t) {
-    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return t;
-  };
   for (const std::string& filter : filters) {
     const size_t first = filter.find(':');
     const size_t second = first == std::string::npos ? first : filter.find(':', first + 1);
@@ -322,7 +322,7 @@ bool PassesFilters(const Json& object, const std::vector<std::string>& filters) 
     } else if (op == "like" || op == "!like") {
       pass = (text.find(value) != std::string::npos) == (op == "like");
     } else if (op == "ilike" || op == "!ilike") {
-      pass = (lower(text).find(lower(value)) != std::string::npos) == (op == "ilike");
+      pass = (Lower(text).find(Lower(value)) != std::string::npos) == (op == "ilike");
     } else if (op == "in" || op == "!in") {
       std::string list = value;
       if (list.size() >= 2 && list.front() == '[') list = list.substr(1, list.size() - 2);
@@ -354,12 +354,8 @@ Result<Response> MetadataList(Api::Call& call, const core::MetadataBundle& bundl
       if (PassesFilters(item, filters)) items.push_back(item);
     }
   }
-  auto lower = [](std::string t) {
-    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return t;
-  };
   std::stable_sort(items.begin(), items.end(), [&](const Json& a, const Json& b) {
-    const std::string na = lower(a.value("name", "")), nb = lower(b.value("name", ""));
+    const std::string na = Lower(a.value("name", "")), nb = Lower(b.value("name", ""));
     return na != nb ? na < nb : a.value("id", "") < b.value("id", "");
   });
   const bool paging = call.request.Param("paging").value_or("true") != "false";

@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "core/timestamp.h"
 #include "fbr/browse.h"
+#include "fbr/invoice_json.h"
 #include "fbr/invoice_run.h"
 #include "fbr/text.h"
 #include "http/api_internal.h"
@@ -111,7 +112,7 @@ Result<int64_t> PathId(const Api::Call& call, std::string_view name) {
     if (ok) id = id * 10 + (c - '0');
   }
   if (!ok || id < 1) {
-    return core::NotFound(Message("auth.not_found", {{"what", text}}), std::string(name));
+    return fbr::UnknownOrUnseen(text, name);
   }
   return id;
 }
@@ -234,22 +235,6 @@ Result<Response> ListInvoices(Api::Call& call) {
   return JsonResponse(200, {{"pager", Pager(page)}, {"pageTotal", total}, {"invoices", items}});
 }
 
-std::string_view KindCode(rules::InvoiceLine::Kind kind) {
-  switch (kind) {
-    case rules::InvoiceLine::Kind::kActivity:
-      return "activity";
-    case rules::InvoiceLine::Kind::kSubtotal:
-      return "subtotal";
-    case rules::InvoiceLine::Kind::kInfo:
-      return "info";
-    case rules::InvoiceLine::Kind::kPayment:
-      return "payment";
-    case rules::InvoiceLine::Kind::kEnvelope:
-      return "envelope";
-  }
-  return "activity";
-}
-
 std::string_view DisplayCode(rules::Display display) {
   switch (display) {
     case rules::Display::kMoney:
@@ -303,7 +288,7 @@ Result<Response> GetInvoice(Api::Call& call) {
   json["packages"] = packages;
   Json lines = Json::array();
   for (const rules::InvoiceLine& line : view.lines) {
-    Json item = {{"kind", std::string(KindCode(line.kind))},
+    Json item = {{"kind", fbr::InvoiceLineKindName(line.kind)},
                  {"package", line.package},
                  {"period", line.period},
                  {"code", line.code},

@@ -217,7 +217,7 @@ Result<Response> DataSet(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(auto directory, call.Directory());
   const core::DataSet* set = directory->DataSet(call.Path("id"));
   if (set == nullptr) {
-    return core::NotFound(Message("auth.not_found", {{"what", call.Path("id")}}), "dataSet");
+    return fbr::UnknownOrUnseen(call.Path("id"), "dataSet");
   }
   KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
   Json json = DataSetJson(*set, *sight);
