@@ -169,24 +169,8 @@ TEST_F(CliTest, TheDemoMakesAnAccountForEachRoleAndUserCommandsManageThem) {
 }
 
 TEST_F(CliTest, ServeAnswersTheHealthCheckAndStopsOnSigterm) {
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    execl(KENEYA_BINARY, KENEYA_BINARY, "--db", db_.c_str(), "serve", "--port", "0",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  FILE* out = fdopen(pipe_fds[0], "r");
-  char* line = nullptr;
-  size_t capacity = 0;
-  ASSERT_GT(getline(&line, &capacity, out), 0);
-  const std::string first = line;
-  free(line);
+  testing::Served server = testing::Serve(db_);
+  const std::string first = server.first_line;
   std::smatch match;
   ASSERT_TRUE(std::regex_search(first, match, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) << first;
   httplib::Client client("127.0.0.1", std::stoi(match[1]));
@@ -194,12 +178,7 @@ TEST_F(CliTest, ServeAnswersTheHealthCheckAndStopsOnSigterm) {
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
   EXPECT_NE(health->body.find("\"status\":\"ok\""), std::string::npos) << health->body;
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  fclose(out);
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(server.Stop(), 0);
 }
 
 // The engine's values and `keneya solve` on the run's own equations agree on every value.

@@ -126,25 +126,8 @@ TEST_F(Dhis2CliTest, RoundTripsMetadataAndValuesWithAnotherKeneya) {
                         " --password-stdin < " + password_file);
   ASSERT_EQ(user.status, 0) << user.output;
 
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    freopen("/dev/null", "w", stderr);  // the request log
-    execl(KENEYA_BINARY, KENEYA_BINARY, "--db", server_db.c_str(), "serve", "--port", "0",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  FILE* out = fdopen(pipe_fds[0], "r");
-  char* line = nullptr;
-  size_t capacity = 0;
-  ASSERT_GT(getline(&line, &capacity, out), 0);
-  const std::string first = line;
-  free(line);
+  testing::Served server = testing::Serve(server_db);
+  const std::string first = server.first_line;
   std::smatch match;
   ASSERT_TRUE(std::regex_search(first, match, std::regex(R"(http://127\.0\.0\.1:\d+)"))) << first;
   const std::string url = match[0];
@@ -200,10 +183,7 @@ TEST_F(Dhis2CliTest, RoundTripsMetadataAndValuesWithAnotherKeneya) {
   EXPECT_EQ(values(server_db, "verified", "--period 201202").size(), 1u);  // not sent: the heading
   EXPECT_EQ(values(server_db, "declared"), declared);  // the declared numbers are untouched
 
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  fclose(out);
+  server.Stop();
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "fbr/simulation.h"
 #include "fbr/stored_invoices.h"
 #include "store/store.h"
+#include "tests/demo/demo_subset.h"
 
 namespace keneya::fbr {
 namespace {
@@ -60,36 +61,18 @@ class ServiceTest : public ::testing::Test {
     options.first_year = options.last_year = 2024;
     auto demo = demo::GenerateDemo(options, nullptr);
     ASSERT_TRUE(demo.ok());
-    demo::DemoDataset small;
-    small.metadata = demo->metadata;
     std::string kati_uid;
     for (const core::OrgUnit& unit : demo->metadata.org_units) {
       if (unit.code == "DS_KATI") kati_uid = unit.uid;
     }
     ASSERT_FALSE(kati_uid.empty());
-    std::vector<int32_t> new_index(demo->metadata.org_units.size(), -1);
-    small.metadata.org_units.clear();
-    for (size_t i = 0; i < demo->metadata.org_units.size(); ++i) {
-      core::OrgUnit unit = demo->metadata.org_units[i];
+    demo::DemoDataset small = demo::testing::DemoSubset(*demo, [&](const core::OrgUnit& unit) {
       const bool in_kati = unit.path.find(kati_uid) != std::string::npos;
-      if (unit.level > 3 && (!in_kati || unit.type == core::OrgUnitType::kAscSite)) continue;
+      return unit.level <= 3 || (in_kati && unit.type != core::OrgUnitType::kAscSite);
+    });
+    for (core::OrgUnit& unit : small.metadata.org_units) {
       if (unit.code == kFacility) unit.name = kBambaraName;
-      new_index[i] = static_cast<int32_t>(small.metadata.org_units.size());
-      small.metadata.org_units.push_back(unit);
     }
-    std::set<std::string> kept;
-    for (const core::OrgUnit& unit : small.metadata.org_units) kept.insert(unit.uid);
-    for (core::DataSet& set : small.metadata.data_sets) {
-      std::erase_if(set.org_unit_uids, [&](const std::string& uid) { return !kept.count(uid); });
-    }
-    for (demo::DemoValue v : demo->values) {
-      if (new_index[static_cast<size_t>(v.org_unit)] < 0) continue;
-      v.org_unit = new_index[static_cast<size_t>(v.org_unit)];
-      small.values.push_back(v);
-    }
-    const core::MetadataBundle results = demo::DemoResultElements();
-    small.metadata.data_elements.insert(small.metadata.data_elements.end(),
-                                        results.data_elements.begin(), results.data_elements.end());
     ASSERT_TRUE(demo::LoadDemo(*store_, small, kTester, nullptr).ok());
     auto source = demo::DemoProgramSource();
     ASSERT_TRUE(source.ok());

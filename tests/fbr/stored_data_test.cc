@@ -17,6 +17,7 @@
 #include "fbr/programs.h"
 #include "fbr/stored_invoices.h"
 #include "store/store.h"
+#include "tests/demo/demo_subset.h"
 #include "tests/store/test_database.h"
 
 namespace keneya::fbr {
@@ -51,29 +52,9 @@ class StoredDataTest : public ::testing::TestWithParam<Engine> {
     options.first_year = options.last_year = 2024;
     auto demo = demo::GenerateDemo(options, nullptr);
     ASSERT_TRUE(demo.ok());
-    demo::DemoDataset small;
-    small.metadata = demo->metadata;
-    small.metadata.org_units.clear();
-    std::vector<int32_t> index(demo->metadata.org_units.size(), -1);
-    for (size_t i = 0; i < demo->metadata.org_units.size(); ++i) {
-      const core::OrgUnit& unit = demo->metadata.org_units[i];
-      if (unit.level > 3 && unit.code != demo::kKokoIICode) continue;
-      index[i] = static_cast<int32_t>(small.metadata.org_units.size());
-      small.metadata.org_units.push_back(unit);
-    }
-    std::set<std::string> kept;
-    for (const core::OrgUnit& unit : small.metadata.org_units) kept.insert(unit.uid);
-    for (core::DataSet& set : small.metadata.data_sets) {
-      std::erase_if(set.org_unit_uids, [&](const std::string& uid) { return !kept.count(uid); });
-    }
-    for (demo::DemoValue v : demo->values) {
-      if (index[static_cast<size_t>(v.org_unit)] < 0) continue;
-      v.org_unit = index[static_cast<size_t>(v.org_unit)];
-      small.values.push_back(v);
-    }
-    const core::MetadataBundle results = demo::DemoResultElements();
-    small.metadata.data_elements.insert(small.metadata.data_elements.end(),
-                                        results.data_elements.begin(), results.data_elements.end());
+    const demo::DemoDataset small = demo::testing::DemoSubset(*demo, [](const core::OrgUnit& unit) {
+      return unit.level <= 3 || unit.code == demo::kKokoIICode;
+    });
     ASSERT_TRUE(demo::LoadDemo(*store_, small, kTester, nullptr).ok());
     auto source = demo::DemoProgramSource();
     ASSERT_TRUE(source.ok());

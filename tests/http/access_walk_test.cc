@@ -131,15 +131,8 @@ class AccessWalkTest : public ::testing::TestWithParam<Engine> {
   Response Send(const std::string& user, std::string method, std::string path,
                 std::vector<std::pair<std::string, std::string>> query = {},
                 std::string body = {}) {
-    Request r;
-    r.method = std::move(method);
-    r.path = std::move(path);
-    r.query = std::move(query);
-    r.body = std::move(body);
-    r.remote_address = "10.0.0.3";
-    if (!r.body.empty()) r.headers["content-type"] = "application/json";
-    if (!user.empty()) r.headers["authorization"] = testing::BasicAuthorization(user);
-    return api_->Handle(r);
+    return api_->Handle(testing::ScriptRequest(user, std::move(method), std::move(path),
+                                               std::move(query), std::move(body), "10.0.0.3"));
   }
 
   bool RoleAllows(const User& user, const std::string& resource, const std::string& action) {
@@ -300,8 +293,7 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
           if (pattern == "/api/runs/{id}/export") {
             EXPECT_EQ(r.status, reads ? 200 : 404) << what << ": " << r.body;
             if (r.status == 200) {
-              std::string text;
-              while (auto piece = r.pull()) text += *piece;
+              const std::string text = testing::WholeBody(r);
               EXPECT_EQ(text.find(f.invoice) != std::string::npos, shown) << what;
             }
           } else if (pattern == "/api/dataValueSets") {

@@ -44,28 +44,13 @@ class ApiResourcesTest : public ::testing::TestWithParam<Engine> {
 
   // A request by `user` (Basic authentication, as scripts send it).
   Response Call(const std::string& user, std::string method, std::string path,
-                std::vector<std::pair<std::string, std::string>> query = {}, std::string body = {},
-                std::string type = "application/json") {
-    Request r;
-    r.method = std::move(method);
-    r.path = std::move(path);
-    r.query = std::move(query);
-    r.body = std::move(body);
-    r.remote_address = "10.0.0.2";
-    if (!r.body.empty()) r.headers["content-type"] = type;
-    r.headers["authorization"] = testing::BasicAuthorization(user);
-    return api_->Handle(r);
+                std::vector<std::pair<std::string, std::string>> query = {},
+                std::string body = {}) {
+    return api_->Handle(testing::ScriptRequest(user, std::move(method), std::move(path),
+                                               std::move(query), std::move(body)));
   }
 
   static json Body(const Response& r) { return json::parse(r.body); }
-  // A pulled body, whole.
-  static std::string Pulled(const Response& r) {
-    if (!r.pull) return r.body;
-    std::string out;
-    while (auto piece = r.pull()) out += *piece;
-    return out;
-  }
-
   Dataset* data_ = nullptr;
   std::string koko_, other_, koko_invoice_, other_invoice_;
   std::unique_ptr<store::StorePool> pool_;
@@ -231,12 +216,9 @@ TEST_P(ApiResourcesTest, InvoicesAreListedShownExplainedAndExportedWithinTheScop
   // Kept once computed: the same answer again; another language, its own.
   EXPECT_EQ(Call("chef", "GET", "/api/invoices/" + koko_invoice_ + "/explanation").body,
             explained.body);
-  Request english;
-  english.method = "GET";
-  english.path = "/api/invoices/" + koko_invoice_ + "/explanation";
-  english.remote_address = "10.0.0.2";
+  Request english =
+      testing::ScriptRequest("chef", "GET", "/api/invoices/" + koko_invoice_ + "/explanation");
   english.headers["accept-language"] = "en";
-  english.headers["authorization"] = testing::BasicAuthorization("chef");
   const Response in_english = api_->Handle(english);
   ASSERT_EQ(in_english.status, 200);
   EXPECT_NE(in_english.body, explained.body);
@@ -247,17 +229,17 @@ TEST_P(ApiResourcesTest, InvoicesAreListedShownExplainedAndExportedWithinTheScop
       Call("chef", "GET", "/api/invoices/" + koko_invoice_ + "/export", {{"format", "pdf"}});
   ASSERT_EQ(pdf.status, 200) << pdf.body;
   EXPECT_EQ(pdf.content_type, "application/pdf");
-  EXPECT_EQ(Pulled(pdf).substr(0, 5), "%PDF-");
+  EXPECT_EQ(testing::WholeBody(pdf).substr(0, 5), "%PDF-");
   // The district's export of the run holds its facilities' invoices only.
   Response csv = Call("district", "GET", "/api/runs/" + std::to_string(data_->run) + "/export",
                       {{"format", "csv"}});
   ASSERT_EQ(csv.status, 200) << csv.body;
-  const std::string text = Pulled(csv);
+  const std::string text = testing::WholeBody(csv);
   EXPECT_NE(text.find(koko_invoice_), std::string::npos);
   Response chef_csv = Call("chef", "GET", "/api/runs/" + std::to_string(data_->run) + "/export",
                            {{"format", "csv"}});
   ASSERT_EQ(chef_csv.status, 200);
-  EXPECT_EQ(Pulled(chef_csv).find(other_invoice_), std::string::npos);
+  EXPECT_EQ(testing::WholeBody(chef_csv).find(other_invoice_), std::string::npos);
   EXPECT_EQ(Call("chef", "GET", "/api/invoices/" + koko_invoice_ + "/export", {{"format", "docx"}})
                 .status,
             400);
@@ -326,7 +308,7 @@ TEST_P(ApiResourcesTest, Dhis2DataValueSetsAreReadAndWrittenWithinTheScope) {
   Response csv = Call("district", "GET", "/api/dataValueSets.csv",
                       {{"dataSet", data_->data_set}, {"period", "202410"}, {"orgUnit", koko_}});
   ASSERT_EQ(csv.status, 200) << csv.body;
-  const std::string text = Pulled(csv);
+  const std::string text = testing::WholeBody(csv);
   EXPECT_NE(text.find(data_->element), std::string::npos);
   EXPECT_NE(text.find(",77"), std::string::npos) << text.substr(0, 500);
   // Out of scope: DHIS2's answer for an org unit it does not know.

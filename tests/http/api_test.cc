@@ -14,6 +14,7 @@
 #include "auth/accounts.h"
 #include "auth/secrets.h"
 #include "http/metrics.h"
+#include "tests/http/kati_dataset.h"
 #include "tests/store/test_database.h"
 #include "tests/store/test_metadata.h"
 
@@ -318,11 +319,7 @@ TEST_P(ApiTest, ServesTheWebAppsFilesAndNothingOutsideThem) {
   Api api(*pool_, *authenticator_, options, nullptr);
   auto get = [&](const std::string& path) {
     Response r = api.Handle(Get(path));
-    std::string body = r.body;
-    if (r.pull) {
-      body.clear();
-      while (auto piece = r.pull()) body += *piece;
-    }
+    std::string body = testing::WholeBody(r);
     return std::make_pair(r, body);
   };
   auto [index, index_body] = get("/");

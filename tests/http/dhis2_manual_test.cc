@@ -287,11 +287,7 @@ TEST_P(Dhis2ManualTest, TheManualsCallsGetDhis2sAnswers) {
     Call call = ParseCurl(Read(kDir / cells[1]), cells[6] == "-" ? "" : cells[6]);
     call.request.body = Replace(call.request.body, kOldDefault, kDefault);
     const Response r = api_->Handle(call.request);
-    std::string body = r.body;
-    if (r.pull) {
-      body.clear();
-      while (auto piece = r.pull()) body += *piece;
-    }
+    const std::string body = testing::WholeBody(r);
     const std::string what = "step " + step + " (" + cells[1] + ")";
     ++replayed;
     const std::string expected = Replace(Read(kDir / answer_file), kOldDefault, kDefault);

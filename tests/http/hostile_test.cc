@@ -48,15 +48,8 @@ class HostileTest : public ::testing::TestWithParam<Engine> {
   Response Send(const std::string& user, std::string method, std::string path,
                 std::vector<std::pair<std::string, std::string>> query = {},
                 std::string body = {}) {
-    Request r;
-    r.method = std::move(method);
-    r.path = std::move(path);
-    r.query = std::move(query);
-    r.body = std::move(body);
-    r.remote_address = "10.2.0.1";
-    if (!r.body.empty()) r.headers["content-type"] = "application/json";
-    if (!user.empty()) r.headers["authorization"] = testing::BasicAuthorization(user);
-    return api_->Handle(r);
+    return api_->Handle(testing::ScriptRequest(user, std::move(method), std::move(path),
+                                               std::move(query), std::move(body), "10.2.0.1"));
   }
 
   // Every table's row count, read through the store: nothing dropped or emptied.
@@ -116,8 +109,7 @@ TEST_P(HostileTest, SqlInEveryTextFieldIsStoredVerbatimAndHarmless) {
         Send("chef", "GET", "/api/dataValueSets.json",
              {{"dataSet", data_->data_set}, {"period", "202408"}, {"orgUnit", koko}});
     ASSERT_EQ(exported.status, 200);
-    std::string body;
-    while (auto piece = exported.pull()) body += *piece;
+    const std::string body = testing::WholeBody(exported);
     bool found = false;
     const json values = json::parse(body);
     for (const json& v : values["dataValues"]) {

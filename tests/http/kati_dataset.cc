@@ -10,6 +10,7 @@
 #include "fbr/contracts.h"
 #include "fbr/invoice_run.h"
 #include "fbr/programs.h"
+#include "tests/demo/demo_subset.h"
 
 namespace keneya::http::testing {
 
@@ -30,20 +31,19 @@ void Build(store::testing::Engine engine, Dataset& out) {
   }
   ASSERT_FALSE(out.kati.empty());
   ASSERT_FALSE(out.kalaban.empty());
-  demo::DemoDataset small;
-  small.metadata = demo->metadata;
-  std::vector<int32_t> new_index(demo->metadata.org_units.size(), -1);
-  small.metadata.org_units.clear();
-  for (size_t i = 0; i < demo->metadata.org_units.size(); ++i) {
-    const core::OrgUnit& unit = demo->metadata.org_units[i];
+  const demo::DemoDataset small = demo::testing::DemoSubset(*demo, [&](const core::OrgUnit& unit) {
     const bool in_kati = unit.path.find(out.kati) != std::string::npos;
-    bool keep = unit.level <= 3 || (in_kati && unit.type != core::OrgUnitType::kAscSite);
-    if (!keep && out.kalaban_cscom.empty() && unit.type == core::OrgUnitType::kCscom &&
+    if (unit.level <= 3 || (in_kati && unit.type != core::OrgUnitType::kAscSite)) return true;
+    // One CSCOM of another district: a facility outside a district team's scope.
+    if (out.kalaban_cscom.empty() && unit.type == core::OrgUnitType::kCscom &&
         unit.path.find(out.kalaban) != std::string::npos) {
-      keep = true;
       out.kalaban_cscom = unit.code;
+      return true;
     }
-    if (!keep) continue;
+    return false;
+  });
+  for (const core::OrgUnit& unit : small.metadata.org_units) {
+    const bool in_kati = unit.path.find(out.kati) != std::string::npos;
     if (in_kati && unit.level == 4 && unit.type == core::OrgUnitType::kCsref) {
       out.csref_kati = unit.code;
     }
@@ -51,22 +51,7 @@ void Build(store::testing::Engine engine, Dataset& out) {
         out.other_kati.empty()) {
       out.other_kati = unit.code;
     }
-    new_index[i] = static_cast<int32_t>(small.metadata.org_units.size());
-    small.metadata.org_units.push_back(unit);
   }
-  std::set<std::string> kept;
-  for (const core::OrgUnit& unit : small.metadata.org_units) kept.insert(unit.uid);
-  for (core::DataSet& set : small.metadata.data_sets) {
-    std::erase_if(set.org_unit_uids, [&](const std::string& uid) { return !kept.count(uid); });
-  }
-  for (demo::DemoValue v : demo->values) {
-    if (new_index[static_cast<size_t>(v.org_unit)] < 0) continue;
-    v.org_unit = new_index[static_cast<size_t>(v.org_unit)];
-    small.values.push_back(v);
-  }
-  const core::MetadataBundle results = demo::DemoResultElements();
-  small.metadata.data_elements.insert(small.metadata.data_elements.end(),
-                                      results.data_elements.begin(), results.data_elements.end());
   ASSERT_TRUE(demo::LoadDemo(*store, small, kTester, nullptr).ok());
   auto source = demo::DemoProgramSource();
   ASSERT_TRUE(source.ok());
@@ -221,6 +206,27 @@ std::string BasicAuthorization(const std::string& name, const std::string& passw
   if (bits > 0) encoded.push_back(kAlphabet[(buffer << (6 - bits)) & 63]);
   while (encoded.size() % 4 != 0) encoded.push_back('=');
   return "Basic " + encoded;
+}
+
+Request ScriptRequest(const std::string& user, std::string method, std::string path,
+                      std::vector<std::pair<std::string, std::string>> query, std::string body,
+                      std::string address) {
+  Request r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.query = std::move(query);
+  r.body = std::move(body);
+  r.remote_address = std::move(address);
+  if (!r.body.empty()) r.headers["content-type"] = "application/json";
+  if (!user.empty()) r.headers["authorization"] = BasicAuthorization(user);
+  return r;
+}
+
+std::string WholeBody(const Response& response) {
+  if (!response.pull) return response.body;
+  std::string body;
+  while (auto piece = response.pull()) body += *piece;
+  return body;
 }
 
 }  // namespace keneya::http::testing

@@ -13,6 +13,7 @@
 
 #include "auth/roles.h"
 #include "core/metadata.h"
+#include "http/exchange.h"
 #include "tests/store/test_database.h"
 
 namespace keneya::http::testing {
@@ -58,6 +59,15 @@ Dataset& SharedDataset(store::testing::Engine engine);
 
 // "Basic base64(name:password)".
 std::string BasicAuthorization(const std::string& name, const std::string& password = kPassword);
+
+// A request as a script sends it: `user` (none when empty) by Basic authentication with the
+// dataset's password, a JSON body when there is one, from `address`.
+Request ScriptRequest(const std::string& user, std::string method, std::string path,
+                      std::vector<std::pair<std::string, std::string>> query = {},
+                      std::string body = {}, std::string address = "10.0.0.2");
+
+// A response's whole body, pulled when it comes in pieces.
+std::string WholeBody(const Response& response);
 
 }  // namespace keneya::http::testing
 
