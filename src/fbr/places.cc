@@ -174,65 +174,52 @@ Result<FacilityCard> GetFacilityCard(store::Store& store, const Sight& sight, st
       return codes;
     };
     if (!last) {
-      // The latest month with data: back from the current month, a year at a time, five at most.
-      core::Period end = core::Period::ForDate(
+      // The latest month with data in the last five years, else the current month.
+      const core::Period now = core::Period::ForDate(
           core::PeriodType::kMonthly,
           core::Date::FromDays(static_cast<int32_t>(core::NowMs() / 86'400'000)));
-      const core::Period now = end;
-      for (int year = 0; year < 5 && !last; ++year, end = end.Plus(-12)) {
-        query.periods = window(end, 12);
-        KENEYA_ASSIGN_OR_RETURN(int64_t count, store.Count(query));
-        if (count == 0) continue;
-        for (int i = 0; i < 12 && !last; ++i) {
-          query.periods = {end.Plus(-i).Code()};
-          KENEYA_ASSIGN_OR_RETURN(int64_t in_month, store.Count(query));
-          if (in_month > 0) last = end.Plus(-i);
-        }
+      query.periods = window(now, 60);
+      KENEYA_ASSIGN_OR_RETURN(std::optional<int32_t> latest, store.LatestPeriod(query));
+      last = now;
+      if (latest) {
+        KENEYA_ASSIGN_OR_RETURN(last, core::Period::FromCode(*latest));
       }
-      if (!last) last = now;
     }
     query.periods = window(*last, months);
-    KENEYA_ASSIGN_OR_RETURN(std::vector<core::DataValue> values, store.Query(query));
     std::map<int32_t, size_t> month_of;
     for (int i = months - 1; i >= 0; --i) {
       const core::Period period = last->Plus(-i);
       month_of.emplace(period.Code(), card.months.size());
       card.months.push_back({period});
     }
-    // Declared and verified numbers side by side, by element and combo.
-    std::map<std::tuple<int32_t, int32_t, int32_t, int32_t>,
-             std::pair<const core::DataValue*, const core::DataValue*>>
-        pairs;
-    for (const core::DataValue& value : values) {
-      auto it = month_of.find(value.key.period);
-      if (it == month_of.end()) continue;
-      MonthOfData& month = card.months[it->second];
-      const auto cell =
-          std::make_tuple(value.key.period, value.key.data_element, value.key.category_option_combo,
-                          value.key.attribute_option_combo);
-      switch (value.key.state) {
+    // Counted and compared by the store: a year of a facility's values is never read.
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::ValueCount> counts,
+                            store.CountByPeriodAndState(query));
+    for (const store::ValueCount& count : counts) {
+      MonthOfData& month = card.months[month_of.at(count.period)];
+      switch (count.state) {
         case core::kStateDeclared:
-          ++month.declared;
-          pairs[cell].first = &value;
+          month.declared += count.count;
           break;
         case core::kStateVerified:
-          ++month.verified;
-          pairs[cell].second = &value;
+          month.verified += count.count;
           break;
         case core::kStateValidated:
-          ++month.validated;
+          month.validated += count.count;
           break;
         default:
-          ++month.other;
+          month.other += count.count;
       }
     }
-    for (const auto& [cell, pair] : pairs) {
-      if (pair.first == nullptr || pair.second == nullptr) continue;
-      if (pair.first->value == pair.second->value) continue;
-      MonthOfData& month = card.months[month_of.at(std::get<0>(cell))];
-      month.gaps.push_back({sight.directory().DataElementById(std::get<1>(cell)),
-                            sight.directory().CategoryOptionComboById(std::get<2>(cell)),
-                            pair.first->value, pair.second->value});
+    // Declared and verified numbers side by side, by element and combo.
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::ValueGap> gaps,
+                            store.Gaps(query, core::kStateDeclared, core::kStateVerified));
+    for (store::ValueGap& gap : gaps) {
+      MonthOfData& month = card.months[month_of.at(gap.key.period)];
+      month.gaps.push_back(
+          {sight.directory().DataElementById(gap.key.data_element),
+           sight.directory().CategoryOptionComboById(gap.key.category_option_combo),
+           std::move(gap.first), std::move(gap.second)});
     }
   }
 

@@ -38,6 +38,11 @@ int64_t RowView::Int(size_t i) const {
   return value;
 }
 
+bool RowView::Bool(size_t i) const {
+  const std::string_view s = Text(i);
+  return s == "1" || s == "t" || s == "true";
+}
+
 double RowView::Double(size_t i) const {
   const std::string_view text = Text(i);
   double value = 0;

@@ -71,8 +71,12 @@ class RowView {
  public:
   virtual bool IsNull(size_t i) const = 0;
   virtual std::string_view Text(size_t i) const = 0;
-  int64_t Int(size_t i) const;
-  double Double(size_t i) const;
+  // The column as an integer (0 for NULL) and as a double: from its text unless the connection
+  // reads the number itself (SQLite's integer columns, never turned into text and back).
+  virtual int64_t Int(size_t i) const;
+  virtual double Double(size_t i) const;
+  // The column as a boolean: "1"/"t"/"true" (or the integer 1) are true.
+  virtual bool Bool(size_t i) const;
 
  protected:
   ~RowView() = default;

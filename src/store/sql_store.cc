@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -50,7 +51,9 @@ std::vector<SqlValue> KeyParams(const DataValueKey& key) {
           key.state};
 }
 
-DataValue ValueFromRow(const Row& row) {
+// A row of kValueColumns (a Row, or a RowView while a query streams).
+template <typename R>
+DataValue ValueFromRow(const R& row) {
   DataValue v;
   v.key.period = static_cast<int32_t>(row.Int(0));
   v.key.org_unit = static_cast<int32_t>(row.Int(1));
@@ -1145,15 +1148,16 @@ Result<WriteOutcome> SqlStore::WriteValueIf(const DataValue& value, core::Timest
 Result<std::vector<DataValue>> SqlStore::Query(const ValueQuery& query) {
   std::vector<SqlValue> params;
   const std::string where = QueryWhere(query, params);
-  KENEYA_ASSIGN_OR_RETURN(
-      std::vector<Row> rows,
-      connection_->Query("SELECT " + std::string(kValueColumns) + " FROM data_value" + where +
-                             " ORDER BY period_id, org_unit_id, data_element_id, "
-                             "category_option_combo_id, attribute_option_combo_id, state_id",
-                         params));
+  // Streamed: each value is read from the statement's own columns, never through a row of text.
   std::vector<DataValue> out;
-  out.reserve(rows.size());
-  for (const Row& row : rows) out.push_back(ValueFromRow(row));
+  KENEYA_RETURN_IF_ERROR(
+      connection_->QueryEach("SELECT " + std::string(kValueColumns) + " FROM data_value" + where +
+                                 " ORDER BY period_id, org_unit_id, data_element_id, "
+                                 "category_option_combo_id, attribute_option_combo_id, state_id",
+                             params, [&out](const RowView& row) {
+                               out.push_back(ValueFromRow(row));
+                               return core::OkStatus();
+                             }));
   return out;
 }
 
@@ -1187,6 +1191,84 @@ Result<int64_t> SqlStore::Count(const ValueQuery& query) {
   KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
                           connection_->Query("SELECT count(*) FROM data_value" + where, params));
   return rows.at(0).Int(0);
+}
+
+Result<std::optional<int32_t>> SqlStore::LatestPeriod(const ValueQuery& query) {
+  std::vector<SqlValue> params;
+  const std::string where = QueryWhere(query, params);
+  // The key starts with the period: the database walks the periods from the latest and stops at
+  // the first value.
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection_->Query(
+          "SELECT period_id FROM data_value" + where + " ORDER BY period_id DESC LIMIT 1", params));
+  if (rows.empty()) return std::optional<int32_t>();
+  return std::optional<int32_t>(static_cast<int32_t>(rows[0].Int(0)));
+}
+
+Result<std::vector<ValueCount>> SqlStore::CountByPeriodAndState(const ValueQuery& query) {
+  std::vector<SqlValue> params;
+  const std::string where = QueryWhere(query, params);
+  // Counted as the keys stream in their order (period first): no sort in the database.
+  std::vector<ValueCount> out;
+  KENEYA_RETURN_IF_ERROR(connection_->QueryEach(
+      "SELECT period_id, state_id FROM data_value" + where, params, [&out](const RowView& row) {
+        const auto period = static_cast<int32_t>(row.Int(0));
+        const auto state = static_cast<int32_t>(row.Int(1));
+        auto it = std::find_if(out.rbegin(), out.rend(), [&](const ValueCount& c) {
+          return c.period == period && c.state == state;
+        });
+        if (it != out.rend()) {
+          ++it->count;
+        } else {
+          out.push_back({period, state, 1});
+        }
+        return core::OkStatus();
+      }));
+  std::sort(out.begin(), out.end(), [](const ValueCount& a, const ValueCount& b) {
+    return std::tie(a.period, a.state) < std::tie(b.period, b.state);
+  });
+  return out;
+}
+
+Result<std::vector<ValueGap>> SqlStore::Gaps(const ValueQuery& query, int32_t first,
+                                             int32_t second) {
+  ValueQuery within = query;
+  within.states = {first};
+  std::vector<SqlValue> params;
+  const std::string where = QueryWhere(within, params);
+  params.emplace_back(second);
+  std::string live;
+  if (!query.include_deleted) {
+    live = " AND b.deleted = ?";
+    params.emplace_back(false);
+  }
+  std::vector<ValueGap> out;
+  KENEYA_RETURN_IF_ERROR(connection_->QueryEach(
+      "SELECT a.period_id, a.org_unit_id, a.data_element_id, a.category_option_combo_id, "
+      "a.attribute_option_combo_id, a.value, b.value FROM (SELECT * FROM data_value" +
+          where +
+          ") a JOIN data_value b ON b.period_id = a.period_id AND b.org_unit_id = a.org_unit_id "
+          "AND b.data_element_id = a.data_element_id AND b.category_option_combo_id = "
+          "a.category_option_combo_id AND b.attribute_option_combo_id = "
+          "a.attribute_option_combo_id AND b.state_id = ?" +
+          live +
+          " WHERE a.value <> b.value ORDER BY a.period_id, a.org_unit_id, a.data_element_id, "
+          "a.category_option_combo_id, a.attribute_option_combo_id",
+      params, [&out, first](const RowView& row) {
+        ValueGap gap;
+        gap.key.period = static_cast<int32_t>(row.Int(0));
+        gap.key.org_unit = static_cast<int32_t>(row.Int(1));
+        gap.key.data_element = static_cast<int32_t>(row.Int(2));
+        gap.key.category_option_combo = static_cast<int32_t>(row.Int(3));
+        gap.key.attribute_option_combo = static_cast<int32_t>(row.Int(4));
+        gap.key.state = first;
+        gap.first = row.Text(5);
+        gap.second = row.Text(6);
+        out.push_back(std::move(gap));
+        return core::OkStatus();
+      }));
+  return out;
 }
 
 // ---- Completeness ----

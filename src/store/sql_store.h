@@ -35,6 +35,10 @@ class SqlStore : public Store {
                                           const Actor& actor) override;
   core::Result<std::vector<core::DataValue>> Query(const ValueQuery& query) override;
   core::Result<int64_t> Count(const ValueQuery& query) override;
+  core::Result<std::optional<int32_t>> LatestPeriod(const ValueQuery& query) override;
+  core::Result<std::vector<ValueCount>> CountByPeriodAndState(const ValueQuery& query) override;
+  core::Result<std::vector<ValueGap>> Gaps(const ValueQuery& query, int32_t first,
+                                           int32_t second) override;
 
   core::Result<WriteOutcome> PutCompletion(const Completion& completion,
                                            const Actor& actor) override;

@@ -516,22 +516,19 @@ Result<std::vector<InvoiceRecord>> SqlStore::InvoiceList(int64_t run_id,
     }
     where += ")";
   }
-  KENEYA_ASSIGN_OR_RETURN(
-      std::vector<Row> rows,
-      connection().Query(
-          "SELECT id, run_id, org_unit_id, number, total FROM invoice" + where + " ORDER BY number",
-          params));
   std::vector<InvoiceRecord> out;
-  out.reserve(rows.size());
-  for (const Row& r : rows) {
-    InvoiceRecord i;
-    i.id = r.Int(0);
-    i.run_id = r.Int(1);
-    i.org_unit = static_cast<int32_t>(r.Int(2));
-    i.number = r.Text(3);
-    i.total = r.Int(4);
-    out.push_back(std::move(i));
-  }
+  KENEYA_RETURN_IF_ERROR(connection().QueryEach(
+      "SELECT id, run_id, org_unit_id, number, total FROM invoice" + where + " ORDER BY number",
+      params, [&out](const RowView& r) {
+        InvoiceRecord i;
+        i.id = r.Int(0);
+        i.run_id = r.Int(1);
+        i.org_unit = static_cast<int32_t>(r.Int(2));
+        i.number = r.Text(3);
+        i.total = r.Int(4);
+        out.push_back(std::move(i));
+        return core::OkStatus();
+      }));
   return out;
 }
 

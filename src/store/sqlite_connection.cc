@@ -17,10 +17,22 @@ namespace {
 // The first characters of a statement, as errors quote it.
 std::string Excerpt(std::string_view sql) { return std::string(sql.substr(0, 80)); }
 
+// SQLite counts the memory it holds under one process-wide mutex at every allocation, which the
+// server's connections then wait on in turn; nothing reads those counts. Set before SQLite
+// initialises (its first connection), once.
+void ConfigureSqliteOnce() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
                                                                        int cache_kib) {
+  ConfigureSqliteOnce();
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
@@ -175,6 +187,25 @@ class SqliteRowView final : public RowView {
         reinterpret_cast<const char*>(sqlite3_column_text(stmt_, static_cast<int>(i)));
     if (text == nullptr) return {};
     return {text, static_cast<size_t>(sqlite3_column_bytes(stmt_, static_cast<int>(i)))};
+  }
+  int64_t Int(size_t i) const override {
+    if (sqlite3_column_type(stmt_, static_cast<int>(i)) == SQLITE_INTEGER) {
+      return sqlite3_column_int64(stmt_, static_cast<int>(i));
+    }
+    return RowView::Int(i);
+  }
+  bool Bool(size_t i) const override {
+    if (sqlite3_column_type(stmt_, static_cast<int>(i)) == SQLITE_INTEGER) {
+      return sqlite3_column_int64(stmt_, static_cast<int>(i)) == 1;
+    }
+    return RowView::Bool(i);
+  }
+  double Double(size_t i) const override {
+    const int type = sqlite3_column_type(stmt_, static_cast<int>(i));
+    if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+      return sqlite3_column_double(stmt_, static_cast<int>(i));
+    }
+    return RowView::Double(i);
   }
 
  private:

@@ -147,6 +147,17 @@ struct ValueQuery {
   bool include_deleted = false;
 };
 
+struct ValueCount {
+  int32_t period = 0;  // Period::Code()
+  int32_t state = 0;
+  int64_t count = 0;
+};
+
+struct ValueGap {
+  core::DataValueKey key;  // with the state `first`
+  std::string first, second;
+};
+
 // A data set reported complete (DHIS2's completeDataSetRegistration).
 struct CompletionKey {
   int32_t data_set = 0;
@@ -241,6 +252,16 @@ class Store {
   // Values matching the query, in key order.
   virtual core::Result<std::vector<core::DataValue>> Query(const ValueQuery& query) = 0;
   virtual core::Result<int64_t> Count(const ValueQuery& query) = 0;
+  // The latest of the query's periods that holds a value within the query (by Period::Code()),
+  // nullopt when none does.
+  virtual core::Result<std::optional<int32_t>> LatestPeriod(const ValueQuery& query) = 0;
+  // How many values each period and state holds within the query, by period then state (a
+  // facility's months at a glance, without reading the values).
+  virtual core::Result<std::vector<ValueCount>> CountByPeriodAndState(const ValueQuery& query) = 0;
+  // The cells where a value of state `first` and one of state `second` both exist and differ as
+  // text (declared beside verified), within the query (its states are ignored), in key order.
+  virtual core::Result<std::vector<ValueGap>> Gaps(const ValueQuery& query, int32_t first,
+                                                   int32_t second) = 0;
 
   // ---- Completeness ----
   // Records (or updates) a completion registration, audited. Unchanged registrations write

@@ -467,6 +467,57 @@ TEST_P(StoreContractTest, AWriteAgainstAnOldVersionIsAConflictAndWritesNothing) 
 
 // ---- Queries ----
 
+TEST_P(StoreContractTest, CountsByPeriodAndStateFindsTheLatestPeriodAndComparesTwoStates) {
+  SaveTestMetadata();
+  const int32_t march = Month(2022, 3), april = Month(2022, 4), june = Month(2022, 6);
+  auto put = [&](int32_t org_unit, int32_t period, int32_t state, const std::string& value) {
+    ASSERT_TRUE(store_->PutValue(Value(Key(org_unit, period, state), value), kAlice).ok());
+  };
+  put(koko_, march, core::kStateDeclared, "25");
+  put(koko_, march, core::kStateVerified, "21");  // a gap
+  put(koko_, april, core::kStateDeclared, "30");
+  put(koko_, april, core::kStateVerified, "30");  // none
+  put(koko_, june, core::kStateDeclared, "12");   // declared alone: no gap
+  put(sanou_, june, core::kStateVerified, "99");  // another facility, later than Koko's gap
+  put(sanou_, june, core::kStateDeclared, "98");
+  ValueQuery koko;
+  koko.org_units = {koko_};
+  koko.periods = {march, april, Month(2022, 5), june, Month(2022, 7)};
+
+  auto counts = store_->CountByPeriodAndState(koko);
+  ASSERT_TRUE(counts.ok()) << counts.error().ToString();
+  ASSERT_EQ(counts->size(), 5u);
+  EXPECT_EQ((*counts)[0].period, march);
+  EXPECT_EQ((*counts)[0].state, core::kStateDeclared);
+  EXPECT_EQ((*counts)[0].count, 1);
+  EXPECT_EQ((*counts)[1].state, core::kStateVerified);
+  EXPECT_EQ((*counts)[4].period, june);
+
+  auto latest = store_->LatestPeriod(koko);
+  ASSERT_TRUE(latest.ok()) << latest.error().ToString();
+  EXPECT_EQ(*latest, std::optional<int32_t>(june));
+  ValueQuery before = koko;
+  before.periods = {Month(2021, 1), Month(2021, 2)};
+  EXPECT_EQ(*store_->LatestPeriod(before), std::nullopt);
+
+  auto gaps = store_->Gaps(koko, core::kStateDeclared, core::kStateVerified);
+  ASSERT_TRUE(gaps.ok()) << gaps.error().ToString();
+  ASSERT_EQ(gaps->size(), 1u);
+  EXPECT_EQ((*gaps)[0].key.period, march);
+  EXPECT_EQ((*gaps)[0].key.org_unit, koko_);
+  EXPECT_EQ((*gaps)[0].key.state, core::kStateDeclared);
+  EXPECT_EQ((*gaps)[0].first, "25");
+  EXPECT_EQ((*gaps)[0].second, "21");
+
+  // A deleted verified value is no longer a gap, nor counted.
+  ASSERT_TRUE(store_->DeleteValue(Key(koko_, march, core::kStateVerified), kAlice).ok());
+  EXPECT_TRUE(store_->Gaps(koko, core::kStateDeclared, core::kStateVerified)->empty());
+  EXPECT_EQ(store_->CountByPeriodAndState(koko)->size(), 4u);
+  ValueQuery everywhere;
+  everywhere.periods = {june};
+  EXPECT_EQ(store_->Gaps(everywhere, core::kStateDeclared, core::kStateVerified)->size(), 1u);
+}
+
 TEST_P(StoreContractTest, QueriesByPeriodOrgUnitSubtreeElementAndState) {
   SaveTestMetadata();
   std::vector<DataValue> values = ManyValues(144, 100);
