@@ -70,6 +70,44 @@ Result<std::pair<store::InvoiceRecord, const core::OrgUnit*>> ReadableInvoice(
   return std::make_pair(*std::move(invoice), facility);
 }
 
+// Objects computed from immutable stored content (an invoice's lines and snapshot never change),
+// kept by what they depend on for the next request that asks the same: a few pages of invoices
+// being read at once.
+template <typename T>
+class Kept {
+ public:
+  explicit Kept(size_t capacity) : capacity_(capacity) {}
+
+  std::shared_ptr<const T> Find(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [k, object] : kept_) {
+      if (k == key) return object;
+    }
+    return nullptr;
+  }
+
+  std::shared_ptr<const T> Keep(const std::string& key, T object) {
+    auto shared = std::make_shared<const T>(std::move(object));
+    std::lock_guard<std::mutex> lock(mutex_);
+    kept_.emplace_back(key, shared);
+    if (kept_.size() > capacity_) kept_.pop_front();
+    return shared;
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex mutex_;
+  std::deque<std::pair<std::string, std::shared_ptr<const T>>> kept_;
+};
+
+// What an invoice's view or explanation depends on besides the request: the invoice's stored
+// lines and snapshot (by their hash: the same content reads the same) and the language.
+std::string ContentKey(const store::InvoiceRecord& invoice, core::Language language) {
+  return invoice.number + '\n' + std::to_string(std::hash<std::string>{}(invoice.lines_json)) +
+         '\n' + std::to_string(std::hash<std::string>{}(invoice.snapshot_json)) + '\n' +
+         (language == core::Language::kEnglish ? "en" : "fr");
+}
+
 }  // namespace
 
 // ---- Programs ----
@@ -308,8 +346,14 @@ Result<InvoiceDetail> GetInvoice(store::Store& store, const Sight& sight, std::s
   auto& [invoice, facility] = found;
   KENEYA_ASSIGN_OR_RETURN(StoredRun run, LoadRun(store, invoice.run_id));
   InvoiceDetail detail;
-  KENEYA_ASSIGN_OR_RETURN(detail.view, ViewOf(run, invoice, language));
-  for (const rules::InvoiceLine& line : detail.view.lines) {
+  static Kept<InvoiceView> views(64);
+  const std::string key = ContentKey(invoice, language);
+  detail.view = views.Find(key);
+  if (detail.view == nullptr) {
+    KENEYA_ASSIGN_OR_RETURN(InvoiceView view, ViewOf(run, invoice, language));
+    detail.view = views.Keep(key, std::move(view));
+  }
+  for (const rules::InvoiceLine& line : detail.view->lines) {
     if (line.kind == rules::InvoiceLine::Kind::kEnvelope) detail.amounts.cut += line.amount;
   }
   detail.amounts.total = invoice.total;
@@ -326,30 +370,17 @@ Result<SharedExplanation> ExplainInvoiceFor(store::Store& store, const Sight& si
                                             core::Language language) {
   KENEYA_ASSIGN_OR_RETURN(auto found, ReadableInvoice(store, sight, number));
   const store::InvoiceRecord& invoice = found.first;
-  // What an explanation depends on: the invoice's stored lines and snapshot (by their hash: the
-  // same content explains the same), the request, the language.
-  const std::string key =
-      invoice.number + '\n' + std::to_string(std::hash<std::string>{}(invoice.lines_json)) + '\n' +
-      std::to_string(std::hash<std::string>{}(invoice.snapshot_json)) + '\n' + request.formula +
-      '\n' + request.activity + '\n' + request.period + '\n' + std::to_string(request.depth) +
-      '\n' + (language == core::Language::kEnglish ? "en" : "fr");
-  static std::mutex mutex;
-  static std::deque<std::pair<std::string, std::shared_ptr<const InvoiceExplanation>>> kept;
+  static Kept<InvoiceExplanation> explanations(64);
+  const std::string key = ContentKey(invoice, language) + '\n' + request.formula + '\n' +
+                          request.activity + '\n' + request.period + '\n' +
+                          std::to_string(request.depth);
   SharedExplanation out;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    for (const auto& [k, explained] : kept) {
-      if (k == key) out.explained = explained;
-    }
-  }
+  out.explained = explanations.Find(key);
   if (out.explained == nullptr) {
     KENEYA_ASSIGN_OR_RETURN(InvoiceExplanation computed,
                             ExplainStoredInvoice(store, number, request, language));
     computed.successor.reset();
-    out.explained = std::make_shared<const InvoiceExplanation>(std::move(computed));
-    std::lock_guard<std::mutex> lock(mutex);
-    kept.emplace_back(key, out.explained);
-    if (kept.size() > 64) kept.pop_front();  // a few pages of invoices being read at once
+    out.explained = explanations.Keep(key, std::move(computed));
   }
   KENEYA_ASSIGN_OR_RETURN(out.successor, SuccessorOf(store, invoice));
   return out;

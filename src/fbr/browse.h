@@ -112,7 +112,9 @@ core::Result<Page<InvoiceListRow>> FindInvoices(store::Store& store, const Sight
 
 struct InvoiceDetail {
   InvoiceListRow row;
-  InvoiceView view;
+  // The invoice's lines as printed: computed once from its stored lines and snapshot, which never
+  // change, and shared by the requests that read the same invoice in the same language.
+  std::shared_ptr<const InvoiceView> view;
   InvoiceAmounts amounts;
   std::optional<Successor> successor;  // set when the run was computed again since
 };

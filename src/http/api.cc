@@ -511,6 +511,13 @@ Response JsonResponse(int status, const Json& body) {
   return r;
 }
 
+Response JsonTextResponse(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 Result<Json> JsonBody(const Api::Call& call) {
   const std::string& type = call.request.Header("content-type");
   if (type.find("json") == std::string::npos) {

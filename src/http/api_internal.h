@@ -72,6 +72,8 @@ struct Api::Route {
 
 // A JSON response.
 Response JsonResponse(int status, const Json& body);
+// A JSON answer already written as text (JsonText).
+Response JsonTextResponse(int status, std::string body);
 // The request's body as a JSON object; malformed JSON is InvalidArgument at "body:line:column",
 // another content type than JSON is InvalidArgument too.
 core::Result<Json> JsonBody(const Api::Call& call);

@@ -2,17 +2,14 @@
 // exported as PDF, XLSX or CSV) and simulations. Each parses the request, calls one function of
 // fbr (which checks what the user may see and do) and renders.
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 
-#include "core/text.h"
 #include "core/timestamp.h"
 #include "fbr/browse.h"
 #include "fbr/invoice_json.h"
 #include "fbr/invoice_run.h"
 #include "fbr/text.h"
 #include "http/api_internal.h"
-#include "io/data_value_set_writer.h"
+#include "http/json_text.h"
 #include "io/readable.h"
 
 namespace keneya::http {
@@ -193,19 +190,34 @@ Result<Response> GetRun(Api::Call& call) {
   return JsonResponse(200, json);
 }
 
-Json InvoiceRowJson(const fbr::InvoiceListRow& row, core::Language language) {
+void AppendBrief(JsonText& out, const core::OrgUnit* unit) {
+  if (unit == nullptr) {
+    out.Null();
+    return;
+  }
+  out.BeginObject();
+  out.Key("code").String(unit->code);
+  out.Key("id").String(unit->uid);
+  out.Key("name").String(unit->name);
+  out.EndObject();
+}
+
+// An invoice as lists show it (and the first members of one invoice's answer).
+void AppendInvoiceRow(JsonText& out, const fbr::InvoiceListRow& row, core::Language language) {
   const std::string period = PeriodText(row.run.period);
-  return {{"number", row.invoice.number},
-          {"run", row.run.id},
-          {"runStatus", row.run.status},
-          {"program", row.run.program_code},
-          {"period", period},
-          {"periodLabel", io::PeriodLabel(period, language)},
-          {"facility", Brief(row.facility)},
-          {"facilityType",
-           row.facility ? std::string(core::OrgUnitTypeCode(row.facility->type)) : std::string()},
-          {"district", Brief(row.district)},
-          {"total", row.invoice.total}};
+  out.Key("district");
+  AppendBrief(out, row.district);
+  out.Key("facility");
+  AppendBrief(out, row.facility);
+  out.Key("facilityType")
+      .String(row.facility ? core::OrgUnitTypeCode(row.facility->type) : std::string_view());
+  out.Key("number").String(row.invoice.number);
+  out.Key("period").String(period);
+  out.Key("periodLabel").String(io::PeriodLabel(period, language));
+  out.Key("program").String(row.run.program_code);
+  out.Key("run").Int(row.run.id);
+  out.Key("runStatus").String(row.run.status);
+  out.Key("total").Int(row.invoice.total);
 }
 
 Result<fbr::InvoiceQuery> InvoiceQueryOf(const Request& request) {
@@ -226,13 +238,21 @@ Result<Response> ListInvoices(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
   KENEYA_ASSIGN_OR_RETURN(fbr::InvoiceQuery query, InvoiceQueryOf(call.request));
   KENEYA_ASSIGN_OR_RETURN(auto page, fbr::FindInvoices(call.db(), *sight, query));
-  Json items = Json::array();
+  JsonText json;
+  json.BeginObject();
+  json.Key("invoices").BeginArray();
   int64_t total = 0;
   for (const fbr::InvoiceListRow& row : page.items) {
-    items.push_back(InvoiceRowJson(row, call.language));
+    json.BeginObject();
+    AppendInvoiceRow(json, row, call.language);
+    json.EndObject();
     total += row.invoice.total;
   }
-  return JsonResponse(200, {{"pager", Pager(page)}, {"pageTotal", total}, {"invoices", items}});
+  json.EndArray();
+  json.Key("pageTotal").Int(total);
+  json.Key("pager").Raw(Pager(page).dump());
+  json.EndObject();
+  return JsonTextResponse(200, json.Take());
 }
 
 std::string_view DisplayCode(rules::Display display) {
@@ -253,122 +273,137 @@ std::string LineLabel(const rules::InvoiceLine& line, core::Language language) {
   return line.label;
 }
 
+// An invoice's packages and lines as members of a JSON object ("lines":[...],"packages":[...]):
+// the same view renders the same text.
+std::string ViewJson(const fbr::InvoiceView& view, core::Language language) {
+  JsonText out;
+  out.BeginObject();
+  out.Key("lines").BeginArray();
+  for (const rules::InvoiceLine& line : view.lines) {
+    out.BeginObject();
+    out.Key("amount");
+    if (line.has_amount) {
+      out.Int(line.amount);
+    } else {
+      out.Null();
+    }
+    out.Key("code").String(line.code);
+    if (line.kind == rules::InvoiceLine::Kind::kActivity) {
+      out.Key("columns").BeginArray();
+      for (double column : line.columns) out.Number(column);
+      out.EndArray();
+    }
+    out.Key("display").String(DisplayCode(line.display));
+    out.Key("kind").String(fbr::InvoiceLineKindName(line.kind));
+    out.Key("label").String(LineLabel(line, language));
+    if (line.kind == rules::InvoiceLine::Kind::kActivity) out.Key("missing").Bool(line.missing);
+    out.Key("package").String(line.package);
+    out.Key("period").String(line.period);
+    if (line.kind == rules::InvoiceLine::Kind::kInfo) {
+      out.Key("shown").String(fbr::FormatValue(line.value, line.display, language));
+      out.Key("value").Number(line.value);
+    }
+    out.EndObject();
+  }
+  out.EndArray();
+  out.Key("packages").BeginArray();
+  for (const auto& [code, name] : view.package_names) {
+    out.BeginObject();
+    out.Key("code").String(code);
+    out.Key("columns").BeginArray();
+    if (const auto* titles = view.ColumnTitles(code)) {
+      for (size_t i = 0; i < titles->size(); ++i) {
+        out.BeginObject();
+        out.Key("display").String(DisplayCode(view.ColumnDisplay(code, i)));
+        out.Key("title").String((*titles)[i]);
+        out.EndObject();
+      }
+    }
+    out.EndArray();
+    out.Key("name").String(name);
+    out.EndObject();
+  }
+  out.EndArray();
+  out.EndObject();
+  const std::string object = out.Take();
+  return object.substr(1, object.size() - 2);
+}
+
+void AppendAmounts(JsonText& out, const fbr::InvoiceAmounts& amounts) {
+  out.Key("amounts").BeginObject();
+  out.Key("cut").Int(amounts.cut);
+  out.Key("rounded").Int(amounts.rounded);
+  out.Key("total").Int(amounts.total);
+  out.EndObject();
+}
+
+void AppendSuccessor(JsonText& out, const std::optional<fbr::Successor>& successor) {
+  if (!successor) return;
+  out.Key("replacedBy").BeginObject();
+  out.Key("number");
+  if (successor->number.empty()) {
+    out.Null();
+  } else {
+    out.String(successor->number);
+  }
+  out.Key("run").Int(successor->run);
+  out.EndObject();
+}
+
 Result<Response> GetInvoice(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
   KENEYA_ASSIGN_OR_RETURN(fbr::InvoiceDetail detail,
                           fbr::GetInvoice(call.db(), *sight, call.Path("number"), call.language));
-  const fbr::InvoiceView& view = detail.view;
-  Json json = InvoiceRowJson(detail.row, call.language);
-  json["programVersion"] = view.program_version;
-  json["programName"] = view.program_name;
-  json["paymentName"] = view.payment_name;
-  json["region"] = view.region;
-  json["equity"] = view.equity;
-  json["totalInWords"] = io::AmountInWords(view.total, call.language);
-  json["amounts"] = {{"rounded", detail.amounts.rounded},
-                     {"cut", detail.amounts.cut},
-                     {"total", detail.amounts.total}};
-  if (detail.successor) {
-    json["replacedBy"] = {
-        {"run", detail.successor->run},
-        {"number",
-         detail.successor->number.empty() ? Json(nullptr) : Json(detail.successor->number)}};
-  }
-  Json packages = Json::array();
-  for (const auto& [code, name] : view.package_names) {
-    Json columns = Json::array();
-    if (const auto* titles = view.ColumnTitles(code)) {
-      for (size_t i = 0; i < titles->size(); ++i) {
-        columns.push_back({{"title", (*titles)[i]},
-                           {"display", std::string(DisplayCode(view.ColumnDisplay(code, i)))}});
-      }
-    }
-    packages.push_back({{"code", code}, {"name", name}, {"columns", columns}});
-  }
-  json["packages"] = packages;
-  Json lines = Json::array();
-  for (const rules::InvoiceLine& line : view.lines) {
-    Json item = {{"kind", fbr::InvoiceLineKindName(line.kind)},
-                 {"package", line.package},
-                 {"period", line.period},
-                 {"code", line.code},
-                 {"label", LineLabel(line, call.language)},
-                 {"display", std::string(DisplayCode(line.display))},
-                 {"amount", line.has_amount ? Json(line.amount) : Json(nullptr)}};
-    if (line.kind == rules::InvoiceLine::Kind::kActivity) {
-      item["columns"] = line.columns;
-      item["missing"] = line.missing;
-    }
-    if (line.kind == rules::InvoiceLine::Kind::kInfo) {
-      item["value"] = line.value;
-      item["shown"] = fbr::FormatValue(line.value, line.display, call.language);
-    }
-    lines.push_back(item);
-  }
-  json["lines"] = lines;
-  return JsonResponse(200, json);
+  const fbr::InvoiceView& view = *detail.view;
+  JsonText json;
+  json.BeginObject();
+  AppendInvoiceRow(json, detail.row, call.language);
+  AppendAmounts(json, detail.amounts);
+  json.Key("equity").String(view.equity);
+  json.Key("paymentName").String(view.payment_name);
+  json.Key("programName").String(view.program_name);
+  json.Key("programVersion").Int(view.program_version);
+  json.Key("region").String(view.region);
+  AppendSuccessor(json, detail.successor);
+  json.Key("totalInWords").String(io::AmountInWords(view.total, call.language));
+  // The packages and lines, rendered once per view.
+  json.Raw(call.api.Rendered(detail.view, [&] { return ViewJson(view, call.language); }));
+  json.EndObject();
+  return JsonTextResponse(200, json.Take());
 }
 
-// An explanation tree as JSON, written straight into text: a payment's tree has a thousand
-// nodes, and building a JSON document of it first costs more than the explanation itself.
-void AppendString(std::string& out, std::string_view text) {
-  out += '"';
-  io::AppendJsonEscaped(out, core::ToValidUtf8(text));
-  out += '"';
-}
-
-void AppendNumber(std::string& out, double value) {
-  if (!std::isfinite(value)) {
-    out += "null";
-    return;
-  }
-  char buffer[32];
-  const auto [end, error] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  out.append(buffer, error == std::errc() ? end : buffer);
-}
-
-void AppendExplanation(std::string& out, const rules::CompiledProgram::Explanation& e,
+// An explanation tree as JSON text (JsonText): a payment's tree has a thousand nodes.
+void AppendExplanation(JsonText& out, const rules::CompiledProgram::Explanation& e,
                        core::Language language) {
-  out += "{\"name\":";
-  AppendString(out, e.name);
-  out += ",\"label\":";
-  AppendString(out, e.label);
-  out += ",\"period\":";
-  AppendString(out, e.period);
-  out += ",\"expression\":";
-  AppendString(out, e.expression);
-  out += ",\"origin\":";
-  AppendString(out, e.origin);
-  out += ",\"display\":";
-  AppendString(out, DisplayCode(e.display));
-  out += ",\"shown\":";
-  AppendString(out, fbr::FormatValue(e.value, e.display, language));
-  out += ",\"value\":";
+  out.BeginObject();
+  out.Key("name").String(e.name);
+  out.Key("label").String(e.label);
+  out.Key("period").String(e.period);
+  out.Key("expression").String(e.expression);
+  out.Key("origin").String(e.origin);
+  out.Key("display").String(DisplayCode(e.display));
+  out.Key("shown").String(fbr::FormatValue(e.value, e.display, language));
+  out.Key("value");
   switch (e.value.kind) {
     case rules::Value::Kind::kNumber:
-      AppendNumber(out, e.value.number);
+      out.Number(e.value.number);
       break;
     case rules::Value::Kind::kBoolean:
-      out += e.value.boolean ? "true" : "false";
+      out.Bool(e.value.boolean);
       break;
     case rules::Value::Kind::kString:
-      AppendString(out, e.value.text);
+      out.String(e.value.text);
       break;
     case rules::Value::Kind::kArray:
-      out += '[';
-      for (size_t i = 0; i < e.value.array.size(); ++i) {
-        if (i > 0) out += ',';
-        AppendNumber(out, e.value.array[i]);
-      }
-      out += ']';
+      out.BeginArray();
+      for (double number : e.value.array) out.Number(number);
+      out.EndArray();
       break;
   }
-  out += ",\"inputs\":[";
-  for (size_t i = 0; i < e.inputs.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendExplanation(out, e.inputs[i], language);
-  }
-  out += "]}";
+  out.Key("inputs").BeginArray();
+  for (const auto& input : e.inputs) AppendExplanation(out, input, language);
+  out.EndArray();
+  out.EndObject();
 }
 
 Result<Response> ExplainInvoice(Api::Call& call) {
@@ -383,30 +418,19 @@ Result<Response> ExplainInvoice(Api::Call& call) {
       fbr::SharedExplanation shared,
       fbr::ExplainInvoiceFor(call.db(), *sight, call.Path("number"), request, call.language));
   const fbr::InvoiceExplanation& explained = *shared.explained;
-  Json json = {{"number", call.Path("number")}, {"explanation", nullptr}};
-  if (explained.amounts) {
-    json["amounts"] = {{"rounded", explained.amounts->rounded},
-                       {"cut", explained.amounts->cut},
-                       {"total", explained.amounts->total}};
-  }
-  if (shared.successor) {
-    json["replacedBy"] = {
-        {"run", shared.successor->run},
-        {"number",
-         shared.successor->number.empty() ? Json(nullptr) : Json(shared.successor->number)}};
-  }
-  // The tree goes in the placeholder's place; the same explanation renders the same text.
-  const std::string tree = call.api.Rendered(shared.explained, [&] {
-    std::string text;
-    text.reserve(64 * 1024);
+  JsonText json;
+  json.BeginObject();
+  if (explained.amounts) AppendAmounts(json, *explained.amounts);
+  // The tree, rendered once per explanation.
+  json.Key("explanation").Raw(call.api.Rendered(shared.explained, [&] {
+    JsonText text;
     AppendExplanation(text, explained.explanation, call.language);
-    return text;
-  });
-  Response r = JsonResponse(200, json);
-  const std::string placeholder = "\"explanation\":null";
-  const size_t at = r.body.find(placeholder);
-  r.body.replace(at + placeholder.size() - 4, 4, tree);
-  return r;
+    return text.Take();
+  }));
+  json.Key("number").String(call.Path("number"));
+  AppendSuccessor(json, shared.successor);
+  json.EndObject();
+  return JsonTextResponse(200, json.Take());
 }
 
 struct Format {
