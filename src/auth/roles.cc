@@ -16,9 +16,9 @@ constexpr std::array kRoles = {
 };
 
 constexpr std::array kResources = {
-    Resource::kMetadata, Resource::kFacility,     Resource::kDataValue, Resource::kProgram,
-    Resource::kContract, Resource::kInvoiceRun,   Resource::kInvoice,   Resource::kSimulation,
-    Resource::kUser,     Resource::kAccountAudit, Resource::kSystem,
+    Resource::kMetadata,   Resource::kFacility, Resource::kDataValue,    Resource::kPeriod,
+    Resource::kProgram,    Resource::kContract, Resource::kInvoiceRun,   Resource::kInvoice,
+    Resource::kSimulation, Resource::kUser,     Resource::kAccountAudit, Resource::kSystem,
 };
 
 constexpr std::array kActions = {Action::kRead, Action::kWrite, Action::kDeclare, Action::kVerify,
@@ -32,28 +32,29 @@ constexpr unsigned V = 1u << static_cast<int>(Action::kVerify);
 constexpr unsigned X = 1u << static_cast<int>(Action::kValidate);
 
 // What each role may do on each resource, within its scope. Columns in kResources' order:
-// metadata, facility, data_value, program, contract, invoice_run, invoice, simulation, user,
-// account_audit, system. docs/ACCESS.md says the same in words (a test compares the server's
+// metadata, facility, data_value, period, program, contract, invoice_run, invoice, simulation,
+// user, account_audit, system. docs/ACCESS.md says the same in words (a test compares the server's
 // answers with it).
 constexpr unsigned kTable[kRoles.size()][kResources.size()] = {
     // administrator: accounts and the system; reads everything to help, enters nothing.
-    {R | W, R, R, R, R, R, R, 0, R | W, R, R},
+    {R | W, R, R, R, R, R, R, R, 0, R | W, R, R},
     // national FBR unit: programs, contracts, runs, simulation; imports validated numbers.
-    {R | W, R, R | X, R | W, R | W, R | W, R, R, 0, 0, 0},
+    {R | W, R, R | X, R, R | W, R | W, R | W, R, R, 0, 0, 0},
     // payment officer: runs and invoices, to pay them.
-    {R, R, 0, R, R, R, R, 0, 0, 0, 0},
-    // district team: its facilities' numbers (paper reports typed on their behalf), invoices.
-    {R, R, R | D, R, R, 0, R, 0, 0, 0, 0},
-    // verifier: the verified numbers of its zone.
-    {R, R, R | V, R, 0, 0, 0, 0, 0, 0, 0},
+    {R, R, 0, R, R, R, R, R, 0, 0, 0, 0},
+    // district team: its facilities' numbers and declarations (paper reports typed on their
+    // behalf), validating their periods, invoices.
+    {R, R, R | D, R | D | X, R, R, 0, R, 0, 0, 0, 0},
+    // verifier: the verified numbers of its zone, their reports and answers to contests.
+    {R, R, R | V, R | V, R, 0, 0, 0, 0, 0, 0, 0},
     // quality evaluator: quality scores (verified numbers of quality data sets).
-    {R, R, R | V, R, 0, 0, 0, 0, 0, 0, 0},
-    // facility head: declarations, the contract and invoices of the facility.
-    {R, R, R | D, R, R, 0, R, 0, 0, 0, 0},
+    {R, R, R | V, R | V, R, 0, 0, 0, 0, 0, 0, 0},
+    // facility head: declarations (and contests of reports), the contract and invoices.
+    {R, R, R | D, R | D, R, R, 0, R, 0, 0, 0, 0},
     // ASACO treasurer: the facility's numbers, contract and invoices, read only.
-    {R, R, R, R, R, 0, R, 0, 0, 0, 0},
+    {R, R, R, R, R, R, 0, R, 0, 0, 0, 0},
     // viewer (partners): read only, runs included.
-    {R, R, R, R, R, R, R, 0, 0, 0, 0},
+    {R, R, R, R, R, R, R, R, 0, 0, 0, 0},
 };
 
 Message ActionText(Action action) {
@@ -80,6 +81,8 @@ Message ResourceText(Resource resource) {
       return Message("auth.resource.facility");
     case Resource::kDataValue:
       return Message("auth.resource.data_value");
+    case Resource::kPeriod:
+      return Message("auth.resource.period");
     case Resource::kProgram:
       return Message("auth.resource.program");
     case Resource::kContract:
@@ -205,6 +208,8 @@ std::string_view ResourceCode(Resource resource) {
       return "facility";
     case Resource::kDataValue:
       return "data_value";
+    case Resource::kPeriod:
+      return "period";
     case Resource::kProgram:
       return "program";
     case Resource::kContract:

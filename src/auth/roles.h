@@ -80,6 +80,7 @@ enum class Resource {
   kMetadata,      // the pyramid, data elements, data sets, programs' descriptions
   kFacility,      // a facility's card: contract, equity category, history
   kDataValue,     // data values, their comments and audit trail
+  kPeriod,        // a facility-period's workflow: declaring, the verification report, validating
   kProgram,       // program versions (rules, tariffs)
   kContract,      // contracts
   kInvoiceRun,    // invoice runs as a whole (national totals)
@@ -95,9 +96,9 @@ std::string_view ResourceCode(Resource resource);  // "data_value"...
 enum class Action {
   kRead,
   kWrite,     // create or change (for data values: see WriteValue below)
-  kDeclare,   // data values in the declared state
-  kVerify,    // data values in the verified state
-  kValidate,  // data values in any other state (imported validated numbers)
+  kDeclare,   // data values in the declared state; a period: declaring it, contesting its report
+  kVerify,    // data values in the verified state; a period: its verification and report
+  kValidate,  // data values in any other state (imported validated numbers); a period: validating
 };
 std::span<const Action> AllActions();
 std::string_view ActionCode(Action action);  // "read"...

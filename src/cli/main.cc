@@ -9,9 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/fbr_commands.h"
 #include "cli/user_commands.h"
+#include "core/date.h"
 #include "core/message.h"
 
 namespace {
@@ -492,6 +494,10 @@ int Main(int argc, char** argv) {
     std::cerr << Text(l, "cli.error", {{"message", DescribeParseError(e)}}) << "\n"
               << text("cli.main.see_help") << "\n";
     return e.get_exit_code();
+  }
+  // Deadlines and windows are reckoned from KENEYA_TODAY when it is set: a wrong one stops here.
+  if (keneya::core::Status today = keneya::core::CheckTodaySetting(); !today.ok()) {
+    return keneya::cli::Fail(context, today.error());
   }
 
   if (auto code = run_fbr_command()) return *code;

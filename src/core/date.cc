@@ -2,6 +2,9 @@
 
 #include <cassert>
 #include <cstdio>
+#include <cstdlib>
+
+#include "core/timestamp.h"
 
 namespace keneya::core {
 namespace {
@@ -166,6 +169,35 @@ std::string Date::ToString() const {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", ymd.year, ymd.month, ymd.day);
   return buffer;
+}
+
+namespace {
+
+// KENEYA_TODAY's date; nullopt when unset; an error when set to something else than a date.
+Result<std::optional<Date>> TodaySetting() {
+  const char* setting = std::getenv("KENEYA_TODAY");
+  if (setting == nullptr || *setting == '\0') return std::optional<Date>();
+  auto date = Date::Parse(setting);
+  if (!date.ok()) {
+    return InvalidArgument(
+        Message("core.date.bad_today", {{"value", setting}, {"why", date.error().text}}),
+        "KENEYA_TODAY");
+  }
+  return std::optional<Date>(*date);
+}
+
+}  // namespace
+
+Date Today() {
+  auto setting = TodaySetting();
+  if (setting.ok() && setting->has_value()) return **setting;
+  return Date::FromDays(static_cast<int32_t>(NowMs() / 86'400'000));
+}
+
+Status CheckTodaySetting() {
+  auto setting = TodaySetting();
+  if (!setting.ok()) return setting.error();
+  return OkStatus();
 }
 
 }  // namespace keneya::core

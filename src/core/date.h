@@ -72,6 +72,14 @@ class Date {
   int32_t days_ = 0;
 };
 
+// The day Keneya reckons deadlines, windows and tasks from: the date KENEYA_TODAY names
+// ("yyyy-MM-dd") when it is set, so that the demo and the tests see the same deadlines every
+// time; otherwise today's date in UTC (Mali's time zone) from the system clock.
+Date Today();
+// An error naming KENEYA_TODAY when it is set to something that is not a date: the command line
+// checks it before anything else, and Today() then ignores such a setting.
+Status CheckTodaySetting();
+
 // Whether two ranges of days, bounds included, share a day; a missing bound is open (a contract
 // without an end, a table row valid since always).
 constexpr bool RangesOverlap(std::optional<Date> from_a, std::optional<Date> to_a,

@@ -5,6 +5,7 @@
 #include "core/category.h"
 #include "core/data_element.h"
 #include "core/text.h"
+#include "fbr/workflow.h"
 
 namespace keneya::fbr {
 
@@ -156,6 +157,13 @@ Result<Form> ReadForm(store::Store& store, const Sight& sight, const FormRequest
                           AttributeCombo(directory, request.attribute_option_combo));
   form.editable =
       sight.Allows(*form.org_unit, auth::Resource::kDataValue, auth::WriteValue(form.state.code));
+  KENEYA_ASSIGN_OR_RETURN(
+      std::optional<store::PeriodStatusRecord> status,
+      store.GetPeriodStatus({form.data_set->id, form.org_unit->id, form.period.Code()}));
+  if (status) {
+    form.status = ParsePeriodStatus(status->status).value_or(PeriodStatus::kOpen);
+    if (!CheckWritable(form.status, form.state.id, *form.data_set).ok()) form.editable = false;
+  }
 
   // Every value of the facility and period in one read, then laid out on the form.
   store::ValueQuery query;
@@ -262,6 +270,9 @@ Result<CellSaved> SaveCell(store::Store& store, const Sight& sight, const CellWr
         Message("fbr.entry.comment_too_long", {{"max", static_cast<int64_t>(kMaxCommentLength)}}),
         "comment");
   }
+  // The workflow: declared numbers change while the period is open, verified ones until the
+  // report is issued (docs: CheckWritable).
+  KENEYA_RETURN_IF_ERROR(CheckValueWritable(store, sight.directory(), cell.key));
   CellSaved saved;
   auto outcome = store.WriteValueIf(value, write.version, actor);
   if (!outcome.ok()) {

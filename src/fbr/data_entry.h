@@ -19,6 +19,7 @@
 #include "core/period.h"
 #include "core/result.h"
 #include "fbr/directory.h"
+#include "fbr/workflow.h"
 #include "store/store.h"
 
 namespace keneya::fbr {
@@ -50,7 +51,9 @@ struct Form {
   core::State state;
   std::optional<core::State> compared_state;  // verified: declared; validated: verified
   const core::CategoryOptionCombo* attribute_option_combo = nullptr;
-  bool editable = false;        // whether the user may write this state here
+  // Whether the user may write this state here, and the workflow lets it change (CheckWritable).
+  bool editable = false;
+  PeriodStatus status = PeriodStatus::kOpen;  // the facility-period's workflow status
   std::vector<FormCell> cells;  // the data set's elements in order, each with its combos
 };
 

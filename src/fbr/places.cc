@@ -175,9 +175,7 @@ Result<FacilityCard> GetFacilityCard(store::Store& store, const Sight& sight, st
     };
     if (!last) {
       // The latest month with data in the last five years, else the current month.
-      const core::Period now = core::Period::ForDate(
-          core::PeriodType::kMonthly,
-          core::Date::FromDays(static_cast<int32_t>(core::NowMs() / 86'400'000)));
+      const core::Period now = core::Period::ForDate(core::PeriodType::kMonthly, core::Today());
       query.periods = window(now, 60);
       KENEYA_ASSIGN_OR_RETURN(std::optional<int32_t> latest, store.LatestPeriod(query));
       last = now;

@@ -25,9 +25,23 @@ core::MessageArg OneOf(std::string_view arg_name, const std::vector<std::string>
   return core::MessageArg(arg_name, out);
 }
 
-// A program version compiled, kept for the versions last used: a stored version never changes
-// (its checksum says so), and computing an explanation, an export or an invoice's view needs it
-// each time.
+Result<StoredRun> Complete(store::Store& store, const store::InvoiceRunRecord& run) {
+  StoredRun out;
+  out.run = run;
+  KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(run.period));
+  KENEYA_ASSIGN_OR_RETURN(out.program,
+                          ProgramFor(store, run.program_code, period, run.program_version));
+  KENEYA_ASSIGN_OR_RETURN(out.compiled_program, CompiledVersion(out.program));
+  out.payment = out.compiled().PaymentIndex(run.payment_code);
+  if (out.payment < 0) {
+    return core::Internal(
+        core::Message("fbr.invoice.program_lost_payment_rule", {{"payment", run.payment_code}}));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const rules::CompiledProgram>> CompiledVersion(
     const store::ProgramRecord& program) {
   static std::mutex mutex;
@@ -54,23 +68,6 @@ Result<std::shared_ptr<const rules::CompiledProgram>> CompiledVersion(
   compiled.emplace(key, made);
   return made;
 }
-
-Result<StoredRun> Complete(store::Store& store, const store::InvoiceRunRecord& run) {
-  StoredRun out;
-  out.run = run;
-  KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(run.period));
-  KENEYA_ASSIGN_OR_RETURN(out.program,
-                          ProgramFor(store, run.program_code, period, run.program_version));
-  KENEYA_ASSIGN_OR_RETURN(out.compiled_program, CompiledVersion(out.program));
-  out.payment = out.compiled().PaymentIndex(run.payment_code);
-  if (out.payment < 0) {
-    return core::Internal(
-        core::Message("fbr.invoice.program_lost_payment_rule", {{"payment", run.payment_code}}));
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<StoredRun> LoadRun(store::Store& store, int64_t run_id) {
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());

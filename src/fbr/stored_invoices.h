@@ -29,6 +29,11 @@ struct StoredRun {
   const rules::CompiledProgram& compiled() const { return *compiled_program; }
 };
 
+// A program version compiled, kept for the versions last used (a stored version never changes:
+// its checksum says so). Internal when the stored version no longer compiles.
+core::Result<std::shared_ptr<const rules::CompiledProgram>> CompiledVersion(
+    const store::ProgramRecord& program);
+
 core::Result<StoredRun> LoadRun(store::Store& store, int64_t run_id);
 // The newest run of a program (any when empty) for a period; kNotFound when none.
 core::Result<StoredRun> LatestRun(store::Store& store, std::string_view program_code,

@@ -89,7 +89,7 @@ class ImportRun final : public DataValueSetHandler {
         options_(options),
         format_(format),
         state_(state),
-        today_(options.today ? *options.today : TodayUtc()),
+        today_(options.today ? *options.today : core::Today()),
         data_sets_(metadata.data_sets),
         data_elements_(metadata.data_elements),
         org_units_(metadata.org_units),
@@ -449,10 +449,6 @@ class ImportRun final : public DataValueSetHandler {
 
   static int64_t Tag(char kind, int32_t id) {
     return (static_cast<int64_t>(kind) << 32) | static_cast<uint32_t>(id);
-  }
-
-  static core::Date TodayUtc() {
-    return core::Date::FromDays(static_cast<int32_t>(core::NowMs() / 86'400'000));
   }
 
   Status Abort(const char* code, const char* property,
@@ -827,9 +823,7 @@ Result<ImportSummary> Importer::Process(
     const core::CategoryOptionCombo* default_coc =
         index.category_option_combo(core::kDefaultCategoryOptionComboUid);
     if (date.ok() && period.ok() && ou != nullptr && default_coc != nullptr) {
-      const core::Date today =
-          options_.today ? *options_.today
-                         : core::Date::FromDays(static_cast<int32_t>(core::NowMs() / 86'400'000));
+      const core::Date today = options_.today ? *options_.today : core::Today();
       const core::Date completed = std::min(*date, today);
       if (!options_.dry_run) {
         KENEYA_RETURN_IF_ERROR(store_.PutCompletion(

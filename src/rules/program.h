@@ -167,6 +167,16 @@ struct Constant {
 // The level whose org units group facilities into zones (zone formulas, envelopes).
 enum class ZoneLevel : uint8_t { kDistrict, kRegion };
 
+// The workflow's calendar (the [workflow] table of a program).
+struct WorkflowRules {
+  // A period's declaration is due on this day of the month that follows it (5: 5 February for
+  // January, 5 April for 2024Q1); a declaration after that day is late by the days past it.
+  int declaration_day = 5;
+  // Days a facility has to contest its verification report once issued; once they run out
+  // without a contest, the report is accepted.
+  int contest_days = 10;
+};
+
 struct Program {
   std::string code;
   std::string name;
@@ -183,6 +193,7 @@ struct Program {
   std::vector<DecisionTable> tables;
   std::vector<Package> packages;
   std::vector<PaymentRule> payments;
+  WorkflowRules workflow;
 };
 
 }  // namespace keneya::rules

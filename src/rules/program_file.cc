@@ -265,9 +265,10 @@ class ProgramReader {
                                             {"column", static_cast<int64_t>(begin.column)}}));
       return std::move(out_);
     }
-    CheckKeys(root, {"program", "constants", "table", "package", "payment"},
+    CheckKeys(root, {"program", "workflow", "constants", "table", "package", "payment"},
               Message("rules.program.owner_file"));
     ReadHeader(root);
+    ReadWorkflow(root);
     ReadConstants(root);
     for (const toml::table* t : TablesOf(root, "table")) ReadTable(*t);
     for (const toml::table* t : TablesOf(root, "package")) ReadPackage(*t);
@@ -439,6 +440,31 @@ class ProgramReader {
     } else if (!zone.empty() && zone != "district") {
       Problem(*t->get("zone_level"), Message("rules.program.bad_zone_level"));
     }
+  }
+
+  void ReadWorkflow(const toml::table& root) {
+    const toml::node* node = root.get("workflow");
+    if (node == nullptr) return;
+    const toml::table* t = node->as_table();
+    if (t == nullptr) {
+      Problem(*node, Message("rules.program.workflow_not_a_table"));
+      return;
+    }
+    CheckKeys(*t, {"declaration_day", "contest_days"}, Message("rules.program.owner_workflow"));
+    auto whole = [&](const char* key, int low, int high, int& out) {
+      const toml::node* v = t->get(key);
+      if (v == nullptr) return;
+      const auto* i = v->as_integer();
+      if (i == nullptr || i->get() < low || i->get() > high) {
+        Problem(*v, Message("rules.program.bad_workflow_number",
+                            {{"key", key}, {"low", low}, {"high", high}}));
+        return;
+      }
+      out = static_cast<int>(i->get());
+    };
+    // Day 28 at most: every month has it.
+    whole("declaration_day", 1, 28, program().workflow.declaration_day);
+    whole("contest_days", 0, 90, program().workflow.contest_days);
   }
 
   void ReadConstants(const toml::table& root) {

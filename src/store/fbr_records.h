@@ -101,6 +101,47 @@ struct InvoiceRecord {
   std::string snapshot_json;  // the inputs it was computed from
 };
 
+// ---- The workflow ----
+
+// A facility's period of one data set: the unit the workflow moves (January's quantities of
+// CSCOM Koko II, its 2024Q1 quality).
+struct PeriodKey {
+  int32_t data_set = 0;
+  int32_t org_unit = 0;
+  int32_t period = 0;  // core::Period::Code()
+  friend auto operator<=>(const PeriodKey&, const PeriodKey&) = default;
+};
+
+// Where a facility-period stands. A key without a row is "open".
+struct PeriodStatusRecord {
+  PeriodKey key;
+  std::string status;             // fbr's status code ("declared", "verified"...)
+  core::TimestampMs version = 0;  // when it last changed: a change names the version it saw
+  std::string changed_by;
+};
+
+// One change of a facility-period's status, with what it carried.
+struct PeriodEvent {
+  int64_t id = 0;  // set by the store
+  PeriodKey key;
+  core::TimestampMs at = 0;  // set by the store
+  std::string user;          // the actor's name (set by the store)
+  std::string source;        // "api", "cli"... (set by the store)
+  std::string address;       // the client's address over the API (set by the store)
+  std::string action;        // "declare", "issue_report", "contest"...
+  std::string from, to;      // the status before ("open" for a key without a row) and after
+  bool on_behalf = false;    // done by the district for the facility (a paper report typed)
+  std::string reason;
+  std::string detail;  // JSON: a verification report's data, the days late...
+};
+
+struct PeriodStatusQuery {
+  std::vector<int32_t> data_sets;  // each list: empty means any
+  std::vector<int32_t> org_units;
+  std::vector<int32_t> periods;
+  std::vector<std::string> statuses;
+};
+
 }  // namespace keneya::store
 
 #endif  // KENEYA_STORE_FBR_RECORDS_H_

@@ -78,6 +78,14 @@ class SqlStore : public Store {
   core::Result<std::vector<InvoiceRecord>> InvoiceList(int64_t run_id,
                                                        std::span<const int32_t> org_units) override;
 
+  core::Result<std::optional<PeriodStatusRecord>> GetPeriodStatus(const PeriodKey& key) override;
+  core::Result<std::vector<PeriodStatusRecord>> PeriodStatuses(
+      const PeriodStatusQuery& query) override;
+  core::Result<PeriodStatusRecord> ChangePeriodStatus(const PeriodEvent& event,
+                                                      core::TimestampMs seen,
+                                                      const Actor& actor) override;
+  core::Result<std::vector<PeriodEvent>> PeriodEvents(const PeriodKey& key) override;
+
   core::Result<UserRecord> CreateUser(const UserRecord& user, const Actor& actor) override;
   core::Result<UserRecord> UpdateUser(const UserRecord& user, std::string_view action,
                                       std::string_view detail, const Actor& actor) override;

@@ -334,6 +334,22 @@ class Store {
                          : InvoiceList(run_id, std::span<const int32_t>(&org_unit, 1));
   }
 
+  // ---- The workflow (fbr_records.h) ----
+  // A facility-period's status; nullopt when it never moved (open).
+  virtual core::Result<std::optional<PeriodStatusRecord>> GetPeriodStatus(const PeriodKey& key) = 0;
+  // The statuses the query selects (rows only: open keys are absent), by key.
+  virtual core::Result<std::vector<PeriodStatusRecord>> PeriodStatuses(
+      const PeriodStatusQuery& query) = 0;
+  // Moves a facility-period from `event.from` to `event.to` and records the event, in one
+  // transaction, when the period is still at `event.from` and at the version `seen` (0 for an
+  // open key); otherwise kConflict and nothing written (someone moved it first). The event's
+  // time, user and source come from the store and `actor`. Returns the new status.
+  virtual core::Result<PeriodStatusRecord> ChangePeriodStatus(const PeriodEvent& event,
+                                                              core::TimestampMs seen,
+                                                              const Actor& actor) = 0;
+  // A facility-period's events, oldest first.
+  virtual core::Result<std::vector<PeriodEvent>> PeriodEvents(const PeriodKey& key) = 0;
+
   // ---- Accounts (auth_records.h) ----
   // Each change is recorded in the account audit, in the same transaction, with the actor's name,
   // source and address.

@@ -188,6 +188,34 @@ file = "v.csv"
       << all;
 }
 
+TEST(ProgramFileTest, TheWorkflowCalendarHasDefaultsAndIsCheckedWithItsPlace) {
+  const ParsedProgram plain = ParseProgram(Source(Program(""), kTariffs));
+  ASSERT_TRUE(plain.problems.empty()) << Problems(plain.problems);
+  EXPECT_EQ(plain.program.workflow.declaration_day, 5);
+  EXPECT_EQ(plain.program.workflow.contest_days, 10);
+
+  std::string toml = Program("");
+  toml.insert(toml.find("[constants]"), "[workflow]\ndeclaration_day = 10\ncontest_days = 15\n\n");
+  const ParsedProgram set = ParseProgram(Source(toml, kTariffs));
+  ASSERT_TRUE(set.problems.empty()) << Problems(set.problems);
+  EXPECT_EQ(set.program.workflow.declaration_day, 10);
+  EXPECT_EQ(set.program.workflow.contest_days, 15);
+
+  std::string bad = Program("");
+  bad.insert(bad.find("[constants]"),
+             "[workflow]\ndeclaration_day = 31\ncontest_days = \"dix\"\ndelai = 3\n\n");
+  const std::string all = Problems(ParseProgram(Source(bad, kTariffs)).problems);
+  EXPECT_NE(all.find("programme.toml:9: 'declaration_day' of [workflow] must be a whole number "
+                     "from 1 to 28"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("programme.toml:10: 'contest_days' of [workflow] must be a whole number "
+                     "from 0 to 90"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("unknown key 'delai' in [workflow]"), std::string::npos) << all;
+}
+
 TEST(ProgramTest, DecisionTablesTakeTheMostSpecificValidRowThenTheEarliest) {
   Compiled c = Compile(Source(Program(""), kTariffs));
   ASSERT_TRUE(c.problems.empty()) << Problems(c.problems);

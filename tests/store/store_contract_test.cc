@@ -465,6 +465,68 @@ TEST_P(StoreContractTest, AWriteAgainstAnOldVersionIsAConflictAndWritesNothing) 
   EXPECT_EQ((*store_->GetValue(key))->last_updated, third);
 }
 
+// ---- The workflow ----
+
+TEST_P(StoreContractTest, APeriodMovesOnlyFromTheStatusAndVersionItsWriterSaw) {
+  SaveTestMetadata();
+  const store::PeriodKey key{IdOf(metadata_.data_sets, kDataSet), koko_, Month(2025, 1)};
+  EXPECT_FALSE(store_->GetPeriodStatus(key)->has_value());  // open: no row
+  store::PeriodEvent declare;
+  declare.key = key;
+  declare.action = "declare";
+  declare.from = "open";
+  declare.to = "declared";
+  declare.detail = R"({"daysLate":2})";
+  const Actor head{"awa", "api", "", "10.0.0.7"};
+  // Someone who saw another version, or another status, moves nothing.
+  auto stale = store_->ChangePeriodStatus(declare, 12345, head);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, core::ErrorCode::kConflict);
+  store::PeriodEvent wrong = declare;
+  wrong.from = "verified";
+  EXPECT_FALSE(store_->ChangePeriodStatus(wrong, 0, head).ok());
+
+  auto declared = store_->ChangePeriodStatus(declare, 0, head);
+  ASSERT_TRUE(declared.ok()) << declared.error().ToString();
+  EXPECT_EQ(declared->status, "declared");
+  EXPECT_GT(declared->version, 0);
+  EXPECT_EQ(declared->changed_by, "awa");
+  // The same step again, from the version before it: refused, nothing written.
+  EXPECT_EQ(store_->ChangePeriodStatus(declare, 0, head).error().code, core::ErrorCode::kConflict);
+
+  store::PeriodEvent verify = declare;
+  verify.action = "verify";
+  verify.from = "declared";
+  verify.to = "verified";
+  verify.detail.clear();
+  verify.reason = "registres vus";
+  auto verified = store_->ChangePeriodStatus(verify, declared->version, {"ousmane", "api", ""});
+  ASSERT_TRUE(verified.ok()) << verified.error().ToString();
+  EXPECT_GT(verified->version, declared->version);
+
+  auto events = store_->PeriodEvents(key);
+  ASSERT_TRUE(events.ok()) << events.error().ToString();
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].user, "awa");
+  EXPECT_EQ((*events)[0].source, "api");
+  EXPECT_EQ((*events)[0].address, "10.0.0.7");
+  EXPECT_EQ((*events)[0].from, "open");
+  EXPECT_EQ((*events)[0].detail, R"({"daysLate":2})");
+  EXPECT_EQ((*events)[0].at, declared->version);
+  EXPECT_EQ((*events)[1].reason, "registres vus");
+  EXPECT_EQ((*events)[1].to, "verified");
+
+  store::PeriodStatusQuery query;
+  query.org_units = {koko_};
+  query.statuses = {"verified"};
+  auto found = store_->PeriodStatuses(query);
+  ASSERT_TRUE(found.ok()) << found.error().ToString();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].key, key);
+  query.statuses = {"declared"};
+  EXPECT_TRUE(store_->PeriodStatuses(query)->empty());
+}
+
 // ---- Queries ----
 
 TEST_P(StoreContractTest, CountsByPeriodAndStateFindsTheLatestPeriodAndComparesTwoStates) {

@@ -1,0 +1,302 @@
+// The workflow of a facility-period as the service enforces it: declared on time by the
+// facility head, verified with a gap, its report issued, contested, answered with a correction,
+// validated by the district; another facility's month declared late by the district on its
+// behalf, its report accepted when the contest window ran out. Each step refused to whoever may
+// not take it, from a status it does not start from, or against a stale version; numbers locked
+// as the period moves on. "Today" comes from KENEYA_TODAY.
+//
+// The data: the demo pyramid with two facilities of the district of Kati, their 2024 values and
+// the demo program (its calendar: due on the 5th, 10 days to contest); January 2025 is empty.
+#include "fbr/workflow.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "demo/demo.h"
+#include "demo/demo_program.h"
+#include "fbr/data_entry.h"
+#include "fbr/directory.h"
+#include "fbr/programs.h"
+#include "store/store.h"
+#include "tests/demo/demo_subset.h"
+
+namespace keneya::fbr {
+namespace {
+
+const store::Actor kTester{"tester", "test", ""};
+constexpr char kKoko[] = "CSCOM_KATI_KOKO_II";
+constexpr char kDataSet[] = "FBR_QUANTITE";
+
+auth::Principal User(const char* name, auth::Role role, const std::string& scope_uid) {
+  auth::Principal user;
+  user.name = name;
+  user.grants = {{role, {auth::ScopeKind::kSubtree, scope_uid}}};
+  return user;
+}
+
+class WorkflowTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    directory_path_ = std::filesystem::temp_directory_path() /
+                      ("keneya-fbr-workflow-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(directory_path_);
+    auto opened = store::OpenStore((directory_path_ / "workflow.db").string());
+    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+    store_ = opened->release();
+    demo::DemoOptions options;
+    options.first_year = options.last_year = 2024;
+    auto demo = demo::GenerateDemo(options, nullptr);
+    ASSERT_TRUE(demo.ok());
+    std::string kati_uid;
+    for (const core::OrgUnit& unit : demo->metadata.org_units) {
+      if (unit.code == "DS_KATI") kati_uid = unit.uid;
+    }
+    // Koko II and the first other CSCOM of Kati.
+    std::string other;
+    for (const core::OrgUnit& unit : demo->metadata.org_units) {
+      if (other.empty() && unit.type == core::OrgUnitType::kCscom && unit.code != kKoko &&
+          unit.path.find(kati_uid) != std::string::npos) {
+        other = unit.code;
+      }
+    }
+    ASSERT_FALSE(other.empty());
+    other_ = new std::string(other);
+    demo::DemoDataset small = demo::testing::DemoSubset(*demo, [&](const core::OrgUnit& unit) {
+      return unit.level <= 3 || unit.code == kKoko || unit.code == other;
+    });
+    ASSERT_TRUE(demo::LoadDemo(*store_, small, kTester, nullptr).ok());
+    auto source = demo::DemoProgramSource();
+    ASSERT_TRUE(source.ok());
+    ASSERT_TRUE(LoadProgram(*store_, *source, kTester).ok());
+    auto metadata = store_->LoadMetadata();
+    ASSERT_TRUE(metadata.ok());
+    directory_ = new Directory(*metadata);
+  }
+  static void TearDownTestSuite() {
+    delete directory_;
+    delete store_;
+    delete other_;
+    unsetenv("KENEYA_TODAY");
+    std::filesystem::remove_all(directory_path_);
+  }
+
+  static const core::OrgUnit& Unit(const std::string& code) {
+    const core::OrgUnit* unit = directory_->OrgUnit(code);
+    EXPECT_NE(unit, nullptr) << code;
+    return *unit;
+  }
+
+  static void Today(const char* date) { setenv("KENEYA_TODAY", date, 1); }
+
+  static PeriodFile File(const auth::Principal& user, const std::string& facility) {
+    const Sight sight(*directory_, user);
+    auto file = GetPeriodFile(*store_, sight, {kDataSet, facility, "202501"});
+    EXPECT_TRUE(file.ok()) << file.error().ToString();
+    return file.ok() ? *file : PeriodFile{};
+  }
+
+  static core::Result<PeriodFile> Step(const auth::Principal& user, const std::string& facility,
+                                       PeriodAction action, core::TimestampMs version,
+                                       const std::string& reason = "") {
+    const Sight sight(*directory_, user);
+    return ChangePeriod(*store_, sight, {{kDataSet, facility, "202501"}, action, reason, version},
+                        {user.name, "test", ""});
+  }
+
+  static core::Result<CellSaved> Save(const auth::Principal& user, const std::string& facility,
+                                      const char* element, const char* state, const char* value) {
+    const Sight sight(*directory_, user);
+    CellRef ref{element, "", "", facility, "202501", state};
+    auto form = ReadForm(*store_, sight, {kDataSet, facility, "202501", state});
+    EXPECT_TRUE(form.ok()) << form.error().ToString();
+    core::TimestampMs version = 0;
+    for (const FormCell& cell : form->cells) {
+      if (cell.element->code == element) version = cell.version();
+    }
+    return SaveCell(*store_, sight, {ref, std::string(value), "", false, version},
+                    {user.name, "test", ""});
+  }
+
+  static inline std::filesystem::path directory_path_;
+  static inline store::Store* store_ = nullptr;
+  static inline Directory* directory_ = nullptr;
+  static inline std::string* other_ = nullptr;
+};
+
+TEST_F(WorkflowTest, AMonthGoesFromDeclarationThroughAContestToValidation) {
+  Today("2025-02-03");
+  const auth::Principal head = User("awa.head", auth::Role::kFacilityHead, Unit(kKoko).uid);
+  const auth::Principal verifier =
+      User("ousmane.verif", auth::Role::kVerifier, Unit("DS_KATI").uid);
+  const auth::Principal district =
+      User("fanta.district", auth::Role::kDistrictTeam, Unit("DS_KATI").uid);
+
+  PeriodFile file = File(head, kKoko);
+  EXPECT_EQ(file.status, PeriodStatus::kOpen);
+  EXPECT_EQ(file.version, 0);
+  EXPECT_EQ(file.due.ToString(), "2025-02-05");
+  EXPECT_EQ(file.days_late, 0);
+  EXPECT_EQ(file.allowed, std::vector<PeriodAction>{PeriodAction::kDeclare});
+
+  // Nothing to declare yet; then two numbers, and the declaration.
+  auto empty = Step(head, kKoko, PeriodAction::kDeclare, 0);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code, core::ErrorCode::kFailedPrecondition);
+  ASSERT_TRUE(Save(head, kKoko, "FBR_ACCOUCHEMENT", "declared", "25").ok());
+  ASSERT_TRUE(Save(head, kKoko, "FBR_CPN4", "declared", "30").ok());
+  // The verifier may not declare for the facility; the head may not verify.
+  auto not_hers = Step(verifier, kKoko, PeriodAction::kDeclare, 0);
+  ASSERT_FALSE(not_hers.ok());
+  EXPECT_EQ(not_hers.error().code, core::ErrorCode::kPermissionDenied);
+  auto declared = Step(head, kKoko, PeriodAction::kDeclare, 0);
+  ASSERT_TRUE(declared.ok()) << declared.error().ToString();
+  EXPECT_EQ(declared->status, PeriodStatus::kDeclared);
+  EXPECT_FALSE(declared->declared_on_behalf);
+  EXPECT_EQ(declared->days_late, 0);
+  // Declared numbers no longer change; the form says so.
+  auto locked = Save(head, kKoko, "FBR_ACCOUCHEMENT", "declared", "26");
+  ASSERT_FALSE(locked.ok());
+  EXPECT_EQ(locked.error().code, core::ErrorCode::kConflict);
+  EXPECT_NE(locked.error().message.find("declared"), std::string::npos) << locked.error().message;
+  {
+    const Sight sight(*directory_, head);
+    auto form = ReadForm(*store_, sight, {kDataSet, kKoko, "202501", "declared"});
+    ASSERT_TRUE(form.ok());
+    EXPECT_FALSE(form->editable);
+    EXPECT_EQ(form->status, PeriodStatus::kDeclared);
+  }
+  // A second declaration against the version before the first is stale.
+  auto again = Step(head, kKoko, PeriodAction::kDeclare, 0);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, core::ErrorCode::kConflict);
+
+  // Verified: one number equal, one with a gap; not before every declared number has its own.
+  ASSERT_TRUE(Save(verifier, kKoko, "FBR_ACCOUCHEMENT", "verified", "21").ok());
+  auto half = Step(verifier, kKoko, PeriodAction::kVerify, declared->version);
+  ASSERT_FALSE(half.ok());
+  EXPECT_EQ(half.error().code, core::ErrorCode::kFailedPrecondition);
+  EXPECT_NE(half.error().message.find("1 declared"), std::string::npos) << half.error().message;
+  ASSERT_TRUE(Save(verifier, kKoko, "FBR_CPN4", "verified", "30").ok());
+  auto verified = Step(verifier, kKoko, PeriodAction::kVerify, declared->version);
+  ASSERT_TRUE(verified.ok()) << verified.error().ToString();
+  auto reported = Step(verifier, kKoko, PeriodAction::kIssueReport, verified->version);
+  ASSERT_TRUE(reported.ok()) << reported.error().ToString();
+  EXPECT_EQ(reported->status, PeriodStatus::kReported);
+  ASSERT_TRUE(reported->report.has_value());
+  EXPECT_EQ(reported->report->verifier, "ousmane.verif");
+  EXPECT_EQ(reported->report->contest_until.ToString(), "2025-02-13");
+  ASSERT_EQ(reported->report->lines.size(), 2u);
+  int gaps = 0;
+  for (const ReportLine& line : reported->report->lines) {
+    if (!line.gap()) continue;
+    ++gaps;
+    EXPECT_EQ(line.element->code, "FBR_ACCOUCHEMENT");
+    EXPECT_EQ(*line.declared, "25");
+    EXPECT_EQ(*line.verified, "21");
+  }
+  EXPECT_EQ(gaps, 1);
+  // Verified numbers are locked once the report is issued; validating now is too early.
+  EXPECT_FALSE(Save(verifier, kKoko, "FBR_ACCOUCHEMENT", "verified", "22").ok());
+  auto early = Step(district, kKoko, PeriodAction::kValidate, reported->version);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code, core::ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(File(head, kKoko).allowed, std::vector<PeriodAction>{PeriodAction::kContest});
+
+  // Contested with a reason, answered with a correction.
+  auto no_reason = Step(head, kKoko, PeriodAction::kContest, reported->version, "  ");
+  ASSERT_FALSE(no_reason.ok());
+  EXPECT_EQ(no_reason.error().code, core::ErrorCode::kInvalidArgument);
+  auto contested = Step(head, kKoko, PeriodAction::kContest, reported->version,
+                        "Le registre d'accouchement compte 25 naissances, page 14");
+  ASSERT_TRUE(contested.ok()) << contested.error().ToString();
+  EXPECT_EQ(contested->report->contested_by, "awa.head");
+  ASSERT_TRUE(Save(verifier, kKoko, "FBR_ACCOUCHEMENT", "verified", "24").ok());
+  auto answered = Step(verifier, kKoko, PeriodAction::kAnswer, contested->version,
+                       "Recompté : 24 naissances, une en double");
+  ASSERT_TRUE(answered.ok()) << answered.error().ToString();
+  EXPECT_TRUE(answered->report->corrected);
+  for (const ReportLine& line : answered->report->lines) {
+    if (line.element->code == "FBR_ACCOUCHEMENT") {
+      EXPECT_EQ(*line.verified, "24");
+    }
+  }
+
+  // Validated by the district, not by the verifier.
+  auto by_verifier = Step(verifier, kKoko, PeriodAction::kValidate, answered->version);
+  ASSERT_FALSE(by_verifier.ok());
+  EXPECT_EQ(by_verifier.error().code, core::ErrorCode::kPermissionDenied);
+  auto validated = Step(district, kKoko, PeriodAction::kValidate, answered->version);
+  ASSERT_TRUE(validated.ok()) << validated.error().ToString();
+  EXPECT_EQ(validated->status, PeriodStatus::kValidated);
+  ASSERT_EQ(validated->history.size(), 6u);
+  EXPECT_EQ(validated->history[0].action, "declare");
+  EXPECT_EQ(validated->history[3].action, "contest");
+  EXPECT_EQ(validated->history[3].reason,
+            "Le registre d'accouchement compte 25 naissances, page 14");
+  EXPECT_EQ(validated->history[5].user, "fanta.district");
+  EXPECT_EQ(validated->history[5].from, "answered");
+  EXPECT_TRUE(validated->allowed.empty());
+
+  // Another facility's head does not see this one's period at all.
+  const auth::Principal other_head =
+      User("moussa.head", auth::Role::kFacilityHead, Unit(*other_).uid);
+  const Sight sight(*directory_, other_head);
+  auto hidden = GetPeriodFile(*store_, sight, {kDataSet, kKoko, "202501"});
+  ASSERT_FALSE(hidden.ok());
+  EXPECT_EQ(hidden.error().code, core::ErrorCode::kNotFound);
+}
+
+TEST_F(WorkflowTest, ALateDeclarationOnTheFacilitysBehalfIsAcceptedWhenTheWindowRunsOut) {
+  const auth::Principal verifier =
+      User("ousmane.verif", auth::Role::kVerifier, Unit("DS_KATI").uid);
+  const auth::Principal district =
+      User("fanta.district", auth::Role::kDistrictTeam, Unit("DS_KATI").uid);
+  const auth::Principal head = User("moussa.head", auth::Role::kFacilityHead, Unit(*other_).uid);
+  Today("2025-02-08");
+  EXPECT_EQ(File(head, *other_).days_late, 3);  // still open, three days past the 5th
+  // The district types the paper report.
+  ASSERT_TRUE(Save(district, *other_, "FBR_ACCOUCHEMENT", "declared", "12").ok());
+  auto declared = Step(district, *other_, PeriodAction::kDeclare, 0);
+  ASSERT_TRUE(declared.ok()) << declared.error().ToString();
+  EXPECT_TRUE(declared->declared_on_behalf);
+  EXPECT_EQ(declared->days_late, 3);
+  EXPECT_TRUE(declared->history.back().on_behalf);
+  ASSERT_TRUE(Save(verifier, *other_, "FBR_ACCOUCHEMENT", "verified", "12").ok());
+  auto verified = Step(verifier, *other_, PeriodAction::kVerify, declared->version);
+  ASSERT_TRUE(verified.ok()) << verified.error().ToString();
+  auto reported = Step(verifier, *other_, PeriodAction::kIssueReport, verified->version);
+  ASSERT_TRUE(reported.ok()) << reported.error().ToString();
+  EXPECT_EQ(reported->report->contest_until.ToString(), "2025-02-18");
+
+  // The window runs out: accepted, no longer contestable, and the district validates.
+  Today("2025-02-19");
+  PeriodFile file = File(head, *other_);
+  EXPECT_EQ(file.status, PeriodStatus::kAccepted);
+  EXPECT_TRUE(file.allowed.empty());
+  auto late_contest = Step(head, *other_, PeriodAction::kContest, file.version, "Trop tard");
+  ASSERT_FALSE(late_contest.ok());
+  EXPECT_EQ(late_contest.error().code, core::ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(File(district, *other_).allowed, std::vector<PeriodAction>{PeriodAction::kValidate});
+  auto validated = Step(district, *other_, PeriodAction::kValidate, file.version);
+  ASSERT_TRUE(validated.ok()) << validated.error().ToString();
+  EXPECT_EQ(validated->history.back().from, "reported");
+  EXPECT_EQ(validated->history.back().to, "validated");
+}
+
+TEST_F(WorkflowTest, AWrongTodaySettingIsAnErrorNamingIt) {
+  setenv("KENEYA_TODAY", "2025-02-30", 1);
+  core::Status status = core::CheckTodaySetting();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().where, "KENEYA_TODAY");
+  EXPECT_NE(status.error().message.find("2025-02-30"), std::string::npos);
+  Today("2025-02-03");
+  EXPECT_TRUE(core::CheckTodaySetting().ok());
+  EXPECT_EQ(core::Today().ToString(), "2025-02-03");
+}
+
+}  // namespace
+}  // namespace keneya::fbr
