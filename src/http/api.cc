@@ -393,6 +393,7 @@ const std::vector<Api::Route>& Table() {
     AddPlaceRoutes(routes);
     AddEntryRoutes(routes);
     AddPaymentRoutes(routes);
+    AddWorkflowRoutes(routes);
     AddDhis2Routes(routes);
     return routes;
   }();

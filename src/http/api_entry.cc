@@ -85,6 +85,7 @@ Result<Response> ReadForm(Api::Call& call) {
        form.compared_state ? StateJson(*form.compared_state, call.language) : Json(nullptr)},
       {"attributeOptionCombo", form.attribute_option_combo->uid},
       {"editable", form.editable},
+      {"status", std::string(fbr::PeriodStatusCode(form.status))},
       {"dataElements", elements},
       {"cells", cells}};
   return JsonResponse(200, json);

@@ -122,6 +122,7 @@ void AddAccountRoutes(std::vector<Api::Route>& routes);
 void AddPlaceRoutes(std::vector<Api::Route>& routes);
 void AddEntryRoutes(std::vector<Api::Route>& routes);
 void AddPaymentRoutes(std::vector<Api::Route>& routes);
+void AddWorkflowRoutes(std::vector<Api::Route>& routes);
 void AddDhis2Routes(std::vector<Api::Route>& routes);
 
 }  // namespace keneya::http

@@ -5,6 +5,7 @@
 // explanations are checked for records outside the scope too.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,9 @@
 
 #include "auth/accounts.h"
 #include "auth/secrets.h"
+#include "core/category.h"
+#include "core/data_element.h"
+#include "core/period.h"
 #include "http/api.h"
 #include "tests/http/kati_dataset.h"
 
@@ -159,6 +163,30 @@ class AccessWalkTest : public ::testing::TestWithParam<Engine> {
     return false;
   }
 
+  // A declared number for the data set's element at `facility` and `period`, written as the
+  // database's operator would.
+  void SeedDeclared(const std::string& facility, const std::string& period) {
+    auto store = pool_->Acquire(std::chrono::seconds(5));
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    core::DataValue value;
+    int32_t element = 0;
+    for (const core::DataElement& e : data_->metadata.data_elements) {
+      if (e.uid == data_->element) element = e.id;
+    }
+    int32_t combo = 0;
+    for (const core::CategoryOptionCombo& c : data_->metadata.categories.option_combos) {
+      if (c.uid == core::kDefaultCategoryOptionComboUid) combo = c.id;
+    }
+    value.key = {core::Period::Parse(period)->Code(),
+                 data_->OrgUnit(facility)->id,
+                 element,
+                 combo,
+                 combo,
+                 core::kStateDeclared};
+    value.value = "7";
+    ASSERT_TRUE((*store)->PutValue(value, {"seed", "test", ""}).ok());
+  }
+
   Dataset* data_ = nullptr;
   Page page_;
   std::unique_ptr<store::StorePool> pool_;
@@ -219,6 +247,9 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
                       : pattern.rfind("/api/data-sets", 0) == 0 ? data_->data_set
                                                                 : f.uid);
         replace("number", f.invoice);
+        replace("dataSet", data_->data_set);
+        replace("orgUnit", f.uid);
+        replace("action", "declare");
         replace("code", "FBR_MALI");
         replace("version", "1");
         // A cell never written for each data entry (version 0): a month of the 2030s.
@@ -226,6 +257,14 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
             std::string(counter_ % 12 < 9 ? "0" : "") + std::to_string(counter_ % 12 + 1);
         const std::string fresh_period = std::to_string(2030 + counter_ / 12) + month;
         ++counter_;
+        if (pattern.rfind("/api/periods/", 0) == 0) {
+          // A month never moved, with a declared number to declare: the step can succeed.
+          replace("period", fresh_period);
+          if (method == "POST") {
+            SeedDeclared(f.uid, fresh_period);
+            body = json{{"version", 0}}.dump();
+          }
+        }
         if (pattern == "/api/forms") {
           query = {{"dataSet", data_->data_set}, {"orgUnit", f.uid}, {"period", "202406"}};
         } else if (pattern == "/api/values") {

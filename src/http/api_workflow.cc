@@ -1,0 +1,127 @@
+// The workflow of a facility-period over the API (docs/WORKFLOW.md): its file, and its steps.
+#include "core/category.h"
+#include "core/data_element.h"
+#include "core/timestamp.h"
+#include "fbr/workflow.h"
+#include "http/api_internal.h"
+#include "io/readable.h"
+
+namespace keneya::http {
+namespace {
+
+using core::Message;
+using core::Result;
+
+Json EventJson(const store::PeriodEvent& event) {
+  Json json = {{"action", event.action},
+               {"from", event.from},
+               {"to", event.to},
+               {"at", core::FormatTimestamp(event.at)},
+               {"user", event.user},
+               {"source", event.source},
+               {"onBehalf", event.on_behalf},
+               {"reason", event.reason}};
+  return json;
+}
+
+Json ReportJson(const fbr::VerificationReport& report) {
+  Json lines = Json::array();
+  int gaps = 0;
+  for (const fbr::ReportLine& line : report.lines) {
+    gaps += line.gap() ? 1 : 0;
+    lines.push_back({{"dataElement", line.element->uid},
+                     {"name", line.element->name},
+                     {"categoryOptionCombo", line.combo->uid},
+                     {"declared", line.declared ? Json(*line.declared) : Json(nullptr)},
+                     {"verified", line.verified ? Json(*line.verified) : Json(nullptr)},
+                     {"gap", line.gap()}});
+  }
+  Json json = {{"verifier", report.verifier},
+               {"issued", core::FormatTimestamp(report.issued)},
+               {"contestUntil", report.contest_until.ToString()},
+               {"gaps", gaps},
+               {"lines", lines},
+               {"contest", nullptr},
+               {"answer", nullptr}};
+  if (!report.contested_by.empty()) {
+    json["contest"] = {{"by", report.contested_by}, {"reason", report.contest_reason}};
+  }
+  if (!report.answered_by.empty()) {
+    json["answer"] = {{"by", report.answered_by},
+                      {"reason", report.answer_reason},
+                      {"corrected", report.corrected}};
+  }
+  return json;
+}
+
+Json FileJson(const fbr::PeriodFile& file, core::Language language) {
+  Json allowed = Json::array();
+  for (fbr::PeriodAction action : file.allowed) {
+    allowed.push_back(std::string(fbr::PeriodActionCode(action)));
+  }
+  Json history = Json::array();
+  for (const store::PeriodEvent& event : file.history) history.push_back(EventJson(event));
+  return {{"dataSet", {{"id", file.data_set->uid}, {"name", file.data_set->name}}},
+          {"orgUnit", {{"id", file.org_unit->uid}, {"name", file.org_unit->name}}},
+          {"period", file.period.ToString()},
+          {"periodLabel", io::PeriodLabel(file.period.ToString(), language)},
+          {"status", std::string(fbr::PeriodStatusCode(file.status))},
+          {"statusLabel", core::Render(fbr::PeriodStatusText(file.status), language)},
+          {"version", file.version},
+          {"due", file.due.ToString()},
+          {"daysLate", file.days_late},
+          {"declaredOnBehalf", file.declared_on_behalf},
+          {"contestDays", file.rules.contest_days},
+          {"report", file.report ? ReportJson(*file.report) : Json(nullptr)},
+          {"history", history},
+          {"allowed", allowed}};
+}
+
+fbr::PeriodRef RefOf(const Api::Call& call) {
+  return {call.Path("dataSet"), call.Path("orgUnit"), call.Path("period")};
+}
+
+Result<Response> GetPeriod(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(fbr::PeriodFile file, fbr::GetPeriodFile(call.db(), *sight, RefOf(call)));
+  return JsonResponse(200, FileJson(file, call.language));
+}
+
+Result<Response> ChangePeriod(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  const std::optional<fbr::PeriodAction> action = fbr::ParsePeriodAction(call.Path("action"));
+  if (!action) {
+    return core::NotFound(Message("http.unknown_period_action", {{"action", call.Path("action")}}),
+                          "action");
+  }
+  KENEYA_ASSIGN_OR_RETURN(Json body, JsonBody(call));
+  fbr::PeriodChange change;
+  change.period = RefOf(call);
+  change.action = *action;
+  KENEYA_ASSIGN_OR_RETURN(auto version, OptionalInteger(body, "version"));
+  if (!version) {
+    return core::InvalidArgument(Message("http.field_missing", {{"field", "version"}}),
+                                 "body.version");
+  }
+  change.version = *version;
+  KENEYA_ASSIGN_OR_RETURN(auto reason, OptionalString(body, "reason"));
+  change.reason = reason.value_or("");
+  KENEYA_ASSIGN_OR_RETURN(fbr::PeriodFile file,
+                          fbr::ChangePeriod(call.db(), *sight, change, call.Actor(change.reason)));
+  return JsonResponse(200, FileJson(file, call.language));
+}
+
+}  // namespace
+
+void AddWorkflowRoutes(std::vector<Api::Route>& routes) {
+  using Who = Api::Route::Who;
+  using Body = Api::Route::Body;
+  routes.insert(routes.end(), {
+                                  {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}",
+                                   Who::kSignedIn, Body::kSmall, GetPeriod},
+                                  {"POST", "/api/periods/{dataSet}/{orgUnit}/{period}/{action}",
+                                   Who::kSignedIn, Body::kSmall, ChangePeriod},
+                              });
+}
+
+}  // namespace keneya::http

@@ -1,0 +1,164 @@
+// The workflow of a facility-period over the API, on both engines (docs/WORKFLOW.md): the
+// facility head declares a month, the verifier types a gap, verifies and issues the report, the
+// head contests it, the verifier corrects and answers, the district validates; a stale step is a
+// 409 with the status, an early validation a 412, a step the user's role does not take a 403, a
+// facility outside the scope a 404. Each answer is the period's file, as the web app reads it.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "auth/secrets.h"
+#include "http/api.h"
+#include "tests/http/kati_dataset.h"
+#include "tests/store/test_database.h"
+
+namespace keneya::http {
+namespace {
+
+using nlohmann::json;
+using store::testing::Engine;
+
+class ApiWorkflowTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    const std::string why = store::testing::Unavailable(GetParam());
+    if (!why.empty()) GTEST_SKIP() << why;
+    auth::DefaultPasswordCost() = auth::PasswordCost{1, 8u << 10};
+    data_ = &testing::SharedDataset(GetParam());
+    ASSERT_NE(data_->db, nullptr);
+    koko_ = data_->facility(testing::kKokoCode).uid;
+    auto pool = store::StorePool::Open(data_->db->location(), 2);
+    ASSERT_TRUE(pool.ok()) << pool.error().ToString();
+    pool_ = std::move(pool).value();
+    authenticator_ = std::make_unique<auth::Authenticator>(auth::AuthOptions{});
+    api_ = std::make_unique<Api>(*pool_, *authenticator_, ApiOptions{}, nullptr);
+    setenv("KENEYA_TODAY", "2029-02-03", 1);
+  }
+  void TearDown() override { unsetenv("KENEYA_TODAY"); }
+
+  Response Call(const std::string& user, std::string method, std::string path,
+                std::string body = {},
+                std::vector<std::pair<std::string, std::string>> query = {}) {
+    return api_->Handle(testing::ScriptRequest(user, std::move(method), std::move(path),
+                                               std::move(query), std::move(body)));
+  }
+  Response Form(const std::string& user, const std::string& state) {
+    Response form = Call(
+        user, "GET", "/api/forms", {},
+        {{"dataSet", data_->data_set}, {"orgUnit", koko_}, {"period", "202901"}, {"state", state}});
+    EXPECT_EQ(form.status, 200) << form.body;
+    return form;
+  }
+  // January 2029: no test of the dataset writes there.
+  std::string PeriodPath() const {
+    return "/api/periods/" + data_->data_set + "/" + koko_ + "/202901";
+  }
+  Response Step(const std::string& user, const std::string& action, int64_t version,
+                const std::string& reason = "") {
+    json body = {{"version", version}};
+    if (!reason.empty()) body["reason"] = reason;
+    return Call(user, "POST", PeriodPath() + "/" + action, body.dump());
+  }
+  Response Save(const std::string& user, const std::string& state, const std::string& value) {
+    Response form = Form(user, state);
+    int64_t version = 0;
+    const json read = json::parse(form.body);
+    for (const json& cell : read["cells"]) {
+      if (cell["dataElement"] == data_->element) version = cell["version"];
+    }
+    return Call(user, "PUT", "/api/values",
+                json{{"dataElement", data_->element},
+                     {"orgUnit", koko_},
+                     {"period", "202901"},
+                     {"state", state},
+                     {"value", value},
+                     {"version", version}}
+                    .dump());
+  }
+  static json Body(const Response& r) { return json::parse(r.body); }
+
+  testing::Dataset* data_ = nullptr;
+  std::string koko_;
+  std::unique_ptr<store::StorePool> pool_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
+  std::unique_ptr<Api> api_;
+};
+
+TEST_P(ApiWorkflowTest, AMonthIsDeclaredVerifiedContestedAnsweredAndValidated) {
+  Response file = Call("chef", "GET", PeriodPath());
+  ASSERT_EQ(file.status, 200) << file.body;
+  EXPECT_EQ(Body(file)["status"], "open");
+  EXPECT_EQ(Body(file)["due"], "2029-02-05");
+  EXPECT_EQ(Body(file)["allowed"], json::array({"declare"}));
+  EXPECT_EQ(Call("chef", "GET",
+                 "/api/periods/" + data_->data_set + "/" + data_->facility(data_->other_kati).uid +
+                     "/202901")
+                .status,
+            404);
+
+  EXPECT_EQ(Step("chef", "declare", 0).status, 412);  // nothing declared yet
+  ASSERT_EQ(Save("chef", "declared", "25").status, 200);
+  EXPECT_EQ(Step("verif", "declare", 0).status, 403);
+  EXPECT_EQ(Step("chef", "fly", 0).status, 404);
+  Response declared = Step("chef", "declare", 0);
+  ASSERT_EQ(declared.status, 200) << declared.body;
+  EXPECT_EQ(Body(declared)["status"], "declared");
+  EXPECT_EQ(Body(declared)["statusLabel"], "déclarée");
+  const int64_t v1 = Body(declared)["version"];
+  // The declared number is the facility's word now; a stale step changes nothing.
+  Response locked = Save("chef", "declared", "26");
+  EXPECT_EQ(locked.status, 409) << locked.body;
+  EXPECT_EQ(Body(locked)["message_id"], "fbr.workflow.value_locked");
+  Response stale = Step("chef", "declare", 0);
+  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(Body(stale)["message_id"], "fbr.workflow.moved_since");
+
+  ASSERT_EQ(Save("verif", "verified", "21").status, 200);
+  Response verified = Step("verif", "verify", v1);
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  Response reported = Step("verif", "issue_report", Body(verified)["version"]);
+  ASSERT_EQ(reported.status, 200) << reported.body;
+  const json report = Body(reported)["report"];
+  EXPECT_EQ(report["verifier"], "verif");
+  EXPECT_EQ(report["contestUntil"], "2029-02-13");
+  EXPECT_EQ(report["gaps"], 1);
+  EXPECT_EQ(report["lines"][0]["declared"], "25");
+  EXPECT_EQ(report["lines"][0]["verified"], "21");
+  EXPECT_EQ(Step("district", "validate", Body(reported)["version"]).status, 412);  // too early
+
+  EXPECT_EQ(Step("chef", "contest", Body(reported)["version"]).status, 400);  // no reason
+  Response contested = Step("chef", "contest", Body(reported)["version"], "25 au registre, p. 14");
+  ASSERT_EQ(contested.status, 200) << contested.body;
+  Response corrected = Save("verif", "verified", "25");
+  ASSERT_EQ(corrected.status, 200) << corrected.body;
+  Response answered =
+      Step("verif", "answer", Body(contested)["version"], "Recompté : 25, le registre a raison");
+  ASSERT_EQ(answered.status, 200) << answered.body;
+  EXPECT_EQ(Body(answered)["report"]["answer"]["corrected"], true);
+  EXPECT_EQ(Body(answered)["report"]["gaps"], 0);
+  EXPECT_EQ(Step("verif", "validate", Body(answered)["version"]).status, 403);
+  Response validated = Step("district", "validate", Body(answered)["version"]);
+  ASSERT_EQ(validated.status, 200) << validated.body;
+  const json done = Body(validated);
+  EXPECT_EQ(done["status"], "validated");
+  ASSERT_EQ(done["history"].size(), 6u);
+  EXPECT_EQ(done["history"][3]["reason"], "25 au registre, p. 14");
+  EXPECT_EQ(done["history"][5]["user"], "district");
+  EXPECT_EQ(done["history"][5]["source"], "api");
+  EXPECT_EQ(done["allowed"], json::array());
+  // The form says the numbers no longer change.
+  Response form = Form("verif", "verified");
+  EXPECT_EQ(Body(form)["status"], "validated");
+  EXPECT_EQ(Body(form)["editable"], false);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, ApiWorkflowTest,
+                         ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         [](const auto& param_info) {
+                           return store::testing::EngineName(param_info.param);
+                         });
+
+}  // namespace
+}  // namespace keneya::http
