@@ -174,7 +174,7 @@ std::string Date::ToString() const {
 namespace {
 
 // KENEYA_TODAY's date; nullopt when unset; an error when set to something else than a date.
-Result<std::optional<Date>> TodaySetting() {
+Result<std::optional<Date>> ReadTodaySetting() {
   const char* setting = std::getenv("KENEYA_TODAY");
   if (setting == nullptr || *setting == '\0') return std::optional<Date>();
   auto date = Date::Parse(setting);
@@ -188,14 +188,15 @@ Result<std::optional<Date>> TodaySetting() {
 
 }  // namespace
 
-Date Today() {
-  auto setting = TodaySetting();
-  if (setting.ok() && setting->has_value()) return **setting;
-  return Date::FromDays(static_cast<int32_t>(NowMs() / 86'400'000));
+std::optional<Date> TodaySetting() {
+  auto setting = ReadTodaySetting();
+  return setting.ok() ? *setting : std::nullopt;
 }
 
+Date Today() { return Date::FromDays(static_cast<int32_t>(NowMs() / 86'400'000)); }
+
 Status CheckTodaySetting() {
-  auto setting = TodaySetting();
+  auto setting = ReadTodaySetting();
   if (!setting.ok()) return setting.error();
   return OkStatus();
 }

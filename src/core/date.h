@@ -72,12 +72,15 @@ class Date {
   int32_t days_ = 0;
 };
 
-// The day Keneya reckons deadlines, windows and tasks from: the date KENEYA_TODAY names
-// ("yyyy-MM-dd") when it is set, so that the demo and the tests see the same deadlines every
-// time; otherwise today's date in UTC (Mali's time zone) from the system clock.
+// The day Keneya reckons deadlines, windows and tasks from: today's date in UTC (Mali's time
+// zone). KENEYA_TODAY ("yyyy-MM-dd") sets it, so that the demo and the tests see the same
+// deadlines every time: NowMs() then runs on that day (its time of day from the system clock),
+// and what is recorded (an audit entry, a report's date) is dated that day too.
 Date Today();
+// KENEYA_TODAY's date; nullopt when it is unset or not a date.
+std::optional<Date> TodaySetting();
 // An error naming KENEYA_TODAY when it is set to something that is not a date: the command line
-// checks it before anything else, and Today() then ignores such a setting.
+// checks it before anything else, and the clock then ignores such a setting.
 Status CheckTodaySetting();
 
 // Whether two ranges of days, bounds included, share a day; a missing bound is open (a contract

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "core/date.h"
 
@@ -27,7 +28,12 @@ TimestampMs NowMs() {
   using std::chrono::duration_cast;
   using std::chrono::milliseconds;
   using std::chrono::system_clock;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  const TimestampMs now =
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  // KENEYA_TODAY moves the clock to that day, the time of day running on.
+  const std::optional<Date> today = TodaySetting();
+  if (!today) return now;
+  return static_cast<TimestampMs>(today->days_since_epoch()) * kMsPerDay + now % kMsPerDay;
 }
 
 std::string FormatTimestamp(TimestampMs ms) {

@@ -278,6 +278,9 @@ Result<PeriodFile> FileOf(store::Store& store, const Sight& sight, const Resolve
       VerificationReport report;
       KENEYA_ASSIGN_OR_RETURN(report.lines, LinesOfDetail(directory, detail, event));
       report.verifier = event.user;
+      KENEYA_ASSIGN_OR_RETURN(std::optional<store::UserRecord> account, store.FindUser(event.user));
+      report.verifier_name =
+          account && !account->full_name.empty() ? account->full_name : event.user;
       report.issued = event.at;
       auto until = core::Date::Parse(detail.value("contestUntil", ""));
       if (!until.ok()) {

@@ -81,6 +81,7 @@ struct ReportLine {
 struct VerificationReport {
   std::vector<ReportLine> lines;  // the data set's cells that hold a number
   std::string verifier;           // the user who issued it
+  std::string verifier_name;      // their full name (the user name when they have no account)
   core::TimestampMs issued = 0;
   core::Date contest_until;  // the last day the facility may contest it
   std::string contested_by, contest_reason;

@@ -2,6 +2,7 @@
 #include "core/category.h"
 #include "core/data_element.h"
 #include "core/timestamp.h"
+#include "fbr/report_pdf.h"
 #include "fbr/workflow.h"
 #include "http/api_internal.h"
 #include "io/readable.h"
@@ -37,6 +38,7 @@ Json ReportJson(const fbr::VerificationReport& report) {
                      {"gap", line.gap()}});
   }
   Json json = {{"verifier", report.verifier},
+               {"verifierName", report.verifier_name},
                {"issued", core::FormatTimestamp(report.issued)},
                {"contestUntil", report.contest_until.ToString()},
                {"gaps", gaps},
@@ -111,6 +113,15 @@ Result<Response> ChangePeriod(Api::Call& call) {
   return JsonResponse(200, FileJson(file, call.language));
 }
 
+Result<Response> ReportPdf(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(std::string path, TemporaryFile(".pdf"));
+  const RemoveOnExit remove(path);
+  KENEYA_RETURN_IF_ERROR(fbr::ExportReportPdf(call.db(), *sight, RefOf(call), call.language, path));
+  std::string name = "pv-" + call.Path("orgUnit") + "-" + call.Path("period");
+  return FileResponse(path, "application/pdf", name + ".pdf");
+}
+
 }  // namespace
 
 void AddWorkflowRoutes(std::vector<Api::Route>& routes) {
@@ -119,6 +130,8 @@ void AddWorkflowRoutes(std::vector<Api::Route>& routes) {
   routes.insert(routes.end(), {
                                   {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}",
                                    Who::kSignedIn, Body::kSmall, GetPeriod},
+                                  {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}/report.pdf",
+                                   Who::kSignedIn, Body::kSmall, ReportPdf},
                                   {"POST", "/api/periods/{dataSet}/{orgUnit}/{period}/{action}",
                                    Who::kSignedIn, Body::kSmall, ChangePeriod},
                               });

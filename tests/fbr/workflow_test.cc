@@ -12,6 +12,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -21,6 +23,7 @@
 #include "fbr/data_entry.h"
 #include "fbr/directory.h"
 #include "fbr/programs.h"
+#include "fbr/report_pdf.h"
 #include "store/store.h"
 #include "tests/demo/demo_subset.h"
 
@@ -30,6 +33,16 @@ namespace {
 const store::Actor kTester{"tester", "test", ""};
 constexpr char kKoko[] = "CSCOM_KATI_KOKO_II";
 constexpr char kDataSet[] = "FBR_QUANTITE";
+
+std::string PdfText(const std::string& pdf) {
+  const std::string command = "pdftotext -layout -enc UTF-8 '" + pdf + "' - 2>/dev/null";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  EXPECT_TRUE(pipe) << command;
+  std::string text;
+  std::array<char, 4096> buffer{};
+  while (pipe && fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) text += buffer.data();
+  return text;
+}
 
 auth::Principal User(const char* name, auth::Role role, const std::string& scope_uid) {
   auth::Principal user;
@@ -223,6 +236,20 @@ TEST_F(WorkflowTest, AMonthGoesFromDeclarationThroughAContestToValidation) {
     if (line.element->code == "FBR_ACCOUCHEMENT") {
       EXPECT_EQ(*line.verified, "24");
     }
+  }
+
+  // The report as printed: the facility, the period, each gap, the verifier, the contest.
+  const std::string pdf = (directory_path_ / "pv.pdf").string();
+  ASSERT_TRUE(WriteReportPdf(*answered, *directory_, core::Language::kFrench, pdf).ok());
+  const std::string text = PdfText(pdf);
+  ASSERT_FALSE(text.empty()) << "pdftotext (poppler-utils) read nothing";
+  for (const std::string& expected :
+       {std::string("PROCÈS-VERBAL DE VÉRIFICATION"), Unit(kKoko).name, std::string(kKoko),
+        std::string("janvier 2025"), std::string("ousmane.verif"),
+        std::string("Accouchements assistés"), std::string("-1"), std::string("-4 %"),
+        std::string("dont 1 avec un écart"), std::string("Contestation de awa.head"),
+        std::string("Réponse de ousmane.verif : nombres corrigés")}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << " in\n" << text;
   }
 
   // Validated by the district, not by the verifier.

@@ -187,6 +187,29 @@ class AccessWalkTest : public ::testing::TestWithParam<Engine> {
     ASSERT_TRUE((*store)->PutValue(value, {"seed", "test", ""}).ok());
   }
 
+  // A verification report issued for the month, as the workflow stores one.
+  void SeedReport(const std::string& facility, const std::string& period) {
+    auto store = pool_->Acquire(std::chrono::seconds(5));
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    int32_t data_set = 0;
+    for (const core::DataSet& set : data_->metadata.data_sets) {
+      if (set.uid == data_->data_set) data_set = set.id;
+    }
+    store::PeriodEvent event;
+    event.key = {data_set, data_->OrgUnit(facility)->id, core::Period::Parse(period)->Code()};
+    event.action = "issue_report";
+    event.from = "open";
+    event.to = "reported";
+    event.detail = json{{"contestUntil", "2030-01-10"},
+                        {"lines",
+                         {{{"dataElement", data_->element},
+                           {"categoryOptionCombo", core::kDefaultCategoryOptionComboUid},
+                           {"declared", "7"},
+                           {"verified", "6"}}}}}
+                       .dump();
+    ASSERT_TRUE((*store)->ChangePeriodStatus(event, 0, {"seed", "test", ""}).ok());
+  }
+
   Dataset* data_ = nullptr;
   Page page_;
   std::unique_ptr<store::StorePool> pool_;
@@ -263,6 +286,8 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
           if (method == "POST") {
             SeedDeclared(f.uid, fresh_period);
             body = json{{"version", 0}}.dump();
+          } else if (pattern.find("report.pdf") != std::string::npos) {
+            SeedReport(f.uid, fresh_period);
           }
         }
         if (pattern == "/api/forms") {

@@ -138,6 +138,14 @@ TEST_P(ApiWorkflowTest, AMonthIsDeclaredVerifiedContestedAnsweredAndValidated) {
   ASSERT_EQ(answered.status, 200) << answered.body;
   EXPECT_EQ(Body(answered)["report"]["answer"]["corrected"], true);
   EXPECT_EQ(Body(answered)["report"]["gaps"], 0);
+  // The report as a PDF, for who may read the period.
+  Response pdf = Call("chef", "GET", PeriodPath() + "/report.pdf");
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(testing::WholeBody(pdf).rfind("%PDF-", 0), 0u);
+  EXPECT_EQ(
+      Call("chef", "GET", "/api/periods/" + data_->data_set + "/" + koko_ + "/202902/report.pdf")
+          .status,
+      404);  // no report yet
   EXPECT_EQ(Step("verif", "validate", Body(answered)["version"]).status, 403);
   Response validated = Step("district", "validate", Body(answered)["version"]);
   ASSERT_EQ(validated.status, 200) << validated.body;
