@@ -238,6 +238,7 @@ Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& met
   const int region_level = 2, district_level = 3;
   std::unordered_map<int32_t, int> facility_of;
   for (const FacilityContract& fc : contracts.active) {
+    if (options.include && !options.include(fc.org_unit->id)) continue;
     const core::OrgUnit& unit = *fc.org_unit;
     rules::FacilityFacts facts;
     facts.code = unit.code.empty() ? unit.uid : unit.code;

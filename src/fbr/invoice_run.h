@@ -8,6 +8,7 @@
 #ifndef KENEYA_FBR_INVOICE_RUN_H_
 #define KENEYA_FBR_INVOICE_RUN_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -52,6 +53,8 @@ struct ComputeOptions {
   int threads = 0;
   Overrides overrides;
   store::ProgressFn progress;  // phases "read", "compute"
+  // The facilities to compute, by org unit id, among those under contract (none: all of them).
+  std::function<bool(int32_t org_unit)> include;
 };
 
 struct ComputedRun {

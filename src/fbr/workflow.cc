@@ -6,6 +6,7 @@
 #include "auth/roles.h"
 #include "core/category.h"
 #include "core/data_element.h"
+#include "fbr/run_approval.h"
 #include "fbr/stored_invoices.h"
 
 namespace keneya::fbr {
@@ -213,8 +214,8 @@ bool StartsFrom(PeriodAction action, PeriodStatus status) {
   switch (action) {
     case PeriodAction::kDeclare:
       return status == PeriodStatus::kOpen;
-    case PeriodAction::kVerify:
-      return status == PeriodStatus::kDeclared;
+    case PeriodAction::kVerify:  // from open: a set with no declared numbers (quality scores)
+      return status == PeriodStatus::kDeclared || status == PeriodStatus::kOpen;
     case PeriodAction::kIssueReport:
       return status == PeriodStatus::kVerified;
     case PeriodAction::kContest:
@@ -405,6 +406,20 @@ Result<PeriodFile> ChangePeriod(store::Store& store, const Sight& sight, const P
     }
     case PeriodAction::kVerify: {
       KENEYA_ASSIGN_OR_RETURN(std::vector<ReportLine> lines, CurrentLines(store, directory, at));
+      if (file.status == PeriodStatus::kOpen) {
+        // Only a set whose numbers are verified alone (an evaluator's scores) skips declaring.
+        const bool any_declared = std::any_of(lines.begin(), lines.end(), [](const ReportLine& l) {
+          return l.declared.has_value();
+        });
+        const bool any_verified = std::any_of(lines.begin(), lines.end(), [](const ReportLine& l) {
+          return l.verified.has_value();
+        });
+        if (any_declared || !any_verified) {
+          return core::Conflict(Message("fbr.workflow.wrong_status",
+                                        {{"action", Message(name.text)}, {"status", status_text}}),
+                                "status");
+        }
+      }
       int unverified = 0;
       const ReportLine* first = nullptr;
       for (const ReportLine& line : lines) {
@@ -468,6 +483,8 @@ Status CheckWritable(PeriodStatus status, int32_t state, const core::DataSet& da
 
 Status CheckValueWritable(store::Store& store, const Directory& directory,
                           const core::DataValueKey& key) {
+  // An approved run read it: no state changes until the run is reopened.
+  KENEYA_RETURN_IF_ERROR(CheckNotLocked(store, key.org_unit, key.period));
   const core::DataElement* element = directory.DataElementById(key.data_element);
   const core::OrgUnit* unit = directory.OrgUnitById(key.org_unit);
   auto period = core::Period::FromCode(key.period);

@@ -134,8 +134,9 @@ core::Result<PeriodFile> ChangePeriod(store::Store& store, const Sight& sight,
 // A refusal is a Conflict naming the status (where: value).
 core::Status CheckWritable(PeriodStatus status, int32_t state, const core::DataSet& data_set);
 
-// The status of every facility-period that holds `key`'s element (each data set of the
-// element's period type that the facility reports), for CheckWritable.
+// Whether the value at `key` may change now: not while an approved run has locked its
+// facility's period (CheckNotLocked), and as CheckWritable says for every facility-period that
+// holds the element (each data set of the element's period type that the facility reports).
 core::Status CheckValueWritable(store::Store& store, const Directory& directory,
                                 const core::DataValueKey& key);
 

@@ -142,6 +142,55 @@ struct PeriodStatusQuery {
   std::vector<std::string> statuses;
 };
 
+// ---- Runs in the workflow ----
+
+// A run computed for approval (a draft run has none).
+struct RunWorkflowRecord {
+  int64_t run_id = 0;
+  std::string status;             // "computed", "approved", "reopened"
+  core::TimestampMs version = 0;  // when it last changed
+  std::string approved_by;
+  core::TimestampMs approved_at = 0;
+  std::string published_by;
+  core::TimestampMs published_at = 0;  // 0: not published
+};
+
+struct RunEvent {
+  int64_t id = 0;
+  int64_t run_id = 0;
+  core::TimestampMs at = 0;           // set by the store
+  std::string user, source, address;  // set by the store from the actor
+  std::string action;                 // "start", "approve", "reopen", "publish"
+  std::string from, to;
+  std::string reason;
+};
+
+// A facility a run did not invoice, and why ("not_declared", "contested"...: fbr's codes).
+struct LeftOutRecord {
+  int32_t org_unit = 0;
+  std::string reason;
+};
+
+// A facility's period whose values an approved run read: they do not change until it reopens.
+struct ValueLock {
+  int32_t org_unit = 0;
+  int32_t period = 0;  // core::Period::Code()
+  int64_t run_id = 0;
+};
+
+// A run's step: from `from` (the status seen, at `seen`) to `to`, with its event; locks added,
+// or the run's locks removed.
+struct RunChange {
+  int64_t run_id = 0;
+  std::string action;
+  std::string from, to;
+  core::TimestampMs seen = 0;
+  std::string reason;
+  std::vector<ValueLock> add_locks;
+  bool remove_locks = false;
+  bool publish = false;  // sets published_by and published_at
+};
+
 }  // namespace keneya::store
 
 #endif  // KENEYA_STORE_FBR_RECORDS_H_

@@ -86,6 +86,16 @@ class SqlStore : public Store {
                                                       const Actor& actor) override;
   core::Result<std::vector<PeriodEvent>> PeriodEvents(const PeriodKey& key) override;
 
+  core::Result<RunWorkflowRecord> StartRunWorkflow(int64_t run_id,
+                                                   std::span<const LeftOutRecord> left_out,
+                                                   const Actor& actor) override;
+  core::Result<std::optional<RunWorkflowRecord>> GetRunWorkflow(int64_t run_id) override;
+  core::Result<std::vector<RunWorkflowRecord>> RunWorkflows() override;
+  core::Result<RunWorkflowRecord> ChangeRun(const RunChange& change, const Actor& actor) override;
+  core::Result<std::vector<RunEvent>> RunEvents(int64_t run_id) override;
+  core::Result<std::vector<LeftOutRecord>> LeftOut(int64_t run_id) override;
+  core::Result<std::vector<ValueLock>> LocksOn(int32_t org_unit, int32_t period) override;
+
   core::Result<UserRecord> CreateUser(const UserRecord& user, const Actor& actor) override;
   core::Result<UserRecord> UpdateUser(const UserRecord& user, std::string_view action,
                                       std::string_view detail, const Actor& actor) override;

@@ -436,7 +436,8 @@ Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
   }
   KENEYA_RETURN_IF_ERROR(db.Exec(
       "UPDATE invoice_run SET status = 'superseded' WHERE program_code = ? AND payment_code = ? "
-      "AND period_id = ? AND status = 'draft'",
+      "AND period_id = ? AND status = 'draft' AND id NOT IN (SELECT run_id FROM run_workflow "
+      "WHERE status = 'approved')",
       {run.program_code, run.payment_code, run.period}));
   const core::TimestampMs now = core::NowMs();
   KENEYA_ASSIGN_OR_RETURN(

@@ -162,4 +162,190 @@ Result<std::vector<PeriodEvent>> SqlStore::PeriodEvents(const PeriodKey& key) {
   return out;
 }
 
+// ---- Runs in the workflow ----
+
+namespace {
+
+constexpr std::string_view kRunColumns =
+    "run_id, status, version, approved_by, approved_at, published_by, published_at";
+
+RunWorkflowRecord RunFromRow(const Row& row) {
+  RunWorkflowRecord r;
+  r.run_id = row.Int(0);
+  r.status = row.Text(1);
+  r.version = row.Int(2);
+  r.approved_by = row.Text(3);
+  r.approved_at = row.Int(4);
+  r.published_by = row.Text(5);
+  r.published_at = row.Int(6);
+  return r;
+}
+
+Status InsertRunEvent(SqlConnection& db, int64_t run_id, core::TimestampMs at,
+                      std::string_view action, std::string_view from, std::string_view to,
+                      std::string_view reason, const Actor& actor) {
+  KENEYA_RETURN_IF_ERROR(
+      db.Exec("INSERT INTO run_event (run_id, at, user_name, source, address, action, "
+              "status_from, status_to, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {run_id, at, actor.user, actor.source, actor.address, std::string(action),
+               std::string(from), std::string(to), std::string(reason)}));
+  return core::OkStatus();
+}
+
+}  // namespace
+
+Result<RunWorkflowRecord> SqlStore::StartRunWorkflow(int64_t run_id,
+                                                     std::span<const LeftOutRecord> left_out,
+                                                     const Actor& actor) {
+  SqlConnection& db = connection();
+  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
+  TransactionGuard transaction(db);
+  RunWorkflowRecord out;
+  out.run_id = run_id;
+  out.status = "computed";
+  out.version = core::NowMs();
+  KENEYA_ASSIGN_OR_RETURN(
+      int64_t inserted,
+      db.Exec("INSERT INTO run_workflow (run_id, status, version) VALUES (?, ?, ?) "
+              "ON CONFLICT DO NOTHING",
+              {run_id, out.status, out.version}));
+  if (inserted != 1) {
+    return core::AlreadyExists(Message("store.run_in_workflow", {{"run", run_id}}),
+                               Message("store.run_place", {{"run", run_id}}));
+  }
+  for (const LeftOutRecord& left : left_out) {
+    KENEYA_RETURN_IF_ERROR(
+        db.Exec("INSERT INTO invoice_left_out (run_id, org_unit_id, reason) VALUES (?, ?, ?)",
+                {run_id, left.org_unit, left.reason}));
+  }
+  KENEYA_RETURN_IF_ERROR(
+      InsertRunEvent(db, run_id, out.version, "start", "", out.status, actor.reason, actor));
+  KENEYA_RETURN_IF_ERROR(transaction.Commit());
+  return out;
+}
+
+Result<std::optional<RunWorkflowRecord>> SqlStore::GetRunWorkflow(int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection().Query(
+          "SELECT " + std::string(kRunColumns) + " FROM run_workflow WHERE run_id = ?", {run_id}));
+  if (rows.empty()) return std::optional<RunWorkflowRecord>();
+  return std::optional<RunWorkflowRecord>(RunFromRow(rows[0]));
+}
+
+Result<std::vector<RunWorkflowRecord>> SqlStore::RunWorkflows() {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection().Query(
+          "SELECT " + std::string(kRunColumns) + " FROM run_workflow ORDER BY run_id", {}));
+  std::vector<RunWorkflowRecord> out;
+  for (const Row& row : rows) out.push_back(RunFromRow(row));
+  return out;
+}
+
+Result<RunWorkflowRecord> SqlStore::ChangeRun(const RunChange& change, const Actor& actor) {
+  const bool postgres = connection().dialect() == Dialect::kPostgres;
+  std::vector<int32_t> periods;
+  for (const ValueLock& lock : change.add_locks) periods.push_back(lock.period);
+  std::sort(periods.begin(), periods.end());
+  periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
+  if (!periods.empty()) KENEYA_RETURN_IF_ERROR(EnsurePeriods(periods));
+  SqlConnection& db = connection();
+  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
+  TransactionGuard transaction(db);
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      db.Query("SELECT " + std::string(kRunColumns) + " FROM run_workflow WHERE run_id = ?" +
+                   (postgres ? " FOR UPDATE" : ""),
+               {change.run_id}));
+  if (rows.empty()) {
+    return core::FailedPrecondition(Message("store.run_not_in_workflow", {{"run", change.run_id}}),
+                                    Message("store.run_place", {{"run", change.run_id}}));
+  }
+  RunWorkflowRecord out = RunFromRow(rows[0]);
+  if (out.status != change.from || out.version != change.seen) {
+    return core::Conflict(
+        Message("store.run_changed", {{"status", out.status}, {"expected", change.from}}),
+        Message("store.run_place", {{"run", change.run_id}}));
+  }
+  const core::TimestampMs now = std::max(core::NowMs(), out.version + 1);
+  out.status = change.to;
+  out.version = now;
+  if (change.to == "approved" && change.from != "approved") {
+    out.approved_by = actor.user;
+    out.approved_at = now;
+  }
+  if (change.publish) {
+    out.published_by = actor.user;
+    out.published_at = now;
+  }
+  KENEYA_RETURN_IF_ERROR(
+      db.Exec("UPDATE run_workflow SET status = ?, version = ?, approved_by = ?, approved_at = ?, "
+              "published_by = ?, published_at = ? WHERE run_id = ?",
+              {out.status, out.version, out.approved_by, out.approved_at, out.published_by,
+               out.published_at, change.run_id}));
+  if (change.remove_locks) {
+    KENEYA_RETURN_IF_ERROR(db.Exec("DELETE FROM value_lock WHERE run_id = ?", {change.run_id}));
+  }
+  if (!change.add_locks.empty()) {
+    for (const ValueLock& lock : change.add_locks) {
+      KENEYA_RETURN_IF_ERROR(
+          db.Exec("INSERT INTO value_lock (org_unit_id, period_id, run_id) VALUES (?, ?, ?) "
+                  "ON CONFLICT DO NOTHING",
+                  {lock.org_unit, lock.period, change.run_id}));
+    }
+  }
+  KENEYA_RETURN_IF_ERROR(InsertRunEvent(db, change.run_id, now, change.action, change.from,
+                                        change.to, change.reason, actor));
+  KENEYA_RETURN_IF_ERROR(transaction.Commit());
+  return out;
+}
+
+Result<std::vector<RunEvent>> SqlStore::RunEvents(int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection().Query("SELECT id, run_id, at, user_name, source, address, action, status_from, "
+                         "status_to, reason FROM run_event WHERE run_id = ? ORDER BY id",
+                         {run_id}));
+  std::vector<RunEvent> out;
+  for (const Row& row : rows) {
+    RunEvent e;
+    e.id = row.Int(0);
+    e.run_id = row.Int(1);
+    e.at = row.Int(2);
+    e.user = row.Text(3);
+    e.source = row.Text(4);
+    e.address = row.Text(5);
+    e.action = row.Text(6);
+    e.from = row.Text(7);
+    e.to = row.Text(8);
+    e.reason = row.Text(9);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<LeftOutRecord>> SqlStore::LeftOut(int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          connection().Query("SELECT org_unit_id, reason FROM invoice_left_out "
+                                             "WHERE run_id = ? ORDER BY org_unit_id",
+                                             {run_id}));
+  std::vector<LeftOutRecord> out;
+  for (const Row& row : rows) out.push_back({static_cast<int32_t>(row.Int(0)), row.Text(1)});
+  return out;
+}
+
+Result<std::vector<ValueLock>> SqlStore::LocksOn(int32_t org_unit, int32_t period) {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection().Query("SELECT org_unit_id, period_id, run_id FROM value_lock "
+                         "WHERE org_unit_id = ? AND period_id = ? ORDER BY run_id",
+                         {org_unit, period}));
+  std::vector<ValueLock> out;
+  for (const Row& row : rows) {
+    out.push_back({static_cast<int32_t>(row.Int(0)), static_cast<int32_t>(row.Int(1)), row.Int(2)});
+  }
+  return out;
+}
+
 }  // namespace keneya::store

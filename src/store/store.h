@@ -350,6 +350,25 @@ class Store {
   // A facility-period's events, oldest first.
   virtual core::Result<std::vector<PeriodEvent>> PeriodEvents(const PeriodKey& key) = 0;
 
+  // ---- Runs in the workflow (fbr_records.h) ----
+  // Marks a stored run as computed for approval, with the facilities it left out and its "start"
+  // event, in one transaction. kAlreadyExists when the run already has its workflow row.
+  virtual core::Result<RunWorkflowRecord> StartRunWorkflow(int64_t run_id,
+                                                           std::span<const LeftOutRecord> left_out,
+                                                           const Actor& actor) = 0;
+  // nullopt for a draft run.
+  virtual core::Result<std::optional<RunWorkflowRecord>> GetRunWorkflow(int64_t run_id) = 0;
+  // Every run's workflow row, by run id.
+  virtual core::Result<std::vector<RunWorkflowRecord>> RunWorkflows() = 0;
+  // Takes a run's step (RunChange) in one transaction when the run is still at `from` and `seen`;
+  // otherwise kConflict and nothing written.
+  virtual core::Result<RunWorkflowRecord> ChangeRun(const RunChange& change,
+                                                    const Actor& actor) = 0;
+  virtual core::Result<std::vector<RunEvent>> RunEvents(int64_t run_id) = 0;
+  virtual core::Result<std::vector<LeftOutRecord>> LeftOut(int64_t run_id) = 0;
+  // The approved runs' locks on a facility's period (none: its values may change).
+  virtual core::Result<std::vector<ValueLock>> LocksOn(int32_t org_unit, int32_t period) = 0;
+
   // ---- Accounts (auth_records.h) ----
   // Each change is recorded in the account audit, in the same transaction, with the actor's name,
   // source and address.

@@ -20,10 +20,12 @@
 
 #include "demo/demo.h"
 #include "demo/demo_program.h"
+#include "fbr/contracts.h"
 #include "fbr/data_entry.h"
 #include "fbr/directory.h"
 #include "fbr/programs.h"
 #include "fbr/report_pdf.h"
+#include "fbr/run_approval.h"
 #include "store/store.h"
 #include "tests/demo/demo_subset.h"
 
@@ -88,6 +90,13 @@ class WorkflowTest : public ::testing::Test {
     auto metadata = store_->LoadMetadata();
     ASSERT_TRUE(metadata.ok());
     directory_ = new Directory(*metadata);
+    SignOptions sign;
+    sign.program_code = "FBR_MALI";
+    sign.start = *core::Date::Parse("2024-01-01");
+    sign.group = demo::kContractGroupCode;
+    auto signed_contracts = SignContracts(*store_, *metadata, sign, kTester);
+    ASSERT_TRUE(signed_contracts.ok()) << signed_contracts.error().ToString();
+    ASSERT_EQ(signed_contracts->signed_count, 2);
   }
   static void TearDownTestSuite() {
     delete directory_;
@@ -134,6 +143,8 @@ class WorkflowTest : public ::testing::Test {
                     {user.name, "test", ""});
   }
 
+  friend Directory* WorkflowTestDirectory();
+  friend store::Store* WorkflowTestStore();
   static inline std::filesystem::path directory_path_;
   static inline store::Store* store_ = nullptr;
   static inline Directory* directory_ = nullptr;
@@ -312,6 +323,146 @@ TEST_F(WorkflowTest, ALateDeclarationOnTheFacilitysBehalfIsAcceptedWhenTheWindow
   ASSERT_TRUE(validated.ok()) << validated.error().ToString();
   EXPECT_EQ(validated->history.back().from, "reported");
   EXPECT_EQ(validated->history.back().to, "validated");
+}
+
+Directory* WorkflowTestDirectory() { return WorkflowTest::directory_; }
+store::Store* WorkflowTestStore() { return WorkflowTest::store_; }
+
+// Moves a facility-period from open to reported with its stored numbers.
+void Report(const auth::Principal& head, const auth::Principal& verifier,
+            const std::string& data_set, const std::string& facility, const std::string& period,
+            bool declared) {
+  const Sight head_sight(*WorkflowTestDirectory(), head);
+  const Sight verifier_sight(*WorkflowTestDirectory(), verifier);
+  store::Store& store = *WorkflowTestStore();
+  const PeriodRef ref{data_set, facility, period};
+  core::TimestampMs version = 0;
+  if (declared) {
+    auto done = ChangePeriod(store, head_sight, {ref, PeriodAction::kDeclare, "", 0}, {head.name});
+    ASSERT_TRUE(done.ok()) << period << ": " << done.error().ToString();
+    version = done->version;
+  }
+  auto verified = ChangePeriod(store, verifier_sight, {ref, PeriodAction::kVerify, "", version},
+                               {verifier.name});
+  ASSERT_TRUE(verified.ok()) << period << ": " << verified.error().ToString();
+  auto reported =
+      ChangePeriod(store, verifier_sight, {ref, PeriodAction::kIssueReport, "", verified->version},
+                   {verifier.name});
+  ASSERT_TRUE(reported.ok()) << period << ": " << reported.error().ToString();
+}
+
+TEST_F(WorkflowTest, ARunInvoicesTheValidatedIsApprovedByAnotherAndLocksWhatItRead) {
+  const std::string mali = directory_->Root()->uid;
+  const auth::Principal head = User("awa.head", auth::Role::kFacilityHead, Unit(kKoko).uid);
+  const auth::Principal verifier =
+      User("ousmane.verif", auth::Role::kVerifier, Unit("DS_KATI").uid);
+  const auth::Principal evaluator =
+      User("kadia.qualite", auth::Role::kQualityEvaluator, Unit("DS_KATI").uid);
+  const auth::Principal district =
+      User("fanta.district", auth::Role::kDistrictTeam, Unit("DS_KATI").uid);
+  const auth::Principal starter = User("cellule.a", auth::Role::kNationalUnit, mali);
+  const auth::Principal approver = User("cellule.b", auth::Role::kNationalUnit, mali);
+  // Koko II's 2024Q4: three months declared and verified, the quarter's quality scored.
+  Today("2025-01-06");
+  for (const char* month : {"202410", "202411", "202412"}) {
+    Report(head, verifier, kDataSet, kKoko, month, true);
+  }
+  Report(head, evaluator, "FBR_QUALITE", kKoko, "2024Q4", false);
+  // The other facility declared October only.
+  const auth::Principal other_head =
+      User("moussa.head", auth::Role::kFacilityHead, Unit(*other_).uid);
+  {
+    const Sight sight(*directory_, other_head);
+    ASSERT_TRUE(ChangePeriod(*store_, sight,
+                             {{kDataSet, *other_, "202410"}, PeriodAction::kDeclare, "", 0},
+                             {other_head.name})
+                    .ok());
+  }
+  // Too early: nobody validated yet.
+  const Sight national(*directory_, starter);
+  auto early = StartRun(*store_, national, {"FBR_MALI", "2024Q4", ""}, {starter.name, "test"});
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code, core::ErrorCode::kFailedPrecondition);
+  // The windows run out; the district validates the four periods.
+  Today("2025-01-20");
+  const Sight district_sight(*directory_, district);
+  for (const auto& [set, period] :
+       std::vector<std::pair<std::string, std::string>>{{kDataSet, "202410"},
+                                                        {kDataSet, "202411"},
+                                                        {kDataSet, "202412"},
+                                                        {"FBR_QUALITE", "2024Q4"}}) {
+    auto file = GetPeriodFile(*store_, district_sight, {set, kKoko, period});
+    ASSERT_TRUE(file.ok()) << file.error().ToString();
+    ASSERT_EQ(file->status, PeriodStatus::kAccepted) << period;
+    ASSERT_TRUE(ChangePeriod(*store_, district_sight,
+                             {{set, kKoko, period}, PeriodAction::kValidate, "", file->version},
+                             {district.name})
+                    .ok())
+        << period;
+  }
+  // Only a national unit member starts a run.
+  EXPECT_EQ(
+      StartRun(*store_, district_sight, {"FBR_MALI", "2024Q4", ""}, {district.name}).error().code,
+      core::ErrorCode::kPermissionDenied);
+  auto started = StartRun(*store_, national, {"FBR_MALI", "2024Q4", ""}, {starter.name, "test"});
+  ASSERT_TRUE(started.ok()) << started.error().ToString();
+  EXPECT_EQ(started->run.invoice_count, 1);
+  EXPECT_EQ(started->state.status, "computed");
+  ASSERT_EQ(started->left_out.size(), 1u);
+  EXPECT_EQ(started->left_out[0].facility->code, *other_);
+  EXPECT_EQ(started->left_out[0].reason, "not_verified");  // October declared, not verified
+  EXPECT_EQ(started->left_out[0].period, "202410");
+
+  // Separation of duties: the starter may not approve.
+  auto own = ApproveRun(*store_, national, started->run.id, started->state.version,
+                        {starter.name, "test"});
+  ASSERT_FALSE(own.ok());
+  EXPECT_EQ(own.error().code, core::ErrorCode::kPermissionDenied);
+  const Sight other_national(*directory_, approver);
+  auto approved = ApproveRun(*store_, other_national, started->run.id, started->state.version,
+                             {approver.name, "test"});
+  ASSERT_TRUE(approved.ok()) << approved.error().ToString();
+  EXPECT_EQ(approved->state.status, "approved");
+  EXPECT_EQ(approved->state.approved_by, "cellule.b");
+  ASSERT_EQ(approved->events.size(), 2u);
+  EXPECT_EQ(approved->events[0].user, "cellule.a");
+  EXPECT_EQ(approved->events[1].action, "approve");
+
+  // What it read is locked, whatever the state; the period cannot be computed again.
+  const Sight national_sight(*directory_, approver);
+  CellWrite write{
+      {"FBR_ACCOUCHEMENT", "", "", kKoko, "202411", "validated"}, std::string("99"), "", false, 0};
+  auto locked = SaveCell(*store_, national_sight, write, {approver.name, "test"});
+  ASSERT_FALSE(locked.ok());
+  EXPECT_EQ(locked.error().code, core::ErrorCode::kConflict);
+  EXPECT_NE(locked.error().message.find("approved run " + std::to_string(started->run.id)),
+            std::string::npos)
+      << locked.error().message;
+  auto again = StartRun(*store_, other_national, {"FBR_MALI", "2024Q4", ""}, {approver.name});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, core::ErrorCode::kFailedPrecondition);
+
+  // Published, then reopened with a reason: the lock is lifted and the period may run again.
+  auto published = PublishRun(*store_, other_national, started->run.id, approved->state.version,
+                              {approver.name, "test"});
+  ASSERT_TRUE(published.ok()) << published.error().ToString();
+  EXPECT_GT(published->state.published_at, 0);
+  EXPECT_EQ(
+      ReopenRun(*store_, national, started->run.id, published->state.version, " ", {starter.name})
+          .error()
+          .code,
+      core::ErrorCode::kInvalidArgument);
+  auto reopened =
+      ReopenRun(*store_, national, started->run.id, published->state.version,
+                "Erreur de saisie des accouchements de novembre", {starter.name, "test"});
+  ASSERT_TRUE(reopened.ok()) << reopened.error().ToString();
+  EXPECT_EQ(reopened->state.status, "reopened");
+  EXPECT_EQ(reopened->events.back().reason, "Erreur de saisie des accouchements de novembre");
+  auto unlocked = SaveCell(*store_, national_sight, write, {approver.name, "test"});
+  EXPECT_TRUE(unlocked.ok()) << unlocked.error().ToString();
+  auto rerun = StartRun(*store_, other_national, {"FBR_MALI", "2024Q4", ""}, {approver.name});
+  ASSERT_TRUE(rerun.ok()) << rerun.error().ToString();
+  EXPECT_NE(rerun->run.id, started->run.id);
 }
 
 TEST_F(WorkflowTest, AWrongTodaySettingIsAnErrorNamingIt) {

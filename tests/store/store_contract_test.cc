@@ -774,6 +774,73 @@ TEST_P(StoreContractTest, WritesSeveralContractsAsOne) {
   EXPECT_EQ(store_->ContractHistory((*written)[1].id)->size(), 1u);  // its creation only
 }
 
+TEST_P(StoreContractTest, ARunIsApprovedOnceLocksWhatItReadAndAnApprovedRunIsNeverSuperseded) {
+  SaveTestMetadata();
+  ASSERT_TRUE(store_->SaveProgram(TestProgram(1, "x"), kAlice).ok());
+  store::InvoiceRunRecord run;
+  run.program_code = "FBR_TEST";
+  run.program_version = 1;
+  run.payment_code = "paiement";
+  run.period = core::Period::Parse("2024Q1")->Code();
+  std::vector<store::InvoiceRecord> invoices(1);
+  invoices[0].org_unit = koko_;
+  invoices[0].number = "FBR_TEST-2024Q1-00001";
+  invoices[0].lines_json = "[]";
+  invoices[0].snapshot_json = "{}";
+  auto saved = store_->SaveInvoiceRun(run, invoices, {}, {}, kAlice);
+  ASSERT_TRUE(saved.ok()) << saved.error().ToString();
+  EXPECT_FALSE(store_->GetRunWorkflow(saved->id)->has_value());  // a draft
+  const std::vector<store::LeftOutRecord> left = {{sanou_, "not_declared FBR 202401"}};
+  auto started = store_->StartRunWorkflow(saved->id, left, kAlice);
+  ASSERT_TRUE(started.ok()) << started.error().ToString();
+  EXPECT_EQ(started->status, "computed");
+  EXPECT_EQ(store_->StartRunWorkflow(saved->id, left, kAlice).error().code,
+            core::ErrorCode::kAlreadyExists);
+  ASSERT_EQ(store_->LeftOut(saved->id)->size(), 1u);
+  EXPECT_EQ((*store_->LeftOut(saved->id))[0].reason, "not_declared FBR 202401");
+
+  store::RunChange approve;
+  approve.run_id = saved->id;
+  approve.action = "approve";
+  approve.from = "computed";
+  approve.to = "approved";
+  approve.seen = started->version - 1;  // stale
+  approve.add_locks = {{koko_, Month(2024, 1), saved->id}, {koko_, Month(2024, 2), saved->id}};
+  EXPECT_EQ(store_->ChangeRun(approve, {"bob", "api", ""}).error().code,
+            core::ErrorCode::kConflict);
+  EXPECT_TRUE(store_->LocksOn(koko_, Month(2024, 1))->empty());  // nothing written
+  approve.seen = started->version;
+  auto approved = store_->ChangeRun(approve, {"bob", "api", "", "10.1.2.3"});
+  ASSERT_TRUE(approved.ok()) << approved.error().ToString();
+  EXPECT_EQ(approved->approved_by, "bob");
+  EXPECT_EQ(store_->LocksOn(koko_, Month(2024, 2))->size(), 1u);
+  EXPECT_TRUE(store_->LocksOn(koko_, Month(2024, 3))->empty());
+  // A later computation of the period supersedes drafts, never the approved run.
+  invoices[0].number = "FBR_TEST-2024Q1-00001-R2";
+  ASSERT_TRUE(store_->SaveInvoiceRun(run, invoices, {}, {}, kAlice).ok());
+  auto runs = store_->InvoiceRuns();
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 2u);
+  for (const store::InvoiceRunRecord& r : *runs) {
+    EXPECT_EQ(r.status, "draft") << r.id;  // the approved run was not superseded
+  }
+  store::RunChange reopen;
+  reopen.run_id = saved->id;
+  reopen.action = "reopen";
+  reopen.from = "approved";
+  reopen.to = "reopened";
+  reopen.seen = approved->version;
+  reopen.reason = "erreur de saisie";
+  reopen.remove_locks = true;
+  ASSERT_TRUE(store_->ChangeRun(reopen, kAlice).ok());
+  EXPECT_TRUE(store_->LocksOn(koko_, Month(2024, 2))->empty());
+  auto events = store_->RunEvents(saved->id);
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[1].address, "10.1.2.3");
+  EXPECT_EQ((*events)[2].reason, "erreur de saisie");
+  EXPECT_EQ((*events)[2].from, "approved");
+}
+
 TEST_P(StoreContractTest, StoresInvoiceRunsAndSupersedesTheDraftBefore) {
   SaveTestMetadata();
   ASSERT_TRUE(store_->SaveProgram(TestProgram(1, "x"), kAlice).ok());

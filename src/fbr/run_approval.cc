@@ -1,0 +1,351 @@
+#include "fbr/run_approval.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "auth/roles.h"
+#include "core/data_element.h"
+#include "fbr/contracts.h"
+#include "fbr/invoice_run.h"
+#include "fbr/programs.h"
+#include "fbr/stored_invoices.h"
+#include "fbr/workflow.h"
+
+namespace keneya::fbr {
+
+using core::Message;
+using core::Result;
+using core::Status;
+
+namespace {
+
+struct ReasonName {
+  LeftOutReason reason;
+  std::string_view code;
+  const char* text;
+};
+constexpr ReasonName kReasons[] = {
+    {LeftOutReason::kNotDeclared, "not_declared", "fbr.run.left_out.not_declared"},
+    {LeftOutReason::kNotVerified, "not_verified", "fbr.run.left_out.not_verified"},
+    {LeftOutReason::kReportNotIssued, "report_not_issued", "fbr.run.left_out.report_not_issued"},
+    {LeftOutReason::kReportOpen, "report_open", "fbr.run.left_out.report_open"},
+    {LeftOutReason::kContested, "contested", "fbr.run.left_out.contested"},
+    {LeftOutReason::kNotValidated, "not_validated", "fbr.run.left_out.not_validated"},
+};
+
+Status RequireNational(const Sight& sight, auth::Action action) {
+  if (sight.Everywhere(auth::Resource::kInvoiceRun, action)) return core::OkStatus();
+  return auth::Authorize(auth::Principal{}, auth::Resource::kInvoiceRun, action, nullptr);
+}
+
+std::optional<LeftOutReason> ReasonOf(PeriodStatus status) {
+  switch (status) {
+    case PeriodStatus::kOpen:
+      return LeftOutReason::kNotDeclared;
+    case PeriodStatus::kDeclared:
+      return LeftOutReason::kNotVerified;
+    case PeriodStatus::kVerified:
+      return LeftOutReason::kReportNotIssued;
+    case PeriodStatus::kReported:
+      return LeftOutReason::kReportOpen;
+    case PeriodStatus::kContested:
+    case PeriodStatus::kAnswered:
+      return LeftOutReason::kContested;
+    case PeriodStatus::kAccepted:
+      return LeftOutReason::kNotValidated;
+    case PeriodStatus::kValidated:
+    case PeriodStatus::kInvoiced:
+    case PeriodStatus::kApproved:
+    case PeriodStatus::kPaid:
+      return std::nullopt;
+  }
+  return LeftOutReason::kNotDeclared;
+}
+
+// The facility-periods a run's facility must have validated: each data set holding the
+// activities of a package the payment reads, for each of the package's periods within the
+// run's period (windows into the past are not held back: they were paid before).
+struct Needed {
+  const core::DataSet* data_set = nullptr;
+  core::Period period;
+};
+
+Result<std::vector<Needed>> NeededPeriods(const Directory& directory,
+                                          const rules::CompiledProgram& compiled, int payment,
+                                          const core::Period& period) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<rules::BlockRequest> blocks,
+                          compiled.BlocksNeeded(payment, period));
+  std::vector<Needed> out;
+  std::set<std::pair<std::string, int32_t>> seen;
+  for (const rules::BlockRequest& block : blocks) {
+    if (block.period.start() < period.start() || block.period.end() > period.end()) continue;
+    const rules::Package& package = compiled.program().packages[static_cast<size_t>(block.package)];
+    for (const rules::Activity& activity : package.activities) {
+      const core::DataElement* element = directory.DataElement(activity.data_element);
+      if (element == nullptr) continue;
+      for (const core::DataSet& set : directory.bundle().data_sets) {
+        if (set.period_type != block.period.type()) continue;
+        const auto& uids = set.data_element_uids;
+        if (std::find(uids.begin(), uids.end(), element->uid) == uids.end()) continue;
+        if (seen.insert({set.uid, block.period.Code()}).second) {
+          out.push_back({&set, block.period});
+        }
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::vector<LeftOutFacility>> LeftOutOf(store::Store& store, const Directory& directory,
+                                               int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::LeftOutRecord> records, store.LeftOut(run_id));
+  std::vector<LeftOutFacility> out;
+  for (const store::LeftOutRecord& record : records) {
+    LeftOutFacility left;
+    left.facility = directory.OrgUnitById(record.org_unit);
+    // "reason data_set period", as StartRun stores it.
+    const size_t first = record.reason.find(' ');
+    const size_t second = record.reason.find(' ', first == std::string::npos ? first : first + 1);
+    left.reason = record.reason.substr(0, first);
+    if (first != std::string::npos && second != std::string::npos) {
+      left.data_set = record.reason.substr(first + 1, second - first - 1);
+      left.period = record.reason.substr(second + 1);
+    }
+    if (left.facility != nullptr) out.push_back(std::move(left));
+  }
+  return out;
+}
+
+Result<RunState> StateOf(store::Store& store, const Directory& directory,
+                         const store::RunWorkflowRecord& state) {
+  RunState out;
+  out.state = state;
+  KENEYA_ASSIGN_OR_RETURN(out.events, store.RunEvents(state.run_id));
+  KENEYA_ASSIGN_OR_RETURN(out.left_out, LeftOutOf(store, directory, state.run_id));
+  return out;
+}
+
+Result<store::InvoiceRunRecord> RunRecord(store::Store& store, int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  for (store::InvoiceRunRecord& run : runs) {
+    if (run.id == run_id) return std::move(run);
+  }
+  return core::NotFound(Message("fbr.invoice.no_run", {{"run", run_id}}), Message("fbr.place.run"));
+}
+
+Result<store::RunWorkflowRecord> WorkflowOf(store::Store& store, int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord run, RunRecord(store, run_id));
+  KENEYA_ASSIGN_OR_RETURN(std::optional<store::RunWorkflowRecord> state,
+                          store.GetRunWorkflow(run_id));
+  if (!state) {
+    return core::FailedPrecondition(Message("store.run_not_in_workflow", {{"run", run_id}}),
+                                    Message("fbr.place.run"));
+  }
+  return *state;
+}
+
+}  // namespace
+
+std::string_view LeftOutReasonCode(LeftOutReason reason) {
+  for (const ReasonName& name : kReasons) {
+    if (name.reason == reason) return name.code;
+  }
+  return "not_declared";
+}
+
+Message LeftOutReasonText(LeftOutReason reason) {
+  for (const ReasonName& name : kReasons) {
+    if (name.reason == reason) return Message(name.text);
+  }
+  return Message("fbr.run.left_out.not_declared");
+}
+
+Result<StartedRun> StartRun(store::Store& store, const Sight& sight, const RunRequest& request,
+                            const store::Actor& actor) {
+  KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kWrite));
+  auto period = core::Period::Parse(request.period);
+  if (!period.ok()) return core::InvalidArgument(period.error().text, "period");
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program,
+                          ProgramFor(store, request.program, *period));
+  // One approved run per program and period: a new one only after a reopening.
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::RunWorkflowRecord> states, store.RunWorkflows());
+  for (const store::InvoiceRunRecord& run : runs) {
+    if (run.program_code != program.code || run.period != period->Code()) continue;
+    for (const store::RunWorkflowRecord& state : states) {
+      if (state.run_id == run.id && state.status == "approved") {
+        return core::FailedPrecondition(
+            Message("fbr.run.already_approved", {{"run", run.id}, {"period", request.period}}),
+            "period");
+      }
+    }
+  }
+
+  // Who is eligible: every needed facility-period validated.
+  const Directory& directory = sight.directory();
+  KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const rules::CompiledProgram> compiled,
+                          CompiledVersion(program));
+  const int payment = request.payment.empty() ? 0 : compiled->PaymentIndex(request.payment);
+  if (payment < 0) {
+    return core::NotFound(Message("fbr.run.no_such_payment_rule",
+                                  {{"program", program.code}, {"payment", request.payment}}),
+                          "payment");
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Needed> needed,
+                          NeededPeriods(directory, *compiled, payment, *period));
+  KENEYA_ASSIGN_OR_RETURN(ContractsInForce contracts,
+                          ContractsFor(store, directory.resolver(), program.code, *period));
+  store::PeriodStatusQuery query;
+  for (const Needed& n : needed) {
+    query.data_sets.push_back(n.data_set->id);
+    query.periods.push_back(n.period.Code());
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::PeriodStatusRecord> statuses,
+                          store.PeriodStatuses(query));
+  std::map<store::PeriodKey, PeriodStatus> status_of;
+  for (const store::PeriodStatusRecord& record : statuses) {
+    status_of[record.key] = ParsePeriodStatus(record.status).value_or(PeriodStatus::kOpen);
+  }
+  std::set<int32_t> eligible;
+  std::vector<LeftOutFacility> left_out;
+  std::vector<store::LeftOutRecord> left_records;
+  for (const FacilityContract& fc : contracts.active) {
+    std::optional<LeftOutFacility> held;
+    for (const Needed& n : needed) {
+      const auto& assigned = n.data_set->org_unit_uids;
+      if (!assigned.empty() &&
+          std::find(assigned.begin(), assigned.end(), fc.org_unit->uid) == assigned.end()) {
+        continue;
+      }
+      auto it = status_of.find({n.data_set->id, fc.org_unit->id, n.period.Code()});
+      PeriodStatus status = it == status_of.end() ? PeriodStatus::kOpen : it->second;
+      if (std::optional<LeftOutReason> reason = ReasonOf(status)) {
+        held = LeftOutFacility{fc.org_unit, std::string(LeftOutReasonCode(*reason)),
+                               n.data_set->code.empty() ? n.data_set->uid : n.data_set->code,
+                               n.period.ToString()};
+        break;
+      }
+    }
+    if (held) {
+      left_records.push_back(
+          {fc.org_unit->id, held->reason + " " + held->data_set + " " + held->period});
+      left_out.push_back(std::move(*held));
+    } else {
+      eligible.insert(fc.org_unit->id);
+    }
+  }
+  if (eligible.empty()) {
+    return core::FailedPrecondition(
+        Message("fbr.run.nobody_validated",
+                {{"period", request.period}, {"left_out", static_cast<int64_t>(left_out.size())}}),
+        "period");
+  }
+  ComputeOptions options;
+  options.payment = request.payment;
+  options.include = [&eligible](int32_t org_unit) { return eligible.count(org_unit) > 0; };
+  KENEYA_ASSIGN_OR_RETURN(ComputedRun computed,
+                          Compute(store, directory.bundle(), program, *period, options));
+  StartedRun out;
+  KENEYA_ASSIGN_OR_RETURN(out.run, SaveRun(store, computed, actor));
+  KENEYA_ASSIGN_OR_RETURN(out.state, store.StartRunWorkflow(out.run.id, left_records, actor));
+  out.left_out = std::move(left_out);
+  return out;
+}
+
+Result<RunState> GetRunState(store::Store& store, const Sight& sight, int64_t run_id) {
+  KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kRead));
+  KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord state, WorkflowOf(store, run_id));
+  return StateOf(store, sight.directory(), state);
+}
+
+Result<RunState> ApproveRun(store::Store& store, const Sight& sight, int64_t run_id,
+                            core::TimestampMs version, const store::Actor& actor) {
+  KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kWrite));
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord record, RunRecord(store, run_id));
+  KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord state, WorkflowOf(store, run_id));
+  if (record.created_by == actor.user) {
+    return core::PermissionDenied(Message("fbr.run.approve_own", {{"run", run_id}}), "run");
+  }
+  // The values the run read: each invoiced facility's periods, windows included.
+  KENEYA_ASSIGN_OR_RETURN(StoredRun run, LoadRun(store, run_id));
+  KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(record.period));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<rules::BlockRequest> blocks,
+                          run.compiled().BlocksNeeded(run.payment, period));
+  std::set<int32_t> periods;
+  for (const rules::BlockRequest& block : blocks) periods.insert(block.period.Code());
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices, store.InvoiceList(run_id, 0));
+  store::RunChange change;
+  change.run_id = run_id;
+  change.action = "approve";
+  change.from = "computed";
+  change.to = "approved";
+  change.seen = version;
+  for (const store::InvoiceRecord& invoice : invoices) {
+    for (int32_t p : periods) change.add_locks.push_back({invoice.org_unit, p, run_id});
+  }
+  if (state.status != "computed") {
+    return core::Conflict(
+        Message("fbr.run.not_computed", {{"run", run_id}, {"status", state.status}}), "status");
+  }
+  KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord changed, store.ChangeRun(change, actor));
+  return StateOf(store, sight.directory(), changed);
+}
+
+Result<RunState> ReopenRun(store::Store& store, const Sight& sight, int64_t run_id,
+                           core::TimestampMs version, const std::string& reason,
+                           const store::Actor& actor) {
+  KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kWrite));
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return core::InvalidArgument(Message("fbr.workflow.reason_needed"), "reason");
+  }
+  KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord state, WorkflowOf(store, run_id));
+  if (state.status != "approved") {
+    return core::Conflict(
+        Message("fbr.run.not_approved", {{"run", run_id}, {"status", state.status}}), "status");
+  }
+  store::RunChange change;
+  change.run_id = run_id;
+  change.action = "reopen";
+  change.from = "approved";
+  change.to = "reopened";
+  change.seen = version;
+  change.reason = reason;
+  change.remove_locks = true;
+  KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord changed, store.ChangeRun(change, actor));
+  return StateOf(store, sight.directory(), changed);
+}
+
+Result<RunState> PublishRun(store::Store& store, const Sight& sight, int64_t run_id,
+                            core::TimestampMs version, const store::Actor& actor) {
+  KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kWrite));
+  KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord state, WorkflowOf(store, run_id));
+  if (state.status != "approved") {
+    return core::Conflict(
+        Message("fbr.run.not_approved", {{"run", run_id}, {"status", state.status}}), "status");
+  }
+  store::RunChange change;
+  change.run_id = run_id;
+  change.action = "publish";
+  change.from = "approved";
+  change.to = "approved";
+  change.seen = version;
+  change.publish = true;
+  KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord changed, store.ChangeRun(change, actor));
+  return StateOf(store, sight.directory(), changed);
+}
+
+Status CheckNotLocked(store::Store& store, int32_t org_unit, int32_t period) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ValueLock> locks, store.LocksOn(org_unit, period));
+  if (locks.empty()) return core::OkStatus();
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord run, RunRecord(store, locks.front().run_id));
+  auto run_period = core::Period::FromCode(run.period);
+  return core::Conflict(
+      Message("fbr.run.value_locked",
+              {{"run", run.id},
+               {"program", run.program_code},
+               {"period", run_period.ok() ? run_period->ToString() : std::string()}}),
+      "value");
+}
+
+}  // namespace keneya::fbr
