@@ -1,6 +1,9 @@
 #include "fbr/value_sets.h"
 
 #include <algorithm>
+#include <memory>
+
+#include "fbr/workflow.h"
 
 namespace keneya::fbr {
 
@@ -24,6 +27,18 @@ core::Result<io::ImportSummary> ImportValueSet(store::Store& store, const Sight&
   };
   options.may_write = [&sight, write](const core::OrgUnit& unit) {
     return sight.Allows(unit, auth::Resource::kDataValue, write);
+  };
+  // The workflow's locks: a value of a declared, validated or approved period is a conflict.
+  auto guard = std::make_shared<WriteGuard>(store, sight.directory());
+  options.locked =
+      [guard](
+          const core::DataValueKey& key) -> core::Result<std::optional<io::ImportOptions::Lock>> {
+    core::Status status = guard->Check(key);
+    if (status.ok()) return std::optional<io::ImportOptions::Lock>();
+    if (status.error().code != core::ErrorCode::kConflict) return status.error();
+    const bool approved = status.error().text.id() == "fbr.run.value_locked";
+    return std::optional<io::ImportOptions::Lock>(
+        io::ImportOptions::Lock{approved ? "E7642" : "E7643", status.error().text});
   };
   io::Importer importer(store, std::move(options));
   return importer.Import(format, bytes, file_name, nullptr);

@@ -408,12 +408,10 @@ Result<PeriodFile> ChangePeriod(store::Store& store, const Sight& sight, const P
       KENEYA_ASSIGN_OR_RETURN(std::vector<ReportLine> lines, CurrentLines(store, directory, at));
       if (file.status == PeriodStatus::kOpen) {
         // Only a set whose numbers are verified alone (an evaluator's scores) skips declaring.
-        const bool any_declared = std::any_of(lines.begin(), lines.end(), [](const ReportLine& l) {
-          return l.declared.has_value();
-        });
-        const bool any_verified = std::any_of(lines.begin(), lines.end(), [](const ReportLine& l) {
-          return l.verified.has_value();
-        });
+        const bool any_declared = std::any_of(
+            lines.begin(), lines.end(), [](const ReportLine& l) { return l.declared.has_value(); });
+        const bool any_verified = std::any_of(
+            lines.begin(), lines.end(), [](const ReportLine& l) { return l.verified.has_value(); });
         if (any_declared || !any_verified) {
           return core::Conflict(Message("fbr.workflow.wrong_status",
                                         {{"action", Message(name.text)}, {"status", status_text}}),
@@ -481,15 +479,23 @@ Status CheckWritable(PeriodStatus status, int32_t state, const core::DataSet& da
                         "value");
 }
 
-Status CheckValueWritable(store::Store& store, const Directory& directory,
-                          const core::DataValueKey& key) {
+Status WriteGuard::Check(const core::DataValueKey& key) {
   // An approved run read it: no state changes until the run is reopened.
-  KENEYA_RETURN_IF_ERROR(CheckNotLocked(store, key.org_unit, key.period));
-  const core::DataElement* element = directory.DataElementById(key.data_element);
-  const core::OrgUnit* unit = directory.OrgUnitById(key.org_unit);
+  auto lock = locks_.find({key.org_unit, key.period});
+  if (lock == locks_.end()) {
+    Status locked = CheckNotLocked(store_, key.org_unit, key.period);
+    if (!locked.ok() && locked.error().code != core::ErrorCode::kConflict) return locked;
+    lock = locks_
+               .emplace(std::make_pair(key.org_unit, key.period),
+                        locked.ok() ? std::nullopt : std::optional<core::Error>(locked.error()))
+               .first;
+  }
+  if (lock->second) return *lock->second;
+  const core::DataElement* element = directory_.DataElementById(key.data_element);
+  const core::OrgUnit* unit = directory_.OrgUnitById(key.org_unit);
   auto period = core::Period::FromCode(key.period);
   if (element == nullptr || unit == nullptr || !period.ok()) return core::OkStatus();
-  for (const core::DataSet& data_set : directory.bundle().data_sets) {
+  for (const core::DataSet& data_set : directory_.bundle().data_sets) {
     if (data_set.period_type != period->type()) continue;
     const auto& elements = data_set.data_element_uids;
     if (std::find(elements.begin(), elements.end(), element->uid) == elements.end()) continue;
@@ -498,14 +504,24 @@ Status CheckValueWritable(store::Store& store, const Directory& directory,
         std::find(assigned.begin(), assigned.end(), unit->uid) == assigned.end()) {
       continue;
     }
-    KENEYA_ASSIGN_OR_RETURN(std::optional<store::PeriodStatusRecord> record,
-                            store.GetPeriodStatus({data_set.id, key.org_unit, key.period}));
-    if (!record) continue;
-    const std::optional<PeriodStatus> status = ParsePeriodStatus(record->status);
-    if (!status) continue;
-    KENEYA_RETURN_IF_ERROR(CheckWritable(*status, key.state, data_set));
+    const store::PeriodKey period_key{data_set.id, key.org_unit, key.period};
+    auto status = statuses_.find(period_key);
+    if (status == statuses_.end()) {
+      KENEYA_ASSIGN_OR_RETURN(std::optional<store::PeriodStatusRecord> record,
+                              store_.GetPeriodStatus(period_key));
+      std::optional<PeriodStatus> parsed;
+      if (record) parsed = ParsePeriodStatus(record->status);
+      status = statuses_.emplace(period_key, parsed).first;
+    }
+    if (!status->second) continue;
+    KENEYA_RETURN_IF_ERROR(CheckWritable(*status->second, key.state, data_set));
   }
   return core::OkStatus();
+}
+
+Status CheckValueWritable(store::Store& store, const Directory& directory,
+                          const core::DataValueKey& key) {
+  return WriteGuard(store, directory).Check(key);
 }
 
 }  // namespace keneya::fbr

@@ -18,6 +18,7 @@
 #ifndef KENEYA_FBR_WORKFLOW_H_
 #define KENEYA_FBR_WORKFLOW_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -133,6 +134,22 @@ core::Result<PeriodFile> ChangePeriod(store::Store& store, const Sight& sight,
 // is contested (the verifier's corrections); other states (numbers imported validated) always.
 // A refusal is a Conflict naming the status (where: value).
 core::Status CheckWritable(PeriodStatus status, int32_t state, const core::DataSet& data_set);
+
+// CheckValueWritable for many values (an import, a form): each facility-period's locks and
+// statuses are read once.
+class WriteGuard {
+ public:
+  WriteGuard(store::Store& store, const Directory& directory)
+      : store_(store), directory_(directory) {}
+  // OK, or the Conflict CheckValueWritable gives (another error: the store failed).
+  core::Status Check(const core::DataValueKey& key);
+
+ private:
+  store::Store& store_;
+  const Directory& directory_;
+  std::map<std::pair<int32_t, int32_t>, std::optional<core::Error>> locks_;  // (org unit, period)
+  std::map<store::PeriodKey, std::optional<PeriodStatus>> statuses_;
+};
 
 // Whether the value at `key` may change now: not while an approved run has locked its
 // facility's period (CheckNotLocked), and as CheckWritable says for every facility-period that

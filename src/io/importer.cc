@@ -379,6 +379,16 @@ class ImportRun final : public DataValueSetHandler {
 
     DataValue v;
     v.key = {period_code, ou->id, de->id, coc->id, aoc->id, state_};
+    if (options_.locked) {
+      KENEYA_ASSIGN_OR_RETURN(std::optional<ImportOptions::Lock> lock, options_.locked(v.key));
+      if (lock) {
+        return Reject(index, lock->code.c_str(), "period",
+                      {{"period", period.ToString()},
+                       {"organisationUnit", ou->uid},
+                       {"dataElement", de->uid}},
+                      lock->text);
+      }
+    }
     v.value = has_value ? std::string(value_text) : std::string();
     v.comment = std::string(raw.comment);
     v.stored_by = raw.stored_by.empty() ? options_.actor.user : std::string(raw.stored_by);

@@ -70,6 +70,15 @@ struct ImportOptions {
   // refused with E7617 (not in the user's hierarchy for writing).
   std::function<bool(const core::OrgUnit&)> may_see;
   std::function<bool(const core::OrgUnit&)> may_write;
+  // Whether a value may change now (the FBR workflow: a period declared or validated, or locked
+  // by an approved run: fbr::WriteGuard); a lock is the value's conflict, with DHIS2's code
+  // (E7642: already approved; E7643: the period is not open) and its reason. An error aborts the
+  // import (a database failure). Unset: nothing is locked.
+  struct Lock {
+    std::string code;
+    core::Message text;
+  };
+  std::function<core::Result<std::optional<Lock>>(const core::DataValueKey&)> locked;
 };
 
 class Importer {

@@ -26,6 +26,7 @@
 #include "fbr/programs.h"
 #include "fbr/report_pdf.h"
 #include "fbr/run_approval.h"
+#include "fbr/value_sets.h"
 #include "store/store.h"
 #include "tests/demo/demo_subset.h"
 
@@ -438,6 +439,19 @@ TEST_F(WorkflowTest, ARunInvoicesTheValidatedIsApprovedByAnotherAndLocksWhatItRe
   EXPECT_NE(locked.error().message.find("approved run " + std::to_string(started->run.id)),
             std::string::npos)
       << locked.error().message;
+  // An import of it is refused as DHIS2 refuses approved data (E7642), nothing written.
+  io::ImportOptions import;
+  import.state = "validated";
+  import.actor = {approver.name, "test", ""};
+  const std::string file = R"({"dataValues": [{"dataElement": "FBR_ACCOUCHEMENT", "period": )"
+                           R"("202411", "orgUnit": "CSCOM_KATI_KOKO_II", "value": "98"}]})";
+  import.schemes.id_scheme = *io::ParseIdScheme("CODE");
+  auto summary =
+      ImportValueSet(*store_, national_sight, io::DataFormat::kJson, file, import, "values.json");
+  ASSERT_TRUE(summary.ok()) << summary.error().ToString();
+  ASSERT_EQ(summary->conflicts.size(), 1u);
+  EXPECT_EQ(summary->conflicts[0].error_code, "E7642");
+  EXPECT_EQ(summary->count.imported + summary->count.updated, 0);
   auto again = StartRun(*store_, other_national, {"FBR_MALI", "2024Q4", ""}, {approver.name});
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, core::ErrorCode::kFailedPrecondition);

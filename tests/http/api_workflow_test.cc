@@ -111,6 +111,19 @@ TEST_P(ApiWorkflowTest, AMonthIsDeclaredVerifiedContestedAnsweredAndValidated) {
   Response locked = Save("chef", "declared", "26");
   EXPECT_EQ(locked.status, 409) << locked.body;
   EXPECT_EQ(Body(locked)["message_id"], "fbr.workflow.value_locked");
+  // An import of the same number is refused as DHIS2 refuses a closed period, nothing written.
+  Response imported = Call("chef", "POST", "/api/dataValueSets",
+                           json{{"dataValues",
+                                 {{{"dataElement", data_->element},
+                                   {"period", "202901"},
+                                   {"orgUnit", koko_},
+                                   {"value", "27"}}}}}
+                               .dump());
+  ASSERT_EQ(imported.status, 409) << imported.body;
+  const json summary = Body(imported);
+  ASSERT_EQ(summary["response"]["conflicts"].size(), 1u) << imported.body;
+  EXPECT_EQ(summary["response"]["conflicts"][0]["errorCode"], "E7643");
+  EXPECT_EQ(summary["response"]["importCount"]["imported"], 0);
   Response stale = Step("chef", "declare", 0);
   EXPECT_EQ(stale.status, 409) << stale.body;
   EXPECT_EQ(Body(stale)["message_id"], "fbr.workflow.moved_since");
