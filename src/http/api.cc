@@ -512,6 +512,20 @@ Response JsonResponse(int status, const Json& body) {
   return r;
 }
 
+core::Result<int64_t> PathId(const Api::Call& call, std::string_view name) {
+  const std::string& text = call.Path(name);
+  int64_t id = 0;
+  bool ok = !text.empty() && text.size() <= 18;
+  for (char c : text) {
+    if (c < '0' || c > '9') ok = false;
+    if (ok) id = id * 10 + (c - '0');
+  }
+  if (!ok || id < 1) {
+    return fbr::UnknownOrUnseen(text, name);
+  }
+  return id;
+}
+
 Response JsonTextResponse(int status, std::string body) {
   Response r;
   r.status = status;

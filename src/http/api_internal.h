@@ -72,6 +72,9 @@ struct Api::Route {
 
 // A JSON response.
 Response JsonResponse(int status, const Json& body);
+// A path parameter that is a record's id (a positive integer); anything else is an id nothing
+// has (NotFound, as for an unknown record).
+core::Result<int64_t> PathId(const Api::Call& call, std::string_view name);
 // A JSON answer already written as text (JsonText).
 Response JsonTextResponse(int status, std::string body);
 // The request's body as a JSON object; malformed JSON is InvalidArgument at "body:line:column",

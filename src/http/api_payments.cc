@@ -100,20 +100,6 @@ Result<Response> ListContracts(Api::Call& call) {
   return JsonResponse(200, {{"pager", Pager(page)}, {"contracts", items}});
 }
 
-Result<int64_t> PathId(const Api::Call& call, std::string_view name) {
-  const std::string& text = call.Path(name);
-  int64_t id = 0;
-  bool ok = !text.empty() && text.size() <= 18;
-  for (char c : text) {
-    if (c < '0' || c > '9') ok = false;
-    if (ok) id = id * 10 + (c - '0');
-  }
-  if (!ok || id < 1) {
-    return fbr::UnknownOrUnseen(text, name);
-  }
-  return id;
-}
-
 Result<Response> GetContract(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
   KENEYA_ASSIGN_OR_RETURN(int64_t id, PathId(call, "id"));

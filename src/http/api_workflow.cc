@@ -3,6 +3,7 @@
 #include "core/data_element.h"
 #include "core/timestamp.h"
 #include "fbr/report_pdf.h"
+#include "fbr/run_approval.h"
 #include "fbr/workflow.h"
 #include "http/api_internal.h"
 #include "io/readable.h"
@@ -122,19 +123,141 @@ Result<Response> ReportPdf(Api::Call& call) {
   return FileResponse(path, "application/pdf", name + ".pdf");
 }
 
+// ---- Runs in the workflow ----
+
+Json BriefUnit(const core::OrgUnit* unit) {
+  if (unit == nullptr) return nullptr;
+  return {{"id", unit->uid}, {"code", unit->code}, {"name", unit->name}};
+}
+
+Json RunStateJson(const fbr::RunState& state, const std::string& started_by,
+                  const std::string& user, core::Language language) {
+  Json events = Json::array();
+  for (const store::RunEvent& event : state.events) {
+    events.push_back({{"action", event.action},
+                      {"from", event.from},
+                      {"to", event.to},
+                      {"at", core::FormatTimestamp(event.at)},
+                      {"user", event.user},
+                      {"source", event.source},
+                      {"reason", event.reason}});
+  }
+  Json left_out = Json::array();
+  for (const fbr::LeftOutFacility& left : state.left_out) {
+    Json reason_label = left.reason;
+    for (fbr::LeftOutReason reason :
+         {fbr::LeftOutReason::kNotDeclared, fbr::LeftOutReason::kNotVerified,
+          fbr::LeftOutReason::kReportNotIssued, fbr::LeftOutReason::kReportOpen,
+          fbr::LeftOutReason::kContested, fbr::LeftOutReason::kNotValidated}) {
+      if (fbr::LeftOutReasonCode(reason) == left.reason) {
+        reason_label = core::Render(fbr::LeftOutReasonText(reason), language);
+      }
+    }
+    left_out.push_back({{"facility", BriefUnit(left.facility)},
+                        {"reason", left.reason},
+                        {"reasonLabel", reason_label},
+                        {"dataSet", left.data_set},
+                        {"period", left.period}});
+  }
+  const store::RunWorkflowRecord& s = state.state;
+  auto at = [](core::TimestampMs ms) {
+    return ms == 0 ? Json(nullptr) : Json(core::FormatTimestamp(ms));
+  };
+  return {{"run", s.run_id},
+          {"status", s.status},
+          {"version", s.version},
+          {"startedBy", started_by},
+          {"approvedBy", s.approved_by.empty() ? Json(nullptr) : Json(s.approved_by)},
+          {"approvedAt", at(s.approved_at)},
+          {"published", s.published_at != 0},
+          {"publishedAt", at(s.published_at)},
+          // Separation of duties, shown: the one who started the run may not approve it.
+          {"mayApprove", s.status == "computed" && user != started_by},
+          {"events", events},
+          {"leftOut", left_out}};
+}
+
+Result<std::string> StarterOf(Api::Call& call, int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, call.db().InvoiceRuns());
+  for (const store::InvoiceRunRecord& run : runs) {
+    if (run.id == run_id) return run.created_by;
+  }
+  return std::string();
+}
+
+Result<Response> StartRun(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(Json body, JsonBody(call));
+  fbr::RunRequest request;
+  KENEYA_ASSIGN_OR_RETURN(request.program, RequiredString(body, "program"));
+  KENEYA_ASSIGN_OR_RETURN(request.period, RequiredString(body, "period"));
+  KENEYA_ASSIGN_OR_RETURN(auto payment, OptionalString(body, "payment"));
+  request.payment = payment.value_or("");
+  KENEYA_ASSIGN_OR_RETURN(fbr::StartedRun started,
+                          fbr::StartRun(call.db(), *sight, request, call.Actor()));
+  fbr::RunState state;
+  state.state = started.state;
+  state.left_out = started.left_out;
+  KENEYA_ASSIGN_OR_RETURN(state.events, call.db().RunEvents(started.run.id));
+  Json json = RunStateJson(state, started.run.created_by, call.user->name, call.language);
+  json["invoices"] = started.run.invoice_count;
+  json["total"] = started.run.total;
+  return JsonResponse(201, json);
+}
+
+Result<Response> RunWorkflow(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(int64_t id, PathId(call, "id"));
+  KENEYA_ASSIGN_OR_RETURN(fbr::RunState state, fbr::GetRunState(call.db(), *sight, id));
+  KENEYA_ASSIGN_OR_RETURN(std::string starter, StarterOf(call, id));
+  return JsonResponse(200, RunStateJson(state, starter, call.user->name, call.language));
+}
+
+Result<Response> ChangeRun(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(int64_t id, PathId(call, "id"));
+  const std::string& action = call.Path("action");
+  if (action != "approve" && action != "reopen" && action != "publish") {
+    return core::NotFound(Message("http.unknown_run_action", {{"action", action}}), "action");
+  }
+  KENEYA_ASSIGN_OR_RETURN(Json body, JsonBody(call));
+  KENEYA_ASSIGN_OR_RETURN(auto version, OptionalInteger(body, "version"));
+  if (!version) {
+    return core::InvalidArgument(Message("http.field_missing", {{"field", "version"}}),
+                                 "body.version");
+  }
+  KENEYA_ASSIGN_OR_RETURN(auto reason, OptionalString(body, "reason"));
+  const store::Actor actor = call.Actor(reason.value_or(""));
+  fbr::RunState state;
+  if (action == "approve") {
+    KENEYA_ASSIGN_OR_RETURN(state, fbr::ApproveRun(call.db(), *sight, id, *version, actor));
+  } else if (action == "reopen") {
+    KENEYA_ASSIGN_OR_RETURN(
+        state, fbr::ReopenRun(call.db(), *sight, id, *version, reason.value_or(""), actor));
+  } else {
+    KENEYA_ASSIGN_OR_RETURN(state, fbr::PublishRun(call.db(), *sight, id, *version, actor));
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::string starter, StarterOf(call, id));
+  return JsonResponse(200, RunStateJson(state, starter, call.user->name, call.language));
+}
+
 }  // namespace
 
 void AddWorkflowRoutes(std::vector<Api::Route>& routes) {
   using Who = Api::Route::Who;
   using Body = Api::Route::Body;
-  routes.insert(routes.end(), {
-                                  {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}",
-                                   Who::kSignedIn, Body::kSmall, GetPeriod},
-                                  {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}/report.pdf",
-                                   Who::kSignedIn, Body::kSmall, ReportPdf},
-                                  {"POST", "/api/periods/{dataSet}/{orgUnit}/{period}/{action}",
-                                   Who::kSignedIn, Body::kSmall, ChangePeriod},
-                              });
+  routes.insert(routes.end(),
+                {
+                    {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}", Who::kSignedIn,
+                     Body::kSmall, GetPeriod},
+                    {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}/report.pdf", Who::kSignedIn,
+                     Body::kSmall, ReportPdf},
+                    {"POST", "/api/periods/{dataSet}/{orgUnit}/{period}/{action}", Who::kSignedIn,
+                     Body::kSmall, ChangePeriod},
+                    {"POST", "/api/runs", Who::kSignedIn, Body::kSmall, StartRun},
+                    {"GET", "/api/runs/{id}/workflow", Who::kSignedIn, Body::kSmall, RunWorkflow},
+                    {"POST", "/api/runs/{id}/{action}", Who::kSignedIn, Body::kSmall, ChangeRun},
+                });
 }
 
 }  // namespace keneya::http
