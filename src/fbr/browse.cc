@@ -50,14 +50,6 @@ Page<T> Paginate(std::vector<T> all, int64_t page, int64_t page_size) {
   return out;
 }
 
-Result<store::InvoiceRunRecord> FindRun(store::Store& store, int64_t id) {
-  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
-  for (store::InvoiceRunRecord& run : runs) {
-    if (run.id == id) return std::move(run);
-  }
-  return core::NotFound(Message("fbr.invoice.no_run", {{"run", id}}), Message("fbr.place.run"));
-}
-
 // An invoice the user may read, with its facility; NoInvoice otherwise.
 Result<std::pair<store::InvoiceRecord, const core::OrgUnit*>> ReadableInvoice(
     store::Store& store, const Sight& sight, std::string_view number) {

@@ -133,22 +133,8 @@ Result<Form> ReadForm(store::Store& store, const Sight& sight, const FormRequest
   if (form.data_set == nullptr) return UnknownOrUnseen(request.data_set, "dataSet");
   KENEYA_ASSIGN_OR_RETURN(form.org_unit, DataPlace(sight, request.org_unit));
   KENEYA_ASSIGN_OR_RETURN(form.period, ParsePeriod(request.period));
-  if (form.period.type() != form.data_set->period_type) {
-    return core::InvalidArgument(
-        Message("fbr.entry.period_type",
-                {{"period", request.period},
-                 {"data_set", form.data_set->name},
-                 {"type", core::PeriodTypeName(form.data_set->period_type)}}),
-        "period");
-  }
-  const auto& assigned = form.data_set->org_unit_uids;
-  if (!assigned.empty() &&
-      std::find(assigned.begin(), assigned.end(), form.org_unit->uid) == assigned.end()) {
-    return core::FailedPrecondition(
-        Message("fbr.entry.not_assigned",
-                {{"org_unit", form.org_unit->name}, {"data_set", form.data_set->name}}),
-        "orgUnit");
-  }
+  KENEYA_RETURN_IF_ERROR(
+      CheckCollects(*form.data_set, *form.org_unit, form.period, request.period));
   KENEYA_ASSIGN_OR_RETURN(form.state, FindState(store, request.state));
   if (const int32_t compared = ComparedState(form.state.id); compared != 0) {
     KENEYA_ASSIGN_OR_RETURN(form.compared_state, StateById(store, compared));
@@ -214,17 +200,10 @@ Result<CellSaved> SaveCell(store::Store& store, const Sight& sight, const CellWr
   // attribute combo has the attribute option combo written.
   const auto period = *core::Period::FromCode(cell.key.period);
   bool collected = false;
-  for (const core::DataSet& set : sight.directory().bundle().data_sets) {
-    const auto& elements = set.data_element_uids;
-    const auto& assigned = set.org_unit_uids;
-    if (std::find(elements.begin(), elements.end(), cell.element->uid) == elements.end()) continue;
-    if (set.period_type != period.type()) continue;
-    if (!assigned.empty() &&
-        std::find(assigned.begin(), assigned.end(), cell.org_unit->uid) == assigned.end()) {
-      continue;
-    }
+  for (const core::DataSet* set :
+       DataSetsCollecting(sight.directory(), *cell.element, period.type(), *cell.org_unit)) {
     for (const core::CategoryOptionCombo* aoc :
-         sight.directory().OptionCombos(set.category_combo_uid)) {
+         sight.directory().OptionCombos(set->category_combo_uid)) {
       if (aoc->id == cell.key.attribute_option_combo) collected = true;
     }
   }

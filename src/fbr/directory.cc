@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/data_element.h"
 #include "fbr/resolver.h"
 
 namespace keneya::fbr {
@@ -97,6 +98,43 @@ bool IsWithin(const core::OrgUnit& unit, const core::OrgUnit* root) {
   const std::string& path = root->path;
   return unit.path.compare(0, path.size(), path) == 0 &&
          (unit.path.size() == path.size() || unit.path[path.size()] == '/');
+}
+
+bool IsAssigned(const core::DataSet& set, const core::OrgUnit& unit) {
+  const auto& assigned = set.org_unit_uids;
+  return assigned.empty() ||
+         std::find(assigned.begin(), assigned.end(), unit.uid) != assigned.end();
+}
+
+std::vector<const core::DataSet*> DataSetsCollecting(const Directory& directory,
+                                                     const core::DataElement& element,
+                                                     core::PeriodType type,
+                                                     const core::OrgUnit& unit) {
+  std::vector<const core::DataSet*> out;
+  for (const core::DataSet& set : directory.bundle().data_sets) {
+    const auto& elements = set.data_element_uids;
+    if (set.period_type != type || !IsAssigned(set, unit)) continue;
+    if (std::find(elements.begin(), elements.end(), element.uid) == elements.end()) continue;
+    out.push_back(&set);
+  }
+  return out;
+}
+
+core::Status CheckCollects(const core::DataSet& set, const core::OrgUnit& unit,
+                           const core::Period& period, std::string_view period_text) {
+  if (period.type() != set.period_type) {
+    return core::InvalidArgument(
+        core::Message("fbr.entry.period_type", {{"period", period_text},
+                                                {"data_set", set.name},
+                                                {"type", core::PeriodTypeName(set.period_type)}}),
+        "period");
+  }
+  if (!IsAssigned(set, unit)) {
+    return core::FailedPrecondition(
+        core::Message("fbr.entry.not_assigned", {{"org_unit", unit.name}, {"data_set", set.name}}),
+        "orgUnit");
+  }
+  return core::OkStatus();
 }
 
 core::Error UnknownOrUnseen(std::string_view key, std::string_view where) {

@@ -17,6 +17,7 @@
 
 #include "auth/roles.h"
 #include "core/metadata.h"
+#include "core/period.h"
 #include "core/result.h"
 
 namespace keneya::fbr {
@@ -68,6 +69,19 @@ class Directory {
 
 // Whether `unit` is `root` or below it (by path). A null root holds everything.
 bool IsWithin(const core::OrgUnit& unit, const core::OrgUnit* root);
+
+// Whether `set` collects at `unit`: assigned to it, or assigned to nobody (everyone's).
+bool IsAssigned(const core::DataSet& set, const core::OrgUnit& unit);
+// The data sets that collect `element` for periods of `type` at `unit`.
+std::vector<const core::DataSet*> DataSetsCollecting(const Directory& directory,
+                                                     const core::DataElement& element,
+                                                     core::PeriodType type,
+                                                     const core::OrgUnit& unit);
+// OK when `set` collects `period` at `unit`; InvalidArgument (where: period) for a period of
+// another type than the set's, naming `period_text`; FailedPrecondition (where: orgUnit) for a
+// unit it is not assigned to.
+core::Status CheckCollects(const core::DataSet& set, const core::OrgUnit& unit,
+                           const core::Period& period, std::string_view period_text);
 
 // The answer for a record that does not exist and for one outside the user's sight: the same,
 // "not found: KEY", so that the existence of what a user may not see does not leak.

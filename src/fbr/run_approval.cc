@@ -126,16 +126,8 @@ Result<RunState> StateOf(store::Store& store, const Directory& directory,
   return out;
 }
 
-Result<store::InvoiceRunRecord> RunRecord(store::Store& store, int64_t run_id) {
-  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
-  for (store::InvoiceRunRecord& run : runs) {
-    if (run.id == run_id) return std::move(run);
-  }
-  return core::NotFound(Message("fbr.invoice.no_run", {{"run", run_id}}), Message("fbr.place.run"));
-}
-
 Result<store::RunWorkflowRecord> WorkflowOf(store::Store& store, int64_t run_id) {
-  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord run, RunRecord(store, run_id));
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord run, FindRun(store, run_id));
   KENEYA_ASSIGN_OR_RETURN(std::optional<store::RunWorkflowRecord> state,
                           store.GetRunWorkflow(run_id));
   if (!state) {
@@ -213,11 +205,7 @@ Result<StartedRun> StartRun(store::Store& store, const Sight& sight, const RunRe
   for (const FacilityContract& fc : contracts.active) {
     std::optional<LeftOutFacility> held;
     for (const Needed& n : needed) {
-      const auto& assigned = n.data_set->org_unit_uids;
-      if (!assigned.empty() &&
-          std::find(assigned.begin(), assigned.end(), fc.org_unit->uid) == assigned.end()) {
-        continue;
-      }
+      if (!IsAssigned(*n.data_set, *fc.org_unit)) continue;
       auto it = status_of.find({n.data_set->id, fc.org_unit->id, n.period.Code()});
       PeriodStatus status = it == status_of.end() ? PeriodStatus::kOpen : it->second;
       if (std::optional<LeftOutReason> reason = ReasonOf(status)) {
@@ -262,7 +250,7 @@ Result<RunState> GetRunState(store::Store& store, const Sight& sight, int64_t ru
 Result<RunState> ApproveRun(store::Store& store, const Sight& sight, int64_t run_id,
                             core::TimestampMs version, const store::Actor& actor) {
   KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kWrite));
-  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord record, RunRecord(store, run_id));
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord record, FindRun(store, run_id));
   KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord state, WorkflowOf(store, run_id));
   if (record.created_by == actor.user) {
     return core::PermissionDenied(Message("fbr.run.approve_own", {{"run", run_id}}), "run");
@@ -292,53 +280,57 @@ Result<RunState> ApproveRun(store::Store& store, const Sight& sight, int64_t run
   return StateOf(store, sight.directory(), changed);
 }
 
-Result<RunState> ReopenRun(store::Store& store, const Sight& sight, int64_t run_id,
-                           core::TimestampMs version, const std::string& reason,
-                           const store::Actor& actor) {
+namespace {
+
+// A step from the approved status (reopen, publish), by the national unit.
+Result<RunState> StepFromApproved(store::Store& store, const Sight& sight, store::RunChange change,
+                                  const store::Actor& actor) {
   KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kWrite));
-  if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return core::InvalidArgument(Message("fbr.workflow.reason_needed"), "reason");
-  }
-  KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord state, WorkflowOf(store, run_id));
+  KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord state, WorkflowOf(store, change.run_id));
   if (state.status != "approved") {
     return core::Conflict(
-        Message("fbr.run.not_approved", {{"run", run_id}, {"status", state.status}}), "status");
+        Message("fbr.run.not_approved", {{"run", change.run_id}, {"status", state.status}}),
+        "status");
   }
-  store::RunChange change;
-  change.run_id = run_id;
-  change.action = "reopen";
   change.from = "approved";
-  change.to = "reopened";
-  change.seen = version;
-  change.reason = reason;
-  change.remove_locks = true;
   KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord changed, store.ChangeRun(change, actor));
   return StateOf(store, sight.directory(), changed);
 }
 
-Result<RunState> PublishRun(store::Store& store, const Sight& sight, int64_t run_id,
-                            core::TimestampMs version, const store::Actor& actor) {
-  KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kWrite));
-  KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord state, WorkflowOf(store, run_id));
-  if (state.status != "approved") {
-    return core::Conflict(
-        Message("fbr.run.not_approved", {{"run", run_id}, {"status", state.status}}), "status");
+}  // namespace
+
+Result<RunState> ReopenRun(store::Store& store, const Sight& sight, int64_t run_id,
+                           core::TimestampMs version, const std::string& reason,
+                           const store::Actor& actor) {
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kWrite));
+    return core::InvalidArgument(Message("fbr.workflow.reason_needed"), "reason");
   }
   store::RunChange change;
   change.run_id = run_id;
+  change.action = "reopen";
+  change.to = "reopened";
+  change.seen = version;
+  change.reason = reason;
+  change.remove_locks = true;
+  return StepFromApproved(store, sight, change, actor);
+}
+
+Result<RunState> PublishRun(store::Store& store, const Sight& sight, int64_t run_id,
+                            core::TimestampMs version, const store::Actor& actor) {
+  store::RunChange change;
+  change.run_id = run_id;
   change.action = "publish";
-  change.from = "approved";
   change.to = "approved";
   change.seen = version;
   change.publish = true;
-  KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord changed, store.ChangeRun(change, actor));
-  return StateOf(store, sight.directory(), changed);
+  return StepFromApproved(store, sight, change, actor);
 }
 
 Status CheckNotLocked(store::Store& store, int32_t org_unit, int32_t period) {
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::ValueLock> locks, store.LocksOn(org_unit, period));
   if (locks.empty()) return core::OkStatus();
-  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord run, RunRecord(store, locks.front().run_id));
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord run, FindRun(store, locks.front().run_id));
   auto run_period = core::Period::FromCode(run.period);
   return core::Conflict(
       Message("fbr.run.value_locked",

@@ -69,13 +69,18 @@ Result<std::shared_ptr<const rules::CompiledProgram>> CompiledVersion(
   return made;
 }
 
-Result<StoredRun> LoadRun(store::Store& store, int64_t run_id) {
+Result<store::InvoiceRunRecord> FindRun(store::Store& store, int64_t run_id) {
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
-  for (const store::InvoiceRunRecord& run : runs) {
-    if (run.id == run_id) return Complete(store, run);
+  for (store::InvoiceRunRecord& run : runs) {
+    if (run.id == run_id) return std::move(run);
   }
   return core::NotFound(core::Message("fbr.invoice.no_run", {{"run", run_id}}),
                         core::Message("fbr.place.run"));
+}
+
+Result<StoredRun> LoadRun(store::Store& store, int64_t run_id) {
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord run, FindRun(store, run_id));
+  return Complete(store, run);
 }
 
 Result<StoredRun> LatestRun(store::Store& store, std::string_view program_code,

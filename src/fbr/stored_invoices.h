@@ -34,6 +34,8 @@ struct StoredRun {
 core::Result<std::shared_ptr<const rules::CompiledProgram>> CompiledVersion(
     const store::ProgramRecord& program);
 
+// A stored run's record; NotFound for an unknown run.
+core::Result<store::InvoiceRunRecord> FindRun(store::Store& store, int64_t run_id);
 core::Result<StoredRun> LoadRun(store::Store& store, int64_t run_id);
 // The newest run of a program (any when empty) for a period; kNotFound when none.
 core::Result<StoredRun> LatestRun(store::Store& store, std::string_view program_code,

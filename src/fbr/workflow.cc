@@ -80,22 +80,7 @@ Result<Resolved> Resolve(const Sight& sight, const PeriodRef& ref) {
   auto period = core::Period::Parse(ref.period);
   if (!period.ok()) return core::InvalidArgument(period.error().text, "period");
   out.period = *period;
-  if (out.period.type() != out.data_set->period_type) {
-    return core::InvalidArgument(
-        Message("fbr.entry.period_type",
-                {{"period", ref.period},
-                 {"data_set", out.data_set->name},
-                 {"type", core::PeriodTypeName(out.data_set->period_type)}}),
-        "period");
-  }
-  const auto& assigned = out.data_set->org_unit_uids;
-  if (!assigned.empty() &&
-      std::find(assigned.begin(), assigned.end(), out.org_unit->uid) == assigned.end()) {
-    return core::FailedPrecondition(
-        Message("fbr.entry.not_assigned",
-                {{"org_unit", out.org_unit->name}, {"data_set", out.data_set->name}}),
-        "orgUnit");
-  }
+  KENEYA_RETURN_IF_ERROR(CheckCollects(*out.data_set, *out.org_unit, out.period, ref.period));
   out.key = {out.data_set->id, out.org_unit->id, out.period.Code()};
   return out;
 }
@@ -495,15 +480,8 @@ Status WriteGuard::Check(const core::DataValueKey& key) {
   const core::OrgUnit* unit = directory_.OrgUnitById(key.org_unit);
   auto period = core::Period::FromCode(key.period);
   if (element == nullptr || unit == nullptr || !period.ok()) return core::OkStatus();
-  for (const core::DataSet& data_set : directory_.bundle().data_sets) {
-    if (data_set.period_type != period->type()) continue;
-    const auto& elements = data_set.data_element_uids;
-    if (std::find(elements.begin(), elements.end(), element->uid) == elements.end()) continue;
-    const auto& assigned = data_set.org_unit_uids;
-    if (!assigned.empty() &&
-        std::find(assigned.begin(), assigned.end(), unit->uid) == assigned.end()) {
-      continue;
-    }
+  for (const core::DataSet* set : DataSetsCollecting(directory_, *element, period->type(), *unit)) {
+    const core::DataSet& data_set = *set;
     const store::PeriodKey period_key{data_set.id, key.org_unit, key.period};
     auto status = statuses_.find(period_key);
     if (status == statuses_.end()) {
