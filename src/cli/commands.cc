@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -243,6 +244,12 @@ int RunServe(const Context& c, const ServeOptions& options) {
   if (!options.tls_key.empty()) config.server.tls_key = options.tls_key;
   config.api.secure_cookies = !config.server.tls_cert.empty();
   config.api.info = http::ServerInfo{Version(), Shown(config.database)};
+  if (config.api.jobs.owner.empty() && config.server.port != 0) {
+    // A name that a restarted server keeps, so that it resumes the jobs it was running.
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    config.api.jobs.owner = std::string(host) + ":" + std::to_string(config.server.port);
+  }
 
   // Many connections: a small page cache each (the file is in the system's cache anyway).
   auto pool = store::StorePool::Open(config.database, config.pool,
@@ -269,6 +276,7 @@ int RunServe(const Context& c, const ServeOptions& options) {
   core::Status bound = server.Bind();
   if (!bound.ok()) return Fail(c, bound.error());
   StopOnSignal stop(server);
+  api.StartJobs();
   *c.out << Text(c.language, "cli.serve.listening",
                  {{"host", config.server.host},
                   {"port", server.port()},

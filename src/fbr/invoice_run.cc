@@ -416,7 +416,8 @@ Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& override
 
 Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& run,
                                         const store::Actor& actor,
-                                        const store::ProgressFn& progress) {
+                                        const store::ProgressFn& progress,
+                                        const store::RunForApproval* approval) {
   const rules::Program& program = run.program();
   const rules::PaymentRule& rule = run.payment_rule();
   const core::Period& period = run.inputs->period;
@@ -486,7 +487,7 @@ Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& 
   if (progress) progress({"write", 0, static_cast<int64_t>(invoices.size())});
   KENEYA_ASSIGN_OR_RETURN(
       store::InvoiceRunRecord saved,
-      store.SaveInvoiceRun(record, invoices, missing, run.suspended_org_units, actor));
+      store.SaveInvoiceRun(record, invoices, missing, run.suspended_org_units, approval, actor));
   if (progress) {
     progress(
         {"write", static_cast<int64_t>(invoices.size()), static_cast<int64_t>(invoices.size())});

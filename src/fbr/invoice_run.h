@@ -97,10 +97,12 @@ core::Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& ov
 // the same period...), their lines and inputs, and the facilities that reported nothing.
 // Refused, nothing stored (kFailedPrecondition, a message that says so), for a run without a
 // single invoice: a period whose data has not come in yet, or the wrong period; it would only
-// supersede a good run.
+// supersede a good run. With `approval`, the run is one for approval, stored with its workflow
+// in the same transaction (store::RunForApproval).
 core::Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& run,
                                               const store::Actor& actor,
-                                              const store::ProgressFn& progress = nullptr);
+                                              const store::ProgressFn& progress = nullptr,
+                                              const store::RunForApproval* approval = nullptr);
 
 // A run's invoiced totals by region and by district (codes as the facilities' facts give them,
 // in code order), and each district's region.

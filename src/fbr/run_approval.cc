@@ -153,27 +153,58 @@ Message LeftOutReasonText(LeftOutReason reason) {
   return Message("fbr.run.left_out.not_declared");
 }
 
-Result<StartedRun> StartRun(store::Store& store, const Sight& sight, const RunRequest& request,
-                            const store::Actor& actor) {
+namespace {
+
+// The program version of a request, once its runs allow one more (RunRequest, StartRun).
+Result<store::ProgramRecord> RequestedProgram(store::Store& store, const Sight& sight,
+                                              const RunRequest& request) {
   KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kWrite));
   auto period = core::Period::Parse(request.period);
   if (!period.ok()) return core::InvalidArgument(period.error().text, "period");
   KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program,
                           ProgramFor(store, request.program, *period));
-  // One approved run per program and period: a new one only after a reopening.
+  // One approved run per program and period, a new one only after a reopening; one run waiting
+  // for approval, replaced only when named.
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::RunWorkflowRecord> states, store.RunWorkflows());
+  bool replaced = request.replaces == 0;
   for (const store::InvoiceRunRecord& run : runs) {
     if (run.program_code != program.code || run.period != period->Code()) continue;
     for (const store::RunWorkflowRecord& state : states) {
-      if (state.run_id == run.id && state.status == "approved") {
+      if (state.run_id != run.id) continue;
+      if (state.status == "approved") {
         return core::FailedPrecondition(
             Message("fbr.run.already_approved", {{"run", run.id}, {"period", request.period}}),
             "period");
       }
+      if (state.status != "computed") continue;
+      if (run.id == request.replaces) {
+        replaced = true;
+      } else {
+        return core::Conflict(
+            Message("fbr.run.waiting", {{"run", run.id}, {"period", request.period}}), "replaces");
+      }
     }
   }
+  if (!replaced) {
+    return core::InvalidArgument(
+        Message("fbr.run.not_waiting", {{"run", request.replaces}, {"period", request.period}}),
+        "replaces");
+  }
+  return program;
+}
 
+}  // namespace
+
+Status CheckRunRequest(store::Store& store, const Sight& sight, const RunRequest& request) {
+  KENEYA_RETURN_IF_ERROR(RequestedProgram(store, sight, request));
+  return core::OkStatus();
+}
+
+Result<StartedRun> StartRun(store::Store& store, const Sight& sight, const RunRequest& request,
+                            const store::Actor& actor, const RunJob* job) {
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program, RequestedProgram(store, sight, request));
+  const core::Period period = *core::Period::Parse(request.period);
   // Who is eligible: every needed facility-period validated.
   const Directory& directory = sight.directory();
   KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const rules::CompiledProgram> compiled,
@@ -185,9 +216,9 @@ Result<StartedRun> StartRun(store::Store& store, const Sight& sight, const RunRe
                           "payment");
   }
   KENEYA_ASSIGN_OR_RETURN(std::vector<Needed> needed,
-                          NeededPeriods(directory, *compiled, payment, *period));
+                          NeededPeriods(directory, *compiled, payment, period));
   KENEYA_ASSIGN_OR_RETURN(ContractsInForce contracts,
-                          ContractsFor(store, directory.resolver(), program.code, *period));
+                          ContractsFor(store, directory.resolver(), program.code, period));
   store::PeriodStatusQuery query;
   for (const Needed& n : needed) {
     query.data_sets.push_back(n.data_set->id);
@@ -232,11 +263,20 @@ Result<StartedRun> StartRun(store::Store& store, const Sight& sight, const RunRe
   ComputeOptions options;
   options.payment = request.payment;
   options.include = [&eligible](int32_t org_unit) { return eligible.count(org_unit) > 0; };
+  if (job != nullptr) options.progress = job->progress;
   KENEYA_ASSIGN_OR_RETURN(ComputedRun computed,
-                          Compute(store, directory.bundle(), program, *period, options));
+                          Compute(store, directory.bundle(), program, period, options));
+  store::RunForApproval approval;
+  approval.left_out = std::move(left_records);
+  approval.replaces = request.replaces;
+  if (job != nullptr) {
+    approval.job_id = job->job_id;
+    approval.job_owner = job->owner;
+  }
   StartedRun out;
-  KENEYA_ASSIGN_OR_RETURN(out.run, SaveRun(store, computed, actor));
-  KENEYA_ASSIGN_OR_RETURN(out.state, store.StartRunWorkflow(out.run.id, left_records, actor));
+  KENEYA_ASSIGN_OR_RETURN(out.run, SaveRun(store, computed, actor,
+                                           job != nullptr ? job->progress : nullptr, &approval));
+  KENEYA_ASSIGN_OR_RETURN(out.state, WorkflowOf(store, out.run.id));
   out.left_out = std::move(left_out);
   return out;
 }

@@ -45,8 +45,17 @@ struct LeftOutFacility {
 
 struct RunRequest {
   std::string program;
-  std::string period;   // the payment's period ("2024Q4")
-  std::string payment;  // empty: the program's first payment rule
+  std::string period;    // the payment's period ("2024Q4")
+  std::string payment;   // empty: the program's first payment rule
+  int64_t replaces = 0;  // the computed run it replaces; 0: none may be waiting
+};
+
+// The background job a run is computed in (fbr/jobs.h): the run is stored only while `owner`
+// holds the job, which ends with it in the same transaction.
+struct RunJob {
+  int64_t job_id = 0;
+  std::string owner;
+  store::ProgressFn progress;
 };
 
 struct StartedRun {
@@ -58,9 +67,15 @@ struct StartedRun {
 // Computes and stores a run for approval, as `actor` (national unit: invoice_run W everywhere).
 // Errors: PermissionDenied; NotFound for an unknown program; FailedPrecondition when an approved
 // run of the program and period exists (reopen it first) or when no facility is validated yet;
+// Conflict when a computed run waits for approval and `request.replaces` does not name it;
 // Compute's and SaveRun's errors.
 core::Result<StartedRun> StartRun(store::Store& store, const Sight& sight,
-                                  const RunRequest& request, const store::Actor& actor);
+                                  const RunRequest& request, const store::Actor& actor,
+                                  const RunJob* job = nullptr);
+
+// StartRun's checks that need no computing (who asks, the program, the period, the runs of the
+// period), for a request answered before its job runs.
+core::Status CheckRunRequest(store::Store& store, const Sight& sight, const RunRequest& request);
 
 struct RunState {
   store::RunWorkflowRecord state;

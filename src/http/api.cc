@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "auth/accounts.h"
+#include "auth/secrets.h"
 #include "core/text.h"
 #include "core/timestamp.h"
 #include "http/api_internal.h"
@@ -695,9 +696,24 @@ const std::string& Api::Call::Path(std::string_view name) const {
 
 Api::Api(store::StorePool& pool, auth::Authenticator& authenticator, ApiOptions options,
          Metrics* metrics)
-    : pool_(pool), authenticator_(authenticator), options_(std::move(options)), metrics_(metrics) {}
+    : pool_(pool), authenticator_(authenticator), options_(std::move(options)), metrics_(metrics) {
+  if (options_.run_jobs) {
+    if (options_.jobs.owner.empty()) {
+      options_.jobs.owner = "keneya-" + std::to_string(::getpid()) + "-" + auth::RandomToken(4);
+    }
+    jobs_ = std::make_unique<fbr::JobRunner>(
+        pool_, [this](store::Store& store) { return Directory(store); }, options_.jobs);
+  }
+}
 
-Api::~Api() = default;
+void Api::StartJobs() {
+  if (jobs_) jobs_->Start();
+}
+
+Api::~Api() {
+  // The runner's thread uses the Api's directory: it stops first.
+  if (jobs_) jobs_->Stop();
+}
 
 std::vector<RouteInfo> Api::Routes() {
   std::vector<RouteInfo> out;

@@ -30,6 +30,7 @@
 #include "core/metadata.h"
 #include "core/result.h"
 #include "fbr/directory.h"
+#include "fbr/jobs.h"
 #include "http/exchange.h"
 #include "store/store_pool.h"
 
@@ -53,6 +54,11 @@ struct ApiOptions {
   bool secure_cookies = false;                   // under TLS: the session cookie is Secure
   // The web app's built files (web/dist), served to GET requests outside /api; empty: none.
   std::string static_dir;
+  // Background jobs (invoice runs): this server runs them when `run_jobs` (`keneya serve` does
+  // unless configured otherwise; an Api in a test runs its jobs itself); its name (jobs.owner)
+  // stays the same across restarts so that it resumes its own ("": a name for this process).
+  bool run_jobs = false;
+  fbr::JobOptions jobs;
 };
 
 // The HTTP status for an error code (400, 401, 403, 404, 409, 412, 429, 503, 500).
@@ -79,6 +85,10 @@ class Api : public Handler {
       Metrics* metrics = nullptr);
   ~Api() override;
 
+  // Starts running background jobs when ApiOptions::run_jobs (on a thread of the runner's: call
+  // it once the process has set its signal mask).
+  void StartJobs();
+
   size_t BodyLimit(std::string_view method, std::string_view path) const override;
   Response Handle(const Request& request) override;
 
@@ -97,6 +107,7 @@ class Api : public Handler {
   auth::Authenticator& authenticator_;
   ApiOptions options_;
   Metrics* metrics_;
+  std::unique_ptr<fbr::JobRunner> jobs_;  // null when the server runs no jobs
   std::mutex metadata_mutex_;
   std::shared_ptr<const fbr::Directory> directory_;
   int64_t metadata_revision_ = -1;

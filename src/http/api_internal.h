@@ -49,6 +49,8 @@ struct Api::Call {
   const ApiOptions& options() const { return api.options_; }
   Metrics* metrics() const { return api.metrics_; }
   store::StorePool& pool() const { return api.pool_; }
+  // This server's job runner, or null when it runs none.
+  fbr::JobRunner* jobs() const { return api.jobs_.get(); }
   const std::string& Path(std::string_view name) const;
 
   // Read once for the call (Directory(), Sight()).

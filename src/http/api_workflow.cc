@@ -1,9 +1,15 @@
 // The workflow of a facility-period over the API (docs/WORKFLOW.md): its file, and its steps.
+#include <chrono>
+#include <optional>
+#include <utility>
+
 #include "core/category.h"
 #include "core/data_element.h"
 #include "core/timestamp.h"
+#include "fbr/jobs.h"
 #include "fbr/report_pdf.h"
 #include "fbr/run_approval.h"
+#include "fbr/stored_invoices.h"
 #include "fbr/workflow.h"
 #include "http/api_internal.h"
 #include "io/readable.h"
@@ -178,13 +184,47 @@ Json RunStateJson(const fbr::RunState& state, const std::string& started_by,
 }
 
 Result<std::string> StarterOf(Api::Call& call, int64_t run_id) {
-  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, call.db().InvoiceRuns());
-  for (const store::InvoiceRunRecord& run : runs) {
-    if (run.id == run_id) return run.created_by;
-  }
-  return std::string();
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord run, fbr::FindRun(call.db(), run_id));
+  return run.created_by;
 }
 
+Json JobJson(const store::JobRecord& job, core::Language language) {
+  auto at = [](core::TimestampMs ms) {
+    return ms == 0 ? Json(nullptr) : Json(core::FormatTimestamp(ms));
+  };
+  Json params = Json::parse(job.params, nullptr, /*allow_exceptions=*/false);
+  Json error = nullptr;
+  if (std::optional<fbr::JobError> e = fbr::ReadJobError(job)) {
+    const bool french = language == core::Language::kFrench;
+    error = {{"code", e->code},
+             {"message_id", e->message_id},
+             {"message", french ? e->text_fr : e->text_en},
+             {"where", french ? e->where_fr : e->where_en}};
+  }
+  Json result = nullptr;
+  if (job.result_id != 0 && job.kind == fbr::kInvoiceRunJob) result = {{"run", job.result_id}};
+  return {{"id", job.id},
+          {"kind", job.kind},
+          {"params", params.is_discarded() ? Json(nullptr) : params},
+          {"state", job.state},
+          {"phase", job.phase},
+          {"done", job.done},
+          {"total", job.total},
+          {"createdBy", job.created_by},
+          {"createdAt", at(job.created_at)},
+          {"startedAt", at(job.started_at)},
+          {"finishedAt", at(job.finished_at)},
+          {"attempts", job.attempts},
+          {"result", result},
+          {"error", error}};
+}
+
+bool Finished(const store::JobRecord& job) {
+  return job.state == "succeeded" || job.state == "failed";
+}
+
+// Queues the run; its job answers (202), or the job of the same program and period that is
+// already queued or running (409).
 Result<Response> StartRun(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
   KENEYA_ASSIGN_OR_RETURN(Json body, JsonBody(call));
@@ -193,16 +233,90 @@ Result<Response> StartRun(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(request.period, RequiredString(body, "period"));
   KENEYA_ASSIGN_OR_RETURN(auto payment, OptionalString(body, "payment"));
   request.payment = payment.value_or("");
-  KENEYA_ASSIGN_OR_RETURN(fbr::StartedRun started,
-                          fbr::StartRun(call.db(), *sight, request, call.Actor()));
-  fbr::RunState state;
-  state.state = started.state;
-  state.left_out = started.left_out;
-  KENEYA_ASSIGN_OR_RETURN(state.events, call.db().RunEvents(started.run.id));
-  Json json = RunStateJson(state, started.run.created_by, call.user->name, call.language);
-  json["invoices"] = started.run.invoice_count;
-  json["total"] = started.run.total;
-  return JsonResponse(201, json);
+  KENEYA_ASSIGN_OR_RETURN(auto replaces, OptionalInteger(body, "replaces"));
+  request.replaces = replaces.value_or(0);
+  KENEYA_ASSIGN_OR_RETURN(fbr::QueuedRun queued,
+                          fbr::QueueRun(call.db(), *sight, request, call.Actor()));
+  if (!queued.created) {
+    Response r = ErrorResponse(
+        core::Conflict(
+            Message("http.run_job_active", {{"job", queued.job.id}, {"period", request.period}}),
+            Message("store.job_place", {{"job", queued.job.id}})),
+        call.language);
+    Json error = Json::parse(r.body);
+    error["job"] = JobJson(queued.job, call.language);
+    return JsonResponse(409, error);
+  }
+  if (call.jobs() != nullptr) call.jobs()->Wake();
+  Response r = JsonResponse(202, JobJson(queued.job, call.language));
+  r.headers.emplace_back("Location", "/api/jobs/" + std::to_string(queued.job.id));
+  return r;
+}
+
+Result<Response> GetJob(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(int64_t id, PathId(call, "id"));
+  KENEYA_ASSIGN_OR_RETURN(store::JobRecord job, fbr::GetJob(call.db(), *sight, id));
+  Response r = JsonResponse(200, JobJson(job, call.language));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+// The job's progress as server-sent events: "progress" each time it moves, "end" once finished
+// (then the stream closes); a comment every 15 s keeps proxies from closing a quiet stream.
+Result<Response> JobEvents(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(int64_t id, PathId(call, "id"));
+  KENEYA_ASSIGN_OR_RETURN(store::JobRecord first, fbr::GetJob(call.db(), *sight, id));
+  struct Stream {
+    store::StorePool* pool;
+    int64_t id;
+    core::Language language;
+    std::optional<store::JobRecord> last;
+    std::chrono::steady_clock::time_point read_at{}, sent_at{};
+    bool ended = false;
+  };
+  auto stream = std::make_shared<Stream>(Stream{&call.pool(), id, call.language, std::nullopt});
+  auto event = [stream](const store::JobRecord& job) {
+    const bool end = Finished(job);
+    stream->ended = end;
+    stream->sent_at = std::chrono::steady_clock::now();
+    return std::string(end ? "event: end\n" : "event: progress\n") +
+           "id: " + std::to_string(job.done) + "\ndata: " + JobJson(job, stream->language).dump() +
+           "\n\n";
+  };
+  std::string opening = event(first);
+  stream->last = std::move(first);
+  Response r;
+  r.content_type = "text/event-stream; charset=utf-8";
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("X-Accel-Buffering", "no");
+  r.pull = [stream, event, opening = std::move(opening)]() mutable -> std::optional<std::string> {
+    if (!opening.empty()) return std::exchange(opening, std::string());
+    if (stream->ended) return std::nullopt;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - stream->read_at < std::chrono::milliseconds(400)) return std::string();
+    stream->read_at = now;
+    auto store = stream->pool->Acquire(std::chrono::milliseconds(0));
+    if (store.ok()) {
+      auto job = (*store)->GetJob(stream->id);
+      if (job.ok() && job->has_value()) {
+        const store::JobRecord& j = **job;
+        const store::JobRecord& l = *stream->last;
+        if (j.state != l.state || j.phase != l.phase || j.done != l.done || j.total != l.total ||
+            j.attempts != l.attempts) {
+          stream->last = j;
+          return event(j);
+        }
+      }
+    }
+    if (now - stream->sent_at > std::chrono::seconds(15)) {
+      stream->sent_at = now;
+      return std::string(": waiting\n\n");
+    }
+    return std::string();
+  };
+  return r;
 }
 
 Result<Response> RunWorkflow(Api::Call& call) {
@@ -257,6 +371,8 @@ void AddWorkflowRoutes(std::vector<Api::Route>& routes) {
                     {"POST", "/api/runs", Who::kSignedIn, Body::kSmall, StartRun},
                     {"GET", "/api/runs/{id}/workflow", Who::kSignedIn, Body::kSmall, RunWorkflow},
                     {"POST", "/api/runs/{id}/{action}", Who::kSignedIn, Body::kSmall, ChangeRun},
+                    {"GET", "/api/jobs/{id}", Who::kSignedIn, Body::kSmall, GetJob},
+                    {"GET", "/api/jobs/{id}/events", Who::kSignedIn, Body::kSmall, JobEvents},
                 });
 }
 

@@ -89,6 +89,11 @@ class Reader {
       if (name == "import_body_bytes") return Bytes(section, name, value, c.api.import_body_limit);
     } else if (section == "log") {
       if (name == "requests") return Text(section, name, value, c.request_log);
+    } else if (section == "jobs") {
+      if (name == "run") return Bool(section, name, value, c.api.run_jobs);
+      if (name == "name") return Text(section, name, value, c.api.jobs.owner);
+      if (name == "lease_ms") return Millis(section, name, value, c.api.jobs.lease);
+      if (name == "poll_ms") return Millis(section, name, value, c.api.jobs.poll);
     }
     return Unknown(section + "." + name, value);
   }
@@ -113,6 +118,13 @@ class Reader {
     std::optional<std::string> text = node.value<std::string>();
     if (!text) return Wrong(section, name, node, "http.config.want_text");
     out = *text;
+    return core::OkStatus();
+  }
+
+  Status Bool(const std::string& section, const std::string& name, const toml::node& node,
+              bool& out) const {
+    if (!node.is_boolean()) return Wrong(section, name, node, "http.config.want_bool");
+    out = *node.value<bool>();
     return core::OkStatus();
   }
 
@@ -187,6 +199,13 @@ Status ApplyServeEnvironment(const std::function<const char*(const char*)>& look
   KENEYA_RETURN_IF_ERROR(number("KENEYA_POOL", 1, 1000, config.pool));
   text("KENEYA_REQUEST_LOG", config.request_log);
   text("KENEYA_STATIC", config.api.static_dir);
+  text("KENEYA_JOBS_NAME", config.api.jobs.owner);
+  int lease_ms = static_cast<int>(config.api.jobs.lease.count());
+  KENEYA_RETURN_IF_ERROR(number("KENEYA_JOBS_LEASE_MS", 100, 3'600'000, lease_ms));
+  config.api.jobs.lease = std::chrono::milliseconds(lease_ms);
+  int poll_ms = static_cast<int>(config.api.jobs.poll.count());
+  KENEYA_RETURN_IF_ERROR(number("KENEYA_JOBS_POLL_MS", 10, 3'600'000, poll_ms));
+  config.api.jobs.poll = std::chrono::milliseconds(poll_ms);
   if (const char* proxies = lookup("KENEYA_TRUSTED_PROXIES"); proxies != nullptr && *proxies) {
     config.api.trusted_proxies.clear();
     std::string_view rest = proxies;

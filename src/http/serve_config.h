@@ -7,9 +7,11 @@
 //   [database]               url ("var/keneya.db" or "postgresql://..."), pool
 //   [limits]                 body_bytes, import_body_bytes
 //   [log]                    requests ("-": standard error; a file path)
+//   [jobs]                   run (true), name (default "host:port"), lease_ms, poll_ms
 //
 // Environment: KENEYA_DB, KENEYA_HOST, KENEYA_PORT, KENEYA_TLS_CERT, KENEYA_TLS_KEY,
-// KENEYA_POOL, KENEYA_TRUSTED_PROXIES (comma-separated), KENEYA_REQUEST_LOG.
+// KENEYA_POOL, KENEYA_TRUSTED_PROXIES (comma-separated), KENEYA_REQUEST_LOG, KENEYA_JOBS_NAME,
+// KENEYA_JOBS_LEASE_MS, KENEYA_JOBS_POLL_MS.
 #ifndef KENEYA_HTTP_SERVE_CONFIG_H_
 #define KENEYA_HTTP_SERVE_CONFIG_H_
 
@@ -24,6 +26,7 @@
 namespace keneya::http {
 
 struct ServeConfig {
+  ServeConfig() { api.run_jobs = true; }
   ServerOptions server;
   ApiOptions api;
   std::string database = "keneya.db";

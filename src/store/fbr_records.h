@@ -153,6 +153,7 @@ struct RunWorkflowRecord {
   core::TimestampMs approved_at = 0;
   std::string published_by;
   core::TimestampMs published_at = 0;  // 0: not published
+  int64_t job_id = 0;                  // the job that computed it (0: none)
 };
 
 struct RunEvent {
@@ -189,6 +190,47 @@ struct RunChange {
   std::vector<ValueLock> add_locks;
   bool remove_locks = false;
   bool publish = false;  // sets published_by and published_at
+};
+
+// What makes a stored run one for approval, written in the run's own transaction: the facilities
+// it left out, the computed run it replaces, and the job that computed it. The run is refused
+// (kConflict) when another run of the program, payment and period is computed or approved, or
+// when `job_owner` no longer holds the job (another server took it over); the job is marked
+// succeeded with the run in the same transaction.
+struct RunForApproval {
+  std::vector<LeftOutRecord> left_out;
+  int64_t replaces = 0;  // the computed run it replaces (0: none may be waiting)
+  int64_t job_id = 0;    // 0: computed outside a job
+  std::string job_owner;
+};
+
+// ---- Background jobs ----
+
+// A long piece of work (an invoice run, a push to DHIS2) stored with its progress, taken by one
+// server at a time under a lease that the server renews; another server takes over a job whose
+// lease ran out.
+struct JobRecord {
+  int64_t id = 0;
+  std::string kind;                  // "invoice_run", "dhis2_push"
+  std::string key;                   // one active job per key ("invoice_run FBR_MALI 2024Q4")
+  std::string params;                // JSON, read by the job's kind
+  std::string state;                 // "queued", "running", "succeeded", "failed"
+  core::TimestampMs created_at = 0;  // set by the store
+  std::string created_by, source, address;  // set by the store from the actor
+  std::string owner;                        // the server running it ("" while queued)
+  core::TimestampMs lease_until = 0;
+  int attempts = 0;  // how many times a server took it
+  std::string phase;
+  int64_t done = 0, total = 0;
+  core::TimestampMs started_at = 0, finished_at = 0;
+  int64_t result_id = 0;  // the run it made
+  std::string error;      // JSON: a message id and its arguments, when failed
+};
+
+// A job's progress as its server reports it, with the lease renewed to `lease_until`.
+struct JobProgress {
+  std::string phase;
+  int64_t done = 0, total = 0;
 };
 
 }  // namespace keneya::store

@@ -66,6 +66,7 @@ class SqlStore : public Store {
                                                 std::span<const InvoiceRecord> invoices,
                                                 std::span<const int32_t> missing,
                                                 std::span<const int32_t> suspended,
+                                                const RunForApproval* approval,
                                                 const Actor& actor) override;
   core::Result<std::vector<InvoiceRunRecord>> InvoiceRuns() override;
   core::Result<std::vector<InvoiceRecord>> Invoices(int64_t run_id) override;
@@ -86,15 +87,21 @@ class SqlStore : public Store {
                                                       const Actor& actor) override;
   core::Result<std::vector<PeriodEvent>> PeriodEvents(const PeriodKey& key) override;
 
-  core::Result<RunWorkflowRecord> StartRunWorkflow(int64_t run_id,
-                                                   std::span<const LeftOutRecord> left_out,
-                                                   const Actor& actor) override;
   core::Result<std::optional<RunWorkflowRecord>> GetRunWorkflow(int64_t run_id) override;
   core::Result<std::vector<RunWorkflowRecord>> RunWorkflows() override;
   core::Result<RunWorkflowRecord> ChangeRun(const RunChange& change, const Actor& actor) override;
   core::Result<std::vector<RunEvent>> RunEvents(int64_t run_id) override;
   core::Result<std::vector<LeftOutRecord>> LeftOut(int64_t run_id) override;
   core::Result<std::vector<ValueLock>> LocksOn(int32_t org_unit, int32_t period) override;
+  core::Result<CreatedJob> CreateJob(const JobRecord& job, const Actor& actor) override;
+  core::Result<std::optional<JobRecord>> GetJob(int64_t id) override;
+  core::Result<std::vector<JobRecord>> Jobs(std::string_view kind, int limit) override;
+  core::Result<std::optional<JobRecord>> ClaimJob(std::string_view owner, core::TimestampMs now,
+                                                  core::TimestampMs lease_until) override;
+  core::Result<bool> RenewJob(int64_t id, std::string_view owner, core::TimestampMs lease_until,
+                              const JobProgress& progress) override;
+  core::Result<bool> FinishJob(int64_t id, std::string_view owner, std::string_view state,
+                               int64_t result_id, std::string_view error) override;
 
   core::Result<UserRecord> CreateUser(const UserRecord& user, const Actor& actor) override;
   core::Result<UserRecord> UpdateUser(const UserRecord& user, std::string_view action,
@@ -139,6 +146,11 @@ class SqlStore : public Store {
                                      bool dry_run);
   // Records the counts and end of a bulk load.
   core::Status FinishImport(int64_t id, const BulkLoadSummary& summary, core::TimestampMs finished);
+  // The part of SaveInvoiceRun that makes run `run_id` one for approval (RunForApproval): inside
+  // the caller's transaction.
+  core::Status WriteRunForApproval(int64_t run_id, const InvoiceRunRecord& run,
+                                   const RunForApproval& approval, core::TimestampMs now,
+                                   const Actor& actor);
   // Checks that every value of `values` refers to an existing org unit, data element, category
   // option combo and state; the error names the first value (by input position) that does not.
   // Call it inside the write transaction, so that nothing can change the references between the

@@ -420,6 +420,7 @@ Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
                                                   std::span<const InvoiceRecord> invoices,
                                                   std::span<const int32_t> missing,
                                                   std::span<const int32_t> suspended,
+                                                  const RunForApproval* approval,
                                                   const Actor& actor) {
   KENEYA_RETURN_IF_ERROR(EnsurePeriods({run.period}));
   SqlConnection& db = connection();
@@ -437,7 +438,7 @@ Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
   KENEYA_RETURN_IF_ERROR(db.Exec(
       "UPDATE invoice_run SET status = 'superseded' WHERE program_code = ? AND payment_code = ? "
       "AND period_id = ? AND status = 'draft' AND id NOT IN (SELECT run_id FROM run_workflow "
-      "WHERE status = 'approved')",
+      "WHERE status IN ('computed', 'approved'))",
       {run.program_code, run.payment_code, run.period}));
   const core::TimestampMs now = core::NowMs();
   KENEYA_ASSIGN_OR_RETURN(
@@ -476,6 +477,9 @@ Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
                 {stored.id, org_unit}));
   }
   stored.suspended_count = static_cast<int64_t>(suspended.size());
+  if (approval != nullptr) {
+    KENEYA_RETURN_IF_ERROR(WriteRunForApproval(stored.id, stored, *approval, now, actor));
+  }
   KENEYA_RETURN_IF_ERROR(transaction.Commit());
   return stored;
 }

@@ -167,7 +167,7 @@ Result<std::vector<PeriodEvent>> SqlStore::PeriodEvents(const PeriodKey& key) {
 namespace {
 
 constexpr std::string_view kRunColumns =
-    "run_id, status, version, approved_by, approved_at, published_by, published_at";
+    "run_id, status, version, approved_by, approved_at, published_by, published_at, job_id";
 
 RunWorkflowRecord RunFromRow(const Row& row) {
   RunWorkflowRecord r;
@@ -178,6 +178,7 @@ RunWorkflowRecord RunFromRow(const Row& row) {
   r.approved_at = row.Int(4);
   r.published_by = row.Text(5);
   r.published_at = row.Int(6);
+  r.job_id = row.Int(7);
   return r;
 }
 
@@ -194,34 +195,59 @@ Status InsertRunEvent(SqlConnection& db, int64_t run_id, core::TimestampMs at,
 
 }  // namespace
 
-Result<RunWorkflowRecord> SqlStore::StartRunWorkflow(int64_t run_id,
-                                                     std::span<const LeftOutRecord> left_out,
-                                                     const Actor& actor) {
+Status SqlStore::WriteRunForApproval(int64_t run_id, const InvoiceRunRecord& run,
+                                     const RunForApproval& approval, core::TimestampMs now,
+                                     const Actor& actor) {
   SqlConnection& db = connection();
-  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
-  TransactionGuard transaction(db);
-  RunWorkflowRecord out;
-  out.run_id = run_id;
-  out.status = "computed";
-  out.version = core::NowMs();
+  // One run waiting or approved per program, payment and period: another computed run is
+  // replaced only when named, an approved one only after its reopening.
   KENEYA_ASSIGN_OR_RETURN(
-      int64_t inserted,
-      db.Exec("INSERT INTO run_workflow (run_id, status, version) VALUES (?, ?, ?) "
-              "ON CONFLICT DO NOTHING",
-              {run_id, out.status, out.version}));
-  if (inserted != 1) {
-    return core::AlreadyExists(Message("store.run_in_workflow", {{"run", run_id}}),
-                               Message("store.run_place", {{"run", run_id}}));
+      std::vector<Row> others,
+      db.Query("SELECT w.run_id, w.status FROM run_workflow w JOIN invoice_run r ON r.id = "
+               "w.run_id WHERE r.program_code = ? AND r.payment_code = ? AND r.period_id = ? AND "
+               "w.status IN ('computed', 'approved') AND w.run_id <> ? ORDER BY w.run_id",
+               {run.program_code, run.payment_code, run.period, run_id}));
+  for (const Row& other : others) {
+    if (other.Text(1) == "computed" && other.Int(0) == approval.replaces) continue;
+    return core::Conflict(
+        Message(other.Text(1) == "approved" ? "store.run_already_approved" : "store.run_waiting",
+                {{"run", other.Int(0)}}),
+        Message("store.run_place", {{"run", other.Int(0)}}));
   }
-  for (const LeftOutRecord& left : left_out) {
+  if (approval.replaces != 0) {
+    KENEYA_RETURN_IF_ERROR(db.Exec(
+        "UPDATE run_workflow SET status = 'reopened', version = ? WHERE run_id = ? AND status = "
+        "'computed'",
+        {now, approval.replaces}));
+    KENEYA_RETURN_IF_ERROR(
+        db.Exec("UPDATE invoice_run SET status = 'superseded' WHERE id = ?", {approval.replaces}));
+    KENEYA_RETURN_IF_ERROR(InsertRunEvent(db, approval.replaces, now, "replace", "computed",
+                                          "reopened", "run " + std::to_string(run_id), actor));
+  }
+  KENEYA_RETURN_IF_ERROR(
+      db.Exec("INSERT INTO run_workflow (run_id, status, version, job_id) VALUES (?, ?, ?, ?)",
+              {run_id, "computed", now, approval.job_id}));
+  for (const LeftOutRecord& left : approval.left_out) {
     KENEYA_RETURN_IF_ERROR(
         db.Exec("INSERT INTO invoice_left_out (run_id, org_unit_id, reason) VALUES (?, ?, ?)",
                 {run_id, left.org_unit, left.reason}));
   }
   KENEYA_RETURN_IF_ERROR(
-      InsertRunEvent(db, run_id, out.version, "start", "", out.status, actor.reason, actor));
-  KENEYA_RETURN_IF_ERROR(transaction.Commit());
-  return out;
+      InsertRunEvent(db, run_id, now, "start", "", "computed", actor.reason, actor));
+  if (approval.job_id != 0) {
+    // The job ends with its run, and only while this server still holds it: a server that lost
+    // its lease writes nothing.
+    KENEYA_ASSIGN_OR_RETURN(
+        int64_t finished,
+        db.Exec("UPDATE job SET state = 'succeeded', result_id = ?, finished_at = ?, done = "
+                "total WHERE id = ? AND owner = ? AND state = 'running'",
+                {run_id, now, approval.job_id, approval.job_owner}));
+    if (finished != 1) {
+      return core::Conflict(Message("store.job_lost", {{"job", approval.job_id}}),
+                            Message("store.job_place", {{"job", approval.job_id}}));
+    }
+  }
+  return core::OkStatus();
 }
 
 Result<std::optional<RunWorkflowRecord>> SqlStore::GetRunWorkflow(int64_t run_id) {

@@ -307,12 +307,14 @@ class Store {
   virtual core::Result<std::vector<Contract>> ContractsOf(int32_t org_unit) = 0;
   virtual core::Result<std::vector<ContractChange>> ContractHistory(int64_t contract_id) = 0;
   // Stores a run, its invoices and the facilities that reported nothing, in one transaction;
-  // previous draft runs of the same program, payment and period become superseded. Returns the
-  // run with its id.
+  // previous draft runs (those outside the workflow) of the same program, payment and period
+  // become superseded. With `approval` (not null), the run is one for approval (RunForApproval),
+  // in the same transaction. Returns the run with its id.
   virtual core::Result<InvoiceRunRecord> SaveInvoiceRun(const InvoiceRunRecord& run,
                                                         std::span<const InvoiceRecord> invoices,
                                                         std::span<const int32_t> missing,
                                                         std::span<const int32_t> suspended,
+                                                        const RunForApproval* approval,
                                                         const Actor& actor) = 0;
   // Runs, newest first.
   virtual core::Result<std::vector<InvoiceRunRecord>> InvoiceRuns() = 0;
@@ -351,11 +353,6 @@ class Store {
   virtual core::Result<std::vector<PeriodEvent>> PeriodEvents(const PeriodKey& key) = 0;
 
   // ---- Runs in the workflow (fbr_records.h) ----
-  // Marks a stored run as computed for approval, with the facilities it left out and its "start"
-  // event, in one transaction. kAlreadyExists when the run already has its workflow row.
-  virtual core::Result<RunWorkflowRecord> StartRunWorkflow(int64_t run_id,
-                                                           std::span<const LeftOutRecord> left_out,
-                                                           const Actor& actor) = 0;
   // nullopt for a draft run.
   virtual core::Result<std::optional<RunWorkflowRecord>> GetRunWorkflow(int64_t run_id) = 0;
   // Every run's workflow row, by run id.
@@ -368,6 +365,33 @@ class Store {
   virtual core::Result<std::vector<LeftOutRecord>> LeftOut(int64_t run_id) = 0;
   // The approved runs' locks on a facility's period (none: its values may change).
   virtual core::Result<std::vector<ValueLock>> LocksOn(int32_t org_unit, int32_t period) = 0;
+
+  // ---- Background jobs (fbr_records.h) ----
+  // Queues a job (state "queued"), unless a job of the same key is queued or running: then that
+  // job comes back instead, with `created` false. Two servers asking at once get one job.
+  struct CreatedJob {
+    JobRecord job;
+    bool created = false;
+  };
+  virtual core::Result<CreatedJob> CreateJob(const JobRecord& job, const Actor& actor) = 0;
+  virtual core::Result<std::optional<JobRecord>> GetJob(int64_t id) = 0;
+  // Jobs of a kind (every kind when empty), newest first, at most `limit`.
+  virtual core::Result<std::vector<JobRecord>> Jobs(std::string_view kind, int limit) = 0;
+  // Takes the oldest job that is queued, running under a lease that ran out before `now`, or
+  // running under `owner` itself (a server restarted under the same name): it becomes running
+  // under `owner` until `lease_until`, its attempts counted. nullopt when none waits.
+  virtual core::Result<std::optional<JobRecord>> ClaimJob(std::string_view owner,
+                                                          core::TimestampMs now,
+                                                          core::TimestampMs lease_until) = 0;
+  // Records a running job's progress and renews its lease; false when `owner` no longer holds
+  // it (taken over, or finished).
+  virtual core::Result<bool> RenewJob(int64_t id, std::string_view owner,
+                                      core::TimestampMs lease_until,
+                                      const JobProgress& progress) = 0;
+  // Ends a running job held by `owner`: "succeeded" with `result_id`, or "failed" with `error`.
+  // false when `owner` no longer holds it.
+  virtual core::Result<bool> FinishJob(int64_t id, std::string_view owner, std::string_view state,
+                                       int64_t result_id, std::string_view error) = 0;
 
   // ---- Accounts (auth_records.h) ----
   // Each change is recorded in the account audit, in the same transaction, with the actor's name,

@@ -18,16 +18,19 @@
 #include <filesystem>
 #include <memory>
 
+#include "auth/accounts.h"
 #include "demo/demo.h"
 #include "demo/demo_program.h"
 #include "fbr/contracts.h"
 #include "fbr/data_entry.h"
 #include "fbr/directory.h"
+#include "fbr/jobs.h"
 #include "fbr/programs.h"
 #include "fbr/report_pdf.h"
 #include "fbr/run_approval.h"
 #include "fbr/value_sets.h"
 #include "store/store.h"
+#include "store/store_pool.h"
 #include "tests/demo/demo_subset.h"
 
 namespace keneya::fbr {
@@ -329,6 +332,25 @@ TEST_F(WorkflowTest, ALateDeclarationOnTheFacilitysBehalfIsAcceptedWhenTheWindow
 Directory* WorkflowTestDirectory() { return WorkflowTest::directory_; }
 store::Store* WorkflowTestStore() { return WorkflowTest::store_; }
 
+// Koko II's three months and quality quarter, accepted, validated by the district.
+void ValidateKokoQuarter(const auth::Principal& district, const std::vector<std::string>& months,
+                         const std::string& quarter) {
+  const Sight sight(*WorkflowTestDirectory(), district);
+  std::vector<std::pair<std::string, std::string>> periods;
+  for (const std::string& month : months) periods.emplace_back(kDataSet, month);
+  periods.emplace_back("FBR_QUALITE", quarter);
+  for (const auto& [set, period] : periods) {
+    auto file = GetPeriodFile(*WorkflowTestStore(), sight, {set, kKoko, period});
+    ASSERT_TRUE(file.ok()) << file.error().ToString();
+    ASSERT_EQ(file->status, PeriodStatus::kAccepted) << period;
+    ASSERT_TRUE(ChangePeriod(*WorkflowTestStore(), sight,
+                             {{set, kKoko, period}, PeriodAction::kValidate, "", file->version},
+                             {district.name})
+                    .ok())
+        << period;
+  }
+}
+
 // Moves a facility-period from open to reported with its stored numbers.
 void Report(const auth::Principal& head, const auth::Principal& verifier,
             const std::string& data_set, const std::string& facility, const std::string& period,
@@ -387,20 +409,7 @@ TEST_F(WorkflowTest, ARunInvoicesTheValidatedIsApprovedByAnotherAndLocksWhatItRe
   // The windows run out; the district validates the four periods.
   Today("2025-01-20");
   const Sight district_sight(*directory_, district);
-  for (const auto& [set, period] :
-       std::vector<std::pair<std::string, std::string>>{{kDataSet, "202410"},
-                                                        {kDataSet, "202411"},
-                                                        {kDataSet, "202412"},
-                                                        {"FBR_QUALITE", "2024Q4"}}) {
-    auto file = GetPeriodFile(*store_, district_sight, {set, kKoko, period});
-    ASSERT_TRUE(file.ok()) << file.error().ToString();
-    ASSERT_EQ(file->status, PeriodStatus::kAccepted) << period;
-    ASSERT_TRUE(ChangePeriod(*store_, district_sight,
-                             {{set, kKoko, period}, PeriodAction::kValidate, "", file->version},
-                             {district.name})
-                    .ok())
-        << period;
-  }
+  ValidateKokoQuarter(district, {"202410", "202411", "202412"}, "2024Q4");
   // Only a national unit member starts a run.
   EXPECT_EQ(
       StartRun(*store_, district_sight, {"FBR_MALI", "2024Q4", ""}, {district.name}).error().code,
@@ -477,6 +486,118 @@ TEST_F(WorkflowTest, ARunInvoicesTheValidatedIsApprovedByAnotherAndLocksWhatItRe
   auto rerun = StartRun(*store_, other_national, {"FBR_MALI", "2024Q4", ""}, {approver.name});
   ASSERT_TRUE(rerun.ok()) << rerun.error().ToString();
   EXPECT_NE(rerun->run.id, started->run.id);
+  // One run waits for approval: another is refused unless it names the one it replaces.
+  auto waiting = StartRun(*store_, other_national, {"FBR_MALI", "2024Q4", ""}, {approver.name});
+  ASSERT_FALSE(waiting.ok());
+  EXPECT_EQ(waiting.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(waiting.error().text.id(), "fbr.run.waiting");
+}
+
+TEST_F(WorkflowTest, RunsAreJobsThatAnotherServerTakesOverAndThatAreNeverDoneTwice) {
+  // A national unit member with an account: a job runs as the user who asked for it.
+  const std::string mali = directory_->Root()->uid;
+  auth::Principal operator_user;
+  operator_user.operator_of_database = true;
+  auth::NewUser account;
+  account.name = "cellule.jobs";
+  account.grants = {{auth::Role::kNationalUnit, {auth::ScopeKind::kSubtree, mali}}};
+  auto metadata = store_->LoadMetadata();
+  ASSERT_TRUE(metadata.ok());
+  ASSERT_TRUE(auth::AddUser(*store_, *metadata, operator_user, account, kTester).ok());
+  const auth::Principal national = User("cellule.jobs", auth::Role::kNationalUnit, mali);
+  const Sight sight(*directory_, national);
+  const store::Actor actor{"cellule.jobs", "test"};
+  auto pool = store::StorePool::Open((directory_path_ / "workflow.db").string(), 3);
+  ASSERT_TRUE(pool.ok()) << pool.error().ToString();
+  DirectoryOf directory_of = [](store::Store&) -> core::Result<std::shared_ptr<const Directory>> {
+    return std::shared_ptr<const Directory>(std::shared_ptr<const Directory>(), directory_);
+  };
+  // Koko II's 2024Q3 validated, and a run of it waiting for approval, to be computed again.
+  const auth::Principal head = User("awa.head", auth::Role::kFacilityHead, Unit(kKoko).uid);
+  const auth::Principal verifier =
+      User("ousmane.verif", auth::Role::kVerifier, Unit("DS_KATI").uid);
+  const auth::Principal evaluator =
+      User("kadia.qualite", auth::Role::kQualityEvaluator, Unit("DS_KATI").uid);
+  const auth::Principal district =
+      User("fanta.district", auth::Role::kDistrictTeam, Unit("DS_KATI").uid);
+  Today("2024-10-06");
+  for (const char* month : {"202407", "202408", "202409"}) {
+    Report(head, verifier, kDataSet, kKoko, month, true);
+  }
+  Report(head, evaluator, "FBR_QUALITE", kKoko, "2024Q3", false);
+  Today("2024-10-20");
+  ValidateKokoQuarter(district, {"202407", "202408", "202409"}, "2024Q3");
+  auto first = StartRun(*store_, sight, {"FBR_MALI", "2024Q3", ""}, actor);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  const int64_t replaced = first->run.id;
+  // Queued once: a second request gets the same job back.
+  auto queued = QueueRun(*store_, sight, {"FBR_MALI", "2024Q3", "", replaced}, actor);
+  ASSERT_TRUE(queued.ok()) << queued.error().ToString();
+  EXPECT_TRUE(queued->created);
+  EXPECT_EQ(queued->job.state, "queued");
+  auto twice = QueueRun(*store_, sight, {"FBR_MALI", "2024Q3", "", replaced}, actor);
+  ASSERT_TRUE(twice.ok());
+  EXPECT_FALSE(twice->created);
+  EXPECT_EQ(twice->job.id, queued->job.id);
+
+  // Server A takes it and dies: while its lease holds, B leaves the job alone.
+  const core::TimestampMs now = core::NowMs();
+  auto held = store_->ClaimJob("srv-a", now, now + 60'000);
+  ASSERT_TRUE(held.ok() && held->has_value());
+  JobRunner b(**pool, directory_of, {"srv-b", std::chrono::milliseconds(1000)});
+  auto idle = b.RunOne();
+  ASSERT_TRUE(idle.ok()) << idle.error().ToString();
+  EXPECT_FALSE(*idle);
+  // A's lease runs out: B takes the job over and runs it.
+  ASSERT_TRUE(store_->RenewJob(queued->job.id, "srv-a", now - 1, {"read", 0, 0}).value());
+  auto ran = b.RunOne();
+  ASSERT_TRUE(ran.ok() && *ran);
+  auto done = GetJob(*store_, sight, queued->job.id);
+  ASSERT_TRUE(done.ok());
+  ASSERT_EQ(done->state, "succeeded") << done->error;
+  EXPECT_EQ(done->owner, "srv-b");
+  EXPECT_EQ(done->attempts, 2);
+  ASSERT_NE(done->result_id, 0);
+  auto state = GetRunState(*store_, sight, done->result_id);
+  ASSERT_TRUE(state.ok()) << state.error().ToString();
+  EXPECT_EQ(state->state.status, "computed");
+  EXPECT_EQ(state->state.job_id, queued->job.id);
+  EXPECT_EQ(GetRunState(*store_, sight, replaced)->state.status, "reopened");
+  // A wakes up and finishes its own computation: nothing is written, the job stays B's.
+  const size_t runs_before = store_->InvoiceRuns()->size();
+  RunJob late{queued->job.id, "srv-a", nullptr};
+  auto late_run =
+      StartRun(*store_, sight, {"FBR_MALI", "2024Q3", "", done->result_id}, actor, &late);
+  ASSERT_FALSE(late_run.ok());
+  EXPECT_EQ(late_run.error().text.id(), "store.job_lost");
+  EXPECT_EQ(store_->InvoiceRuns()->size(), runs_before);
+
+  // B restarts while running a job: under the same name it resumes it at once.
+  auto again = QueueRun(*store_, sight, {"FBR_MALI", "2024Q3", "", done->result_id}, actor);
+  ASSERT_TRUE(again.ok() && again->created);
+  ASSERT_TRUE(store_->ClaimJob("srv-b", core::NowMs(), core::NowMs() + 60'000)->has_value());
+  JobRunner restarted(**pool, directory_of, {"srv-b", std::chrono::milliseconds(1000)});
+  ASSERT_TRUE(restarted.RunOne().value());
+  auto resumed = store_->GetJob(again->job.id);
+  ASSERT_EQ((*resumed)->state, "succeeded") << (*resumed)->error;
+  EXPECT_EQ((*resumed)->attempts, 2);
+
+  // A job interrupted more often than allowed fails, with why.
+  auto fragile = QueueRun(*store_, sight, {"FBR_MALI", "2024Q2", ""}, actor);
+  ASSERT_TRUE(fragile.ok()) << fragile.error().ToString();
+  ASSERT_TRUE(store_->ClaimJob("srv-a", core::NowMs(), core::NowMs() - 1)->has_value());
+  JobOptions strict{"srv-c", std::chrono::milliseconds(1000)};
+  strict.max_attempts = 1;
+  JobRunner c(**pool, directory_of, strict);
+  ASSERT_TRUE(c.RunOne().value());
+  auto failed = store_->GetJob(fragile->job.id);
+  ASSERT_EQ((*failed)->state, "failed");
+  std::optional<JobError> why = ReadJobError(**failed);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->message_id, "fbr.job.interrupted");
+  EXPECT_NE(why->text_fr.find("interrompue"), std::string::npos) << why->text_fr;
+  // Its key is free again.
+  EXPECT_TRUE(QueueRun(*store_, sight, {"FBR_MALI", "2024Q2", ""}, actor)->created);
 }
 
 TEST_F(WorkflowTest, AWrongTodaySettingIsAnErrorNamingIt) {

@@ -17,6 +17,7 @@
 #include "core/category.h"
 #include "core/data_element.h"
 #include "core/period.h"
+#include "core/timestamp.h"
 #include "http/api.h"
 #include "tests/http/kati_dataset.h"
 
@@ -131,6 +132,32 @@ class AccessWalkTest : public ::testing::TestWithParam<Engine> {
     authenticator_ = std::make_unique<auth::Authenticator>(auth::AuthOptions{});
     api_ = std::make_unique<Api>(*pool_, *authenticator_, ApiOptions{}, nullptr);
   }
+  // The jobs the walk queued (no server runs them here) end, so that a later test of the same
+  // process that runs jobs does not run them.
+  void TearDown() override {
+    if (pool_ == nullptr) return;
+    auto store = pool_->Acquire(std::chrono::seconds(5));
+    ASSERT_TRUE(store.ok());
+    while (true) {
+      const core::TimestampMs now = core::NowMs();
+      auto job = (*store)->ClaimJob("walk", now, now + 60'000);
+      ASSERT_TRUE(job.ok());
+      if (!job->has_value()) break;
+      ASSERT_TRUE((*store)->FinishJob((*job)->id, "walk", "failed", 0, "").ok());
+    }
+  }
+
+  // A queued job of the national unit's, to read.
+  std::string QueuedJob() {
+    auto store = pool_->Acquire(std::chrono::seconds(5));
+    if (!store.ok()) return "0";
+    store::JobRecord job;
+    job.kind = "invoice_run";
+    job.key = "invoice_run FBR_MALI 2031Q1";
+    job.params = R"({"program": "FBR_MALI", "period": "2031Q1"})";
+    auto created = (*store)->CreateJob(job, {"cellule", "test"});
+    return created.ok() ? std::to_string(created->job.id) : "0";
+  }
 
   Response Send(const std::string& user, std::string method, std::string path,
                 std::vector<std::pair<std::string, std::string>> query = {},
@@ -240,6 +267,7 @@ TEST_P(AccessWalkTest, EveryRouteIsInTheTable) {
 
 TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
   const std::string run = std::to_string(data_->run);
+  const std::string job = QueuedJob();
   int checked = 0;
   for (const auto& [key, rule] : page_.routes) {
     const std::string method = key.substr(0, key.find(' '));
@@ -267,6 +295,7 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
         };
         replace("id", pattern.rfind("/api/contracts", 0) == 0   ? std::to_string(f.contract)
                       : pattern.rfind("/api/runs", 0) == 0      ? run
+                      : pattern.rfind("/api/jobs", 0) == 0      ? job
                       : pattern.rfind("/api/data-sets", 0) == 0 ? data_->data_set
                                                                 : f.uid);
         replace("number", f.invoice);

@@ -5,11 +5,14 @@
 // facility outside the scope a 404. Each answer is the period's file, as the web app reads it.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "auth/secrets.h"
+#include "fbr/jobs.h"
 #include "http/api.h"
 #include "tests/http/kati_dataset.h"
 #include "tests/store/test_database.h"
@@ -173,6 +176,82 @@ TEST_P(ApiWorkflowTest, AMonthIsDeclaredVerifiedContestedAnsweredAndValidated) {
   Response form = Form("verif", "verified");
   EXPECT_EQ(Body(form)["status"], "validated");
   EXPECT_EQ(Body(form)["editable"], false);
+}
+
+TEST_P(ApiWorkflowTest, ARunIsAJobFollowedByPollingOrByEventsAndOnlyOneRunsAtATime) {
+  // Nobody validated 2029Q1: the job is queued (202), runs and fails, saying why.
+  const json request = {{"program", "FBR_MALI"}, {"period", "2029Q1"}};
+  EXPECT_EQ(Call("district", "POST", "/api/runs", request.dump()).status, 403);
+  Response queued = Call("cellule", "POST", "/api/runs", request.dump());
+  ASSERT_EQ(queued.status, 202) << queued.body;
+  const int64_t id = Body(queued)["id"];
+  EXPECT_EQ(Body(queued)["state"], "queued");
+  EXPECT_EQ(Body(queued)["params"]["period"], "2029Q1");
+  bool located = false;
+  for (const auto& [name, value] : queued.headers) {
+    if (name == "Location") located = value == "/api/jobs/" + std::to_string(id);
+  }
+  EXPECT_TRUE(located);
+  // One at a time per program and period: the second request gets the first job.
+  Response second = Call("paiement", "POST", "/api/runs", request.dump());
+  EXPECT_EQ(second.status, 403);  // the payment officer computes nothing
+  second = Call("cellule", "POST", "/api/runs", request.dump());
+  ASSERT_EQ(second.status, 409) << second.body;
+  EXPECT_EQ(Body(second)["job"]["id"], id);
+  EXPECT_EQ(Body(second)["message_id"], "http.run_job_active");
+
+  // Its events, read as the transport reads them, start with where it stands.
+  Response events = Call("cellule", "GET", "/api/jobs/" + std::to_string(id) + "/events");
+  ASSERT_EQ(events.status, 200) << events.body;
+  EXPECT_EQ(events.content_type.rfind("text/event-stream", 0), 0u);
+  ASSERT_TRUE(events.pull);
+  std::optional<std::string> piece = events.pull();
+  ASSERT_TRUE(piece.has_value());
+  EXPECT_EQ(piece->rfind("event: progress\n", 0), 0u) << *piece;
+
+  // A server runs it (here, by hand: the test's Api runs no jobs).
+  fbr::JobRunner runner(
+      *pool_,
+      [](store::Store& store) -> core::Result<std::shared_ptr<const fbr::Directory>> {
+        KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle bundle, store.LoadMetadata());
+        return std::make_shared<const fbr::Directory>(std::move(bundle));
+      },
+      {"test-server"});
+  for (int i = 0; i < 10; ++i) {
+    auto ran = runner.RunOne();
+    ASSERT_TRUE(ran.ok()) << ran.error().ToString();
+    if (!*ran) break;
+  }
+  Response failed = Call("cellule", "GET", "/api/jobs/" + std::to_string(id));
+  ASSERT_EQ(failed.status, 200) << failed.body;
+  EXPECT_EQ(Body(failed)["state"], "failed");
+  EXPECT_EQ(Body(failed)["attempts"], 1);
+  EXPECT_EQ(Body(failed)["error"]["message_id"], "fbr.run.nobody_validated");
+  EXPECT_NE(Body(failed)["error"]["message"].get<std::string>().find("aucune formation"),
+            std::string::npos)
+      << failed.body;
+  // The stream ends with the job.
+  std::string rest;
+  for (int i = 0; i < 200; ++i) {
+    piece = events.pull();
+    if (!piece) break;
+    rest += *piece;
+    if (piece->empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(piece.has_value()) << "the stream did not end";
+  EXPECT_NE(rest.find("event: end\n"), std::string::npos) << rest;
+  EXPECT_NE(rest.find("\"state\":\"failed\""), std::string::npos) << rest;
+  // Jobs are the national unit's; an unknown one is not found.
+  EXPECT_EQ(Call("district", "GET", "/api/jobs/" + std::to_string(id)).status, 403);
+  EXPECT_EQ(Call("cellule", "GET", "/api/jobs/999999").status, 404);
+  // The key is free again.
+  Response again = Call("cellule", "POST", "/api/runs", request.dump());
+  EXPECT_EQ(again.status, 202) << again.body;
+  for (int i = 0; i < 10; ++i) {
+    auto ran = runner.RunOne();
+    ASSERT_TRUE(ran.ok());
+    if (!*ran) break;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ApiWorkflowTest,

@@ -787,15 +787,24 @@ TEST_P(StoreContractTest, ARunIsApprovedOnceLocksWhatItReadAndAnApprovedRunIsNev
   invoices[0].number = "FBR_TEST-2024Q1-00001";
   invoices[0].lines_json = "[]";
   invoices[0].snapshot_json = "{}";
-  auto saved = store_->SaveInvoiceRun(run, invoices, {}, {}, kAlice);
+  auto draft = store_->SaveInvoiceRun(run, invoices, {}, {}, nullptr, kAlice);
+  ASSERT_TRUE(draft.ok()) << draft.error().ToString();
+  EXPECT_FALSE(store_->GetRunWorkflow(draft->id)->has_value());  // a draft
+  store::RunForApproval approval;
+  approval.left_out = {{sanou_, "not_declared FBR 202401"}};
+  invoices[0].number = "FBR_TEST-2024Q1-00001-R2";
+  auto saved = store_->SaveInvoiceRun(run, invoices, {}, {}, &approval, kAlice);
   ASSERT_TRUE(saved.ok()) << saved.error().ToString();
-  EXPECT_FALSE(store_->GetRunWorkflow(saved->id)->has_value());  // a draft
-  const std::vector<store::LeftOutRecord> left = {{sanou_, "not_declared FBR 202401"}};
-  auto started = store_->StartRunWorkflow(saved->id, left, kAlice);
-  ASSERT_TRUE(started.ok()) << started.error().ToString();
-  EXPECT_EQ(started->status, "computed");
-  EXPECT_EQ(store_->StartRunWorkflow(saved->id, left, kAlice).error().code,
-            core::ErrorCode::kAlreadyExists);
+  auto workflow = store_->GetRunWorkflow(saved->id);
+  ASSERT_TRUE(workflow.ok() && workflow->has_value());
+  const store::RunWorkflowRecord started = **workflow;
+  EXPECT_EQ(started.status, "computed");
+  // One run waits per period: another is refused unless it names the one it replaces.
+  invoices[0].number = "FBR_TEST-2024Q1-00001-R3";
+  auto second = store_->SaveInvoiceRun(run, invoices, {}, {}, &approval, kAlice);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(store_->InvoiceRuns()->size(), 2u);  // nothing written
   ASSERT_EQ(store_->LeftOut(saved->id)->size(), 1u);
   EXPECT_EQ((*store_->LeftOut(saved->id))[0].reason, "not_declared FBR 202401");
 
@@ -804,26 +813,30 @@ TEST_P(StoreContractTest, ARunIsApprovedOnceLocksWhatItReadAndAnApprovedRunIsNev
   approve.action = "approve";
   approve.from = "computed";
   approve.to = "approved";
-  approve.seen = started->version - 1;  // stale
+  approve.seen = started.version - 1;  // stale
   approve.add_locks = {{koko_, Month(2024, 1), saved->id}, {koko_, Month(2024, 2), saved->id}};
   EXPECT_EQ(store_->ChangeRun(approve, {"bob", "api", ""}).error().code,
             core::ErrorCode::kConflict);
   EXPECT_TRUE(store_->LocksOn(koko_, Month(2024, 1))->empty());  // nothing written
-  approve.seen = started->version;
+  approve.seen = started.version;
   auto approved = store_->ChangeRun(approve, {"bob", "api", "", "10.1.2.3"});
   ASSERT_TRUE(approved.ok()) << approved.error().ToString();
   EXPECT_EQ(approved->approved_by, "bob");
   EXPECT_EQ(store_->LocksOn(koko_, Month(2024, 2))->size(), 1u);
   EXPECT_TRUE(store_->LocksOn(koko_, Month(2024, 3))->empty());
-  // A later computation of the period supersedes drafts, never the approved run.
-  invoices[0].number = "FBR_TEST-2024Q1-00001-R2";
-  ASSERT_TRUE(store_->SaveInvoiceRun(run, invoices, {}, {}, kAlice).ok());
+  // A later draft computation of the period supersedes drafts, never the approved run; a run
+  // for approval is refused until the approved one reopens.
+  ASSERT_TRUE(store_->SaveInvoiceRun(run, invoices, {}, {}, nullptr, kAlice).ok());
   auto runs = store_->InvoiceRuns();
   ASSERT_TRUE(runs.ok());
-  ASSERT_EQ(runs->size(), 2u);
-  for (const store::InvoiceRunRecord& r : *runs) {
-    EXPECT_EQ(r.status, "draft") << r.id;  // the approved run was not superseded
-  }
+  ASSERT_EQ(runs->size(), 3u);
+  EXPECT_EQ((*runs)[0].status, "draft");
+  EXPECT_EQ((*runs)[1].status, "draft");  // the approved run was not superseded
+  EXPECT_EQ((*runs)[2].status, "superseded");
+  invoices[0].number = "FBR_TEST-2024Q1-00001-R4";
+  auto refused = store_->SaveInvoiceRun(run, invoices, {}, {}, &approval, kAlice);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kConflict);
   store::RunChange reopen;
   reopen.run_id = saved->id;
   reopen.action = "reopen";
@@ -858,14 +871,14 @@ TEST_P(StoreContractTest, StoresInvoiceRunsAndSupersedesTheDraftBefore) {
   invoices[0].snapshot_json = R"({"inputs": []})";
   const std::vector<int32_t> missing = {sanou_};
   const std::vector<int32_t> suspended = {};
-  auto first = store_->SaveInvoiceRun(run, invoices, missing, suspended, kAlice);
+  auto first = store_->SaveInvoiceRun(run, invoices, missing, suspended, nullptr, kAlice);
   ASSERT_TRUE(first.ok()) << first.error().ToString();
   EXPECT_EQ(first->status, "draft");
   EXPECT_EQ(first->invoice_count, 1);
   EXPECT_EQ(first->missing_count, 1);
   invoices[0].number = "FBR_TEST-2024Q1-00001-R2";
   const std::vector<int32_t> one_suspended = {kati_};
-  auto second = store_->SaveInvoiceRun(run, invoices, missing, one_suspended, kAlice);
+  auto second = store_->SaveInvoiceRun(run, invoices, missing, one_suspended, nullptr, kAlice);
   ASSERT_TRUE(second.ok()) << second.error().ToString();
   auto runs = store_->InvoiceRuns();
   ASSERT_TRUE(runs.ok());
@@ -892,12 +905,12 @@ TEST_P(StoreContractTest, StoresInvoiceRunsAndSupersedesTheDraftBefore) {
   ASSERT_TRUE(one.ok() && one->has_value());
   EXPECT_EQ((*one)->run_id, first->id);
   // A number given twice, a program not stored: nothing written.
-  auto repeated = store_->SaveInvoiceRun(run, invoices, missing, suspended, kAlice);
+  auto repeated = store_->SaveInvoiceRun(run, invoices, missing, suspended, nullptr, kAlice);
   EXPECT_FALSE(repeated.ok());
   EXPECT_EQ(store_->InvoiceRuns()->size(), 2u);
   run.program_version = 7;
   invoices[0].number = "autre";
-  EXPECT_EQ(store_->SaveInvoiceRun(run, invoices, missing, suspended, kAlice).error().code,
+  EXPECT_EQ(store_->SaveInvoiceRun(run, invoices, missing, suspended, nullptr, kAlice).error().code,
             core::ErrorCode::kNotFound);
 }
 
