@@ -178,6 +178,13 @@ const core::OrgUnit* Dataset::OrgUnit(const std::string& key) const {
   return nullptr;
 }
 
+std::unique_ptr<Dataset> NewDataset(store::testing::Engine engine) {
+  auto dataset = std::make_unique<Dataset>();
+  Build(engine, *dataset);
+  if (::testing::Test::HasFatalFailure()) return nullptr;
+  return dataset;
+}
+
 Dataset& SharedDataset(store::testing::Engine engine) {
   static std::map<store::testing::Engine, Dataset> built;
   Dataset& dataset = built[engine];

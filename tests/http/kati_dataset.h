@@ -56,6 +56,8 @@ struct Dataset {
 
 // The dataset of `engine`, built on first use; fails the calling test when it cannot be built.
 Dataset& SharedDataset(store::testing::Engine engine);
+// A dataset of the test's own, in a new database; null (the test failed) when it cannot be built.
+std::unique_ptr<Dataset> NewDataset(store::testing::Engine engine);
 
 // "Basic base64(name:password)".
 std::string BasicAuthorization(const std::string& name, const std::string& password = kPassword);
