@@ -16,9 +16,10 @@ constexpr std::array kRoles = {
 };
 
 constexpr std::array kResources = {
-    Resource::kMetadata,   Resource::kFacility, Resource::kDataValue,    Resource::kPeriod,
-    Resource::kProgram,    Resource::kContract, Resource::kInvoiceRun,   Resource::kInvoice,
-    Resource::kSimulation, Resource::kUser,     Resource::kAccountAudit, Resource::kSystem,
+    Resource::kMetadata, Resource::kFacility,   Resource::kDataValue,  Resource::kPeriod,
+    Resource::kProgram,  Resource::kContract,   Resource::kInvoiceRun, Resource::kInvoice,
+    Resource::kPayment,  Resource::kSimulation, Resource::kUser,       Resource::kAccountAudit,
+    Resource::kSystem,
 };
 
 constexpr std::array kActions = {Action::kRead, Action::kWrite, Action::kDeclare, Action::kVerify,
@@ -32,29 +33,31 @@ constexpr unsigned V = 1u << static_cast<int>(Action::kVerify);
 constexpr unsigned X = 1u << static_cast<int>(Action::kValidate);
 
 // What each role may do on each resource, within its scope. Columns in kResources' order:
-// metadata, facility, data_value, period, program, contract, invoice_run, invoice, simulation,
-// user, account_audit, system. docs/ACCESS.md says the same in words (a test compares the server's
-// answers with it).
+// metadata, facility, data_value, period, program, contract, invoice_run, invoice, payment,
+// simulation, user, account_audit, system. docs/ACCESS.md says the same in words (a test compares
+// the server's answers with it).
 constexpr unsigned kTable[kRoles.size()][kResources.size()] = {
     // administrator: accounts and the system; reads everything to help, enters nothing.
-    {R | W, R, R, R, R, R, R, R, 0, R | W, R, R},
-    // national FBR unit: programs, contracts, runs, simulation; imports validated numbers.
-    {R | W, R, R | X, R, R | W, R | W, R | W, R, R, 0, 0, 0},
-    // payment officer: runs and invoices, to pay them.
-    {R, R, 0, R, R, R, R, R, 0, 0, 0, 0},
+    {R | W, R, R, R, R, R, R, R, R, 0, R | W, R, R},
+    // national FBR unit: programs, contracts, runs (approval, and what to do with an amount to
+    // recover), simulation; imports validated numbers. Pays nothing: payments are another's.
+    {R | W, R, R | X, R, R | W, R | W, R | W, R, R, R, 0, 0, 0},
+    // payment officer: facilities' accounts (a second officer confirms each change), payments,
+    // payment orders.
+    {R, R, 0, R, R, R, R, R, R | W, 0, 0, 0, 0},
     // district team: its facilities' numbers and declarations (paper reports typed on their
-    // behalf), validating their periods, invoices.
-    {R, R, R | D, R | D | X, R, R, 0, R, 0, 0, 0, 0},
+    // behalf), validating their periods, invoices and their payments.
+    {R, R, R | D, R | D | X, R, R, 0, R, R, 0, 0, 0, 0},
     // verifier: the verified numbers of its zone, their reports and answers to contests.
-    {R, R, R | V, R | V, R, 0, 0, 0, 0, 0, 0, 0},
+    {R, R, R | V, R | V, R, 0, 0, 0, 0, 0, 0, 0, 0},
     // quality evaluator: quality scores (verified numbers of quality data sets).
-    {R, R, R | V, R | V, R, 0, 0, 0, 0, 0, 0, 0},
-    // facility head: declarations (and contests of reports), the contract and invoices.
-    {R, R, R | D, R | D, R, R, 0, R, 0, 0, 0, 0},
-    // ASACO treasurer: the facility's numbers, contract and invoices, read only.
-    {R, R, R, R, R, R, 0, R, 0, 0, 0, 0},
-    // viewer (partners): read only, runs included.
-    {R, R, R, R, R, R, R, R, 0, 0, 0, 0},
+    {R, R, R | V, R | V, R, 0, 0, 0, 0, 0, 0, 0, 0},
+    // facility head: declarations (and contests of reports), the contract, invoices, payments.
+    {R, R, R | D, R | D, R, R, 0, R, R, 0, 0, 0, 0},
+    // ASACO treasurer: the facility's numbers, contract, invoices and payments, read only.
+    {R, R, R, R, R, R, 0, R, R, 0, 0, 0, 0},
+    // viewer (partners): read only, runs and payments included.
+    {R, R, R, R, R, R, R, R, R, 0, 0, 0, 0},
 };
 
 Message ActionText(Action action) {
@@ -97,6 +100,8 @@ Message ResourceText(Resource resource) {
       return Message("auth.resource.user");
     case Resource::kAccountAudit:
       return Message("auth.resource.account_audit");
+    case Resource::kPayment:
+      return Message("auth.resource.payment");
     case Resource::kSystem:
       return Message("auth.resource.system");
   }
@@ -224,6 +229,8 @@ std::string_view ResourceCode(Resource resource) {
       return "user";
     case Resource::kAccountAudit:
       return "account_audit";
+    case Resource::kPayment:
+      return "payment";
     case Resource::kSystem:
       return "system";
   }

@@ -85,6 +85,7 @@ enum class Resource {
   kContract,      // contracts
   kInvoiceRun,    // invoice runs as a whole (national totals)
   kInvoice,       // a facility's invoice, its explanation and exports
+  kPayment,       // a facility's payment account, payments of its invoices, payment orders
   kSimulation,    // simulations of tariffs and envelopes
   kUser,          // accounts, roles, tokens
   kAccountAudit,  // the audit of account events

@@ -2,6 +2,16 @@
 
 namespace keneya::core {
 
+std::string CsvField(std::string_view field) {
+  if (field.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 CsvParser::CsvParser(std::string_view text, std::string_view file_name)
     : text_(text), file_name_(file_name) {
   if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;

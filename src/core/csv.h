@@ -1,6 +1,6 @@
-// Reading CSV text (RFC 4180): quoted fields may hold commas, line breaks and doubled quotes;
-// lines end with LF or CRLF; a UTF-8 byte order mark is skipped. Used by the DHIS2 CSV reader
-// (io) and the FBR programs' decision tables (rules).
+// Reading and writing CSV text (RFC 4180): quoted fields may hold commas, line breaks and doubled
+// quotes; lines end with LF or CRLF; a UTF-8 byte order mark is skipped. Used by the DHIS2 CSV
+// reader (io) and the FBR programs' decision tables (rules).
 //
 //   CsvParser csv(text, "tarifs.csv");
 //   std::vector<std::string_view> fields;
@@ -21,6 +21,10 @@
 #include "core/result.h"
 
 namespace keneya::core {
+
+// A field as RFC 4180 writes it: quoted (quotes doubled) when it holds a comma, a quote or a line
+// break; as it is otherwise.
+std::string CsvField(std::string_view field);
 
 class CsvParser {
  public:

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/csv.h"
 #include "fbr/invoice_json.h"
 #include "fbr/resolver.h"
 #include "fbr/text.h"
@@ -43,16 +44,6 @@ std::string KindLabel(rules::InvoiceLine::Kind kind, Language l) {
 // The file cannot be written: a missing directory, a full disk.
 core::Error CannotWrite(const std::string& path) {
   return core::Unavailable(core::Message("fbr.export.cannot_write_file"), path);
-}
-
-std::string Csv(std::string_view field) {
-  if (field.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(field);
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string Number(double x) { return io::GoNumber(x); }
@@ -148,29 +139,30 @@ Result<ExportResult> WriteCsv(const Loaded& data, const ExportOptions& o) {
   if (!out) return CannotWrite(o.path);
   const std::vector<std::string> titles = ColumnTitles(data);
   out << core::Text(l, "fbr.export.csv_header");
-  for (const std::string& title : titles) out << "," << Csv(title);
+  for (const std::string& title : titles) out << "," << core::CsvField(title);
   out << "," << core::Text(l, "fbr.export.csv_header_end") << "\n";
   const std::string no_columns(titles.size(), ',');
   for (const InvoiceView& v : data.views) {
-    const std::string head = Csv(v.number) + "," + Csv(v.facility_code) + "," +
-                             Csv(v.facility_name) + "," + Csv(v.district) + "," + Csv(v.region) +
-                             "," + v.period + ",";
+    const std::string head = core::CsvField(v.number) + "," + core::CsvField(v.facility_code) +
+                             "," + core::CsvField(v.facility_name) + "," +
+                             core::CsvField(v.district) + "," + core::CsvField(v.region) + "," +
+                             v.period + ",";
     for (const rules::InvoiceLine& line : v.lines) {
       std::vector<std::string> cells(titles.size());
       const std::vector<size_t> places = ColumnPlaces(v, line, titles);
       for (size_t i = 0; i < places.size(); ++i) {
         if (places[i] < cells.size()) cells[places[i]] = Number(line.columns[i]);
       }
-      out << head << KindLabel(line.kind, l) << "," << Csv(line.package) << "," << line.period
-          << "," << Csv(line.code) << ","
-          << Csv(l == Language::kFrench ? line.label : line.label_en);
+      out << head << KindLabel(line.kind, l) << "," << core::CsvField(line.package) << ","
+          << line.period << "," << core::CsvField(line.code) << ","
+          << core::CsvField(l == Language::kFrench ? line.label : line.label_en);
       for (const std::string& cell : cells) out << "," << cell;
       out << "," << (line.missing ? "1" : "0") << ","
           << (line.has_amount ? std::to_string(line.amount) : "") << ","
           << (line.kind == rules::InvoiceLine::Kind::kInfo ? Number(line.value) : "") << "\n";
     }
     out << head << core::Text(l, "fbr.export.kind_total") << ",,,,"
-        << Csv(core::Text(
+        << core::CsvField(core::Text(
                l, data.superseded ? "fbr.export.csv_total_superseded" : "fbr.export.csv_total"))
         << no_columns << ",0," << v.total << ",\n";
   }

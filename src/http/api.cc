@@ -395,6 +395,7 @@ const std::vector<Api::Route>& Table() {
     AddEntryRoutes(routes);
     AddPaymentRoutes(routes);
     AddWorkflowRoutes(routes);
+    AddSettlementRoutes(routes);
     AddDhis2Routes(routes);
     return routes;
   }();
@@ -511,6 +512,11 @@ Response JsonResponse(int status, const Json& body) {
   r.status = status;
   r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
   return r;
+}
+
+Json BriefUnit(const core::OrgUnit* unit) {
+  if (unit == nullptr) return nullptr;
+  return {{"id", unit->uid}, {"code", unit->code}, {"name", unit->name}};
 }
 
 core::Result<int64_t> PathId(const Api::Call& call, std::string_view name) {

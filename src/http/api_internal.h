@@ -74,6 +74,8 @@ struct Api::Route {
 
 // A JSON response.
 Response JsonResponse(int status, const Json& body);
+// An org unit as lists name it: {"id", "code", "name"}; null for none.
+Json BriefUnit(const core::OrgUnit* unit);
 // A path parameter that is a record's id (a positive integer); anything else is an id nothing
 // has (NotFound, as for an unknown record).
 core::Result<int64_t> PathId(const Api::Call& call, std::string_view name);
@@ -128,6 +130,7 @@ void AddPlaceRoutes(std::vector<Api::Route>& routes);
 void AddEntryRoutes(std::vector<Api::Route>& routes);
 void AddPaymentRoutes(std::vector<Api::Route>& routes);
 void AddWorkflowRoutes(std::vector<Api::Route>& routes);
+void AddSettlementRoutes(std::vector<Api::Route>& routes);
 void AddDhis2Routes(std::vector<Api::Route>& routes);
 
 }  // namespace keneya::http

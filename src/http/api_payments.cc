@@ -24,11 +24,6 @@ std::string PeriodText(int32_t code) {
   return period.ok() ? period->ToString() : std::to_string(code);
 }
 
-Json Brief(const core::OrgUnit* unit) {
-  if (unit == nullptr) return nullptr;
-  return {{"id", unit->uid}, {"code", unit->code}, {"name", unit->name}};
-}
-
 Json ProgramJson(const store::ProgramRecord& p) {
   return {{"code", p.code},
           {"version", p.version},
@@ -77,7 +72,7 @@ Result<Response> GetProgram(Api::Call& call) {
 Json ContractJson(const fbr::ContractRow& row) {
   const store::Contract& c = row.contract;
   return {{"id", c.id},
-          {"facility", Brief(row.facility)},
+          {"facility", BriefUnit(row.facility)},
           {"program", c.program_code},
           {"start", c.start.ToString()},
           {"end", c.end ? Json(c.end->ToString()) : Json(nullptr)},
@@ -149,7 +144,8 @@ Result<Response> ListRuns(Api::Call& call) {
 }
 
 Json ZoneJson(const fbr::RunDetail::Zone& zone) {
-  Json json = {{"orgUnit", Brief(zone.unit)}, {"invoices", zone.invoices}, {"total", zone.total}};
+  Json json = {
+      {"orgUnit", BriefUnit(zone.unit)}, {"invoices", zone.invoices}, {"total", zone.total}};
   if (!zone.districts.empty()) {
     Json districts = Json::array();
     for (const fbr::RunDetail::Zone& d : zone.districts) districts.push_back(ZoneJson(d));
@@ -168,9 +164,9 @@ Result<Response> GetRun(Api::Call& call) {
   for (const fbr::RunDetail::Zone& region : detail.regions) regions.push_back(ZoneJson(region));
   json["regions"] = regions;
   Json missing = Json::array();
-  for (const core::OrgUnit* unit : detail.missing) missing.push_back(Brief(unit));
+  for (const core::OrgUnit* unit : detail.missing) missing.push_back(BriefUnit(unit));
   Json suspended = Json::array();
-  for (const core::OrgUnit* unit : detail.suspended) suspended.push_back(Brief(unit));
+  for (const core::OrgUnit* unit : detail.suspended) suspended.push_back(BriefUnit(unit));
   json["missingFacilities"] = missing;
   json["suspendedFacilities"] = suspended;
   return JsonResponse(200, json);

@@ -131,11 +131,6 @@ Result<Response> ReportPdf(Api::Call& call) {
 
 // ---- Runs in the workflow ----
 
-Json BriefUnit(const core::OrgUnit* unit) {
-  if (unit == nullptr) return nullptr;
-  return {{"id", unit->uid}, {"code", unit->code}, {"name", unit->name}};
-}
-
 Json RunStateJson(const fbr::RunState& state, const std::string& started_by,
                   const std::string& user, core::Language language) {
   Json events = Json::array();

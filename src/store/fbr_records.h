@@ -233,6 +233,61 @@ struct JobProgress {
   int64_t done = 0, total = 0;
 };
 
+// ---- Payments ----
+
+// A facility's account, as proposed by one person and confirmed or rejected by another. A
+// confirmed account is replaced when another is confirmed; rows change only by that decision.
+struct PaymentAccountRecord {
+  int64_t id = 0;
+  int32_t org_unit = 0;
+  std::string kind;         // "bank" or "mobile"
+  std::string institution;  // the bank ("BDM-SA") or the mobile-money operator ("Orange Money")
+  std::string number;       // the RIB (24 characters) or the wallet's phone number (+223...)
+  std::string holder;       // whose account ("ASACO de Koko II")
+  std::string state;        // "proposed", "confirmed", "rejected", "replaced"
+  std::string reason;       // why it was proposed
+  std::string proposed_by;  // set by the store from the actor, with the time, source, address
+  core::TimestampMs proposed_at = 0;
+  std::string source, address;
+  std::string decided_by;  // who confirmed or rejected it, when, why
+  core::TimestampMs decided_at = 0;
+  std::string decided_reason;
+};
+
+// A payment of an invoice: money sent to the facility's account ("transfer"), or an amount the
+// facility owes on another of its invoices set against this one ("offset").
+struct PaymentRecord {
+  int64_t id = 0;
+  int64_t invoice_id = 0;
+  std::string kind;          // "transfer" or "offset"
+  int64_t amount = 0;        // francs CFA, above 0
+  std::string paid_on;       // "2025-02-14"
+  std::string reference;     // the bank's or operator's reference; for an offset, what it recovers
+  int64_t account_id = 0;    // a transfer: the account paid into
+  int64_t from_invoice = 0;  // an offset: the invoice whose over-payment it recovers
+  std::string recorded_by;   // set by the store from the actor, with the time, source, address
+  core::TimestampMs recorded_at = 0;
+  std::string source, address;
+};
+
+// What the national unit decided about an invoice paid beyond its amount: deduct the excess
+// from the facility's next payments (the rule), or waive it. The last decision stands.
+struct RecoveryDecisionRecord {
+  int64_t id = 0;
+  int64_t invoice_id = 0;
+  std::string decision;  // "deduct" or "waive"
+  std::string reason;
+  std::string decided_by;  // set by the store from the actor, with the time, source, address
+  core::TimestampMs decided_at = 0;
+  std::string source, address;
+};
+
+// What a writer of payments saw of a facility's payments and decisions: the newest ids.
+struct PaymentsSeen {
+  int64_t payment = 0;
+  int64_t decision = 0;
+};
+
 }  // namespace keneya::store
 
 #endif  // KENEYA_STORE_FBR_RECORDS_H_

@@ -1558,7 +1558,7 @@ Result<std::vector<core::Error>> SqlStore::UnreadableRows() {
       {"category_option", "start_date", date},  {"category_option", "end_date", date},
       {"program_version", "valid_from", date},  {"program_version", "valid_to", date},
       {"contract", "start_date", date},         {"contract", "end_date", date},
-      {"contract", "status", contract_status}};
+      {"contract", "status", contract_status},  {"payment", "paid_on", date}};
   for (const Column& c : columns) {
     KENEYA_ASSIGN_OR_RETURN(
         std::vector<Row> rows,

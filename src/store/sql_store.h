@@ -102,6 +102,24 @@ class SqlStore : public Store {
                               const JobProgress& progress) override;
   core::Result<bool> FinishJob(int64_t id, std::string_view owner, std::string_view state,
                                int64_t result_id, std::string_view error) override;
+  core::Result<std::vector<PaymentAccountRecord>> PaymentAccounts(int32_t org_unit,
+                                                                  bool confirmed_only) override;
+  core::Result<std::optional<PaymentAccountRecord>> GetPaymentAccount(int64_t id) override;
+  core::Result<PaymentAccountRecord> ProposeAccount(const PaymentAccountRecord& account,
+                                                    const Actor& actor) override;
+  core::Result<PaymentAccountRecord> DecideAccount(int64_t id, bool confirm,
+                                                   std::string_view reason,
+                                                   const Actor& actor) override;
+  core::Result<std::vector<PaymentRecord>> Payments(int32_t org_unit) override;
+  core::Result<std::vector<RecoveryDecisionRecord>> RecoveryDecisions(int32_t org_unit) override;
+  core::Result<std::vector<PaymentRecord>> RecordPayments(int32_t org_unit,
+                                                          std::span<const PaymentRecord> payments,
+                                                          const PaymentsSeen& seen,
+                                                          const Actor& actor) override;
+  core::Result<RecoveryDecisionRecord> DecideRecovery(int32_t org_unit,
+                                                      const RecoveryDecisionRecord& decision,
+                                                      const PaymentsSeen& seen,
+                                                      const Actor& actor) override;
 
   core::Result<UserRecord> CreateUser(const UserRecord& user, const Actor& actor) override;
   core::Result<UserRecord> UpdateUser(const UserRecord& user, std::string_view action,
@@ -151,6 +169,9 @@ class SqlStore : public Store {
   core::Status WriteRunForApproval(int64_t run_id, const InvoiceRunRecord& run,
                                    const RunForApproval& approval, core::TimestampMs now,
                                    const Actor& actor);
+  // Inside a write transaction: kConflict unless the facility's newest payment and recovery
+  // decision are those `seen` (on PostgreSQL, after locking the facility's invoices).
+  core::Status CheckPaymentsSeen(int32_t org_unit, const PaymentsSeen& seen);
   // Checks that every value of `values` refers to an existing org unit, data element, category
   // option combo and state; the error names the first value (by input position) that does not.
   // Call it inside the write transaction, so that nothing can change the references between the

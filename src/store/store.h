@@ -393,6 +393,37 @@ class Store {
   virtual core::Result<bool> FinishJob(int64_t id, std::string_view owner, std::string_view state,
                                        int64_t result_id, std::string_view error) = 0;
 
+  // ---- Payments (fbr_records.h) ----
+  // A facility's accounts, newest first (org_unit 0: every facility's); only the confirmed ones
+  // when `confirmed_only`.
+  virtual core::Result<std::vector<PaymentAccountRecord>> PaymentAccounts(int32_t org_unit,
+                                                                          bool confirmed_only) = 0;
+  virtual core::Result<std::optional<PaymentAccountRecord>> GetPaymentAccount(int64_t id) = 0;
+  // Records a proposed account (state "proposed"); kConflict when the facility already has one
+  // waiting for its decision.
+  virtual core::Result<PaymentAccountRecord> ProposeAccount(const PaymentAccountRecord& account,
+                                                            const Actor& actor) = 0;
+  // Confirms (the facility's confirmed account, if any, becomes "replaced") or rejects a
+  // proposed account, with the decider and `reason`, in one transaction; kConflict when it is no
+  // longer proposed.
+  virtual core::Result<PaymentAccountRecord> DecideAccount(int64_t id, bool confirm,
+                                                           std::string_view reason,
+                                                           const Actor& actor) = 0;
+  // The payments of a facility's invoices (org_unit 0: every facility's), by id.
+  virtual core::Result<std::vector<PaymentRecord>> Payments(int32_t org_unit) = 0;
+  // The recovery decisions on a facility's invoices (org_unit 0: every facility's), by id.
+  virtual core::Result<std::vector<RecoveryDecisionRecord>> RecoveryDecisions(int32_t org_unit) = 0;
+  // Records payments of one facility's invoices in one transaction, when its newest payment and
+  // decision are still those `seen` (a second writer is serialised on the facility's invoices);
+  // otherwise kConflict and nothing written. Returns them with their ids.
+  virtual core::Result<std::vector<PaymentRecord>> RecordPayments(
+      int32_t org_unit, std::span<const PaymentRecord> payments, const PaymentsSeen& seen,
+      const Actor& actor) = 0;
+  // Appends a recovery decision about one of the facility's invoices, under the same condition.
+  virtual core::Result<RecoveryDecisionRecord> DecideRecovery(
+      int32_t org_unit, const RecoveryDecisionRecord& decision, const PaymentsSeen& seen,
+      const Actor& actor) = 0;
+
   // ---- Accounts (auth_records.h) ----
   // Each change is recorded in the account audit, in the same transaction, with the actor's name,
   // source and address.

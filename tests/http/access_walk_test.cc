@@ -159,6 +159,27 @@ class AccessWalkTest : public ::testing::TestWithParam<Engine> {
     return created.ok() ? std::to_string(created->job.id) : "0";
   }
 
+  // A proposed account of the facility, by someone nobody walks as: its id, to decide.
+  std::string ProposedAccount(const std::string& facility_uid) {
+    auto store = pool_->Acquire(std::chrono::seconds(5));
+    if (!store.ok()) return "0";
+    auto waiting = (*store)->PaymentAccounts(data_->OrgUnit(facility_uid)->id, false);
+    if (waiting.ok()) {
+      for (const store::PaymentAccountRecord& a : *waiting) {
+        if (a.state == "proposed") return std::to_string(a.id);
+      }
+    }
+    store::PaymentAccountRecord account;
+    account.org_unit = data_->OrgUnit(facility_uid)->id;
+    account.kind = "mobile";
+    account.institution = "Orange Money";
+    account.number = "+22376000000";
+    account.holder = "ASACO";
+    account.reason = "walk";
+    auto proposed = (*store)->ProposeAccount(account, {"seed", "test"});
+    return proposed.ok() ? std::to_string(proposed->id) : "0";
+  }
+
   Response Send(const std::string& user, std::string method, std::string path,
                 std::vector<std::pair<std::string, std::string>> query = {},
                 std::string body = {}) {
@@ -297,11 +318,14 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
                       : pattern.rfind("/api/runs", 0) == 0      ? run
                       : pattern.rfind("/api/jobs", 0) == 0      ? job
                       : pattern.rfind("/api/data-sets", 0) == 0 ? data_->data_set
+                      : pattern.rfind("/api/accounts", 0) == 0  ? ProposedAccount(f.uid)
                                                                 : f.uid);
         replace("number", f.invoice);
         replace("dataSet", data_->data_set);
         replace("orgUnit", f.uid);
-        replace("action", pattern.rfind("/api/runs", 0) == 0 ? "approve" : "declare");
+        replace("action", pattern.rfind("/api/runs", 0) == 0       ? "approve"
+                          : pattern.rfind("/api/accounts", 0) == 0 ? "confirm"
+                                                                   : "declare");
         replace("code", "FBR_MALI");
         replace("version", "1");
         // A cell never written for each data entry (version 0): a month of the 2030s.
@@ -335,6 +359,19 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
           body = json{{"program", "FBR_MALI"}, {"period", "2024Q1"}}.dump();
         } else if (pattern == "/api/runs/{id}/{action}") {
           body = json{{"version", 0}}.dump();
+        } else if (pattern == "/api/facilities/{id}/accounts" && method == "POST") {
+          body = json{{"kind", "mobile"},
+                      {"institution", "Moov Money"},
+                      {"number", "+223 66 00 00 00"},
+                      {"holder", "ASACO"},
+                      {"reason", "walk"}}
+                     .dump();
+        } else if (pattern == "/api/accounts/{id}/{action}") {
+          body = json::object().dump();
+        } else if (pattern == "/api/invoices/{number}/payments" && method == "POST") {
+          body = json{{"amount", 1000}, {"paidOn", "2024-05-02"}, {"reference", "walk"}}.dump();
+        } else if (pattern == "/api/invoices/{number}/recovery") {
+          body = json{{"decision", "deduct"}, {"reason", "walk"}}.dump();
         } else if (pattern == "/api/simulations") {
           body = json{{"program", "FBR_MALI"}, {"period", "2024Q1"}}.dump();
         } else if (pattern.find("/export") != std::string::npos) {
@@ -366,10 +403,15 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
           EXPECT_TRUE(ok) << what << ": " << r.status << " " << r.body;
         } else if (rule.where == "any") {
           EXPECT_EQ(r.status, acts ? 200 : 403) << what << ": " << r.body;
-        } else if (rule.where == "national" && acts && user.national &&
-                   (method != "GET" || pattern.find("/workflow") != std::string::npos)) {
+        } else if ((rule.where == "national" && acts && user.national &&
+                    (method != "GET" || pattern.find("/workflow") != std::string::npos ||
+                     pattern.find("/payment-order") != std::string::npos)) ||
+                   (rule.where == "place" && acts && inside && method == "POST" &&
+                    (pattern.find("/payments") != std::string::npos ||
+                     pattern.find("/accounts") != std::string::npos))) {
           // Past authorisation: the step itself may be refused for what the run is (the
-          // dataset's run is a draft, nothing is validated), never as unseen or forbidden.
+          // dataset's run is a draft, nothing is validated; its invoices are never paid; an
+          // account waits already), never as unseen or forbidden.
           EXPECT_TRUE(r.status != 401 && r.status != 403 && r.status != 404 && r.status < 500)
               << what << ": " << r.status << " " << r.body;
         } else if (rule.where == "national") {

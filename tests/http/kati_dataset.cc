@@ -8,8 +8,10 @@
 #include "demo/demo.h"
 #include "demo/demo_program.h"
 #include "fbr/contracts.h"
+#include "fbr/directory.h"
 #include "fbr/invoice_run.h"
 #include "fbr/programs.h"
+#include "fbr/workflow.h"
 #include "tests/demo/demo_subset.h"
 
 namespace keneya::http::testing {
@@ -183,6 +185,71 @@ std::unique_ptr<Dataset> NewDataset(store::testing::Engine engine) {
   Build(engine, *dataset);
   if (::testing::Test::HasFatalFailure()) return nullptr;
   return dataset;
+}
+
+auth::Principal InMemory(const char* name, auth::Role role, const std::string& scope_uid) {
+  auth::Principal user;
+  user.name = name;
+  user.grants = {{role, {auth::ScopeKind::kSubtree, scope_uid}}};
+  return user;
+}
+
+void ValidateQuarter(const Dataset& data, store::Store& store, const std::string& facility_code,
+                     const std::string& quarter) {
+  const core::Period period = *core::Period::Parse(quarter);
+  const fbr::Directory directory(data.metadata);
+  const std::string kati = data.kati;
+  const auth::Principal head =
+      InMemory("awa.head", auth::Role::kFacilityHead, data.facility(facility_code).uid);
+  const auth::Principal verifier = InMemory("ousmane.verif", auth::Role::kVerifier, kati);
+  const auth::Principal evaluator = InMemory("kadia.qualite", auth::Role::kQualityEvaluator, kati);
+  const auth::Principal district = InMemory("fanta.district", auth::Role::kDistrictTeam, kati);
+  std::vector<std::pair<std::string, std::string>> periods;
+  for (const core::Period& month : period.Months()) {
+    periods.emplace_back("FBR_QUANTITE", month.ToString());
+  }
+  periods.emplace_back("FBR_QUALITE", quarter);
+  const char* before = std::getenv("KENEYA_TODAY");
+  const std::string saved = before != nullptr ? before : "";
+  const core::Date after = period.end().AddDays(1);  // the first day after the quarter
+  const std::string month_after = after.ToString().substr(0, 8);
+  setenv("KENEYA_TODAY", (month_after + "06").c_str(), 1);
+  for (const auto& [set, code] : periods) {
+    const bool declared = set == "FBR_QUANTITE";
+    const fbr::PeriodRef ref{set, facility_code, code};
+    core::TimestampMs version = 0;
+    if (declared) {
+      const fbr::Sight sight(directory, head);
+      auto done =
+          fbr::ChangePeriod(store, sight, {ref, fbr::PeriodAction::kDeclare, "", 0}, {head.name});
+      ASSERT_TRUE(done.ok()) << code << ": " << done.error().ToString();
+      version = done->version;
+    }
+    const auth::Principal& checker = declared ? verifier : evaluator;
+    const fbr::Sight sight(directory, checker);
+    auto verified = fbr::ChangePeriod(store, sight, {ref, fbr::PeriodAction::kVerify, "", version},
+                                      {checker.name});
+    ASSERT_TRUE(verified.ok()) << code << ": " << verified.error().ToString();
+    auto reported = fbr::ChangePeriod(store, sight,
+                                      {ref, fbr::PeriodAction::kIssueReport, "", verified->version},
+                                      {checker.name});
+    ASSERT_TRUE(reported.ok()) << code << ": " << reported.error().ToString();
+  }
+  setenv("KENEYA_TODAY", (month_after + "28").c_str(), 1);
+  const fbr::Sight sight(directory, district);
+  for (const auto& [set, code] : periods) {
+    const fbr::PeriodRef ref{set, facility_code, code};
+    auto file = fbr::GetPeriodFile(store, sight, ref);
+    ASSERT_TRUE(file.ok()) << file.error().ToString();
+    auto validated = fbr::ChangePeriod(
+        store, sight, {ref, fbr::PeriodAction::kValidate, "", file->version}, {district.name});
+    ASSERT_TRUE(validated.ok()) << code << ": " << validated.error().ToString();
+  }
+  if (saved.empty()) {
+    unsetenv("KENEYA_TODAY");
+  } else {
+    setenv("KENEYA_TODAY", saved.c_str(), 1);
+  }
 }
 
 Dataset& SharedDataset(store::testing::Engine engine) {

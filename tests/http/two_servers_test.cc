@@ -172,13 +172,6 @@ class TableLock {
   bool released_ = false;
 };
 
-auth::Principal InMemory(const char* name, auth::Role role, const std::string& scope_uid) {
-  auth::Principal user;
-  user.name = name;
-  user.grants = {{role, {auth::ScopeKind::kSubtree, scope_uid}}};
-  return user;
-}
-
 class TwoServersTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -196,58 +189,14 @@ class TwoServersTest : public ::testing::Test {
 
   const std::string& location() const { return data_->db->location(); }
 
-  // Koko II's three months of kRunPeriod and its quality quarter, declared, verified, reported
-  // and validated by the district once the contest windows ran out: a run invoices it.
   void ValidateKokoQuarter() {
-    const std::string kati = data_->kati;
-    const auth::Principal head =
-        InMemory("awa.head", auth::Role::kFacilityHead, data_->facility(testing::kKokoCode).uid);
-    const auth::Principal verifier = InMemory("ousmane.verif", auth::Role::kVerifier, kati);
-    const auth::Principal evaluator =
-        InMemory("kadia.qualite", auth::Role::kQualityEvaluator, kati);
-    const auth::Principal district = InMemory("fanta.district", auth::Role::kDistrictTeam, kati);
-    const std::vector<std::pair<std::string, std::string>> periods = {{"FBR_QUANTITE", "202404"},
-                                                                      {"FBR_QUANTITE", "202405"},
-                                                                      {"FBR_QUANTITE", "202406"},
-                                                                      {"FBR_QUALITE", kRunPeriod}};
-    setenv("KENEYA_TODAY", "2024-07-06", 1);
-    for (const auto& [set, period] : periods) {
-      const bool declared = set == "FBR_QUANTITE";
-      const fbr::PeriodRef ref{set, testing::kKokoCode, period};
-      core::TimestampMs version = 0;
-      if (declared) {
-        const fbr::Sight sight(*directory_, head);
-        auto done = fbr::ChangePeriod(*store_, sight, {ref, fbr::PeriodAction::kDeclare, "", 0},
-                                      {head.name});
-        ASSERT_TRUE(done.ok()) << period << ": " << done.error().ToString();
-        version = done->version;
-      }
-      const auth::Principal& checker = declared ? verifier : evaluator;
-      const fbr::Sight sight(*directory_, checker);
-      auto verified = fbr::ChangePeriod(
-          *store_, sight, {ref, fbr::PeriodAction::kVerify, "", version}, {checker.name});
-      ASSERT_TRUE(verified.ok()) << period << ": " << verified.error().ToString();
-      auto reported = fbr::ChangePeriod(
-          *store_, sight, {ref, fbr::PeriodAction::kIssueReport, "", verified->version},
-          {checker.name});
-      ASSERT_TRUE(reported.ok()) << period << ": " << reported.error().ToString();
-    }
-    setenv("KENEYA_TODAY", "2024-07-30", 1);
-    const fbr::Sight sight(*directory_, district);
-    for (const auto& [set, period] : periods) {
-      const fbr::PeriodRef ref{set, testing::kKokoCode, period};
-      auto file = fbr::GetPeriodFile(*store_, sight, ref);
-      ASSERT_TRUE(file.ok()) << file.error().ToString();
-      auto validated = fbr::ChangePeriod(
-          *store_, sight, {ref, fbr::PeriodAction::kValidate, "", file->version}, {district.name});
-      ASSERT_TRUE(validated.ok()) << period << ": " << validated.error().ToString();
-    }
-    unsetenv("KENEYA_TODAY");
+    testing::ValidateQuarter(*data_, *store_, testing::kKokoCode, kRunPeriod);
   }
 
   // A computed run of kRunPeriod, started at the library by one of the national unit.
   int64_t StartRunHere() {
-    const auth::Principal national = InMemory("cellule.a", auth::Role::kNationalUnit, data_->mali);
+    const auth::Principal national =
+        testing::InMemory("cellule.a", auth::Role::kNationalUnit, data_->mali);
     const fbr::Sight sight(*directory_, national);
     auto started =
         fbr::StartRun(*store_, sight, {"FBR_MALI", kRunPeriod, "", 0}, {national.name, "test"});

@@ -21,6 +21,7 @@ using core::DataValue;
 using core::DataValueKey;
 
 const Actor kAlice{"alice", "test", "saisie du registre"};
+const Actor kBob{"bob", "test", ""};
 const ImportInfo kImport{"bob", "declarations.json", "test", ""};
 
 template <typename T>
@@ -49,6 +50,15 @@ class StoreContractTest : public ::testing::TestWithParam<Engine> {
   }
 
   // Saves the test metadata and remembers the ids the store gave.
+  // A run of FBR_TEST version 1 (TestProgram) for 2024Q1, to save.
+  static store::InvoiceRunRecord TestRun() {
+    store::InvoiceRunRecord run;
+    run.program_code = "FBR_TEST";
+    run.program_version = 1;
+    run.payment_code = "paiement";
+    run.period = core::Period::Parse("2024Q1")->Code();
+    return run;
+  }
   void SaveTestMetadata() {
     auto saved = store_->SaveMetadata(TestMetadata(), kAlice);
     ASSERT_TRUE(saved.ok()) << saved.error().ToString();
@@ -777,11 +787,7 @@ TEST_P(StoreContractTest, WritesSeveralContractsAsOne) {
 TEST_P(StoreContractTest, ARunIsApprovedOnceLocksWhatItReadAndAnApprovedRunIsNeverSuperseded) {
   SaveTestMetadata();
   ASSERT_TRUE(store_->SaveProgram(TestProgram(1, "x"), kAlice).ok());
-  store::InvoiceRunRecord run;
-  run.program_code = "FBR_TEST";
-  run.program_version = 1;
-  run.payment_code = "paiement";
-  run.period = core::Period::Parse("2024Q1")->Code();
+  store::InvoiceRunRecord run = TestRun();
   std::vector<store::InvoiceRecord> invoices(1);
   invoices[0].org_unit = koko_;
   invoices[0].number = "FBR_TEST-2024Q1-00001";
@@ -854,14 +860,92 @@ TEST_P(StoreContractTest, ARunIsApprovedOnceLocksWhatItReadAndAnApprovedRunIsNev
   EXPECT_EQ((*events)[2].from, "approved");
 }
 
+TEST_P(StoreContractTest, PaymentsAreWrittenOnlyOverWhatTheirWriterSawAndAccountsDecidedOnce) {
+  SaveTestMetadata();
+  ASSERT_TRUE(store_->SaveProgram(TestProgram(1, "x"), kAlice).ok());
+  store::InvoiceRunRecord run = TestRun();
+  std::vector<store::InvoiceRecord> invoices(1);
+  invoices[0].org_unit = koko_;
+  invoices[0].number = "FBR_TEST-2024Q1-00001";
+  invoices[0].total = 150000;
+  invoices[0].lines_json = "[]";
+  invoices[0].snapshot_json = "{}";
+  store::RunForApproval approval;
+  auto saved = store_->SaveInvoiceRun(run, invoices, {}, {}, &approval, kAlice);
+  ASSERT_TRUE(saved.ok()) << saved.error().ToString();
+  const int64_t invoice = (*store_->InvoiceList(saved->id, koko_))[0].id;
+
+  // One proposal at a time; decided once.
+  store::PaymentAccountRecord account;
+  account.org_unit = koko_;
+  account.kind = "bank";
+  account.institution = "BDM-SA";
+  account.number = "ML0160120102010000023437";
+  account.holder = "ASACO";
+  account.reason = "ouverture";
+  auto proposed = store_->ProposeAccount(account, kAlice);
+  ASSERT_TRUE(proposed.ok()) << proposed.error().ToString();
+  EXPECT_EQ(proposed->state, "proposed");
+  EXPECT_EQ(proposed->proposed_by, kAlice.user);
+  EXPECT_EQ(store_->ProposeAccount(account, kAlice).error().code, core::ErrorCode::kConflict);
+  auto confirmed = store_->DecideAccount(proposed->id, true, "", kBob);
+  ASSERT_TRUE(confirmed.ok()) << confirmed.error().ToString();
+  EXPECT_EQ(confirmed->state, "confirmed");
+  EXPECT_EQ(confirmed->decided_by, kBob.user);
+  EXPECT_EQ(store_->DecideAccount(proposed->id, false, "non", kBob).error().code,
+            core::ErrorCode::kConflict);
+  // A second account replaces the first once confirmed; the first stays, as replaced.
+  account.number = "ML0160120102010000099999";
+  auto next = store_->ProposeAccount(account, kAlice);
+  ASSERT_TRUE(next.ok());
+  ASSERT_TRUE(store_->DecideAccount(next->id, true, "", kBob).ok());
+  auto history = store_->PaymentAccounts(koko_, false);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].state, "confirmed");
+  EXPECT_EQ((*history)[1].state, "replaced");
+  EXPECT_EQ(store_->PaymentAccounts(0, true)->size(), 1u);
+
+  // Two writers who saw the same payments: the second writes nothing.
+  store::PaymentRecord payment;
+  payment.invoice_id = invoice;
+  payment.kind = "transfer";
+  payment.amount = 50000;
+  payment.paid_on = "2024-05-02";
+  payment.reference = "VIR-1";
+  payment.account_id = next->id;
+  const store::PaymentsSeen nothing;
+  auto first = store_->RecordPayments(koko_, {&payment, 1}, nothing, kAlice);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ((*first)[0].recorded_by, kAlice.user);
+  auto late = store_->RecordPayments(koko_, {&payment, 1}, nothing, kBob);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(store_->Payments(koko_)->size(), 1u);
+  store::RecoveryDecisionRecord decision;
+  decision.invoice_id = invoice;
+  decision.decision = "waive";
+  decision.reason = "erreur";
+  EXPECT_EQ(store_->DecideRecovery(koko_, decision, nothing, kBob).error().code,
+            core::ErrorCode::kConflict);
+  const store::PaymentsSeen seen{(*first)[0].id, 0};
+  ASSERT_TRUE(store_->DecideRecovery(koko_, decision, seen, kBob).ok());
+  EXPECT_EQ(store_->RecoveryDecisions(0)->size(), 1u);
+  // An offset names the invoice it recovers; a transfer the account it went to.
+  store::PaymentRecord offset = payment;
+  offset.kind = "offset";
+  offset.account_id = 0;
+  offset.from_invoice = invoice;
+  auto recorded = store_->RecordPayments(koko_, {&offset, 1}, {(*first)[0].id, 1}, kAlice);
+  ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
+  EXPECT_EQ((*recorded)[0].from_invoice, invoice);
+  EXPECT_EQ((*recorded)[0].account_id, 0);
+}
+
 TEST_P(StoreContractTest, StoresInvoiceRunsAndSupersedesTheDraftBefore) {
   SaveTestMetadata();
   ASSERT_TRUE(store_->SaveProgram(TestProgram(1, "x"), kAlice).ok());
-  store::InvoiceRunRecord run;
-  run.program_code = "FBR_TEST";
-  run.program_version = 1;
-  run.payment_code = "paiement";
-  run.period = core::Period::Parse("2024Q1")->Code();
+  store::InvoiceRunRecord run = TestRun();
   run.total = 150000;
   std::vector<store::InvoiceRecord> invoices(1);
   invoices[0].org_unit = koko_;

@@ -1,0 +1,389 @@
+// The money after approval over the API, on both engines (docs/PAYMENTS.md): a facility's
+// account proposed by one payment officer and confirmed by another person; a run approved by a
+// member of the national unit who is also a payment officer, and who therefore may not record
+// its payments; a partial payment, the payment order, a reopening and a recomputation whose new
+// invoice shows what was already paid and the balance, to the franc; a correction that leaves the
+// facility paid beyond its amount, what the national unit decides about it, and the next
+// quarter's payment that deducts it.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/accounts.h"
+#include "auth/secrets.h"
+#include "fbr/jobs.h"
+#include "http/api.h"
+#include "tests/http/kati_dataset.h"
+#include "tests/store/test_database.h"
+
+namespace keneya::http {
+namespace {
+
+using nlohmann::json;
+using store::testing::Engine;
+
+constexpr char kApprover[] = "cellule.paie";  // national unit and payment officer
+
+class ApiSettlementTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    const std::string why = store::testing::Unavailable(GetParam());
+    if (!why.empty()) GTEST_SKIP() << why;
+    auth::DefaultPasswordCost() = auth::PasswordCost{1, 8u << 10};
+    dataset_ = testing::NewDataset(GetParam());  // its runs and accounts are its own
+    ASSERT_NE(dataset_, nullptr);
+    data_ = dataset_.get();
+    store_ = data_->db->Open();
+    facility_ = data_->other_kati;  // a CSCOM of Kati
+    unit_ = data_->facility(facility_).uid;
+    auto pool = store::StorePool::Open(data_->db->location(), 2);
+    ASSERT_TRUE(pool.ok()) << pool.error().ToString();
+    pool_ = std::move(pool).value();
+    authenticator_ = std::make_unique<auth::Authenticator>(auth::AuthOptions{});
+    api_ = std::make_unique<Api>(*pool_, *authenticator_, ApiOptions{}, nullptr);
+    // A member of the national unit who is also a payment officer.
+    auth::Principal op;
+    op.name = "operator";
+    op.operator_of_database = true;
+    const auth::Scope mali{auth::ScopeKind::kSubtree, data_->mali};
+    auth::NewUser user{kApprover,
+                       "Aminata Keïta",
+                       "",
+                       "fr",
+                       testing::kPassword,
+                       {{auth::Role::kNationalUnit, mali}, {auth::Role::kPaymentOfficer, mali}}};
+    auto added = auth::AddUser(*store_, data_->metadata, op, user, {"operator", "cli", "", ""});
+    ASSERT_TRUE(added.ok() || added.error().code == core::ErrorCode::kAlreadyExists)
+        << added.error().ToString();
+    setenv("KENEYA_TODAY", "2025-01-20", 1);
+  }
+  void TearDown() override { unsetenv("KENEYA_TODAY"); }
+
+  Response Call(const std::string& user, std::string method, std::string path,
+                const json& body = nullptr,
+                std::vector<std::pair<std::string, std::string>> query = {}) {
+    return api_->Handle(testing::ScriptRequest(user, std::move(method), std::move(path),
+                                               std::move(query),
+                                               body.is_null() ? std::string() : body.dump()));
+  }
+  static json Body(const Response& r) { return json::parse(r.body); }
+
+  // A run of `quarter` queued by the national unit, run here, and approved by kApprover.
+  int64_t ApprovedRun(const std::string& quarter) {
+    Response queued =
+        Call("cellule", "POST", "/api/runs", json{{"program", "FBR_MALI"}, {"period", quarter}});
+    EXPECT_EQ(queued.status, 202) << queued.body;
+    if (queued.status != 202) return 0;
+    const int64_t job = Body(queued)["id"];
+    fbr::JobRunner runner(
+        *pool_,
+        [](store::Store& store) -> core::Result<std::shared_ptr<const fbr::Directory>> {
+          KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle bundle, store.LoadMetadata());
+          return std::make_shared<const fbr::Directory>(std::move(bundle));
+        },
+        {"test-server"});
+    while (true) {
+      auto ran = runner.RunOne();
+      EXPECT_TRUE(ran.ok());
+      if (!ran.ok() || !*ran) break;
+    }
+    Response done = Call("cellule", "GET", "/api/jobs/" + std::to_string(job));
+    EXPECT_EQ(Body(done)["state"], "succeeded") << done.body;
+    const int64_t run = Body(done)["result"]["run"];
+    const std::string path = "/api/runs/" + std::to_string(run);
+    Response state = Call(kApprover, "GET", path + "/workflow");
+    Response approved =
+        Call(kApprover, "POST", path + "/approve", json{{"version", Body(state)["version"]}});
+    EXPECT_EQ(approved.status, 200) << approved.body;
+    return run;
+  }
+  std::string FacilityInvoice(int64_t run) {
+    auto invoices = store_->InvoiceList(run, data_->OrgUnit(facility_)->id);
+    EXPECT_TRUE(invoices.ok() && invoices->size() == 1u);
+    return invoices.ok() && invoices->size() == 1u ? (*invoices)[0].number : "";
+  }
+  Response Pay(const std::string& user, const std::string& number, int64_t amount,
+               const std::string& on = "2025-01-15", const std::string& reference = "VIR-001") {
+    return Call(user, "POST", "/api/invoices/" + number + "/payments",
+                json{{"amount", amount}, {"paidOn", on}, {"reference", reference}});
+  }
+  json Payments(const std::string& number, const std::string& user = "paiement") {
+    Response r = Call(user, "GET", "/api/invoices/" + number + "/payments");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? Body(r) : json();
+  }
+  Response Reopen(int64_t run) {
+    const std::string path = "/api/runs/" + std::to_string(run);
+    Response state = Call("cellule", "GET", path + "/workflow");
+    return Call("cellule", "POST", path + "/reopen",
+                json{{"version", Body(state)["version"]},
+                     {"reason", "Recomptage des accouchements demandé par le district"}});
+  }
+
+  // The facility's account, proposed by the payment officer and confirmed by kApprover.
+  void ConfirmedAccount() {
+    const std::string accounts = "/api/facilities/" + unit_ + "/accounts";
+    Response proposed = Call("paiement", "POST", accounts,
+                             json{{"kind", "mobile"},
+                                  {"institution", "Orange Money"},
+                                  {"number", "76 12 34 56"},
+                                  {"holder", "ASACO du CSCOM"},
+                                  {"reason", "Portefeuille de l'ASACO"}});
+    ASSERT_EQ(proposed.status, 201) << proposed.body;
+    EXPECT_EQ(Body(proposed)["number"], "+22376123456");
+    Response confirmed =
+        Call(kApprover, "POST",
+             "/api/accounts/" + std::to_string(Body(proposed)["id"].get<int64_t>()) + "/confirm",
+             json::object());
+    ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+  }
+  // A correction behind the workflow's back: the facility's first verified number of `month`
+  // halved, so that a run computed again pays less.
+  void LowerAVerifiedNumber(const std::string& month) {
+    store::ValueQuery query;
+    query.periods = {core::Period::Parse(month)->Code()};
+    query.org_units = {data_->OrgUnit(facility_)->id};
+    query.states = {core::kStateVerified};
+    std::optional<core::DataValue> lowered;
+    ASSERT_TRUE(store_
+                    ->ScanValues(query,
+                                 [&](const core::DataValueKey& key, std::string_view value) {
+                                   const int number = std::atoi(std::string(value).c_str());
+                                   if (lowered || number < 4) return;
+                                   lowered = core::DataValue{};
+                                   lowered->key = key;
+                                   lowered->value = std::to_string(number / 2);
+                                 })
+                    .ok());
+    ASSERT_TRUE(lowered.has_value());
+    ASSERT_TRUE(store_->PutValue(*lowered, {"correction", "test"}).ok());
+  }
+
+  std::unique_ptr<testing::Dataset> dataset_;
+  testing::Dataset* data_ = nullptr;
+  std::unique_ptr<store::Store> store_;
+  std::string facility_;  // its code
+  std::string unit_;      // its uid
+  std::unique_ptr<store::StorePool> pool_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
+  std::unique_ptr<Api> api_;
+};
+
+TEST_P(ApiSettlementTest, AccountsAreConfirmedByASecondPersonAndRunsPaidByAnother) {
+  // 2024Q3: the run, approved by the member of the national unit who also pays.
+  testing::ValidateQuarter(*data_, *store_, facility_, "2024Q3");
+  ASSERT_FALSE(HasFatalFailure());
+  const int64_t run = ApprovedRun("2024Q3");
+  ASSERT_NE(run, 0);
+  const std::string number = FacilityInvoice(run);
+  ASSERT_FALSE(number.empty());
+  Response invoice = Call("paiement", "GET", "/api/invoices/" + number);
+  const int64_t total = Body(invoice)["total"];
+  ASSERT_GT(total, 100'000);
+  json paid = Payments(number);
+  EXPECT_EQ(paid["state"], "unpaid");
+  EXPECT_EQ(paid["balance"], total);
+  EXPECT_FALSE(paid["mayPay"]);  // no account yet
+
+  // No account: the whole amount is withheld from the order.
+  const std::string order_path = "/api/runs/" + std::to_string(run) + "/payment-order";
+  Response order = Call("paiement", "GET", order_path);
+  ASSERT_EQ(order.status, 200) << order.body;
+  EXPECT_EQ(Body(order)["withheld"], total);
+  EXPECT_EQ(Pay("paiement", number, 1000).status, 412);
+
+  // The account: proposed by one, confirmed by another.
+  const std::string accounts = "/api/facilities/" + unit_ + "/accounts";
+  json account = {{"kind", "bank"},
+                  {"institution", "BDM-SA"},
+                  {"number", "ML016 01201 020100000234 37x"},
+                  {"holder", "ASACO du CSCOM"},
+                  {"reason", "Compte de l'ASACO ouvert en 2023"}};
+  Response bad = Call("paiement", "POST", accounts, account);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(Body(bad)["message_id"], "fbr.payment.bad_rib");
+  account["number"] = "ML016 01201 020100000234 37";
+  EXPECT_EQ(Call("district", "POST", accounts, account).status, 403);
+  EXPECT_EQ(Call("verif", "GET", accounts).status, 404);
+  Response proposed = Call("paiement", "POST", accounts, account);
+  ASSERT_EQ(proposed.status, 201) << proposed.body;
+  EXPECT_EQ(Body(proposed)["number"], "ML0160120102010000023437");  // as the bank writes it
+  EXPECT_EQ(Body(proposed)["state"], "proposed");
+  EXPECT_EQ(Call("paiement", "POST", accounts, account).status, 409);  // one waits already
+  const std::string decide = "/api/accounts/" + std::to_string(Body(proposed)["id"].get<int64_t>());
+  Response own = Call("paiement", "POST", decide + "/confirm", json::object());
+  EXPECT_EQ(own.status, 403) << own.body;
+  EXPECT_EQ(Body(own)["message_id"], "fbr.payment.account_own");
+  Response confirmed = Call(kApprover, "POST", decide + "/confirm", json::object());
+  ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+  EXPECT_EQ(Body(confirmed)["state"], "confirmed");
+  EXPECT_EQ(Body(confirmed)["decidedBy"], kApprover);
+  EXPECT_EQ(Call("chef", "GET", accounts).status, 404);  // another facility's head
+  Response seen = Call("district", "GET", accounts);     // its district sees its account
+  ASSERT_EQ(seen.status, 200);
+  EXPECT_EQ(Body(seen)["confirmed"]["holder"], "ASACO du CSCOM");
+  EXPECT_EQ(Body(seen)["history"].size(), 1u);
+
+  // The approver may not pay; the payment officer pays part, never more than is due.
+  Response approver = Pay(kApprover, number, 100'000);
+  EXPECT_EQ(approver.status, 403) << approver.body;
+  EXPECT_EQ(Body(approver)["message_id"], "fbr.payment.approver");
+  EXPECT_EQ(Pay("paiement", number, total + 1).status, 400);
+  EXPECT_EQ(Pay("paiement", number, 100'000, "2025-01-21").status, 400);  // tomorrow
+  EXPECT_EQ(Pay("district", number, 100'000).status, 403);
+  Response part = Pay("paiement", number, 100'000);
+  ASSERT_EQ(part.status, 201) << part.body;
+  EXPECT_EQ(Body(part)["state"], "partly_paid");
+  EXPECT_EQ(Body(part)["balance"], total - 100'000);
+  EXPECT_EQ(Body(part)["payments"][0]["reference"], "VIR-001");
+  EXPECT_EQ(Body(part)["payments"][0]["recordedBy"], "paiement");
+
+  // The payment order: the rest, to the confirmed account; as a CSV for the bank.
+  order = Call("paiement", "GET", order_path);
+  json line;
+  const json ordered = Body(order);
+  for (const json& l : ordered["lines"]) {
+    if (l["invoice"] == number) line = l;
+  }
+  ASSERT_FALSE(line.is_null()) << order.body;
+  EXPECT_EQ(line["invoice"], number);
+  EXPECT_EQ(line["paid"], 100'000);
+  EXPECT_EQ(line["amount"], total - 100'000);
+  EXPECT_EQ(line["account"]["number"], "ML0160120102010000023437");
+  Response csv = Call("paiement", "GET", order_path, nullptr, {{"format", "csv"}});
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  const std::string text = testing::WholeBody(csv);
+  EXPECT_NE(text.find("ML0160120102010000023437"), std::string::npos) << text;
+  EXPECT_NE(text.find(std::to_string(total - 100'000)), std::string::npos) << text;
+  EXPECT_NE(text.find("Total à payer"), std::string::npos) << text;
+  EXPECT_EQ(Call("district", "GET", order_path).status, 403);
+  Response xlsx = Call("paiement", "GET", order_path, nullptr, {{"format", "xlsx"}});
+  EXPECT_EQ(xlsx.status, 200);
+  EXPECT_EQ(testing::WholeBody(xlsx).substr(0, 2), "PK");
+
+  // Reopened and computed again: the new invoice counts what the old one received.
+  ASSERT_EQ(Reopen(run).status, 200);
+  EXPECT_EQ(Payments(number)["state"], "not_payable");
+  const int64_t again = ApprovedRun("2024Q3");
+  const std::string renumbered = FacilityInvoice(again);
+  ASSERT_NE(renumbered, number);
+  EXPECT_EQ(renumbered.rfind(number, 0), 0u) << renumbered;  // "...-00001-R2"
+  json now = Payments(renumbered);
+  EXPECT_EQ(now["total"], total);
+  EXPECT_EQ(now["paidBefore"], 100'000);
+  EXPECT_EQ(now["paid"], 0);
+  EXPECT_EQ(now["balance"], total - 100'000);
+  EXPECT_EQ(now["state"], "partly_paid");
+  EXPECT_EQ(now["chain"], json::array({number, renumbered}));
+  EXPECT_EQ(now["payments"].size(), 1u);
+  EXPECT_EQ(Payments(number)["state"], "replaced");
+  Response stale = Pay("paiement", number, 1000);
+  EXPECT_EQ(stale.status, 412) << stale.body;
+  EXPECT_EQ(Body(stale)["message_id"], "fbr.payment.replaced");
+  Response rest = Pay("paiement", renumbered, total - 100'000, "2025-01-18", "VIR-002");
+  ASSERT_EQ(rest.status, 201) << rest.body;
+  EXPECT_EQ(Body(rest)["state"], "paid");
+  EXPECT_EQ(Body(rest)["balance"], 0);
+  EXPECT_EQ(Pay("paiement", renumbered, 1).status, 412);  // nothing due
+  const json after =
+      Body(Call("paiement", "GET", "/api/runs/" + std::to_string(again) + "/payment-order"));
+  for (const json& l : after["lines"]) {
+    EXPECT_NE(l["invoice"], renumbered);  // nothing left to transfer
+  }
+}
+
+TEST_P(ApiSettlementTest, AnOverPaymentIsDeductedFromTheNextPaymentUnlessTheNationalUnitWaivesIt) {
+  testing::ValidateQuarter(*data_, *store_, facility_, "2024Q3");
+  ASSERT_FALSE(HasFatalFailure());
+  ConfirmedAccount();
+  ASSERT_FALSE(HasFatalFailure());
+  const int64_t run = ApprovedRun("2024Q3");
+  const std::string first = FacilityInvoice(run);
+  const int64_t total = Payments(first)["total"];
+  ASSERT_EQ(Pay("paiement", first, total).status, 201);
+  EXPECT_EQ(Payments(first)["state"], "paid");
+
+  // Reopened, a verified number corrected down, computed again: paid beyond the new amount.
+  ASSERT_EQ(Reopen(run).status, 200);
+  LowerAVerifiedNumber("202407");
+  ASSERT_FALSE(HasFatalFailure());
+  const std::string second = FacilityInvoice(ApprovedRun("2024Q3"));
+  json over = Payments(second);
+  const int64_t lower = over["total"];
+  ASSERT_LT(lower, total);
+  const int64_t excess = total - lower;
+  EXPECT_EQ(over["paidBefore"], total);
+  EXPECT_EQ(over["balance"], -excess);
+  EXPECT_EQ(over["state"], "to_recover");
+  EXPECT_EQ(over["dueNow"], 0);
+  EXPECT_FALSE(over["mayDecide"]);  // the payment officer does not decide it
+  EXPECT_EQ(Pay("paiement", second, 1).status, 412);
+
+  // The national unit decides: first to waive it, then to recover it after all.
+  const std::string recovery = "/api/invoices/" + second + "/recovery";
+  EXPECT_EQ(Call("paiement", "POST", recovery, json{{"decision", "waive"}, {"reason", "x"}}).status,
+            403);
+  EXPECT_EQ(Call("cellule", "POST", recovery, json{{"decision", "waive"}, {"reason", " "}}).status,
+            400);
+  EXPECT_TRUE(Payments(second, "cellule")["mayDecide"]);
+  Response waived = Call("cellule", "POST", recovery,
+                         json{{"decision", "waive"}, {"reason", "Erreur de saisie du district"}});
+  ASSERT_EQ(waived.status, 200) << waived.body;
+  EXPECT_EQ(Body(waived)["state"], "waived");
+  EXPECT_EQ(Body(waived)["decision"]["decidedBy"], "cellule");
+
+  // The next quarter: nothing deducted while waived...
+  testing::ValidateQuarter(*data_, *store_, facility_, "2024Q4");
+  ASSERT_FALSE(HasFatalFailure());
+  const int64_t q4 = ApprovedRun("2024Q4");
+  const std::string next = FacilityInvoice(q4);
+  json due = Payments(next);
+  const int64_t q4_total = due["total"];
+  ASSERT_GT(q4_total, excess);
+  EXPECT_EQ(due["deduction"], 0);
+  EXPECT_EQ(due["dueNow"], q4_total);
+  // ...deducted once the decision is to recover it, on the order and on the payment.
+  Response deduct =
+      Call("cellule", "POST", recovery,
+           json{{"decision", "deduct"}, {"reason", "Décision du comité du 15 janvier"}});
+  ASSERT_EQ(deduct.status, 200) << deduct.body;
+  EXPECT_EQ(Body(deduct)["state"], "to_recover");
+  due = Payments(next);
+  EXPECT_EQ(due["deduction"], excess);
+  EXPECT_EQ(due["dueNow"], q4_total - excess);
+  const json order =
+      Body(Call("paiement", "GET", "/api/runs/" + std::to_string(q4) + "/payment-order"));
+  bool listed = false;
+  for (const json& line : order["lines"]) {
+    if (line["invoice"] != next) continue;
+    listed = true;
+    EXPECT_EQ(line["deduction"], excess);
+    EXPECT_EQ(line["amount"], q4_total - excess);
+  }
+  EXPECT_TRUE(listed) << order.dump();
+  EXPECT_EQ(Pay("paiement", next, q4_total).status, 400);  // the deduction is not paid out
+  Response paid = Pay("paiement", next, q4_total - excess, "2025-01-19", "OM-7781");
+  ASSERT_EQ(paid.status, 201) << paid.body;
+  EXPECT_EQ(Body(paid)["state"], "paid");
+  const json payments = Body(paid)["payments"];
+  ASSERT_EQ(payments.size(), 2u) << paid.body;
+  EXPECT_EQ(payments[0]["kind"], "offset");
+  EXPECT_EQ(payments[0]["amount"], excess);
+  EXPECT_EQ(payments[0]["fromInvoice"], second);
+  EXPECT_EQ(payments[1]["kind"], "transfer");
+  EXPECT_EQ(payments[1]["amount"], q4_total - excess);
+  // The over-paid invoice is settled by the deduction.
+  json settled = Payments(second);
+  EXPECT_EQ(settled["recovered"], excess);
+  EXPECT_EQ(settled["balance"], 0);
+  EXPECT_EQ(settled["state"], "paid");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, ApiSettlementTest,
+                         ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         [](const auto& param_info) {
+                           return store::testing::EngineName(param_info.param);
+                         });
+
+}  // namespace
+}  // namespace keneya::http
