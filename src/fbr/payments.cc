@@ -557,6 +557,22 @@ Result<InvoicePayments> DecideRecovery(store::Store& store, const Sight& sight,
   return PaymentsOf(store, sight, invoice, facility);
 }
 
+Result<std::optional<InvoicedPeriod>> InvoicedPeriodOf(store::Store& store, int32_t org_unit,
+                                                       const core::Period& period) {
+  KENEYA_ASSIGN_OR_RETURN(LedgerData data, LoadLedgerData(store, org_unit));
+  std::optional<InvoicedPeriod> out;
+  for (const InvoiceStanding& s : Standings(data)) {
+    if (s.state == PaymentState::kReplaced || s.run_status == "reopened") continue;
+    auto run_period = core::Period::FromCode(s.run.period);
+    if (!run_period.ok() || period.start() < run_period->start() ||
+        run_period->end() < period.end()) {
+      continue;
+    }
+    out = InvoicedPeriod{s.invoice.number, s.run_status, s.state};  // by id: the newest last
+  }
+  return out;
+}
+
 // ---- Payment orders ----
 
 Result<PaymentOrder> GetPaymentOrder(store::Store& store, const Sight& sight, int64_t run_id) {

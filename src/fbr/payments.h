@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "core/period.h"
 #include "core/result.h"
 #include "fbr/directory.h"
 #include "store/store.h"
@@ -151,6 +152,21 @@ core::Result<InvoicePayments> RecordPayment(store::Store& store, const Sight& si
 core::Result<InvoicePayments> DecideRecovery(store::Store& store, const Sight& sight,
                                              std::string_view number, std::string_view decision,
                                              std::string_view reason, const store::Actor& actor);
+
+// Where the money of a facility's period stands: the newest current invoice whose run's period
+// holds `period` (a month or quarter), in a run not reopened; nullopt when none. What the
+// workflow shows past validation: invoiced, approved, paid.
+struct InvoicedPeriod {
+  std::string number;
+  std::string run_status;  // "computed" or "approved"
+  PaymentState state = PaymentState::kNotPayable;
+  bool paid() const {
+    return state == PaymentState::kPaid || state == PaymentState::kToRecover ||
+           state == PaymentState::kWaived;
+  }
+};
+core::Result<std::optional<InvoicedPeriod>> InvoicedPeriodOf(store::Store& store, int32_t org_unit,
+                                                             const core::Period& period);
 
 // ---- Payment orders ----
 

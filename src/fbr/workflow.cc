@@ -6,6 +6,7 @@
 #include "auth/roles.h"
 #include "core/category.h"
 #include "core/data_element.h"
+#include "fbr/payments.h"
 #include "fbr/run_approval.h"
 #include "fbr/stored_invoices.h"
 
@@ -289,6 +290,17 @@ Result<PeriodFile> FileOf(store::Store& store, const Sight& sight, const Resolve
   }
   if (file.status == PeriodStatus::kReported && file.report && today > file.report->contest_until) {
     file.status = PeriodStatus::kAccepted;
+  }
+  if (file.status == PeriodStatus::kValidated) {
+    // Past validation, the money: invoiced by a run, approved, paid.
+    KENEYA_ASSIGN_OR_RETURN(std::optional<InvoicedPeriod> invoiced,
+                            InvoicedPeriodOf(store, at.org_unit->id, at.period));
+    if (invoiced) {
+      file.invoice = invoiced->number;
+      file.status = invoiced->paid()                     ? PeriodStatus::kPaid
+                    : invoiced->run_status == "approved" ? PeriodStatus::kApproved
+                                                         : PeriodStatus::kInvoiced;
+    }
   }
   for (const ActionName& name : kActions) {
     if (StartsFrom(name.action, file.status) &&

@@ -102,6 +102,7 @@ struct PeriodFile {
   int days_late = 0;
   bool declared_on_behalf = false;  // declared by the district for the facility
   std::optional<VerificationReport> report;
+  std::string invoice;  // invoiced, approved, paid: the invoice that pays the period
   std::vector<store::PeriodEvent> history;  // oldest first
   std::vector<PeriodAction> allowed;        // what the user may do now
 };

@@ -82,6 +82,7 @@ Json FileJson(const fbr::PeriodFile& file, core::Language language) {
           {"declaredOnBehalf", file.declared_on_behalf},
           {"contestDays", file.rules.contest_days},
           {"report", file.report ? ReportJson(*file.report) : Json(nullptr)},
+          {"invoice", file.invoice.empty() ? Json(nullptr) : Json(file.invoice)},
           {"history", history},
           {"allowed", allowed}};
 }

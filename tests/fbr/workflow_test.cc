@@ -422,6 +422,15 @@ TEST_F(WorkflowTest, ARunInvoicesTheValidatedIsApprovedByAnotherAndLocksWhatItRe
   EXPECT_EQ(started->left_out[0].facility->code, *other_);
   EXPECT_EQ(started->left_out[0].reason, "not_verified");  // October declared, not verified
   EXPECT_EQ(started->left_out[0].period, "202410");
+  // The months say where their money stands: invoiced, then approved.
+  auto december = [&] {
+    auto file = GetPeriodFile(*store_, district_sight, {kDataSet, kKoko, "202412"});
+    EXPECT_TRUE(file.ok()) << file.error().ToString();
+    return file.ok() ? *file : PeriodFile{};
+  };
+  EXPECT_EQ(december().status, PeriodStatus::kInvoiced);
+  EXPECT_FALSE(december().invoice.empty());
+  EXPECT_TRUE(december().allowed.empty());
 
   // Separation of duties: the starter may not approve.
   auto own = ApproveRun(*store_, national, started->run.id, started->state.version,
@@ -434,6 +443,7 @@ TEST_F(WorkflowTest, ARunInvoicesTheValidatedIsApprovedByAnotherAndLocksWhatItRe
   ASSERT_TRUE(approved.ok()) << approved.error().ToString();
   EXPECT_EQ(approved->state.status, "approved");
   EXPECT_EQ(approved->state.approved_by, "cellule.b");
+  EXPECT_EQ(december().status, PeriodStatus::kApproved);
   ASSERT_EQ(approved->events.size(), 2u);
   EXPECT_EQ(approved->events[0].user, "cellule.a");
   EXPECT_EQ(approved->events[1].action, "approve");

@@ -182,6 +182,11 @@ TEST_P(ApiSettlementTest, AccountsAreConfirmedByASecondPersonAndRunsPaidByAnothe
   ASSERT_GT(total, 100'000);
   json paid = Payments(number);
   EXPECT_EQ(paid["state"], "unpaid");
+  // The facility's months say where their money stands.
+  const std::string july = "/api/periods/FBR_QUANTITE/" + unit_ + "/202407";
+  const json approved = Body(Call("district", "GET", july));
+  EXPECT_EQ(approved["status"], "approved") << approved.dump();
+  EXPECT_EQ(approved["invoice"], number);
   EXPECT_EQ(paid["balance"], total);
   EXPECT_FALSE(paid["mayPay"]);  // no account yet
 
@@ -262,8 +267,10 @@ TEST_P(ApiSettlementTest, AccountsAreConfirmedByASecondPersonAndRunsPaidByAnothe
   EXPECT_EQ(testing::WholeBody(xlsx).substr(0, 2), "PK");
 
   // Reopened and computed again: the new invoice counts what the old one received.
+  EXPECT_EQ(Body(Call("district", "GET", july))["status"], "approved");  // paid in part
   ASSERT_EQ(Reopen(run).status, 200);
   EXPECT_EQ(Payments(number)["state"], "not_payable");
+  EXPECT_EQ(Body(Call("district", "GET", july))["status"], "validated");
   const int64_t again = ApprovedRun("2024Q3");
   const std::string renumbered = FacilityInvoice(again);
   ASSERT_NE(renumbered, number);
@@ -283,6 +290,8 @@ TEST_P(ApiSettlementTest, AccountsAreConfirmedByASecondPersonAndRunsPaidByAnothe
   Response rest = Pay("paiement", renumbered, total - 100'000, "2025-01-18", "VIR-002");
   ASSERT_EQ(rest.status, 201) << rest.body;
   EXPECT_EQ(Body(rest)["state"], "paid");
+  EXPECT_EQ(Body(Call("district", "GET", july))["status"], "paid");
+  EXPECT_EQ(Body(Call("district", "GET", july))["invoice"], renumbered);
   EXPECT_EQ(Body(rest)["balance"], 0);
   EXPECT_EQ(Pay("paiement", renumbered, 1).status, 412);  // nothing due
   const json after =
