@@ -54,6 +54,8 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
   auto explain = std::make_shared<ExplainOptions>();
   auto simulate = std::make_shared<SimulateOptions>();
   auto invoices = std::make_shared<InvoicesOptions>();
+  auto run_step = std::make_shared<RunStepOptions>();
+  auto pay = std::make_shared<PayOptions>();
 
   CLI::App* check_command = app.add_subcommand("check", t("cli.check.help"));
   check_command->add_option("program", check->program, t("cli.fbr.help_program_files"))->required();
@@ -109,6 +111,21 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
       ->check(CLI::Range(1, 1'000'000));
   compute_command->add_option("--threads", compute->threads, t("cli.compute.help_threads"));
   compute_command->add_flag("--dry-run", compute->dry_run, t("cli.compute.help_dry_run"));
+  compute_command->add_flag("--draft", compute->draft, t("cli.compute.help_draft"));
+  compute_command->add_option("--replaces", compute->replaces, t("cli.compute.help_replaces"));
+
+  CLI::App* run_command = app.add_subcommand("run", t("cli.run.help"));
+  run_command->add_option("action", run_step->action, t("cli.run.help_action"))
+      ->required()
+      ->check(CLI::IsMember({"approve", "reopen", "publish"}));
+  run_command->add_option("run", run_step->run, t("cli.run.help_run"))->required();
+  run_command->add_option("--reason", run_step->reason, t("cli.run.help_reason"));
+
+  CLI::App* pay_command = app.add_subcommand("pay", t("cli.pay.help"));
+  pay_command->add_option("number", pay->number, t("cli.fbr.help_invoice_number"))->required();
+  pay_command->add_option("--amount", pay->amount, t("cli.pay.help_amount"))->required();
+  pay_command->add_option("--on", pay->on, t("cli.pay.help_on"))->required();
+  pay_command->add_option("--reference", pay->reference, t("cli.pay.help_reference"))->required();
 
   CLI::App* explain_command = app.add_subcommand("explain", t("cli.explain.help"));
   explain_command->add_option("number", explain->number, t("cli.fbr.help_invoice_number"));
@@ -176,7 +193,12 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
     if (contract_resume->parsed())
       return RunContractChange(*c, *contract, fbr::ContractAction::kResume);
     if (contract_history->parsed()) return RunContractHistory(*c, *contract);
-    if (compute_command->parsed()) return RunCompute(*c, *compute);
+    if (compute_command->parsed()) {
+      return compute->draft || compute->dry_run ? RunCompute(*c, *compute)
+                                                : RunComputeForApproval(*c, *compute);
+    }
+    if (run_command->parsed()) return RunRunStep(*c, *run_step);
+    if (pay_command->parsed()) return RunPay(*c, *pay);
     if (explain_command->parsed()) return RunExplain(*c, *explain);
     if (simulate_command->parsed()) return RunSimulate(*c, *simulate);
     if (invoices_list->parsed()) return RunInvoicesList(*c, *invoices);

@@ -49,7 +49,22 @@ struct ComputeOptions {
   std::string payment;
   int version = 0;
   bool dry_run = false;
+  bool draft = false;    // a run for checking, never approved; otherwise one for approval
+  int64_t replaces = 0;  // for approval: the computed run it replaces
   int threads = 0;
+};
+
+struct RunStepOptions {
+  std::string action;  // approve, reopen, publish
+  int64_t run = 0;
+  std::string reason;
+};
+
+struct PayOptions {
+  std::string number;
+  int64_t amount = 0;
+  std::string on;
+  std::string reference;
 };
 
 struct ExplainOptions {
@@ -89,7 +104,11 @@ int RunContractChange(const Context& c, const ContractOptions& o, fbr::ContractA
 int RunContractHistory(const Context& c, const ContractOptions& o);
 
 // run_commands.cc
-int RunCompute(const Context& c, const ComputeOptions& o);
+int RunCompute(const Context& c, const ComputeOptions& o);  // a draft run (or nothing stored)
+// approval_commands.cc: acting as the user named by --user.
+int RunComputeForApproval(const Context& c, const ComputeOptions& o);
+int RunRunStep(const Context& c, const RunStepOptions& o);
+int RunPay(const Context& c, const PayOptions& o);
 int RunExplain(const Context& c, const ExplainOptions& o);
 int RunSimulate(const Context& c, const SimulateOptions& o);
 

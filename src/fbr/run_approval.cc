@@ -146,6 +146,13 @@ std::string_view LeftOutReasonCode(LeftOutReason reason) {
   return "not_declared";
 }
 
+std::optional<LeftOutReason> ParseLeftOutReason(std::string_view code) {
+  for (const ReasonName& name : kReasons) {
+    if (name.code == code) return name.reason;
+  }
+  return std::nullopt;
+}
+
 Message LeftOutReasonText(LeftOutReason reason) {
   for (const ReasonName& name : kReasons) {
     if (name.reason == reason) return Message(name.text);

@@ -35,6 +35,7 @@ enum class LeftOutReason : uint8_t {
 };
 std::string_view LeftOutReasonCode(LeftOutReason reason);  // "not_declared"...
 core::Message LeftOutReasonText(LeftOutReason reason);
+std::optional<LeftOutReason> ParseLeftOutReason(std::string_view code);
 
 struct LeftOutFacility {
   const core::OrgUnit* facility = nullptr;

@@ -147,13 +147,8 @@ Json RunStateJson(const fbr::RunState& state, const std::string& started_by,
   Json left_out = Json::array();
   for (const fbr::LeftOutFacility& left : state.left_out) {
     Json reason_label = left.reason;
-    for (fbr::LeftOutReason reason :
-         {fbr::LeftOutReason::kNotDeclared, fbr::LeftOutReason::kNotVerified,
-          fbr::LeftOutReason::kReportNotIssued, fbr::LeftOutReason::kReportOpen,
-          fbr::LeftOutReason::kContested, fbr::LeftOutReason::kNotValidated}) {
-      if (fbr::LeftOutReasonCode(reason) == left.reason) {
-        reason_label = core::Render(fbr::LeftOutReasonText(reason), language);
-      }
+    if (std::optional<fbr::LeftOutReason> reason = fbr::ParseLeftOutReason(left.reason)) {
+      reason_label = core::Render(fbr::LeftOutReasonText(*reason), language);
     }
     left_out.push_back({{"facility", BriefUnit(left.facility)},
                         {"reason", left.reason},

@@ -166,13 +166,14 @@ TEST_F(FbrCliTest, ABadProgramIsRefusedWithEveryProblemAndNothingStored) {
   // Computing with it stores nothing: no program version, no invoice run.
   const std::string programs_before = Run("program list").output;
   const std::string runs_before = Run("invoices list").output;
-  Outcome compute = Run("compute --program " + bad.string() + " --period 2024Q1");
+  Outcome compute = Run("compute --draft --program " + bad.string() + " --period 2024Q1");
   EXPECT_EQ(compute.status, 1) << compute.output;
   EXPECT_NE(compute.output.find("6 problèmes dans le programme, rien n'est enregistré"),
             std::string::npos)
       << compute.output;
   EXPECT_NE(compute.output.find("Aucun paramètre 'tarif' trouvé."), std::string::npos);
-  Outcome english_compute = Run("--lang en compute --program " + bad.string() + " --period 2024Q1");
+  Outcome english_compute =
+      Run("--lang en compute --draft --program " + bad.string() + " --period 2024Q1");
   EXPECT_NE(english_compute.output.find("6 problems in the program, nothing stored"),
             std::string::npos)
       << english_compute.output;
@@ -187,7 +188,7 @@ TEST_F(FbrCliTest, ATomlSyntaxErrorIsRefusedWithItsLine) {
   EXPECT_EQ(check.status, 1);
   EXPECT_NE(check.output.find("programme.toml:12 : syntaxe TOML :"), std::string::npos)
       << check.output;
-  Outcome compute = Run("--lang en compute --program " + bad.string() + " --period 2024Q1");
+  Outcome compute = Run("--lang en compute --draft --program " + bad.string() + " --period 2024Q1");
   EXPECT_EQ(compute.status, 1);
   EXPECT_NE(compute.output.find("programme.toml:12: TOML syntax:"), std::string::npos)
       << compute.output;
@@ -215,7 +216,7 @@ TEST_F(FbrCliTest, ATariffRowMissingForSomeFacilitiesIsFoundOnTheDataAndNothingS
                 "activity=cesarienne, facility_type=CSREF (75 formations, la première : CSREF_"),
             std::string::npos)
       << with_data.output;
-  Outcome compute = Run("compute --program " + bad.string() + " --period 2024Q1");
+  Outcome compute = Run("compute --draft --program " + bad.string() + " --period 2024Q1");
   EXPECT_EQ(compute.status, 1);
   EXPECT_NE(compute.output.find("Rien n'a été enregistré"), std::string::npos) << compute.output;
   EXPECT_EQ(Run("invoices list").output, runs_before);
@@ -242,7 +243,7 @@ TEST_F(FbrCliTest, SuspendsComputesExplainsSimulatesAndExports) {
                                 "gardent les anciennes conditions"),
             std::string::npos)
       << suspend.output;
-  Outcome compute = Run("compute --program FBR_MALI --period 2024Q2");
+  Outcome compute = Run("compute --draft --program FBR_MALI --period 2024Q2");
   ASSERT_EQ(compute.status, 0) << compute.output;
   EXPECT_NE(compute.output.find("factures : 1 999"), std::string::npos) << compute.output;
   EXPECT_NE(compute.output.find("contrats suspendus : 1"), std::string::npos);
@@ -375,7 +376,7 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
             std::string::npos)
       << check.output;
   const std::string runs_before = Run("invoices list").output;
-  Outcome compute = Run("compute --program " + bad.string() + " --period 2024Q3");
+  Outcome compute = Run("compute --draft --program " + bad.string() + " --period 2024Q3");
   EXPECT_EQ(compute.status, 1) << compute.output;
   EXPECT_EQ(Run("invoices list").output, runs_before);
 
@@ -440,7 +441,7 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
             std::string::npos);
 
   // A period without a single report is not stored; exports say which run they take.
-  Outcome empty = Run("compute --program FBR_MALI --period 2025Q1");
+  Outcome empty = Run("compute --draft --program FBR_MALI --period 2025Q1");
   EXPECT_EQ(empty.status, 1) << empty.output;
   EXPECT_NE(empty.output.find("rien n'a été enregistré"), std::string::npos) << empty.output;
   EXPECT_EQ(Run("invoices list").output, runs_before);
@@ -464,10 +465,10 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
   EXPECT_NE(Run("contract list --program FBR_MALI --facility CSCOM_KATI_BANCOUMANA")
                 .output.find("2024-03-01..2024-12-31  EQUITE_10  suspendu"),
             std::string::npos);
-  Outcome q2 = Run("compute --program FBR_MALI --period 2024Q2 --dry-run");
+  Outcome q2 = Run("compute --draft --program FBR_MALI --period 2024Q2 --dry-run");
   EXPECT_NE(q2.output.find("contrats suspendus : 1"), std::string::npos) << q2.output;
   // A version named for a period it is not valid for.
-  Outcome bad_version = Run("compute --program FBR_MALI --period 2019Q1 --version 1");
+  Outcome bad_version = Run("compute --draft --program FBR_MALI --period 2019Q1 --version 1");
   EXPECT_EQ(bad_version.status, 1);
   EXPECT_NE(bad_version.output.find("la version 1 du programme FBR_MALI n'est pas valable le "
                                     "2019-01-01 (valable à partir du 2021-01-01)"),
@@ -504,7 +505,7 @@ TEST_F(FbrCliTest, RefusesWhatWouldSilentlyPayWrong) {
 // A recomputed period: the old invoice says it is replaced; the CSV export has a column per
 // invoice column and its totals add up.
 TEST_F(FbrCliTest, SupersededInvoicesSaySoAndTheCsvAddsUp) {
-  Outcome compute = Run("compute --program FBR_MALI --period 2024Q1");
+  Outcome compute = Run("compute --draft --program FBR_MALI --period 2024Q1");
   ASSERT_EQ(compute.status, 0) << compute.output;
   Outcome old_invoice = Run("invoices show FBR_MALI-2024Q1-00001");
   EXPECT_EQ(old_invoice.status, 0);
@@ -536,7 +537,7 @@ TEST_F(FbrCliTest, SupersededInvoicesSaySoAndTheCsvAddsUp) {
   Outcome contracts = Run("contract list --program FBR_MALI --facility " + first_facility);
   const std::string id = contracts.output.substr(0, contracts.output.find(' '));
   ASSERT_EQ(Run("contract suspend " + id + " --date 2024-01-01").status, 0);
-  ASSERT_EQ(Run("compute --program FBR_MALI --period 2024Q1").status, 0);
+  ASSERT_EQ(Run("compute --draft --program FBR_MALI --period 2024Q1").status, 0);
   const std::string second = Run("invoices show FBR_MALI-2024Q1-00002").output;
   const std::string second_r3 = Run("invoices show FBR_MALI-2024Q1-00002-R3").output;
   const std::string facility_line = second.substr(second.find("Formation sanitaire"), 80);
@@ -651,8 +652,8 @@ TEST_F(FbrCliTest, ErrorPathsSpeakOnlyFromTheCatalogue) {
       "check " + formulas.string(),
       "check " + toml.string(),
       db + "check " + names.string() + " --period 2024Q3",
-      db + "compute --program " + formulas.string() + " --period 2024Q1",
-      db + "compute --program FBR_MALI --period 2023Q5",
+      db + "compute --draft --program " + formulas.string() + " --period 2024Q1",
+      db + "compute --draft --program FBR_MALI --period 2023Q5",
       db + "simulate --program FBR_MALI --period 2024Q3 --envelope DS_NOPE=1",
       db + "simulate --program FBR_MALI --period 2024Q3 --set quality_share=0.3 --set "
            "quality_share=0.4",
@@ -677,9 +678,41 @@ TEST_F(FbrCliTest, ErrorPathsSpeakOnlyFromTheCatalogue) {
   }
 }
 
+TEST_F(FbrCliTest, ComputingForApprovalActsAsAnExistingAccountAndFollowsTheWorkflow) {
+  // A run for approval is computed as a named account of the national unit, never anonymously.
+  Outcome nobody = Run("--user nobody compute --program FBR_MALI --period 2024Q3");
+  EXPECT_EQ(nobody.status, 1);
+  EXPECT_NE(nobody.output.find("aucun compte actif nobody"), std::string::npos) << nobody.output;
+  Outcome district = Run("--user district.segou compute --program FBR_MALI --period 2024Q3");
+  EXPECT_EQ(district.status, 1) << district.output;
+  EXPECT_NE(district.output.find("Rien n'a été enregistré"), std::string::npos) << district.output;
+  // Nothing of the demo's 2024 went through the workflow here: nobody is validated yet.
+  Outcome early = Run("--user cellule.diarra compute --program FBR_MALI --period 2024Q3");
+  EXPECT_EQ(early.status, 1) << early.output;
+  EXPECT_NE(early.output.find("périodes de 2024Q3 validées"), std::string::npos) << early.output;
+  Outcome version =
+      Run("--user cellule.diarra compute --program FBR_MALI --period 2024Q3 --version 1");
+  EXPECT_EQ(version.status, 1);
+  EXPECT_NE(version.output.find("--version est pour un lot de contrôle"), std::string::npos)
+      << version.output;
+  // A draft run is never approved; the national unit pays nothing.
+  Outcome approve = Run("--user cellule.kone run approve 1");
+  EXPECT_EQ(approve.status, 1) << approve.output;
+  EXPECT_NE(approve.output.find("brouillon"), std::string::npos) << approve.output;
+  Outcome pay =
+      Run("--user cellule.diarra pay FBR_MALI-2024Q1-00001 --amount 1000 --on 2024-05-02 "
+          "--reference VIR-1");
+  EXPECT_EQ(pay.status, 1) << pay.output;
+  Outcome payer =
+      Run("--user paiement.sangare pay FBR_MALI-2024Q1-00001 --amount 1000 --on 2024-05-02 "
+          "--reference VIR-1");
+  EXPECT_EQ(payer.status, 1) << payer.output;  // a draft run's invoice
+  EXPECT_NE(payer.output.find("n'est pas approuvé"), std::string::npos) << payer.output;
+}
+
 TEST_F(FbrCliTest, EveryFbrCommandHasHelp) {
   for (const char* sub : {"check", "program load", "contract sign", "contract suspend", "compute",
-                          "explain", "simulate", "invoices export"}) {
+                          "explain", "simulate", "invoices export", "run", "pay"}) {
     Outcome run = Keneya(std::string(sub) + " --help");
     EXPECT_EQ(run.status, 0) << sub;
     EXPECT_NE(run.output.find("Utilisation:"), std::string::npos) << sub;
