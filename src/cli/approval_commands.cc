@@ -71,6 +71,16 @@ void PrintRunState(const Context& c, const fbr::RunState& state) {
                     {"period", left.period}})
            << "\n";
   }
+  for (const store::InvoiceRunRecord& run : state.catch_ups) {
+    auto period = core::Period::FromCode(run.period);
+    *c.out << "  "
+           << Text(l, "cli.run.catch_up",
+                   {{"run", run.id},
+                    {"period", period.ok() ? period->ToString() : ""},
+                    Grouped("count", run.invoice_count),
+                    Grouped("total", run.total)})
+           << "\n";
+  }
 }
 
 }  // namespace
@@ -97,10 +107,9 @@ int RunComputeForApproval(const Context& c, const ComputeOptions& o) {
                   Grouped("total", started->run.total),
                   {"period", o.period}})
          << "\n";
-  fbr::RunState state;
-  state.state = started->state;
-  state.left_out = started->left_out;
-  PrintRunState(c, state);
+  auto state = fbr::GetRunState(*acting->store, *acting->sight, started->run.id);
+  if (!state.ok()) return Fail(c, state.error());
+  PrintRunState(c, *state);
   return 0;
 }
 

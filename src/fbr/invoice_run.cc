@@ -414,10 +414,8 @@ Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& override
   return run;
 }
 
-Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& run,
-                                        const store::Actor& actor,
-                                        const store::ProgressFn& progress,
-                                        const store::RunForApproval* approval) {
+Result<PreparedRun> PrepareRun(store::Store& store, const ComputedRun& run,
+                               const store::Actor& actor, const store::ProgressFn& progress) {
   const rules::Program& program = run.program();
   const rules::PaymentRule& rule = run.payment_rule();
   const core::Period& period = run.inputs->period;
@@ -458,7 +456,8 @@ Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& 
   record.payment_code = rule.code;
   record.period = period.Code();
   record.total = run.invoices.total;
-  std::vector<store::InvoiceRecord> invoices;
+  PreparedRun prepared;
+  std::vector<store::InvoiceRecord>& invoices = prepared.invoices;
   invoices.reserve(run.invoices.invoices.size());
   int sequence = 0;
   for (const rules::Invoice& invoice : run.invoices.invoices) {
@@ -482,12 +481,23 @@ Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& 
       progress({"prepare invoices", sequence, static_cast<int64_t>(run.invoices.invoices.size())});
     }
   }
-  std::vector<int32_t> missing;
-  for (int f : run.invoices.missing) missing.push_back(run.org_units[static_cast<size_t>(f)]);
+  for (int f : run.invoices.missing) {
+    prepared.missing.push_back(run.org_units[static_cast<size_t>(f)]);
+  }
+  prepared.record = std::move(record);
+  return prepared;
+}
+
+Result<store::InvoiceRunRecord> SaveRun(store::Store& store, const ComputedRun& run,
+                                        const store::Actor& actor,
+                                        const store::ProgressFn& progress,
+                                        const store::RunForApproval* approval) {
+  KENEYA_ASSIGN_OR_RETURN(PreparedRun prepared, PrepareRun(store, run, actor, progress));
+  const std::vector<store::InvoiceRecord>& invoices = prepared.invoices;
   if (progress) progress({"write", 0, static_cast<int64_t>(invoices.size())});
-  KENEYA_ASSIGN_OR_RETURN(
-      store::InvoiceRunRecord saved,
-      store.SaveInvoiceRun(record, invoices, missing, run.suspended_org_units, approval, actor));
+  KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord saved,
+                          store.SaveInvoiceRun(prepared.record, invoices, prepared.missing,
+                                               run.suspended_org_units, approval, actor));
   if (progress) {
     progress(
         {"write", static_cast<int64_t>(invoices.size()), static_cast<int64_t>(invoices.size())});

@@ -93,6 +93,19 @@ core::Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundl
 core::Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& overrides,
                                     int threads = 0);
 
+// A run ready to store: its record, its invoices numbered with their lines and inputs, and the
+// facilities that reported nothing (SaveRun's first step, shared with catch-ups).
+struct PreparedRun {
+  store::InvoiceRunRecord record;
+  std::vector<store::InvoiceRecord> invoices;
+  std::vector<int32_t> missing;
+};
+// Stores the program version the run names (when given as files) and numbers its invoices.
+// kFailedPrecondition for a run without a single invoice.
+core::Result<PreparedRun> PrepareRun(store::Store& store, const ComputedRun& run,
+                                     const store::Actor& actor,
+                                     const store::ProgressFn& progress = nullptr);
+
 // Stores a run: its invoices (numbered {PROGRAM}-{PERIOD}-{00001}, "-R2" for a second run of
 // the same period...), their lines and inputs, and the facilities that reported nothing.
 // Refused, nothing stored (kFailedPrecondition, a message that says so), for a run without a

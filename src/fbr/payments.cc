@@ -608,9 +608,17 @@ Result<PaymentOrder> GetPaymentOrder(store::Store& store, const Sight& sight, in
   for (const InvoiceStanding& s : standings) {
     if (s.state == PaymentState::kToRecover) owed[s.invoice.org_unit] -= s.balance;
   }
+  std::map<int64_t, std::string> catch_up_of;  // the run's catch-ups, with their periods
+  for (const auto& [id, workflow] : data.workflows) {
+    if (workflow.catch_up_for != run_id) continue;
+    auto period = core::Period::FromCode(data.runs.at(id).period);
+    catch_up_of[id] = period.ok() ? period->ToString() : "";
+  }
   for (const InvoiceStanding& s : standings) {
-    if (s.invoice.run_id != run_id || !Payable(s)) continue;
+    const bool catch_up = catch_up_of.count(s.invoice.run_id) != 0;
+    if ((s.invoice.run_id != run_id && !catch_up) || !Payable(s)) continue;
     PaymentOrderLine line;
+    if (catch_up) line.catch_up_of = catch_up_of[s.invoice.run_id];
     line.facility = FacilityOf(sight, s.invoice.org_unit);
     if (line.facility == nullptr) continue;
     line.district = sight.directory().Ancestor(*line.facility, 3);
@@ -656,9 +664,14 @@ std::string KindText(const std::optional<store::PaymentAccountRecord>& a, core::
 }
 
 std::string NoteText(const PaymentOrderLine& line, core::Language l) {
-  if (!line.account) return core::Text(l, "fbr.payment.order.withheld");
-  if (line.deduction > 0) return core::Text(l, "fbr.payment.order.deducted");
-  return "";
+  std::string note;
+  auto add = [&](const std::string& text) { note += (note.empty() ? "" : " ; ") + text; };
+  if (!line.catch_up_of.empty()) {
+    add(core::Text(l, "fbr.payment.order.catch_up", {{"period", line.catch_up_of}}));
+  }
+  if (!line.account) add(core::Text(l, "fbr.payment.order.withheld"));
+  if (line.deduction > 0) add(core::Text(l, "fbr.payment.order.deducted"));
+  return note;
 }
 
 }  // namespace

@@ -179,13 +179,15 @@ struct PaymentOrderLine {
   int64_t deduction = 0;  // amounts to recover deducted now
   int64_t amount = 0;     // to transfer now
   std::optional<store::PaymentAccountRecord> account;  // none: withheld until one is confirmed
+  std::string catch_up_of;  // a catch-up the run brings: the earlier period it pays ("2024Q4")
 };
 
 struct PaymentOrder {
   store::InvoiceRunRecord run;
-  std::vector<PaymentOrderLine> lines;  // facilities with something to transfer, by district
-  int64_t total = 0;                    // to transfer, accounts confirmed
-  int64_t withheld = 0;                 // due to facilities without a confirmed account
+  // Facilities with something to transfer, by district: the run's invoices and its catch-ups'.
+  std::vector<PaymentOrderLine> lines;
+  int64_t total = 0;     // to transfer, accounts confirmed
+  int64_t withheld = 0;  // due to facilities without a confirmed account
 };
 
 // A run's payment order: payment R everywhere; the run must be approved (FailedPrecondition).

@@ -7,6 +7,7 @@
 #include "auth/roles.h"
 #include "core/data_element.h"
 #include "fbr/contracts.h"
+#include "fbr/invoice_json.h"
 #include "fbr/invoice_run.h"
 #include "fbr/programs.h"
 #include "fbr/stored_invoices.h"
@@ -123,7 +124,21 @@ Result<RunState> StateOf(store::Store& store, const Directory& directory,
   out.state = state;
   KENEYA_ASSIGN_OR_RETURN(out.events, store.RunEvents(state.run_id));
   KENEYA_ASSIGN_OR_RETURN(out.left_out, LeftOutOf(store, directory, state.run_id));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::RunWorkflowRecord> all, store.RunWorkflows());
+  for (const store::RunWorkflowRecord& w : all) {
+    if (w.catch_up_for != state.run_id) continue;
+    KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord run, FindRun(store, w.run_id));
+    out.catch_ups.push_back(std::move(run));
+  }
   return out;
+}
+
+// A catch-up run takes no step of its own: it follows the run it came with.
+Status NotACatchUp(const store::RunWorkflowRecord& state) {
+  if (state.catch_up_for == 0) return core::OkStatus();
+  return core::FailedPrecondition(
+      Message("fbr.run.catch_up_follows", {{"run", state.run_id}, {"main", state.catch_up_for}}),
+      Message("fbr.place.run"));
 }
 
 Result<store::RunWorkflowRecord> WorkflowOf(store::Store& store, int64_t run_id) {
@@ -135,6 +150,203 @@ Result<store::RunWorkflowRecord> WorkflowOf(store::Store& store, int64_t run_id)
                                     Message("fbr.place.run"));
   }
   return *state;
+}
+
+// Who a run of `period` invoices: the facilities under contract whose every needed
+// facility-period is validated (eligible), and the others with why.
+struct Eligibility {
+  std::set<int32_t> eligible;
+  std::vector<LeftOutFacility> left_out;
+  std::vector<store::LeftOutRecord> left_records;
+};
+
+Result<Eligibility> Sort(store::Store& store, const Directory& directory,
+                         const std::string& program_code, const rules::CompiledProgram& compiled,
+                         int payment, const core::Period& period) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<Needed> needed,
+                          NeededPeriods(directory, compiled, payment, period));
+  KENEYA_ASSIGN_OR_RETURN(ContractsInForce contracts,
+                          ContractsFor(store, directory.resolver(), program_code, period));
+  store::PeriodStatusQuery query;
+  for (const Needed& n : needed) {
+    query.data_sets.push_back(n.data_set->id);
+    query.periods.push_back(n.period.Code());
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::PeriodStatusRecord> statuses,
+                          store.PeriodStatuses(query));
+  std::map<store::PeriodKey, PeriodStatus> status_of;
+  for (const store::PeriodStatusRecord& record : statuses) {
+    status_of[record.key] = ParsePeriodStatus(record.status).value_or(PeriodStatus::kOpen);
+  }
+  Eligibility out;
+  for (const FacilityContract& fc : contracts.active) {
+    std::optional<LeftOutFacility> held;
+    for (const Needed& n : needed) {
+      if (!IsAssigned(*n.data_set, *fc.org_unit)) continue;
+      auto it = status_of.find({n.data_set->id, fc.org_unit->id, n.period.Code()});
+      PeriodStatus status = it == status_of.end() ? PeriodStatus::kOpen : it->second;
+      if (std::optional<LeftOutReason> reason = ReasonOf(status)) {
+        held = LeftOutFacility{fc.org_unit, std::string(LeftOutReasonCode(*reason)),
+                               n.data_set->code.empty() ? n.data_set->uid : n.data_set->code,
+                               n.period.ToString()};
+        break;
+      }
+    }
+    if (held) {
+      out.left_records.push_back(
+          {fc.org_unit->id, held->reason + " " + held->data_set + " " + held->period});
+      out.left_out.push_back(std::move(*held));
+    } else {
+      out.eligible.insert(fc.org_unit->id);
+    }
+  }
+  return out;
+}
+
+// What an approved run's envelope cut kept of what its invoices asked, zone by zone: the sum
+// of their totals over the sum of their totals before the cut (for the zones it cut).
+struct ZoneRate {
+  const core::OrgUnit* zone = nullptr;
+  int64_t paid = 0, asked = 0;
+};
+
+Result<std::vector<ZoneRate>> CutRates(store::Store& store, const Directory& directory,
+                                       const rules::CompiledProgram& compiled, int payment,
+                                       int64_t run_id, int32_t period) {
+  std::vector<ZoneRate> out;
+  const rules::PaymentRule& rule = compiled.program().payments[static_cast<size_t>(payment)];
+  for (const rules::Envelope& envelope : rule.envelopes) {
+    if (envelope.period != period) continue;
+    const core::OrgUnit* zone = directory.OrgUnit(envelope.zone);
+    if (zone != nullptr) out.push_back({zone, 0, 0});
+  }
+  if (out.empty()) return out;
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices, store.Invoices(run_id));
+  for (const store::InvoiceRecord& invoice : invoices) {
+    const core::OrgUnit* facility = directory.OrgUnitById(invoice.org_unit);
+    if (facility == nullptr) continue;
+    KENEYA_ASSIGN_OR_RETURN(std::vector<rules::InvoiceLine> lines,
+                            LinesOf(invoice, compiled.program()));
+    int64_t cut = 0;
+    for (const rules::InvoiceLine& line : lines) {
+      if (line.kind == rules::InvoiceLine::Kind::kEnvelope) cut += line.amount;
+    }
+    for (ZoneRate& rate : out) {
+      if (facility->path.find("/" + rate.zone->uid) == std::string::npos) continue;
+      rate.paid += invoice.total;
+      rate.asked += invoice.total - cut;
+    }
+  }
+  return out;
+}
+
+// The catch-ups a run of `period` brings: for each approved run of an earlier period of the
+// same program and payment rule, the facilities it left out whose periods are all validated now
+// and that no run (waiting or approved) has invoiced since, computed with that run's program
+// version and cut at its envelope's rate.
+Result<std::vector<store::RunForApproval::CatchUp>> CatchUps(
+    store::Store& store, const Directory& directory, const std::string& program_code,
+    const std::string& payment_code, const core::Period& period, const store::Actor& actor) {
+  std::vector<store::RunForApproval::CatchUp> out;
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::RunWorkflowRecord> workflows, store.RunWorkflows());
+  std::map<int64_t, store::RunWorkflowRecord> workflow_of;
+  for (store::RunWorkflowRecord& w : workflows) workflow_of.emplace(w.run_id, std::move(w));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  std::map<int64_t, const store::InvoiceRunRecord*> run_of;
+  for (const store::InvoiceRunRecord& r : runs) run_of[r.id] = &r;
+  // Whether a run waiting or approved invoices `org_unit` for `period_code`.
+  auto invoiced = [&](int32_t org_unit, int32_t period_code) -> Result<bool> {
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices,
+                            store.InvoiceList(0, org_unit));
+    for (const store::InvoiceRecord& invoice : invoices) {
+      const store::InvoiceRunRecord* r = run_of[invoice.run_id];
+      auto w = workflow_of.find(invoice.run_id);
+      if (r != nullptr && w != workflow_of.end() && w->second.status != "reopened" &&
+          r->program_code == program_code && r->payment_code == payment_code &&
+          r->period == period_code) {
+        return true;
+      }
+    }
+    return false;
+  };
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {  // oldest first
+    const store::InvoiceRunRecord& earlier = *it;
+    auto w = workflow_of.find(earlier.id);
+    if (w == workflow_of.end() || w->second.status != "approved" || w->second.catch_up_for != 0 ||
+        earlier.program_code != program_code || earlier.payment_code != payment_code) {
+      continue;
+    }
+    KENEYA_ASSIGN_OR_RETURN(core::Period earlier_period, core::Period::FromCode(earlier.period));
+    if (!(earlier_period.end() < period.start())) continue;
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::LeftOutRecord> left, store.LeftOut(earlier.id));
+    if (left.empty()) continue;
+    const store::ProgramRecord* version = nullptr;
+    for (const store::ProgramRecord& p : programs) {
+      if (p.code == earlier.program_code && p.version == earlier.program_version) version = &p;
+    }
+    if (version == nullptr) continue;
+    KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const rules::CompiledProgram> compiled,
+                            CompiledVersion(*version));
+    const int payment = compiled->PaymentIndex(earlier.payment_code);
+    if (payment < 0) continue;
+    KENEYA_ASSIGN_OR_RETURN(Eligibility now, Sort(store, directory, earlier.program_code, *compiled,
+                                                  payment, earlier_period));
+    std::set<int32_t> due;
+    for (const store::LeftOutRecord& l : left) {
+      if (now.eligible.count(l.org_unit) == 0) continue;
+      KENEYA_ASSIGN_OR_RETURN(bool already, invoiced(l.org_unit, earlier.period));
+      if (!already) due.insert(l.org_unit);
+    }
+    if (due.empty()) continue;
+    ComputeOptions options;
+    options.payment = earlier.payment_code;
+    options.include = [&due](int32_t org_unit) { return due.count(org_unit) > 0; };
+    KENEYA_ASSIGN_OR_RETURN(ComputedRun computed,
+                            Compute(store, directory.bundle(), *version, earlier_period, options));
+    KENEYA_ASSIGN_OR_RETURN(
+        std::vector<ZoneRate> rates,
+        CutRates(store, directory, *compiled, payment, earlier.id, earlier.period));
+    int64_t total = 0;
+    for (rules::Invoice& invoice : computed.invoices.invoices) {
+      // Computed alone, a catch-up is not cut by its envelope: it is cut at the rate the
+      // approved run's facilities were.
+      std::erase_if(invoice.lines, [](const rules::InvoiceLine& line) {
+        return line.kind == rules::InvoiceLine::Kind::kEnvelope;
+      });
+      const int64_t asked = invoice.total_before_envelope;
+      invoice.total = asked;
+      const core::OrgUnit* facility =
+          directory.OrgUnitById(computed.org_units[static_cast<size_t>(invoice.facility)]);
+      for (const ZoneRate& rate : rates) {
+        if (facility == nullptr || rate.asked <= rate.paid || rate.asked == 0 ||
+            facility->path.find("/" + rate.zone->uid) == std::string::npos) {
+          continue;
+        }
+        const int64_t kept =
+            static_cast<int64_t>(static_cast<__int128>(asked) * rate.paid / rate.asked);
+        rules::InvoiceLine line;
+        line.kind = rules::InvoiceLine::Kind::kEnvelope;
+        line.code = "envelope";
+        const Message label("fbr.run.catch_up_cut",
+                            {{"zone", rate.zone->code.empty() ? rate.zone->uid : rate.zone->code},
+                             {"run", earlier.id}});
+        line.label_text = label;
+        line.label = core::Render(label, core::Language::kFrench);
+        line.label_en = core::Render(label, core::Language::kEnglish);
+        line.has_amount = true;
+        line.amount = kept - asked;
+        invoice.lines.push_back(std::move(line));
+        invoice.total = kept;
+        break;
+      }
+      total += invoice.total;
+    }
+    computed.invoices.total = total;
+    KENEYA_ASSIGN_OR_RETURN(PreparedRun prepared, PrepareRun(store, computed, actor));
+    out.push_back({std::move(prepared.record), std::move(prepared.invoices)});
+  }
+  return out;
 }
 
 }  // namespace
@@ -222,45 +434,11 @@ Result<StartedRun> StartRun(store::Store& store, const Sight& sight, const RunRe
                                   {{"program", program.code}, {"payment", request.payment}}),
                           "payment");
   }
-  KENEYA_ASSIGN_OR_RETURN(std::vector<Needed> needed,
-                          NeededPeriods(directory, *compiled, payment, period));
-  KENEYA_ASSIGN_OR_RETURN(ContractsInForce contracts,
-                          ContractsFor(store, directory.resolver(), program.code, period));
-  store::PeriodStatusQuery query;
-  for (const Needed& n : needed) {
-    query.data_sets.push_back(n.data_set->id);
-    query.periods.push_back(n.period.Code());
-  }
-  KENEYA_ASSIGN_OR_RETURN(std::vector<store::PeriodStatusRecord> statuses,
-                          store.PeriodStatuses(query));
-  std::map<store::PeriodKey, PeriodStatus> status_of;
-  for (const store::PeriodStatusRecord& record : statuses) {
-    status_of[record.key] = ParsePeriodStatus(record.status).value_or(PeriodStatus::kOpen);
-  }
-  std::set<int32_t> eligible;
-  std::vector<LeftOutFacility> left_out;
-  std::vector<store::LeftOutRecord> left_records;
-  for (const FacilityContract& fc : contracts.active) {
-    std::optional<LeftOutFacility> held;
-    for (const Needed& n : needed) {
-      if (!IsAssigned(*n.data_set, *fc.org_unit)) continue;
-      auto it = status_of.find({n.data_set->id, fc.org_unit->id, n.period.Code()});
-      PeriodStatus status = it == status_of.end() ? PeriodStatus::kOpen : it->second;
-      if (std::optional<LeftOutReason> reason = ReasonOf(status)) {
-        held = LeftOutFacility{fc.org_unit, std::string(LeftOutReasonCode(*reason)),
-                               n.data_set->code.empty() ? n.data_set->uid : n.data_set->code,
-                               n.period.ToString()};
-        break;
-      }
-    }
-    if (held) {
-      left_records.push_back(
-          {fc.org_unit->id, held->reason + " " + held->data_set + " " + held->period});
-      left_out.push_back(std::move(*held));
-    } else {
-      eligible.insert(fc.org_unit->id);
-    }
-  }
+  KENEYA_ASSIGN_OR_RETURN(Eligibility sorted,
+                          Sort(store, directory, program.code, *compiled, payment, period));
+  std::set<int32_t>& eligible = sorted.eligible;
+  std::vector<LeftOutFacility>& left_out = sorted.left_out;
+  std::vector<store::LeftOutRecord>& left_records = sorted.left_records;
   if (eligible.empty()) {
     return core::FailedPrecondition(
         Message("fbr.run.nobody_validated",
@@ -276,6 +454,9 @@ Result<StartedRun> StartRun(store::Store& store, const Sight& sight, const RunRe
   store::RunForApproval approval;
   approval.left_out = std::move(left_records);
   approval.replaces = request.replaces;
+  KENEYA_ASSIGN_OR_RETURN(
+      approval.catch_ups,
+      CatchUps(store, directory, program.code, computed.payment_rule().code, period, actor));
   if (job != nullptr) {
     approval.job_id = job->job_id;
     approval.job_owner = job->owner;
@@ -299,6 +480,7 @@ Result<RunState> ApproveRun(store::Store& store, const Sight& sight, int64_t run
   KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kWrite));
   KENEYA_ASSIGN_OR_RETURN(store::InvoiceRunRecord record, FindRun(store, run_id));
   KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord state, WorkflowOf(store, run_id));
+  KENEYA_RETURN_IF_ERROR(NotACatchUp(state));
   if (record.created_by == actor.user) {
     return core::PermissionDenied(Message("fbr.run.approve_own", {{"run", run_id}}), "run");
   }
@@ -319,6 +501,21 @@ Result<RunState> ApproveRun(store::Store& store, const Sight& sight, int64_t run
   for (const store::InvoiceRecord& invoice : invoices) {
     for (int32_t p : periods) change.add_locks.push_back({invoice.org_unit, p, run_id});
   }
+  // The catch-ups' values are locked with the run's, each lock naming its catch-up run.
+  KENEYA_ASSIGN_OR_RETURN(RunState current, StateOf(store, sight.directory(), state));
+  for (const store::InvoiceRunRecord& catch_up : current.catch_ups) {
+    KENEYA_ASSIGN_OR_RETURN(StoredRun stored, LoadRun(store, catch_up.id));
+    KENEYA_ASSIGN_OR_RETURN(core::Period of, core::Period::FromCode(catch_up.period));
+    KENEYA_ASSIGN_OR_RETURN(std::vector<rules::BlockRequest> needed,
+                            stored.compiled().BlocksNeeded(stored.payment, of));
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> caught,
+                            store.InvoiceList(catch_up.id, 0));
+    for (const store::InvoiceRecord& invoice : caught) {
+      for (const rules::BlockRequest& block : needed) {
+        change.add_locks.push_back({invoice.org_unit, block.period.Code(), catch_up.id});
+      }
+    }
+  }
   if (state.status != "computed") {
     return core::Conflict(
         Message("fbr.run.not_computed", {{"run", run_id}, {"status", state.status}}), "status");
@@ -334,6 +531,7 @@ Result<RunState> StepFromApproved(store::Store& store, const Sight& sight, store
                                   const store::Actor& actor) {
   KENEYA_RETURN_IF_ERROR(RequireNational(sight, auth::Action::kWrite));
   KENEYA_ASSIGN_OR_RETURN(store::RunWorkflowRecord state, WorkflowOf(store, change.run_id));
+  KENEYA_RETURN_IF_ERROR(NotACatchUp(state));
   if (state.status != "approved") {
     return core::Conflict(
         Message("fbr.run.not_approved", {{"run", change.run_id}, {"status", state.status}}),

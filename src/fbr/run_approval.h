@@ -82,6 +82,9 @@ struct RunState {
   store::RunWorkflowRecord state;
   std::vector<store::RunEvent> events;
   std::vector<LeftOutFacility> left_out;
+  // The catch-ups it brings: runs of earlier periods invoicing facilities left out then, whose
+  // steps follow this run's.
+  std::vector<store::InvoiceRunRecord> catch_ups;
 };
 
 // A run's workflow state (national unit: invoice_run R). NotFound for an unknown run;

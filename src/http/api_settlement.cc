@@ -197,6 +197,7 @@ Result<Response> PaymentOrder(Api::Call& call) {
            {"paid", line.paid},
            {"deduction", line.deduction},
            {"amount", line.amount},
+           {"catchUpOf", line.catch_up_of.empty() ? Json(nullptr) : Json(line.catch_up_of)},
            {"account", OptionalAccount(line.account, sight->directory(), call.language)}});
     }
     return JsonResponse(200, {{"run", order.run.id},

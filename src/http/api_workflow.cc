@@ -160,18 +160,29 @@ Json RunStateJson(const fbr::RunState& state, const std::string& started_by,
   auto at = [](core::TimestampMs ms) {
     return ms == 0 ? Json(nullptr) : Json(core::FormatTimestamp(ms));
   };
+  Json catch_ups = Json::array();
+  for (const store::InvoiceRunRecord& run : state.catch_ups) {
+    auto period = core::Period::FromCode(run.period);
+    catch_ups.push_back({{"run", run.id},
+                         {"period", period.ok() ? period->ToString() : ""},
+                         {"programVersion", run.program_version},
+                         {"invoices", run.invoice_count},
+                         {"total", run.total}});
+  }
   return {{"run", s.run_id},
           {"status", s.status},
           {"version", s.version},
+          {"catchUpFor", s.catch_up_for == 0 ? Json(nullptr) : Json(s.catch_up_for)},
           {"startedBy", started_by},
           {"approvedBy", s.approved_by.empty() ? Json(nullptr) : Json(s.approved_by)},
           {"approvedAt", at(s.approved_at)},
           {"published", s.published_at != 0},
           {"publishedAt", at(s.published_at)},
           // Separation of duties, shown: the one who started the run may not approve it.
-          {"mayApprove", s.status == "computed" && user != started_by},
+          {"mayApprove", s.status == "computed" && user != started_by && s.catch_up_for == 0},
           {"events", events},
-          {"leftOut", left_out}};
+          {"leftOut", left_out},
+          {"catchUps", catch_ups}};
 }
 
 Result<std::string> StarterOf(Api::Call& call, int64_t run_id) {

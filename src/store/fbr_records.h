@@ -154,6 +154,7 @@ struct RunWorkflowRecord {
   std::string published_by;
   core::TimestampMs published_at = 0;  // 0: not published
   int64_t job_id = 0;                  // the job that computed it (0: none)
+  int64_t catch_up_for = 0;  // a catch-up run: the run it came with, whose steps it follows
 };
 
 struct RunEvent {
@@ -202,6 +203,13 @@ struct RunForApproval {
   int64_t replaces = 0;  // the computed run it replaces (0: none may be waiting)
   int64_t job_id = 0;    // 0: computed outside a job
   std::string job_owner;
+  // Catch-ups of earlier periods, each a run of its own stored in the same transaction, waiting
+  // for approval with this run (RunWorkflowRecord::catch_up_for), its steps following this run's.
+  struct CatchUp {
+    InvoiceRunRecord run;
+    std::vector<InvoiceRecord> invoices;
+  };
+  std::vector<CatchUp> catch_ups;
 };
 
 // ---- Background jobs ----

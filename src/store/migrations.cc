@@ -1236,6 +1236,14 @@ CREATE TABLE recovery_decision (
 CREATE INDEX recovery_decision_invoice ON recovery_decision(invoice_id, id);
 )sql";
 
+// Migration 11: catch-up runs. A facility left out of an approved run (or whose month was
+// declared late) is paid in the next run as a catch-up: an invoice of the earlier period, in a
+// run of its own that follows the next run's approval, reopening and publication.
+constexpr const char* kMigration11 = R"sql(
+ALTER TABLE run_workflow ADD COLUMN catch_up_for bigint NOT NULL DEFAULT 0;
+CREATE INDEX run_workflow_catch_up ON run_workflow(catch_up_for) WHERE catch_up_for <> 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations(Dialect dialect) {
@@ -1250,6 +1258,7 @@ const std::vector<Migration>& Migrations(Dialect dialect) {
       {8, "runs in the workflow: approval, events, facilities left out, locks", kSqlite8},
       {9, "background jobs with their leases; the job that computed a run", kSqlite9},
       {10, "payments: facilities' accounts, payments of invoices, recoveries", kSqlite10},
+      {11, "catch-up runs, which follow the run they came with", kMigration11},
   };
   static const std::vector<Migration> kPostgres = {
       {1, "pyramid, metadata, data values and audit", kPostgres1},
@@ -1262,6 +1271,7 @@ const std::vector<Migration>& Migrations(Dialect dialect) {
       {8, "runs in the workflow: approval, events, facilities left out, locks", kPostgres8},
       {9, "background jobs with their leases; the job that computed a run", kPostgres9},
       {10, "payments: facilities' accounts, payments of invoices, recoveries", kPostgres10},
+      {11, "catch-up runs, which follow the run they came with", kMigration11},
   };
   return dialect == Dialect::kSqlite ? kSqlite : kPostgres;
 }

@@ -164,6 +164,13 @@ class SqlStore : public Store {
                                      bool dry_run);
   // Records the counts and end of a bulk load.
   core::Status FinishImport(int64_t id, const BulkLoadSummary& summary, core::TimestampMs finished);
+  // Inserts a run's row, its invoices and the facilities it found missing or suspended (inside
+  // the caller's transaction); the run with its id.
+  core::Result<InvoiceRunRecord> InsertRun(const InvoiceRunRecord& run,
+                                           std::span<const InvoiceRecord> invoices,
+                                           std::span<const int32_t> missing,
+                                           std::span<const int32_t> suspended,
+                                           core::TimestampMs now, const Actor& actor);
   // The part of SaveInvoiceRun that makes run `run_id` one for approval (RunForApproval): inside
   // the caller's transaction.
   core::Status WriteRunForApproval(int64_t run_id, const InvoiceRunRecord& run,

@@ -416,31 +416,12 @@ Result<std::vector<ContractChange>> SqlStore::ContractHistory(int64_t contract_i
   return out;
 }
 
-Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
-                                                  std::span<const InvoiceRecord> invoices,
-                                                  std::span<const int32_t> missing,
-                                                  std::span<const int32_t> suspended,
-                                                  const RunForApproval* approval,
-                                                  const Actor& actor) {
-  KENEYA_RETURN_IF_ERROR(EnsurePeriods({run.period}));
+Result<InvoiceRunRecord> SqlStore::InsertRun(const InvoiceRunRecord& run,
+                                             std::span<const InvoiceRecord> invoices,
+                                             std::span<const int32_t> missing,
+                                             std::span<const int32_t> suspended,
+                                             core::TimestampMs now, const Actor& actor) {
   SqlConnection& db = connection();
-  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
-  TransactionGuard transaction(db);
-  KENEYA_ASSIGN_OR_RETURN(
-      std::vector<Row> program,
-      db.Query("SELECT count(*) FROM program_version WHERE code = ? AND version = ?",
-               {run.program_code, run.program_version}));
-  if (program.at(0).Int(0) == 0) {
-    return core::NotFound(Message("store.version_not_stored",
-                                  {{"version", run.program_version}, {"code", run.program_code}}),
-                          Message("store.program_place"));
-  }
-  KENEYA_RETURN_IF_ERROR(db.Exec(
-      "UPDATE invoice_run SET status = 'superseded' WHERE program_code = ? AND payment_code = ? "
-      "AND period_id = ? AND status = 'draft' AND id NOT IN (SELECT run_id FROM run_workflow "
-      "WHERE status IN ('computed', 'approved'))",
-      {run.program_code, run.payment_code, run.period}));
-  const core::TimestampMs now = core::NowMs();
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> inserted,
       db.Query("INSERT INTO invoice_run (program_code, program_version, payment_code, period_id, "
@@ -477,6 +458,40 @@ Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
                 {stored.id, org_unit}));
   }
   stored.suspended_count = static_cast<int64_t>(suspended.size());
+  return stored;
+}
+
+Result<InvoiceRunRecord> SqlStore::SaveInvoiceRun(const InvoiceRunRecord& run,
+                                                  std::span<const InvoiceRecord> invoices,
+                                                  std::span<const int32_t> missing,
+                                                  std::span<const int32_t> suspended,
+                                                  const RunForApproval* approval,
+                                                  const Actor& actor) {
+  std::vector<int32_t> periods = {run.period};
+  if (approval != nullptr) {
+    for (const RunForApproval::CatchUp& c : approval->catch_ups) periods.push_back(c.run.period);
+  }
+  KENEYA_RETURN_IF_ERROR(EnsurePeriods(periods));
+  SqlConnection& db = connection();
+  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
+  TransactionGuard transaction(db);
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> program,
+      db.Query("SELECT count(*) FROM program_version WHERE code = ? AND version = ?",
+               {run.program_code, run.program_version}));
+  if (program.at(0).Int(0) == 0) {
+    return core::NotFound(Message("store.version_not_stored",
+                                  {{"version", run.program_version}, {"code", run.program_code}}),
+                          Message("store.program_place"));
+  }
+  KENEYA_RETURN_IF_ERROR(db.Exec(
+      "UPDATE invoice_run SET status = 'superseded' WHERE program_code = ? AND payment_code = ? "
+      "AND period_id = ? AND status = 'draft' AND id NOT IN (SELECT run_id FROM run_workflow "
+      "WHERE status IN ('computed', 'approved'))",
+      {run.program_code, run.payment_code, run.period}));
+  const core::TimestampMs now = core::NowMs();
+  KENEYA_ASSIGN_OR_RETURN(InvoiceRunRecord stored,
+                          InsertRun(run, invoices, missing, suspended, now, actor));
   if (approval != nullptr) {
     KENEYA_RETURN_IF_ERROR(WriteRunForApproval(stored.id, stored, *approval, now, actor));
   }

@@ -167,7 +167,8 @@ Result<std::vector<PeriodEvent>> SqlStore::PeriodEvents(const PeriodKey& key) {
 namespace {
 
 constexpr std::string_view kRunColumns =
-    "run_id, status, version, approved_by, approved_at, published_by, published_at, job_id";
+    "run_id, status, version, approved_by, approved_at, published_by, published_at, job_id, "
+    "catch_up_for";
 
 RunWorkflowRecord RunFromRow(const Row& row) {
   RunWorkflowRecord r;
@@ -179,6 +180,7 @@ RunWorkflowRecord RunFromRow(const Row& row) {
   r.published_by = row.Text(5);
   r.published_at = row.Int(6);
   r.job_id = row.Int(7);
+  r.catch_up_for = row.Int(8);
   return r;
 }
 
@@ -205,7 +207,8 @@ Status SqlStore::WriteRunForApproval(int64_t run_id, const InvoiceRunRecord& run
       std::vector<Row> others,
       db.Query("SELECT w.run_id, w.status FROM run_workflow w JOIN invoice_run r ON r.id = "
                "w.run_id WHERE r.program_code = ? AND r.payment_code = ? AND r.period_id = ? AND "
-               "w.status IN ('computed', 'approved') AND w.run_id <> ? ORDER BY w.run_id",
+               "w.status IN ('computed', 'approved') AND w.run_id <> ? AND w.catch_up_for = 0 "
+               "ORDER BY w.run_id",
                {run.program_code, run.payment_code, run.period, run_id}));
   for (const Row& other : others) {
     if (other.Text(1) == "computed" && other.Int(0) == approval.replaces) continue;
@@ -218,6 +221,10 @@ Status SqlStore::WriteRunForApproval(int64_t run_id, const InvoiceRunRecord& run
     KENEYA_RETURN_IF_ERROR(db.Exec(
         "UPDATE run_workflow SET status = 'reopened', version = ? WHERE run_id = ? AND status = "
         "'computed'",
+        {now, approval.replaces}));
+    KENEYA_RETURN_IF_ERROR(db.Exec(
+        "UPDATE run_workflow SET status = 'reopened', version = ? WHERE catch_up_for = ? AND "
+        "status = 'computed'",
         {now, approval.replaces}));
     KENEYA_RETURN_IF_ERROR(
         db.Exec("UPDATE invoice_run SET status = 'superseded' WHERE id = ?", {approval.replaces}));
@@ -234,6 +241,16 @@ Status SqlStore::WriteRunForApproval(int64_t run_id, const InvoiceRunRecord& run
   }
   KENEYA_RETURN_IF_ERROR(
       InsertRunEvent(db, run_id, now, "start", "", "computed", actor.reason, actor));
+  for (const RunForApproval::CatchUp& catch_up : approval.catch_ups) {
+    KENEYA_ASSIGN_OR_RETURN(InvoiceRunRecord stored,
+                            InsertRun(catch_up.run, catch_up.invoices, {}, {}, now, actor));
+    KENEYA_RETURN_IF_ERROR(db.Exec(
+        "INSERT INTO run_workflow (run_id, status, version, job_id, catch_up_for) VALUES (?, ?, "
+        "?, ?, ?)",
+        {stored.id, "computed", now, approval.job_id, run_id}));
+    KENEYA_RETURN_IF_ERROR(InsertRunEvent(db, stored.id, now, "start", "", "computed",
+                                          "catch-up with run " + std::to_string(run_id), actor));
+  }
   if (approval.job_id != 0) {
     // The job ends with its run, and only while this server still holds it: a server that lost
     // its lease writes nothing.
@@ -310,16 +327,31 @@ Result<RunWorkflowRecord> SqlStore::ChangeRun(const RunChange& change, const Act
               "published_by = ?, published_at = ? WHERE run_id = ?",
               {out.status, out.version, out.approved_by, out.approved_at, out.published_by,
                out.published_at, change.run_id}));
-  if (change.remove_locks) {
-    KENEYA_RETURN_IF_ERROR(db.Exec("DELETE FROM value_lock WHERE run_id = ?", {change.run_id}));
+  // The run's catch-ups follow it, step for step.
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> catch_ups,
+      db.Query("SELECT run_id FROM run_workflow WHERE catch_up_for = ? AND status = ?",
+               {change.run_id, change.from}));
+  for (const Row& catch_up : catch_ups) {
+    KENEYA_RETURN_IF_ERROR(
+        db.Exec("UPDATE run_workflow SET status = ?, version = ?, approved_by = ?, approved_at = "
+                "?, published_by = ?, published_at = ? WHERE run_id = ?",
+                {out.status, out.version, out.approved_by, out.approved_at, out.published_by,
+                 out.published_at, catch_up.Int(0)}));
+    KENEYA_RETURN_IF_ERROR(InsertRunEvent(db, catch_up.Int(0), now, change.action, change.from,
+                                          change.to, change.reason, actor));
   }
-  if (!change.add_locks.empty()) {
-    for (const ValueLock& lock : change.add_locks) {
-      KENEYA_RETURN_IF_ERROR(
-          db.Exec("INSERT INTO value_lock (org_unit_id, period_id, run_id) VALUES (?, ?, ?) "
-                  "ON CONFLICT DO NOTHING",
-                  {lock.org_unit, lock.period, change.run_id}));
-    }
+  if (change.remove_locks) {
+    KENEYA_RETURN_IF_ERROR(db.Exec(
+        "DELETE FROM value_lock WHERE run_id = ? OR run_id IN (SELECT run_id FROM run_workflow "
+        "WHERE catch_up_for = ?)",
+        {change.run_id, change.run_id}));
+  }
+  for (const ValueLock& lock : change.add_locks) {
+    KENEYA_RETURN_IF_ERROR(
+        db.Exec("INSERT INTO value_lock (org_unit_id, period_id, run_id) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                {lock.org_unit, lock.period, lock.run_id != 0 ? lock.run_id : change.run_id}));
   }
   KENEYA_RETURN_IF_ERROR(InsertRunEvent(db, change.run_id, now, change.action, change.from,
                                         change.to, change.reason, actor));

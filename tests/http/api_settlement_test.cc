@@ -11,7 +11,10 @@
 
 #include "auth/accounts.h"
 #include "auth/secrets.h"
+#include "demo/demo_program.h"
+#include "fbr/invoice_run.h"
 #include "fbr/jobs.h"
+#include "fbr/programs.h"
 #include "http/api.h"
 #include "tests/http/kati_dataset.h"
 #include "tests/store/test_database.h"
@@ -384,6 +387,131 @@ TEST_P(ApiSettlementTest, AnOverPaymentIsDeductedFromTheNextPaymentUnlessTheNati
   // The over-paid invoice is settled by the deduction.
   json settled = Payments(second);
   EXPECT_EQ(settled["recovered"], excess);
+  EXPECT_EQ(settled["balance"], 0);
+  EXPECT_EQ(settled["state"], "paid");
+}
+
+TEST_P(ApiSettlementTest, AFacilityLeftOutIsPaidInTheNextRunAsACatchUpCutAtItsRunsRate) {
+  // A second version of the program whose Kati envelope for 2024Q3 is small: the 2024Q3 run
+  // cuts Koko II's invoice, and the catch-up is cut at the same rate.
+  auto source = demo::DemoProgramSource();
+  ASSERT_TRUE(source.ok());
+  const size_t at = source->toml.find("version = 1");
+  ASSERT_NE(at, std::string::npos);
+  source->toml.replace(at, 11, "version = 2");
+  std::string& envelopes = source->files.at("enveloppes.csv");
+  const size_t kati = envelopes.find("DS_KATI,2024Q3,130000000");
+  ASSERT_NE(kati, std::string::npos);
+  envelopes.replace(kati, 24, "DS_KATI,2024Q3,1000000");
+  ASSERT_TRUE(fbr::LoadProgram(*store_, *source, {"tester", "test"}).ok());
+
+  // 2024Q3: Koko II validated, the other CSCOM not declared: left out.
+  testing::ValidateQuarter(*data_, *store_, testing::kKokoCode, "2024Q3");
+  ASSERT_FALSE(HasFatalFailure());
+  const int64_t q3 = ApprovedRun("2024Q3");
+  const json q3_state =
+      Body(Call("cellule", "GET", "/api/runs/" + std::to_string(q3) + "/workflow"));
+  bool left_out = false;
+  for (const json& left : q3_state["leftOut"]) {
+    left_out = left_out || left["facility"]["code"] == facility_;
+  }
+  EXPECT_TRUE(left_out) << q3_state.dump();
+  EXPECT_TRUE(q3_state["catchUps"].empty());
+  // Koko II's invoice, cut to the envelope: what it asked, what it got.
+  auto koko = store_->InvoiceList(q3, data_->OrgUnit(testing::kKokoCode)->id);
+  ASSERT_TRUE(koko.ok() && koko->size() == 1u);
+  const json koko_lines = json::parse((*store_->GetInvoice((*koko)[0].number))->lines_json);
+  int64_t koko_cut = 0;
+  for (const json& line : koko_lines) {
+    if (line["kind"] == "envelope") koko_cut += line["amount"].get<int64_t>();
+  }
+  const int64_t koko_paid = (*koko)[0].total;
+  const int64_t koko_asked = koko_paid - koko_cut;
+  ASSERT_EQ(koko_paid, 1'000'000);
+  ASSERT_GT(koko_asked, koko_paid);
+
+  // The other CSCOM's quarter comes in late, and is validated.
+  testing::ValidateQuarter(*data_, *store_, facility_, "2024Q3");
+  ASSERT_FALSE(HasFatalFailure());
+  // What it asks for 2024Q3, computed alone with the same version (a draft, nothing stored).
+  auto metadata = store_->LoadMetadata();
+  ASSERT_TRUE(metadata.ok());
+  auto version =
+      fbr::ProgramToUse(*store_, *metadata, "FBR_MALI", *core::Period::Parse("2024Q3"), 2, false);
+  ASSERT_TRUE(version.ok()) << version.error().ToString();
+  fbr::ComputeOptions alone;
+  const int32_t unit_id = data_->OrgUnit(facility_)->id;
+  alone.include = [unit_id](int32_t org_unit) { return org_unit == unit_id; };
+  auto computed = fbr::Compute(*store_, *metadata, *version, *core::Period::Parse("2024Q3"), alone);
+  ASSERT_TRUE(computed.ok()) << computed.error().ToString();
+  ASSERT_EQ(computed->invoices.invoices.size(), 1u);
+  const int64_t asked = computed->invoices.invoices[0].total_before_envelope;
+  // Cut at the rate Koko II was: 1,000,000 of what it asked.
+  const int64_t expected =
+      static_cast<int64_t>(static_cast<__int128>(asked) * koko_paid / koko_asked);
+  ASSERT_LT(expected, asked);
+
+  // 2024Q4 brings the catch-up of 2024Q3, as its own invoice, approved with it.
+  testing::ValidateQuarter(*data_, *store_, testing::kKokoCode, "2024Q4");
+  ASSERT_FALSE(HasFatalFailure());
+  const int64_t q4 = ApprovedRun("2024Q4");
+  const json q4_state =
+      Body(Call("cellule", "GET", "/api/runs/" + std::to_string(q4) + "/workflow"));
+  EXPECT_EQ(q4_state["status"], "approved");
+  ASSERT_EQ(q4_state["catchUps"].size(), 1u) << q4_state.dump();
+  const json catch_up = q4_state["catchUps"][0];
+  EXPECT_EQ(catch_up["period"], "2024Q3");
+  EXPECT_EQ(catch_up["programVersion"], 2);
+  EXPECT_EQ(catch_up["invoices"], 1);
+  EXPECT_EQ(catch_up["total"], expected);
+  const int64_t catch_up_run = catch_up["run"];
+  const json followed =
+      Body(Call("cellule", "GET", "/api/runs/" + std::to_string(catch_up_run) + "/workflow"));
+  EXPECT_EQ(followed["status"], "approved");  // approved with its run
+  EXPECT_EQ(followed["catchUpFor"], q4);
+  Response own_step =
+      Call("cellule", "POST", "/api/runs/" + std::to_string(catch_up_run) + "/publish",
+           json{{"version", followed["version"]}});
+  EXPECT_EQ(own_step.status, 412) << own_step.body;
+
+  // Its invoice: a number of 2024Q3, the cut shown as its own line, the month approved.
+  const std::string number = FacilityInvoice(catch_up_run);
+  EXPECT_EQ(number.rfind("FBR_MALI-2024Q3-", 0), 0u) << number;
+  json invoice = Body(Call("paiement", "GET", "/api/invoices/" + number));
+  EXPECT_EQ(invoice["total"], expected);
+  const json july = Body(Call("district", "GET", "/api/periods/FBR_QUANTITE/" + unit_ + "/202407"));
+  EXPECT_EQ(july["status"], "approved");
+  EXPECT_EQ(july["invoice"], number);
+  // On the 2024Q4 payment order, as its own line; paid like any invoice.
+  ConfirmedAccount();
+  ASSERT_FALSE(HasFatalFailure());
+  const json order =
+      Body(Call("paiement", "GET", "/api/runs/" + std::to_string(q4) + "/payment-order"));
+  bool listed = false;
+  for (const json& line : order["lines"]) {
+    if (line["invoice"] != number) continue;
+    listed = true;
+    EXPECT_EQ(line["catchUpOf"], "2024Q3");
+    EXPECT_EQ(line["amount"], expected);
+  }
+  EXPECT_TRUE(listed) << order.dump();
+  Response paid = Pay("paiement", number, expected);
+  ASSERT_EQ(paid.status, 201) << paid.body;
+  EXPECT_EQ(Body(paid)["state"], "paid");
+  // 2024Q4 reopened (its catch-up with it) and computed again: the catch-up comes again, less
+  // what was already paid on it.
+  ASSERT_EQ(Reopen(q4).status, 200);
+  EXPECT_EQ(Body(Call("cellule", "GET",
+                      "/api/runs/" + std::to_string(catch_up_run) + "/workflow"))["status"],
+            "reopened");
+  const int64_t again = ApprovedRun("2024Q4");
+  const json again_state =
+      Body(Call("cellule", "GET", "/api/runs/" + std::to_string(again) + "/workflow"));
+  ASSERT_EQ(again_state["catchUps"].size(), 1u) << again_state.dump();
+  const std::string renumbered = FacilityInvoice(again_state["catchUps"][0]["run"]);
+  const json settled = Payments(renumbered);
+  EXPECT_EQ(settled["total"], expected);
+  EXPECT_EQ(settled["paidBefore"], expected);
   EXPECT_EQ(settled["balance"], 0);
   EXPECT_EQ(settled["state"], "paid");
 }
