@@ -71,13 +71,8 @@ class ApiSettlementTest : public ::testing::TestWithParam<Engine> {
   }
   static json Body(const Response& r) { return json::parse(r.body); }
 
-  // A run of `quarter` queued by the national unit, run here, and approved by kApprover.
-  int64_t ApprovedRun(const std::string& quarter) {
-    Response queued =
-        Call("cellule", "POST", "/api/runs", json{{"program", "FBR_MALI"}, {"period", quarter}});
-    EXPECT_EQ(queued.status, 202) << queued.body;
-    if (queued.status != 202) return 0;
-    const int64_t job = Body(queued)["id"];
+  // Runs the queued jobs here (the test's Api runs none).
+  void RunJobs() {
     fbr::JobRunner runner(
         *pool_,
         [](store::Store& store) -> core::Result<std::shared_ptr<const fbr::Directory>> {
@@ -90,6 +85,16 @@ class ApiSettlementTest : public ::testing::TestWithParam<Engine> {
       EXPECT_TRUE(ran.ok());
       if (!ran.ok() || !*ran) break;
     }
+  }
+
+  // A run of `quarter` queued by the national unit, run here, and approved by kApprover.
+  int64_t ApprovedRun(const std::string& quarter) {
+    Response queued =
+        Call("cellule", "POST", "/api/runs", json{{"program", "FBR_MALI"}, {"period", quarter}});
+    EXPECT_EQ(queued.status, 202) << queued.body;
+    if (queued.status != 202) return 0;
+    const int64_t job = Body(queued)["id"];
+    RunJobs();
     Response done = Call("cellule", "GET", "/api/jobs/" + std::to_string(job));
     EXPECT_EQ(Body(done)["state"], "succeeded") << done.body;
     const int64_t run = Body(done)["result"]["run"];
@@ -514,6 +519,233 @@ TEST_P(ApiSettlementTest, AFacilityLeftOutIsPaidInTheNextRunAsACatchUpCutAtItsRu
   EXPECT_EQ(settled["paidBefore"], expected);
   EXPECT_EQ(settled["balance"], 0);
   EXPECT_EQ(settled["state"], "paid");
+}
+
+// Acceptance 1 of the workflow: the whole chain over the API.
+TEST_P(ApiSettlementTest, TheWholeChainFromDeclarationToPaymentAndCatchUp) {
+  const std::string koko = data_->facility(testing::kKokoCode).uid;
+  const std::string set = "FBR_QUANTITE";
+  auto path = [&](const std::string& unit, const std::string& period) {
+    return "/api/periods/" + set + "/" + unit + "/" + period;
+  };
+  auto step = [&](const std::string& user, const std::string& unit, const std::string& period,
+                  const std::string& action, const std::string& reason = "") {
+    const json file = Body(Call(user, "GET", path(unit, period)));
+    json body = {{"version", file["version"]}};
+    if (!reason.empty()) body["reason"] = reason;
+    return Call(user, "POST", path(unit, period) + "/" + action, body);
+  };
+  // September 2024: Koko II declares on time; the district types the other CSCOM's paper
+  // report three days late.
+  setenv("KENEYA_TODAY", "2024-10-03", 1);
+  Response on_time = step("chef", koko, "202409", "declare");
+  ASSERT_EQ(on_time.status, 200) << on_time.body;
+  EXPECT_EQ(Body(on_time)["daysLate"], 0);
+  setenv("KENEYA_TODAY", "2024-10-08", 1);
+  Response late = step("district", unit_, "202409", "declare");
+  ASSERT_EQ(late.status, 200) << late.body;
+  EXPECT_EQ(Body(late)["daysLate"], 3);
+  EXPECT_TRUE(Body(late)["declaredOnBehalf"]);
+  // The verifier finds a gap at Koko II: two fewer than declared.
+  const json form = Body(
+      Call("verif", "GET", "/api/forms", nullptr,
+           {{"dataSet", set}, {"orgUnit", koko}, {"period", "202409"}, {"state", "verified"}}));
+  json gap_cell;
+  for (const json& cell : form["cells"]) {
+    if (gap_cell.is_null() && cell["value"].is_string() &&
+        std::atoi(cell["value"].get<std::string>().c_str()) > 5) {
+      gap_cell = cell;
+    }
+  }
+  ASSERT_FALSE(gap_cell.is_null()) << form.dump();
+  const int verified = std::atoi(gap_cell["value"].get<std::string>().c_str()) - 2;
+  Response typed = Call("verif", "PUT", "/api/values",
+                        json{{"dataElement", gap_cell["dataElement"]},
+                             {"categoryOptionCombo", gap_cell["categoryOptionCombo"]},
+                             {"orgUnit", koko},
+                             {"period", "202409"},
+                             {"state", "verified"},
+                             {"value", std::to_string(verified)},
+                             {"version", gap_cell["version"]}});
+  ASSERT_EQ(typed.status, 200) << typed.body;
+  for (const std::string& unit : {koko, unit_}) {
+    ASSERT_EQ(step("verif", unit, "202409", "verify").status, 200) << unit;
+    ASSERT_EQ(step("verif", unit, "202409", "issue_report").status, 200) << unit;
+  }
+  const json report = Body(Call("chef", "GET", path(koko, "202409")))["report"];
+  EXPECT_GE(report["gaps"].get<int>(), 1) << report.dump();
+  // Koko II contests, the verifier answers; the other's window runs out: accepted.
+  setenv("KENEYA_TODAY", "2024-10-10", 1);
+  ASSERT_EQ(step("chef", koko, "202409", "contest", "Le registre montre le nombre déclaré").status,
+            200);
+  ASSERT_EQ(step("verif", koko, "202409", "answer", "Recompté : deux doublons").status, 200);
+  setenv("KENEYA_TODAY", "2024-10-25", 1);
+  EXPECT_EQ(Body(Call("district", "GET", path(unit_, "202409")))["status"], "accepted");
+  for (const std::string& unit : {koko, unit_}) {
+    Response validated = step("district", unit, "202409", "validate");
+    ASSERT_EQ(validated.status, 200) << validated.body;
+  }
+  // The rest of the quarter: Koko II's whole; the other CSCOM's August never declared.
+  testing::ValidateQuarter(*data_, *store_, testing::kKokoCode, "2024Q3", {"202409"});
+  ASSERT_FALSE(HasFatalFailure());
+  testing::ValidateQuarter(*data_, *store_, facility_, "2024Q3", {"202408", "202409"});
+  ASSERT_FALSE(HasFatalFailure());
+  setenv("KENEYA_TODAY", "2025-01-20", 1);
+
+  // The run: started by one, approval refused to them, approved by another, published.
+  Response queued =
+      Call("cellule", "POST", "/api/runs", json{{"program", "FBR_MALI"}, {"period", "2024Q3"}});
+  ASSERT_EQ(queued.status, 202) << queued.body;
+  RunJobs();
+  const int64_t run =
+      Body(Call("cellule", "GET",
+                "/api/jobs/" + std::to_string(Body(queued)["id"].get<int64_t>())))["result"]["run"];
+  const std::string workflow = "/api/runs/" + std::to_string(run) + "/workflow";
+  json state = Body(Call("cellule", "GET", workflow));
+  EXPECT_FALSE(state["mayApprove"]);
+  // The other CSCOM is left out, for its August (every other facility never declared).
+  json held;
+  for (const json& left : state["leftOut"]) {
+    if (left["facility"]["code"] == facility_) held = left;
+    EXPECT_NE(left["facility"]["code"], testing::kKokoCode);
+  }
+  ASSERT_FALSE(held.is_null());
+  EXPECT_EQ(held["reason"], "not_declared");
+  EXPECT_EQ(held["period"], "202408");
+  const std::string run_path = "/api/runs/" + std::to_string(run);
+  Response own =
+      Call("cellule", "POST", run_path + "/approve", json{{"version", state["version"]}});
+  EXPECT_EQ(own.status, 403) << own.body;
+  Response approved =
+      Call(kApprover, "POST", run_path + "/approve", json{{"version", state["version"]}});
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  Response published =
+      Call("cellule", "POST", run_path + "/publish", json{{"version", Body(approved)["version"]}});
+  ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_TRUE(Body(published)["published"]);
+
+  // Locked: an edit and an import of a value the run read are refused, naming the run.
+  const json locked_form = Body(
+      Call("verif", "GET", "/api/forms", nullptr,
+           {{"dataSet", set}, {"orgUnit", koko}, {"period", "202409"}, {"state", "verified"}}));
+  Response edit = Call("verif", "PUT", "/api/values",
+                       json{{"dataElement", gap_cell["dataElement"]},
+                            {"categoryOptionCombo", gap_cell["categoryOptionCombo"]},
+                            {"orgUnit", koko},
+                            {"period", "202409"},
+                            {"state", "verified"},
+                            {"value", "1"},
+                            {"version", gap_cell["version"]}});
+  EXPECT_EQ(edit.status, 409) << edit.body;
+  Response import = api_->Handle(
+      testing::ScriptRequest("cellule", "POST", "/api/dataValueSets", {{"state", "validated"}},
+                             json{{"dataValues",
+                                   {{{"dataElement", gap_cell["dataElement"]},
+                                     {"period", "202409"},
+                                     {"orgUnit", koko},
+                                     {"value", "1"}}}}}
+                                 .dump()));
+  EXPECT_EQ(import.status, 409) << import.body;
+  EXPECT_EQ(Body(import)["response"]["conflicts"][0]["errorCode"], "E7642") << import.body;
+
+  // A stale edit is refused with the current value: two hands on one January cell.
+  const json cell_key = {{"dataElement", data_->element},
+                         {"orgUnit", koko},
+                         {"period", "202501"},
+                         {"state", "declared"}};
+  json first = cell_key;
+  first["value"] = "14";
+  first["version"] = 0;
+  ASSERT_EQ(Call("chef", "PUT", "/api/values", first).status, 200);
+  json second = cell_key;
+  second["value"] = "15";
+  second["version"] = 0;  // read before the first save
+  Response stale = Call("district", "PUT", "/api/values", second);
+  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(Body(stale)["cell"]["value"], "14");
+  EXPECT_EQ(Body(stale)["cell"]["storedBy"], "chef");
+
+  // Paid in part, then in full; the approver may not pay.
+  ConfirmedAccount();
+  ASSERT_FALSE(HasFatalFailure());
+  const std::string number = [&] {
+    auto invoices = store_->InvoiceList(run, data_->OrgUnit(testing::kKokoCode)->id);
+    return invoices.ok() && invoices->size() == 1u ? (*invoices)[0].number : std::string();
+  }();
+  ASSERT_FALSE(number.empty());
+  const int64_t total = Payments(number)["total"];
+  EXPECT_EQ(Pay(kApprover, number, 1000).status, 403);
+  // (Koko II has no account: the payment waits for one.)
+  EXPECT_EQ(Pay("paiement", number, 1000).status, 412);
+  {
+    const std::string accounts = "/api/facilities/" + koko + "/accounts";
+    Response proposed = Call("paiement", "POST", accounts,
+                             json{{"kind", "bank"},
+                                  {"institution", "BNDA"},
+                                  {"number", "ML102 01001 000123456789 55"},
+                                  {"holder", "ASACO de Koko II"},
+                                  {"reason", "RIB fourni par le trésorier"}});
+    ASSERT_EQ(proposed.status, 201) << proposed.body;
+    ASSERT_EQ(
+        Call(kApprover, "POST",
+             "/api/accounts/" + std::to_string(Body(proposed)["id"].get<int64_t>()) + "/confirm",
+             json::object())
+            .status,
+        200);
+  }
+  ASSERT_EQ(Pay("paiement", number, total / 2).status, 201);
+  Response full = Pay("paiement", number, total - total / 2, "2025-01-19", "VIR-002");
+  ASSERT_EQ(full.status, 201) << full.body;
+  EXPECT_EQ(Body(full)["state"], "paid");
+  EXPECT_EQ(Body(Call("chef", "GET", path(koko, "202409")))["status"], "paid");
+
+  // Reopened with a reason, kept in the run's trail.
+  ASSERT_EQ(Reopen(run).status, 200);
+  bool reason_kept = false;
+  const json reopened = Body(Call("cellule", "GET", workflow));
+  for (const json& event : reopened["events"]) {
+    reason_kept = reason_kept ||
+                  (event["action"] == "reopen" && event["reason"] ==
+                                                      "Recomptage des accouchements demandé par "
+                                                      "le district");
+  }
+  EXPECT_TRUE(reason_kept);
+  const int64_t recomputed = ApprovedRun("2024Q3");
+  const std::string renumbered = [&] {
+    auto invoices = store_->InvoiceList(recomputed, data_->OrgUnit(testing::kKokoCode)->id);
+    return invoices.ok() && invoices->size() == 1u ? (*invoices)[0].number : std::string();
+  }();
+  const json after = Payments(renumbered);
+  EXPECT_EQ(after["paidBefore"], total);
+  EXPECT_EQ(after["balance"], after["total"].get<int64_t>() - total);
+
+  // August comes in late for the other CSCOM: paid in the next run as a catch-up, as computed
+  // alone (Kati's envelope cut nobody in 2024Q3: nothing is cut).
+  testing::ValidateQuarter(*data_, *store_, facility_, "2024Q3", {"202407", "202409", "2024Q3"});
+  ASSERT_FALSE(HasFatalFailure());
+  auto metadata = store_->LoadMetadata();
+  ASSERT_TRUE(metadata.ok());
+  auto version = fbr::ProgramToUse(*store_, *metadata, "FBR_MALI", *core::Period::Parse("2024Q3"),
+                                   std::nullopt, false);
+  ASSERT_TRUE(version.ok());
+  fbr::ComputeOptions alone;
+  const int32_t unit_id = data_->OrgUnit(facility_)->id;
+  alone.include = [unit_id](int32_t org_unit) { return org_unit == unit_id; };
+  auto computed = fbr::Compute(*store_, *metadata, *version, *core::Period::Parse("2024Q3"), alone);
+  ASSERT_TRUE(computed.ok()) << computed.error().ToString();
+  const int64_t asked = computed->invoices.invoices.at(0).total;
+  testing::ValidateQuarter(*data_, *store_, testing::kKokoCode, "2024Q4");
+  ASSERT_FALSE(HasFatalFailure());
+  const int64_t next = ApprovedRun("2024Q4");
+  const json next_state =
+      Body(Call("cellule", "GET", "/api/runs/" + std::to_string(next) + "/workflow"));
+  ASSERT_EQ(next_state["catchUps"].size(), 1u) << next_state.dump();
+  EXPECT_EQ(next_state["catchUps"][0]["period"], "2024Q3");
+  EXPECT_EQ(next_state["catchUps"][0]["total"], asked);
+  const std::string caught = FacilityInvoice(next_state["catchUps"][0]["run"]);
+  const json caught_payments = Payments(caught);
+  EXPECT_EQ(caught_payments["balance"], asked);
+  EXPECT_EQ(Body(Call("district", "GET", path(unit_, "202408")))["status"], "approved");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ApiSettlementTest,
