@@ -628,8 +628,11 @@ Result<ExportResult> WritePdf(const Loaded& data, const Resolver& resolver,
 
 // ---- DHIS2 ----
 
-Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, const StoredRun& run,
-                                const ExportOptions& o) {
+}  // namespace
+
+Result<int64_t> RunResultValues(store::Store& store, const Resolver& resolver, const StoredRun& run,
+                                const store::ProgressFn& progress,
+                                const std::function<void(const io::Dhis2DataValue&)>& each) {
   const rules::Program& program = run.compiled().program();
   const rules::PaymentRule& rule = program.payments[static_cast<size_t>(run.payment)];
   KENEYA_ASSIGN_OR_RETURN(core::Period period, core::Period::FromCode(run.run.period));
@@ -673,11 +676,6 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
   const std::string default_coc =
       coc ? coc->uid : std::string(core::kDefaultCategoryOptionComboUid);
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> records, store.Invoices(run.run.id));
-  std::ofstream file(o.path, std::ios::binary);
-  if (!file) return CannotWrite(o.path);
-  auto writer = io::DataValueSetWriter::Create(io::DataFormat::kJson, file);
-  io::DataValueSetHeader header;
-  writer->Begin(header);
   int64_t values = 0, done = 0;
   for (const store::InvoiceRecord& record : records) {
     KENEYA_ASSIGN_OR_RETURN(Snapshot snapshot, SnapshotOf(record));
@@ -690,14 +688,14 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
                             run.compiled().Run(run.payment, inputs, options));
     auto write = [&](const core::DataElement* element, const std::string& pe,
                      const std::string& value) {
-      io::OutputDataValue v;
+      io::Dhis2DataValue v;
       v.data_element = element->uid;
       v.period = pe;
       v.org_unit = snapshot.facility.uid;
       v.category_option_combo = default_coc;
       v.attribute_option_combo = default_coc;
       v.value = value;
-      writer->Write(v);
+      each(v);
       ++values;
     };
     for (const Mapping& m : mappings) {
@@ -727,12 +725,37 @@ Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, c
     }
     if (total_element != nullptr)
       write(total_element, period.ToString(), std::to_string(record.total));
-    if (o.progress && ++done % 200 == 0)
-      o.progress({"export invoices", done, static_cast<int64_t>(records.size())});
+    if (progress && ++done % 200 == 0) {
+      progress({"export invoices", done, static_cast<int64_t>(records.size())});
+    }
   }
+  return values;
+}
+
+namespace {
+
+Result<ExportResult> WriteDhis2(store::Store& store, const Resolver& resolver, const StoredRun& run,
+                                const ExportOptions& o) {
+  std::ofstream file(o.path, std::ios::binary);
+  if (!file) return CannotWrite(o.path);
+  auto writer = io::DataValueSetWriter::Create(io::DataFormat::kJson, file);
+  io::DataValueSetHeader header;
+  writer->Begin(header);
+  KENEYA_ASSIGN_OR_RETURN(
+      int64_t values,
+      RunResultValues(store, resolver, run, o.progress, [&](const io::Dhis2DataValue& v) {
+        io::OutputDataValue out;
+        out.data_element = v.data_element;
+        out.period = v.period;
+        out.org_unit = v.org_unit;
+        out.category_option_combo = v.category_option_combo;
+        out.attribute_option_combo = v.attribute_option_combo;
+        out.value = v.value;
+        writer->Write(out);
+      }));
   writer->End();
   if (!file.flush()) return CannotWrite(o.path);
-  return ExportResult{static_cast<int64_t>(records.size()), values, o.path};
+  return ExportResult{run.run.invoice_count, values, o.path};
 }
 
 }  // namespace

@@ -15,7 +15,9 @@
 #include "core/format.h"
 #include "core/metadata.h"
 #include "core/result.h"
+#include "fbr/resolver.h"
 #include "fbr/stored_invoices.h"
+#include "io/dhis2_client.h"
 #include "store/store.h"
 
 namespace keneya::fbr {
@@ -38,6 +40,13 @@ struct ExportResult {
   int64_t values = 0;  // dhis2: data values written
   std::string path;
 };
+
+// The results a run sends to DHIS2 (what `dhis2` maps on package and payment formulas, and
+// `dhis2_total`), one data value at a time; how many. Errors: data elements the program names
+// that the metadata lacks (NotFound), a program that maps nothing (FailedPrecondition).
+core::Result<int64_t> RunResultValues(store::Store& store, const Resolver& resolver,
+                                      const StoredRun& run, const store::ProgressFn& progress,
+                                      const std::function<void(const io::Dhis2DataValue&)>& each);
 
 core::Result<ExportResult> ExportRun(store::Store& store, const core::MetadataBundle& metadata,
                                      const StoredRun& run, const ExportOptions& options);

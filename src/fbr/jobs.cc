@@ -5,6 +5,8 @@
 #include "auth/accounts.h"
 #include "auth/roles.h"
 #include "core/timestamp.h"
+#include "fbr/exports.h"
+#include "fbr/stored_invoices.h"
 
 namespace keneya::fbr {
 
@@ -121,7 +123,69 @@ core::Status ExecuteRun(store::Store& store, const DirectoryOf& directory_of,
   return core::OkStatus();
 }
 
+// Pushes an approved run's results to the configured DHIS2: its progress is the values sent;
+// a conflict DHIS2 reports fails the job, with how many values it ignored.
+core::Status ExecutePush(store::Store& store, const DirectoryOf& directory_of,
+                         const JobOptions& options, const store::JobRecord& job,
+                         const store::ProgressFn& progress) {
+  Json params = Json::parse(job.params, nullptr, /*allow_exceptions=*/false);
+  if (!params.is_object() || !params.contains("run")) {
+    return core::StoredDataError(Message("fbr.job.bad_params", {{"job", job.id}}), "job",
+                                 std::to_string(job.id), "params");
+  }
+  if (!options.dhis2) return core::FailedPrecondition(Message("fbr.job.no_dhis2"));
+  const int64_t run_id = params.value("run", int64_t{0});
+  KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const Directory> directory, directory_of(store));
+  KENEYA_ASSIGN_OR_RETURN(StoredRun run, LoadRun(store, run_id));
+  std::vector<io::Dhis2DataValue> values;
+  KENEYA_RETURN_IF_ERROR(
+      RunResultValues(store, directory->resolver(), run, progress,
+                      [&values](const io::Dhis2DataValue& v) { values.push_back(v); }));
+  KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<io::Dhis2Client> client,
+                          io::Dhis2Client::Create(*options.dhis2));
+  io::PushOptions push;
+  if (client->IsKeneya()) push.state = "validated";
+  KENEYA_ASSIGN_OR_RETURN(io::PushResult result, client->PushDataValues(values, push, progress));
+  if (!result.complete()) {
+    return core::Unavailable(Message("fbr.job.push_incomplete", {{"run", run_id}}),
+                             client->base_url());
+  }
+  if (result.status != io::ImportStatus::kSuccess) {
+    return core::FailedPrecondition(
+        Message("fbr.job.push_conflicts",
+                {{"run", run_id}, {"conflicts", static_cast<int64_t>(result.conflicts.size())}}),
+        client->base_url());
+  }
+  KENEYA_ASSIGN_OR_RETURN(bool finished,
+                          store.FinishJob(job.id, job.owner, "succeeded", run_id, ""));
+  if (!finished) {
+    return core::Conflict(Message("store.job_lost", {{"job", job.id}}),
+                          Message("store.job_place", {{"job", job.id}}));
+  }
+  return core::OkStatus();
+}
+
 }  // namespace
+
+Result<store::JobRecord> QueueDhis2Push(store::Store& store, const Sight& sight, int64_t run_id,
+                                        const store::Actor& actor) {
+  if (!sight.Everywhere(auth::Resource::kInvoiceRun, auth::Action::kWrite)) {
+    KENEYA_RETURN_IF_ERROR(auth::Authorize(auth::Principal{}, auth::Resource::kInvoiceRun,
+                                           auth::Action::kWrite, nullptr));
+  }
+  KENEYA_ASSIGN_OR_RETURN(RunState state, GetRunState(store, sight, run_id));
+  if (state.state.status != "approved") {
+    return core::FailedPrecondition(
+        Message("fbr.job.push_not_approved", {{"run", run_id}, {"status", state.state.status}}),
+        Message("fbr.place.run"));
+  }
+  store::JobRecord job;
+  job.kind = std::string(kDhis2PushJob);
+  job.key = std::string(kDhis2PushJob) + " " + std::to_string(run_id);
+  job.params = Json{{"run", run_id}}.dump();
+  KENEYA_ASSIGN_OR_RETURN(store::Store::CreatedJob created, store.CreateJob(job, actor));
+  return std::move(created.job);
+}
 
 Result<QueuedRun> QueueRun(store::Store& store, const Sight& sight, const RunRequest& request,
                            const store::Actor& actor) {
@@ -237,6 +301,8 @@ void JobRunner::Execute(store::Store& store, const store::JobRecord& job) {
     };
     if (job.kind == kInvoiceRunJob) {
       done = ExecuteRun(store, directory_of_, job, progress);
+    } else if (job.kind == kDhis2PushJob) {
+      done = ExecutePush(store, directory_of_, options_, job, progress);
     } else {
       done = core::StoredDataError(Message("fbr.job.unknown_kind", {{"kind", job.kind}}), "job",
                                    std::to_string(job.id), "kind");

@@ -23,18 +23,21 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "core/result.h"
 #include "fbr/directory.h"
 #include "fbr/run_approval.h"
+#include "io/dhis2_client.h"
 #include "store/store.h"
 #include "store/store_pool.h"
 
 namespace keneya::fbr {
 
 inline constexpr std::string_view kInvoiceRunJob = "invoice_run";
+inline constexpr std::string_view kDhis2PushJob = "dhis2_push";
 
 struct QueuedRun {
   store::JobRecord job;
@@ -46,6 +49,12 @@ struct QueuedRun {
 // job comes back with `created` false.
 core::Result<QueuedRun> QueueRun(store::Store& store, const Sight& sight, const RunRequest& request,
                                  const store::Actor& actor);
+
+// Queues the push of an approved run's results (exports.h, RunResultValues) to the national
+// DHIS2 the servers are configured with (JobOptions::dhis2): invoice_run W everywhere, an
+// approved run (FailedPrecondition otherwise). One push at a time per run.
+core::Result<store::JobRecord> QueueDhis2Push(store::Store& store, const Sight& sight,
+                                              int64_t run_id, const store::Actor& actor);
 
 // A job, for the national unit (invoice_run R everywhere): PermissionDenied for others,
 // NotFound for an unknown id.
@@ -65,6 +74,8 @@ struct JobOptions {
   std::chrono::milliseconds lease{30'000};
   std::chrono::milliseconds poll{2'000};  // how often an idle runner looks for work
   int max_attempts = 3;
+  // The national DHIS2 that runs' results are pushed to (none: a push job fails, saying so).
+  std::optional<io::Dhis2ClientOptions> dhis2;
 };
 
 using DirectoryOf =

@@ -333,10 +333,23 @@ Result<Response> ChangeRun(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
   KENEYA_ASSIGN_OR_RETURN(int64_t id, PathId(call, "id"));
   const std::string& action = call.Path("action");
-  if (action != "approve" && action != "reopen" && action != "publish") {
+  if (action != "approve" && action != "reopen" && action != "publish" && action != "push") {
     return core::NotFound(Message("http.unknown_run_action", {{"action", action}}), "action");
   }
   KENEYA_ASSIGN_OR_RETURN(Json body, JsonBody(call));
+  // The results sent to the national DHIS2, as a job of its own (again, after a failure).
+  auto queue_push = [&]() -> Result<store::JobRecord> {
+    KENEYA_ASSIGN_OR_RETURN(store::JobRecord job,
+                            fbr::QueueDhis2Push(call.db(), *sight, id, call.Actor()));
+    if (call.jobs() != nullptr) call.jobs()->Wake();
+    return job;
+  };
+  if (action == "push") {
+    KENEYA_ASSIGN_OR_RETURN(store::JobRecord job, queue_push());
+    Response r = JsonResponse(202, JobJson(job, call.language));
+    r.headers.emplace_back("Location", "/api/jobs/" + std::to_string(job.id));
+    return r;
+  }
   KENEYA_ASSIGN_OR_RETURN(auto version, OptionalInteger(body, "version"));
   if (!version) {
     return core::InvalidArgument(Message("http.field_missing", {{"field", "version"}}),
@@ -354,7 +367,12 @@ Result<Response> ChangeRun(Api::Call& call) {
     KENEYA_ASSIGN_OR_RETURN(state, fbr::PublishRun(call.db(), *sight, id, *version, actor));
   }
   KENEYA_ASSIGN_OR_RETURN(std::string starter, StarterOf(call, id));
-  return JsonResponse(200, RunStateJson(state, starter, call.user->name, call.language));
+  Json answer = RunStateJson(state, starter, call.user->name, call.language);
+  if (action == "approve" && body.value("pushToDhis2", false)) {
+    KENEYA_ASSIGN_OR_RETURN(store::JobRecord job, queue_push());
+    answer["pushJob"] = JobJson(job, call.language);
+  }
+  return JsonResponse(200, answer);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include "core/text.h"
+#include "io/dhis2_client.h"
 
 namespace keneya::http {
 
@@ -89,6 +90,10 @@ class Reader {
       if (name == "import_body_bytes") return Bytes(section, name, value, c.api.import_body_limit);
     } else if (section == "log") {
       if (name == "requests") return Text(section, name, value, c.request_log);
+    } else if (section == "dhis2") {
+      if (name == "url") return Text(section, name, value, c.dhis2_url);
+      if (name == "user") return Text(section, name, value, c.dhis2_user);
+      if (name == "ca_cert") return Text(section, name, value, c.dhis2_ca_cert);
     } else if (section == "jobs") {
       if (name == "run") return Bool(section, name, value, c.api.run_jobs);
       if (name == "name") return Text(section, name, value, c.api.jobs.owner);
@@ -206,6 +211,24 @@ Status ApplyServeEnvironment(const std::function<const char*(const char*)>& look
   int poll_ms = static_cast<int>(config.api.jobs.poll.count());
   KENEYA_RETURN_IF_ERROR(number("KENEYA_JOBS_POLL_MS", 10, 3'600'000, poll_ms));
   config.api.jobs.poll = std::chrono::milliseconds(poll_ms);
+  text("KENEYA_DHIS2_URL", config.dhis2_url);
+  text("KENEYA_DHIS2_USER", config.dhis2_user);
+  if (!config.dhis2_url.empty()) {
+    io::Dhis2ClientOptions dhis2;
+    dhis2.base_url = config.dhis2_url;
+    dhis2.ca_cert_file = config.dhis2_ca_cert;
+    const char* token = lookup("KENEYA_DHIS2_TOKEN");
+    const char* password = lookup("KENEYA_DHIS2_PASSWORD");
+    if (token != nullptr && *token != '\0') {
+      dhis2.credentials = io::Dhis2Credentials::Token(token);
+    } else if (!config.dhis2_user.empty() && password != nullptr) {
+      dhis2.credentials = io::Dhis2Credentials::Basic(config.dhis2_user, password);
+    } else {
+      return core::InvalidArgument(Message("http.config.dhis2_credentials"),
+                                   "KENEYA_DHIS2_PASSWORD");
+    }
+    config.api.jobs.dhis2 = std::move(dhis2);
+  }
   if (const char* proxies = lookup("KENEYA_TRUSTED_PROXIES"); proxies != nullptr && *proxies) {
     config.api.trusted_proxies.clear();
     std::string_view rest = proxies;

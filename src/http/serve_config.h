@@ -32,6 +32,9 @@ struct ServeConfig {
   std::string database = "keneya.db";
   int pool = 8;
   std::string request_log = "-";
+  // The national DHIS2 that approved runs' results are pushed to ([dhis2] url, user, ca_cert;
+  // the password or token only from the environment: KENEYA_DHIS2_PASSWORD, KENEYA_DHIS2_TOKEN).
+  std::string dhis2_url, dhis2_user, dhis2_ca_cert;
 };
 
 // Reads a config file's text over `config` (settings it does not name keep their value). Unknown

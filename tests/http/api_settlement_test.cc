@@ -17,6 +17,7 @@
 #include "fbr/programs.h"
 #include "http/api.h"
 #include "tests/http/kati_dataset.h"
+#include "tests/io/fake_dhis2.h"
 #include "tests/store/test_database.h"
 
 namespace keneya::http {
@@ -72,14 +73,17 @@ class ApiSettlementTest : public ::testing::TestWithParam<Engine> {
   static json Body(const Response& r) { return json::parse(r.body); }
 
   // Runs the queued jobs here (the test's Api runs none).
-  void RunJobs() {
+  void RunJobs(std::optional<io::Dhis2ClientOptions> dhis2 = std::nullopt) {
+    fbr::JobOptions options;
+    options.owner = "test-server";
+    options.dhis2 = std::move(dhis2);
     fbr::JobRunner runner(
         *pool_,
         [](store::Store& store) -> core::Result<std::shared_ptr<const fbr::Directory>> {
           KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle bundle, store.LoadMetadata());
           return std::make_shared<const fbr::Directory>(std::move(bundle));
         },
-        {"test-server"});
+        options);
     while (true) {
       auto ran = runner.RunOne();
       EXPECT_TRUE(ran.ok());
@@ -746,6 +750,59 @@ TEST_P(ApiSettlementTest, TheWholeChainFromDeclarationToPaymentAndCatchUp) {
   const json caught_payments = Payments(caught);
   EXPECT_EQ(caught_payments["balance"], asked);
   EXPECT_EQ(Body(Call("district", "GET", path(unit_, "202408")))["status"], "approved");
+}
+
+TEST_P(ApiSettlementTest, ApprovalSendsTheRunsResultsToTheNationalDhis2AsAJob) {
+  io::testing::FakeDhis2 dhis2;
+  ASSERT_TRUE(dhis2.Start().ok());
+  io::Dhis2ClientOptions connection;
+  connection.base_url = dhis2.url();
+  connection.credentials = io::Dhis2Credentials::Basic("admin", "district");
+  testing::ValidateQuarter(*data_, *store_, testing::kKokoCode, "2024Q3");
+  ASSERT_FALSE(HasFatalFailure());
+  Response queued =
+      Call("cellule", "POST", "/api/runs", json{{"program", "FBR_MALI"}, {"period", "2024Q3"}});
+  ASSERT_EQ(queued.status, 202);
+  RunJobs();
+  const int64_t run =
+      Body(Call("cellule", "GET",
+                "/api/jobs/" + std::to_string(Body(queued)["id"].get<int64_t>())))["result"]["run"];
+  const std::string run_path = "/api/runs/" + std::to_string(run);
+  // Not before approval.
+  EXPECT_EQ(Call("cellule", "POST", run_path + "/push", json::object()).status, 412);
+  const json state = Body(Call(kApprover, "GET", run_path + "/workflow"));
+  Response approved = Call(kApprover, "POST", run_path + "/approve",
+                           json{{"version", state["version"]}, {"pushToDhis2", true}});
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  const int64_t push = Body(approved)["pushJob"]["id"];
+  EXPECT_EQ(Body(approved)["pushJob"]["kind"], "dhis2_push");
+  const std::string job_path = "/api/jobs/" + std::to_string(push);
+  // A server without a national DHIS2 fails the job, saying so; the push is asked again.
+  RunJobs();
+  json failed = Body(Call("cellule", "GET", job_path));
+  EXPECT_EQ(failed["state"], "failed");
+  EXPECT_EQ(failed["error"]["message_id"], "fbr.job.no_dhis2");
+  Response again = Call("cellule", "POST", run_path + "/push", json::object());
+  ASSERT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(Call("district", "POST", run_path + "/push", json::object()).status, 403);
+  RunJobs(connection);
+  const json pushed =
+      Body(Call("cellule", "GET", "/api/jobs/" + std::to_string(Body(again)["id"].get<int64_t>())));
+  EXPECT_EQ(pushed["state"], "succeeded") << pushed.dump();
+  // DHIS2 holds Koko II's results: its total among them, to the franc.
+  const std::string number =
+      [&] {
+        auto invoices = store_->InvoiceList(run, data_->OrgUnit(testing::kKokoCode)->id);
+        return invoices.ok() && invoices->size() == 1u ? (*invoices)[0] : store::InvoiceRecord{};
+      }()
+          .number;
+  const int64_t total = Body(Call("cellule", "GET", "/api/invoices/" + number))["total"];
+  bool found = false;
+  for (const io::testing::FakeValue& v : dhis2.values()) {
+    found = found || (v.org_unit == data_->facility(testing::kKokoCode).uid &&
+                      v.period == "2024Q3" && v.value == std::to_string(total));
+  }
+  EXPECT_TRUE(found) << dhis2.values().size() << " values received";
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ApiSettlementTest,
