@@ -14,6 +14,7 @@
 #include "fbr/directory.h"
 #include "fbr/payments.h"
 #include "fbr/run_approval.h"
+#include "fbr/workflow.h"
 #include "io/readable.h"
 
 namespace keneya::cli {
@@ -132,6 +133,50 @@ int RunRunStep(const Context& c, const RunStepOptions& o) {
   }
   if (!after.ok()) return Fail(c, after.error());
   PrintRunState(c, *after);
+  return 0;
+}
+
+int RunStep(const Context& c, const StepOptions& o) {
+  const std::optional<fbr::PeriodAction> action = fbr::ParsePeriodAction(o.action);
+  if (!action) {
+    return Fail(c, core::InvalidArgument(
+                       Message("http.unknown_period_action", {{"action", o.action}}), "action"));
+  }
+  auto acting = Acting(c);
+  if (!acting.ok()) return Fail(c, acting.error());
+  const fbr::PeriodRef ref{o.data_set, o.facility, o.period};
+  // The step is taken on the file as it is now: the command line reads and acts at once.
+  auto file = fbr::GetPeriodFile(*acting->store, *acting->sight, ref);
+  if (!file.ok()) return Fail(c, file.error());
+  auto after = fbr::ChangePeriod(*acting->store, *acting->sight,
+                                 {ref, *action, o.reason, file->version}, CliActor(c, o.reason));
+  if (!after.ok()) return Fail(c, after.error());
+  *c.out << Text(c.language, "cli.step.done",
+                 {{"facility", after->org_unit->name},
+                  {"period", io::PeriodLabel(after->period.ToString(), c.language)},
+                  {"status", core::Render(fbr::PeriodStatusText(after->status), c.language)},
+                  {"days_late", after->days_late}})
+         << "\n";
+  return 0;
+}
+
+int RunAccount(const Context& c, const AccountOptions& o) {
+  auto acting = Acting(c);
+  if (!acting.ok()) return Fail(c, acting.error());
+  auto account =
+      o.action == "propose"
+          ? fbr::ProposeAccount(*acting->store, *acting->sight,
+                                {o.facility, o.kind, o.institution, o.number, o.holder, o.reason},
+                                CliActor(c, o.reason))
+          : fbr::DecideAccount(*acting->store, *acting->sight, o.id, o.action == "confirm",
+                               o.reason, CliActor(c, o.reason));
+  if (!account.ok()) return Fail(c, account.error());
+  *c.out << Text(c.language, "cli.account.done",
+                 {{"id", account->id},
+                  {"number", account->number},
+                  {"holder", account->holder},
+                  {"state", account->state}})
+         << "\n";
   return 0;
 }
 

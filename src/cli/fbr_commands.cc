@@ -56,6 +56,8 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
   auto invoices = std::make_shared<InvoicesOptions>();
   auto run_step = std::make_shared<RunStepOptions>();
   auto pay = std::make_shared<PayOptions>();
+  auto step = std::make_shared<StepOptions>();
+  auto account = std::make_shared<AccountOptions>();
 
   CLI::App* check_command = app.add_subcommand("check", t("cli.check.help"));
   check_command->add_option("program", check->program, t("cli.fbr.help_program_files"))->required();
@@ -120,6 +122,30 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
       ->check(CLI::IsMember({"approve", "reopen", "publish"}));
   run_command->add_option("run", run_step->run, t("cli.run.help_run"))->required();
   run_command->add_option("--reason", run_step->reason, t("cli.run.help_reason"));
+
+  CLI::App* step_command = app.add_subcommand("step", t("cli.step.help"));
+  step_command->add_option("action", step->action, t("cli.step.help_action"))
+      ->required()
+      ->check(
+          CLI::IsMember({"declare", "verify", "issue_report", "contest", "answer", "validate"}));
+  step_command->add_option("--data-set", step->data_set, t("cli.step.help_data_set"))->required();
+  step_command->add_option("--facility", step->facility, t("cli.step.help_facility"))->required();
+  step_command->add_option("--period", step->period, t("cli.step.help_period"))->required();
+  step_command->add_option("--reason", step->reason, t("cli.step.help_reason"));
+
+  CLI::App* account_command = app.add_subcommand("account", t("cli.account.help"));
+  account_command->add_option("action", account->action, t("cli.account.help_action"))
+      ->required()
+      ->check(CLI::IsMember({"propose", "confirm", "reject"}));
+  account_command->add_option("--facility", account->facility, t("cli.account.help_facility"));
+  account_command->add_option("--kind", account->kind, t("cli.account.help_kind"))
+      ->check(CLI::IsMember({"bank", "mobile"}));
+  account_command->add_option("--institution", account->institution,
+                              t("cli.account.help_institution"));
+  account_command->add_option("--number", account->number, t("cli.account.help_number"));
+  account_command->add_option("--holder", account->holder, t("cli.account.help_holder"));
+  account_command->add_option("--reason", account->reason, t("cli.account.help_reason"));
+  account_command->add_option("--id", account->id, t("cli.account.help_id"));
 
   CLI::App* pay_command = app.add_subcommand("pay", t("cli.pay.help"));
   pay_command->add_option("number", pay->number, t("cli.fbr.help_invoice_number"))->required();
@@ -199,6 +225,8 @@ std::function<std::optional<int>()> AddFbrCommands(CLI::App& app, Context& conte
     }
     if (run_command->parsed()) return RunRunStep(*c, *run_step);
     if (pay_command->parsed()) return RunPay(*c, *pay);
+    if (step_command->parsed()) return RunStep(*c, *step);
+    if (account_command->parsed()) return RunAccount(*c, *account);
     if (explain_command->parsed()) return RunExplain(*c, *explain);
     if (simulate_command->parsed()) return RunSimulate(*c, *simulate);
     if (invoices_list->parsed()) return RunInvoicesList(*c, *invoices);

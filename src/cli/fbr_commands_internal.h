@@ -60,6 +60,18 @@ struct RunStepOptions {
   std::string reason;
 };
 
+struct StepOptions {
+  std::string action;  // declare, verify, issue_report, contest, answer, validate
+  std::string data_set, facility, period;
+  std::string reason;
+};
+
+struct AccountOptions {
+  std::string action;  // propose, confirm, reject
+  std::string facility, kind, institution, number, holder, reason;
+  int64_t id = 0;
+};
+
 struct PayOptions {
   std::string number;
   int64_t amount = 0;
@@ -109,6 +121,8 @@ int RunCompute(const Context& c, const ComputeOptions& o);  // a draft run (or n
 int RunComputeForApproval(const Context& c, const ComputeOptions& o);
 int RunRunStep(const Context& c, const RunStepOptions& o);
 int RunPay(const Context& c, const PayOptions& o);
+int RunStep(const Context& c, const StepOptions& o);
+int RunAccount(const Context& c, const AccountOptions& o);
 int RunExplain(const Context& c, const ExplainOptions& o);
 int RunSimulate(const Context& c, const SimulateOptions& o);
 

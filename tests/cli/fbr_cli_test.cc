@@ -710,9 +710,46 @@ TEST_F(FbrCliTest, ComputingForApprovalActsAsAnExistingAccountAndFollowsTheWorkf
   EXPECT_NE(payer.output.find("n'est pas approuvé"), std::string::npos) << payer.output;
 }
 
+TEST_F(FbrCliTest, FacilityPeriodStepsAndAccountsActAsTheNamedAccount) {
+  const std::string september =
+      " --data-set FBR_QUANTITE --facility CSCOM_KATI_KOKO_II --period 202409";
+  Outcome verifier = Run("--user verif.kati step declare" + september);
+  EXPECT_EQ(verifier.status, 1) << verifier.output;
+  Outcome declared = Run("--user chef.kokoii step declare" + september);
+  ASSERT_EQ(declared.status, 0) << declared.output;
+  EXPECT_NE(declared.output.find("CSCOM Koko II, septembre 2024 : déclarée"), std::string::npos)
+      << declared.output;
+  Outcome verified = Run("--user verif.kati step verify" + september);
+  ASSERT_EQ(verified.status, 0) << verified.output;
+  EXPECT_NE(verified.output.find("vérifiée"), std::string::npos) << verified.output;
+  Outcome contest = Run("--user chef.kokoii step contest" + september);  // no report yet
+  EXPECT_EQ(contest.status, 1) << contest.output;
+
+  Outcome bad =
+      Run("--user paiement.sangare account propose --facility CSCOM_KATI_KOKO_II --kind bank "
+          "--institution BDM-SA --number 123 --holder ASACO --reason ouverture");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.output.find("n'est pas un RIB"), std::string::npos) << bad.output;
+  Outcome proposed = Run(
+      "--user paiement.sangare account propose --facility CSCOM_KATI_KOKO_II --kind mobile "
+      "--institution 'Orange Money' --number '76 12 34 56' --holder 'ASACO de Koko II' --reason "
+      "'Portefeuille de l ASACO'");
+  ASSERT_EQ(proposed.status, 0) << proposed.output;
+  EXPECT_NE(proposed.output.find("+22376123456 (ASACO de Koko II), proposed"), std::string::npos)
+      << proposed.output;
+  const std::string id =
+      proposed.output.substr(proposed.output.find("compte ") + 7,
+                             proposed.output.find(" :") - (proposed.output.find("compte ") + 7));
+  Outcome own = Run("--user paiement.sangare account confirm --id " + id);
+  EXPECT_EQ(own.status, 1) << own.output;
+  EXPECT_NE(own.output.find("une autre personne doit le confirmer"), std::string::npos)
+      << own.output;
+}
+
 TEST_F(FbrCliTest, EveryFbrCommandHasHelp) {
-  for (const char* sub : {"check", "program load", "contract sign", "contract suspend", "compute",
-                          "explain", "simulate", "invoices export", "run", "pay"}) {
+  for (const char* sub :
+       {"check", "program load", "contract sign", "contract suspend", "compute", "explain",
+        "simulate", "invoices export", "run", "pay", "step", "account"}) {
     Outcome run = Keneya(std::string(sub) + " --help");
     EXPECT_EQ(run.status, 0) << sub;
     EXPECT_NE(run.output.find("Utilisation:"), std::string::npos) << sub;
