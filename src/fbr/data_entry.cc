@@ -278,4 +278,30 @@ Result<ValueHistory> GetValueHistory(store::Store& store, const Sight& sight, co
   return history;
 }
 
+Result<std::vector<CellResult>> SaveForm(store::Store& store, const Sight& sight,
+                                         const FormWrite& form, const store::Actor& actor) {
+  const core::OrgUnit* unit = sight.directory().OrgUnit(form.org_unit);
+  if (unit == nullptr || !sight.Sees(*unit)) return UnknownOrUnseen(form.org_unit, "orgUnit");
+  KENEYA_RETURN_IF_ERROR(auth::Authorize(sight.user(), auth::Resource::kDataValue,
+                                         auth::WriteValue(form.state), unit, form.org_unit));
+  std::vector<CellResult> out;
+  out.reserve(form.cells.size());
+  for (CellWrite write : form.cells) {
+    write.cell.org_unit = form.org_unit;
+    write.cell.period = form.period;
+    write.cell.state = form.state;
+    write.cell.attribute_option_combo = form.attribute_option_combo;
+    CellResult result;
+    result.cell = write.cell;
+    Result<CellSaved> saved = SaveCell(store, sight, write, actor);
+    if (saved.ok()) {
+      result.saved = std::move(saved).value();
+    } else {
+      result.error = saved.error();
+    }
+    out.push_back(std::move(result));
+  }
+  return out;
+}
+
 }  // namespace keneya::fbr

@@ -96,6 +96,31 @@ struct CellSaved {
 core::Result<CellSaved> SaveCell(store::Store& store, const Sight& sight, const CellWrite& write,
                                  const store::Actor& actor);
 
+// A form saved at once: each cell saved on its own against the version its writer saw; a cell
+// someone else changed is reported with what is stored now, a cell refused with why, and the
+// others are saved all the same (never lost because of one).
+struct FormWrite {
+  std::string org_unit;
+  std::string period;
+  std::string state = "declared";
+  std::string attribute_option_combo;  // empty: the default
+  // Each cell's element, combo, value, comment, follow-up and version (the key fields above
+  // fill the cell's org unit, period, state and attribute combo).
+  std::vector<CellWrite> cells;
+};
+
+struct CellResult {
+  CellRef cell;
+  std::optional<CellSaved> saved;    // saved, unchanged, or a conflict (saved->conflict)
+  std::optional<core::Error> error;  // refused: a value that does not fit, a held number...
+};
+
+// The user must be able to write the state at the org unit (checked once, before any cell:
+// NotFound outside the scope, PermissionDenied inside it without the action); then every cell
+// is saved or reported, in order.
+core::Result<std::vector<CellResult>> SaveForm(store::Store& store, const Sight& sight,
+                                               const FormWrite& form, const store::Actor& actor);
+
 struct ValueHistory {
   FormCell cell;  // the value as stored now
   core::DataValueKey key;

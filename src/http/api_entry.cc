@@ -91,6 +91,26 @@ Result<Response> ReadForm(Api::Call& call) {
   return JsonResponse(200, json);
 }
 
+std::string_view Outcome(const fbr::CellSaved& saved) {
+  if (saved.outcome == store::WriteOutcome::kCreated) return "created";
+  if (saved.outcome == store::WriteOutcome::kUpdated) return "updated";
+  return "unchanged";
+}
+
+// A version given as an entity tag: "1707124364000", W/"..." or bare digits.
+Result<std::optional<int64_t>> VersionOfTag(std::string_view tag) {
+  if (tag.starts_with("W/")) tag.remove_prefix(2);
+  if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"')
+    tag = tag.substr(1, tag.size() - 2);
+  int64_t version = 0;
+  if (tag.empty() || tag.size() > 18 ||
+      !std::all_of(tag.begin(), tag.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return core::InvalidArgument(Message("http.bad_if_match", {{"value", tag}}), "If-Match");
+  }
+  for (char c : tag) version = version * 10 + (c - '0');
+  return std::optional<int64_t>(version);
+}
+
 // The cell a body or a query names.
 Result<fbr::CellRef> CellFromBody(const Json& body) {
   fbr::CellRef ref;
@@ -122,6 +142,12 @@ Result<Response> SaveValue(Api::Call& call) {
     write.followup = it->get<bool>();
   }
   KENEYA_ASSIGN_OR_RETURN(auto version, OptionalInteger(body, "version"));
+  // The version as HTTP says it, an entity tag: `If-Match: "1707124364000"`; a stale one is a
+  // failed precondition (412) rather than a conflict.
+  const std::string& if_match = call.request.Header("if-match");
+  if (!if_match.empty()) {
+    KENEYA_ASSIGN_OR_RETURN(version, VersionOfTag(if_match));
+  }
   if (!version) {
     return core::InvalidArgument(Message("http.field_missing", {{"field", "version"}}),
                                  "body.version");
@@ -132,17 +158,94 @@ Result<Response> SaveValue(Api::Call& call) {
                           fbr::SaveCell(call.db(), *sight, write, call.Actor(reason.value_or(""))));
   if (saved.conflict) {
     Response r = ErrorResponse(
-        core::Conflict(Message("store.value_changed"), Message("store.data_value_place")),
+        if_match.empty()
+            ? core::Conflict(Message("store.value_changed"), Message("store.data_value_place"))
+            : core::FailedPrecondition(Message("store.value_changed"),
+                                       Message("store.data_value_place")),
         call.language);
     Json json = Json::parse(r.body);
     json["cell"] = CellJson(saved.cell);
     r.body = json.dump(-1, ' ', false, Json::error_handler_t::replace);
+    r.headers.emplace_back("ETag", "\"" + std::to_string(saved.cell.version()) + "\"");
     return r;
   }
-  std::string_view outcome = "unchanged";
-  if (saved.outcome == store::WriteOutcome::kCreated) outcome = "created";
-  if (saved.outcome == store::WriteOutcome::kUpdated) outcome = "updated";
-  return JsonResponse(200, {{"outcome", outcome}, {"cell", CellJson(saved.cell)}});
+  Response r = JsonResponse(200, {{"outcome", Outcome(saved)}, {"cell", CellJson(saved.cell)}});
+  r.headers.emplace_back("ETag", "\"" + std::to_string(saved.cell.version()) + "\"");
+  return r;
+}
+
+// POST /api/forms: {"orgUnit", "period", "state", "attributeOptionCombo"?, "reason"?,
+//  "cells": [{"dataElement", "categoryOptionCombo"?, "value", "comment"?, "followup"?,
+//  "version"}]}: every cell saved or reported.
+Result<Response> SaveFormCells(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(Json body, JsonBody(call));
+  fbr::FormWrite form;
+  KENEYA_ASSIGN_OR_RETURN(form.org_unit, RequiredString(body, "orgUnit"));
+  KENEYA_ASSIGN_OR_RETURN(form.period, RequiredString(body, "period"));
+  KENEYA_ASSIGN_OR_RETURN(auto state, OptionalString(body, "state"));
+  if (state) form.state = *state;
+  KENEYA_ASSIGN_OR_RETURN(auto aoc, OptionalString(body, "attributeOptionCombo"));
+  form.attribute_option_combo = aoc.value_or("");
+  auto cells = body.find("cells");
+  if (cells == body.end() || !cells->is_array()) {
+    return core::InvalidArgument(Message("http.field_not_list", {{"field", "cells"}}),
+                                 "body.cells");
+  }
+  for (size_t i = 0; i < cells->size(); ++i) {
+    const Json& item = (*cells)[i];
+    const std::string where = "body.cells[" + std::to_string(i) + "]";
+    if (!item.is_object()) {
+      return core::InvalidArgument(Message("http.field_not_object", {{"field", where}}), where);
+    }
+    fbr::CellWrite write;
+    auto element = OptionalString(item, "dataElement");
+    if (!element.ok() || !*element) {
+      return core::InvalidArgument(Message("http.field_missing", {{"field", "dataElement"}}),
+                                   where + ".dataElement");
+    }
+    write.cell.data_element = **element;
+    KENEYA_ASSIGN_OR_RETURN(auto coc, OptionalString(item, "categoryOptionCombo"));
+    write.cell.category_option_combo = coc.value_or("");
+    KENEYA_ASSIGN_OR_RETURN(write.value, OptionalString(item, "value"));
+    KENEYA_ASSIGN_OR_RETURN(auto comment, OptionalString(item, "comment"));
+    write.comment = comment.value_or("");
+    write.followup = item.value("followup", false);
+    KENEYA_ASSIGN_OR_RETURN(auto version, OptionalInteger(item, "version"));
+    if (!version) {
+      return core::InvalidArgument(Message("http.field_missing", {{"field", "version"}}),
+                                   where + ".version");
+    }
+    write.version = *version;
+    form.cells.push_back(std::move(write));
+  }
+  KENEYA_ASSIGN_OR_RETURN(auto reason, OptionalString(body, "reason"));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<fbr::CellResult> results,
+                          fbr::SaveForm(call.db(), *sight, form, call.Actor(reason.value_or(""))));
+  Json out = Json::array();
+  int64_t saved = 0, conflicts = 0, refused = 0;
+  for (const fbr::CellResult& result : results) {
+    Json item = {{"dataElement", result.cell.data_element},
+                 {"categoryOptionCombo", result.cell.category_option_combo}};
+    if (result.error) {
+      ++refused;
+      item["outcome"] = "refused";
+      item["error"] = {{"code", core::ErrorCodeName(result.error->code)},
+                       {"message_id", result.error->text.id()},
+                       {"message", core::Describe(*result.error, call.language)}};
+    } else if (result.saved->conflict) {
+      ++conflicts;
+      item["outcome"] = "conflict";
+      item["cell"] = CellJson(result.saved->cell);
+    } else {
+      ++saved;
+      item["outcome"] = Outcome(*result.saved);
+      item["cell"] = CellJson(result.saved->cell);
+    }
+    out.push_back(std::move(item));
+  }
+  return JsonResponse(
+      200, {{"saved", saved}, {"conflicts", conflicts}, {"refused", refused}, {"cells", out}});
 }
 
 Result<Response> ValueHistory(Api::Call& call) {
@@ -197,6 +300,7 @@ void AddEntryRoutes(std::vector<Api::Route>& routes) {
                 {
                     {"GET", "/api/forms", Who::kSignedIn, Body::kSmall, ReadForm},
                     {"PUT", "/api/values", Who::kSignedIn, Body::kSmall, SaveValue},
+                    {"POST", "/api/forms", Who::kSignedIn, Body::kSmall, SaveFormCells},
                     {"GET", "/api/values/history", Who::kSignedIn, Body::kSmall, ValueHistory},
                 });
 }

@@ -343,7 +343,14 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
             SeedReport(f.uid, fresh_period);
           }
         }
-        if (pattern == "/api/forms") {
+        if (pattern == "/api/forms" && method == "POST") {
+          body =
+              json{{"orgUnit", f.uid},
+                   {"period", fresh_period},
+                   {"state", "declared"},
+                   {"cells", {{{"dataElement", data_->element}, {"value", "3"}, {"version", 0}}}}}
+                  .dump();
+        } else if (pattern == "/api/forms") {
           query = {{"dataSet", data_->data_set}, {"orgUnit", f.uid}, {"period", "202406"}};
         } else if (pattern == "/api/values") {
           body = json{

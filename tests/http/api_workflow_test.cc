@@ -254,6 +254,94 @@ TEST_P(ApiWorkflowTest, ARunIsAJobFollowedByPollingOrByEventsAndOnlyOneRunsAtATi
   }
 }
 
+TEST_P(ApiWorkflowTest, AFormIsSavedCellByCellAndAStaleCellNeverCostsTheOthers) {
+  // Two number cells of March 2029's declared form.
+  const json empty = Body(Call("chef", "GET", "/api/forms", {},
+                               {{"dataSet", data_->data_set},
+                                {"orgUnit", koko_},
+                                {"period", "202903"},
+                                {"state", "declared"}}));
+  std::vector<json> cells;
+  for (const json& element : empty["dataElements"]) {
+    if (cells.size() < 2 && element["valueType"] == "INTEGER_ZERO_OR_POSITIVE") {
+      cells.push_back({{"dataElement", element["id"]},
+                       {"categoryOptionCombo", element["categoryOptionCombos"][0]["id"]}});
+    }
+  }
+  ASSERT_EQ(cells.size(), 2u) << empty.dump();
+  auto form = [&](const std::string& user, const std::string& a, int64_t va, const std::string& b,
+                  int64_t vb) {
+    json ca = cells[0], cb = cells[1];
+    ca["value"] = a;
+    ca["version"] = va;
+    cb["value"] = b;
+    cb["version"] = vb;
+    return Call(
+        user, "POST", "/api/forms",
+        json{{"orgUnit", koko_}, {"period", "202903"}, {"state", "declared"}, {"cells", {ca, cb}}}
+            .dump());
+  };
+  Response first = form("chef", "5", 0, "6", 0);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(Body(first)["saved"], 2);
+  const int64_t a1 = Body(first)["cells"][0]["cell"]["version"];
+  const int64_t b1 = Body(first)["cells"][1]["cell"]["version"];
+  // The district changes the first cell meanwhile.
+  json by_district = cells[0];
+  by_district.update({{"orgUnit", koko_},
+                      {"period", "202903"},
+                      {"state", "declared"},
+                      {"value", "50"},
+                      {"version", a1}});
+  ASSERT_EQ(Call("district", "PUT", "/api/values", by_district.dump()).status, 200);
+  // Saved against what the head read: the first cell is a conflict, the second is saved.
+  Response stale = form("chef", "7", a1, "8", b1);
+  ASSERT_EQ(stale.status, 200) << stale.body;
+  const json outcome = Body(stale);
+  EXPECT_EQ(outcome["saved"], 1);
+  EXPECT_EQ(outcome["conflicts"], 1);
+  EXPECT_EQ(outcome["cells"][0]["outcome"], "conflict");
+  EXPECT_EQ(outcome["cells"][0]["cell"]["value"], "50");
+  EXPECT_EQ(outcome["cells"][1]["outcome"], "updated");
+  // A value that does not fit is refused on its own.
+  const int64_t a2 = outcome["cells"][0]["cell"]["version"];
+  const int64_t b2 = outcome["cells"][1]["cell"]["version"];
+  Response bad = form("chef", "beaucoup", a2, "9", b2);
+  ASSERT_EQ(bad.status, 200) << bad.body;
+  EXPECT_EQ(Body(bad)["refused"], 1);
+  EXPECT_EQ(Body(bad)["saved"], 1);
+  EXPECT_EQ(Body(bad)["cells"][0]["outcome"], "refused");
+  // Who may: the verifier writes no declared number; another facility is not found.
+  EXPECT_EQ(form("verif", "1", 0, "1", 0).status, 403);
+  Response other = Call("chef", "POST", "/api/forms",
+                        json{{"orgUnit", data_->facility(data_->other_kati).uid},
+                             {"period", "202903"},
+                             {"cells", json::array()}}
+                            .dump());
+  EXPECT_EQ(other.status, 404);
+
+  // The version as an entity tag: a stale If-Match is a failed precondition (412).
+  json cell = cells[1];
+  cell.update({{"orgUnit", koko_}, {"period", "202903"}, {"state", "declared"}, {"value", "10"}});
+  Request put = testing::ScriptRequest("chef", "PUT", "/api/values", {}, cell.dump());
+  put.headers["if-match"] = "\"" + std::to_string(b1) + "\"";
+  Response precondition = api_->Handle(put);
+  EXPECT_EQ(precondition.status, 412) << precondition.body;
+  EXPECT_EQ(Body(precondition)["cell"]["value"], "9");
+  const int64_t b3 = Body(precondition)["cell"]["version"];
+  Request fresh = testing::ScriptRequest("chef", "PUT", "/api/values", {}, cell.dump());
+  fresh.headers["if-match"] = "\"" + std::to_string(b3) + "\"";
+  Response saved = api_->Handle(fresh);
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  bool tagged = false;
+  for (const auto& [name, value] : saved.headers) {
+    tagged = tagged ||
+             (name == "ETag" &&
+              value == "\"" + std::to_string(Body(saved)["cell"]["version"].get<int64_t>()) + "\"");
+  }
+  EXPECT_TRUE(tagged);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ApiWorkflowTest,
                          ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          [](const auto& param_info) {
