@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <tuple>
 
 #include "fbr/invoice_json.h"
 #include "fbr/programs.h"
@@ -179,9 +180,9 @@ Result<std::vector<store::InvoiceRunRecord>> ListRuns(store::Store& store, const
   return store.InvoiceRuns();
 }
 
-Result<RunDetail> GetRun(store::Store& store, const Sight& sight, int64_t id) {
-  KENEYA_RETURN_IF_ERROR(
-      RequireEverywhere(sight, auth::Resource::kInvoiceRun, auth::Action::kRead));
+namespace {
+
+Result<RunDetail> DetailOf(store::Store& store, const Directory& directory, int64_t id) {
   RunDetail detail;
   KENEYA_ASSIGN_OR_RETURN(detail.run, FindRun(store, id));
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
@@ -190,7 +191,6 @@ Result<RunDetail> GetRun(store::Store& store, const Sight& sight, int64_t id) {
     if (program.code == detail.run.program_code && program.version == detail.run.program_version)
       detail.program_name = program.name;
   }
-  const Directory& directory = sight.directory();
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices, store.InvoiceList(id, 0));
   std::map<const core::OrgUnit*, std::map<const core::OrgUnit*, RunDetail::Zone>> zones;
   for (const store::InvoiceRecord& invoice : invoices) {
@@ -234,6 +234,42 @@ Result<RunDetail> GetRun(store::Store& store, const Sight& sight, int64_t id) {
       detail.suspended.push_back(facility);
   }
   return detail;
+}
+
+}  // namespace
+
+Result<RunDetail> GetRun(store::Store& store, const Sight& sight, int64_t id) {
+  KENEYA_RETURN_IF_ERROR(
+      RequireEverywhere(sight, auth::Resource::kInvoiceRun, auth::Action::kRead));
+  return DetailOf(store, sight.directory(), id);
+}
+
+Result<std::vector<PublishedRun>> PublishedResults(store::Store& store, const Directory& directory,
+                                                   std::string_view program,
+                                                   std::string_view period) {
+  std::optional<int32_t> period_code;
+  if (!period.empty()) {
+    auto parsed = core::Period::Parse(period);
+    if (!parsed.ok()) return core::InvalidArgument(parsed.error().text, "period");
+    period_code = parsed->Code();
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::RunWorkflowRecord> workflows, store.RunWorkflows());
+  std::vector<PublishedRun> out;
+  for (const store::RunWorkflowRecord& w : workflows) {
+    // Published and standing: a run reopened since is no longer its period's result.
+    if (w.status != "approved" || w.published_at == 0) continue;
+    KENEYA_ASSIGN_OR_RETURN(RunDetail detail, DetailOf(store, directory, w.run_id));
+    if (!program.empty() && detail.run.program_code != program) continue;
+    if (period_code && detail.run.period != *period_code) continue;
+    detail.missing.clear();
+    detail.suspended.clear();
+    out.push_back({std::move(detail), w.published_at, w.catch_up_for});
+  }
+  std::sort(out.begin(), out.end(), [](const PublishedRun& a, const PublishedRun& b) {
+    return std::tie(b.detail.run.period, a.detail.run.id) <
+           std::tie(a.detail.run.period, b.detail.run.id);
+  });
+  return out;
 }
 
 // ---- Invoices ----

@@ -84,6 +84,19 @@ struct RunDetail {
 };
 core::Result<RunDetail> GetRun(store::Store& store, const Sight& sight, int64_t id);
 
+// The results the national unit published: runs approved and published, not reopened since, with
+// their totals by region and district (no facility lists), newest period first; of a program
+// and a period when given (InvalidArgument for a malformed period). For anyone: the public page.
+struct PublishedRun {
+  RunDetail detail;
+  core::TimestampMs published_at = 0;
+  int64_t catch_up_for = 0;  // a catch-up published with run N
+};
+core::Result<std::vector<PublishedRun>> PublishedResults(store::Store& store,
+                                                         const Directory& directory,
+                                                         std::string_view program,
+                                                         std::string_view period);
+
 // ---- Invoices ----
 
 struct InvoiceQuery {

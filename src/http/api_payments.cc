@@ -172,6 +172,36 @@ Result<Response> GetRun(Api::Call& call) {
   return JsonResponse(200, json);
 }
 
+// GET /api/public/results?program=&period=: what the national unit published, for anyone.
+Result<Response> PublicResults(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const fbr::Directory> directory, call.Directory());
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<fbr::PublishedRun> runs,
+      fbr::PublishedResults(call.db(), *directory, QueryText(call.request, "program"),
+                            QueryText(call.request, "period")));
+  Json items = Json::array();
+  for (const fbr::PublishedRun& published : runs) {
+    const store::InvoiceRunRecord& run = published.detail.run;
+    const std::string period = PeriodText(run.period);
+    Json regions = Json::array();
+    for (const fbr::RunDetail::Zone& region : published.detail.regions) {
+      regions.push_back(ZoneJson(region));
+    }
+    items.push_back(
+        {{"run", run.id},
+         {"program", run.program_code},
+         {"programName", published.detail.program_name},
+         {"period", period},
+         {"periodLabel", io::PeriodLabel(period, call.language)},
+         {"publishedAt", core::FormatTimestamp(published.published_at)},
+         {"catchUpFor", published.catch_up_for == 0 ? Json(nullptr) : Json(published.catch_up_for)},
+         {"invoices", run.invoice_count},
+         {"total", run.total},
+         {"regions", regions}});
+  }
+  return JsonResponse(200, {{"runs", items}});
+}
+
 void AppendBrief(JsonText& out, const core::OrgUnit* unit) {
   if (unit == nullptr) {
     out.Null();
@@ -545,6 +575,7 @@ void AddPaymentRoutes(std::vector<Api::Route>& routes) {
           {"GET", "/api/contracts", Who::kSignedIn, Body::kSmall, ListContracts},
           {"GET", "/api/contracts/{id}", Who::kSignedIn, Body::kSmall, GetContract},
           {"GET", "/api/runs", Who::kSignedIn, Body::kSmall, ListRuns},
+          {"GET", "/api/public/results", Who::kAnyone, Body::kSmall, PublicResults},
           {"GET", "/api/runs/{id}", Who::kSignedIn, Body::kSmall, GetRun},
           {"GET", "/api/runs/{id}/export", Who::kSignedIn, Body::kSmall, ExportRun},
           {"GET", "/api/invoices", Who::kSignedIn, Body::kSmall, ListInvoices},

@@ -805,6 +805,37 @@ TEST_P(ApiSettlementTest, ApprovalSendsTheRunsResultsToTheNationalDhis2AsAJob) {
   EXPECT_TRUE(found) << dhis2.values().size() << " values received";
 }
 
+TEST_P(ApiSettlementTest, OnlyPublishedResultsArePublic) {
+  testing::ValidateQuarter(*data_, *store_, testing::kKokoCode, "2024Q3");
+  ASSERT_FALSE(HasFatalFailure());
+  const int64_t run = ApprovedRun("2024Q3");
+  auto published = [&](const std::string& query_period) {
+    Response r = Call("", "GET", "/api/public/results", nullptr, {{"period", query_period}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Body(r)["runs"];
+  };
+  EXPECT_TRUE(published("2024Q3").empty());  // approved, not published
+  const std::string path = "/api/runs/" + std::to_string(run);
+  const json state = Body(Call("cellule", "GET", path + "/workflow"));
+  ASSERT_EQ(Call("cellule", "POST", path + "/publish", json{{"version", state["version"]}}).status,
+            200);
+  const json runs = published("2024Q3");
+  ASSERT_EQ(runs.size(), 1u);
+  const json& result = runs[0];
+  EXPECT_EQ(result["run"], run);
+  const int64_t total = Body(Call("cellule", "GET", path))["total"];
+  EXPECT_EQ(result["total"], total);
+  int64_t by_region = 0;
+  for (const json& region : result["regions"]) by_region += region["total"].get<int64_t>();
+  EXPECT_EQ(by_region, total);
+  EXPECT_EQ(result.dump().find(testing::kKokoCode), std::string::npos);  // no facility listed
+  EXPECT_TRUE(published("2024Q2").empty());
+  EXPECT_EQ(Call("", "GET", "/api/public/results", nullptr, {{"period", "2024Q9"}}).status, 400);
+  // Reopened: no longer the period's result.
+  ASSERT_EQ(Reopen(run).status, 200);
+  EXPECT_TRUE(published("2024Q3").empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ApiSettlementTest,
                          ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          [](const auto& param_info) {
