@@ -86,6 +86,8 @@ class SqlStore : public Store {
                                                       core::TimestampMs seen,
                                                       const Actor& actor) override;
   core::Result<std::vector<PeriodEvent>> PeriodEvents(const PeriodKey& key) override;
+  core::Status WritePeriodHistory(std::span<const PeriodStatusRecord> statuses,
+                                  std::span<const PeriodEvent> events) override;
 
   core::Result<std::optional<RunWorkflowRecord>> GetRunWorkflow(int64_t run_id) override;
   core::Result<std::vector<RunWorkflowRecord>> RunWorkflows() override;

@@ -162,6 +162,41 @@ Result<std::vector<PeriodEvent>> SqlStore::PeriodEvents(const PeriodKey& key) {
   return out;
 }
 
+Status SqlStore::WritePeriodHistory(std::span<const PeriodStatusRecord> statuses,
+                                    std::span<const PeriodEvent> events) {
+  std::vector<int32_t> periods;
+  for (const PeriodStatusRecord& status : statuses) periods.push_back(status.key.period);
+  for (const PeriodEvent& event : events) periods.push_back(event.key.period);
+  std::sort(periods.begin(), periods.end());
+  periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
+  if (Status s = EnsurePeriods(periods); !s.ok()) return s.error().In(Message("core.period.word"));
+  SqlConnection& db = connection();
+  KENEYA_RETURN_IF_ERROR(db.BeginWrite());
+  TransactionGuard transaction(db);
+  for (const PeriodStatusRecord& status : statuses) {
+    std::vector<SqlValue> insert = KeyParams(status.key);
+    insert.insert(insert.end(), {status.status, status.version, status.changed_by});
+    KENEYA_RETURN_IF_ERROR(db.Exec(
+        "INSERT INTO period_status (" + std::string(kStatusColumns) +
+            ") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (data_set_id, org_unit_id, period_id) DO "
+            "UPDATE SET status = excluded.status, version = excluded.version, changed_by = "
+            "excluded.changed_by",
+        insert));
+  }
+  for (const PeriodEvent& event : events) {
+    std::vector<SqlValue> insert = KeyParams(event.key);
+    insert.insert(insert.end(),
+                  {event.at, event.user, event.source, event.address, event.action, event.from,
+                   event.to, event.on_behalf, event.reason, event.detail});
+    KENEYA_RETURN_IF_ERROR(db.Exec(
+        "INSERT INTO period_event (data_set_id, org_unit_id, period_id, at, user_name, source, "
+        "address, action, status_from, status_to, on_behalf, reason, detail) VALUES (?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        insert));
+  }
+  return transaction.Commit();
+}
+
 // ---- Runs in the workflow ----
 
 namespace {

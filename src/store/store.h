@@ -351,6 +351,12 @@ class Store {
                                                               const Actor& actor) = 0;
   // A facility-period's events, oldest first.
   virtual core::Result<std::vector<PeriodEvent>> PeriodEvents(const PeriodKey& key) = 0;
+  // Writes facility-periods' statuses and events as they were recorded elsewhere or earlier (the
+  // demo's history, a migration from another system), in one transaction: each status row
+  // inserted or replaced, each event with its own time, user, source and address. Nothing is
+  // checked against the workflow's steps: the caller brings a history that holds.
+  virtual core::Status WritePeriodHistory(std::span<const PeriodStatusRecord> statuses,
+                                          std::span<const PeriodEvent> events) = 0;
 
   // ---- Runs in the workflow (fbr_records.h) ----
   // nullopt for a draft run.

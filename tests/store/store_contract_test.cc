@@ -942,6 +942,58 @@ TEST_P(StoreContractTest, PaymentsAreWrittenOnlyOverWhatTheirWriterSawAndAccount
   EXPECT_EQ((*recorded)[0].account_id, 0);
 }
 
+TEST_P(StoreContractTest, AHistoryIsWrittenAsRecordedAndTheWorkflowGoesOnFromIt) {
+  SaveTestMetadata();
+  auto metadata = store_->LoadMetadata();
+  ASSERT_TRUE(metadata.ok());
+  ASSERT_FALSE(metadata->data_sets.empty());
+  const int32_t set = metadata->data_sets.front().id;
+  const store::PeriodKey key{set, koko_, core::Period::Parse("202409")->Code()};
+  const core::TimestampMs declared_at = 1'727'900'000'000;  // 2024-10-02
+  std::vector<store::PeriodEvent> events(2);
+  events[0].key = key;
+  events[0].at = declared_at;
+  events[0].user = "chef.kokoii";
+  events[0].source = "demo";
+  events[0].action = "declare";
+  events[0].from = "open";
+  events[0].to = "declared";
+  events[0].detail = R"({"daysLate": 0})";
+  events[1] = events[0];
+  events[1].at = declared_at + 86'400'000;
+  events[1].user = "verif.kati";
+  events[1].action = "verify";
+  events[1].from = "declared";
+  events[1].to = "verified";
+  events[1].detail = "{}";
+  const std::vector<store::PeriodStatusRecord> statuses = {
+      {key, "verified", declared_at + 86'400'000, "verif.kati"}};
+  ASSERT_TRUE(store_->WritePeriodHistory(statuses, events).ok());
+  auto status = store_->GetPeriodStatus(key);
+  ASSERT_TRUE(status.ok() && status->has_value());
+  EXPECT_EQ((*status)->status, "verified");
+  EXPECT_EQ((*status)->version, declared_at + 86'400'000);
+  auto read = store_->PeriodEvents(key);
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_EQ((*read)[0].at, declared_at);
+  EXPECT_EQ((*read)[0].user, "chef.kokoii");
+  EXPECT_EQ((*read)[1].action, "verify");
+  // The workflow goes on from the history, against its version.
+  store::PeriodEvent next = events[1];
+  next.action = "issue_report";
+  next.from = "verified";
+  next.to = "reported";
+  auto moved = store_->ChangePeriodStatus(next, declared_at + 86'400'000, kBob);
+  ASSERT_TRUE(moved.ok()) << moved.error().ToString();
+  EXPECT_EQ(moved->status, "reported");
+  // Written again, a status is replaced.
+  const std::vector<store::PeriodStatusRecord> again = {
+      {key, "validated", moved->version + 1, "district"}};
+  ASSERT_TRUE(store_->WritePeriodHistory(again, {}).ok());
+  EXPECT_EQ((*store_->GetPeriodStatus(key))->status, "validated");
+}
+
 TEST_P(StoreContractTest, StoresInvoiceRunsAndSupersedesTheDraftBefore) {
   SaveTestMetadata();
   ASSERT_TRUE(store_->SaveProgram(TestProgram(1, "x"), kAlice).ok());
