@@ -199,6 +199,12 @@ Result<QueuedRun> QueueRun(store::Store& store, const Sight& sight, const RunReq
                     {"replaces", request.replaces}}
                    .dump();
   KENEYA_ASSIGN_OR_RETURN(store::Store::CreatedJob created, store.CreateJob(job, actor));
+  if (created.created) {
+    // A job of the key that ended between the check above and the creation wrote its run in
+    // the transaction that ended it: checked again now, that run is seen. The new job then
+    // fails as it starts, for the same reason.
+    KENEYA_RETURN_IF_ERROR(CheckRunRequest(store, sight, request));
+  }
   return QueuedRun{std::move(created.job), created.created};
 }
 
