@@ -7,6 +7,7 @@
 #define KENEYA_CORE_TIMESTAMP_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,8 +17,14 @@ namespace keneya::core {
 
 using TimestampMs = int64_t;
 
-// The current time from the system clock.
+// The current time from the system clock (moved to KENEYA_TODAY's day when it is set), or the
+// instant a program writing a history set with SetHistoryClock.
 TimestampMs NowMs();
+
+// Sets the clock to `at` for a program that replays a history step by step (the demo writes four
+// years of runs, approvals and payments, each dated when it happened); nullopt gives the clock
+// back. One setting for the whole process: never in a server.
+void SetHistoryClock(std::optional<TimestampMs> at);
 
 // "yyyy-MM-ddTHH:mm:ss.SSSZ".
 std::string FormatTimestamp(TimestampMs ms);
