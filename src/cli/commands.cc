@@ -25,7 +25,9 @@
 #include "core/timestamp.h"
 #include "demo/demo.h"
 #include "demo/demo_accounts.h"
+#include "demo/demo_history.h"
 #include "demo/demo_program.h"
+#include "fbr/browse.h"
 #include "fbr/stored_invoices.h"
 #include "http/api.h"
 #include "http/metrics.h"
@@ -47,14 +49,64 @@ using core::Text;
 
 const char* Version() { return "0.1.0"; }
 
+namespace {
+
+// The demo cut down to the health regions named (codes, comma-separated), for tests that need a
+// realistic database quickly.
+core::Result<demo::DemoDataset> SmallDemo(const demo::DemoDataset& full, std::string_view regions) {
+  std::set<std::string> wanted;
+  for (std::string_view rest = regions; !rest.empty();) {
+    const size_t comma = rest.find(',');
+    std::string code(rest.substr(0, comma));
+    std::erase(code, ' ');
+    if (!code.empty()) wanted.insert(code);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  std::vector<std::string> uids;
+  std::string known;
+  for (const std::string& code : wanted) {
+    const auto region =
+        std::find_if(full.metadata.org_units.begin(), full.metadata.org_units.end(),
+                     [&](const core::OrgUnit& ou) { return ou.level == 2 && ou.code == code; });
+    if (region == full.metadata.org_units.end()) {
+      for (const core::OrgUnit& ou : full.metadata.org_units) {
+        if (ou.level == 2) known += (known.empty() ? "" : ", ") + ou.code;
+      }
+      return core::InvalidArgument(
+          core::Message("cli.demo.unknown_region", {{"region", code}, {"known", known}}),
+          "--regions");
+    }
+    uids.push_back(region->uid);
+  }
+  return demo::SubsetDemo(full, [&](const core::OrgUnit& ou) {
+    if (ou.level == 1) return true;
+    return std::any_of(uids.begin(), uids.end(), [&](const std::string& uid) {
+      return ou.path.find("/" + uid) != std::string::npos;
+    });
+  });
+}
+
+}  // namespace
+
 int RunDemo(const Context& c, const DemoOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const Language l = c.language;
-  if (options.replace) {
-    if (IsPostgres(c.db)) {
-      return Fail(
-          c, core::InvalidArgument(core::Message("cli.demo.replace_needs_sqlite"), "--replace"));
+  if (options.replace && IsPostgres(c.db)) {
+    return Fail(c,
+                core::InvalidArgument(core::Message("cli.demo.replace_needs_sqlite"), "--replace"));
+  }
+  // The accounts' password is checked before anything is built.
+  std::string password;
+  if (const char* given = std::getenv("KENEYA_DEMO_PASSWORD"); given != nullptr && *given) {
+    password = given;
+    core::Status strong = auth::CheckPasswordStrength(password, "");
+    if (!strong.ok()) {
+      return Fail(c, core::InvalidArgument(strong.error().text, "KENEYA_DEMO_PASSWORD"));
     }
+  } else {
+    password = auth::RandomToken(12);
+  }
+  if (options.replace) {
     std::error_code ignored;
     for (const char* suffix : {"", "-wal", "-shm"}) {
       std::filesystem::remove(c.db + suffix, ignored);
@@ -80,39 +132,41 @@ int RunDemo(const Context& c, const DemoOptions& options) {
   demo_options.seed = options.seed;
   demo_options.first_year = options.first_year;
   demo_options.last_year = options.last_year;
+  demo_options.open_january = options.history;
   auto generated = demo::GenerateDemo(demo_options, progress.AsFunction());
   progress.Finish();
   if (!generated.ok()) return Fail(c, generated.error());
+  if (!options.regions.empty()) {
+    auto small = SmallDemo(*generated, options.regions);
+    if (!small.ok()) return Fail(c, small.error());
+    *generated = std::move(*small);
+  }
   const double generation = SecondsSince(start);
 
   *c.err << Text(l, "cli.demo.loading", {{"database", Shown(c.db)}}) << "\n";
   const auto load_start = std::chrono::steady_clock::now();
-  core::Status loaded =
-      demo::LoadDemo(store, *generated, CliActor(c, "keneya demo"), progress.AsFunction());
+  const store::Actor actor = CliActor(c, "keneya demo");
+  core::Status loaded = demo::LoadDemo(store, *generated, actor, progress.AsFunction());
   progress.Finish();
   if (!loaded.ok()) return Fail(c, loaded.error());
   const double load = SecondsSince(load_start);
 
-  // The demo FBR program, its contracts and the invoices of the last year's quarters.
-  const auto fbr_start = std::chrono::steady_clock::now();
-  std::vector<core::Period> quarters;
-  for (int q = 1; q <= 4; ++q)
-    quarters.push_back(
+  // The demo FBR program, its contracts and the demo's accounts, one a role, all with
+  // KENEYA_DEMO_PASSWORD or a generated password written to a file only its owner can read.
+  const auto history_start = std::chrono::steady_clock::now();
+  *c.err << Text(l, "cli.demo.setting_up_fbr") << "\n";
+  // Without the history, the last year's quarters are computed as drafts (keneya compute --draft).
+  std::vector<core::Period> drafts;
+  for (int q = 1; q <= 4 && !options.history; ++q) {
+    drafts.push_back(
         core::Period::Make(core::PeriodType::kQuarterly, options.last_year, q).value());
-  *c.err << Text(l, "cli.demo.setting_up_fbr", {{"year", options.last_year}}) << "\n";
-  auto fbr = demo::SetUpDemoFbr(store, quarters, CliActor(c, "keneya demo"), progress.AsFunction());
+  }
+  auto fbr = demo::SetUpDemoFbr(store, drafts, actor, progress.AsFunction());
   progress.Finish();
   if (!fbr.ok()) return Fail(c, fbr.error());
-  const double fbr_time = SecondsSince(fbr_start);
-
-  // The demo's accounts, one a role, all with KENEYA_DEMO_PASSWORD or a generated password
-  // written to a file only its owner can read.
-  std::string password;
   std::string password_file;
-  if (const char* given = std::getenv("KENEYA_DEMO_PASSWORD"); given != nullptr && *given) {
-    password = given;
-  } else {
-    password = auth::RandomToken(12);
+  if (std::getenv("KENEYA_DEMO_PASSWORD") == nullptr ||
+      *std::getenv("KENEYA_DEMO_PASSWORD") == '\0') {
     const std::filesystem::path db_dir = IsPostgres(c.db)
                                              ? std::filesystem::path("var")
                                              : std::filesystem::absolute(c.db).parent_path();
@@ -120,8 +174,21 @@ int RunDemo(const Context& c, const DemoOptions& options) {
     core::Status written = WritePrivateFile(password_file, password + "\n");
     if (!written.ok()) return Fail(c, written.error());
   }
-  auto accounts = demo::SetUpDemoAccounts(store, password, CliActor(c, "keneya demo"));
+  auto accounts = demo::SetUpDemoAccounts(store, password, actor);
   if (!accounts.ok()) return Fail(c, accounts.error());
+
+  // What the workflow recorded up to the demo's date.
+  const core::Date as_of = demo::DemoDate(options.last_year);
+  core::Result<demo::DemoHistorySummary> history = demo::DemoHistorySummary{};
+  if (options.history) {
+    *c.err << Text(l, "cli.demo.writing_history", {{"date", as_of.ToString()}}) << "\n";
+    history = demo::WriteDemoHistory(store, *generated,
+                                     {options.seed, options.first_year, options.last_year},
+                                     progress.AsFunction());
+    progress.Finish();
+    if (!history.ok()) return Fail(c, history.error());
+  }
+  const double history_time = SecondsSince(history_start);
 
   std::map<core::OrgUnitType, int64_t> per_type;
   for (const core::OrgUnit& ou : generated->metadata.org_units) ++per_type[ou.type];
@@ -129,6 +196,8 @@ int RunDemo(const Context& c, const DemoOptions& options) {
   for (const auto& [type, count] : per_type) facilities += core::IsFacility(type) ? count : 0;
   using core::OrgUnitType;
   std::ostream& out = *c.out;
+  const std::string last_quarter = std::to_string(options.last_year) + "Q4";
+  const std::string january = std::to_string(options.last_year + 1) + "01";
   out << Text(l, "cli.demo.ready", {{"database", Shown(c.db)}}) << "\n"
       << "  " << Text(l, "cli.demo.regions", {{"count", per_type[OrgUnitType::kRegion]}}) << "\n"
       << "  " << Text(l, "cli.demo.districts", {{"count", per_type[OrgUnitType::kDistrict]}})
@@ -152,15 +221,41 @@ int RunDemo(const Context& c, const DemoOptions& options) {
                {"first_year", options.first_year},
                {"last_year", options.last_year}})
       << "\n"
-      << "  "
-      << Text(l, "cli.demo.program",
-              {core::Grouped("contracts", fbr->contracts),
-               core::Grouped("invoices", fbr->invoices),
-               {"year", options.last_year},
-               core::Grouped("missing", fbr->missing),
-               core::Grouped("total", fbr->total)})
-      << "\n"
-      << Text(l, "cli.demo.accounts",
+      << "  " << Text(l, "cli.demo.program", {core::Grouped("contracts", fbr->contracts)}) << "\n";
+  if (options.history) {
+    out << "  "
+        << Text(l, "cli.demo.history",
+                {{"date", history->as_of.ToString()},
+                 {"approved", history->approved_runs},
+                 core::Grouped("paid", history->paid),
+                 core::Grouped("payments", history->payments),
+                 {"partly", history->partly_paid},
+                 {"reopened", history->reopened_runs}})
+        << "\n"
+        << "  "
+        << Text(l, "cli.demo.waiting_run",
+                {{"period", last_quarter},
+                 {"run", history->waiting_run},
+                 core::Grouped("total", history->waiting_total),
+                 {"left_out", history->left_out}})
+        << "\n"
+        << "  "
+        << Text(l, "cli.demo.january",
+                {{"month", january},
+                 core::Grouped("on_time", history->january_on_time),
+                 core::Grouped("late", history->january_late),
+                 core::Grouped("open", history->january_open)})
+        << "\n";
+  } else {
+    out << "  "
+        << Text(l, "cli.demo.drafts",
+                {core::Grouped("invoices", fbr->invoices),
+                 {"year", options.last_year},
+                 core::Grouped("missing", fbr->missing),
+                 core::Grouped("total", fbr->total)})
+        << "\n";
+  }
+  out << Text(l, "cli.demo.accounts",
               {{"count", static_cast<int64_t>(accounts->size())},
                {"password",
                 password_file.empty()
@@ -176,11 +271,14 @@ int RunDemo(const Context& c, const DemoOptions& options) {
                  {"full_name", account.full_name}})
         << "\n";
   }
+  if (options.history) {
+    out << Text(l, "cli.demo.serve_on_date", {{"date", history->as_of.ToString()}}) << "\n";
+  }
   out << Text(l, "cli.demo.time",
               {{"total", Seconds(SecondsSince(start), l)},
                {"generation", Seconds(generation, l)},
                {"load", Seconds(load, l)},
-               {"invoices", Seconds(fbr_time, l)}})
+               {"history", Seconds(history_time, l)}})
       << "\n";
   return 0;
 }
@@ -375,11 +473,11 @@ int RunInfo(const Context& c) {
                core::Grouped("periods", static_cast<int64_t>(contracts->size())),
                core::Grouped("active", in_force), core::Grouped("suspended", suspended)})
       << "\n";
-  auto runs = store.InvoiceRuns();
+  auto runs = fbr::AllRuns(store);
   if (!runs.ok()) return Fail(c, runs.error());
   int64_t current = 0, invoices = 0;
   for (const store::InvoiceRunRecord& r : *runs) {
-    if (r.status == "superseded") continue;
+    if (r.status == "superseded" || r.status == "reopened") continue;
     ++current;
     invoices += r.invoice_count;
   }

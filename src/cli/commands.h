@@ -28,6 +28,8 @@ struct DemoOptions {
   int first_year = 2021;
   int last_year = 2024;
   bool replace = false;  // delete an existing SQLite file first
+  std::string regions;   // "REGION_KOULIKORO,REGION_SEGOU": only these (a small demo); empty: all
+  bool history = true;   // the workflow's history (demo::WriteDemoHistory); otherwise drafts
 };
 int RunDemo(const Context& context, const DemoOptions& options);
 

@@ -8,7 +8,9 @@
 #include "cli/progress.h"
 #include "core/format.h"
 #include "core/message.h"
+#include "fbr/browse.h"
 #include "fbr/exports.h"
+#include "fbr/run_approval.h"
 #include "fbr/stored_invoices.h"
 #include "fbr/text.h"
 
@@ -23,11 +25,7 @@ using core::Text;
 
 namespace {
 
-Message RunStatusName(const std::string& status) {
-  if (status == "draft") return Message("cli.invoices.status_draft");
-  if (status == "superseded") return Message("cli.invoices.status_superseded");
-  return AsStored(status);
-}
+Message RunStatusName(const std::string& status) { return fbr::RunStatusText(status); }
 
 // A run's invoices, one a line: number, facility, district, type, total.
 int RunInvoicesOfRun(const Context& c, const InvoicesOptions& o) {
@@ -65,7 +63,7 @@ int RunInvoicesList(const Context& c, const InvoicesOptions& o) {
   if (o.run > 0) return RunInvoicesOfRun(c, o);
   auto opened = Open(c);
   if (!opened.ok()) return Fail(c, opened.error());
-  auto runs = (*opened)->InvoiceRuns();
+  auto runs = fbr::AllRuns(**opened);
   if (!runs.ok()) return Fail(c, runs.error());
   const Language l = c.language;
   if (runs->empty()) *c.out << Text(l, "cli.invoices.no_run") << "\n";

@@ -279,6 +279,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(2000, 2100));
   demo_command->add_flag("--replace", demo.replace, text("cli.help.demo.replace"));
+  demo_command->add_option("--regions", demo.regions, text("cli.help.demo.regions"));
+  demo_command->add_flag("!--without-history", demo.history, text("cli.help.demo.without_history"));
 
   keneya::cli::ServeOptions serve;
   CLI::App* serve_command = app.add_subcommand("serve", text("cli.help.serve"));

@@ -32,6 +32,9 @@ constexpr Phase kPhases[] = {
     {"export invoices", "cli.progress.export_invoices"},
     {"contracts", "cli.progress.contracts"},
     {"invoices", "cli.progress.invoices"},
+    {"history", "cli.progress.history"},
+    {"accounts", "cli.progress.accounts"},
+    {"runs", "cli.progress.runs"},
 };
 
 }  // namespace

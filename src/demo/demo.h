@@ -12,6 +12,7 @@
 #define KENEYA_DEMO_DEMO_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,16 @@ struct DemoOptions {
   uint64_t seed = 20240101;
   int first_year = 2021;  // values from January of this year...
   int last_year = 2024;   // ...to December of this one
+  // The January after last_year, as it stands in early February: declared by part of the
+  // facilities (declared numbers only), the others still open.
+  bool open_january = true;
+};
+
+// A facility that declared the open January, and on which day of February (after the demo
+// program's `declaration_day`, the 5th: late).
+struct OpenMonthDeclaration {
+  int32_t org_unit = 0;  // index into metadata.org_units
+  int8_t day = 0;        // 1..7
 };
 
 // One value of the demo, keyed by positions in the dataset's metadata (store ids do not exist
@@ -51,7 +62,15 @@ struct DemoDataset {
   // Sorted by (period, org unit index, data element index, option combo index, state): the
   // store's key order, so that a bulk load writes them sequentially.
   std::vector<DemoValue> values;
+  // The open January's declarations (DemoOptions::open_january), by org unit index.
+  std::vector<OpenMonthDeclaration> january;
 };
+
+// The dataset cut down to the org units `keep` says (a country's regions for a small demo):
+// their values and declarations renumbered to follow them, data sets assigned only to what
+// remains. `keep` must keep every ancestor of what it keeps.
+DemoDataset SubsetDemo(const DemoDataset& demo,
+                       const std::function<bool(const core::OrgUnit&)>& keep);
 
 // Builds the dataset; `progress` (may be empty) hears of each phase.
 core::Result<DemoDataset> GenerateDemo(const DemoOptions& options,

@@ -26,7 +26,8 @@ struct DemoAccount {
 
 // Adds the verification zone group and the demo's users (the administrator `admin`, two users of
 // the national unit, and one user for each other role), all with `password`. The demo metadata
-// must be stored. Returns the accounts in the order made.
+// must be stored; an account whose place it does not hold (a demo of a few regions) is not made.
+// Returns the accounts in the order made.
 core::Result<std::vector<DemoAccount>> SetUpDemoAccounts(store::Store& store,
                                                          std::string_view password,
                                                          const store::Actor& actor);

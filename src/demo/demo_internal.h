@@ -30,6 +30,9 @@ std::vector<int> Apportion(const std::vector<double>& weights, int total, int mi
 // target is spread evenly the same way.
 void RescaleToTotal(std::vector<int64_t>& values, int64_t target);
 
+// FNV-1a of a text: the key of a random stream (core::Random::Fork), the same everywhere.
+uint64_t Fnv1a(std::string_view text);
+
 }  // namespace keneya::demo::internal
 
 #endif  // KENEYA_DEMO_DEMO_INTERNAL_H_

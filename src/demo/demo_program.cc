@@ -1,6 +1,8 @@
 #include "demo/demo_program.h"
 
 #include <algorithm>
+#include <set>
+#include <string>
 
 #include "demo/demo.h"
 #include "fbr/contracts.h"
@@ -43,8 +45,24 @@ Result<DemoFbrSummary> SetUpDemoFbr(store::Store& store, const std::vector<core:
   DemoFbrSummary summary;
   KENEYA_RETURN_IF_ERROR(store.SaveMetadata(DemoResultElements(), actor));
   KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, DemoProgramSource());
-  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program, fbr::LoadProgram(store, source, actor));
   KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store.LoadMetadata());
+  // A demo of a few regions keeps the envelopes of its own districts only.
+  if (auto envelopes = source.files.find("enveloppes.csv"); envelopes != source.files.end()) {
+    std::set<std::string_view> codes;
+    for (const core::OrgUnit& unit : metadata.org_units) codes.insert(unit.code);
+    std::string kept;
+    std::string_view rest = envelopes->second;
+    for (bool header = true; !rest.empty(); header = false) {
+      const size_t end = rest.find('\n');
+      const std::string_view line =
+          rest.substr(0, end == std::string_view::npos ? rest.size() : end + 1);
+      rest.remove_prefix(line.size());
+      if (header || codes.count(line.substr(0, line.find(','))) != 0) kept += line;
+    }
+    envelopes->second = std::move(kept);
+  }
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program, fbr::LoadProgram(store, source, actor));
+  KENEYA_ASSIGN_OR_RETURN(metadata, store.LoadMetadata());
   const fbr::Resolver resolver(metadata);
   const core::OrgUnitGroup* contracted = resolver.OrgUnitGroup(kContractGroupCode);
   if (contracted == nullptr) {
@@ -72,6 +90,7 @@ Result<DemoFbrSummary> SetUpDemoFbr(store::Store& store, const std::vector<core:
     progress({"contracts", summary.contracts, static_cast<int64_t>(sign.facilities.size())});
   }
   int done = 0;
+  if (quarters.empty()) return summary;
   for (const core::Period& quarter : quarters) {
     if (progress) progress({"invoices", done, static_cast<int64_t>(quarters.size())});
     KENEYA_ASSIGN_OR_RETURN(fbr::ComputedRun run,

@@ -137,6 +137,15 @@ std::vector<int> Apportion(const std::vector<double>& weights, int total, int mi
   return parts;
 }
 
+uint64_t Fnv1a(std::string_view text) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
 void RescaleToTotal(std::vector<int64_t>& values, int64_t target) {
   const size_t n = values.size();
   if (n == 0) return;
@@ -173,6 +182,7 @@ namespace {
 using core::OrgUnitType;
 using core::Random;
 using internal::CodeFromName;
+using internal::Fnv1a;
 using internal::Of;
 
 // ---------------------------------------------------------------------------------------------
@@ -737,15 +747,6 @@ constexpr double kOverDeclaredMonthShare = 0.85;
 // ---------------------------------------------------------------------------------------------
 // Generation state
 
-uint64_t Fnv1a(std::string_view text) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
 Random StreamFor(const Random& root, std::string_view key) { return root.Fork(Fnv1a(key)); }
 
 double Round5(double x) { return std::round(x * 1e5) / 1e5; }
@@ -806,6 +807,7 @@ class Generator {
   core::Status GenerateValues();
   void GenerateFacilityMonths(const Facility& facility, const std::vector<int>& indicators,
                               std::vector<int32_t>& declared, std::vector<int32_t>& verified);
+  std::optional<int> JanuaryDeclarationDay(size_t f) const;
   void ApplyKokoIITotals(const std::vector<int>& indicators, std::vector<int32_t>& declared,
                          std::vector<int32_t>& verified) const;
 
@@ -1419,7 +1421,9 @@ void Generator::GenerateFacilityMonths(const Facility& facility, const std::vect
   const size_t n = indicators.size();
   const core::OrgUnit& ou = dataset_.metadata.org_units[facility.org_unit];
   Random rng = StreamFor(root_, ou.code).Fork(4);
-  const int months = 12 * (options_.last_year - options_.first_year + 1);
+  // The open January comes last, so that it draws after (and changes nothing of) the years.
+  const int months =
+      12 * (options_.last_year - options_.first_year + 1) + (options_.open_january ? 1 : 0);
 
   // The facility's own profile: service mix, growth, honesty.
   std::array<double, kIndicatorCount> mean{};
@@ -1477,6 +1481,22 @@ void Generator::GenerateFacilityMonths(const Facility& facility, const std::vect
       declared[m * n + k] = static_cast<int32_t>(d);
     }
   }
+}
+
+// Whether a facility declared the open January by the demo's date, and on which day of
+// February: about 55 % by the 5th, 12 % late; fewer in the north, where roads and networks are
+// worse. Koko II has not declared yet (the tests and the browser walk-through declare it).
+std::optional<int> Generator::JanuaryDeclarationDay(size_t f) const {
+  const Facility& facility = facilities_[f];
+  if (static_cast<int32_t>(f) == koko_ii_) return std::nullopt;
+  Random rng = StreamFor(root_, dataset_.metadata.org_units[facility.org_unit].code).Fork(6);
+  const bool north = kRegions[facility.region].remoteness >= 1.0;
+  const double draw = rng.Uniform(0, 1);
+  const double on_time = north ? 0.35 : 0.55;
+  const double late = north ? 0.10 : 0.12;
+  if (draw < on_time) return static_cast<int>(rng.UniformInt(1, 5));
+  if (draw < on_time + late) return static_cast<int>(rng.UniformInt(6, 7));
+  return std::nullopt;
 }
 
 // Rescales Koko II's verified curative consultations to the programme's reported yearly totals;
@@ -1588,6 +1608,11 @@ core::Status Generator::GenerateValues() {
   const int64_t total_work = static_cast<int64_t>(facility_count);
   Report("values", 0, total_work);
   std::vector<int32_t> declared, verified;
+  std::vector<DemoValue> january;
+  KENEYA_ASSIGN_OR_RETURN(
+      const core::Period january_period,
+      core::Period::Make(core::PeriodType::kMonthly, options_.last_year + 1, 1));
+  const int32_t january_code = january_period.Code();
   for (size_t f = 0; f < facility_count; ++f) {
     const Facility& facility = facilities_[f];
     const std::vector<int>& inds = indicators[f];
@@ -1606,12 +1631,26 @@ core::Status Generator::GenerateValues() {
                           default_coc_,        static_cast<int8_t>(core::kStateVerified)};
       }
     }
+    if (options_.open_january) {
+      if (const std::optional<int> day = JanuaryDeclarationDay(f)) {
+        dataset_.january.push_back({facility.org_unit, static_cast<int8_t>(*day)});
+        for (size_t k = 0; k < n; ++k) {
+          january.push_back({january_code, facility.org_unit, declared[months * n + k],
+                             indicator_de_[inds[k]], default_coc_,
+                             static_cast<int8_t>(core::kStateDeclared)});
+        }
+      }
+    }
     if ((f + 1) % 100 == 0) Report("values", static_cast<int64_t>(f + 1), total_work);
   }
   Report("values", total_work, total_work);
+  // January's declarations sort after December and before the quarters.
+  values.insert(values.begin() + static_cast<std::ptrdiff_t>(monthly_total), january.begin(),
+                january.end());
 
   // Quarterly quality scores, verified by the district team.
   Report("quality", 0, total_work);
+  const size_t quality_start = monthly_total + january.size();
   const int first_quarter_index = 4 * (options_.first_year - 2021);
   for (size_t f = 0; f < facility_count; ++f) {
     const Facility& facility = facilities_[f];
@@ -1622,7 +1661,7 @@ core::Status Generator::GenerateValues() {
     for (int q = 0; q < quarters; ++q) {
       const double quarter_score =
           QualityTarget(first_quarter_index + q) + level + rng.Normal(0, 0.05);
-      DemoValue* out = &values[monthly_total + q * per_quarter + f * kQualityDomainCount * 2];
+      DemoValue* out = &values[quality_start + q * per_quarter + f * kQualityDomainCount * 2];
       for (int d = 0; d < kQualityDomainCount; ++d) {
         const int possible = kQualityDomains[d].points[facility.kind];
         const double share =

@@ -177,7 +177,18 @@ Result<ContractDetail> GetContract(store::Store& store, const Sight& sight, int6
 Result<std::vector<store::InvoiceRunRecord>> ListRuns(store::Store& store, const Sight& sight) {
   KENEYA_RETURN_IF_ERROR(
       RequireEverywhere(sight, auth::Resource::kInvoiceRun, auth::Action::kRead));
-  return store.InvoiceRuns();
+  return AllRuns(store);
+}
+
+Result<std::vector<store::InvoiceRunRecord>> AllRuns(store::Store& store) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::RunWorkflowRecord> workflows, store.RunWorkflows());
+  std::map<int64_t, std::string> status;
+  for (store::RunWorkflowRecord& w : workflows) status[w.run_id] = std::move(w.status);
+  for (store::InvoiceRunRecord& run : runs) {
+    if (auto w = status.find(run.id); w != status.end()) run.status = w->second;
+  }
+  return runs;
 }
 
 namespace {
@@ -185,6 +196,9 @@ namespace {
 Result<RunDetail> DetailOf(store::Store& store, const Directory& directory, int64_t id) {
   RunDetail detail;
   KENEYA_ASSIGN_OR_RETURN(detail.run, FindRun(store, id));
+  KENEYA_ASSIGN_OR_RETURN(std::optional<store::RunWorkflowRecord> workflow,
+                          store.GetRunWorkflow(id));
+  if (workflow) detail.run.status = workflow->status;  // as ListRuns says it
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
   detail.program_name = detail.run.program_code;
   for (const store::ProgramRecord& program : programs) {

@@ -64,9 +64,12 @@ core::Result<ContractDetail> GetContract(store::Store& store, const Sight& sight
 // ---- Runs ----
 
 // Invoice runs, newest first: for roles whose scope is the whole country (docs/ACCESS.md);
-// PermissionDenied otherwise.
+// PermissionDenied otherwise. A run in the workflow has its workflow's status ("computed",
+// "approved", "reopened"); the others their stored one ("draft", "superseded").
 core::Result<std::vector<store::InvoiceRunRecord>> ListRuns(store::Store& store,
                                                             const Sight& sight);
+// The same for the database's operator (the command line), unchecked.
+core::Result<std::vector<store::InvoiceRunRecord>> AllRuns(store::Store& store);
 
 struct RunDetail {
   store::InvoiceRunRecord run;

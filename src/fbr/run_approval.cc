@@ -351,6 +351,15 @@ Result<std::vector<store::RunForApproval::CatchUp>> CatchUps(
 
 }  // namespace
 
+core::Message RunStatusText(std::string_view status) {
+  if (status == "computed") return core::Message("fbr.run.status.computed");
+  if (status == "approved") return core::Message("fbr.run.status.approved");
+  if (status == "reopened") return core::Message("fbr.run.status.reopened");
+  if (status == "draft") return core::Message("fbr.run.status.draft");
+  if (status == "superseded") return core::Message("fbr.run.status.superseded");
+  return core::Message(std::string(status));
+}
+
 std::string_view LeftOutReasonCode(LeftOutReason reason) {
   for (const ReasonName& name : kReasons) {
     if (name.reason == reason) return name.code;

@@ -37,6 +37,10 @@ std::string_view LeftOutReasonCode(LeftOutReason reason);  // "not_declared"...
 core::Message LeftOutReasonText(LeftOutReason reason);
 std::optional<LeftOutReason> ParseLeftOutReason(std::string_view code);
 
+// A run's status in words: "computed" (waiting for approval), "approved", "reopened" for a run in
+// the workflow; "draft", "superseded" for the others (as stored, for another code).
+core::Message RunStatusText(std::string_view status);
+
 struct LeftOutFacility {
   const core::OrgUnit* facility = nullptr;
   std::string reason;    // LeftOutReasonCode

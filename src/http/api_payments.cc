@@ -7,6 +7,7 @@
 #include "fbr/browse.h"
 #include "fbr/invoice_json.h"
 #include "fbr/invoice_run.h"
+#include "fbr/run_approval.h"
 #include "fbr/text.h"
 #include "http/api_internal.h"
 #include "http/json_text.h"
@@ -127,6 +128,7 @@ Json RunJson(const store::InvoiceRunRecord& run, core::Language language) {
           {"period", period},
           {"periodLabel", io::PeriodLabel(period, language)},
           {"status", run.status},
+          {"statusLabel", core::Render(fbr::RunStatusText(run.status), language)},
           {"created", core::FormatTimestamp(run.created)},
           {"createdBy", run.created_by},
           {"invoices", run.invoice_count},

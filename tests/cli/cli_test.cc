@@ -99,32 +99,56 @@ TEST_F(CliTest, ReportsADatabaseItCannotOpen) {
 }
 
 TEST_F(CliTest, DemoShowsProgressAndRefusesToOverwriteData) {
-  Outcome demo = Keneya("--db " + db_ + " demo --from 2024 --to 2024");
+  Outcome demo = Keneya("--db " + db_ + " demo --from 2024 --to 2024 --without-history");
   ASSERT_EQ(demo.status, 0) << demo.output;
   EXPECT_NE(demo.output.find("Valeurs 2024 : "), std::string::npos) << demo.output;
   EXPECT_NE(demo.output.find("(100 %)"), std::string::npos);
   EXPECT_NE(demo.output.find("régions sanitaires  11"), std::string::npos) << demo.output;
+  EXPECT_NE(demo.output.find("factures brouillons de 2024 : 8 000"), std::string::npos)
+      << demo.output;
   Outcome again = Keneya("--db " + db_ + " demo --from 2024 --to 2024");
   EXPECT_EQ(again.status, 1);
   EXPECT_NE(again.output.find("--replace"), std::string::npos) << again.output;
-  Outcome replaced = Keneya("--db " + db_ + " demo --from 2024 --to 2024 --replace");
-  EXPECT_EQ(replaced.status, 0) << replaced.output;
   Outcome info = Keneya("--db " + db_ + " info");
   EXPECT_NE(info.output.find("Imports : 1"), std::string::npos) << info.output;
+
+  // A small demo, with its history as of 7 February 2025.
+  Outcome replaced =
+      Keneya("--db " + db_ + " demo --from 2024 --to 2024 --regions REGION_KOULIKORO --replace");
+  ASSERT_EQ(replaced.status, 0) << replaced.output;
+  EXPECT_NE(replaced.output.find("régions sanitaires  1"), std::string::npos) << replaced.output;
+  EXPECT_NE(replaced.output.find("historique au 2025-02-07 : 3 trimestres approuvés, publiés et "
+                                 "payés"),
+            std::string::npos)
+      << replaced.output;
+  EXPECT_NE(replaced.output.find("2024Q4 : calcul 4 fait par cellule.diarra"), std::string::npos)
+      << replaced.output;
+  EXPECT_NE(replaced.output.find("KENEYA_TODAY=2025-02-07"), std::string::npos) << replaced.output;
+  info = Keneya("--db " + db_ + " info");
+  EXPECT_NE(info.output.find("Imports : 2"), std::string::npos) << info.output;  // and January's
+  Outcome runs = Keneya("--db " + db_ + " invoices list");
+  EXPECT_NE(runs.output.find("2024Q4  en attente d'approbation"), std::string::npos) << runs.output;
+  EXPECT_NE(runs.output.find("2024Q3  approuvé"), std::string::npos) << runs.output;
+  Outcome unknown = Keneya("--db " + db_ + " demo --regions REGION_ATLANTIS --replace");
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_NE(unknown.output.find("pas de région sanitaire REGION_ATLANTIS"), std::string::npos)
+      << unknown.output;
+  EXPECT_NE(unknown.output.find("REGION_KAYES"), std::string::npos) << unknown.output;
 }
 
 TEST_F(CliTest, TheDemoMakesAnAccountForEachRoleAndUserCommandsManageThem) {
   // Without KENEYA_DEMO_PASSWORD, a generated password goes to a file only its owner reads.
-  Outcome demo = Keneya("--db " + db_ + " demo --from 2024 --to 2024 </dev/null");
+  Outcome demo = Keneya("--db " + db_ + " demo --from 2024 --to 2024 --without-history </dev/null");
   ASSERT_EQ(demo.status, 0) << demo.output;
   const fs::path password_file = dir_ / "demo-password";
   ASSERT_TRUE(fs::exists(password_file)) << demo.output;
   EXPECT_EQ(fs::status(password_file).permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_NE(demo.output.find(password_file.string()), std::string::npos) << demo.output;
-  for (const char* name : {"admin", "cellule.diarra", "cellule.kone", "paiement.sangare",
-                           "drs.mopti", "district.segou", "verif.kati", "qualite.csref",
-                           "chef.kokoii", "tresorier.kokoii", "partenaire"}) {
+  for (const char* name :
+       {"admin", "cellule.diarra", "cellule.kone", "paiement.sangare", "paiement.diallo",
+        "drs.mopti", "district.segou", "district.kati", "verif.kati", "qualite.csref",
+        "chef.kokoii", "tresorier.kokoii", "partenaire"}) {
     EXPECT_NE(demo.output.find(std::string(name) + " : "), std::string::npos) << name;
   }
   EXPECT_NE(demo.output.find("District sanitaire de Ségou"), std::string::npos) << demo.output;

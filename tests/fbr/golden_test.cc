@@ -10,14 +10,18 @@
 #include <set>
 #include <sstream>
 
+#include "auth/accounts.h"
 #include "core/csv.h"
+#include "core/timestamp.h"
 #include "demo/demo.h"
 #include "demo/demo_program.h"
 #include "fbr/invoice_json.h"
 #include "fbr/invoice_run.h"
 #include "fbr/programs.h"
 #include "fbr/resolver.h"
+#include "fbr/run_approval.h"
 #include "fbr/stored_invoices.h"
+#include "fbr/workflow.h"
 #include "store/store.h"
 
 namespace keneya::fbr {
@@ -54,7 +58,7 @@ class GoldenTest : public ::testing::Test {
     auto opened = store::OpenStore((directory_ / "golden.db").string());
     ASSERT_TRUE(opened.ok()) << opened.error().ToString();
     store_ = opened->release();
-    Build();
+    Build(*store_);
   }
   static void TearDownTestSuite() {
     delete store_;
@@ -62,9 +66,10 @@ class GoldenTest : public ::testing::Test {
   }
 
   // The demo pyramid with only the golden facilities, their contracts and values.
-  static void Build() {
+  static void Build(store::Store& db) {
     demo::DemoOptions options;
     options.first_year = options.last_year = 2024;
+    options.open_january = false;  // 2024 alone: January 2025 is left to the tests
     auto demo = demo::GenerateDemo(options, nullptr);
     ASSERT_TRUE(demo.ok());
     std::set<std::string> wanted;
@@ -85,17 +90,17 @@ class GoldenTest : public ::testing::Test {
     const core::MetadataBundle results = demo::DemoResultElements();
     bundle.data_elements.insert(bundle.data_elements.end(), results.data_elements.begin(),
                                 results.data_elements.end());
-    ASSERT_TRUE(store_->SaveMetadata(bundle, kTester).ok());
+    ASSERT_TRUE(db.SaveMetadata(bundle, kTester).ok());
     auto source = demo::DemoProgramSource();
     ASSERT_TRUE(source.ok());
-    auto program = LoadProgram(*store_, *source, kTester);
+    auto program = LoadProgram(db, *source, kTester);
     ASSERT_TRUE(program.ok()) << program.error().ToString();
-    program_ = new store::ProgramRecord(*program);
+    if (program_ == nullptr) program_ = new store::ProgramRecord(*program);
 
-    auto metadata = store_->LoadMetadata();
+    auto metadata = db.LoadMetadata();
     ASSERT_TRUE(metadata.ok());
-    metadata_ = new core::MetadataBundle(*metadata);
-    const Resolver resolver(*metadata_);
+    if (metadata_ == nullptr) metadata_ = new core::MetadataBundle(*metadata);
+    const Resolver resolver(*metadata);
     const core::OrgUnitGroupSet* equity = resolver.OrgUnitGroupSet(demo::kRemotenessGroupSetCode);
     for (const auto& row : ReadCsv("contracts.csv")) {
       const core::OrgUnit* unit = resolver.OrgUnit(row[0]);
@@ -108,7 +113,7 @@ class GoldenTest : public ::testing::Test {
       c.equity_explicit = !row[3].empty();
       c.equity_category = c.equity_explicit ? row[3] : resolver.GroupIn(*unit, *equity)->code;
       c.status = *store::ParseContractStatus(row[4]);
-      ASSERT_TRUE(store_->PutContract(c, kTester).ok()) << row[0];
+      ASSERT_TRUE(db.PutContract(c, kTester).ok()) << row[0];
     }
 
     // Values, with the ids of the program's data elements.
@@ -147,7 +152,7 @@ class GoldenTest : public ::testing::Test {
       add(row[0], row[1], element, possible, core::kStateVerified, row[4]);
     }
     ASSERT_TRUE(
-        store_->BulkLoad(values, store::ImportInfo{"tester", "golden", "test", ""}, nullptr).ok());
+        db.BulkLoad(values, store::ImportInfo{"tester", "golden", "test", ""}, nullptr).ok());
   }
 
   static ComputedRun Run(const std::string& period) {
@@ -309,6 +314,148 @@ TEST_F(GoldenTest, StoredInvoicesAreExplainedFromTheirInputsAfterTheDataChange) 
   }
   changed.value = "200";
   ASSERT_TRUE(store_->PutValue(changed, kTester).ok());
+}
+
+// The golden figures through the workflow: each facility-period with numbers declared (a paper
+// report typed by the district), verified, reported, validated once the contest window ran out;
+// a run started by one member of the national unit and approved by the other. The facilities
+// whose every period is validated are invoiced exactly as worked by hand; the others are left
+// out, with the first period that holds them back; the approval locks what the run read.
+TEST_F(GoldenTest, TheGoldenFiguresHoldThroughTheWorkflow) {
+  auto opened = store::OpenStore((directory_ / "workflow.db").string());
+  ASSERT_TRUE(opened.ok());
+  store::Store& db = **opened;
+  Build(db);
+  ASSERT_FALSE(HasFatalFailure());
+  auto metadata = db.LoadMetadata();
+  ASSERT_TRUE(metadata.ok());
+  auth::Principal operator_of_database;
+  operator_of_database.name = "tester";
+  operator_of_database.operator_of_database = true;
+  auto scope = auth::ParseScope("ML", *metadata);
+  ASSERT_TRUE(scope.ok());
+  const std::pair<const char*, auth::Role> people[] = {{"district", auth::Role::kDistrictTeam},
+                                                       {"verificateur", auth::Role::kVerifier},
+                                                       {"qualite", auth::Role::kQualityEvaluator},
+                                                       {"cellule.a", auth::Role::kNationalUnit},
+                                                       {"cellule.b", auth::Role::kNationalUnit}};
+  for (const auto& [name, role] : people) {
+    auth::NewUser user{name, name, "", "fr", "mot-de-passe-golden", {{role, *scope}}};
+    ASSERT_TRUE(auth::AddUser(db, *metadata, operator_of_database, user, kTester).ok()) << name;
+  }
+  const Directory directory(*metadata);
+  std::map<std::string, auth::Principal> principals;
+  std::map<std::string, std::unique_ptr<Sight>> sights;
+  for (const auto& [name, role] : people) {
+    auto user = db.FindUser(name);
+    ASSERT_TRUE(user.ok() && user->has_value());
+    principals[name] = *auth::LoadPrincipal(db, **user);
+  }
+  for (const auto& [name, principal] : principals) {
+    sights[name] = std::make_unique<Sight>(directory, principal);
+  }
+  auto at = [](const char* day) { core::SetHistoryClock(core::ParseTimestamp(day).value()); };
+  struct GiveTheClockBack {
+    ~GiveTheClockBack() { core::SetHistoryClock(std::nullopt); }
+  } give_back;
+  auto step = [&](const char* who, const PeriodRef& ref, PeriodAction action) {
+    auto file = GetPeriodFile(db, *sights[who], ref);
+    EXPECT_TRUE(file.ok()) << file.error().ToString();
+    if (!file.ok()) return false;
+    auto moved =
+        ChangePeriod(db, *sights[who], {ref, action, "", file->version}, {who, "test", "", ""});
+    return moved.ok();
+  };
+
+  // Every facility-period of 2024Q1 that holds numbers goes through; the others stay open.
+  std::set<std::pair<std::string, std::string>> reported;
+  for (const auto& row : ReadCsv("values.csv")) {
+    if (row[1] <= "202403") reported.insert({row[0], row[1]});
+  }
+  std::set<std::string> quality;
+  for (const auto& row : ReadCsv("quality.csv")) {
+    if (row[1] == "2024Q1") quality.insert(row[0]);
+  }
+  at("2024-04-08T09:00");
+  for (const auto& [facility, month] : reported) {
+    const PeriodRef ref{"FBR_QUANTITE", facility, month};
+    ASSERT_TRUE(step("district", ref, PeriodAction::kDeclare)) << facility << " " << month;
+    ASSERT_TRUE(step("verificateur", ref, PeriodAction::kVerify));
+    ASSERT_TRUE(step("verificateur", ref, PeriodAction::kIssueReport));
+  }
+  for (const std::string& facility : quality) {
+    const PeriodRef ref{"FBR_QUALITE", facility, "2024Q1"};
+    ASSERT_TRUE(step("qualite", ref, PeriodAction::kVerify)) << facility;
+    ASSERT_TRUE(step("qualite", ref, PeriodAction::kIssueReport));
+  }
+  at("2024-04-18T09:00");  // the window runs to the 18th: not validated yet
+  EXPECT_FALSE(
+      step("district", {"FBR_QUALITE", "CSCOM_KATI_KOKO_II", "2024Q1"}, PeriodAction::kValidate));
+  at("2024-04-19T09:00");
+  for (const auto& [facility, month] : reported) {
+    ASSERT_TRUE(step("district", {"FBR_QUANTITE", facility, month}, PeriodAction::kValidate));
+  }
+  for (const std::string& facility : quality) {
+    ASSERT_TRUE(step("district", {"FBR_QUALITE", facility, "2024Q1"}, PeriodAction::kValidate));
+  }
+
+  at("2024-05-10T09:00");
+  RunRequest request;
+  request.program = "FBR_MALI";
+  request.period = "2024Q1";
+  auto started = StartRun(db, *sights["cellule.a"], request, {"cellule.a", "test", "", ""});
+  ASSERT_TRUE(started.ok()) << started.error().ToString();
+  EXPECT_FALSE(ApproveRun(db, *sights["cellule.a"], started->run.id, started->state.version,
+                          {"cellule.a", "test", "", ""})
+                   .ok());  // who started it may not approve it
+  auto approved = ApproveRun(db, *sights["cellule.b"], started->run.id, started->state.version,
+                             {"cellule.b", "test", "", ""});
+  ASSERT_TRUE(approved.ok()) << approved.error().ToString();
+
+  auto invoices = db.InvoiceList(started->run.id, 0);
+  ASSERT_TRUE(invoices.ok());
+  std::map<std::string, int64_t> invoiced;
+  for (const store::InvoiceRecord& invoice : *invoices) {
+    invoiced[directory.OrgUnitById(invoice.org_unit)->code] = invoice.total;
+  }
+  std::map<std::string, std::string> left_out;
+  for (const LeftOutFacility& left : approved->left_out) {
+    left_out[left.facility->code] = left.data_set + " " + left.period + " " + left.reason;
+  }
+  int checked = 0;
+  for (const auto& golden : ReadCsv("expected.csv")) {
+    if (golden[1] != "2024Q1" || golden[2] != "invoice") continue;
+    bool complete = quality.count(golden[0]) != 0;
+    for (const char* month : {"202401", "202402", "202403"}) {
+      complete = complete && reported.count({golden[0], month}) != 0;
+    }
+    if (complete) {
+      EXPECT_EQ(invoiced[golden[0]], std::stoll(golden[3])) << golden[0];
+      ++checked;
+    } else {
+      EXPECT_EQ(invoiced.count(golden[0]), 0u) << golden[0];
+      EXPECT_EQ(left_out.count(golden[0]), 1u) << golden[0];
+    }
+  }
+  EXPECT_EQ(checked, 3);  // Koko II, Banaba, Baguineda
+  EXPECT_EQ(left_out["CSCOM_KIDAL_ALATA"], "FBR_QUANTITE 202402 not_declared");
+  EXPECT_EQ(left_out["MAT_KATI_BALLE"], "FBR_QUANTITE 202401 not_declared");
+  EXPECT_EQ(left_out["CSCOM_KATI_BANCOUMANA"], "FBR_QUALITE 2024Q1 not_declared");
+  EXPECT_EQ(invoiced.count("MAT_KATI_DIO"), 0u);  // suspended
+  EXPECT_EQ(invoiced.size(), 3u);
+
+  // What the approved run read is locked.
+  const Resolver resolver(*metadata);
+  const core::DataValueKey koko_january{
+      core::Period::Parse("202401")->Code(),
+      resolver.OrgUnit("CSCOM_KATI_KOKO_II")->id,
+      resolver.DataElement("FBR_CONSULT_CUR_5PLUS")->id,
+      resolver.CategoryOptionCombo(core::kDefaultCategoryOptionComboUid)->id,
+      resolver.CategoryOptionCombo(core::kDefaultCategoryOptionComboUid)->id,
+      core::kStateVerified};
+  core::Status locked = CheckValueWritable(db, directory, koko_january);
+  ASSERT_FALSE(locked.ok());
+  EXPECT_EQ(locked.error().code, core::ErrorCode::kConflict);
 }
 
 }  // namespace

@@ -62,6 +62,7 @@ class RoundTripTest : public ::testing::Test {
     demo::DemoOptions options;
     options.first_year = 2024;
     options.last_year = 2024;
+    options.open_january = false;
     auto demo = demo::GenerateDemo(options, nullptr);
     ASSERT_TRUE(demo.ok());
     // A text element, so that text values travel too (in ADX, through annotations).
