@@ -17,7 +17,43 @@ using core::Result;
 using core::Status;
 using nlohmann::json;
 
+Result<DataSetWorkflow> WorkflowFor(store::Store& store, const Directory& directory,
+                                    const core::DataSet& data_set, const core::Period& period) {
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
+  const core::Date start = period.start();
+  for (const store::ProgramRecord& record : programs) {
+    if (start < record.valid_from || (record.valid_to && *record.valid_to < start)) continue;
+    KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const rules::CompiledProgram> compiled,
+                            CompiledVersion(record));
+    const rules::Program& program = compiled->program();
+    for (const rules::Package& package : program.packages) {
+      for (const rules::Activity& activity : package.activities) {
+        const core::DataElement* element = directory.DataElement(activity.data_element);
+        if (element == nullptr) continue;
+        const auto& uids = data_set.data_element_uids;
+        if (std::find(uids.begin(), uids.end(), element->uid) != uids.end()) {
+          DataSetWorkflow out;
+          out.rules = program.workflow;
+          out.read = true;
+          out.declared = std::any_of(
+              package.inputs.begin(), package.inputs.end(),
+              [](const rules::PackageInput& input) { return input.state == "declared"; });
+          return out;
+        }
+      }
+    }
+  }
+  return DataSetWorkflow{};
+}
+
 namespace {
+
+Result<rules::WorkflowRules> RulesFor(store::Store& store, const Directory& directory,
+                                      const core::DataSet& data_set, const core::Period& period) {
+  KENEYA_ASSIGN_OR_RETURN(DataSetWorkflow workflow,
+                          WorkflowFor(store, directory, data_set, period));
+  return workflow.rules;
+}
 
 struct StatusName {
   PeriodStatus status;
@@ -84,31 +120,6 @@ Result<Resolved> Resolve(const Sight& sight, const PeriodRef& ref) {
   KENEYA_RETURN_IF_ERROR(CheckCollects(*out.data_set, *out.org_unit, out.period, ref.period));
   out.key = {out.data_set->id, out.org_unit->id, out.period.Code()};
   return out;
-}
-
-// The calendar of the program whose activities the data set holds, among the versions valid
-// when the period starts; the defaults when no program reads it.
-Result<rules::WorkflowRules> RulesFor(store::Store& store, const Directory& directory,
-                                      const core::DataSet& data_set, const core::Period& period) {
-  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
-  const core::Date start = period.start();
-  for (const store::ProgramRecord& record : programs) {
-    if (start < record.valid_from || (record.valid_to && *record.valid_to < start)) continue;
-    KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const rules::CompiledProgram> compiled,
-                            CompiledVersion(record));
-    const rules::Program& program = compiled->program();
-    for (const rules::Package& package : program.packages) {
-      for (const rules::Activity& activity : package.activities) {
-        const core::DataElement* element = directory.DataElement(activity.data_element);
-        if (element == nullptr) continue;
-        const auto& uids = data_set.data_element_uids;
-        if (std::find(uids.begin(), uids.end(), element->uid) != uids.end()) {
-          return program.workflow;
-        }
-      }
-    }
-  }
-  return rules::WorkflowRules{};
 }
 
 // The report's lines: each cell of the data set with a declared or a verified number.

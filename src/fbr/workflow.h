@@ -130,6 +130,19 @@ struct PeriodChange {
 core::Result<PeriodFile> ChangePeriod(store::Store& store, const Sight& sight,
                                       const PeriodChange& change, const store::Actor& actor);
 
+// How the workflow runs for a data set's periods: the calendar of the program whose activities
+// it holds (among the versions valid when the period starts; the defaults when no program reads
+// it), and whether the facility declares its numbers (a package of it reads declared values) or
+// the verifier enters them alone (quality scores).
+struct DataSetWorkflow {
+  rules::WorkflowRules rules;
+  bool declared = true;
+  bool read = false;  // a program reads the data set
+};
+core::Result<DataSetWorkflow> WorkflowFor(store::Store& store, const Directory& directory,
+                                          const core::DataSet& data_set,
+                                          const core::Period& period);
+
 // Whether a value of `state` may be written now in a facility-period at `status`: declared
 // numbers while the period is open; verified numbers until the report is issued, and while it
 // is contested (the verifier's corrections); other states (numbers imported validated) always.

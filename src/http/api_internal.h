@@ -76,6 +76,8 @@ struct Api::Route {
 Response JsonResponse(int status, const Json& body);
 // An org unit as lists name it: {"id", "code", "name"}; null for none.
 Json BriefUnit(const core::OrgUnit* unit);
+// A run as lists show it (GET /api/runs): its status in the workflow, in words too.
+Json RunJson(const store::InvoiceRunRecord& run, core::Language language);
 // A path parameter that is a record's id (a positive integer); anything else is an id nothing
 // has (NotFound, as for an unknown record).
 core::Result<int64_t> PathId(const Api::Call& call, std::string_view name);

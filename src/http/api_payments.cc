@@ -119,24 +119,6 @@ Result<Response> GetContract(Api::Call& call) {
   return JsonResponse(200, json);
 }
 
-Json RunJson(const store::InvoiceRunRecord& run, core::Language language) {
-  const std::string period = PeriodText(run.period);
-  return {{"id", run.id},
-          {"program", run.program_code},
-          {"programVersion", run.program_version},
-          {"payment", run.payment_code},
-          {"period", period},
-          {"periodLabel", io::PeriodLabel(period, language)},
-          {"status", run.status},
-          {"statusLabel", core::Render(fbr::RunStatusText(run.status), language)},
-          {"created", core::FormatTimestamp(run.created)},
-          {"createdBy", run.created_by},
-          {"invoices", run.invoice_count},
-          {"missing", run.missing_count},
-          {"suspended", run.suspended_count},
-          {"total", run.total}};
-}
-
 Result<Response> ListRuns(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
   KENEYA_ASSIGN_OR_RETURN(auto runs, fbr::ListRuns(call.db(), *sight));
@@ -564,6 +546,24 @@ Result<Response> Simulate(Api::Call& call) {
 }
 
 }  // namespace
+
+Json RunJson(const store::InvoiceRunRecord& run, core::Language language) {
+  const std::string period = PeriodText(run.period);
+  return {{"id", run.id},
+          {"program", run.program_code},
+          {"programVersion", run.program_version},
+          {"payment", run.payment_code},
+          {"period", period},
+          {"periodLabel", io::PeriodLabel(period, language)},
+          {"status", run.status},
+          {"statusLabel", core::Render(fbr::RunStatusText(run.status), language)},
+          {"created", core::FormatTimestamp(run.created)},
+          {"createdBy", run.created_by},
+          {"invoices", run.invoice_count},
+          {"missing", run.missing_count},
+          {"suspended", run.suspended_count},
+          {"total", run.total}};
+}
 
 void AddPaymentRoutes(std::vector<Api::Route>& routes) {
   using Who = Api::Route::Who;

@@ -10,6 +10,7 @@
 #include "fbr/report_pdf.h"
 #include "fbr/run_approval.h"
 #include "fbr/stored_invoices.h"
+#include "fbr/tasks.h"
 #include "fbr/workflow.h"
 #include "http/api_internal.h"
 #include "io/readable.h"
@@ -85,6 +86,54 @@ Json FileJson(const fbr::PeriodFile& file, core::Language language) {
           {"invoice", file.invoice.empty() ? Json(nullptr) : Json(file.invoice)},
           {"history", history},
           {"allowed", allowed}};
+}
+
+// GET /api/tasks: what waits for the signed-in user (fbr::TasksOf).
+Result<Response> Tasks(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(fbr::Tasks tasks, fbr::TasksOf(call.db(), *sight, {}));
+  Json groups = Json::array();
+  for (const fbr::TaskGroup& group : tasks.groups) {
+    Json items = Json::array();
+    for (const fbr::PeriodTask& task : group.items) {
+      items.push_back(
+          {{"dataSet",
+            {{"id", task.data_set->uid},
+             {"code", task.data_set->code},
+             {"name", task.data_set->name}}},
+           {"facility", BriefUnit(task.facility)},
+           {"period", task.period.ToString()},
+           {"periodLabel", io::PeriodLabel(task.period.ToString(), call.language)},
+           {"status", std::string(fbr::PeriodStatusCode(task.status))},
+           {"statusLabel", core::Render(fbr::PeriodStatusText(task.status), call.language)},
+           {"due", task.due.ToString()},
+           {"daysLate", task.days_late},
+           {"contestUntil", task.status == fbr::PeriodStatus::kReported
+                                ? Json(task.contest_until.ToString())
+                                : Json(nullptr)}});
+    }
+    groups.push_back({{"action", std::string(fbr::PeriodActionCode(group.action))},
+                      {"count", group.count},
+                      {"items", items}});
+  }
+  Json runs = Json::array();
+  for (const store::InvoiceRunRecord& run : tasks.runs_to_approve) {
+    runs.push_back(RunJson(run, call.language));
+  }
+  Json accounts = Json::array();
+  for (const store::PaymentAccountRecord& account : tasks.accounts_to_confirm) {
+    const core::OrgUnit* unit = sight->directory().OrgUnitById(account.org_unit);
+    accounts.push_back({{"id", account.id},
+                        {"facility", BriefUnit(unit)},
+                        {"kind", account.kind},
+                        {"institution", account.institution},
+                        {"proposedBy", account.proposed_by},
+                        {"proposedAt", core::FormatTimestamp(account.proposed_at)}});
+  }
+  return JsonResponse(200, {{"today", tasks.today.ToString()},
+                            {"groups", groups},
+                            {"runsToApprove", runs},
+                            {"accountsToConfirm", accounts}});
 }
 
 fbr::PeriodRef RefOf(const Api::Call& call) {
@@ -382,6 +431,7 @@ void AddWorkflowRoutes(std::vector<Api::Route>& routes) {
   using Body = Api::Route::Body;
   routes.insert(routes.end(),
                 {
+                    {"GET", "/api/tasks", Who::kSignedIn, Body::kSmall, Tasks},
                     {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}", Who::kSignedIn,
                      Body::kSmall, GetPeriod},
                     {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}/report.pdf", Who::kSignedIn,

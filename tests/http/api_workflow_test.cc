@@ -342,6 +342,80 @@ TEST_P(ApiWorkflowTest, AFormIsSavedCellByCellAndAStaleCellNeverCostsTheOthers) 
   EXPECT_TRUE(tagged);
 }
 
+// What waits for each user (GET /api/tasks), as the workflow moves: the facility head's
+// declarations, late first; the district's; the verifier's numbers to verify once declared and
+// the quality scores it enters alone; nothing outside the user's scope.
+TEST_P(ApiWorkflowTest, TasksFollowTheWorkflowWithinEachUsersScope) {
+  setenv("KENEYA_TODAY", "2030-02-03", 1);  // 2029-11 to 2030-01: no other test writes there
+  auto group = [](const json& tasks, const std::string& action) {
+    for (const json& g : tasks["groups"]) {
+      if (g["action"] == action) return g;
+    }
+    return json();
+  };
+  Response chef = Call("chef", "GET", "/api/tasks");
+  ASSERT_EQ(chef.status, 200) << chef.body;
+  json tasks = Body(chef);
+  EXPECT_EQ(tasks["today"], "2030-02-03");
+  json declare = group(tasks, "declare");
+  ASSERT_TRUE(declare.is_object()) << chef.body;
+  EXPECT_EQ(declare["count"], 3);  // Koko II's three months
+  ASSERT_EQ(declare["items"].size(), 3u);
+  EXPECT_EQ(declare["items"][0]["period"], "202911");  // the most days late first
+  EXPECT_EQ(declare["items"][0]["daysLate"], 60);
+  EXPECT_EQ(declare["items"][0]["periodLabel"], "novembre 2029");
+  EXPECT_EQ(declare["items"][2]["period"], "203001");
+  EXPECT_EQ(declare["items"][2]["daysLate"], 0);  // due on 5 February
+  for (const json& item : declare["items"]) EXPECT_EQ(item["facility"]["id"], koko_);
+  EXPECT_TRUE(group(tasks, "verify").is_null());  // quality scores are the evaluators'
+  EXPECT_EQ(tasks["runsToApprove"], json::array());
+  EXPECT_EQ(tasks["accountsToConfirm"], json::array());
+
+  // The district sees its district's facilities, none other.
+  const json district = Body(Call("district", "GET", "/api/tasks"));
+  const json district_declare = group(district, "declare");
+  ASSERT_TRUE(district_declare.is_object());
+  const int64_t facilities = district_declare["count"].get<int64_t>() / 3;
+  EXPECT_GT(facilities, 1);
+  for (const json& item : district_declare["items"]) {
+    EXPECT_NE(item["facility"]["code"], data_->kalaban_cscom);
+  }
+
+  // Koko II declares January: the head has two months left, the verifier one more to verify
+  // (beside the quality scores of the open quarters, which it may enter too).
+  auto verify_count = [&] {
+    const json verify = group(Body(Call("verif", "GET", "/api/tasks")), "verify");
+    for (const json& item : verify["items"]) {
+      EXPECT_NE(item["facility"]["code"], data_->kalaban_cscom);
+    }
+    return verify.is_object() ? verify["count"].get<int64_t>() : 0;
+  };
+  const int64_t to_verify = verify_count();
+  EXPECT_EQ(to_verify, 2 * facilities);  // the quality quarters
+  const std::string january = "/api/periods/" + data_->data_set + "/" + koko_ + "/203001";
+  const Response saved = Call("chef", "PUT", "/api/values",
+                              json{{"dataElement", data_->element},
+                                   {"orgUnit", koko_},
+                                   {"period", "203001"},
+                                   {"state", "declared"},
+                                   {"value", "12"},
+                                   {"version", 0}}
+                                  .dump());
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  ASSERT_EQ(Call("chef", "POST", january + "/declare", json{{"version", 0}}.dump()).status, 200);
+  EXPECT_EQ(group(Body(Call("chef", "GET", "/api/tasks")), "declare")["count"], 2);
+  EXPECT_EQ(verify_count(), to_verify + 1);
+  // The quality evaluator enters the CSRéf's scores alone: its open quarters wait for it.
+  const json evaluator = group(Body(Call("qualite", "GET", "/api/tasks")), "verify");
+  ASSERT_TRUE(evaluator.is_object());
+  EXPECT_EQ(evaluator["count"], 2);  // the CSRéf of Kati, 2029Q3 and 2029Q4
+  for (const json& item : evaluator["items"]) {
+    EXPECT_EQ(item["facility"]["code"], data_->csref_kati);
+    EXPECT_EQ(item["dataSet"]["code"], "FBR_QUALITE");
+  }
+  EXPECT_EQ(Call("", "GET", "/api/tasks").status, 401);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ApiWorkflowTest,
                          ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          [](const auto& param_info) {
