@@ -902,8 +902,10 @@ Response Api::Dispatch(const Request& request, core::Language language) {
         signed_in.ok() ? core::Unauthenticated(Message("auth.not_signed_in")) : signed_in.error(),
         language);
     // A browser is not prompted (its remembered Basic credentials would go with requests other
-    // sites make): only scripts, which do not ask for HTML.
-    const bool browser = request.Header("accept").find("text/html") != std::string::npos;
+    // sites make): only scripts, which do not ask for HTML. The web app's requests say they are
+    // a page's own (X-Requested-With: XMLHttpRequest, as DHIS2's apps send it).
+    const bool browser = request.Header("accept").find("text/html") != std::string::npos ||
+                         request.Header("x-requested-with") == "XMLHttpRequest";
     if (response.status == 401 && !browser && (!authorization.empty() || session.empty())) {
       // Scripts (DHIS2's tools) learn how to sign in; browsers with a session are not prompted.
       response.headers.emplace_back("WWW-Authenticate",

@@ -196,6 +196,12 @@ TEST_P(ApiTest, MachinesUseApiTokensOrBasicAuthentication) {
   Response refused = api_->Handle(basic);
   EXPECT_EQ(refused.status, 401);
   EXPECT_NE(Header(refused, "WWW-Authenticate").find("Basic"), std::string::npos);
+  // The web app's requests are a page's own: refused without asking the browser for a password.
+  Request from_page = Get("/api/me");
+  from_page.headers["x-requested-with"] = "XMLHttpRequest";
+  Response unsigned_page = api_->Handle(from_page);
+  EXPECT_EQ(unsigned_page.status, 401);
+  EXPECT_EQ(Header(unsigned_page, "WWW-Authenticate"), "");
 }
 
 TEST_P(ApiTest, AccountsAreManagedByAdministratorsAndSeenByNobodyElse) {

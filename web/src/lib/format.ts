@@ -1,0 +1,57 @@
+// Numbers, money and periods as a reader of the language expects them: "1 140 657 000 FCFA",
+// "janvier 2024", "1er trimestre 2024".
+import type { Language } from './i18n.svelte';
+
+const integers = new Map<Language, Intl.NumberFormat>();
+
+function integerFormat(lang: Language): Intl.NumberFormat {
+  let format = integers.get(lang);
+  if (!format) {
+    format = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'fr-FR', { maximumFractionDigits: 0 });
+    integers.set(lang, format);
+  }
+  return format;
+}
+
+export function integer(value: number, lang: Language): string {
+  return integerFormat(lang).format(value);
+}
+
+// Whole francs CFA.
+export function money(value: number, lang: Language): string {
+  return `${integer(value, lang)} FCFA`;
+}
+
+const MONTHS: Record<Language, string[]> = {
+  fr: ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre',
+    'octobre', 'novembre', 'décembre'],
+  en: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
+    'October', 'November', 'December'],
+};
+
+// A DHIS2 period in words: "202401" -> "janvier 2024", "2024Q1" -> "1er trimestre 2024".
+export function period(code: string, lang: Language): string {
+  const month = /^(\d{4})(\d{2})$/.exec(code);
+  if (month) return `${MONTHS[lang][Number(month[2]) - 1]} ${month[1]}`;
+  const quarter = /^(\d{4})Q([1-4])$/.exec(code);
+  if (quarter) {
+    const n = Number(quarter[2]);
+    if (lang === 'en') return `${['1st', '2nd', '3rd', '4th'][n - 1]} quarter ${quarter[1]}`;
+    return `${n === 1 ? '1er' : `${n}e`} trimestre ${quarter[1]}`;
+  }
+  return code;
+}
+
+// A message of the API as a sentence of the page: its first letter upper-case.
+export function sentence(text: string): string {
+  return text.charAt(0).toLocaleUpperCase() + text.slice(1);
+}
+
+// A day in words: "2025-02-05" -> "5 février 2025" ("1er février 2025"), "5 February 2025".
+export function day(iso: string, lang: Language): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!match) return iso;
+  const n = Number(match[3]);
+  const first = lang === 'fr' && n === 1 ? '1er' : String(n);
+  return `${first} ${MONTHS[lang][Number(match[2]) - 1]} ${match[1]}`;
+}

@@ -1,0 +1,98 @@
+// The district team of Kati signs in and finds, in French, what waits for it, with the counts
+// the API gives; the language switches to English and stays so; the sign-in page refuses a wrong
+// password and every control is reached by keyboard.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { apiAs, check, launch, password, plain, startServer } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the district signs in and sees what waits for it, in French then English', async () => {
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  const page = await context.newPage();
+  const problems = [];
+
+  // Anyone who is not signed in lands on the sign-in page.
+  await page.goto(`${server.url}/`);
+  await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+  assert.match(page.url(), /\/connexion\?suite=%2F$/);
+  problems.push(...(await check(page, 'accueil-district', 'connexion')));
+
+  // Every control by keyboard: the skip link, the language switch, the two fields.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Aller au contenu');
+  const reached = [];
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    reached.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent));
+  }
+  assert.ok(reached.includes('username'), reached.join(', '));
+  assert.ok(reached.includes('password'), reached.join(', '));
+
+  // A wrong password: refused, said so, nothing else shown.
+  await page.getByLabel("Nom d'utilisateur").fill('district.kati');
+  await page.getByLabel('Mot de passe').fill('pas-le-bon-mot-de-passe');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  const refusal = page.getByRole('alert');
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /mot de passe|identifiant/i);
+  problems.push(...(await check(page, 'accueil-district', 'connexion-refusee')));
+
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Bonjour Modibo Sidibé' }).waitFor();
+  await page.getByRole('heading', { name: 'Ce qui vous attend' }).waitFor();
+  assert.match(plain(await page.locator('.panel-head').textContent()), /Au 7 février 2025/);
+
+  // Each group's count is the API's, and its first line is the API's first task.
+  const tasks = await apiAs(server.url, 'district.kati', '/api/tasks');
+  assert.ok(tasks.groups.length > 0, JSON.stringify(tasks).slice(0, 300));
+  const headings = {
+    declare: 'Déclarations à faire',
+    verify: 'Chiffres à vérifier',
+    issue_report: 'Procès-verbaux à émettre',
+    answer: 'Contestations à traiter',
+    validate: 'Périodes à valider',
+  };
+  for (const group of tasks.groups) {
+    const section = page.locator('section.group').filter({
+      has: page.getByRole('heading', { name: headings[group.action] }),
+    });
+    assert.equal(plain(await section.locator('.count').textContent()), group.count.toLocaleString('fr-FR').replace(/[\u00a0\u202f]/g, ' '));
+    const first = section.locator('tbody tr').first();
+    assert.equal(await first.locator('td').nth(0).textContent(), group.items[0].facility.name);
+    assert.equal(await first.locator('td').nth(2).textContent(), group.items[0].periodLabel);
+  }
+  // January is open and two days late for the facilities that have not declared it.
+  const declare = tasks.groups.find((g) => g.action === 'declare');
+  assert.ok(declare && declare.items.some((i) => i.period === '202501' && i.daysLate === 2));
+  await page.getByText('2 j de retard').first().waitFor();
+  problems.push(...(await check(page, 'accueil-district', 'accueil')));
+
+  // English, remembered after a reload.
+  await page.getByRole('button', { name: 'Lire en anglais' }).click();
+  await page.getByRole('heading', { name: 'What waits for you' }).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { name: 'Hello Modibo Sidibé' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.getByText('January 2025').first().waitFor();
+  problems.push(...(await check(page, 'accueil-district', 'home-english')));
+
+  // Signing out ends the session: the home page asks to sign in again.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.goto(`${server.url}/`);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
