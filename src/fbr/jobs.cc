@@ -201,9 +201,13 @@ Result<QueuedRun> QueueRun(store::Store& store, const Sight& sight, const RunReq
   KENEYA_ASSIGN_OR_RETURN(store::Store::CreatedJob created, store.CreateJob(job, actor));
   if (created.created) {
     // A job of the key that ended between the check above and the creation wrote its run in
-    // the transaction that ended it: checked again now, that run is seen. The new job then
-    // fails as it starts, for the same reason.
-    KENEYA_RETURN_IF_ERROR(CheckRunRequest(store, sight, request));
+    // the transaction that ended it: checked again now, that run is seen, and the new job ends
+    // at once with the same refusal (or, taken by a server meanwhile, fails as it starts).
+    core::Status again = CheckRunRequest(store, sight, request);
+    if (!again.ok()) {
+      KENEYA_RETURN_IF_ERROR(store.CancelJob(created.job.id, ErrorJson(again.error())));
+      return again.error();
+    }
   }
   return QueuedRun{std::move(created.job), created.created};
 }

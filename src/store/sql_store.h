@@ -102,6 +102,7 @@ class SqlStore : public Store {
                                                   core::TimestampMs lease_until) override;
   core::Result<bool> RenewJob(int64_t id, std::string_view owner, core::TimestampMs lease_until,
                               const JobProgress& progress) override;
+  core::Result<bool> CancelJob(int64_t id, std::string_view error) override;
   core::Result<bool> FinishJob(int64_t id, std::string_view owner, std::string_view state,
                                int64_t result_id, std::string_view error) override;
   core::Result<std::vector<PaymentAccountRecord>> PaymentAccounts(int32_t org_unit,

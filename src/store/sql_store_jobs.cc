@@ -45,25 +45,25 @@ Result<Store::CreatedJob> SqlStore::CreateJob(const JobRecord& job, const Actor&
   SqlConnection& db = connection();
   const core::TimestampMs now = core::NowMs();
   // The partial unique index on active keys decides between two servers asking at once; the
-  // loser reads the winner's job.
-  KENEYA_ASSIGN_OR_RETURN(
-      std::vector<Row> inserted,
-      db.Query("INSERT INTO job (kind, job_key, params, state, created_at, created_by, source, "
-               "address) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT DO NOTHING "
-               "RETURNING " +
-                   std::string(kJobColumns),
-               {job.kind, job.key, job.params, now, actor.user, actor.source, actor.address}));
-  if (!inserted.empty()) return CreatedJob{JobFromRow(inserted[0]), true};
-  KENEYA_ASSIGN_OR_RETURN(
-      std::vector<Row> active,
-      db.Query("SELECT " + std::string(kJobColumns) +
-                   " FROM job WHERE job_key = ? AND state IN ('queued', 'running')",
-               {job.key}));
-  if (active.empty()) {
-    // The active job ended between the two statements: the key is free again.
-    return core::Unavailable(Message("store.job_busy", {{"key", job.key}}));
+  // loser reads the winner's job. When that job ended between the two statements, the key is
+  // free again: the insertion is tried again (a few times: each round, a job ended or began).
+  for (int round = 0; round < 3; ++round) {
+    KENEYA_ASSIGN_OR_RETURN(
+        std::vector<Row> inserted,
+        db.Query("INSERT INTO job (kind, job_key, params, state, created_at, created_by, source, "
+                 "address) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT DO NOTHING "
+                 "RETURNING " +
+                     std::string(kJobColumns),
+                 {job.kind, job.key, job.params, now, actor.user, actor.source, actor.address}));
+    if (!inserted.empty()) return CreatedJob{JobFromRow(inserted[0]), true};
+    KENEYA_ASSIGN_OR_RETURN(
+        std::vector<Row> active,
+        db.Query("SELECT " + std::string(kJobColumns) +
+                     " FROM job WHERE job_key = ? AND state IN ('queued', 'running')",
+                 {job.key}));
+    if (!active.empty()) return CreatedJob{JobFromRow(active[0]), false};
   }
-  return CreatedJob{JobFromRow(active[0]), false};
+  return core::Unavailable(Message("store.job_busy", {{"key", job.key}}));
 }
 
 Result<std::optional<JobRecord>> SqlStore::GetJob(int64_t id) {
@@ -133,6 +133,15 @@ Result<bool> SqlStore::FinishJob(int64_t id, std::string_view owner, std::string
                         "WHERE id = ? AND owner = ? AND state = 'running'",
                         {std::string(state), result_id, std::string(error), core::NowMs(), id,
                          std::string(owner)}));
+  return changed == 1;
+}
+
+Result<bool> SqlStore::CancelJob(int64_t id, std::string_view error) {
+  KENEYA_ASSIGN_OR_RETURN(
+      int64_t changed,
+      connection().Exec("UPDATE job SET state = 'failed', error = ?, finished_at = ? "
+                        "WHERE id = ? AND state = 'queued'",
+                        {std::string(error), core::NowMs(), id}));
   return changed == 1;
 }
 

@@ -398,6 +398,9 @@ class Store {
   // false when `owner` no longer holds it.
   virtual core::Result<bool> FinishJob(int64_t id, std::string_view owner, std::string_view state,
                                        int64_t result_id, std::string_view error) = 0;
+  // Ends a job still queued as "failed" with `error` (its request was refused once it was made);
+  // false when a server took it already (it then fails as it starts, for the same reason).
+  virtual core::Result<bool> CancelJob(int64_t id, std::string_view error) = 0;
 
   // ---- Payments (fbr_records.h) ----
   // A facility's accounts, newest first (org_unit 0: every facility's); only the confirmed ones

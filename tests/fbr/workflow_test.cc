@@ -608,7 +608,22 @@ TEST_F(WorkflowTest, RunsAreJobsThatAnotherServerTakesOverAndThatAreNeverDoneTwi
   EXPECT_EQ(why->message_id, "fbr.job.interrupted");
   EXPECT_NE(why->text_fr.find("interrompue"), std::string::npos) << why->text_fr;
   // Its key is free again.
-  EXPECT_TRUE(QueueRun(*store_, sight, {"FBR_MALI", "2024Q2", ""}, actor)->created);
+  auto requeued = QueueRun(*store_, sight, {"FBR_MALI", "2024Q2", ""}, actor);
+  ASSERT_TRUE(requeued.ok() && requeued->created);
+
+  // A job still queued can be ended at once (a request refused once it had made its job); one a
+  // server took cannot.
+  ASSERT_TRUE(store_->CancelJob(requeued->job.id, R"({"message_id":"fbr.run.waiting"})").value());
+  auto cancelled = store_->GetJob(requeued->job.id);
+  EXPECT_EQ((*cancelled)->state, "failed");
+  EXPECT_NE((*cancelled)->finished_at, 0);
+  EXPECT_EQ(ReadJobError(**cancelled)->message_id, "fbr.run.waiting");
+  EXPECT_FALSE(store_->CancelJob(requeued->job.id, "{}").value());
+  EXPECT_FALSE(c.RunOne().value());  // nothing left to run
+  auto taken = QueueRun(*store_, sight, {"FBR_MALI", "2024Q2", ""}, actor);
+  ASSERT_TRUE(taken.ok() && taken->created);
+  ASSERT_TRUE(store_->ClaimJob("srv-c", core::NowMs(), core::NowMs() + 60'000)->has_value());
+  EXPECT_FALSE(store_->CancelJob(taken->job.id, "{}").value());
 }
 
 TEST_F(WorkflowTest, AWrongTodaySettingIsAnErrorNamingIt) {
