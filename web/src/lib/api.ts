@@ -10,6 +10,7 @@ export class ApiError extends Error {
     readonly code = '',
     readonly messageId = '',
     readonly where = '',
+    readonly cell: unknown = null, // a conflict: what is stored now
   ) {
     super(message);
   }
@@ -55,6 +56,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       typeof error.code === 'string' ? error.code : '',
       typeof error.message_id === 'string' ? error.message_id : '',
       typeof error.where === 'string' ? error.where : '',
+      error.cell ?? null,
     );
   }
   return json as T;
