@@ -8,6 +8,8 @@
 
 #include "fbr/invoice_json.h"
 #include "fbr/programs.h"
+#include "fbr/stored_invoices.h"
+#include "fbr/text.h"
 
 namespace keneya::fbr {
 
@@ -282,6 +284,66 @@ Result<std::vector<PublishedRun>> PublishedResults(store::Store& store, const Di
   std::sort(out.begin(), out.end(), [](const PublishedRun& a, const PublishedRun& b) {
     return std::tie(b.detail.run.period, a.detail.run.id) <
            std::tie(a.detail.run.period, b.detail.run.id);
+  });
+  return out;
+}
+
+Result<PublishedRunResults> PublishedRunResultsOf(store::Store& store, const Directory& directory,
+                                                  int64_t run_id, core::Language language) {
+  KENEYA_ASSIGN_OR_RETURN(std::optional<store::RunWorkflowRecord> workflow,
+                          store.GetRunWorkflow(run_id));
+  if (!workflow || workflow->status != "approved" || workflow->published_at == 0) {
+    return core::NotFound(Message("fbr.invoice.no_run", {{"run", run_id}}),
+                          Message("fbr.place.run"));
+  }
+  PublishedRunResults out;
+  KENEYA_ASSIGN_OR_RETURN(out.run.detail, DetailOf(store, directory, run_id));
+  out.run.detail.missing.clear();
+  out.run.detail.suspended.clear();
+  out.run.published_at = workflow->published_at;
+  out.run.catch_up_for = workflow->catch_up_for;
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
+  const store::ProgramRecord* program = nullptr;
+  for (const store::ProgramRecord& p : programs) {
+    if (p.code == out.run.detail.run.program_code &&
+        p.version == out.run.detail.run.program_version) {
+      program = &p;
+    }
+  }
+  if (program == nullptr) {
+    return core::NotFound(Message("fbr.invoice.no_run", {{"run", run_id}}),
+                          Message("fbr.place.run"));
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const rules::CompiledProgram> compiled,
+                          CompiledVersion(*program));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices, store.Invoices(run_id));
+  std::map<std::string, size_t> label_index;
+  for (const store::InvoiceRecord& invoice : invoices) {
+    PublishedFacility row;
+    row.facility = directory.OrgUnitById(invoice.org_unit);
+    if (row.facility == nullptr) continue;
+    row.district = directory.Ancestor(*row.facility, 3);
+    row.region = directory.Ancestor(*row.facility, 2);
+    row.total = invoice.total;
+    KENEYA_ASSIGN_OR_RETURN(std::vector<rules::InvoiceLine> lines,
+                            LinesOf(invoice, compiled->program()));
+    for (const rules::InvoiceLine& line : lines) {
+      if (line.kind != rules::InvoiceLine::Kind::kInfo) continue;
+      const std::string label = language == core::Language::kEnglish && !line.label_en.empty()
+                                    ? line.label_en
+                                    : line.label;
+      auto [at, added] = label_index.emplace(label, out.shown_labels.size());
+      if (added) out.shown_labels.push_back(label);
+      if (row.shown.size() <= at->second) row.shown.resize(at->second + 1);
+      row.shown[at->second] = FormatValue(line.value, line.display, language);
+    }
+    out.facilities.push_back(std::move(row));
+  }
+  for (PublishedFacility& row : out.facilities) row.shown.resize(out.shown_labels.size());
+  auto name = [](const core::OrgUnit* unit) { return unit != nullptr ? unit->name : ""; };
+  std::sort(out.facilities.begin(), out.facilities.end(), [&](const auto& a, const auto& b) {
+    return std::make_tuple(name(a.region), name(a.district), name(a.facility)) <
+           std::make_tuple(name(b.region), name(b.district), name(b.facility));
   });
   return out;
 }

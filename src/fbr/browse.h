@@ -100,6 +100,26 @@ core::Result<std::vector<PublishedRun>> PublishedResults(store::Store& store,
                                                          std::string_view program,
                                                          std::string_view period);
 
+// One published run's results facility by facility, for anyone (the public page): each
+// facility's invoice total and the values its invoice shows (the program's info lines: a
+// quality score, for instance), ordered by region, district and facility name. NotFound for a
+// run that is not published, or was reopened since, as for a run that does not exist.
+struct PublishedFacility {
+  const core::OrgUnit* facility = nullptr;
+  const core::OrgUnit* district = nullptr;
+  const core::OrgUnit* region = nullptr;
+  int64_t total = 0;
+  std::vector<std::string> shown;  // by PublishedRunResults::shown_labels; "" where absent
+};
+struct PublishedRunResults {
+  PublishedRun run;
+  std::vector<std::string> shown_labels;  // the info lines' labels, in the program's order
+  std::vector<PublishedFacility> facilities;
+};
+core::Result<PublishedRunResults> PublishedRunResultsOf(store::Store& store,
+                                                        const Directory& directory, int64_t run_id,
+                                                        core::Language language);
+
 // ---- Invoices ----
 
 struct InvoiceQuery {

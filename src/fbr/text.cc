@@ -1,5 +1,6 @@
 #include "fbr/text.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -61,9 +62,14 @@ void FillColumns(const rules::Program& program, Language language, InvoiceView& 
         language == Language::kEnglish && !package.invoice.titles_en.empty()
             ? package.invoice.titles_en
             : package.invoice.titles;
+    InvoiceView::PackageColumns names{
+        package.code, package.invoice.columns, {}, package.invoice.amount};
     for (const std::string& column : package.invoice.columns) {
       std::string title = column;
       rules::Display display = rules::Display::kNumber;
+      names.formulas.push_back(
+          std::any_of(package.activity_formulas.begin(), package.activity_formulas.end(),
+                      [&](const rules::FormulaSpec& f) { return f.code == column; }));
       for (const rules::FormulaSpec& f : package.activity_formulas) {
         if (f.code != column) continue;
         const std::string& label =
@@ -86,6 +92,7 @@ void FillColumns(const rules::Program& program, Language language, InvoiceView& 
                                                                                   : package.name});
     view.columns.push_back({package.code, titles});
     view.displays.push_back({package.code, displays});
+    view.column_names.push_back(std::move(names));
   }
 }
 

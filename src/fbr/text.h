@@ -62,6 +62,21 @@ struct InvoiceView {
     }
     return rules::Display::kNumber;
   }
+  // What the columns are: for each package, each column's input or activity formula name, the
+  // activity formulas among them (those an explanation can open), and the amount column's name.
+  struct PackageColumns {
+    std::string package;
+    std::vector<std::string> names;
+    std::vector<bool> formulas;
+    std::string amount;
+  };
+  std::vector<PackageColumns> column_names;
+  const PackageColumns* ColumnNames(const std::string& package) const {
+    for (const PackageColumns& c : column_names) {
+      if (c.package == package) return &c;
+    }
+    return nullptr;
+  }
 };
 
 // The column titles and displays of packages' invoices, from the program.

@@ -156,6 +156,47 @@ Result<Response> GetRun(Api::Call& call) {
   return JsonResponse(200, json);
 }
 
+// One published run, as its public page lists it (without its facilities).
+Json PublishedJson(const fbr::PublishedRun& published, core::Language language) {
+  const store::InvoiceRunRecord& run = published.detail.run;
+  const std::string period = PeriodText(run.period);
+  Json regions = Json::array();
+  for (const fbr::RunDetail::Zone& region : published.detail.regions) {
+    regions.push_back(ZoneJson(region));
+  }
+  return {
+      {"run", run.id},
+      {"program", run.program_code},
+      {"programName", published.detail.program_name},
+      {"period", period},
+      {"periodLabel", io::PeriodLabel(period, language)},
+      {"publishedAt", core::FormatTimestamp(published.published_at)},
+      {"catchUpFor", published.catch_up_for == 0 ? Json(nullptr) : Json(published.catch_up_for)},
+      {"invoices", run.invoice_count},
+      {"total", run.total},
+      {"regions", regions}};
+}
+
+// GET /api/public/results/{run}: one published run facility by facility, for anyone.
+Result<Response> PublicRunResults(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const fbr::Directory> directory, call.Directory());
+  KENEYA_ASSIGN_OR_RETURN(int64_t id, PathId(call, "run"));
+  KENEYA_ASSIGN_OR_RETURN(fbr::PublishedRunResults results,
+                          fbr::PublishedRunResultsOf(call.db(), *directory, id, call.language));
+  Json json = PublishedJson(results.run, call.language);
+  json["shownLabels"] = results.shown_labels;
+  Json facilities = Json::array();
+  for (const fbr::PublishedFacility& row : results.facilities) {
+    facilities.push_back({{"facility", BriefUnit(row.facility)},
+                          {"district", BriefUnit(row.district)},
+                          {"region", BriefUnit(row.region)},
+                          {"total", row.total},
+                          {"shown", row.shown}});
+  }
+  json["facilities"] = facilities;
+  return JsonResponse(200, json);
+}
+
 // GET /api/public/results?program=&period=: what the national unit published, for anyone.
 Result<Response> PublicResults(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const fbr::Directory> directory, call.Directory());
@@ -165,23 +206,7 @@ Result<Response> PublicResults(Api::Call& call) {
                             QueryText(call.request, "period")));
   Json items = Json::array();
   for (const fbr::PublishedRun& published : runs) {
-    const store::InvoiceRunRecord& run = published.detail.run;
-    const std::string period = PeriodText(run.period);
-    Json regions = Json::array();
-    for (const fbr::RunDetail::Zone& region : published.detail.regions) {
-      regions.push_back(ZoneJson(region));
-    }
-    items.push_back(
-        {{"run", run.id},
-         {"program", run.program_code},
-         {"programName", published.detail.program_name},
-         {"period", period},
-         {"periodLabel", io::PeriodLabel(period, call.language)},
-         {"publishedAt", core::FormatTimestamp(published.published_at)},
-         {"catchUpFor", published.catch_up_for == 0 ? Json(nullptr) : Json(published.catch_up_for)},
-         {"invoices", run.invoice_count},
-         {"total", run.total},
-         {"regions", regions}});
+    items.push_back(PublishedJson(published, call.language));
   }
   return JsonResponse(200, {{"runs", items}});
 }
@@ -306,11 +331,16 @@ std::string ViewJson(const fbr::InvoiceView& view, core::Language language) {
   for (const auto& [code, name] : view.package_names) {
     out.BeginObject();
     out.Key("code").String(code);
+    const fbr::InvoiceView::PackageColumns* names = view.ColumnNames(code);
+    out.Key("amount").String(names != nullptr ? names->amount : "");
     out.Key("columns").BeginArray();
     if (const auto* titles = view.ColumnTitles(code)) {
       for (size_t i = 0; i < titles->size(); ++i) {
         out.BeginObject();
         out.Key("display").String(DisplayCode(view.ColumnDisplay(code, i)));
+        const bool named = names != nullptr && i < names->names.size();
+        out.Key("formula").Bool(named && names->formulas[i]);
+        out.Key("name").String(named ? names->names[i] : "");
         out.Key("title").String((*titles)[i]);
         out.EndObject();
       }
@@ -578,6 +608,7 @@ void AddPaymentRoutes(std::vector<Api::Route>& routes) {
           {"GET", "/api/contracts/{id}", Who::kSignedIn, Body::kSmall, GetContract},
           {"GET", "/api/runs", Who::kSignedIn, Body::kSmall, ListRuns},
           {"GET", "/api/public/results", Who::kAnyone, Body::kSmall, PublicResults},
+          {"GET", "/api/public/results/{run}", Who::kAnyone, Body::kSmall, PublicRunResults},
           {"GET", "/api/runs/{id}", Who::kSignedIn, Body::kSmall, GetRun},
           {"GET", "/api/runs/{id}/export", Who::kSignedIn, Body::kSmall, ExportRun},
           {"GET", "/api/invoices", Who::kSignedIn, Body::kSmall, ListInvoices},

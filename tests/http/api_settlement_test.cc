@@ -815,6 +815,8 @@ TEST_P(ApiSettlementTest, OnlyPublishedResultsArePublic) {
     return Body(r)["runs"];
   };
   EXPECT_TRUE(published("2024Q3").empty());  // approved, not published
+  const std::string one = "/api/public/results/" + std::to_string(run);
+  EXPECT_EQ(Call("", "GET", one).status, 404);  // as a run that does not exist
   const std::string path = "/api/runs/" + std::to_string(run);
   const json state = Body(Call("cellule", "GET", path + "/workflow"));
   ASSERT_EQ(Call("cellule", "POST", path + "/publish", json{{"version", state["version"]}}).status,
@@ -829,11 +831,37 @@ TEST_P(ApiSettlementTest, OnlyPublishedResultsArePublic) {
   for (const json& region : result["regions"]) by_region += region["total"].get<int64_t>();
   EXPECT_EQ(by_region, total);
   EXPECT_EQ(result.dump().find(testing::kKokoCode), std::string::npos);  // no facility listed
+  // Facility by facility: each invoice's total and the quality score it shows.
+  Response detail = Call("", "GET", one);
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  const json facilities = Body(detail)["facilities"];
+  ASSERT_EQ(Body(detail)["shownLabels"], json::array({"Score qualité (%)"}));
+  int64_t by_facility = 0;
+  bool koko = false;
+  for (const json& row : facilities) {
+    by_facility += row["total"].get<int64_t>();
+    if (row["facility"]["code"] != testing::kKokoCode) continue;
+    koko = true;
+    const std::string number = [&] {
+      auto invoices = store_->InvoiceList(run, data_->OrgUnit(testing::kKokoCode)->id);
+      return invoices.ok() && invoices->size() == 1u ? (*invoices)[0].number : std::string();
+    }();
+    const json invoice = Body(Call("cellule", "GET", "/api/invoices/" + number));
+    EXPECT_EQ(row["total"], invoice["total"]);
+    for (const json& line : invoice["lines"]) {
+      if (line["kind"] == "info") {
+        EXPECT_EQ(row["shown"][0], line["shown"]);
+      }
+    }
+  }
+  EXPECT_TRUE(koko);
+  EXPECT_EQ(by_facility, total);
   EXPECT_TRUE(published("2024Q2").empty());
   EXPECT_EQ(Call("", "GET", "/api/public/results", nullptr, {{"period", "2024Q9"}}).status, 400);
   // Reopened: no longer the period's result.
   ASSERT_EQ(Reopen(run).status, 200);
   EXPECT_TRUE(published("2024Q3").empty());
+  EXPECT_EQ(Call("", "GET", one).status, 404);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ApiSettlementTest,
