@@ -103,6 +103,8 @@ function overlapping() {
   const boxes = [];
   for (const el of document.querySelectorAll('body *')) {
     if (el.children.length > 0 || !el.textContent.trim()) continue;
+    // Not drawn: inside a closed <details>, hidden, or content-visibility skipped.
+    if (typeof el.checkVisibility === 'function' && !el.checkVisibility()) continue;
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden' || style.display === 'none' || style.position === 'absolute') continue;
     const r = el.getBoundingClientRect();

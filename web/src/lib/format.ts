@@ -29,14 +29,15 @@ const MONTHS: Record<Language, string[]> = {
     'October', 'November', 'December'],
 };
 
-// A DHIS2 period in words: "202401" -> "janvier 2024", "2024Q1" -> "1er trimestre 2024".
+// A DHIS2 period in words: "202401" -> "janvier 2024", "2024Q1" -> "1er trimestre 2024" (in
+// English "January 2024", "Q1 2024", as the API's labels).
 export function period(code: string, lang: Language): string {
   const month = /^(\d{4})(\d{2})$/.exec(code);
   if (month) return `${MONTHS[lang][Number(month[2]) - 1]} ${month[1]}`;
   const quarter = /^(\d{4})Q([1-4])$/.exec(code);
   if (quarter) {
     const n = Number(quarter[2]);
-    if (lang === 'en') return `${['1st', '2nd', '3rd', '4th'][n - 1]} quarter ${quarter[1]}`;
+    if (lang === 'en') return `Q${n} ${quarter[1]}`;  // as the API's labels say it
     return `${n === 1 ? '1er' : `${n}e`} trimestre ${quarter[1]}`;
   }
   return code;

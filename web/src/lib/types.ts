@@ -81,3 +81,16 @@ export interface PeriodFile {
   history: PeriodEvent[];
   allowed: string[];
 }
+
+// One node of an amount's explanation (GET /api/invoices/{number}/explanation).
+export interface ExplainedNode {
+  name: string;
+  label: string;
+  period: string;
+  expression: string;
+  origin: string;
+  display: string;
+  shown: string;
+  value: number;
+  inputs: ExplainedNode[];
+}

@@ -1,0 +1,83 @@
+// An invoice, opened from the period it pays: its total and every explained amount equal the
+// API's; the explanation goes down to the table row and the entered value; the PDF downloaded
+// reads back (pdftotext) with the same total.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { apiAs, check, launch, password, plain, startServer } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const grouped = (n) => n.toLocaleString('fr-FR').replace(/[\u00a0\u202f]/g, ' ');
+
+test('an invoice and how its amounts are computed, as the API says, and its PDF', async () => {
+  const problems = [];
+  const context = await browser.newContext({ locale: 'fr-FR', acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/connexion`);
+  await page.getByLabel("Nom d'utilisateur").fill('district.kati');
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('heading', { name: /^Bonjour / }).waitFor();
+
+  // April 2024 of Koko II is paid: its page says so and leads to its invoice.
+  const october = await apiAs(server.url, 'district.kati', '/api/periods/FBR_QUANTITE/CSCOM_KATI_KOKO_II/202404');
+  assert.equal(october.status, 'paid');
+  await page.goto(`${server.url}/periodes/${october.dataSet.id}/${october.orgUnit.id}/202404`);
+  await page.getByText('Statut : payée').waitFor();
+  await page.getByRole('link', { name: `Voir la facture ${october.invoice}` }).click();
+  await page.getByRole('heading', { name: `Facture ${october.invoice}` }).waitFor();
+
+  const invoice = await apiAs(server.url, 'district.kati', `/api/invoices/${october.invoice}`);
+  const total = page.locator('.total .amount');
+  assert.equal(plain(await total.textContent()).trim(), `${grouped(invoice.total)} FCFA`);
+  await page.getByText(invoice.totalInWords).waitFor();
+  problems.push(...(await check(page, 'facture-koko', 'facture')));
+
+  // The total, explained: the tree's root is the API's.
+  await total.getByRole('button').click();
+  const tree = page.locator('#explanation');
+  await tree.waitFor();
+  const whole = await apiAs(server.url, 'district.kati', `/api/invoices/${october.invoice}/explanation`);
+  assert.equal(plain(await tree.locator('.tree > li > details > summary .value').textContent()), plain(whole.explanation.shown));
+
+  // An activity's amount, explained down to the tariff's row and the verified number.
+  const quantity = invoice.packages.find((p) => p.amount);
+  const line = invoice.lines.find((l) => l.kind === 'activity' && l.package === quantity.code && l.amount > 0);
+  const column = quantity.columns.find((c) => c.name === quantity.amount);
+  await page.getByRole('button', { name: `Comment ce montant est calculé : ${line.label}, ${column.title}` }).first().click();
+  const query = new URLSearchParams({ formula: `${quantity.code}.${quantity.amount}`, activity: line.code, period: line.period });
+  const amount = await apiAs(server.url, 'district.kati', `/api/invoices/${october.invoice}/explanation?${query}`);
+  await page.locator('#explanation').getByText(amount.explanation.label).first().waitFor();
+  const shownRoot = plain(await page.locator('#explanation .tree > li .value').first().textContent());
+  assert.equal(shownRoot, plain(amount.explanation.shown));
+  const leaves = await page.locator('#explanation .leaf').allTextContents();
+  assert.ok(leaves.some((text) => /Table : tarifs\.csv:\d+/.test(text)), leaves.join(' | '));
+  problems.push(...(await check(page, 'facture-koko', 'explication')));
+
+  // The PDF, downloaded and read back.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Télécharger en PDF' }).click(),
+  ]);
+  const file = join(mkdtempSync(join(tmpdir(), 'keneya-pdf-')), 'facture.pdf');
+  await download.saveAs(file);
+  const text = plain(execFileSync('pdftotext', ['-layout', file, '-']).toString());
+  assert.ok(text.includes(grouped(invoice.total)), `the PDF's text lacks ${grouped(invoice.total)}`);
+  assert.ok(text.includes('CSCOM Koko II'));
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
