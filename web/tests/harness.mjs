@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 
@@ -142,4 +143,30 @@ export async function apiAs(url, username, path) {
 // Text with its spaces made plain (French numbers use narrow no-break spaces).
 export function plain(text) {
   return text.replace(/[\u00a0\u202f]/g, ' ');
+}
+
+// A test file's server and browser, started before its tests and stopped after them.
+export function setup() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}
+
+// A new browser context signed in as `username`, on its home page.
+export async function signIn(env, username, options = {}) {
+  const context = await env.browser.newContext({ locale: 'fr-FR', ...options });
+  const page = await context.newPage();
+  await page.goto(`${env.server.url}/connexion`);
+  await page.getByLabel("Nom d'utilisateur").fill(username);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('heading', { name: /^(Bonjour|Hello) / }).waitFor();
+  return { context, page };
 }

@@ -1,28 +1,19 @@
 // The district team of Kati signs in and finds, in French, what waits for it, with the counts
 // the API gives; the language switches to English and stays so; the sign-in page refuses a wrong
 // password and every control is reached by keyboard.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiAs, check, launch, password, plain, startServer } from './harness.mjs';
+import { apiAs, check, password, plain, setup } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = setup();
 
 test('the district signs in and sees what waits for it, in French then English', async () => {
-  const context = await browser.newContext({ locale: 'fr-FR' });
+  const context = await env.browser.newContext({ locale: 'fr-FR' });
   const page = await context.newPage();
   const problems = [];
 
   // Anyone who is not signed in lands on the sign-in page.
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   await page.getByRole('heading', { name: 'Connexion' }).waitFor();
   assert.match(page.url(), /\/connexion\?suite=%2F$/);
   problems.push(...(await check(page, 'accueil-district', 'connexion')));
@@ -54,7 +45,7 @@ test('the district signs in and sees what waits for it, in French then English',
   assert.match(plain(await page.locator('.panel-head').textContent()), /Au 7 février 2025/);
 
   // Each group's count is the API's, and its first line is the API's first task.
-  const tasks = await apiAs(server.url, 'district.kati', '/api/tasks');
+  const tasks = await apiAs(env.server.url, 'district.kati', '/api/tasks');
   assert.ok(tasks.groups.length > 0, JSON.stringify(tasks).slice(0, 300));
   const headings = {
     declare: 'Déclarations à faire',
@@ -90,7 +81,7 @@ test('the district signs in and sees what waits for it, in French then English',
   // Signing out ends the session: the home page asks to sign in again.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 
   assert.deepEqual(problems, []);

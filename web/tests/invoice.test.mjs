@@ -1,46 +1,31 @@
 // An invoice, opened from the period it pays: its total and every explained amount equal the
 // API's; the explanation goes down to the table row and the entered value; the PDF downloaded
 // reads back (pdftotext) with the same total.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiAs, check, launch, password, plain, startServer } from './harness.mjs';
+import { apiAs, check, plain, setup, signIn } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = setup();
 
 const grouped = (n) => n.toLocaleString('fr-FR').replace(/[\u00a0\u202f]/g, ' ');
 
 test('an invoice and how its amounts are computed, as the API says, and its PDF', async () => {
   const problems = [];
-  const context = await browser.newContext({ locale: 'fr-FR', acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/connexion`);
-  await page.getByLabel("Nom d'utilisateur").fill('district.kati');
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.getByRole('heading', { name: /^Bonjour / }).waitFor();
+  const { context, page } = await signIn(env, 'district.kati', { acceptDownloads: true });
 
   // April 2024 of Koko II is paid: its page says so and leads to its invoice.
-  const october = await apiAs(server.url, 'district.kati', '/api/periods/FBR_QUANTITE/CSCOM_KATI_KOKO_II/202404');
-  assert.equal(october.status, 'paid');
-  await page.goto(`${server.url}/periodes/${october.dataSet.id}/${october.orgUnit.id}/202404`);
+  const april = await apiAs(env.server.url, 'district.kati', '/api/periods/FBR_QUANTITE/CSCOM_KATI_KOKO_II/202404');
+  assert.equal(april.status, 'paid');
+  await page.goto(`${env.server.url}/periodes/${april.dataSet.id}/${april.orgUnit.id}/202404`);
   await page.getByText('Statut : payée').waitFor();
-  await page.getByRole('link', { name: `Voir la facture ${october.invoice}` }).click();
-  await page.getByRole('heading', { name: `Facture ${october.invoice}` }).waitFor();
+  await page.getByRole('link', { name: `Voir la facture ${april.invoice}` }).click();
+  await page.getByRole('heading', { name: `Facture ${april.invoice}` }).waitFor();
 
-  const invoice = await apiAs(server.url, 'district.kati', `/api/invoices/${october.invoice}`);
+  const invoice = await apiAs(env.server.url, 'district.kati', `/api/invoices/${april.invoice}`);
   const total = page.locator('.total .amount');
   assert.equal(plain(await total.textContent()).trim(), `${grouped(invoice.total)} FCFA`);
   await page.getByText(invoice.totalInWords).waitFor();
@@ -50,7 +35,7 @@ test('an invoice and how its amounts are computed, as the API says, and its PDF'
   await total.getByRole('button').click();
   const tree = page.locator('#explanation');
   await tree.waitFor();
-  const whole = await apiAs(server.url, 'district.kati', `/api/invoices/${october.invoice}/explanation`);
+  const whole = await apiAs(env.server.url, 'district.kati', `/api/invoices/${april.invoice}/explanation`);
   assert.equal(plain(await tree.locator('.tree > li > details > summary .value').textContent()), plain(whole.explanation.shown));
 
   // An activity's amount, explained down to the tariff's row and the verified number.
@@ -59,7 +44,7 @@ test('an invoice and how its amounts are computed, as the API says, and its PDF'
   const column = quantity.columns.find((c) => c.name === quantity.amount);
   await page.getByRole('button', { name: `Comment ce montant est calculé : ${line.label}, ${column.title}` }).first().click();
   const query = new URLSearchParams({ formula: `${quantity.code}.${quantity.amount}`, activity: line.code, period: line.period });
-  const amount = await apiAs(server.url, 'district.kati', `/api/invoices/${october.invoice}/explanation?${query}`);
+  const amount = await apiAs(env.server.url, 'district.kati', `/api/invoices/${april.invoice}/explanation?${query}`);
   await page.locator('#explanation').getByText(amount.explanation.label).first().waitFor();
   const shownRoot = plain(await page.locator('#explanation .tree > li .value').first().textContent());
   assert.equal(shownRoot, plain(amount.explanation.shown));

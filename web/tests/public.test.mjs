@@ -1,35 +1,26 @@
 // The public results page, logged out: the quarters the national unit published, each region's
 // and district's total, each facility's earnings and quality score, as the public API gives them;
 // in French, then in English.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { check, launch, plain, startServer } from './harness.mjs';
+import { check, plain, setup } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = setup();
 
 const grouped = (n) => n.toLocaleString('fr-FR').replace(/[\u00a0\u202f]/g, ' ');
 
 test('anyone sees what each facility earned in the published quarters', async () => {
   const problems = [];
-  const context = await browser.newContext({ locale: 'fr-FR' });
+  const context = await env.browser.newContext({ locale: 'fr-FR' });
   const page = await context.newPage();
-  await page.goto(`${server.url}/connexion`);
+  await page.goto(`${env.server.url}/connexion`);
   await page.getByRole('link', { name: 'Voir les résultats publiés sans se connecter' }).click();
   await page.getByRole('heading', { name: 'Résultats publiés du FBR' }).waitFor();
 
-  const list = await (await fetch(`${server.url}/api/public/results`, { headers: { 'Accept-Language': 'fr' } })).json();
+  const list = await (await fetch(`${env.server.url}/api/public/results`, { headers: { 'Accept-Language': 'fr' } })).json();
   assert.equal(list.runs[0].period, '2024Q3');  // the newest published; 2024Q4 waits for approval
   assert.equal(await page.getByLabel('Trimestre', { exact: true }).inputValue(), String(list.runs[0].run));
-  const detail = await (await fetch(`${server.url}/api/public/results/${list.runs[0].run}`, { headers: { 'Accept-Language': 'fr' } })).json();
+  const detail = await (await fetch(`${env.server.url}/api/public/results/${list.runs[0].run}`, { headers: { 'Accept-Language': 'fr' } })).json();
   await page.getByText(`${grouped(detail.invoices)} structures payées, ${grouped(detail.total)} FCFA au total`).waitFor();
   for (const region of detail.regions) {
     const row = page.locator('tr.subtotal').filter({ hasText: region.orgUnit.name });

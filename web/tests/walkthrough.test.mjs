@@ -2,38 +2,19 @@
 // declares it in the grid (typing, then pasting a column), the verifier types what the registers
 // hold, one number lower (a gap), verifies and issues the report; the head contests it, the
 // verifier answers, the district validates. What each page shows is checked against the API.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiAs, check, launch, password, plain, startServer } from './harness.mjs';
+import { apiAs, check, plain, setup, signIn } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = setup();
 
-async function signIn(username) {
-  const context = await browser.newContext({ locale: 'fr-FR' });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/connexion`);
-  await page.getByLabel("Nom d'utilisateur").fill(username);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.getByRole('heading', { name: /^Bonjour / }).waitFor();
-  return { context, page };
-}
 
 test('January is declared, verified with a gap, contested, answered and validated', async () => {
   const problems = [];
   const shot = 'janvier-koko';
 
   // The head of Koko II finds January among what waits for him, and opens it.
-  const head = await signIn('chef.kokoii');
+  const head = await signIn(env, 'chef.kokoii');
   const declare = head.page.locator('section.group').filter({
     has: head.page.getByRole('heading', { name: 'Déclarations à faire' }),
   });
@@ -64,7 +45,7 @@ test('January is declared, verified with a gap, contested, answered and validate
   await head.page.waitForFunction(() => document.querySelectorAll('.grid .ok').length >= 6);
   const declared = ['212', '148', '9', '1234', '17', '6'];
   const stored = await apiAs(
-    server.url,
+    env.server.url,
     'chef.kokoii',
     `/api/forms?dataSet=${dataSet}&orgUnit=${orgUnit}&period=202501&state=declared`,
   );
@@ -75,8 +56,8 @@ test('January is declared, verified with a gap, contested, answered and validate
   await head.page.getByText('la période est maintenant « déclarée »').waitFor();
 
   // The verifier: the declared numbers beside hers, one lower than declared.
-  const verifier = await signIn('verif.kati');
-  await verifier.page.goto(`${server.url}${path}`);
+  const verifier = await signIn(env, 'verif.kati');
+  await verifier.page.goto(`${env.server.url}${path}`);
   await verifier.page.getByRole('heading', { name: 'Chiffres vérifiés dans les registres' }).waitFor();
   const verified = ['212', '145', '9', '1234', '17', '6'];
   for (let i = 0; i < verified.length; i++) {
@@ -91,7 +72,7 @@ test('January is declared, verified with a gap, contested, answered and validate
   await verifier.page.getByRole('button', { name: 'Émettre le procès-verbal' }).click();
   await verifier.page.getByRole('heading', { name: 'Procès-verbal de vérification' }).waitFor();
   await verifier.page.getByText('1 écart(s) entre déclaré et vérifié').waitFor();
-  const file = await apiAs(server.url, 'verif.kati', `/api/periods/${dataSet}/${orgUnit}/202501`);
+  const file = await apiAs(env.server.url, 'verif.kati', `/api/periods/${dataSet}/${orgUnit}/202501`);
   assert.equal(file.report.gaps, 1);
   assert.equal(file.status, 'reported');
 
@@ -108,13 +89,13 @@ test('January is declared, verified with a gap, contested, answered and validate
   await verifier.page.getByRole('button', { name: 'Répondre à la contestation' }).click();
   await verifier.page.getByText(/la période est maintenant « .*répon/).waitFor();
 
-  const district = await signIn('district.kati');
-  await district.page.goto(`${server.url}${path}`);
+  const district = await signIn(env, 'district.kati');
+  await district.page.goto(`${env.server.url}${path}`);
   await district.page.getByRole('button', { name: 'Valider' }).click();
   await district.page.getByText('la période est maintenant « validée »').waitFor();
   await district.page.getByText(/^Réponse de verif.kati : « Registre recompté : 145/).waitFor();
   problems.push(...(await check(district.page, shot, 'validation')));
-  const validated = await apiAs(server.url, 'district.kati', `/api/periods/${dataSet}/${orgUnit}/202501`);
+  const validated = await apiAs(env.server.url, 'district.kati', `/api/periods/${dataSet}/${orgUnit}/202501`);
   assert.equal(validated.status, 'validated');
   assert.deepEqual(
     validated.history.map((e) => e.action),
