@@ -87,3 +87,34 @@ test('the district signs in and sees what waits for it, in French then English',
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// What the district's home page costs a weak connection: every byte of its first load (the app,
+// the API's answers), compressed as sent, under 200 KB.
+test("the district's home page transfers under 200 KB on first load", async () => {
+  const login = await fetch(`${env.server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'district.kati', password }),
+  });
+  const [name, value] = login.headers.get('set-cookie').split(';')[0].split('=');
+  const context = await env.browser.newContext({ locale: 'fr-FR' });
+  await context.addCookies([{ name, value, url: env.server.url }]);
+  const page = await context.newPage();
+  const sizes = [];
+  page.on('requestfinished', (request) => {
+    sizes.push(
+      request.sizes().then((s) => ({ url: request.url(), bytes: s.responseBodySize + s.responseHeadersSize })),
+    );
+  });
+  await page.goto(`${env.server.url}/`);
+  await page.getByRole('heading', { name: 'Ce qui vous attend' }).waitFor();
+  await page.locator('section.group').first().waitFor();
+  await page.waitForLoadState('networkidle');
+  const all = await Promise.all(sizes);
+  const total = all.reduce((sum, s) => sum + s.bytes, 0);
+  console.log(`home page, first load: ${all.length} requests, ${(total / 1024).toFixed(1)} KB transferred`);
+  for (const s of all) console.log(`  ${(s.bytes / 1024).toFixed(1)} KB  ${new URL(s.url).pathname}`);
+  assert.ok(all.some((s) => new URL(s.url).pathname === '/api/tasks'));
+  assert.ok(total < 200 * 1024, `${total} bytes`);
+  await context.close();
+});

@@ -105,3 +105,36 @@ test('January is declared, verified with a gap, contested, answered and validate
   assert.deepEqual(problems, []);
   for (const who of [head, verifier, district]) await who.context.close();
 });
+
+// The district types a paper report on a facility's behalf: recorded as such.
+test("the district types a facility's paper report for January", async () => {
+  const tasks = await apiAs(env.server.url, 'district.kati', '/api/tasks');
+  const open = tasks.groups
+    .find((g) => g.action === 'declare')
+    .items.find((i) => i.period === '202501' && i.facility.code !== 'CSCOM_KATI_KOKO_II');
+  assert.ok(open, 'an open January in the district');
+  const district = await signIn(env, 'district.kati');
+  const declare = district.page.locator('section.group').filter({
+    has: district.page.getByRole('heading', { name: 'Déclarations à faire' }),
+  });
+  await declare.locator('tbody tr').filter({ hasText: 'janvier 2025' }).getByRole('link', { name: open.facility.name }).first().click();
+  await district.page.getByRole('heading', { name: `${open.facility.name} — janvier 2025` }).waitFor();
+  await district.page.locator('#cell-0').fill('87');
+  await district.page.locator('#cell-0').press('Enter');
+  await district.page.locator('#cell-1').fill('64');
+  await district.page.locator('#cell-1').press('Enter');
+  await district.page.waitForFunction(() => document.querySelectorAll('.grid .ok').length >= 2);
+  await district.page.getByRole('button', { name: 'Déclarer la période' }).click();
+  await district.page.getByText('la période est maintenant « déclarée »').waitFor();
+  await district.page.getByText('Rapport papier saisi par le district pour la structure').waitFor();
+  const file = await apiAs(
+    env.server.url,
+    'district.kati',
+    `/api/periods/${open.dataSet.id}/${open.facility.id}/202501`,
+  );
+  assert.equal(file.declaredOnBehalf, true);
+  assert.equal(file.daysLate, 2);
+  assert.equal(file.history[0].onBehalf, true);
+  assert.deepEqual(await check(district.page, 'rapport-papier', 'declaration-pour-la-structure'), []);
+  await district.context.close();
+});
