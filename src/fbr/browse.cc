@@ -360,7 +360,8 @@ Result<Page<InvoiceListRow>> FindInvoices(store::Store& store, const Sight& sigh
     if (!parsed.ok()) return core::InvalidArgument(parsed.error().text, "type");
     type = *parsed;
   }
-  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs,
+                          AllRuns(store));  // with their workflow status
   // Runs are national records: to others, a run that does not exist is a run without their
   // invoices, so that runs cannot be counted by trying numbers.
   const bool national = sight.Everywhere(auth::Resource::kInvoiceRun);
@@ -405,7 +406,8 @@ Result<Page<InvoiceListRow>> FindInvoices(store::Store& store, const Sight& sigh
     }
   } else {
     for (const store::InvoiceRunRecord& run : runs) {
-      if (run.status == "superseded") continue;
+      // Runs computed again since: their invoices are replaced.
+      if (run.status == "superseded" || run.status == "reopened") continue;
       if (!query.program.empty() && run.program_code != query.program) continue;
       chosen.emplace(run.id, &run);
     }

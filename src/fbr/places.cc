@@ -5,6 +5,7 @@
 
 #include "core/date.h"
 #include "core/timestamp.h"
+#include "fbr/browse.h"
 
 namespace keneya::fbr {
 
@@ -225,7 +226,7 @@ Result<FacilityCard> GetFacilityCard(store::Store& store, const Sight& sight, st
   if (card.invoices_shown) {
     KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices,
                             store.InvoiceList(0, unit->id));
-    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, AllRuns(store));
     for (const store::InvoiceRunRecord& run : runs) {  // newest first
       for (const store::InvoiceRecord& invoice : invoices) {
         if (invoice.run_id == run.id) card.invoices.push_back({invoice, run});

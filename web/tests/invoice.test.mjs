@@ -63,6 +63,19 @@ test('an invoice and how its amounts are computed, as the API says, and its PDF'
   assert.ok(text.includes(grouped(invoice.total)), `the PDF's text lacks ${grouped(invoice.total)}`);
   assert.ok(text.includes('CSCOM Koko II'));
 
+  // The facility's card, from the invoice: identity, contract, account, months, invoices.
+  await page.getByRole('link', { name: 'CSCOM Koko II' }).first().click();
+  await page.getByRole('heading', { name: 'CSCOM Koko II', exact: true }).waitFor();
+  const card = await apiAs(env.server.url, 'district.kati', '/api/facilities/CSCOM_KATI_KOKO_II');
+  await page.getByText('District sanitaire de Kati, région de Koulikoro').waitFor();
+  await page.getByText(/FBR Mali \(programme de démonstration\) : du 1er janvier 2021 sans fin/).waitFor();
+  await page.getByText(/confirmé par paiement\.diallo/).waitFor();
+  const months = page.locator('#months-title').locator('xpath=..').locator('tbody tr');
+  assert.equal(await months.count(), card.months.length);
+  const row = page.locator('tbody tr').filter({ has: page.getByRole('link', { name: april.invoice }) });
+  assert.match(plain(await row.textContent()), /approuvé/);
+  problems.push(...(await check(page, 'facture-koko', 'fiche-structure')));
+
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -26,6 +26,11 @@ export function setLanguage(lang: Language): void {
   document.documentElement.lang = lang;
 }
 
+// Whether the app has a text for `key` (a code the API may send that the app names).
+export function known(key: string): key is MessageKey {
+  return key in fr;
+}
+
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
   const text: string = (locale.lang === 'en' ? en : fr)[key];
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
