@@ -89,14 +89,39 @@ export async function check(page, test, name) {
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: join(dir, `${name}-${size}.png`), fullPage: true });
   }
+  await page.setViewportSize(LAPTOP);
+  for (const missed of await unreachable(page)) problems.push(`${name}: not reached by Tab: ${missed}`);
   const axe = await new AxeBuilder({ page }).analyze();
   for (const v of axe.violations) {
     if (v.impact === 'serious' || v.impact === 'critical') {
       problems.push(`${name}: axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     }
   }
-  await page.setViewportSize(LAPTOP);
   return problems;
+}
+
+// The page's controls that Tab never reaches, from the top of the page (every control must be
+// reachable by keyboard).
+async function unreachable(page) {
+  const controls = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+  const count = await page.evaluate((selector) => {
+    const visible = [...document.querySelectorAll(selector)].filter(
+      (el) => !el.disabled && (typeof el.checkVisibility !== 'function' || el.checkVisibility()),
+    );
+    for (const el of visible) el.dataset.keyboard = 'waiting';
+    document.addEventListener('focusin', (event) => {
+      if (event.target instanceof HTMLElement) event.target.dataset.keyboard = 'reached';
+    });
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+    return visible.length;
+  }, controls);
+  await page.evaluate(() => document.body.focus());
+  for (let i = 0; i < count + 3; i++) await page.keyboard.press('Tab');
+  return page.evaluate(() =>
+    [...document.querySelectorAll('[data-keyboard="waiting"]')]
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent || el.id || '').trim().slice(0, 40)}"`),
+  );
 }
 
 // Text boxes (leaf elements holding text) whose rectangles overlap another's: text drawn over text.

@@ -16,8 +16,6 @@ test('the district signs in and sees what waits for it, in French then English',
   await page.goto(`${env.server.url}/`);
   await page.getByRole('heading', { name: 'Connexion' }).waitFor();
   assert.match(page.url(), /\/connexion\?suite=%2F$/);
-  problems.push(...(await check(page, 'accueil-district', 'connexion')));
-
   // Every control by keyboard: the skip link, the language switch, the two fields.
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Aller au contenu');
@@ -28,6 +26,7 @@ test('the district signs in and sees what waits for it, in French then English',
   }
   assert.ok(reached.includes('username'), reached.join(', '));
   assert.ok(reached.includes('password'), reached.join(', '));
+  problems.push(...(await check(page, 'accueil-district', 'connexion')));
 
   // A wrong password: refused, said so, nothing else shown.
   await page.getByLabel("Nom d'utilisateur").fill('district.kati');

@@ -95,7 +95,7 @@ export const fr = {
   'invoice.run': 'Calcul {run} : {status}',
   'invoice.replaced': 'Facture remplacée, à ne pas payer : voir {number}.',
   'invoice.total': 'Total à payer',
-  'invoice.in_words': 'Arrêtée à la somme de {words}',
+  'invoice.in_words': 'Arrêtée à la somme {words}',
   'invoice.pdf': 'Télécharger en PDF',
   'invoice.xlsx': 'Télécharger en Excel (XLSX)',
   'invoice.activity': 'Activité',
