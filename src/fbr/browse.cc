@@ -468,6 +468,10 @@ Result<InvoiceDetail> GetInvoice(store::Store& store, const Sight& sight, std::s
   invoice.lines_json.clear();
   invoice.snapshot_json.clear();
   detail.row = {std::move(invoice), run.run, facility, sight.directory().Ancestor(*facility, 3)};
+  // As lists give it: the workflow's status for a run in the workflow.
+  KENEYA_ASSIGN_OR_RETURN(std::optional<store::RunWorkflowRecord> workflow,
+                          store.GetRunWorkflow(detail.row.run.id));
+  if (workflow) detail.row.run.status = workflow->status;
   return detail;
 }
 
