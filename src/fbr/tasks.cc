@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <tuple>
@@ -201,6 +203,61 @@ Result<Tasks> TasksOf(store::Store& store, const Sight& sight, const TaskOptions
     tasks.accounts_to_confirm.push_back(std::move(account));
   }
   return tasks;
+}
+
+Result<LargestGaps> LargestGapsOf(store::Store& store, const Sight& sight,
+                                  const GapOptions& options) {
+  LargestGaps out;
+  const Directory& directory = sight.directory();
+  store::ValueQuery query;
+  for (const core::Period& p : Ended(core::PeriodType::kMonthly, options.months, core::Today())) {
+    query.periods.push_back(p.Code());
+  }
+  // One subtree: the store reads that subtree only.
+  const auto& grants = sight.user().grants;
+  if (grants.size() == 1 && grants[0].scope.kind == auth::ScopeKind::kSubtree) {
+    if (const core::OrgUnit* root = directory.OrgUnit(grants[0].scope.uid)) {
+      query.org_unit_subtree = root->id;
+    }
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ValueGap> cells,
+                          store.Gaps(query, core::kStateDeclared, core::kStateVerified));
+  // The monthly set holding each element, for the period's page.
+  std::map<std::string_view, const core::DataSet*> set_of;
+  for (const core::DataSet& set : directory.bundle().data_sets) {
+    if (set.period_type != core::PeriodType::kMonthly) continue;
+    for (const std::string& uid : set.data_element_uids) set_of.emplace(uid, &set);
+  }
+  for (const store::ValueGap& cell : cells) {
+    const core::OrgUnit* facility = directory.OrgUnitById(cell.key.org_unit);
+    const core::DataElement* element = directory.DataElementById(cell.key.data_element);
+    if (facility == nullptr || element == nullptr ||
+        !sight.Allows(*facility, auth::Resource::kDataValue)) {
+      continue;
+    }
+    char* end = nullptr;
+    const double declared = std::strtod(cell.first.c_str(), &end);
+    if (end == cell.first.c_str()) continue;
+    const double verified = std::strtod(cell.second.c_str(), &end);
+    if (end == cell.second.c_str()) continue;
+    ++out.cells;
+    if (declared < options.minimum) continue;
+    auto period = core::Period::FromCode(cell.key.period);
+    auto set = set_of.find(element->uid);
+    if (!period.ok() || set == set_of.end()) continue;
+    out.gaps.push_back({set->second, facility, element, *period, declared, verified,
+                        (verified - declared) / declared});
+  }
+  std::sort(out.gaps.begin(), out.gaps.end(), [](const DeclaredGap& a, const DeclaredGap& b) {
+    return std::make_tuple(-std::abs(a.relative), -std::abs(a.verified - a.declared),
+                           a.facility->name) < std::make_tuple(-std::abs(b.relative),
+                                                               -std::abs(b.verified - b.declared),
+                                                               b.facility->name);
+  });
+  if (out.gaps.size() > static_cast<size_t>(options.limit)) {
+    out.gaps.resize(static_cast<size_t>(options.limit));
+  }
+  return out;
 }
 
 }  // namespace keneya::fbr

@@ -56,6 +56,30 @@ struct TaskOptions {
 // Errors: the store's; a program that no longer compiles (as for a period's file).
 core::Result<Tasks> TasksOf(store::Store& store, const Sight& sight, const TaskOptions& options);
 
+// The largest gaps between declared and verified numbers in the user's scope over the last
+// months ended: where a district looks first. Each is one cell (a facility's month and
+// indicator) whose declared number is at least `minimum`, ranked by the gap relative to the
+// declared number, then by its size.
+struct DeclaredGap {
+  const core::DataSet* data_set = nullptr;  // the monthly set holding the cell
+  const core::OrgUnit* facility = nullptr;
+  const core::DataElement* element = nullptr;
+  core::Period period = core::Period::ForDate(core::PeriodType::kMonthly, core::Date());
+  double declared = 0, verified = 0;
+  double relative = 0;  // (verified - declared) / declared
+};
+struct GapOptions {
+  int months = 3;
+  int limit = 15;
+  double minimum = 5;
+};
+struct LargestGaps {
+  int64_t cells = 0;  // every cell in scope where the two differ
+  std::vector<DeclaredGap> gaps;
+};
+core::Result<LargestGaps> LargestGapsOf(store::Store& store, const Sight& sight,
+                                        const GapOptions& options);
+
 }  // namespace keneya::fbr
 
 #endif  // KENEYA_FBR_TASKS_H_

@@ -136,6 +136,27 @@ Result<Response> Tasks(Api::Call& call) {
                             {"accountsToConfirm", accounts}});
 }
 
+// GET /api/gaps: the largest declared/verified gaps in the user's scope (fbr::LargestGapsOf).
+Result<Response> Gaps(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(fbr::LargestGaps gaps, fbr::LargestGapsOf(call.db(), *sight, {}));
+  Json items = Json::array();
+  for (const fbr::DeclaredGap& gap : gaps.gaps) {
+    items.push_back(
+        {{"dataSet",
+          {{"id", gap.data_set->uid}, {"code", gap.data_set->code}, {"name", gap.data_set->name}}},
+         {"facility", BriefUnit(gap.facility)},
+         {"dataElement",
+          {{"id", gap.element->uid}, {"code", gap.element->code}, {"name", gap.element->name}}},
+         {"period", gap.period.ToString()},
+         {"periodLabel", io::PeriodLabel(gap.period.ToString(), call.language)},
+         {"declared", gap.declared},
+         {"verified", gap.verified},
+         {"relative", gap.relative}});
+  }
+  return JsonResponse(200, {{"cells", gaps.cells}, {"gaps", items}});
+}
+
 fbr::PeriodRef RefOf(const Api::Call& call) {
   return {call.Path("dataSet"), call.Path("orgUnit"), call.Path("period")};
 }
@@ -432,6 +453,7 @@ void AddWorkflowRoutes(std::vector<Api::Route>& routes) {
   routes.insert(routes.end(),
                 {
                     {"GET", "/api/tasks", Who::kSignedIn, Body::kSmall, Tasks},
+                    {"GET", "/api/gaps", Who::kSignedIn, Body::kSmall, Gaps},
                     {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}", Who::kSignedIn,
                      Body::kSmall, GetPeriod},
                     {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}/report.pdf", Who::kSignedIn,

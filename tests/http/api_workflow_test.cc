@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -414,6 +415,52 @@ TEST_P(ApiWorkflowTest, TasksFollowTheWorkflowWithinEachUsersScope) {
     EXPECT_EQ(item["dataSet"]["code"], "FBR_QUALITE");
   }
   EXPECT_EQ(Call("", "GET", "/api/tasks").status, 401);
+}
+
+// The largest declared/verified gaps (GET /api/gaps) of the last three months, within each
+// user's scope, largest relative gap first, each as the verified form shows it.
+TEST_P(ApiWorkflowTest, TheLargestGapsAreThoseOfTheUsersScopeLargestFirst) {
+  setenv("KENEYA_TODAY", "2025-01-10", 1);  // October to December 2024
+  Response answer = Call("district", "GET", "/api/gaps");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const json district = Body(answer);
+  ASSERT_GT(district["cells"].get<int64_t>(), 0);
+  const json& gaps = district["gaps"];
+  ASSERT_FALSE(gaps.empty());
+  ASSERT_LE(gaps.size(), 15u);
+  double previous = 1e9;
+  for (const json& gap : gaps) {
+    EXPECT_NE(gap["facility"]["code"], data_->kalaban_cscom);
+    const double relative = gap["relative"];
+    EXPECT_LE(std::abs(relative), previous + 1e-12);
+    previous = std::abs(relative);
+    EXPECT_GE(gap["declared"].get<double>(), 5);
+    EXPECT_NEAR(relative,
+                (gap["verified"].get<double>() - gap["declared"].get<double>()) /
+                    gap["declared"].get<double>(),
+                1e-12);
+  }
+  // The first one, as the verified form shows it.
+  const json& first = gaps[0];
+  Response form = Call("district", "GET", "/api/forms", {},
+                       {{"dataSet", first["dataSet"]["id"]},
+                        {"orgUnit", first["facility"]["id"]},
+                        {"period", first["period"]},
+                        {"state", "verified"}});
+  ASSERT_EQ(form.status, 200) << form.body;
+  bool found = false;
+  const json cells = Body(form)["cells"];
+  for (const json& cell : cells) {
+    if (cell["dataElement"] != first["dataElement"]["id"]) continue;
+    found = true;
+    EXPECT_EQ(std::stod(cell["value"].get<std::string>()), first["verified"].get<double>());
+    EXPECT_EQ(std::stod(cell["compared"].get<std::string>()), first["declared"].get<double>());
+  }
+  EXPECT_TRUE(found) << first.dump();
+  // The head of Koko II sees Koko II's gaps only.
+  const json koko = Body(Call("chef", "GET", "/api/gaps"))["gaps"];
+  for (const json& gap : koko) EXPECT_EQ(gap["facility"]["id"], koko_);
+  EXPECT_EQ(Call("", "GET", "/api/gaps").status, 401);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ApiWorkflowTest,

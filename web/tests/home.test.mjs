@@ -41,7 +41,7 @@ test('the district signs in and sees what waits for it, in French then English',
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Bonjour Modibo Sidibé' }).waitFor();
   await page.getByRole('heading', { name: 'Ce qui vous attend' }).waitFor();
-  assert.match(plain(await page.locator('.panel-head').textContent()), /Au 7 février 2025/);
+  await page.locator('.panel-head').getByText('Au 7 février 2025').waitFor();
 
   // Each group's count is the API's, and its first line is the API's first task.
   const tasks = await apiAs(env.server.url, 'district.kati', '/api/tasks');
@@ -66,6 +66,19 @@ test('the district signs in and sees what waits for it, in French then English',
   const declare = tasks.groups.find((g) => g.action === 'declare');
   assert.ok(declare && declare.items.some((i) => i.period === '202501' && i.daysLate === 2));
   await page.getByText('2 j de retard').first().waitFor();
+  // The largest gaps between declared and verified, as the API ranks them.
+  const gaps = await apiAs(env.server.url, 'district.kati', '/api/gaps');
+  assert.ok(gaps.gaps.length > 0);
+  const firstGap = page.locator('table.gaps tbody tr').first();
+  const cells = (await firstGap.locator('td').allTextContents()).map(plain);
+  assert.deepEqual(cells.slice(0, 5), [
+    gaps.gaps[0].facility.name,
+    gaps.gaps[0].dataElement.name,
+    gaps.gaps[0].periodLabel,
+    plain(gaps.gaps[0].declared.toLocaleString('fr-FR')),
+    plain(gaps.gaps[0].verified.toLocaleString('fr-FR')),
+  ]);
+  assert.equal(await page.locator('table.gaps tbody tr').count(), gaps.gaps.length);
   problems.push(...(await check(page, 'accueil-district', 'accueil')));
 
   // English, remembered after a reload.
