@@ -49,45 +49,6 @@ using core::Text;
 
 const char* Version() { return "0.1.0"; }
 
-namespace {
-
-// The demo cut down to the health regions named (codes, comma-separated), for tests that need a
-// realistic database quickly.
-core::Result<demo::DemoDataset> SmallDemo(const demo::DemoDataset& full, std::string_view regions) {
-  std::set<std::string> wanted;
-  for (std::string_view rest = regions; !rest.empty();) {
-    const size_t comma = rest.find(',');
-    std::string code(rest.substr(0, comma));
-    std::erase(code, ' ');
-    if (!code.empty()) wanted.insert(code);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-  }
-  std::vector<std::string> uids;
-  std::string known;
-  for (const std::string& code : wanted) {
-    const auto region =
-        std::find_if(full.metadata.org_units.begin(), full.metadata.org_units.end(),
-                     [&](const core::OrgUnit& ou) { return ou.level == 2 && ou.code == code; });
-    if (region == full.metadata.org_units.end()) {
-      for (const core::OrgUnit& ou : full.metadata.org_units) {
-        if (ou.level == 2) known += (known.empty() ? "" : ", ") + ou.code;
-      }
-      return core::InvalidArgument(
-          core::Message("cli.demo.unknown_region", {{"region", code}, {"known", known}}),
-          "--regions");
-    }
-    uids.push_back(region->uid);
-  }
-  return demo::SubsetDemo(full, [&](const core::OrgUnit& ou) {
-    if (ou.level == 1) return true;
-    return std::any_of(uids.begin(), uids.end(), [&](const std::string& uid) {
-      return ou.path.find("/" + uid) != std::string::npos;
-    });
-  });
-}
-
-}  // namespace
-
 int RunDemo(const Context& c, const DemoOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const Language l = c.language;
@@ -97,7 +58,9 @@ int RunDemo(const Context& c, const DemoOptions& options) {
   }
   // The accounts' password is checked before anything is built.
   std::string password;
-  if (const char* given = std::getenv("KENEYA_DEMO_PASSWORD"); given != nullptr && *given) {
+  const char* given = std::getenv("KENEYA_DEMO_PASSWORD");
+  const bool password_given = given != nullptr && *given != '\0';
+  if (password_given) {
     password = given;
     core::Status strong = auth::CheckPasswordStrength(password, "");
     if (!strong.ok()) {
@@ -137,7 +100,15 @@ int RunDemo(const Context& c, const DemoOptions& options) {
   progress.Finish();
   if (!generated.ok()) return Fail(c, generated.error());
   if (!options.regions.empty()) {
-    auto small = SmallDemo(*generated, options.regions);
+    std::vector<std::string> regions;
+    for (std::string_view rest = options.regions; !rest.empty();) {
+      const size_t comma = rest.find(',');
+      std::string code(rest.substr(0, comma));
+      std::erase(code, ' ');
+      if (!code.empty()) regions.push_back(std::move(code));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    auto small = demo::RegionsOfDemo(*generated, regions);
     if (!small.ok()) return Fail(c, small.error());
     *generated = std::move(*small);
   }
@@ -165,8 +136,7 @@ int RunDemo(const Context& c, const DemoOptions& options) {
   progress.Finish();
   if (!fbr.ok()) return Fail(c, fbr.error());
   std::string password_file;
-  if (std::getenv("KENEYA_DEMO_PASSWORD") == nullptr ||
-      *std::getenv("KENEYA_DEMO_PASSWORD") == '\0') {
+  if (!password_given) {
     const std::filesystem::path db_dir = IsPostgres(c.db)
                                              ? std::filesystem::path("var")
                                              : std::filesystem::absolute(c.db).parent_path();

@@ -72,6 +72,12 @@ struct DemoDataset {
 DemoDataset SubsetDemo(const DemoDataset& demo,
                        const std::function<bool(const core::OrgUnit&)>& keep);
 
+// The dataset cut down to the country and the health regions named by their codes
+// ("REGION_KOULIKORO"), for a small demo. InvalidArgument (where: --regions) naming an unknown
+// region and the ones there are.
+core::Result<DemoDataset> RegionsOfDemo(const DemoDataset& demo,
+                                        const std::vector<std::string>& region_codes);
+
 // Builds the dataset; `progress` (may be empty) hears of each phase.
 core::Result<DemoDataset> GenerateDemo(const DemoOptions& options,
                                        const store::ProgressFn& progress);

@@ -123,6 +123,9 @@ class History {
   json LinesOf(const Period& period, int32_t demo_index) const;
   store::PeriodEvent Event(const store::PeriodKey& key, TimestampMs at, std::string user,
                            std::string action, std::string from, std::string to) const;
+  // A period before the last year: taken over from the previous system, validated; one event
+  // says so.
+  store::PeriodEvent TakenOver(const store::PeriodKey& key, TimestampMs at) const;
 
   core::Status SetUpAccounts();
   core::Status ReplayRuns();
@@ -302,6 +305,13 @@ store::PeriodEvent History::Event(const store::PeriodKey& key, TimestampMs at, s
   return e;
 }
 
+store::PeriodEvent History::TakenOver(const store::PeriodKey& key, TimestampMs at) const {
+  store::PeriodEvent e = Event(key, at, kTakenOver, "validate", "open", "validated");
+  e.reason = "Validé dans OpenRBF avant la mise en service de Keneya (janvier " +
+             std::to_string(options_.last_year) + ")";
+  return e;
+}
+
 core::Status History::WriteMonth(const Period& month) {
   std::vector<store::PeriodStatusRecord> statuses;
   std::vector<store::PeriodEvent> events;
@@ -315,11 +325,7 @@ core::Status History::WriteMonth(const Period& month) {
       statuses.push_back({key, last.to, last.at, last.user});
     };
     if (!last_year) {
-      // Taken over from the previous system, validated: one event says so.
-      store::PeriodEvent e =
-          Event(key, At(month.end().AddMonths(1), 18), kTakenOver, "validate", "open", "validated");
-      e.reason = "Validé dans OpenRBF avant la mise en service de Keneya (janvier " +
-                 std::to_string(options_.last_year) + ")";
+      store::PeriodEvent e = TakenOver(key, At(month.end().AddMonths(1), 18));
       status(e);
       events.push_back(std::move(e));
       continue;
@@ -401,10 +407,7 @@ core::Status History::WriteQuarterQuality(const Period& quarter) {
   for (const Place& place : places_) {
     const store::PeriodKey key{quality_->id, place.unit->id, quarter.Code()};
     if (quarter.year() != options_.last_year) {
-      store::PeriodEvent e = Event(key, At(next.AddMonths(1).AddDays(-1), 18), kTakenOver,
-                                   "validate", "open", "validated");
-      e.reason = "Validé dans OpenRBF avant la mise en service de Keneya (janvier " +
-                 std::to_string(options_.last_year) + ")";
+      store::PeriodEvent e = TakenOver(key, At(next.AddMonths(1).AddDays(-1), 18));
       statuses.push_back({key, e.to, e.at, e.user});
       events.push_back(std::move(e));
       continue;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,6 +35,31 @@ DemoDataset SubsetDemo(const DemoDataset& demo,
     small.january.push_back(d);
   }
   return small;
+}
+
+core::Result<DemoDataset> RegionsOfDemo(const DemoDataset& demo,
+                                        const std::vector<std::string>& region_codes) {
+  std::vector<std::string> uids;
+  for (const std::string& code : region_codes) {
+    const auto region =
+        std::find_if(demo.metadata.org_units.begin(), demo.metadata.org_units.end(),
+                     [&](const core::OrgUnit& ou) { return ou.level == 2 && ou.code == code; });
+    if (region == demo.metadata.org_units.end()) {
+      std::string known;
+      for (const core::OrgUnit& ou : demo.metadata.org_units) {
+        if (ou.level == 2) known += (known.empty() ? "" : ", ") + ou.code;
+      }
+      return core::InvalidArgument(
+          core::Message("demo.unknown_region", {{"region", code}, {"known", known}}), "--regions");
+    }
+    uids.push_back(region->uid);
+  }
+  return SubsetDemo(demo, [&](const core::OrgUnit& ou) {
+    if (ou.level == 1) return true;
+    return std::any_of(uids.begin(), uids.end(), [&](const std::string& uid) {
+      return ou.path.find("/" + uid) != std::string::npos;
+    });
+  });
 }
 
 }  // namespace keneya::demo

@@ -260,6 +260,25 @@ Result<RunDetail> GetRun(store::Store& store, const Sight& sight, int64_t id) {
   return DetailOf(store, sight.directory(), id);
 }
 
+namespace {
+
+// A published run as the public page shows it: its totals by region and district, no facility
+// named.
+Result<PublishedRun> PublishedOf(store::Store& store, const Directory& directory,
+                                 const store::RunWorkflowRecord& workflow) {
+  KENEYA_ASSIGN_OR_RETURN(RunDetail detail, DetailOf(store, directory, workflow.run_id));
+  detail.missing.clear();
+  detail.suspended.clear();
+  return PublishedRun{std::move(detail), workflow.published_at, workflow.catch_up_for};
+}
+
+// Published and standing: a run reopened since is no longer its period's result.
+bool Published(const store::RunWorkflowRecord& workflow) {
+  return workflow.status == "approved" && workflow.published_at != 0;
+}
+
+}  // namespace
+
 Result<std::vector<PublishedRun>> PublishedResults(store::Store& store, const Directory& directory,
                                                    std::string_view program,
                                                    std::string_view period) {
@@ -272,14 +291,12 @@ Result<std::vector<PublishedRun>> PublishedResults(store::Store& store, const Di
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::RunWorkflowRecord> workflows, store.RunWorkflows());
   std::vector<PublishedRun> out;
   for (const store::RunWorkflowRecord& w : workflows) {
-    // Published and standing: a run reopened since is no longer its period's result.
-    if (w.status != "approved" || w.published_at == 0) continue;
-    KENEYA_ASSIGN_OR_RETURN(RunDetail detail, DetailOf(store, directory, w.run_id));
-    if (!program.empty() && detail.run.program_code != program) continue;
-    if (period_code && detail.run.period != *period_code) continue;
-    detail.missing.clear();
-    detail.suspended.clear();
-    out.push_back({std::move(detail), w.published_at, w.catch_up_for});
+    if (!Published(w)) continue;
+    KENEYA_ASSIGN_OR_RETURN(PublishedRun published, PublishedOf(store, directory, w));
+    const store::InvoiceRunRecord& run = published.detail.run;
+    if (!program.empty() && run.program_code != program) continue;
+    if (period_code && run.period != *period_code) continue;
+    out.push_back(std::move(published));
   }
   std::sort(out.begin(), out.end(), [](const PublishedRun& a, const PublishedRun& b) {
     return std::tie(b.detail.run.period, a.detail.run.id) <
@@ -292,30 +309,13 @@ Result<PublishedRunResults> PublishedRunResultsOf(store::Store& store, const Dir
                                                   int64_t run_id, core::Language language) {
   KENEYA_ASSIGN_OR_RETURN(std::optional<store::RunWorkflowRecord> workflow,
                           store.GetRunWorkflow(run_id));
-  if (!workflow || workflow->status != "approved" || workflow->published_at == 0) {
+  if (!workflow || !Published(*workflow)) {
     return core::NotFound(Message("fbr.invoice.no_run", {{"run", run_id}}),
                           Message("fbr.place.run"));
   }
   PublishedRunResults out;
-  KENEYA_ASSIGN_OR_RETURN(out.run.detail, DetailOf(store, directory, run_id));
-  out.run.detail.missing.clear();
-  out.run.detail.suspended.clear();
-  out.run.published_at = workflow->published_at;
-  out.run.catch_up_for = workflow->catch_up_for;
-  KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
-  const store::ProgramRecord* program = nullptr;
-  for (const store::ProgramRecord& p : programs) {
-    if (p.code == out.run.detail.run.program_code &&
-        p.version == out.run.detail.run.program_version) {
-      program = &p;
-    }
-  }
-  if (program == nullptr) {
-    return core::NotFound(Message("fbr.invoice.no_run", {{"run", run_id}}),
-                          Message("fbr.place.run"));
-  }
-  KENEYA_ASSIGN_OR_RETURN(std::shared_ptr<const rules::CompiledProgram> compiled,
-                          CompiledVersion(*program));
+  KENEYA_ASSIGN_OR_RETURN(out.run, PublishedOf(store, directory, *workflow));
+  KENEYA_ASSIGN_OR_RETURN(StoredRun stored, LoadRun(store, run_id));
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices, store.Invoices(run_id));
   std::map<std::string, size_t> label_index;
   for (const store::InvoiceRecord& invoice : invoices) {
@@ -326,7 +326,7 @@ Result<PublishedRunResults> PublishedRunResultsOf(store::Store& store, const Dir
     row.region = directory.Ancestor(*row.facility, 2);
     row.total = invoice.total;
     KENEYA_ASSIGN_OR_RETURN(std::vector<rules::InvoiceLine> lines,
-                            LinesOf(invoice, compiled->program()));
+                            LinesOf(invoice, stored.compiled().program()));
     for (const rules::InvoiceLine& line : lines) {
       if (line.kind != rules::InvoiceLine::Kind::kInfo) continue;
       const std::string label = language == core::Language::kEnglish && !line.label_en.empty()

@@ -9,7 +9,6 @@
 #include <tuple>
 
 #include "auth/roles.h"
-#include "fbr/browse.h"
 
 namespace keneya::fbr {
 
@@ -56,12 +55,6 @@ std::optional<PeriodAction> Waiting(PeriodStatus status, bool declared) {
     default:
       return std::nullopt;
   }
-}
-
-bool HeadOf(const auth::Principal& user, const core::OrgUnit& unit) {
-  return std::any_of(user.grants.begin(), user.grants.end(), [&](const auth::Grant& grant) {
-    return grant.role == auth::Role::kFacilityHead && grant.scope.Contains(unit);
-  });
 }
 
 // The last `count` periods of `type` ended before `today`, newest first.
@@ -139,7 +132,7 @@ Result<Tasks> TasksOf(store::Store& store, const Sight& sight, const TaskOptions
           continue;
         }
         // Contesting is the facility's own act: the district sees the report's window elsewhere.
-        if (*action == PeriodAction::kContest && !HeadOf(sight.user(), *unit)) continue;
+        if (*action == PeriodAction::kContest && !IsFacilityItself(sight.user(), *unit)) continue;
         TaskGroup& group = groups[*action];
         group.action = *action;
         ++group.count;
@@ -172,15 +165,18 @@ Result<Tasks> TasksOf(store::Store& store, const Sight& sight, const TaskOptions
 
   // The national unit: runs waiting for approval by someone who did not start them.
   if (sight.Everywhere(auth::Resource::kInvoiceRun, auth::Action::kWrite)) {
-    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, AllRuns(store));
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRunRecord> runs, store.InvoiceRuns());
     KENEYA_ASSIGN_OR_RETURN(std::vector<store::RunWorkflowRecord> workflows, store.RunWorkflows());
-    std::map<int64_t, int64_t> catch_up_for;
-    for (const store::RunWorkflowRecord& w : workflows) catch_up_for[w.run_id] = w.catch_up_for;
-    for (const store::InvoiceRunRecord& run : runs) {
-      if (run.status == "computed" && catch_up_for[run.id] == 0 &&
-          run.created_by != sight.user().name) {
-        tasks.runs_to_approve.push_back(run);
+    std::map<int64_t, const store::RunWorkflowRecord*> workflow_of;
+    for (const store::RunWorkflowRecord& w : workflows) workflow_of[w.run_id] = &w;
+    for (store::InvoiceRunRecord& run : runs) {
+      auto w = workflow_of.find(run.id);
+      if (w == workflow_of.end() || w->second->status != "computed" ||
+          w->second->catch_up_for != 0 || run.created_by == sight.user().name) {
+        continue;
       }
+      run.status = w->second->status;  // as lists give it
+      tasks.runs_to_approve.push_back(std::move(run));
     }
     std::sort(tasks.runs_to_approve.begin(), tasks.runs_to_approve.end(),
               [](const auto& a, const auto& b) { return a.id < b.id; });

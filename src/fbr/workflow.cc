@@ -46,6 +46,12 @@ Result<DataSetWorkflow> WorkflowFor(store::Store& store, const Directory& direct
   return DataSetWorkflow{};
 }
 
+bool IsFacilityItself(const auth::Principal& user, const core::OrgUnit& unit) {
+  return std::any_of(user.grants.begin(), user.grants.end(), [&](const auth::Grant& grant) {
+    return grant.role == auth::Role::kFacilityHead && grant.scope.Contains(unit);
+  });
+}
+
 namespace {
 
 Result<rules::WorkflowRules> RulesFor(store::Store& store, const Directory& directory,
@@ -197,13 +203,6 @@ Result<std::vector<ReportLine>> LinesOfDetail(const Directory& directory, const 
     lines.push_back(std::move(line));
   }
   return lines;
-}
-
-// Whether the user holds the facility's own role there (else a declaration is on its behalf).
-bool IsFacilityItself(const auth::Principal& user, const core::OrgUnit& unit) {
-  return std::any_of(user.grants.begin(), user.grants.end(), [&](const auth::Grant& grant) {
-    return grant.role == auth::Role::kFacilityHead && grant.scope.Contains(unit);
-  });
 }
 
 // The statuses a step starts from (the reckoned status: accepted is a report past its window).

@@ -143,6 +143,10 @@ core::Result<DataSetWorkflow> WorkflowFor(store::Store& store, const Directory& 
                                           const core::DataSet& data_set,
                                           const core::Period& period);
 
+// Whether the user holds the facility's own role there (the facility head): a declaration by
+// anyone else is made on its behalf, and contesting its report is the facility's own act.
+bool IsFacilityItself(const auth::Principal& user, const core::OrgUnit& unit);
+
 // Whether a value of `state` may be written now in a facility-period at `status`: declared
 // numbers while the period is open; verified numbers until the report is issued, and while it
 // is contested (the verifier's corrections); other states (numbers imported validated) always.
