@@ -170,6 +170,11 @@ export function plain(text) {
   return text.replace(/[\u00a0\u202f]/g, ' ');
 }
 
+// A whole number as French writes it, spaces made plain: 1234567 -> "1 234 567".
+export function grouped(n) {
+  return plain(n.toLocaleString('fr-FR'));
+}
+
 // A test file's server and browser, started before its tests and stopped after them.
 export function setup() {
   const env = { server: null, browser: null };

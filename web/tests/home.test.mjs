@@ -3,7 +3,7 @@
 // password and every control is reached by keyboard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiAs, check, password, plain, setup } from './harness.mjs';
+import { apiAs, check, grouped, password, plain, setup } from './harness.mjs';
 
 const env = setup();
 
@@ -57,7 +57,7 @@ test('the district signs in and sees what waits for it, in French then English',
     const section = page.locator('section.group').filter({
       has: page.getByRole('heading', { name: headings[group.action] }),
     });
-    assert.equal(plain(await section.locator('.count').textContent()), group.count.toLocaleString('fr-FR').replace(/[\u00a0\u202f]/g, ' '));
+    assert.equal(plain(await section.locator('.count').textContent()), grouped(group.count));
     const first = section.locator('tbody tr').first();
     assert.equal(await first.locator('td').nth(0).textContent(), group.items[0].facility.name);
     assert.equal(await first.locator('td').nth(2).textContent(), group.items[0].periodLabel);
@@ -75,8 +75,8 @@ test('the district signs in and sees what waits for it, in French then English',
     gaps.gaps[0].facility.name,
     gaps.gaps[0].dataElement.name,
     gaps.gaps[0].periodLabel,
-    plain(gaps.gaps[0].declared.toLocaleString('fr-FR')),
-    plain(gaps.gaps[0].verified.toLocaleString('fr-FR')),
+    grouped(gaps.gaps[0].declared),
+    grouped(gaps.gaps[0].verified),
   ]);
   assert.equal(await page.locator('table.gaps tbody tr').count(), gaps.gaps.length);
   problems.push(...(await check(page, 'accueil-district', 'accueil')));

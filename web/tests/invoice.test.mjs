@@ -7,11 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiAs, check, plain, setup, signIn } from './harness.mjs';
+import { apiAs, check, grouped, plain, setup, signIn } from './harness.mjs';
 
 const env = setup();
-
-const grouped = (n) => n.toLocaleString('fr-FR').replace(/[\u00a0\u202f]/g, ' ');
 
 test('an invoice and how its amounts are computed, as the API says, and its PDF', async () => {
   const problems = [];

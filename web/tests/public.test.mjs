@@ -3,11 +3,9 @@
 // in French, then in English.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { check, plain, setup } from './harness.mjs';
+import { check, grouped, plain, setup } from './harness.mjs';
 
 const env = setup();
-
-const grouped = (n) => n.toLocaleString('fr-FR').replace(/[\u00a0\u202f]/g, ' ');
 
 test('anyone sees what each facility earned in the published quarters', async () => {
   const problems = [];

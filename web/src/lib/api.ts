@@ -1,7 +1,8 @@
 // The API, and nothing else, is where the app's data comes from. Requests carry the session
 // cookie, the reader's language and, for changes, the session's CSRF token; an error answer
 // becomes an ApiError with the server's message, already in the reader's language.
-import { locale } from './i18n.svelte';
+import { sentence } from './format';
+import { locale, t } from './i18n.svelte';
 
 export class ApiError extends Error {
   constructor(
@@ -14,6 +15,16 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+// What a page says of a failed request: the server's message when it gave one, the network
+// when it could not be reached, the status otherwise.
+export function problemOf(error: unknown): string {
+  if (error instanceof ApiError && error.message) return sentence(error.message);
+  if (error instanceof ApiError && error.status > 0) {
+    return t('error.unexpected', { status: error.status });
+  }
+  return t('error.network');
 }
 
 let csrfToken = '';

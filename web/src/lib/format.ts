@@ -2,19 +2,26 @@
 // "janvier 2024", "1er trimestre 2024".
 import type { Language } from './i18n.svelte';
 
-const integers = new Map<Language, Intl.NumberFormat>();
+const formats = new Map<string, Intl.NumberFormat>();
 
-function integerFormat(lang: Language): Intl.NumberFormat {
-  let format = integers.get(lang);
+// A number with at most `digits` decimals, as the language writes it ("12,5" in French).
+export function decimal(value: number, lang: Language, digits = 2): string {
+  const key = `${lang}/${digits}`;
+  let format = formats.get(key);
   if (!format) {
-    format = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'fr-FR', { maximumFractionDigits: 0 });
-    integers.set(lang, format);
+    format = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'fr-FR', { maximumFractionDigits: digits });
+    formats.set(key, format);
   }
-  return format;
+  return format.format(value);
 }
 
 export function integer(value: number, lang: Language): string {
-  return integerFormat(lang).format(value);
+  return decimal(value, lang, 0);
+}
+
+// A ratio as a percentage ("0,345" -> "34,5 %"); `signed` writes "+" before a rise.
+export function percent(ratio: number, lang: Language, digits = 1, signed = false): string {
+  return `${signed && ratio > 0 ? '+' : ''}${decimal(ratio * 100, lang, digits)} %`;
 }
 
 // Whole francs CFA.
