@@ -2,9 +2,10 @@
 // hashed names under assets/ (cached for a year), index.html revalidated.
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { maliOutline } from './build/mali-outline.ts';
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), maliOutline()],
   build: {
     outDir: 'dist',
     assetsDir: 'assets',

@@ -23,6 +23,7 @@
 #include "demo/demo.h"
 #include "demo/demo_internal.h"
 #include "demo/districts.h"
+#include "fbr/overview.h"
 
 namespace keneya::demo {
 
@@ -798,6 +799,7 @@ class Generator {
   core::OrgUnit& AddOrgUnit(const core::OrgUnit* parent, std::string code, std::string name,
                             std::string short_name, OrgUnitType type);
   core::Status BuildPyramid(const std::vector<District>& districts);
+  void MarkCoordinates(const std::vector<District>& districts);
   void AddFacilities(const District& district, int district_index, int region_index,
                      const std::array<int, kKindCount>& counts, NameBook& names);
   void AssignEquity();
@@ -878,6 +880,7 @@ core::Result<DemoDataset> Generator::Run() {
   BuildGroups();
   KENEYA_RETURN_IF_ERROR(BuildCategoriesAndDataElements());
   KENEYA_RETURN_IF_ERROR(GenerateValues());
+  MarkCoordinates(districts);
 
   Report("validate", 0, 1);
   const core::Status valid = dataset_.metadata.Validate();
@@ -891,6 +894,23 @@ core::Result<DemoDataset> Generator::Run() {
 
 // ---------------------------------------------------------------------------------------------
 // The pyramid
+
+// The districts whose position districts.csv does not vouch for: a map lists them beside itself
+// rather than drawing them (fbr::PrecisionOf). Last, so that no other uid moves.
+void Generator::MarkCoordinates(const std::vector<District>& districts) {
+  core::Attribute precision{0, NewUid(), std::string(fbr::kCoordinatesPrecision),
+                            "Précision des coordonnées"};
+  for (size_t i = 0; i < districts.size(); ++i) {
+    if (district_org_units_[i] < 0) continue;
+    const char* value = districts[i].placeholder_coordinates ? "PLACEHOLDER"
+                        : districts[i].uncertain             ? "UNCERTAIN"
+                                                             : nullptr;
+    if (value == nullptr) continue;
+    dataset_.metadata.org_units[district_org_units_[i]].attribute_values.push_back(
+        {precision.uid, value});
+  }
+  dataset_.metadata.attributes.push_back(std::move(precision));
+}
 
 core::Status Generator::BuildPyramid(const std::vector<District>& districts) {
   const int district_count = static_cast<int>(districts.size());

@@ -430,6 +430,13 @@ Result<InvoicePayments> GetInvoicePayments(store::Store& store, const Sight& sig
   return PaymentsOf(store, sight, found.first, found.second);
 }
 
+Result<FacilityLedger> GetFacilityLedger(store::Store& store, const Sight& sight,
+                                         const core::OrgUnit& facility) {
+  KENEYA_RETURN_IF_ERROR(auth::Authorize(sight.user(), auth::Resource::kPayment,
+                                         auth::Action::kRead, &facility, facility.uid));
+  return LoadLedger(store, facility.id);
+}
+
 Result<InvoicePayments> RecordPayment(store::Store& store, const Sight& sight,
                                       const PaymentRequest& request, const store::Actor& actor) {
   KENEYA_ASSIGN_OR_RETURN(auto found, PaymentInvoice(store, sight, request.number));

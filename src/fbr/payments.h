@@ -131,6 +131,11 @@ struct InvoicePayments {
 core::Result<InvoicePayments> GetInvoicePayments(store::Store& store, const Sight& sight,
                                                  std::string_view number);
 
+// A facility's invoices in the workflow with their standing (paid, balance) and its payments,
+// for its card: payment R at the facility (PermissionDenied otherwise).
+core::Result<FacilityLedger> GetFacilityLedger(store::Store& store, const Sight& sight,
+                                               const core::OrgUnit& facility);
+
 struct PaymentRequest {
   std::string number;     // the invoice
   int64_t amount = 0;     // francs CFA sent now (0: only the deduction, when there is one)

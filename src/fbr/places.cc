@@ -142,7 +142,8 @@ Result<PlaceDetail> GetOrgUnit(const Sight& sight, std::string_view key) {
 }
 
 Result<FacilityCard> GetFacilityCard(store::Store& store, const Sight& sight, std::string_view key,
-                                     std::optional<core::Period> last, int months) {
+                                     std::optional<core::Period> last, int months,
+                                     core::Language language) {
   const core::OrgUnit* unit = Resolve(sight, key);
   if (unit == nullptr || !core::IsFacility(unit->type)) return UnknownOrUnseen(key, key);
   KENEYA_RETURN_IF_ERROR(
@@ -232,6 +233,10 @@ Result<FacilityCard> GetFacilityCard(store::Store& store, const Sight& sight, st
         if (invoice.run_id == run.id) card.invoices.push_back({invoice, run});
       }
     }
+    KENEYA_ASSIGN_OR_RETURN(card.quality, FacilityHistoryOf(store, sight, *unit, language));
+  }
+  if (sight.Allows(*unit, auth::Resource::kPayment)) {
+    KENEYA_ASSIGN_OR_RETURN(card.ledger, GetFacilityLedger(store, sight, *unit));
   }
   return card;
 }

@@ -14,6 +14,8 @@
 #include "core/period.h"
 #include "core/result.h"
 #include "fbr/directory.h"
+#include "fbr/overview.h"
+#include "fbr/payments.h"
 #include "store/store.h"
 
 namespace keneya::fbr {
@@ -92,6 +94,9 @@ struct FacilityCard {
   std::vector<MonthOfData> months;        // the last months, oldest first
   bool invoices_shown = false;            // the user may read invoices here
   std::vector<FacilityInvoice> invoices;  // newest run first
+  FacilityHistory quality;                // with the invoices: approved quarters, oldest first
+  // For those who may read payments here: each invoice's standing and the payments received.
+  std::optional<FacilityLedger> ledger;
 };
 
 // A facility's card, with the `months` months that end with `last` (none: the latest month the
@@ -100,7 +105,8 @@ struct FacilityCard {
 // are (NotFound: its card is not the user's to read).
 core::Result<FacilityCard> GetFacilityCard(store::Store& store, const Sight& sight,
                                            std::string_view key, std::optional<core::Period> last,
-                                           int months = 12);
+                                           int months = 12,
+                                           core::Language language = core::Language::kFrench);
 
 // Letter case and accents removed, for searches: "Ségou" -> "segou".
 std::string FoldForSearch(std::string_view text);

@@ -1,7 +1,10 @@
 // The API's routes over the pyramid and the metadata: org units (found, one with its ancestors
 // and children), a facility's card, data sets and data elements. Each parses the request, calls
 // one function of fbr (which checks what the user may see) and renders.
+#include <map>
+
 #include "core/timestamp.h"
+#include "fbr/payments.h"
 #include "http/api_internal.h"
 #include "io/readable.h"
 
@@ -87,9 +90,9 @@ Result<Response> FacilityCard(Api::Call& call) {
     last = *period;
   }
   KENEYA_ASSIGN_OR_RETURN(int64_t months, QueryInteger(call.request, "months", 12, 60));
-  KENEYA_ASSIGN_OR_RETURN(
-      fbr::FacilityCard card,
-      fbr::GetFacilityCard(call.db(), *sight, call.Path("id"), last, static_cast<int>(months)));
+  KENEYA_ASSIGN_OR_RETURN(fbr::FacilityCard card,
+                          fbr::GetFacilityCard(call.db(), *sight, call.Path("id"), last,
+                                               static_cast<int>(months), call.language));
   Json json = DetailJson(card.place);
   if (card.contracts_shown) {
     Json contracts = Json::array();
@@ -141,6 +144,57 @@ Result<Response> FacilityCard(Api::Call& call) {
                           {"total", line.invoice.total}});
     }
     json["invoices"] = invoices;
+    Json quarters = Json::array();
+    for (const fbr::FacilityQuarter& q : card.quality.quarters) {
+      quarters.push_back({{"period", q.period.ToString()},
+                          {"periodLabel", io::PeriodLabel(q.period.ToString(), call.language)},
+                          {"invoice", q.invoice},
+                          {"total", q.total},
+                          {"score", q.score ? Json(*q.score) : Json(nullptr)}});
+    }
+    json["quality"] = {{"scoreLabel", card.quality.score_label}, {"quarters", quarters}};
+  }
+  if (card.ledger) {
+    std::map<int64_t, std::string> numbers;
+    for (const fbr::InvoiceStanding& s : card.ledger->invoices)
+      numbers[s.invoice.id] = s.invoice.number;
+    auto number = [&](int64_t id) -> Json {
+      auto it = numbers.find(id);
+      return it != numbers.end() ? Json(it->second) : Json(nullptr);
+    };
+    Json standings = Json::array();
+    int64_t due = 0, to_recover = 0;
+    for (const fbr::InvoiceStanding& s : card.ledger->invoices) {
+      if (s.state == fbr::PaymentState::kUnpaid || s.state == fbr::PaymentState::kPartlyPaid) {
+        due += s.balance;
+      } else if (s.state == fbr::PaymentState::kToRecover) {
+        to_recover -= s.balance;
+      }
+      auto period = core::Period::FromCode(s.run.period);
+      const std::string text = period.ok() ? period->ToString() : std::to_string(s.run.period);
+      standings.push_back(
+          {{"number", s.invoice.number},
+           {"period", text},
+           {"periodLabel", io::PeriodLabel(text, call.language)},
+           {"runStatus", s.run_status},
+           {"total", s.invoice.total},
+           {"paid", s.paid},
+           {"balance", s.balance},
+           {"state", fbr::PaymentStateCode(s.state)},
+           {"stateLabel", core::Render(fbr::PaymentStateText(s.state), call.language)}});
+    }
+    Json payments = Json::array();
+    for (const store::PaymentRecord& p : card.ledger->payments) {
+      payments.push_back(
+          {{"invoice", number(p.invoice_id)},
+           {"kind", p.kind},
+           {"amount", p.amount},
+           {"paidOn", p.paid_on},
+           {"reference", p.reference},
+           {"fromInvoice", p.from_invoice == 0 ? Json(nullptr) : number(p.from_invoice)}});
+    }
+    json["payments"] = {
+        {"due", due}, {"toRecover", to_recover}, {"invoices", standings}, {"payments", payments}};
   }
   return JsonResponse(200, json);
 }

@@ -7,6 +7,7 @@
 #include "core/data_element.h"
 #include "core/timestamp.h"
 #include "fbr/jobs.h"
+#include "fbr/overview.h"
 #include "fbr/report_pdf.h"
 #include "fbr/run_approval.h"
 #include "fbr/stored_invoices.h"
@@ -155,6 +156,68 @@ Result<Response> Gaps(Api::Call& call) {
          {"relative", gap.relative}});
   }
   return JsonResponse(200, {{"cells", gaps.cells}, {"gaps", items}});
+}
+
+// GET /api/overview: the home page's figures in the user's scope (fbr::OverviewOf): by quarter,
+// by district for the map, facilities ranked.
+Result<Response> Overview(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  fbr::OverviewOptions options;
+  KENEYA_ASSIGN_OR_RETURN(int64_t quarters, QueryInteger(call.request, "quarters", 8, 20));
+  KENEYA_ASSIGN_OR_RETURN(int64_t limit, QueryInteger(call.request, "limit", 10, 100));
+  options.quarters = static_cast<int>(quarters);
+  options.limit = static_cast<int>(limit);
+  KENEYA_ASSIGN_OR_RETURN(fbr::Overview overview,
+                          fbr::OverviewOf(call.db(), *sight, options, call.language));
+  auto score = [](const std::optional<double>& value) {
+    return value ? Json(*value) : Json(nullptr);
+  };
+  auto period = [&](const core::Period& p) {
+    return Json{{"period", p.ToString()},
+                {"periodLabel", io::PeriodLabel(p.ToString(), call.language)}};
+  };
+  Json quarters_json = Json::array();
+  for (const fbr::QuarterResults& q : overview.quarters) {
+    Json item = period(q.period);
+    item["facilities"] = q.facilities;
+    item["total"] = q.total;
+    item["score"] = score(q.score);
+    quarters_json.push_back(std::move(item));
+  }
+  Json districts = Json::array();
+  for (const fbr::DistrictResults& d : overview.districts) {
+    Json place = BriefUnit(d.district);
+    place["region"] = BriefUnit(d.region);
+    place["coordinates"] =
+        d.district->coordinates
+            ? Json::array({d.district->coordinates->latitude, d.district->coordinates->longitude})
+            : Json(nullptr);
+    place["precision"] = fbr::PrecisionCode(d.precision);
+    place["facilities"] = d.facilities;
+    place["total"] = d.total;
+    place["score"] = score(d.score);
+    districts.push_back(std::move(place));
+  }
+  auto ranked = [&](const std::vector<fbr::RankedFacility>& list) {
+    Json out = Json::array();
+    for (const fbr::RankedFacility& f : list) {
+      out.push_back({{"rank", f.rank},
+                     {"facility", BriefUnit(f.facility)},
+                     {"district", f.district ? BriefUnit(f.district) : Json(nullptr)},
+                     {"invoice", f.invoice},
+                     {"total", f.total},
+                     {"score", score(f.score)}});
+    }
+    return out;
+  };
+  Json answer = {{"scoreLabel", overview.score_label},
+                 {"quarters", quarters_json},
+                 {"latest", overview.latest ? period(*overview.latest) : Json(nullptr)},
+                 {"districts", districts},
+                 {"ranked", overview.ranked},
+                 {"best", ranked(overview.best)},
+                 {"last", ranked(overview.last)}};
+  return JsonResponse(200, answer);
 }
 
 fbr::PeriodRef RefOf(const Api::Call& call) {
@@ -454,6 +517,7 @@ void AddWorkflowRoutes(std::vector<Api::Route>& routes) {
                 {
                     {"GET", "/api/tasks", Who::kSignedIn, Body::kSmall, Tasks},
                     {"GET", "/api/gaps", Who::kSignedIn, Body::kSmall, Gaps},
+                    {"GET", "/api/overview", Who::kSignedIn, Body::kSmall, Overview},
                     {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}", Who::kSignedIn,
                      Body::kSmall, GetPeriod},
                     {"GET", "/api/periods/{dataSet}/{orgUnit}/{period}/report.pdf", Who::kSignedIn,

@@ -1,3 +1,4 @@
+#include <atomic>
 #include <string>
 
 #include "store/postgres_store.h"
@@ -5,6 +6,12 @@
 #include "store/store.h"
 
 namespace keneya::store {
+
+namespace {
+std::atomic<uint64_t> next_instance{1};
+}  // namespace
+
+Store::Store() : instance_(next_instance.fetch_add(1, std::memory_order_relaxed)) {}
 
 core::Result<std::unique_ptr<Store>> OpenStore(std::string_view location,
                                                const OpenOptions& options) {

@@ -78,6 +78,8 @@ class SqlStore : public Store {
   using Store::InvoiceList;
   core::Result<std::vector<InvoiceRecord>> InvoiceList(int64_t run_id,
                                                        std::span<const int32_t> org_units) override;
+  core::Result<std::vector<InvoiceRecord>> InvoiceLines(
+      std::span<const int64_t> invoice_ids) override;
 
   core::Result<std::optional<PeriodStatusRecord>> GetPeriodStatus(const PeriodKey& key) override;
   core::Result<std::vector<PeriodStatusRecord>> PeriodStatuses(

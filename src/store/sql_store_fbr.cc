@@ -197,13 +197,20 @@ InvoiceRunRecord RunFromRow(const Row& r) {
 constexpr std::string_view kInvoiceColumns =
     "id, run_id, org_unit_id, number, total, lines, snapshot";
 
-InvoiceRecord InvoiceFromRow(const Row& r) {
+// An invoice as lists show it: the first five of kInvoiceColumns (a Row or a RowView).
+template <typename Columns>
+InvoiceRecord BriefInvoice(const Columns& r) {
   InvoiceRecord i;
   i.id = r.Int(0);
   i.run_id = r.Int(1);
   i.org_unit = static_cast<int32_t>(r.Int(2));
   i.number = r.Text(3);
   i.total = r.Int(4);
+  return i;
+}
+
+InvoiceRecord InvoiceFromRow(const Row& r) {
+  InvoiceRecord i = BriefInvoice(r);
   i.lines_json = r.Text(5);
   i.snapshot_json = r.Text(6);
   return i;
@@ -540,15 +547,37 @@ Result<std::vector<InvoiceRecord>> SqlStore::InvoiceList(int64_t run_id,
   KENEYA_RETURN_IF_ERROR(connection().QueryEach(
       "SELECT id, run_id, org_unit_id, number, total FROM invoice" + where + " ORDER BY number",
       params, [&out](const RowView& r) {
-        InvoiceRecord i;
-        i.id = r.Int(0);
-        i.run_id = r.Int(1);
-        i.org_unit = static_cast<int32_t>(r.Int(2));
-        i.number = r.Text(3);
-        i.total = r.Int(4);
-        out.push_back(std::move(i));
+        out.push_back(BriefInvoice(r));
         return core::OkStatus();
       }));
+  return out;
+}
+
+Result<std::vector<InvoiceRecord>> SqlStore::InvoiceLines(std::span<const int64_t> invoice_ids) {
+  std::vector<InvoiceRecord> out;
+  out.reserve(invoice_ids.size());
+  // In slices, well below either engine's limit on a statement's parameters.
+  constexpr size_t kSlice = 500;
+  for (size_t first = 0; first < invoice_ids.size(); first += kSlice) {
+    const size_t count = std::min(kSlice, invoice_ids.size() - first);
+    std::string sql =
+        "SELECT id, run_id, org_unit_id, number, total, lines FROM invoice WHERE id IN (";
+    std::vector<SqlValue> params;
+    params.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      params.emplace_back(invoice_ids[first + i]);
+    }
+    sql += ")";
+    KENEYA_RETURN_IF_ERROR(connection().QueryEach(sql, params, [&out](const RowView& r) {
+      InvoiceRecord i = BriefInvoice(r);
+      i.lines_json = r.Text(5);
+      out.push_back(std::move(i));
+      return core::OkStatus();
+    }));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const InvoiceRecord& a, const InvoiceRecord& b) { return a.id < b.id; });
   return out;
 }
 

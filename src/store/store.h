@@ -188,7 +188,15 @@ struct MetadataChange {
 
 class Store {
  public:
+  Store();
   virtual ~Store() = default;
+
+  // A number no other database opened by this process had or will have (the connections of a
+  // pool share theirs): what a cache of records that never change (an invoice's lines) keys them
+  // by, beside their id.
+  uint64_t instance() const { return instance_; }
+  // Takes `other`'s instance: for the connections of one pool, which reach the same database.
+  void ShareInstanceWith(const Store& other) { instance_ = other.instance_; }
 
   // "sqlite" or "postgresql".
   virtual std::string_view engine() const = 0;
@@ -335,6 +343,9 @@ class Store {
     return org_unit == 0 ? InvoiceList(run_id, std::span<const int32_t>())
                          : InvoiceList(run_id, std::span<const int32_t>(&org_unit, 1));
   }
+  // Invoices by id with their lines (the snapshot left empty), by id; unknown ids are left out.
+  virtual core::Result<std::vector<InvoiceRecord>> InvoiceLines(
+      std::span<const int64_t> invoice_ids) = 0;
 
   // ---- The workflow (fbr_records.h) ----
   // A facility-period's status; nullopt when it never moved (open).
@@ -485,6 +496,9 @@ class Store {
   // (every value's import exists). Returns the checks that ran, in words; an error lists what is
   // wrong, one problem a line.
   virtual core::Result<std::vector<core::Message>> RunIntegrityChecks() = 0;
+
+ private:
+  uint64_t instance_;
 };
 
 struct OpenOptions {

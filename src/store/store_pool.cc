@@ -10,6 +10,7 @@ core::Result<std::unique_ptr<StorePool>> StorePool::Open(const std::string& loca
     OpenOptions each = options;
     each.migrate = options.migrate && i == 0;  // once is enough
     KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(location, each));
+    if (i > 0) store->ShareInstanceWith(*pool->free_.front());  // one database, one cache
     pool->free_.push_back(std::move(store));
   }
   return pool;

@@ -19,6 +19,8 @@
 #include "demo/demo_program.h"
 #include "fbr/browse.h"
 #include "fbr/directory.h"
+#include "fbr/invoice_json.h"
+#include "fbr/overview.h"
 #include "fbr/payments.h"
 #include "fbr/run_approval.h"
 #include "store/store.h"
@@ -264,6 +266,108 @@ TEST_F(DemoHistoryTest, TheLastYearsReportsHoldTheirLinesAndTheEarlierYearsWereT
   }
   auto checks = db().RunIntegrityChecks();
   EXPECT_TRUE(checks.ok()) << checks.error().ToString();
+}
+
+// The home page's figures (fbr::OverviewOf) as of the demo's day: each quarter's amount is the
+// sum of its approved runs' totals (2023Q3's recomputed run, not the reopened one; 2024Q4 waits
+// for approval and counts nothing), the average score is the mean of the scores the invoices
+// show, read back here line by line, and the facilities are ranked by it.
+TEST_F(DemoHistoryTest, TheHomeFiguresAreTheApprovedInvoicesByQuarterDistrictAndFacility) {
+  setenv("KENEYA_TODAY", "2025-02-07", 1);
+  auto overview = fbr::OverviewOf(db(), kone(), {8, 5}, core::Language::kFrench);
+  unsetenv("KENEYA_TODAY");
+  ASSERT_TRUE(overview.ok()) << overview.error().ToString();
+  ASSERT_EQ(overview->quarters.size(), 8u);
+  EXPECT_EQ(overview->quarters.front().period.ToString(), "2023Q1");
+  EXPECT_EQ(overview->quarters.back().period.ToString(), "2024Q4");
+  EXPECT_EQ(overview->quarters.back().facilities, 0);  // computed, not approved
+  ASSERT_TRUE(overview->latest);
+  EXPECT_EQ(overview->latest->ToString(), "2024Q3");
+  EXPECT_EQ(overview->score_label, "Score qualité");
+  auto program = db().Programs();
+  ASSERT_TRUE(program.ok() && !program->empty());
+  for (const fbr::QuarterResults& q : overview->quarters) {
+    if (q.period.ToString() == "2024Q4") continue;
+    auto runs = RunsOf(q.period.ToString().c_str());
+    ASSERT_EQ(runs["approved"].size(), 1u) << q.period.ToString();
+    const store::InvoiceRunRecord& run = runs["approved"][0];
+    EXPECT_EQ(q.total, run.total) << q.period.ToString();
+    EXPECT_EQ(q.facilities, run.invoice_count) << q.period.ToString();
+    // The mean of the quality scores the run's invoices show.
+    auto loaded = fbr::LoadRun(db(), run.id);
+    ASSERT_TRUE(loaded.ok());
+    auto invoices = db().Invoices(run.id);
+    ASSERT_TRUE(invoices.ok());
+    double sum = 0;
+    int count = 0;
+    std::map<std::string, double> score_of;
+    for (const store::InvoiceRecord& invoice : *invoices) {
+      auto lines = fbr::LinesOf(invoice, loaded->compiled().program());
+      ASSERT_TRUE(lines.ok());
+      for (const rules::InvoiceLine& line : *lines) {
+        if (line.kind == rules::InvoiceLine::Kind::kInfo && line.code == "score_qualite") {
+          sum += line.value / 100;  // percentage points
+          ++count;
+          score_of[invoice.number] = line.value / 100;
+        }
+      }
+    }
+    ASSERT_GT(count, 0) << q.period.ToString();
+    ASSERT_TRUE(q.score) << q.period.ToString();
+    EXPECT_NEAR(*q.score, sum / count, 1e-9) << q.period.ToString();
+    if (q.period != *overview->latest) continue;
+    // The latest quarter: one district (the subset's), the same figures; the ranking.
+    ASSERT_EQ(overview->districts.size(), 1u);
+    const fbr::DistrictResults& kati = overview->districts[0];
+    EXPECT_EQ(kati.district->code, "DS_KATI");
+    EXPECT_EQ(kati.region->name, "Koulikoro");
+    EXPECT_EQ(kati.precision, fbr::CoordinatesPrecision::kExact);
+    EXPECT_EQ(kati.total, q.total);
+    EXPECT_EQ(kati.facilities, q.facilities);
+    EXPECT_EQ(overview->ranked, q.facilities);
+    ASSERT_EQ(overview->best.size(), 5u);
+    ASSERT_EQ(overview->last.size(), 5u);
+    EXPECT_EQ(overview->best[0].rank, 1);
+    EXPECT_EQ(overview->last.back().rank, overview->ranked);
+    double previous = 2;
+    for (const auto* part : {&overview->best, &overview->last}) {
+      for (const fbr::RankedFacility& f : *part) {
+        ASSERT_TRUE(f.score);
+        EXPECT_DOUBLE_EQ(*f.score, score_of.at(f.invoice)) << f.invoice;
+        EXPECT_LE(*f.score, previous);
+        previous = *f.score;
+      }
+    }
+  }
+  // A facility head sees their own facility alone.
+  auto user = db().FindUser("chef.kokoii");
+  ASSERT_TRUE(user.ok() && user->has_value());
+  auto chef = auth::LoadPrincipal(db(), **user);
+  ASSERT_TRUE(chef.ok());
+  const fbr::Sight sight(*directory_, *chef);
+  setenv("KENEYA_TODAY", "2025-02-07", 1);
+  auto own = fbr::OverviewOf(db(), sight, {}, core::Language::kEnglish);
+  unsetenv("KENEYA_TODAY");
+  ASSERT_TRUE(own.ok()) << own.error().ToString();
+  EXPECT_EQ(own->ranked, 1);
+  ASSERT_EQ(own->best.size(), 1u);
+  EXPECT_EQ(own->best[0].facility->name, "CSCOM Koko II");
+  EXPECT_TRUE(own->last.empty());
+  EXPECT_EQ(own->score_label, "Quality score");
+  for (const fbr::QuarterResults& q : own->quarters) EXPECT_LE(q.facilities, 1);
+  // Its quality history has the same quarter, with the same score.
+  auto history =
+      fbr::FacilityHistoryOf(db(), sight, *own->best[0].facility, core::Language::kFrench);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->quarters.size(), 7u);  // 2023Q1 to 2024Q3
+  EXPECT_EQ(history->quarters.back().invoice, own->best[0].invoice);
+  EXPECT_EQ(history->quarters.back().score, own->best[0].score);
+  // Another facility is not theirs to read.
+  const core::OrgUnit* other = overview->best[0].facility->id == own->best[0].facility->id
+                                   ? overview->best[1].facility
+                                   : overview->best[0].facility;
+  EXPECT_EQ(fbr::FacilityHistoryOf(db(), sight, *other, core::Language::kFrench).error().code,
+            core::ErrorCode::kNotFound);
 }
 
 }  // namespace

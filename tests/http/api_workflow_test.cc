@@ -463,6 +463,28 @@ TEST_P(ApiWorkflowTest, TheLargestGapsAreThoseOfTheUsersScopeLargestFirst) {
   EXPECT_EQ(Call("", "GET", "/api/gaps").status, 401);
 }
 
+// The home page's figures (GET /api/overview): the last quarters ended, each counted from approved
+// runs only (this dataset has none yet: nothing counted, no latest quarter), the query checked.
+TEST_P(ApiWorkflowTest, TheOverviewCountsApprovedRunsOnlyOverTheQuartersAsked) {
+  setenv("KENEYA_TODAY", "2025-01-10", 1);
+  Response answer = Call("district", "GET", "/api/overview", {}, {{"quarters", "4"}});
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const json overview = Body(answer);
+  ASSERT_EQ(overview["quarters"].size(), 4u);
+  EXPECT_EQ(overview["quarters"][0]["period"], "2024Q1");
+  EXPECT_EQ(overview["quarters"][3]["period"], "2024Q4");
+  EXPECT_EQ(overview["quarters"][3]["periodLabel"], "4e trimestre 2024");
+  for (const json& q : overview["quarters"]) {
+    EXPECT_EQ(q["facilities"], 0);
+    EXPECT_TRUE(q["score"].is_null());
+  }
+  EXPECT_TRUE(overview["latest"].is_null());
+  EXPECT_EQ(overview["ranked"], 0);
+  EXPECT_EQ(Call("district", "GET", "/api/overview", {}, {{"quarters", "0"}}).status, 400);
+  EXPECT_EQ(Call("district", "GET", "/api/overview", {}, {{"limit", "many"}}).status, 400);
+  EXPECT_EQ(Call("", "GET", "/api/overview").status, 401);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ApiWorkflowTest,
                          ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          [](const auto& param_info) {

@@ -24,6 +24,18 @@ export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'keneya-web-'));
   const db = join(dir, 'keneya.db');
   copyFileSync(base, db);
+  const server = await serve(db);
+  return {
+    url: server.url,
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// `keneya serve` on a database at the demo's date, serving the built app, on a free port.
+export async function serve(db, timeout = 20000) {
   const child = spawn(
     keneya,
     ['--db', db, 'serve', '--host', '127.0.0.1', '--port', '0', '--static', join(root, 'web/dist')],
@@ -31,7 +43,7 @@ export async function startServer() {
   );
   let output = '';
   const url = await new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`keneya serve did not start:\n${output}`)), 20000);
+    const timer = setTimeout(() => reject(new Error(`keneya serve did not start:\n${output}`)), timeout);
     const read = (chunk) => {
       output += chunk;
       const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
@@ -49,7 +61,6 @@ export async function startServer() {
     async stop() {
       child.kill('SIGTERM');
       await new Promise((done) => (child.exitCode !== null ? done() : child.on('exit', done)));
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

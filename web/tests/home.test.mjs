@@ -7,6 +7,11 @@ import { apiAs, check, grouped, password, plain, setup } from './harness.mjs';
 
 const env = setup();
 
+// A fraction as the page writes a percentage: 0.7254 -> "72,5 %".
+function pct(ratio, digits = 1) {
+  return `${plain((ratio * 100).toLocaleString('fr-FR', { maximumFractionDigits: digits }))} %`;
+}
+
 test('the district signs in and sees what waits for it, in French then English', async () => {
   const context = await env.browser.newContext({ locale: 'fr-FR' });
   const page = await context.newPage();
@@ -79,6 +84,41 @@ test('the district signs in and sees what waits for it, in French then English',
     grouped(gaps.gaps[0].verified),
   ]);
   assert.equal(await page.locator('table.gaps tbody tr').count(), gaps.gaps.length);
+
+  // The quarters, the map and the ranking: the API's figures, as French writes them.
+  const overview = await apiAs(env.server.url, 'district.kati', '/api/overview');
+  const quarters = overview.quarters.filter((q) => q.facilities > 0);
+  assert.ok(quarters.length >= 3, JSON.stringify(overview.quarters));
+  const rows = page.locator('table.quarters tbody tr');
+  assert.equal(await rows.count(), quarters.length);
+  for (let i = 0; i < quarters.length; i++) {
+    const q = quarters[i];
+    assert.deepEqual((await rows.nth(i).locator('th, td').allTextContents()).map(plain), [
+      q.periodLabel,
+      grouped(q.facilities),
+      `${grouped(q.total)} FCFA`,
+      pct(q.score),
+    ]);
+  }
+  await page.locator('.chart canvas').first().waitFor();  // uPlot drew the chart
+  assert.equal(overview.latest.periodLabel, '3e trimestre 2024');
+  await page.getByRole('heading', { name: 'Paiements et qualité par district, 3e trimestre 2024' }).waitFor();
+  const drawn = overview.districts.filter((d) => d.precision === 'exact' && d.coordinates);
+  assert.equal(await page.locator('figure.map circle').count(), drawn.length);
+  const kati = overview.districts.find((d) => d.code === 'DS_KATI');
+  assert.equal(
+    plain(await page.locator('figure.map circle title').filter({ hasText: kati.name }).textContent()),
+    `${kati.name} : ${grouped(kati.total)} FCFA, score ${pct(kati.score, 0)}`,
+  );
+  const best = page.locator('table.ranked').first().locator('tbody tr');
+  assert.equal(await best.count(), overview.best.length);
+  assert.deepEqual((await best.first().locator('td').allTextContents()).map(plain), [
+    '1',
+    overview.best[0].facility.name,
+    ...(overview.districts.length > 1 ? [overview.best[0].district.name] : []),
+    pct(overview.best[0].score),
+    `${grouped(overview.best[0].total)} FCFA`,
+  ]);
   problems.push(...(await check(page, 'accueil-district', 'accueil')));
 
   // English, remembered after a reload.

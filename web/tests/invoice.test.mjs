@@ -61,6 +61,22 @@ test('an invoice and how its amounts are computed, as the API says, and its PDF'
   assert.ok(text.includes(grouped(invoice.total)), `the PDF's text lacks ${grouped(invoice.total)}`);
   assert.ok(text.includes('CSCOM Koko II'));
 
+  // The XLSX, downloaded: a workbook whose cells hold the total.
+  const [sheet] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Télécharger en Excel (XLSX)' }).click(),
+  ]);
+  const workbook = join(mkdtempSync(join(tmpdir(), 'keneya-xlsx-')), 'facture.xlsx');
+  await sheet.saveAs(workbook);
+  const cells = execFileSync('python3', [
+    '-c',
+    'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\n' +
+      'print("".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/")))',
+    workbook,
+  ]).toString();
+  assert.ok(cells.includes(`>${invoice.total}<`), `the workbook lacks ${invoice.total}`);
+  assert.ok(cells.includes('CSCOM Koko II'));
+
   // The facility's card, from the invoice: identity, contract, account, months, invoices.
   await page.getByRole('link', { name: 'CSCOM Koko II' }).first().click();
   await page.getByRole('heading', { name: 'CSCOM Koko II', exact: true }).waitFor();
@@ -70,8 +86,33 @@ test('an invoice and how its amounts are computed, as the API says, and its PDF'
   await page.getByText(/confirmé par paiement\.diallo/).waitFor();
   const months = page.locator('#months-title').locator('xpath=..').locator('tbody tr');
   assert.equal(await months.count(), card.months.length);
-  const row = page.locator('tbody tr').filter({ has: page.getByRole('link', { name: april.invoice }) });
+  const invoices = page.locator('#invoices-title').locator('xpath=..').locator('tbody tr');
+  const row = invoices.filter({ has: page.getByRole('link', { name: april.invoice }) });
   assert.match(plain(await row.textContent()), /approuvé/);
+  // Its score quarter by quarter and its payments, as the API gives them.
+  assert.ok(card.quality.quarters.length >= 3, JSON.stringify(card.quality));
+  const quality = page.locator('table.quality tbody tr');
+  assert.equal(await quality.count(), card.quality.quarters.length);
+  const lastQuarter = card.quality.quarters.at(-1);
+  assert.deepEqual(
+    (await quality.last().locator('th, td').allTextContents()).map((t) => plain(t).trim()),
+    [
+      lastQuarter.periodLabel,
+      `${plain((lastQuarter.score * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 }))} %`,
+      '',
+      `${grouped(lastQuarter.total)} FCFA`,
+    ],
+  );
+  assert.ok(card.payments, 'the district reads payments');
+  assert.match(plain(await page.locator('p.balance').textContent()), new RegExp(`Reste à payer : ${grouped(card.payments.due)} FCFA`));
+  const standing = card.payments.invoices.find((s) => s.number === april.invoice);
+  assert.deepEqual((await row.locator('td').allTextContents()).slice(3).map(plain), [
+    `${grouped(standing.paid)} FCFA`,
+    `${grouped(standing.balance)} FCFA`,
+    standing.stateLabel,
+  ]);
+  const received = page.locator('table.received tbody tr');
+  assert.equal(await received.count(), card.payments.payments.length);
   problems.push(...(await check(page, 'facture-koko', 'fiche-structure')));
 
   assert.deepEqual(problems, []);

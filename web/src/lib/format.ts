@@ -19,9 +19,11 @@ export function integer(value: number, lang: Language): string {
   return decimal(value, lang, 0);
 }
 
-// A ratio as a percentage ("0,345" -> "34,5 %"); `signed` writes "+" before a rise.
+// A ratio as a percentage: 0.345 -> "34,5 %" in French (a narrow no-break space before the
+// sign, so that it never starts a line), "34.5%" in English; `signed` writes "+" before a rise.
 export function percent(ratio: number, lang: Language, digits = 1, signed = false): string {
-  return `${signed && ratio > 0 ? '+' : ''}${decimal(ratio * 100, lang, digits)} %`;
+  const sign = lang === 'en' ? '%' : '\u202f%';
+  return `${signed && ratio > 0 ? '+' : ''}${decimal(ratio * 100, lang, digits)}${sign}`;
 }
 
 // Whole francs CFA.
