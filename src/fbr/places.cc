@@ -141,6 +141,38 @@ Result<PlaceDetail> GetOrgUnit(const Sight& sight, std::string_view key) {
   return detail;
 }
 
+namespace {
+
+// Each month's workflow status for the monthly data sets collecting at `unit`.
+core::Status AddSteps(store::Store& store, const Directory& directory, const core::OrgUnit& unit,
+                      std::vector<MonthOfData>& months) {
+  std::vector<const core::DataSet*> sets;
+  store::PeriodStatusQuery query;
+  query.org_units = {unit.id};
+  for (const core::DataSet& set : directory.bundle().data_sets) {
+    if (set.period_type != core::PeriodType::kMonthly || !IsAssigned(set, unit)) continue;
+    sets.push_back(&set);
+    query.data_sets.push_back(set.id);
+  }
+  if (sets.empty()) return core::OkStatus();
+  for (const MonthOfData& month : months) query.periods.push_back(month.period.Code());
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::PeriodStatusRecord> statuses,
+                          store.PeriodStatuses(query));
+  std::map<std::pair<int32_t, int32_t>, std::string> status_of;
+  for (store::PeriodStatusRecord& s : statuses) {
+    status_of[{s.key.data_set, s.key.period}] = std::move(s.status);
+  }
+  for (MonthOfData& month : months) {
+    for (const core::DataSet* set : sets) {
+      auto found = status_of.find({set->id, month.period.Code()});
+      month.steps.push_back({set, found != status_of.end() ? found->second : "open"});
+    }
+  }
+  return core::OkStatus();
+}
+
+}  // namespace
+
 Result<FacilityCard> GetFacilityCard(store::Store& store, const Sight& sight, std::string_view key,
                                      std::optional<core::Period> last, int months,
                                      core::Language language) {
@@ -160,7 +192,9 @@ Result<FacilityCard> GetFacilityCard(store::Store& store, const Sight& sight, st
       for (const store::ProgramRecord& program : programs) {
         if (program.code == contract.program_code) name = program.name;  // the newest wins
       }
-      card.contracts.push_back({std::move(contract), std::move(name)});
+      KENEYA_ASSIGN_OR_RETURN(std::vector<store::ContractChange> history,
+                              store.ContractHistory(contract.id));
+      card.contracts.push_back({std::move(contract), std::move(name), std::move(history)});
     }
   }
 
@@ -220,6 +254,9 @@ Result<FacilityCard> GetFacilityCard(store::Store& store, const Sight& sight, st
           {sight.directory().DataElementById(gap.key.data_element),
            sight.directory().CategoryOptionComboById(gap.key.category_option_combo),
            std::move(gap.first), std::move(gap.second)});
+    }
+    if (sight.Allows(*unit, auth::Resource::kPeriod)) {
+      KENEYA_RETURN_IF_ERROR(AddSteps(store, sight.directory(), *unit, card.months));
     }
   }
 

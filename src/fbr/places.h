@@ -74,11 +74,19 @@ struct MonthOfData {
     std::string declared, verified;
   };
   std::vector<Gap> gaps;  // declared and verified both present and different, by element
+  // Where each monthly data set collecting at the facility stands in the workflow (for those who
+  // may read periods here): its verification and report are on the period's page.
+  struct Step {
+    const core::DataSet* data_set = nullptr;
+    std::string status;  // fbr's status code; "open" when it never moved
+  };
+  std::vector<Step> steps;
 };
 
 struct ContractLine {
   store::Contract contract;
-  std::string program_name;  // the program's newest version's name
+  std::string program_name;                    // the program's newest version's name
+  std::vector<store::ContractChange> history;  // oldest first
 };
 
 struct FacilityInvoice {

@@ -514,6 +514,25 @@ Response JsonResponse(int status, const Json& body) {
   return r;
 }
 
+Json ContractHistoryJson(const std::vector<store::ContractChange>& history,
+                         core::Language language) {
+  Json out = Json::array();
+  for (const store::ContractChange& change : history) {
+    out.push_back(
+        {{"action", change.action},
+         {"at", core::FormatTimestamp(change.at)},
+         {"user", change.user},
+         {"source", change.source},
+         {"reason", change.reason},
+         {"oldTerms",
+          change.old_terms.empty()
+              ? Json(nullptr)
+              : Json(core::Render(store::ContractTermsText(change.old_terms), language))},
+         {"newTerms", core::Render(store::ContractTermsText(change.new_terms), language)}});
+  }
+  return out;
+}
+
 Json BriefUnit(const core::OrgUnit* unit) {
   if (unit == nullptr) return nullptr;
   return {{"id", unit->uid}, {"code", unit->code}, {"name", unit->name}};

@@ -76,6 +76,9 @@ struct Api::Route {
 Response JsonResponse(int status, const Json& body);
 // An org unit as lists name it: {"id", "code", "name"}; null for none.
 Json BriefUnit(const core::OrgUnit* unit);
+// A contract's changes as GET /api/contracts/{id} lists them (terms in the reader's words).
+Json ContractHistoryJson(const std::vector<store::ContractChange>& history,
+                         core::Language language);
 // A run as lists show it (GET /api/runs): its status in the workflow, in words too.
 Json RunJson(const store::InvoiceRunRecord& run, core::Language language);
 // A path parameter that is a record's id (a positive integer); anything else is an id nothing

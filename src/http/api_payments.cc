@@ -101,21 +101,7 @@ Result<Response> GetContract(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(int64_t id, PathId(call, "id"));
   KENEYA_ASSIGN_OR_RETURN(fbr::ContractDetail detail, fbr::GetContract(call.db(), *sight, id));
   Json json = ContractJson(detail.row);
-  Json history = Json::array();
-  for (const store::ContractChange& change : detail.history) {
-    history.push_back(
-        {{"action", change.action},
-         {"at", core::FormatTimestamp(change.at)},
-         {"user", change.user},
-         {"source", change.source},
-         {"reason", change.reason},
-         {"oldTerms",
-          change.old_terms.empty()
-              ? Json(nullptr)
-              : Json(core::Render(store::ContractTermsText(change.old_terms), call.language))},
-         {"newTerms", core::Render(store::ContractTermsText(change.new_terms), call.language)}});
-  }
-  json["history"] = history;
+  json["history"] = ContractHistoryJson(detail.history, call.language);
   return JsonResponse(200, json);
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/timestamp.h"
 #include "fbr/payments.h"
+#include "fbr/workflow.h"
 #include "http/api_internal.h"
 #include "io/readable.h"
 
@@ -104,7 +105,8 @@ Result<Response> FacilityCard(Api::Call& call) {
                            {"start", c.start.ToString()},
                            {"end", c.end ? Json(c.end->ToString()) : Json(nullptr)},
                            {"equityCategory", c.equity_category},
-                           {"status", std::string(store::ContractStatusCode(c.status))}});
+                           {"status", std::string(store::ContractStatusCode(c.status))},
+                           {"history", ContractHistoryJson(line.history, call.language)}});
     }
     json["contracts"] = contracts;
   }
@@ -119,13 +121,23 @@ Result<Response> FacilityCard(Api::Call& call) {
                         {"declared", gap.declared},
                         {"verified", gap.verified}});
       }
+      Json steps = Json::array();
+      for (const fbr::MonthOfData::Step& step : month.steps) {
+        const auto status = fbr::ParsePeriodStatus(step.status);
+        steps.push_back(
+            {{"dataSet", step.data_set->uid},
+             {"status", step.status},
+             {"statusLabel",
+              status ? core::Render(fbr::PeriodStatusText(*status), call.language) : step.status}});
+      }
       months_json.push_back({{"period", month.period.ToString()},
                              {"label", io::PeriodLabel(month.period.ToString(), call.language)},
                              {"declared", month.declared},
                              {"verified", month.verified},
                              {"validated", month.validated},
                              {"other", month.other},
-                             {"gaps", gaps}});
+                             {"gaps", gaps},
+                             {"steps", steps}});
     }
     json["months"] = months_json;
   }

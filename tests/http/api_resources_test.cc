@@ -104,8 +104,23 @@ TEST_P(ApiResourcesTest, AFacilityCardHasItsContractItsMonthsAndItsInvoices) {
   EXPECT_GT(declared, 0);
   ASSERT_EQ(body["contracts"].size(), 1u);
   EXPECT_EQ(body["contracts"][0]["program"], "FBR_MALI");
+  // The contract's history, as its own page lists it.
+  const json contract =
+      Body(Call("district", "GET",
+                "/api/contracts/" + std::to_string(body["contracts"][0]["id"].get<int64_t>())));
+  ASSERT_FALSE(contract["history"].empty());
+  EXPECT_EQ(body["contracts"][0]["history"], contract["history"]);
+  // Each month's step in the workflow, for the monthly data set: nothing moved it here.
+  for (const json& month : body["months"]) {
+    ASSERT_EQ(month["steps"].size(), 1u) << month.dump();
+    EXPECT_EQ(month["steps"][0]["dataSet"], data_->data_set);
+    EXPECT_EQ(month["steps"][0]["status"], "open");
+    EXPECT_EQ(month["steps"][0]["statusLabel"], "ouverte");
+  }
   ASSERT_EQ(body["invoices"].size(), 1u);
   EXPECT_EQ(body["invoices"][0]["number"], koko_invoice_);
+  // Its quality history counts approved runs only (this one is a draft).
+  EXPECT_TRUE(body["quality"]["quarters"].empty());
   // A verifier reads the facility's numbers but not its invoices or contract.
   json verifier = Body(Call("verif", "GET", "/api/facilities/" + std::string(testing::kKokoCode)));
   EXPECT_TRUE(verifier.contains("months"));

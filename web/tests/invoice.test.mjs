@@ -86,6 +86,12 @@ test('an invoice and how its amounts are computed, as the API says, and its PDF'
   await page.getByText(/confirmé par paiement\.diallo/).waitFor();
   const months = page.locator('#months-title').locator('xpath=..').locator('tbody tr');
   assert.equal(await months.count(), card.months.length);
+  // Each month's place in the workflow, and the contract's history, as the API gives them.
+  const december = card.months.at(-1);
+  assert.equal(await months.last().locator('td').nth(2).textContent(), december.steps.map((s) => s.statusLabel).join(', '));
+  assert.ok(card.contracts[0].history.length > 0);
+  await page.getByText(`Historique du contrat (${card.contracts[0].history.length})`).click();
+  await page.locator('details.contract-history li').first().waitFor();
   const invoices = page.locator('#invoices-title').locator('xpath=..').locator('tbody tr');
   const row = invoices.filter({ has: page.getByRole('link', { name: april.invoice }) });
   assert.match(plain(await row.textContent()), /approuvé/);

@@ -66,6 +66,24 @@ test('January is declared, verified with a gap, contested, answered and validate
   }
   await verifier.page.waitForFunction(() => document.querySelectorAll('.grid .ok').length >= 6);
   assert.equal(plain(await verifier.page.locator('.grid td.gap').first().textContent()).trim(), '-3');
+  // She says why on the row with the gap; the comment is saved with her number.
+  const gapRow = verifier.page.locator('.grid tbody tr.has-gap').first();
+  const gapLabel = await gapRow.locator('th label').textContent();
+  await gapRow.getByRole('button', { name: `Commenter : ${gapLabel}` }).click();
+  const comment = verifier.page.getByLabel(`Commentaire (${gapLabel}) :`);
+  await comment.fill('Registre : 145, trois fiches en double.');
+  await comment.press('Tab');
+  await verifier.page.waitForFunction(() => document.querySelectorAll('.grid .ok').length >= 6);
+  const checked = await apiAs(
+    env.server.url,
+    'verif.kati',
+    `/api/forms?dataSet=${dataSet}&orgUnit=${orgUnit}&period=202501&state=verified`,
+  );
+  const commented = checked.cells.filter((c) => c.comment);
+  assert.deepEqual(
+    commented.map((c) => [c.value, c.comment]),
+    [['145', 'Registre : 145, trois fiches en double.']],
+  );
   problems.push(...(await check(verifier.page, shot, 'verification')));
   await verifier.page.getByRole('button', { name: 'Marquer comme vérifiée' }).click();
   await verifier.page.getByText('la période est maintenant « vérifiée »').waitFor();
