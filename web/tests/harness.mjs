@@ -127,7 +127,13 @@ async function unreachable(page) {
     return visible.length;
   }, controls);
   await page.evaluate(() => document.body.focus());
-  for (let i = 0; i < count + 3; i++) await page.keyboard.press('Tab');
+  // A control may hold several stops (a date field: day, month, year): a few more rounds if
+  // some are still waiting.
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < count + 3; i++) await page.keyboard.press('Tab');
+    const waiting = await page.evaluate(() => document.querySelectorAll('[data-keyboard="waiting"]').length);
+    if (waiting === 0) break;
+  }
   return page.evaluate(() =>
     [...document.querySelectorAll('[data-keyboard="waiting"]')]
       .slice(0, 5)

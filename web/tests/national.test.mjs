@@ -1,0 +1,96 @@
+// The national unit and the payment officers (issue 12, its runs and payments): the member who
+// started the waiting 2024Q4 run is told another member must approve it; the other member
+// approves it, its totals by region as the API gives them; a payment officer downloads its
+// payment order for the bank and records a partial payment, the balance then the API's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { apiAs, check, grouped, plain, setup, signIn } from './harness.mjs';
+
+const env = setup();
+
+test('a run is approved by the member who did not start it, then paid in part', async () => {
+  const problems = [];
+  const runs = await apiAs(env.server.url, 'cellule.kone', '/api/runs');
+  const waiting = runs.runs.find((r) => r.period === '2024Q4' && r.status === 'computed');
+  assert.ok(waiting, JSON.stringify(runs.runs.slice(0, 3)));
+  assert.equal(waiting.createdBy, 'cellule.diarra');
+
+  // The member who started it: the page says why she may not approve it.
+  const diarra = await signIn(env, 'cellule.diarra');
+  await diarra.page.getByRole('link', { name: 'Calculs' }).click();
+  await diarra.page.getByRole('heading', { name: 'Calculs des factures' }).waitFor();
+  const rows = diarra.page.locator('table.runs tbody tr');
+  assert.equal(await rows.count(), runs.runs.length);
+  problems.push(...(await check(diarra.page, 'cellule', 'calculs')));
+  await diarra.page.getByRole('link', { name: `n° ${waiting.id}`, exact: true }).click();
+  await diarra.page.getByRole('heading', { name: `Calcul n° ${waiting.id} : 4e trimestre 2024` }).waitFor();
+  await diarra.page.getByText('Vous avez lancé ce calcul : un autre membre de la cellule doit l\'approuver').waitFor();
+  assert.equal(await diarra.page.getByRole('button', { name: 'Approuver le calcul' }).count(), 0);
+  await diarra.context.close();
+
+  // The other member approves it.
+  const kone = await signIn(env, 'cellule.kone');
+  await kone.page.goto(`${env.server.url}/calculs/${waiting.id}`);
+  await kone.page.getByText("Vous pouvez l'approuver : il doit l'être par un autre membre de la cellule que cellule.diarra").waitFor();
+  const detail = await apiAs(env.server.url, 'cellule.kone', `/api/runs/${waiting.id}`);
+  const regions = kone.page.locator('table.zones tbody > tr');
+  assert.equal(await regions.count(), detail.regions.length);
+  const first = (await regions.first().locator('td').allTextContents()).map(plain);
+  assert.deepEqual(first.slice(0, 2), [grouped(detail.regions[0].invoices), `${grouped(detail.regions[0].total)} FCFA`]);
+  const workflow = await apiAs(env.server.url, 'cellule.kone', `/api/runs/${waiting.id}/workflow`);
+  if (workflow.leftOut.length > 0) {
+    await kone.page.getByRole('heading', { name: `Structures laissées de côté (${workflow.leftOut.length})` }).waitFor();
+  }
+  problems.push(...(await check(kone.page, 'cellule', 'calcul-a-approuver')));
+  await kone.page.getByRole('button', { name: 'Approuver le calcul' }).click();
+  await kone.page.getByText('Calcul approuvé : les valeurs lues sont verrouillées.').waitFor();
+  await kone.page.getByText(/^Approuvé par cellule\.kone le 7 février 2025/).waitFor();
+  const approved = await apiAs(env.server.url, 'cellule.kone', `/api/runs/${waiting.id}/workflow`);
+  assert.equal(approved.status, 'approved');
+  assert.equal(approved.approvedBy, 'cellule.kone');
+  await kone.context.close();
+
+  // The payment officer: the order for the bank, then a partial payment of its first line.
+  const payer = await signIn(env, 'paiement.diallo', { acceptDownloads: true });
+  await payer.page.goto(`${env.server.url}/calculs/${waiting.id}`);
+  await payer.page.getByRole('link', { name: 'Ordre de paiement' }).click();
+  await payer.page.getByRole('heading', { name: `Ordre de paiement du calcul n° ${waiting.id}` }).waitFor();
+  const order = await apiAs(env.server.url, 'paiement.diallo', `/api/runs/${waiting.id}/payment-order`);
+  assert.ok(order.lines.length > 0);
+  assert.match(plain(await payer.page.locator('p.total').textContent()), new RegExp(`${grouped(order.total)} FCFA`));
+  const [download] = await Promise.all([
+    payer.page.waitForEvent('download'),
+    payer.page.getByRole('link', { name: 'Télécharger pour la banque (CSV)' }).click(),
+  ]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  const line = order.lines.find((l) => l.account) ?? order.lines[0];
+  assert.ok(csv.includes(line.invoice), 'the CSV names the invoice');
+  assert.ok(csv.includes(String(line.amount)), `the CSV holds ${line.amount}`);
+  problems.push(...(await check(payer.page, 'paiement', 'ordre')));
+
+  const half = Math.floor(line.amount / 2);
+  await payer.page
+    .getByRole('button', { name: `Enregistrer un paiement : ${line.facility.name}, facture ${line.invoice}`, exact: true })
+    .click();
+  await payer.page.getByLabel('Montant (FCFA)').fill(String(half));
+  await payer.page.getByLabel('Date du virement').fill('2025-02-07');
+  await payer.page.getByLabel('Référence de la banque').fill('VIR-TEST-0001');
+  problems.push(...(await check(payer.page, 'paiement', 'paiement-saisi')));
+  await payer.page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  const recorded = payer.page.locator('p.ok[role="status"]');
+  await recorded.waitFor();
+  const paid = await apiAs(env.server.url, 'paiement.diallo', `/api/invoices/${encodeURIComponent(line.invoice)}/payments`);
+  assert.equal(paid.state, 'partly_paid');
+  assert.equal(paid.balance, line.total - line.paid - half);
+  assert.equal(
+    plain(await recorded.textContent()),
+    plain(`Paiement de ${grouped(half)} FCFA enregistré pour ${line.facility.name} ; reste ${grouped(paid.balance)} FCFA (${paid.stateLabel}).`),
+  );
+  // The order now asks for what remains.
+  const after = payer.page.locator('table.order tbody tr').filter({ hasText: line.invoice });
+  assert.equal(plain(await after.locator('td').nth(4).textContent()), `${grouped(line.amount - half)} FCFA`);
+  await payer.context.close();
+
+  assert.deepEqual(problems, []);
+});
