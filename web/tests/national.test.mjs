@@ -94,3 +94,58 @@ test('a run is approved by the member who did not start it, then paid in part', 
 
   assert.deepEqual(problems, []);
 });
+
+// The administrator creates a district team account; its first sign-in sees that district alone.
+test('an administrator creates a district account that sees its district only', async () => {
+  const problems = [];
+  const admin = await signIn(env, 'admin');
+  await admin.page.getByRole('link', { name: 'Comptes' }).click();
+  await admin.page.getByRole('heading', { name: 'Comptes et rôles' }).waitFor();
+  await admin.page.getByLabel('Identifiant').fill('district.kolokani');
+  await admin.page.getByLabel('Nom complet').fill('Awa Coulibaly');
+  await admin.page.getByLabel('Premier mot de passe').fill('Kolokani-2025-fevrier');
+  await admin.page.getByLabel('Rôle', { exact: true }).selectOption('district_team');
+  await admin.page.getByLabel('Périmètre : cherchez un lieu par son nom').fill('Kolokani');
+  await admin.page.getByRole('button', { name: 'District sanitaire de Kolokani', exact: true }).click();
+  await admin.page.getByText('Périmètre choisi : District sanitaire de Kolokani').waitFor();
+  problems.push(...(await check(admin.page, 'admin', 'comptes')));
+  await admin.page.getByRole('button', { name: 'Créer le compte' }).click();
+  await admin.page.getByRole('heading', { name: 'Awa Coulibaly (district.kolokani)' }).waitFor();
+  await admin.page.getByText(/^Équipe de district ou de région sur District sanitaire de Kolokani \(donné par admin/).waitFor();
+  await admin.page.getByRole('cell', { name: 'compte créé' }).first().waitFor();
+  problems.push(...(await check(admin.page, 'admin', 'compte')));
+  await admin.context.close();
+
+  // The new account's first sign-in: its home is Kolokani's alone.
+  const context = await env.browser.newContext({ locale: 'fr-FR' });
+  const page = await context.newPage();
+  await page.goto(`${env.server.url}/connexion`);
+  await page.getByLabel("Nom d'utilisateur").fill('district.kolokani');
+  await page.getByLabel('Mot de passe').fill('Kolokani-2025-fevrier');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('heading', { name: 'Bonjour Awa Coulibaly' }).waitFor();
+  await page.getByText('Votre périmètre : District sanitaire de Kolokani').waitFor();
+  await page.locator('table.quarters').waitFor();
+  // What the API gives this account: Kolokani's facilities and nothing else.
+  const login = await fetch(`${env.server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'district.kolokani', password: 'Kolokani-2025-fevrier' }),
+  });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const get = async (path) => (await fetch(`${env.server.url}${path}`, { headers: { Cookie: cookie } })).json();
+  const overview = await get('/api/overview?limit=100');
+  assert.deepEqual(overview.districts.map((d) => d.name), ['District sanitaire de Kolokani']);
+  const within = await get('/api/org-units?within=DS_KOLOKANI&pageSize=1000');
+  const kolokani = new Set(within.orgUnits.map((u) => u.id));
+  for (const row of [...overview.best, ...overview.last]) assert.ok(kolokani.has(row.facility.id), row.facility.name);
+  const tasks = await get('/api/tasks');
+  for (const group of tasks.groups) for (const item of group.items) assert.ok(kolokani.has(item.facility.id), item.facility.name);
+  assert.equal((await fetch(`${env.server.url}/api/facilities/CSCOM_KATI_KOKO_II`, { headers: { Cookie: cookie } })).status, 404);
+  const circles = await page.locator('figure.map circle').count();
+  assert.equal(circles, 1);
+  problems.push(...(await check(page, 'admin', 'premier-acces-district')));
+  await context.close();
+
+  assert.deepEqual(problems, []);
+});

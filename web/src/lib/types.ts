@@ -94,3 +94,14 @@ export interface ExplainedNode {
   value: number;
   inputs: ExplainedNode[];
 }
+
+// An account as GET /api/users lists it.
+export interface Account {
+  username: string;
+  name: string;
+  language: string;
+  disabled: boolean;
+  hasPassword: boolean;
+  created: string;
+  roles: { role: string; scope: { kind: string; id: string; name: string }; granted: string; grantedBy: string }[];
+}
