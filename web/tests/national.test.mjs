@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { apiAs, check, grouped, plain, setup, signIn } from './harness.mjs';
+import { apiAs, check, grouped, password, plain, setup, signIn } from './harness.mjs';
 
 const env = setup();
 
@@ -147,5 +147,46 @@ test('an administrator creates a district account that sees its district only', 
   problems.push(...(await check(page, 'admin', 'premier-acces-district')));
   await context.close();
 
+  assert.deepEqual(problems, []);
+});
+
+// The national unit tries a tariff: the totals the page shows after the change are the API's
+// simulation of the same change, and they moved.
+test('the national unit changes a tariff in simulation and sees the totals move', async () => {
+  const problems = [];
+  const { context, page } = await signIn(env, 'cellule.kone');
+  await page.getByRole('link', { name: 'Programme' }).click();
+  await page.getByRole('heading', { name: 'Programme et simulation' }).waitFor();
+  await page.getByText(/^Recalculé en \d+ ms \(0 changement/).waitFor({ timeout: 60000 });
+  const quarter = await page.getByLabel('Période').inputValue();
+  const cell = page.getByLabel('tariff pour cpn1', { exact: true });
+  assert.equal(await cell.inputValue(), '1000');
+  await cell.fill('1200');
+  await page.getByText(/^Recalculé en \d+ ms \(1 changement/).waitFor({ timeout: 60000 });
+  problems.push(...(await check(page, 'cellule', 'programme-simulation')));
+
+  // The same simulation asked of the API.
+  const login = await fetch(`${env.server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'cellule.kone', password }),
+  });
+  const { csrfToken } = await login.json();
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const answer = await fetch(`${env.server.url}/api/simulations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrfToken },
+    body: JSON.stringify({ program: 'FBR_MALI', version: 1, period: quarter, set: ['tariff[cpn1]=1200'], envelopes: [] }),
+  });
+  const simulation = await answer.json();
+  assert.ok(simulation.difference > 0, JSON.stringify(simulation).slice(0, 300));
+  assert.equal(plain(await page.locator('.totals strong.difference').textContent()), `+${grouped(simulation.difference)} FCFA`);
+  const first = page.locator('table.regions tbody > tr').first();
+  assert.deepEqual((await first.locator('td').allTextContents()).slice(0, 3).map(plain), [
+    `${grouped(simulation.regions[0].baseline)} FCFA`,
+    `${grouped(simulation.regions[0].simulation)} FCFA`,
+    `+${grouped(simulation.regions[0].difference)} FCFA`,
+  ]);
+  await context.close();
   assert.deepEqual(problems, []);
 });
