@@ -130,6 +130,41 @@ Result<store::ProgramRecord> GetProgramVersion(store::Store& store, const Sight&
   return UnknownOrUnseen(what, "program");
 }
 
+namespace {
+
+Result<rules::ProgramSource> SourceOf(
+    const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<std::pair<std::string_view, std::string_view>> views;
+  views.reserve(files.size());
+  for (const auto& [name, text] : files) views.emplace_back(name, text);
+  return rules::ProgramSourceFromFiles(views);
+}
+
+}  // namespace
+
+Result<ProgramFilesCheck> CheckProgramFiles(
+    store::Store& store, const Sight& sight,
+    const std::vector<std::pair<std::string, std::string>>& files) {
+  KENEYA_RETURN_IF_ERROR(RequireEverywhere(sight, auth::Resource::kProgram, auth::Action::kWrite));
+  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, SourceOf(files));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store.States());
+  CheckedProgram checked = CheckProgram(source, &sight.directory().bundle(), &states);
+  ProgramFilesCheck out;
+  out.problems = std::move(checked.problems);
+  if (out.problems.empty()) out.record = ToRecord(source, checked.program);
+  return out;
+}
+
+Result<store::ProgramRecord> SaveProgramFiles(
+    store::Store& store, const Sight& sight,
+    const std::vector<std::pair<std::string, std::string>>& files, const store::Actor& actor) {
+  KENEYA_RETURN_IF_ERROR(RequireEverywhere(sight, auth::Resource::kProgram, auth::Action::kWrite));
+  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, SourceOf(files));
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord record,
+                          CheckedRecord(store, sight.directory().bundle(), source));
+  return store.SaveProgram(record, actor);
+}
+
 // ---- Contracts ----
 
 Result<Page<ContractRow>> FindContracts(store::Store& store, const Sight& sight,

@@ -34,6 +34,23 @@ core::Result<std::vector<store::ProgramRecord>> ListPrograms(store::Store& store
 core::Result<store::ProgramRecord> GetProgramVersion(store::Store& store, const Sight& sight,
                                                      std::string_view code, int version);
 
+// A program's files as a user sends them (name -> text: one .toml and its .csv tables), checked
+// as `keneya program load` checks them, against the database's metadata and states: every
+// problem with its place, none when `record` (what would be stored) is set. program W everywhere
+// (PermissionDenied otherwise); files that are not one .toml and its tables: InvalidArgument.
+struct ProgramFilesCheck {
+  std::vector<rules::ProgramProblem> problems;
+  std::optional<store::ProgramRecord> record;
+};
+core::Result<ProgramFilesCheck> CheckProgramFiles(
+    store::Store& store, const Sight& sight,
+    const std::vector<std::pair<std::string, std::string>>& files);
+// The same files stored as a new version: refused with every problem (InvalidArgument, nothing
+// stored); a code and version already stored with other files: the store's refusal.
+core::Result<store::ProgramRecord> SaveProgramFiles(
+    store::Store& store, const Sight& sight,
+    const std::vector<std::pair<std::string, std::string>>& files, const store::Actor& actor);
+
 // ---- Contracts ----
 
 struct ContractQuery {

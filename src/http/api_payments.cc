@@ -70,6 +70,72 @@ Result<Response> GetProgram(Api::Call& call) {
   return JsonResponse(200, json);
 }
 
+// The "files" of a program sent in a request: {"programme.toml": "...", "tarifs.csv": "..."},
+// each name plain (letters, digits, ".", "_", "-") and ending in .toml or .csv.
+Result<std::vector<std::pair<std::string, std::string>>> ProgramFiles(const Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(Json body, JsonBody(call));
+  const auto files = body.find("files");
+  if (files == body.end()) {
+    return core::InvalidArgument(Message("http.field_missing", {{"field", "files"}}), "body.files");
+  }
+  if (!files->is_object()) {
+    return core::InvalidArgument(Message("http.field_not_object", {{"field", "files"}}),
+                                 "body.files");
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto it = files->begin(); it != files->end(); ++it) {
+    const std::string& name = it.key();
+    const bool plain = !name.empty() && name.size() <= 100 &&
+                       std::all_of(name.begin(), name.end(),
+                                   [](char c) {
+                                     return std::isalnum(static_cast<unsigned char>(c)) ||
+                                            c == '.' || c == '_' || c == '-';
+                                   }) &&
+                       (name.ends_with(".toml") || name.ends_with(".csv"));
+    if (!plain) {
+      return core::InvalidArgument(Message("http.program_file_name", {{"name", name}}),
+                                   "body.files");
+    }
+    if (!it.value().is_string()) {
+      return core::InvalidArgument(Message("http.field_not_text", {{"field", "files." + name}}),
+                                   "body.files." + name);
+    }
+    out.emplace_back(name, it.value().get<std::string>());
+  }
+  return out;
+}
+
+// POST /api/programs/check: the files checked as `keneya program load` would, nothing stored.
+Result<Response> CheckProgram(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(auto files, ProgramFiles(call));
+  KENEYA_ASSIGN_OR_RETURN(fbr::ProgramFilesCheck checked,
+                          fbr::CheckProgramFiles(call.db(), *sight, files));
+  Json problems = Json::array();
+  for (const rules::ProgramProblem& problem : checked.problems) {
+    Json place = Json::array();
+    for (const core::Message& p : problem.place) place.push_back(core::Render(p, call.language));
+    problems.push_back({{"place", place},
+                        {"message", core::Render(problem.text, call.language)},
+                        {"text", problem.Describe(call.language)}});
+  }
+  Json answer = {{"ok", checked.problems.empty()}, {"problems", problems}};
+  if (checked.record) {
+    answer["code"] = checked.record->code;
+    answer["version"] = checked.record->version;
+  }
+  return JsonResponse(200, answer);
+}
+
+// POST /api/programs: the files stored as a new version, through the same checks.
+Result<Response> SaveProgram(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(auto files, ProgramFiles(call));
+  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord saved,
+                          fbr::SaveProgramFiles(call.db(), *sight, files, call.Actor()));
+  return JsonResponse(201, ProgramJson(saved));
+}
+
 Json ContractJson(const fbr::ContractRow& row) {
   const store::Contract& c = row.contract;
   return {{"id", c.id},
@@ -588,6 +654,8 @@ void AddPaymentRoutes(std::vector<Api::Route>& routes) {
       routes.end(),
       {
           {"GET", "/api/programs", Who::kSignedIn, Body::kSmall, ListPrograms},
+          {"POST", "/api/programs", Who::kSignedIn, Body::kSmall, SaveProgram},
+          {"POST", "/api/programs/check", Who::kSignedIn, Body::kSmall, CheckProgram},
           {"GET", "/api/programs/{code}/versions/{version}", Who::kSignedIn, Body::kSmall,
            GetProgram},
           {"GET", "/api/contracts", Who::kSignedIn, Body::kSmall, ListContracts},

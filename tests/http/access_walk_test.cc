@@ -382,6 +382,9 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
           body = json{{"decision", "deduct"}, {"reason", "walk"}}.dump();
         } else if (pattern == "/api/simulations") {
           body = json{{"program", "FBR_MALI"}, {"period", "2024Q1"}}.dump();
+        } else if (pattern == "/api/programs" || pattern == "/api/programs/check") {
+          // Files with a problem: checked (200) or refused (400) past authorisation.
+          body = json{{"files", {{"walk.toml", "[program]\ncode = \"WALK\"\n"}}}}.dump();
         } else if (pattern.find("/export") != std::string::npos) {
           query = {{"format", "csv"}};
         } else if (pattern == "/api/invoices") {

@@ -260,6 +260,59 @@ TEST_P(ApiResourcesTest, InvoicesAreListedShownExplainedAndExportedWithinTheScop
             400);
 }
 
+// A program's files sent back changed: checked as `keneya program load` checks them (every
+// problem with its place, nothing stored), then stored as a new version by the national unit
+// alone.
+TEST_P(ApiResourcesTest, AProgramVersionIsCheckedThenStoredFromItsFiles) {
+  const json stored = Body(Call("cellule", "GET", "/api/programs/FBR_MALI/versions/1"));
+  ASSERT_TRUE(stored.contains("files")) << stored.dump().substr(0, 300);
+  json files = stored["files"];
+  std::string toml;
+  std::string toml_name;
+  for (auto it = files.begin(); it != files.end(); ++it) {
+    if (it.key().ends_with(".toml")) {
+      toml_name = it.key();
+      toml = it.value().get<std::string>();
+    }
+  }
+  ASSERT_FALSE(toml.empty());
+  const size_t at = toml.find("version = 1");
+  ASSERT_NE(at, std::string::npos);
+  std::string next = toml;
+  next.replace(at, 11, "version = 2");
+  // A formula naming what does not exist: the problem and its place, nothing stored.
+  json broken = files;
+  broken[toml_name] = next + "\n[[payment.formula]]\ncode = \"x\"\nexpression = \"nowhere + 1\"\n";
+  Response checked =
+      Call("cellule", "POST", "/api/programs/check", {}, json{{"files", broken}}.dump());
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  const json check = Body(checked);
+  EXPECT_EQ(check["ok"], false);
+  ASSERT_FALSE(check["problems"].empty());
+  EXPECT_NE(check["problems"][0]["text"].get<std::string>().find(toml_name), std::string::npos)
+      << check.dump();
+  EXPECT_EQ(Call("cellule", "POST", "/api/programs", {}, json{{"files", broken}}.dump()).status,
+            400);
+  EXPECT_EQ(Body(Call("cellule", "GET", "/api/programs"))["programs"].size(), 1u);
+  // Sound files: checked clean, then stored as version 2, by the national unit only.
+  json sound = files;
+  sound[toml_name] = next;
+  const json clean =
+      Body(Call("cellule", "POST", "/api/programs/check", {}, json{{"files", sound}}.dump()));
+  EXPECT_EQ(clean["ok"], true) << clean.dump();
+  EXPECT_EQ(clean["version"], 2);
+  EXPECT_EQ(Call("district", "POST", "/api/programs", {}, json{{"files", sound}}.dump()).status,
+            403);
+  Response saved = Call("cellule", "POST", "/api/programs", {}, json{{"files", sound}}.dump());
+  ASSERT_EQ(saved.status, 201) << saved.body;
+  EXPECT_EQ(Body(saved)["version"], 2);
+  EXPECT_EQ(Body(Call("chef", "GET", "/api/programs"))["programs"].size(), 2u);
+  // A file that is not a plain .toml or .csv name: refused.
+  json odd = sound;
+  odd["../secret.csv"] = "a,b\n";
+  EXPECT_EQ(Call("cellule", "POST", "/api/programs", {}, json{{"files", odd}}.dump()).status, 400);
+}
+
 TEST_P(ApiResourcesTest, RunsAndSimulationsAreForTheNationalLevel) {
   EXPECT_EQ(Call("district", "GET", "/api/runs").status, 403);
   Response runs = Call("cellule", "GET", "/api/runs");

@@ -187,6 +187,20 @@ test('the national unit changes a tariff in simulation and sees the totals move'
     `${grouped(simulation.regions[0].simulation)} FCFA`,
     `+${grouped(simulation.regions[0].difference)} FCFA`,
   ]);
+
+  // The change becomes version 2, valid from April 2025, after the checks of `program load`.
+  await page.getByLabel('Valable à partir du', { exact: true }).fill('2025-04-01');
+  await page.getByText('Contrôles passés : prêt à enregistrer la version 2.').waitFor({ timeout: 30000 });
+  problems.push(...(await check(page, 'cellule', 'programme-nouvelle-version')));
+  await page.getByRole('button', { name: 'Enregistrer la version 2' }).click();
+  await page.getByText('FBR Mali (programme de démonstration), version 2 enregistrée.').waitFor();
+  const version = await apiAs(env.server.url, 'cellule.kone', '/api/programs/FBR_MALI/versions/2');
+  assert.equal(version.validFrom, '2025-04-01');
+  assert.match(version.files['tarifs.csv'], /^cpn1,1200$/m);
+  assert.equal(
+    version.files['tarifs.csv'].replace(/^cpn1,1200$/m, 'cpn1,1000'),
+    (await apiAs(env.server.url, 'cellule.kone', '/api/programs/FBR_MALI/versions/1')).files['tarifs.csv'],
+  );
   await context.close();
   assert.deepEqual(problems, []);
 });
