@@ -23,11 +23,21 @@ test('a run is approved by the member who did not start it, then paid in part', 
   const rows = diarra.page.locator('table.runs tbody tr');
   assert.equal(await rows.count(), runs.runs.length);
   problems.push(...(await check(diarra.page, 'cellule', 'calculs')));
-  await diarra.page.getByRole('link', { name: `n° ${waiting.id}`, exact: true }).click();
-  await diarra.page.getByRole('heading', { name: `Calcul n° ${waiting.id} : 4e trimestre 2024` }).waitFor();
-  await diarra.page.getByText('Vous avez lancé ce calcul : un autre membre de la cellule doit l\'approuver').waitFor();
+  // She computes 2024Q4 again, replacing the waiting run, and watches it compute.
+  await diarra.page.getByLabel('Période', { exact: true }).selectOption('2024Q4');
+  await diarra.page.getByLabel(`Remplacer le calcul n° ${waiting.id} de cellule.diarra, en attente d'approbation`).check();
+  await diarra.page.getByRole('button', { name: 'Lancer le calcul' }).click();
+  await diarra.page.getByRole('progressbar', { name: 'Avancement du calcul' }).waitFor();
+  await diarra.page.getByRole('heading', { name: /^Calcul n° \d+ : 4e trimestre 2024$/ }).waitFor({ timeout: 120000 });
+  const replaced = Number(/\/calculs\/(\d+)$/.exec(diarra.page.url())[1]);
+  assert.ok(replaced > waiting.id);
+  await diarra.page.getByText("Vous avez lancé ce calcul : un autre membre de la cellule doit l'approuver").waitFor();
   assert.equal(await diarra.page.getByRole('button', { name: 'Approuver le calcul' }).count(), 0);
   await diarra.context.close();
+  const again = await apiAs(env.server.url, 'cellule.kone', `/api/runs/${replaced}`);
+  assert.equal(again.status, 'computed');
+  assert.equal(again.total, waiting.total); // the same data, the same invoices
+  waiting.id = replaced;
 
   // The other member approves it.
   const kone = await signIn(env, 'cellule.kone');
