@@ -59,6 +59,12 @@ test('a run is approved by the member who did not start it, then paid in part', 
   const approved = await apiAs(env.server.url, 'cellule.kone', `/api/runs/${waiting.id}/workflow`);
   assert.equal(approved.status, 'approved');
   assert.equal(approved.approvedBy, 'cellule.kone');
+  // Published: the public page's quarters now begin with it.
+  await kone.page.getByRole('button', { name: 'Publier les résultats' }).click();
+  await kone.page.getByText('Résultats publiés sur la page publique.').waitFor();
+  const published = await (await fetch(`${env.server.url}/api/public/results`)).json();
+  assert.equal(published.runs[0].run, waiting.id);
+  assert.equal(published.runs[0].period, '2024Q4');
   await kone.context.close();
 
   // The payment officer: the order for the bank, then a partial payment of its first line.
