@@ -31,6 +31,13 @@ export function known(key: string): key is MessageKey {
   return key in fr;
 }
 
+// A code the API sends, in words when the app has them ("run.approved" -> "approuvé"), else the
+// code as it came.
+export function words(prefix: string, code: string): string {
+  const key = `${prefix}.${code}`;
+  return known(key) ? t(key) : code;
+}
+
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
   const text: string = (locale.lang === 'en' ? en : fr)[key];
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>

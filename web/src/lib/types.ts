@@ -105,3 +105,16 @@ export interface Account {
   created: string;
   roles: { role: string; scope: { kind: string; id: string; name: string }; granted: string; grantedBy: string }[];
 }
+
+// The roles an account may be given (docs/ACCESS.md), in the order forms offer them.
+export const ROLES = [
+  'administrator',
+  'national_unit',
+  'payment_officer',
+  'district_team',
+  'verifier',
+  'quality_evaluator',
+  'facility_head',
+  'asaco_treasurer',
+  'viewer',
+] as const;
