@@ -76,6 +76,9 @@ struct Api::Route {
 Response JsonResponse(int status, const Json& body);
 // An org unit as lists name it: {"id", "code", "name"}; null for none.
 Json BriefUnit(const core::OrgUnit* unit);
+// A payment as an invoice's payments page lists it; `numbers`: the facility's invoices' numbers by
+// id (an unknown id is null).
+Json PaymentJson(const store::PaymentRecord& p, const std::map<int64_t, std::string>& numbers);
 // A contract's changes as GET /api/contracts/{id} lists them (terms in the reader's words).
 Json ContractHistoryJson(const std::vector<store::ContractChange>& history,
                          core::Language language);

@@ -170,10 +170,6 @@ Result<Response> FacilityCard(Api::Call& call) {
     std::map<int64_t, std::string> numbers;
     for (const fbr::InvoiceStanding& s : card.ledger->invoices)
       numbers[s.invoice.id] = s.invoice.number;
-    auto number = [&](int64_t id) -> Json {
-      auto it = numbers.find(id);
-      return it != numbers.end() ? Json(it->second) : Json(nullptr);
-    };
     Json standings = Json::array();
     int64_t due = 0, to_recover = 0;
     for (const fbr::InvoiceStanding& s : card.ledger->invoices) {
@@ -197,13 +193,7 @@ Result<Response> FacilityCard(Api::Call& call) {
     }
     Json payments = Json::array();
     for (const store::PaymentRecord& p : card.ledger->payments) {
-      payments.push_back(
-          {{"invoice", number(p.invoice_id)},
-           {"kind", p.kind},
-           {"amount", p.amount},
-           {"paidOn", p.paid_on},
-           {"reference", p.reference},
-           {"fromInvoice", p.from_invoice == 0 ? Json(nullptr) : number(p.from_invoice)}});
+      payments.push_back(PaymentJson(p, numbers));
     }
     json["payments"] = {
         {"due", due}, {"toRecover", to_recover}, {"invoices", standings}, {"payments", payments}};

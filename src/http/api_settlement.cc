@@ -88,27 +88,33 @@ Result<Response> DecideAccount(Api::Call& call) {
   return JsonResponse(200, AccountJson(account, sight->directory(), call.language));
 }
 
+}  // namespace
+
+Json PaymentJson(const store::PaymentRecord& p, const std::map<int64_t, std::string>& numbers) {
+  auto number = [&](int64_t id) -> Json {
+    auto it = id == 0 ? numbers.end() : numbers.find(id);
+    return it != numbers.end() ? Json(it->second) : Json(nullptr);
+  };
+  return {{"id", p.id},
+          {"invoice", number(p.invoice_id)},
+          {"kind", p.kind},
+          {"amount", p.amount},
+          {"paidOn", p.paid_on},
+          {"reference", p.reference},
+          {"account", p.account_id == 0 ? Json(nullptr) : Json(p.account_id)},
+          {"fromInvoice", number(p.from_invoice)},
+          {"recordedBy", p.recorded_by},
+          {"recordedAt", At(p.recorded_at)}};
+}
+
+namespace {
+
 Json PaymentsJson(const fbr::InvoicePayments& paid, const fbr::Directory& directory,
                   core::Language language) {
   const fbr::InvoiceStanding& s = paid.standing;
-  auto number = [&](int64_t id) -> Json {
-    if (id == 0) return nullptr;
-    auto it = paid.numbers.find(id);
-    return it != paid.numbers.end() ? Json(it->second) : Json(nullptr);
-  };
   Json payments = Json::array();
-  for (const store::PaymentRecord& p : paid.payments) {
-    payments.push_back({{"id", p.id},
-                        {"invoice", number(p.invoice_id)},
-                        {"kind", p.kind},
-                        {"amount", p.amount},
-                        {"paidOn", p.paid_on},
-                        {"reference", p.reference},
-                        {"account", p.account_id == 0 ? Json(nullptr) : Json(p.account_id)},
-                        {"fromInvoice", number(p.from_invoice)},
-                        {"recordedBy", p.recorded_by},
-                        {"recordedAt", At(p.recorded_at)}});
-  }
+  for (const store::PaymentRecord& p : paid.payments)
+    payments.push_back(PaymentJson(p, paid.numbers));
   Json decision = nullptr;
   if (s.decision) {
     decision = {{"decision", s.decision->decision},
