@@ -39,6 +39,20 @@ struct InvoicesBenchOptions {
 };
 core::Status RunInvoicesBench(const InvoicesBenchOptions& options, std::ostream& out);
 
+// `keneya bench simulate`: the program page's simulation on the national demo (2,000 facilities,
+// a quarter). A tariff change to its updated totals (what the server does per request: the
+// prepared base found fresh in memory, the change computed on it), beside the same simulation
+// computed from the database as `keneya simulate` does, in the same run; their ratio. With no
+// database given, the national demo's last year is built first in a temporary directory, with
+// the quarter's run stored (the simulation's reference).
+struct SimulationBenchOptions {
+  std::string database;  // a demo database (keneya demo); empty: built for the bench
+  std::string period = "2024Q4";
+  int repetitions = 5;  // full recomputations
+  int changes = 20;     // tariff changes
+};
+core::Status RunSimulationBench(const SimulationBenchOptions& options, std::ostream& out);
+
 }  // namespace keneya::bench
 
 #endif  // KENEYA_BENCH_RULES_BENCH_H_

@@ -39,7 +39,7 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 std::string Seconds(double s, Language language) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f", s);
+  std::snprintf(buffer, sizeof buffer, s < 0.1 ? "%.3f" : "%.1f", s);  // 0,013 s; 2,4 s
   std::string digits = buffer;
   if (language == Language::kFrench) {
     for (char& ch : digits) {

@@ -748,6 +748,17 @@ int RunBenchInvoices(const Context& c, const BenchInvoicesOptions& options) {
   return 0;
 }
 
+int RunBenchSimulate(const Context& c, const BenchSimulateOptions& options) {
+  bench::SimulationBenchOptions bench_options;
+  bench_options.database = options.database;
+  bench_options.period = options.period;
+  bench_options.repetitions = options.runs;
+  bench_options.changes = options.changes;
+  core::Status status = bench::RunSimulationBench(bench_options, *c.out);
+  if (!status.ok()) return Fail(c, status.error());
+  return 0;
+}
+
 int RunBenchHttp(const Context& c, const BenchHttpOptions& options) {
   bench::HttpBenchOptions bench_options;
   bench_options.database = options.database;

@@ -147,6 +147,14 @@ struct BenchInvoicesOptions {
 };
 int RunBenchInvoices(const Context& context, const BenchInvoicesOptions& options);
 
+struct BenchSimulateOptions {
+  std::string database;
+  std::string period = "2024Q4";
+  int runs = 5;
+  int changes = 20;
+};
+int RunBenchSimulate(const Context& context, const BenchSimulateOptions& options);
+
 struct BenchHttpOptions {
   std::string database;
   std::string period = "2024Q1";

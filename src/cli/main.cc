@@ -1,4 +1,5 @@
 // `keneya`: the command line. Parses options with CLI11 and calls the commands in commands.h.
+#include <malloc.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -470,6 +471,22 @@ int Main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 50));
 
+  keneya::cli::BenchSimulateOptions bench_simulate;
+  CLI::App* bench_simulate_command =
+      bench_command->add_subcommand("simulate", text("cli.help.bench.simulate"));
+  bench_simulate_command->add_option("--demo-db", bench_simulate.database,
+                                     text("cli.help.bench.simulate.demo_db"));
+  bench_simulate_command
+      ->add_option("--period", bench_simulate.period, text("cli.help.bench.invoices.period"))
+      ->capture_default_str();
+  bench_simulate_command->add_option("--runs", bench_simulate.runs, text("cli.help.bench.runs"))
+      ->capture_default_str()
+      ->check(CLI::Range(1, 50));
+  bench_simulate_command
+      ->add_option("--changes", bench_simulate.changes, text("cli.help.bench.simulate.changes"))
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+
   keneya::cli::BenchHttpOptions bench_http;
   CLI::App* bench_http_command = bench_command->add_subcommand("http", text("cli.help.bench.http"));
   bench_http_command->add_option("--demo-db", bench_http.database,
@@ -524,6 +541,8 @@ int Main(int argc, char** argv) {
   if (period_command->parsed()) return keneya::cli::RunPeriod(context, periods);
   if (bench_invoices_command->parsed())
     return keneya::cli::RunBenchInvoices(context, bench_invoices);
+  if (bench_simulate_command->parsed())
+    return keneya::cli::RunBenchSimulate(context, bench_simulate);
   if (bench_http_command->parsed()) return keneya::cli::RunBenchHttp(context, bench_http);
   if (bench_rules_command->parsed()) {
     if (bench_rules.solve && bench_rules.write_equations.empty()) {
@@ -546,6 +565,12 @@ int Main(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The rules engine allocates its columns (hundreds of KB each) at every run and frees them
+  // after: given back to the kernel at each free, they page-fault back at each run, which took
+  // two thirds of a simulation's recomputation (docs/BENCHMARKS.md, `keneya bench simulate`).
+  // Blocks under 32 MB come from the heap, and up to 64 MB of free heap is kept.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
   // The one last-resort catch of the program: a bug, reported, not a crash dump.
   try {
     return Main(argc, argv);

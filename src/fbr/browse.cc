@@ -584,7 +584,10 @@ Result<Simulation> SimulateFor(store::Store& store, const Sight& sight, const co
   }
   SimulationRequest stored = request;
   stored.stored_only = true;
-  return Simulate(store, sight.directory().bundle(), period, stored);
+  KENEYA_ASSIGN_OR_RETURN(
+      std::shared_ptr<const SimulationBase> base,
+      ProcessSimulationCache().Get(store, sight.directory().bundle(), period, stored));
+  return SimulateOn(*base, request.overrides);
 }
 
 }  // namespace keneya::fbr

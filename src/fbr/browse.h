@@ -203,7 +203,8 @@ core::Result<ExportResult> ExportInvoices(store::Store& store, const Sight& sigh
 
 // ---- Simulation ----
 
-// Simulate() for a user whose role allows simulations over the whole country.
+// A simulation for a user whose role allows simulations over the whole country, on the base the
+// process keeps in memory (ProcessSimulationCache): a change is recomputed, not read again.
 core::Result<Simulation> SimulateFor(store::Store& store, const Sight& sight,
                                      const core::Period& period, const SimulationRequest& request);
 

@@ -371,22 +371,13 @@ Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundle& met
   return run;
 }
 
-Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& overrides, int threads) {
-  ComputedRun run;
-  run.record = base.record;
-  run.inputs = base.inputs;
-  run.org_units = base.org_units;
-  run.suspended = base.suspended;
-  run.suspended_org_units = base.suspended_org_units;
-  run.values_read = base.values_read;
-  const core::Period& period = base.inputs->period;
-  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(base.record));
-  rules::ParsedProgram parsed = rules::ParseProgram(source);
+core::Status CheckEnvelopeZones(const Overrides& overrides, const rules::Program& program,
+                                const rules::RunInputs& inputs) {
   // An envelope for a zone where nobody is under contract would change nothing, silently: a
   // misspelt code or a zone of the wrong level.
+  const bool by_region = program.zone_level == rules::ZoneLevel::kRegion;
+  const auto& facilities = inputs.facilities;
   for (const auto& [zone, amount] : overrides.envelopes) {
-    const bool by_region = parsed.program.zone_level == rules::ZoneLevel::kRegion;
-    const auto& facilities = base.inputs->facilities;
     if (std::none_of(facilities.begin(), facilities.end(), [&](const rules::FacilityFacts& f) {
           return (by_region ? f.region : f.district) == zone;
         })) {
@@ -400,18 +391,7 @@ Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& override
           "--envelope " + zone);
     }
   }
-  KENEYA_RETURN_IF_ERROR(ApplyOverrides(overrides, period, parsed.program));
-  std::vector<rules::ProgramProblem> problems = parsed.problems;
-  run.compiled = rules::CompiledProgram::Compile(parsed.program, problems);
-  if (!problems.empty()) return core::InvalidArgument(ProblemsMessage(problems));
-  run.payment = base.payment;
-  const auto computing = std::chrono::steady_clock::now();
-  rules::RunOptions options;
-  options.threads = threads;
-  KENEYA_ASSIGN_OR_RETURN(run.result, run.compiled.Run(run.payment, *run.inputs, options));
-  run.invoices = rules::BuildInvoices(run.compiled, run.payment, run.result, *run.inputs);
-  run.compute_seconds = Seconds(computing);
-  return run;
+  return core::OkStatus();
 }
 
 Result<PreparedRun> PrepareRun(store::Store& store, const ComputedRun& run,

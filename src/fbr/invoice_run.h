@@ -88,10 +88,10 @@ core::Result<ComputedRun> Compute(store::Store& store, const core::MetadataBundl
                                   const store::ProgramRecord& program, const core::Period& period,
                                   const ComputeOptions& options);
 
-// The same run again with other overrides, on the same inputs (nothing read again): what
-// `keneya simulate` compares.
-core::Result<ComputedRun> Recompute(const ComputedRun& base, const Overrides& overrides,
-                                    int threads = 0);
+// Refuses an envelope override for a zone where no facility of the inputs is (a misspelt code, a
+// zone of the wrong level): it would change nothing, silently.
+core::Status CheckEnvelopeZones(const Overrides& overrides, const rules::Program& program,
+                                const rules::RunInputs& inputs);
 
 // A run ready to store: its record, its invoices numbered with their lines and inputs, and the
 // facilities that reported nothing (SaveRun's first step, shared with catch-ups).

@@ -592,13 +592,32 @@ Result<Response> Simulate(Api::Call& call) {
   }
   KENEYA_ASSIGN_OR_RETURN(fbr::Simulation simulation,
                           fbr::SimulateFor(call.db(), *sight, *period, request));
-  auto zone_json = [](const fbr::SimulatedZone& zone) {
+  const bool french = call.language == core::Language::kFrench;
+  auto packages_json = [&](const std::vector<int64_t>& baseline,
+                           const std::vector<int64_t>& simulated) {
+    Json packages = Json::array();
+    for (size_t p = 0; p < simulation.packages.size(); ++p) {
+      const fbr::SimulatedPackage& package = simulation.packages[p];
+      packages.push_back({{"code", package.code},
+                          {"name", french ? package.name : package.name_en},
+                          {"baseline", baseline[p]},
+                          {"simulation", simulated[p]},
+                          {"difference", simulated[p] - baseline[p]}});
+    }
+    return packages;
+  };
+  auto optional = [](const std::optional<int64_t>& value) {
+    return value ? Json(*value) : Json(nullptr);
+  };
+  auto zone_json = [&](const fbr::SimulatedZone& zone) {
     Json json = {{"code", zone.code},
                  {"name", zone.name},
                  {"baseline", zone.baseline},
                  {"simulation", zone.simulation},
                  {"difference", zone.simulation - zone.baseline},
-                 {"envelope", zone.envelope ? Json(*zone.envelope) : Json(nullptr)}};
+                 {"packages", packages_json(zone.baseline_packages, zone.simulation_packages)},
+                 {"reference", optional(zone.reference)},
+                 {"envelope", optional(zone.envelope)}};
     return json;
   };
   Json regions = Json::array();
@@ -618,13 +637,36 @@ Result<Response> Simulate(Api::Call& call) {
                     {"requested", zone.requested},
                     {"envelope", zone.envelope}});
   }
-  return JsonResponse(200, {{"program", ProgramJson(simulation.program)},
-                            {"period", period->ToString()},
-                            {"baselineTotal", simulation.baseline_total},
-                            {"simulationTotal", simulation.simulation_total},
-                            {"difference", simulation.simulation_total - simulation.baseline_total},
-                            {"regions", regions},
-                            {"overEnvelope", over}});
+  Json affected = Json::array();
+  for (const fbr::SimulatedFacility& facility : simulation.most_affected) {
+    affected.push_back(
+        {{"orgUnit", {{"id", facility.org_unit}, {"code", facility.code}, {"name", facility.name}}},
+         {"district", {{"code", facility.district}, {"name", facility.district_name}}},
+         {"baseline", facility.baseline},
+         {"simulation", facility.simulation},
+         {"difference", facility.simulation - facility.baseline}});
+  }
+  Json reference = nullptr;
+  if (simulation.reference) {
+    const fbr::ReferenceRun& run = *simulation.reference;
+    reference = {{"run", run.id},
+                 {"programVersion", run.program_version},
+                 {"status", run.status},
+                 {"total", run.total}};
+  }
+  return JsonResponse(
+      200,
+      {{"program", ProgramJson(simulation.program)},
+       {"period", period->ToString()},
+       {"baselineTotal", simulation.baseline_total},
+       {"simulationTotal", simulation.simulation_total},
+       {"difference", simulation.simulation_total - simulation.baseline_total},
+       {"packages", packages_json(simulation.baseline_packages, simulation.simulation_packages)},
+       {"reference", reference},
+       {"regions", regions},
+       {"mostAffected", affected},
+       {"overEnvelope", over},
+       {"milliseconds", static_cast<int64_t>(simulation.simulation_seconds * 1000 + 0.5)}});
 }
 
 }  // namespace

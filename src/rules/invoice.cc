@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <string>
 
 namespace keneya::rules {
 
@@ -40,6 +41,45 @@ std::vector<int64_t> CutToEnvelope(std::span<const int64_t> totals, int64_t enve
   }
   return out;
 }
+
+namespace {
+
+// Cuts the totals of each zone with an envelope for the period: `before[i]` is the total of
+// facility `facilities[i]` before the cut; `after` receives the totals after it. The budgets come
+// in the envelopes' order.
+std::vector<ZoneBudget> CutBudgets(const std::vector<Envelope>& envelopes, const RunResult& result,
+                                   const core::Period& period, std::span<const int> facilities,
+                                   std::span<const int64_t> before, std::vector<int64_t>& after) {
+  after.assign(before.begin(), before.end());
+  std::vector<ZoneBudget> budgets;
+  const auto& zones = result.zones();
+  for (const Envelope& envelope : envelopes) {
+    if (envelope.period != period.Code()) continue;
+    ZoneBudget budget;
+    budget.zone = envelope.zone;
+    budget.envelope = envelope.amount;
+    std::vector<size_t> members;
+    std::vector<int64_t> totals;
+    const auto zone_it = std::find(zones.begin(), zones.end(), envelope.zone);
+    if (zone_it != zones.end()) {
+      const int zone = static_cast<int>(zone_it - zones.begin());
+      for (size_t i = 0; i < facilities.size(); ++i) {
+        if (result.zone_of(facilities[i]) == zone) {
+          members.push_back(i);
+          totals.push_back(before[i]);
+        }
+      }
+    }
+    budget.requested = std::accumulate(totals.begin(), totals.end(), int64_t{0});
+    const std::vector<int64_t> cut = CutToEnvelope(totals, envelope.amount);
+    for (size_t m = 0; m < members.size(); ++m) after[members[m]] = cut[m];
+    budget.paid = std::accumulate(cut.begin(), cut.end(), int64_t{0});
+    budgets.push_back(std::move(budget));
+  }
+  return budgets;
+}
+
+}  // namespace
 
 InvoiceSet BuildInvoices(const CompiledProgram& program, int payment, const RunResult& result,
                          const RunInputs& inputs,
@@ -152,51 +192,110 @@ InvoiceSet BuildInvoices(const CompiledProgram& program, int payment, const RunR
     set.invoices.push_back(std::move(invoice));
   }
 
-  // Budget envelopes of the period, by zone.
-  const std::vector<Envelope>& zone_envelopes = envelopes ? *envelopes : rule.envelopes;
-  for (const Envelope& envelope : zone_envelopes) {
-    if (envelope.period != inputs.period.Code()) continue;
-    const auto& zones = result.zones();
-    const auto zone_it = std::find(zones.begin(), zones.end(), envelope.zone);
-    ZoneBudget budget;
-    budget.zone = envelope.zone;
-    budget.envelope = envelope.amount;
-    std::vector<size_t> members;
-    std::vector<int64_t> totals;
-    if (zone_it != zones.end()) {
-      const int zone = static_cast<int>(zone_it - zones.begin());
-      for (size_t i = 0; i < set.invoices.size(); ++i) {
-        if (result.zone_of(set.invoices[i].facility) == zone) {
-          members.push_back(i);
-          totals.push_back(set.invoices[i].total_before_envelope);
-        }
-      }
+  std::vector<int> facilities;
+  std::vector<int64_t> before, after;
+  for (const Invoice& invoice : set.invoices) {
+    facilities.push_back(invoice.facility);
+    before.push_back(invoice.total_before_envelope);
+  }
+  set.budgets = CutBudgets(envelopes ? *envelopes : rule.envelopes, result, inputs.period,
+                           facilities, before, after);
+  for (size_t i = 0; i < set.invoices.size(); ++i) {
+    Invoice& invoice = set.invoices[i];
+    const int64_t reduction = after[i] - invoice.total_before_envelope;
+    if (reduction != 0) {
+      const std::string& zone =
+          result.zones()[static_cast<size_t>(result.zone_of(invoice.facility))];
+      InvoiceLine line;
+      line.kind = InvoiceLine::Kind::kEnvelope;
+      line.period = inputs.period.ToString();
+      line.code = "envelope";
+      line.label_text = core::Message("rules.invoice.envelope_cut", {{"zone", zone}});
+      line.label = core::Render(line.label_text, core::Language::kFrench);
+      line.label_en = core::Render(line.label_text, core::Language::kEnglish);
+      line.has_amount = true;
+      line.amount = reduction;
+      line.display = Display::kMoney;
+      invoice.lines.push_back(std::move(line));
     }
-    budget.requested = std::accumulate(totals.begin(), totals.end(), int64_t{0});
-    const std::vector<int64_t> cut = CutToEnvelope(totals, envelope.amount);
-    for (size_t m = 0; m < members.size(); ++m) {
-      Invoice& invoice = set.invoices[members[m]];
-      const int64_t reduction = cut[m] - invoice.total_before_envelope;
-      if (reduction != 0) {
-        InvoiceLine line;
-        line.kind = InvoiceLine::Kind::kEnvelope;
-        line.period = inputs.period.ToString();
-        line.code = "envelope";
-        line.label_text = core::Message("rules.invoice.envelope_cut", {{"zone", envelope.zone}});
-        line.label = core::Render(line.label_text, core::Language::kFrench);
-        line.label_en = core::Render(line.label_text, core::Language::kEnglish);
-        line.has_amount = true;
-        line.amount = reduction;
-        line.display = Display::kMoney;
-        invoice.lines.push_back(std::move(line));
-      }
-      invoice.total = cut[m];
-    }
-    budget.paid = std::accumulate(cut.begin(), cut.end(), int64_t{0});
-    set.budgets.push_back(std::move(budget));
+    invoice.total = after[i];
   }
   for (const Invoice& invoice : set.invoices) set.total += invoice.total;
   return set;
+}
+
+InvoiceTotals ComputeInvoiceTotals(const CompiledProgram& program, int payment,
+                                   const RunResult& result, const RunInputs& inputs,
+                                   const std::optional<std::vector<Envelope>>& envelopes) {
+  const Program& p = program.program();
+  const PaymentRule& rule = p.payments[static_cast<size_t>(payment)];
+  InvoiceTotals out;
+  // Each package instance's amount slot, looked up once (BuildInvoices's lines, without them).
+  struct Instance {
+    int package = 0;       // index in the program
+    int slot_in_rule = 0;  // index in the payment rule's packages
+    SlotId amount = kNoSlot;
+    int activities = 0;
+  };
+  std::vector<Instance> instances;
+  for (size_t r = 0; r < rule.packages.size(); ++r) {
+    const int k_package = program.PackageIndex(rule.packages[r]);
+    const Package& package = p.packages[static_cast<size_t>(k_package)];
+    if (package.invoice.amount.empty()) continue;
+    const auto periods = program.InstancePeriods(payment, k_package, inputs.period);
+    if (!periods.ok()) continue;
+    for (int k = 0; k < static_cast<int>(periods->size()); ++k) {
+      instances.push_back({k_package, static_cast<int>(r),
+                           program.FindPackageValue(payment, k_package, k, package.invoice.amount),
+                           static_cast<int>(package.activities.size())});
+    }
+  }
+  std::vector<SlotId> payment_lines;
+  for (const auto& line : rule.lines) {
+    const SlotId slot = program.FindPaymentFormula(payment, line.formula);
+    if (slot != kNoSlot) payment_lines.push_back(slot);
+  }
+  const int F = static_cast<int>(inputs.facilities.size());
+  std::vector<int> facilities;
+  std::vector<int64_t> before;
+  for (int f = 0; f < F; ++f) {
+    if (result.missing(f)) {
+      out.missing.push_back(f);
+      continue;
+    }
+    InvoiceTotals::Facility facility;
+    facility.facility = f;
+    facility.packages.assign(rule.packages.size(), 0);
+    int64_t total = 0;
+    for (const Instance& instance : instances) {
+      if (!result.selected(instance.package, f) || instance.amount == kNoSlot) continue;
+      int64_t subtotal = 0;
+      for (int a = 0; a < instance.activities; ++a) {
+        if (result.applies(instance.package, a, f)) {
+          subtotal += RoundFrancs(result.Value(instance.amount, f, a));
+        }
+      }
+      facility.packages[static_cast<size_t>(instance.slot_in_rule)] += subtotal;
+      total += subtotal;
+    }
+    for (SlotId slot : payment_lines) {
+      const int64_t amount = RoundFrancs(result.Value(slot, f));
+      facility.payment_lines += amount;
+      total += amount;
+    }
+    facility.total_before_envelope = total;
+    facilities.push_back(f);
+    before.push_back(total);
+    out.facilities.push_back(std::move(facility));
+  }
+  std::vector<int64_t> after;
+  out.budgets = CutBudgets(envelopes ? *envelopes : rule.envelopes, result, inputs.period,
+                           facilities, before, after);
+  for (size_t i = 0; i < out.facilities.size(); ++i) {
+    out.facilities[i].total = after[i];
+    out.total += after[i];
+  }
+  return out;
 }
 
 }  // namespace keneya::rules

@@ -7,6 +7,7 @@
 #define KENEYA_RULES_INVOICE_H_
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -67,6 +68,27 @@ struct InvoiceSet {
 InvoiceSet BuildInvoices(const CompiledProgram& program, int payment, const RunResult& result,
                          const RunInputs& inputs,
                          const std::optional<std::vector<Envelope>>& envelopes = std::nullopt);
+
+// What a run's invoices add up to, without building them: the totals BuildInvoices gives (each
+// line rounded as on the invoice, the envelopes' cuts), for a simulation recomputed as one types.
+struct InvoiceTotals {
+  struct Facility {
+    int facility = 0;  // index in the run's facilities
+    // Each package's amount for the payment (the payment rule's packages, in order; 0 for a
+    // package without amounts), the payment rule's lines together, and the totals.
+    std::vector<int64_t> packages;
+    int64_t payment_lines = 0;
+    int64_t total_before_envelope = 0;
+    int64_t total = 0;
+  };
+  std::vector<Facility> facilities;  // facilities with an invoice, in the run's order
+  std::vector<int> missing;          // facilities that reported nothing
+  std::vector<ZoneBudget> budgets;
+  int64_t total = 0;
+};
+InvoiceTotals ComputeInvoiceTotals(
+    const CompiledProgram& program, int payment, const RunResult& result, const RunInputs& inputs,
+    const std::optional<std::vector<Envelope>>& envelopes = std::nullopt);
 
 // Cuts totals to an envelope, pro rata: each gets floor(total x envelope / sum), then the francs
 // left go one each to the largest remainders (ties: the earlier in `order`), so that the cut

@@ -772,6 +772,21 @@ Result<int64_t> SqlStore::MetadataRevision() {
   return rows.at(0).Int(0);
 }
 
+Result<std::vector<int64_t>> SqlStore::DataRevision() {
+  KENEYA_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection_->Query("SELECT (SELECT coalesce(max(id), 0) FROM data_value_audit), "
+                         "(SELECT coalesce(max(id), 0) FROM data_import), "
+                         "(SELECT coalesce(max(id), 0) FROM contract_audit), "
+                         "(SELECT coalesce(max(id), 0) FROM metadata_audit), "
+                         "(SELECT coalesce(max(id), 0) FROM state), "
+                         "(SELECT coalesce(max(id), 0) FROM invoice_run), "
+                         "(SELECT coalesce(max(id), 0) FROM run_event)"));
+  std::vector<int64_t> out;
+  for (int i = 0; i < 7; ++i) out.push_back(rows.at(0).Int(i));
+  return out;
+}
+
 Result<std::vector<MetadataChange>> SqlStore::MetadataAudit(std::string_view object_uid) {
   KENEYA_ASSIGN_OR_RETURN(
       std::vector<Row> rows,

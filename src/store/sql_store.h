@@ -25,6 +25,7 @@ class SqlStore : public Store {
   core::Result<core::MetadataBundle> LoadMetadata() override;
   core::Result<std::vector<MetadataChange>> MetadataAudit(std::string_view object_uid) override;
   core::Result<int64_t> MetadataRevision() override;
+  core::Result<std::vector<int64_t>> DataRevision() override;
   core::Result<std::vector<core::State>> States() override;
   core::Result<core::State> AddState(const core::State& state, const Actor& actor) override;
 

@@ -223,6 +223,10 @@ class Store {
   // A number that grows with every metadata change (the newest metadata audit entry): a cache of
   // the metadata is fresh while it stays the same.
   virtual core::Result<int64_t> MetadataRevision() = 0;
+  // Numbers that grow with every change a computation reads: data values (their audit), imports,
+  // contracts, metadata, states and invoice runs. What was computed from the store is fresh while
+  // they stay the same (a simulation's inputs kept in memory).
+  virtual core::Result<std::vector<int64_t>> DataRevision() = 0;
 
   // The FBR states: declared, verified, validated, and those programs added.
   virtual core::Result<std::vector<core::State>> States() = 0;

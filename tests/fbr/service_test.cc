@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -26,6 +27,7 @@
 #include "fbr/resolver.h"
 #include "fbr/simulation.h"
 #include "fbr/stored_invoices.h"
+#include "rules/invoice.h"
 #include "store/store.h"
 #include "tests/demo/demo_subset.h"
 
@@ -677,6 +679,146 @@ TEST_F(ServiceTest, ASimulationComparesEveryZoneWithTheBaseline) {
   ASSERT_FALSE(no_constant.ok());
   EXPECT_EQ(no_constant.error().message.rfind("the program has no constant 'nothing'", 0), 0u)
       << no_constant.error().message;
+}
+
+TEST_F(ServiceTest, InvoiceTotalsAddUpAsTheInvoicesDo) {
+  // 2024Q3: Kati's envelope cuts its invoices pro rata; 2024Q1: no envelope.
+  for (const char* period : {"2024Q1", "2024Q3"}) {
+    SCOPED_TRACE(period);
+    const core::Period p = P(period);
+    auto record = ProgramToUse(*store_, *metadata_, "FBR_MALI", p, std::nullopt, false);
+    ASSERT_TRUE(record.ok()) << record.error().ToString();
+    auto run = Compute(*store_, *metadata_, *record, p, {});
+    ASSERT_TRUE(run.ok()) << run.error().ToString();
+    const rules::InvoiceTotals totals =
+        rules::ComputeInvoiceTotals(run->compiled, run->payment, run->result, *run->inputs);
+    ASSERT_EQ(totals.facilities.size(), run->invoices.invoices.size());
+    EXPECT_EQ(totals.missing, run->invoices.missing);
+    EXPECT_EQ(totals.total, run->invoices.total);
+    for (size_t i = 0; i < totals.facilities.size(); ++i) {
+      const rules::InvoiceTotals::Facility& facility = totals.facilities[i];
+      const rules::Invoice& invoice = run->invoices.invoices[i];
+      EXPECT_EQ(facility.facility, invoice.facility);
+      EXPECT_EQ(facility.total_before_envelope, invoice.total_before_envelope);
+      EXPECT_EQ(facility.total, invoice.total);
+      int64_t parts = facility.payment_lines, quantity = 0;
+      for (int64_t amount : facility.packages) parts += amount;
+      EXPECT_EQ(parts, facility.total_before_envelope);
+      for (const rules::InvoiceLine& line : invoice.lines) {
+        if (line.kind == rules::InvoiceLine::Kind::kSubtotal && line.package == "quantite") {
+          quantity += line.amount;
+        }
+      }
+      EXPECT_EQ(facility.packages.at(0), quantity) << "the payment's first package: quantite";
+    }
+    ASSERT_EQ(totals.budgets.size(), run->invoices.budgets.size());
+    for (size_t b = 0; b < totals.budgets.size(); ++b) {
+      EXPECT_EQ(totals.budgets[b].zone, run->invoices.budgets[b].zone);
+      EXPECT_EQ(totals.budgets[b].requested, run->invoices.budgets[b].requested);
+      EXPECT_EQ(totals.budgets[b].paid, run->invoices.budgets[b].paid);
+    }
+    if (std::string(period) == "2024Q3") {
+      ASSERT_FALSE(totals.budgets.empty());
+      EXPECT_GT(totals.budgets[0].requested, totals.budgets[0].envelope) << "Kati is cut";
+    }
+  }
+}
+
+TEST_F(ServiceTest, ASimulationSplitsPackagesNamesTheFacilitiesItMovesAndComparesWithTheReference) {
+  const store::InvoiceRunRecord reference = ComputeAndSave("2024Q4");
+  auto stored = store_->Invoices(reference.id);
+  ASSERT_TRUE(stored.ok());
+  SimulationRequest request;
+  request.program = "FBR_MALI";
+  ASSERT_TRUE(ParseSetting("tariff[accouchement]=6000", request.overrides).ok());
+  auto simulation = Simulate(*store_, *metadata_, P("2024Q4"), request);
+  ASSERT_TRUE(simulation.ok()) << simulation.error().ToString();
+
+  // Deliveries paid 6,000 instead of 5,000: the quantity package moves by 1,000 francs a
+  // delivery paid, as the invoices count them.
+  auto base = Compute(*store_, *metadata_, simulation->program, P("2024Q4"), {});
+  ASSERT_TRUE(base.ok());
+  int64_t deliveries_paid = 0;
+  std::map<int32_t, int64_t> invoiced;  // baseline totals by org unit
+  for (const rules::Invoice& invoice : base->invoices.invoices) {
+    invoiced[base->org_units[static_cast<size_t>(invoice.facility)]] = invoice.total;
+    for (const rules::InvoiceLine& line : invoice.lines) {
+      if (line.kind == rules::InvoiceLine::Kind::kActivity && line.code == "accouchement") {
+        EXPECT_EQ(line.amount % 5000, 0);
+        deliveries_paid += line.amount / 5000;
+      }
+    }
+  }
+  ASSERT_GT(deliveries_paid, 0);
+  ASSERT_EQ(simulation->packages.size(), 2u);
+  EXPECT_EQ(simulation->packages[0].code, "quantite");
+  EXPECT_EQ(simulation->packages[1].code, "qualite");
+  EXPECT_EQ(simulation->simulation_packages[0] - simulation->baseline_packages[0],
+            1000 * deliveries_paid);
+  EXPECT_EQ(simulation->simulation_packages[1], simulation->baseline_packages[1]);
+  const SimulatedZone& region = simulation->regions.at(0);
+  EXPECT_EQ(region.simulation_packages, simulation->simulation_packages);
+  EXPECT_EQ(region.districts.at(0).baseline_packages, simulation->baseline_packages);
+
+  // The reference: the quarter's run stored above, zone by zone.
+  ASSERT_TRUE(simulation->reference);
+  EXPECT_EQ(simulation->reference->id, reference.id);
+  EXPECT_EQ(simulation->reference->total, reference.total);
+  EXPECT_EQ(region.reference, reference.total);
+  EXPECT_EQ(region.districts.at(0).reference, reference.total);
+
+  // The facilities moved most, largest first, each with its baseline invoice's total.
+  const auto& moved = simulation->most_affected;
+  ASSERT_FALSE(moved.empty());
+  EXPECT_LE(moved.size(), kMostAffected);
+  for (size_t i = 0; i < moved.size(); ++i) {
+    EXPECT_NE(moved[i].simulation, moved[i].baseline);
+    EXPECT_EQ(moved[i].baseline, invoiced.at(moved[i].org_unit)) << moved[i].code;
+    EXPECT_EQ(moved[i].district, "DS_KATI");
+    EXPECT_EQ(moved[i].district_name, "District sanitaire de Kati");
+    if (i > 0) {
+      EXPECT_LE(std::llabs(moved[i].simulation - moved[i].baseline),
+                std::llabs(moved[i - 1].simulation - moved[i - 1].baseline));
+    }
+  }
+}
+
+TEST_F(ServiceTest, AServerSimulationReadsItsBaseOnceWhileTheDataStaysTheSame) {
+  SimulationCache cache;
+  SimulationRequest request;
+  request.program = "FBR_MALI";
+  request.stored_only = true;
+  auto first = cache.Get(*store_, *metadata_, P("2024Q1"), request);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  ASSERT_TRUE(ParseSetting("tariff[accouchement]=6000", request.overrides).ok());
+  auto again = cache.Get(*store_, *metadata_, P("2024Q1"), request);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->get(), first->get()) << "the overrides are not part of the base";
+  EXPECT_EQ(cache.prepared(), 1);
+  auto other_quarter = cache.Get(*store_, *metadata_, P("2024Q2"), request);
+  ASSERT_TRUE(other_quarter.ok());
+  EXPECT_EQ(cache.prepared(), 2);
+
+  // A value changes: the base is read again, and the simulation follows the data.
+  const Resolver resolver(*metadata_);
+  core::DataValue changed;
+  changed.key = {P("202401").Code(),
+                 resolver.OrgUnit(kFacility)->id,
+                 resolver.DataElement("FBR_ACCOUCHEMENT")->id,
+                 resolver.CategoryOptionCombo(core::kDefaultCategoryOptionComboUid)->id,
+                 resolver.CategoryOptionCombo(core::kDefaultCategoryOptionComboUid)->id,
+                 core::kStateVerified};
+  auto original = store_->GetValue(changed.key);
+  ASSERT_TRUE(original.ok() && original->has_value());
+  changed.value = "0";
+  ASSERT_TRUE(store_->PutValue(changed, kTester).ok());
+  auto fresh = cache.Get(*store_, *metadata_, P("2024Q1"), request);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_NE(fresh->get(), first->get());
+  EXPECT_EQ(cache.prepared(), 3);
+  EXPECT_LT((*fresh)->baseline_totals.total, (*first)->baseline_totals.total)
+      << "Koko II's January deliveries, now none";
+  ASSERT_TRUE(store_->PutValue(**original, kTester).ok());
 }
 
 // ---- PDF ----

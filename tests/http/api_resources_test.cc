@@ -340,7 +340,23 @@ TEST_P(ApiResourcesTest, RunsAndSimulationsAreForTheNationalLevel) {
   EXPECT_EQ(Call("district", "POST", "/api/simulations", {}, simulation).status, 403);
   Response simulated = Call("cellule", "POST", "/api/simulations", {}, simulation);
   ASSERT_EQ(simulated.status, 200) << simulated.body;
-  EXPECT_GT(Body(simulated)["difference"].get<int64_t>(), 0);
+  const json result = Body(simulated);
+  EXPECT_GT(result["difference"].get<int64_t>(), 0);
+  // Deliveries cost more: the quantity package carries the change before its bonuses.
+  ASSERT_EQ(result["packages"].size(), 2u);
+  EXPECT_EQ(result["packages"][0]["code"], "quantite");
+  EXPECT_EQ(result["packages"][0]["name"], "Quantité");
+  EXPECT_GT(result["packages"][0]["difference"].get<int64_t>(), 0);
+  EXPECT_EQ(result["packages"][1]["difference"].get<int64_t>(), 0);
+  EXPECT_EQ(result["regions"][0]["packages"][0]["difference"], result["packages"][0]["difference"]);
+  ASSERT_FALSE(result["mostAffected"].empty());
+  const json& first = result["mostAffected"][0];
+  EXPECT_EQ(first["difference"].get<int64_t>(),
+            first["simulation"].get<int64_t>() - first["baseline"].get<int64_t>());
+  EXPECT_FALSE(first["orgUnit"]["name"].get<std::string>().empty());
+  EXPECT_FALSE(first["district"]["name"].get<std::string>().empty());
+  EXPECT_TRUE(result.contains("reference"));
+  EXPECT_GE(result["milliseconds"].get<int64_t>(), 0);
   // Only stored programs: never files of the server.
   const std::string files_program = json{{"program", "/etc/passwd"}, {"period", "2024Q1"}}.dump();
   EXPECT_EQ(Call("cellule", "POST", "/api/simulations", {}, files_program).status, 404);
