@@ -12,6 +12,7 @@
 #include "fbr/invoice_run.h"
 #include "fbr/programs.h"
 #include "fbr/resolver.h"
+#include "fbr/run_approval.h"
 #include "fbr/simulation.h"
 #include "fbr/stored_invoices.h"
 #include "fbr/text.h"
@@ -126,7 +127,18 @@ void PrintSimulation(const Context& c, const SimulateOptions& o, const fbr::Simu
       << Text(l, "cli.simulate.times",
               {{"simulation_time", Seconds(s.simulation_seconds, l)},
                {"read_time", Seconds(s.read_seconds, l)}})
-      << "\n\n";
+      << "\n  ";
+  if (s.reference) {
+    out << Text(l, "cli.simulate.reference",
+                {Grouped("facilities", s.facilities),
+                 {"run", s.reference->id},
+                 {"status", core::Render(fbr::RunStatusText(s.reference->status), l)},
+                 {"version", s.reference->program_version},
+                 Grouped("total", s.reference->total)});
+  } else {
+    out << Text(l, "cli.simulate.no_reference", {Grouped("facilities", s.facilities)});
+  }
+  out << "\n\n";
   // The zone column is as wide as its longest name: district names differ at their end
   // ("... de la Commune III", "... de la Commune IV").
   size_t name_width = 36;

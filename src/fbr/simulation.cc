@@ -58,8 +58,28 @@ core::Result<std::shared_ptr<const SimulationBase>> PrepareSimulation(
     KENEYA_ASSIGN_OR_RETURN(base->program, ProgramToUse(store, metadata, request.program, period,
                                                         request.version, /*to_store=*/false));
   }
+  // The reference run first: the simulation computes the facilities it invoiced.
+  KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(base->program));
+  const rules::ParsedProgram parsed = rules::ParseProgram(source);
+  std::string payment = request.payment;
+  if (payment.empty() && !parsed.program.payments.empty()) {
+    payment = parsed.program.payments.front().code;
+  }
+  KENEYA_ASSIGN_OR_RETURN(base->reference,
+                          FindReference(store, base->program.code, payment, period.Code()));
+  if (base->reference) {
+    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices,
+                            store.InvoiceList(base->reference->id, 0));
+    for (const store::InvoiceRecord& invoice : invoices) {
+      base->reference_totals[invoice.org_unit] += invoice.total;
+    }
+  }
   ComputeOptions options;
   options.payment = request.payment;
+  if (base->reference) {
+    const std::map<int32_t, int64_t>& invoiced = base->reference_totals;
+    options.include = [&invoiced](int32_t org_unit) { return invoiced.contains(org_unit); };
+  }
   KENEYA_ASSIGN_OR_RETURN(base->baseline, Compute(store, metadata, base->program, period, options));
   base->rules = base->baseline.program();
   const ComputedRun& baseline = base->baseline;
@@ -74,16 +94,6 @@ core::Result<std::shared_ptr<const SimulationBase>> PrepareSimulation(
       }
     }
   }
-  KENEYA_ASSIGN_OR_RETURN(
-      base->reference,
-      FindReference(store, base->program.code, baseline.payment_rule().code, period.Code()));
-  if (base->reference) {
-    KENEYA_ASSIGN_OR_RETURN(std::vector<store::InvoiceRecord> invoices,
-                            store.InvoiceList(base->reference->id, 0));
-    for (const store::InvoiceRecord& invoice : invoices) {
-      base->reference_totals[invoice.org_unit] += invoice.total;
-    }
-  }
   base->read_seconds = SecondsSince(started);
   return std::shared_ptr<const SimulationBase>(std::move(base));
 }
@@ -96,6 +106,7 @@ core::Result<Simulation> SimulateOn(const SimulationBase& base, const Overrides&
   out.program = base.program;
   out.reference = base.reference;
   out.read_seconds = base.read_seconds;
+  out.facilities = static_cast<int64_t>(inputs.facilities.size());
 
   // The changed program, compiled and run on the inputs in memory; its totals without invoices.
   rules::Program changed = base.rules;
@@ -195,8 +206,8 @@ core::Result<Simulation> SimulateOn(const SimulationBase& base, const Overrides&
     if (facility.total == baseline_total) continue;
     const rules::FacilityFacts& facts = inputs.facilities[static_cast<size_t>(facility.facility)];
     const auto district = base.zone_names.find(facts.district);
-    moved.push_back({baseline.org_units[static_cast<size_t>(facility.facility)], facts.code,
-                     facts.name, facts.district, facts.region,
+    moved.push_back({baseline.org_units[static_cast<size_t>(facility.facility)], facts.uid,
+                     facts.code, facts.name, facts.district, facts.region,
                      district == base.zone_names.end() ? facts.district : district->second,
                      baseline_total, facility.total});
   }

@@ -1,7 +1,9 @@
 // Simulations (`keneya simulate`, the program page): a program's payment computed for a period on
 // the current data as it is (the baseline) and with other tariffs, rates or envelopes (the
 // simulation), compared zone by zone, facility by facility and with the reference run (the
-// period's approved run). Nothing is stored.
+// period's approved run). When the period has a reference run, both are computed for the
+// facilities it invoiced (those it left out stay out); else for every facility under contract.
+// Nothing is stored.
 //
 // What a simulation reads is read once (PrepareSimulation) and kept; each change is then
 // computed on it (SimulateOn) without reading the store again, so that totals follow as one
@@ -68,7 +70,7 @@ struct OverEnvelope {
 // A facility whose total the simulation changes.
 struct SimulatedFacility {
   int32_t org_unit = 0;
-  std::string code, name, district, region;  // district and region: codes
+  std::string uid, code, name, district, region;  // district and region: codes
   std::string district_name;
   int64_t baseline = 0;
   int64_t simulation = 0;
@@ -94,6 +96,7 @@ struct Simulation {
   int64_t baseline_total = 0;
   int64_t simulation_total = 0;
   std::vector<int64_t> baseline_packages, simulation_packages;  // national, by package
+  int64_t facilities = 0;  // the facilities computed: the reference run's, else under contract
   std::optional<ReferenceRun> reference;
   // The facilities the change moves most (largest difference first, then by name), at most
   // `kMostAffected`; facilities it does not move are left out.

@@ -640,7 +640,7 @@ Result<Response> Simulate(Api::Call& call) {
   Json affected = Json::array();
   for (const fbr::SimulatedFacility& facility : simulation.most_affected) {
     affected.push_back(
-        {{"orgUnit", {{"id", facility.org_unit}, {"code", facility.code}, {"name", facility.name}}},
+        {{"orgUnit", {{"id", facility.uid}, {"code", facility.code}, {"name", facility.name}}},
          {"district", {{"code", facility.district}, {"name", facility.district_name}}},
          {"baseline", facility.baseline},
          {"simulation", facility.simulation},
@@ -662,6 +662,7 @@ Result<Response> Simulate(Api::Call& call) {
        {"simulationTotal", simulation.simulation_total},
        {"difference", simulation.simulation_total - simulation.baseline_total},
        {"packages", packages_json(simulation.baseline_packages, simulation.simulation_packages)},
+       {"facilities", simulation.facilities},
        {"reference", reference},
        {"regions", regions},
        {"mostAffected", affected},

@@ -182,6 +182,33 @@ export async function apiAs(url, username, path) {
   return answer.json();
 }
 
+// A signed-in API session: `get(path)` answers the JSON of a GET, `post(path, body)` of a POST
+// (with the session's CSRF token). One sign-in for many calls (passwords are argon2id: slow).
+export async function sessionAs(url, username) {
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!login.ok) throw new Error(`login ${username}: ${login.status}`);
+  const { csrfToken } = await login.json();
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const call = async (method, path, body) => {
+    const answer = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        Cookie: cookie,
+        'Accept-Language': 'fr',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${await answer.text()}`);
+    return answer.json();
+  };
+  return { get: (path) => call('GET', path), post: (path, body) => call('POST', path, body) };
+}
+
 // Text with its spaces made plain (French numbers use narrow no-break spaces).
 export function plain(text) {
   return text.replace(/[\u00a0\u202f]/g, ' ');

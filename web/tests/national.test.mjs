@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { apiAs, check, grouped, password, plain, setup, signIn } from './harness.mjs';
+import { apiAs, check, grouped, plain, sessionAs, setup, signIn } from './harness.mjs';
 
 const env = setup();
 
@@ -173,43 +173,134 @@ test('an administrator creates a district account that sees its district only', 
   assert.deepEqual(problems, []);
 });
 
-// The national unit tries a tariff: the totals the page shows after the change are the API's
-// simulation of the same change, and they moved.
+// What the demo program pays an invoice when the quantity package pays `extra` francs more
+// (programme.toml): the quantity amount, plus the equity bonus (the facility's rate, 0 to 30 %)
+// and the quality bonus (a quarter of the quantity times the score, from a score of 50), each
+// rounded to the franc as on the invoice.
+function francs(x) {
+  const whole = Math.trunc(x);
+  if (Math.abs(Math.abs(x - whole) - 0.5) <= 1e-11 * Math.max(1, Math.abs(x))) return whole + (x < 0 ? -1 : 1);
+  return Math.sign(x) * Math.round(Math.abs(x));
+}
+function invoiceParts(invoice, activity) {
+  let quantity = 0, paid = 0, equity = 0, score = 0;
+  for (const line of invoice.lines) {
+    if (line.kind === 'subtotal' && line.package === 'quantite') quantity += line.amount;
+    if (line.kind === 'activity' && line.package === 'quantite' && line.code === activity && line.columns[3] > 0) {
+      paid += line.amount / line.columns[3]; // the amount is the quantity paid times the tariff column
+    }
+    if (line.kind === 'payment' && line.code === 'bonus_equite') equity = line.amount;
+    if (line.kind === 'info' && line.code === 'score_qualite') score = line.value;
+  }
+  const rate = quantity === 0 ? 0 : Math.round((equity / quantity) * 20) / 20;
+  const pays = (q) => q + francs(q * rate) + (score >= 50 ? francs((q * 0.25 * score) / 100) : 0);
+  return { quantity, paid, pays };
+}
+
+// The national unit tries a tariff on the quarter's reference run (the run approved above): the
+// test computes what the change costs from that run's invoices (the CPN1 tariff's difference
+// times the quantities paid, with the bonuses that follow the quantity and the envelopes that cap
+// a district), and the page shows the same change, nationally and for the region.
 test('the national unit changes a tariff in simulation and sees the totals move', async () => {
   const problems = [];
   const { context, page } = await signIn(env, 'cellule.kone');
   await page.getByRole('link', { name: 'Programme' }).click();
   await page.getByRole('heading', { name: 'Programme et simulation' }).waitFor();
-  await page.getByText(/^Recalculé en \d+ ms \(0 changement/).waitFor({ timeout: 60000 });
+  await page.getByText(/^Recalculé en \d+ ms, dont \d+ ms de calcul sur le serveur \(0 changement/).waitFor({ timeout: 60000 });
   const quarter = await page.getByLabel('Période').inputValue();
   const cell = page.getByLabel('tariff pour cpn1', { exact: true });
   assert.equal(await cell.inputValue(), '1000');
   await cell.fill('1200');
-  await page.getByText(/^Recalculé en \d+ ms \(1 changement/).waitFor({ timeout: 60000 });
+  await page.getByText(/^Recalculé en \d+ ms, dont \d+ ms de calcul sur le serveur \(1 changement/).waitFor({ timeout: 60000 });
   problems.push(...(await check(page, 'cellule', 'programme-simulation')));
 
-  // The same simulation asked of the API.
-  const login = await fetch(`${env.server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: 'cellule.kone', password }),
-  });
-  const { csrfToken } = await login.json();
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const answer = await fetch(`${env.server.url}/api/simulations`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrfToken },
-    body: JSON.stringify({ program: 'FBR_MALI', version: 1, period: quarter, set: ['tariff[cpn1]=1200'], envelopes: [] }),
-  });
-  const simulation = await answer.json();
-  assert.ok(simulation.difference > 0, JSON.stringify(simulation).slice(0, 300));
-  assert.equal(plain(await page.locator('.totals strong.difference').textContent()), `+${grouped(simulation.difference)} FCFA`);
-  const first = page.locator('table.regions tbody > tr').first();
-  assert.deepEqual((await first.locator('td').allTextContents()).slice(0, 3).map(plain), [
-    `${grouped(simulation.regions[0].baseline)} FCFA`,
-    `${grouped(simulation.regions[0].simulation)} FCFA`,
-    `+${grouped(simulation.regions[0].difference)} FCFA`,
+  // The reference run's invoices, read one by one, and the quarter's envelopes.
+  const api = await sessionAs(env.server.url, 'cellule.kone');
+  const runs = (await api.get('/api/runs')).runs.filter((r) => r.period === quarter && r.status === 'approved');
+  assert.equal(runs.length, 1, JSON.stringify(runs));
+  const reference = runs[0];
+  const rows = (await api.get(`/api/invoices?run=${reference.id}&pageSize=1000`)).invoices;
+  assert.equal(rows.length, reference.invoices);
+  const invoices = [];
+  for (let i = 0; i < rows.length; i += 16) {
+    invoices.push(...(await Promise.all(rows.slice(i, i + 16).map((r) => api.get(`/api/invoices/${encodeURIComponent(r.number)}`)))));
+  }
+  const program = await api.get('/api/programs/FBR_MALI/versions/1');
+  const envelopes = new Map(
+    program.files['enveloppes.csv']
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(','))
+      .filter(([, period]) => period === quarter)
+      .map(([zone, , amount]) => [zone, Number(amount)]),
+  );
+  let paidCpn1 = 0;
+  const districts = new Map();
+  for (const invoice of invoices) {
+    const { quantity, paid, pays } = invoiceParts(invoice, 'cpn1');
+    // The model pays what the invoice pays before its envelope's cut, to the franc.
+    assert.equal(pays(quantity), invoice.amounts.rounded, invoice.number);
+    paidCpn1 += paid;
+    const d = districts.get(invoice.district.code) ?? { asked: 0, paid: 0, asks: 0 };
+    d.asked += invoice.amounts.rounded;
+    d.paid += invoice.total;
+    d.asks += pays(quantity + 200 * paid);
+    districts.set(invoice.district.code, d);
+  }
+  assert.ok(paidCpn1 > 0);
+  let change = 0;
+  for (const [code, d] of districts) {
+    const envelope = envelopes.get(code);
+    const cap = (asked) => (envelope !== undefined && asked > envelope ? envelope : asked);
+    assert.equal(cap(d.asked), d.paid, code); // the envelopes cut as the run did
+    change += cap(d.asks) - d.paid;
+  }
+  assert.ok(change > 0);
+
+  // The page shows that change, for the country and for its one region, and the quantity's.
+  assert.equal(plain(await page.locator('.totals strong.difference').textContent()), `+${grouped(change)} FCFA`);
+  const region = page.locator('table.regions tbody > tr').first();
+  const cells = (await region.locator('td').allTextContents()).map(plain);
+  assert.deepEqual(cells.slice(0, 5), [
+    `${grouped(reference.total)} FCFA`, // the reference run
+    `${grouped(reference.total)} FCFA`, // the same facilities on the current data: unchanged since
+    `${grouped(reference.total + change)} FCFA`,
+    `+${grouped(change)} FCFA`,
+    `+${grouped(200 * paidCpn1)} FCFA`, // the quantity package, before bonuses and envelopes
   ]);
+  assert.match(plain(await page.getByTestId('package-quantite').textContent()), new RegExp(`\\(\\+${grouped(200 * paidCpn1)} FCFA\\)`));
+  assert.match(
+    plain(await page.getByText(/^Calcul de référence n° \d+/).textContent()),
+    new RegExp(`^Calcul de référence n° ${reference.id} \\(approuvé, version 1\\) : ${grouped(reference.total)} FCFA pour ${grouped(reference.invoices)} structures`),
+  );
+  // The facilities moved most, largest change first; outside a district cut by its envelope,
+  // each change is the one its invoice gives.
+  const shown = await page
+    .locator('table.affected tbody > tr')
+    .evaluateAll((rows) =>
+      rows.map((r) => [r.querySelector('th a').getAttribute('href'), r.querySelector('th').textContent, r.querySelectorAll('td')[3].textContent]),
+    );
+  assert.ok(shown.length > 0 && shown.length <= 10, JSON.stringify(shown));
+  const byPage = new Map(invoices.map((invoice) => [`/structures/${invoice.facility.id}`, invoice]));
+  let previous = Infinity;
+  for (const [href, name, text] of shown) {
+    const moved = Number(plain(text).replace(/[ +]|FCFA/g, '').replace('\u2212', '-'));
+    assert.ok(Math.abs(moved) <= previous, `${name}: ${text}`);
+    previous = Math.abs(moved);
+    const invoice = byPage.get(href);
+    assert.ok(invoice, `${name}: ${href}`);
+    const envelope = envelopes.get(invoice.district.code);
+    if (envelope === undefined || districts.get(invoice.district.code).asks <= envelope) {
+      const { quantity, paid, pays } = invoiceParts(invoice, 'cpn1');
+      assert.equal(moved, pays(quantity + 200 * paid) - invoice.amounts.rounded, name);
+    }
+  }
+  // A facility's name leads to its card.
+  const card = await context.newPage();
+  await card.goto(`${env.server.url}${shown[0][0]}`);
+  await card.getByRole('heading', { level: 1, name: shown[0][1].trim() }).waitFor();
+  await card.close();
 
   // The change becomes version 2, valid from April 2025, after the checks of `program load`.
   await page.getByLabel('Valable à partir du', { exact: true }).fill('2025-04-01');
