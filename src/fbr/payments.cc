@@ -169,21 +169,35 @@ std::vector<InvoiceStanding> Standings(const LedgerData& data) {
   return out;
 }
 
-Result<FacilityLedger> LoadLedger(store::Store& store, int32_t org_unit) {
-  KENEYA_ASSIGN_OR_RETURN(LedgerData data, LoadLedgerData(store, org_unit));
+// A facility's ledger from its data (payments not yet stored included: a statement's earlier
+// lines), what it saw of its payments and decisions, and its confirmed account.
+FacilityLedger LedgerFrom(const LedgerData& data,
+                          const std::optional<store::PaymentAccountRecord>& account) {
   FacilityLedger ledger;
   ledger.invoices = Standings(data);
-  ledger.payments = std::move(data.payments);
+  ledger.payments = data.payments;
   for (const store::PaymentRecord& p : ledger.payments) {
     ledger.seen.payment = std::max(ledger.seen.payment, p.id);
   }
   for (const store::RecoveryDecisionRecord& d : data.decisions) {
     ledger.seen.decision = std::max(ledger.seen.decision, d.id);
   }
+  ledger.account = account;
+  return ledger;
+}
+
+Result<std::optional<store::PaymentAccountRecord>> ConfirmedAccount(store::Store& store,
+                                                                    int32_t org_unit) {
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::PaymentAccountRecord> accounts,
                           store.PaymentAccounts(org_unit, /*confirmed_only=*/true));
-  if (!accounts.empty()) ledger.account = accounts.front();
-  return ledger;
+  if (accounts.empty()) return std::optional<store::PaymentAccountRecord>();
+  return std::optional<store::PaymentAccountRecord>(accounts.front());
+}
+
+Result<FacilityLedger> LoadLedger(store::Store& store, int32_t org_unit) {
+  KENEYA_ASSIGN_OR_RETURN(LedgerData data, LoadLedgerData(store, org_unit));
+  KENEYA_ASSIGN_OR_RETURN(auto account, ConfirmedAccount(store, org_unit));
+  return LedgerFrom(data, account);
 }
 
 // What a payment of `standing` would first recover from the facility's other invoices.
@@ -437,13 +451,15 @@ Result<FacilityLedger> GetFacilityLedger(store::Store& store, const Sight& sight
   return LoadLedger(store, facility.id);
 }
 
-Result<InvoicePayments> RecordPayment(store::Store& store, const Sight& sight,
-                                      const PaymentRequest& request, const store::Actor& actor) {
-  KENEYA_ASSIGN_OR_RETURN(auto found, PaymentInvoice(store, sight, request.number));
-  const auto& [invoice, facility] = found;
-  KENEYA_RETURN_IF_ERROR(
-      auth::Authorize(sight.user(), auth::Resource::kPayment, auth::Action::kWrite, facility));
-  KENEYA_ASSIGN_OR_RETURN(FacilityLedger ledger, LoadLedger(store, invoice.org_unit));
+namespace {
+
+// What recording `request` on an invoice of the facility's ledger writes (the amounts to recover
+// deducted first, then the transfer), after RecordPayment's checks but the user's rights.
+Result<std::vector<store::PaymentRecord>> PaymentWrites(const FacilityLedger& ledger,
+                                                        const store::InvoiceRecord& invoice,
+                                                        const core::OrgUnit* facility,
+                                                        const PaymentRequest& request,
+                                                        const store::Actor& actor) {
   const InvoiceStanding* standing = ledger.Find(invoice.id);
   if (standing == nullptr || standing->run_status != "approved" ||
       standing->state == PaymentState::kReplaced) {
@@ -523,8 +539,226 @@ Result<InvoicePayments> RecordPayment(store::Store& store, const Sight& sight,
     transfer.account_id = ledger.account->id;
     writes.push_back(std::move(transfer));
   }
+  return writes;
+}
+
+}  // namespace
+
+Result<InvoicePayments> RecordPayment(store::Store& store, const Sight& sight,
+                                      const PaymentRequest& request, const store::Actor& actor) {
+  KENEYA_ASSIGN_OR_RETURN(auto found, PaymentInvoice(store, sight, request.number));
+  const auto& [invoice, facility] = found;
+  KENEYA_RETURN_IF_ERROR(
+      auth::Authorize(sight.user(), auth::Resource::kPayment, auth::Action::kWrite, facility));
+  KENEYA_ASSIGN_OR_RETURN(FacilityLedger ledger, LoadLedger(store, invoice.org_unit));
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::PaymentRecord> writes,
+                          PaymentWrites(ledger, invoice, facility, request, actor));
   KENEYA_RETURN_IF_ERROR(store.RecordPayments(invoice.org_unit, writes, ledger.seen, actor));
   return PaymentsOf(store, sight, invoice, facility);
+}
+
+// ---- Bank statements ----
+
+namespace {
+
+// "250 000", "250000" (spaces, no-break spaces): whole francs, not negative.
+std::optional<int64_t> StatementAmount(std::string_view text) {
+  std::string digits;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == ' ') continue;
+    if (text.substr(i, 2) == "\xC2\xA0") {  // U+00A0
+      ++i;
+      continue;
+    }
+    if (text.substr(i, 3) == "\xE2\x80\xAF") {  // U+202F
+      i += 2;
+      continue;
+    }
+    if (!std::isdigit(c)) return std::nullopt;
+    digits += static_cast<char>(c);
+  }
+  if (digits.empty() || digits.size() > 15) return std::nullopt;
+  return std::stoll(digits);
+}
+
+// 2025-02-14 or 14/02/2025, as ISO; nullopt otherwise.
+std::optional<std::string> StatementDate(std::string_view text) {
+  std::string date = Trimmed(text);
+  if (date.size() == 10 && date[2] == '/' && date[5] == '/') {
+    date = date.substr(6, 4) + "-" + date.substr(3, 2) + "-" + date.substr(0, 2);
+  }
+  auto parsed = core::Date::Parse(date);
+  if (!parsed.ok()) return std::nullopt;
+  return parsed->ToString();
+}
+
+std::string Lower(std::string_view text) {
+  std::string out = Trimmed(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The statement's column a payment's field is read from (its error's `where`).
+std::string ColumnOf(const std::string& where, const std::map<std::string, std::string>& names) {
+  if (where == "amount") return names.at("amount");
+  if (where == "paidOn") return names.at("date");
+  if (where == "reference") return names.at("reference");
+  return names.at("invoice");
+}
+
+}  // namespace
+
+Result<Statement> ReadStatement(store::Store& store, const Sight& sight, std::string_view csv,
+                                bool record, const store::Actor& actor) {
+  if (!sight.Everywhere(auth::Resource::kPayment, auth::Action::kWrite)) {
+    return auth::Authorize(auth::Principal{}, auth::Resource::kPayment, auth::Action::kWrite,
+                           nullptr)
+        .error();
+  }
+  Statement out;
+  core::CsvParser parser(csv, "");
+  std::vector<std::string_view> fields;
+  auto problem = [&](int line, std::string column, Message text) {
+    out.problems.push_back({line, std::move(column), std::move(text)});
+  };
+  // The header: each field's column, by the names French or English.
+  KENEYA_ASSIGN_OR_RETURN(bool any, parser.Next(fields));
+  const std::map<std::string, std::string> aliases = {
+      {"facture", "invoice"},     {"invoice", "invoice"}, {"montant", "amount"},
+      {"amount", "amount"},       {"date", "date"},       {"reference", "reference"},
+      {"référence", "reference"}, {"ref", "reference"}};
+  std::map<std::string, size_t> column;      // field -> index
+  std::map<std::string, std::string> names;  // field -> the header's name
+  std::string header;
+  for (size_t i = 0; any && i < fields.size(); ++i) {
+    header += (i > 0 ? ", " : "") + Trimmed(fields[i]);
+    const auto alias = aliases.find(Lower(fields[i]));
+    if (alias != aliases.end() && !column.contains(alias->second)) {
+      column[alias->second] = i;
+      names[alias->second] = Trimmed(fields[i]);
+    }
+  }
+  for (const char* field : {"invoice", "amount", "date", "reference"}) {
+    if (!column.contains(field)) {
+      problem(1, "",
+              Message("fbr.statement.missing_column",
+                      {{"column", std::string(field) == "invoice"  ? "facture"
+                                  : std::string(field) == "amount" ? "montant"
+                                                                   : field},
+                       {"columns", header}}));
+    }
+  }
+  if (!out.problems.empty()) return out;
+
+  // Each facility's ledger, read once and carried from line to line.
+  struct Facility {
+    LedgerData data;
+    std::optional<store::PaymentAccountRecord> account;
+    store::PaymentsSeen seen;
+    std::vector<store::PaymentRecord> writes;
+  };
+  std::map<int32_t, Facility> facilities;
+  std::vector<int32_t> order;  // facilities in the order of their first line
+  while (true) {
+    auto more = parser.Next(fields);
+    if (!more.ok()) {
+      problem(parser.line(), "", more.error().text);
+      break;
+    }
+    if (!*more) break;
+    const int line = parser.line();
+    if (fields.size() == 1 && Trimmed(fields[0]).empty()) continue;  // a blank line
+    if (out.lines.size() + out.problems.size() >= kMaxStatementLines) {
+      problem(line, "", Message("fbr.statement.too_long", {{"max", kMaxStatementLines}}));
+      break;
+    }
+    auto field = [&](const char* name) {
+      const size_t i = column.at(name);
+      return i < fields.size() ? Trimmed(fields[i]) : std::string();
+    };
+    StatementLine entry;
+    entry.line = line;
+    entry.request.number = field("invoice");
+    entry.request.reference = field("reference");
+    const std::string amount_text = field("amount"), date_text = field("date");
+    const std::optional<int64_t> amount = StatementAmount(amount_text);
+    if (!amount) {
+      problem(line, names.at("amount"),
+              Message("fbr.statement.bad_amount", {{"text", amount_text}}));
+      continue;
+    }
+    entry.request.amount = *amount;
+    const std::optional<std::string> date = StatementDate(date_text);
+    if (!date) {
+      problem(line, names.at("date"), Message("fbr.statement.bad_date", {{"text", date_text}}));
+      continue;
+    }
+    entry.request.paid_on = *date;
+    auto found = PaymentInvoice(store, sight, entry.request.number);
+    if (!found.ok()) {
+      problem(line, names.at("invoice"), found.error().text);
+      continue;
+    }
+    const auto& [invoice, facility] = *found;
+    entry.facility = facility;
+    Status allowed =
+        auth::Authorize(sight.user(), auth::Resource::kPayment, auth::Action::kWrite, facility);
+    if (!allowed.ok()) {
+      problem(line, names.at("invoice"), allowed.error().text);
+      continue;
+    }
+    auto [it, fresh] = facilities.try_emplace(invoice.org_unit);
+    Facility& f = it->second;
+    if (fresh) {
+      KENEYA_ASSIGN_OR_RETURN(f.data, LoadLedgerData(store, invoice.org_unit));
+      KENEYA_ASSIGN_OR_RETURN(f.account, ConfirmedAccount(store, invoice.org_unit));
+      f.seen = LedgerFrom(f.data, f.account).seen;
+      order.push_back(invoice.org_unit);
+    }
+    // A transfer already recorded: the same statement read again.
+    const auto recorded = std::find_if(
+        f.data.payments.begin(), f.data.payments.end(), [&](const store::PaymentRecord& p) {
+          return p.kind == "transfer" && p.invoice_id == invoice.id &&
+                 p.reference == entry.request.reference;
+        });
+    if (recorded != f.data.payments.end()) {
+      problem(line, names.at("reference"),
+              Message("fbr.statement.already_recorded", {{"number", invoice.number},
+                                                         {"reference", entry.request.reference},
+                                                         {"date", recorded->paid_on}}));
+      continue;
+    }
+    const FacilityLedger ledger = LedgerFrom(f.data, f.account);
+    auto writes = PaymentWrites(ledger, invoice, facility, entry.request, actor);
+    if (!writes.ok()) {
+      problem(line, ColumnOf(writes.error().where, names), writes.error().text);
+      continue;
+    }
+    for (const store::PaymentRecord& w : *writes) {
+      if (w.kind == "offset") entry.deduction += w.amount;
+      f.data.payments.push_back(w);
+      f.writes.push_back(w);
+    }
+    const InvoiceStanding* after = LedgerFrom(f.data, f.account).Find(invoice.id);
+    entry.balance = after != nullptr ? after->balance : 0;
+    out.total += entry.request.amount;
+    out.lines.push_back(std::move(entry));
+  }
+  if (out.lines.empty() && out.problems.empty()) {
+    problem(0, "", Message("fbr.statement.empty"));
+  }
+  if (!record || !out.problems.empty()) return out;
+  std::vector<store::FacilityPayments> batch;
+  for (int32_t org_unit : order) {
+    Facility& f = facilities.at(org_unit);
+    if (!f.writes.empty()) batch.push_back({org_unit, std::move(f.writes), f.seen});
+  }
+  KENEYA_ASSIGN_OR_RETURN(std::vector<store::PaymentRecord> written,
+                          store.RecordPaymentBatch(batch, actor));
+  (void)written;
+  out.recorded = true;
+  return out;
 }
 
 Result<InvoicePayments> DecideRecovery(store::Store& store, const Sight& sight,

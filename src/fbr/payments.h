@@ -173,6 +173,43 @@ struct InvoicedPeriod {
 core::Result<std::optional<InvoicedPeriod>> InvoicedPeriodOf(store::Store& store, int32_t org_unit,
                                                              const core::Period& period);
 
+// ---- Bank statements ----
+
+// A statement of the transfers the bank made, as CSV (UTF-8, comma-separated, a header line): the
+// columns "facture" (or "invoice": the number the payment order gave as the transfer's label),
+// "montant" ("amount": whole francs, spaces between thousands allowed), "date" (2025-02-14 or
+// 14/02/2025) and "reference" ("référence": the bank's); other columns are ignored. Each line is
+// a payment recorded as RecordPayment records one, with its checks, in the file's order (a
+// facility's earlier line counts for its next one); a transfer already recorded (same invoice and
+// reference) is refused: a statement read twice pays nothing twice. All the lines or none.
+struct StatementLine {
+  int line = 0;  // in the file
+  PaymentRequest request;
+  const core::OrgUnit* facility = nullptr;
+  int64_t deduction = 0;  // recovered from the facility's other invoices with it
+  int64_t balance = 0;    // what the invoice still owes once it is recorded
+};
+struct StatementProblem {
+  int line = 0;        // 0: the file as a whole
+  std::string column;  // as the header names it; empty for the whole line
+  core::Message text;
+};
+struct Statement {
+  std::vector<StatementLine> lines;
+  std::vector<StatementProblem> problems;  // none: the statement can be recorded
+  int64_t total = 0;                       // transferred
+  bool recorded = false;
+};
+inline constexpr size_t kMaxStatementLines = 10'000;
+
+// Reads and checks a statement: for users with payment W over the whole country (PermissionDenied
+// otherwise). With `record` and no problem, records every line in one transaction (Conflict,
+// nothing recorded, when another officer recorded a payment of one of its facilities meanwhile). A
+// line of a facility where the user may not write payments, or whose invoice is unknown or unseen,
+// is a problem of that line.
+core::Result<Statement> ReadStatement(store::Store& store, const Sight& sight, std::string_view csv,
+                                      bool record, const store::Actor& actor);
+
 // ---- Payment orders ----
 
 struct PaymentOrderLine {

@@ -1,7 +1,10 @@
 // The API's account routes: users, roles, passwords, API tokens and the account audit. Each
 // parses the request, calls one function of auth (which checks who may do it) and renders.
+#include <algorithm>
+
 #include "auth/accounts.h"
 #include "core/timestamp.h"
+#include "fbr/audit.h"
 #include "http/api_internal.h"
 
 namespace keneya::http {
@@ -218,6 +221,64 @@ Result<Response> AccountAudit(Api::Call& call) {
   return JsonResponse(200, body);
 }
 
+// GET /api/audit?kind=payment,run&user=&place=&from=2025-02-01&to=&page=&pageSize=: the audit
+// trail of every kind of change the user may read everywhere, newest first.
+Result<Response> AuditTrail(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  fbr::AuditFilter filter;
+  const std::string kinds = QueryText(call.request, "kind");
+  for (size_t start = 0; start < kinds.size();) {
+    const size_t comma = std::min(kinds.find(',', start), kinds.size());
+    if (comma > start) filter.kinds.push_back(kinds.substr(start, comma - start));
+    start = comma + 1;
+  }
+  filter.user = QueryText(call.request, "user");
+  filter.place = QueryText(call.request, "place");
+  filter.from = QueryText(call.request, "from");
+  filter.to = QueryText(call.request, "to");
+  KENEYA_ASSIGN_OR_RETURN(filter.page, QueryInteger(call.request, "page", 1, 1000));
+  KENEYA_ASSIGN_OR_RETURN(filter.page_size, QueryInteger(call.request, "pageSize", 50, 500));
+  KENEYA_ASSIGN_OR_RETURN(fbr::AuditPage page, fbr::FindAudit(call.db(), *sight, filter));
+  Json kinds_json = Json::array();
+  for (store::AuditKind kind : page.kinds) kinds_json.push_back(fbr::AuditKindCode(kind));
+  Json events = Json::array();
+  for (const fbr::AuditRow& row : page.rows) {
+    const store::AuditEvent& e = row.event;
+    Json event = {{"kind", fbr::AuditKindCode(e.kind)},
+                  {"id", e.id},
+                  {"at", core::FormatTimestamp(e.at)},
+                  {"user", e.user},
+                  {"source", e.source},
+                  {"address", e.address},
+                  {"action", e.action},
+                  {"before", e.before},
+                  {"after", e.after},
+                  {"reason", e.reason},
+                  {"place", row.place != nullptr ? BriefUnit(row.place) : Json(nullptr)},
+                  {"subject", e.subject}};
+    if (e.period != 0) {
+      auto period = core::Period::FromCode(e.period);
+      event["period"] = period.ok() ? Json(period->ToString()) : Json(nullptr);
+    }
+    if (row.data_element != nullptr) {
+      event["dataElement"] = {{"id", row.data_element->uid}, {"name", row.data_element->name}};
+      event["state"] = e.state == core::kStateDeclared   ? "declared"
+                       : e.state == core::kStateVerified ? "verified"
+                                                         : "validated";
+    }
+    if (row.data_set != nullptr) {
+      event["dataSet"] = {{"id", row.data_set->uid}, {"name", row.data_set->name}};
+    }
+    if (e.run != 0) event["run"] = e.run;
+    events.push_back(std::move(event));
+  }
+  return JsonResponse(200, {{"kinds", kinds_json},
+                            {"page", page.page},
+                            {"pageSize", page.page_size},
+                            {"more", page.more},
+                            {"events", events}});
+}
+
 }  // namespace
 
 void AddAccountRoutes(std::vector<Api::Route>& routes) {
@@ -238,6 +299,7 @@ void AddAccountRoutes(std::vector<Api::Route>& routes) {
           {"POST", "/api/users/{name}/tokens", Who::kSignedIn, Body::kSmall, CreateToken},
           {"DELETE", "/api/tokens/{id}", Who::kSignedIn, Body::kSmall, RevokeToken},
           {"GET", "/api/audit/accounts", Who::kSignedIn, Body::kSmall, AccountAudit},
+          {"GET", "/api/audit", Who::kSignedIn, Body::kSmall, AuditTrail},
       });
 }
 

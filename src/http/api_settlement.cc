@@ -169,6 +169,69 @@ Result<Response> RecordPayment(Api::Call& call) {
   return JsonResponse(201, PaymentsJson(paid, sight->directory(), call.language));
 }
 
+// A bank statement's lines and problems, as POST /api/payments/statement[/check] answer them.
+Json StatementJson(const fbr::Statement& statement, core::Language language) {
+  Json lines = Json::array();
+  for (const fbr::StatementLine& line : statement.lines) {
+    lines.push_back({{"line", line.line},
+                     {"invoice", line.request.number},
+                     {"facility", BriefUnit(line.facility)},
+                     {"amount", line.request.amount},
+                     {"paidOn", line.request.paid_on},
+                     {"reference", line.request.reference},
+                     {"deduction", line.deduction},
+                     {"balance", line.balance}});
+  }
+  Json problems = Json::array();
+  for (const fbr::StatementProblem& problem : statement.problems) {
+    problems.push_back({{"line", problem.line},
+                        {"column", problem.column},
+                        {"message", core::Render(problem.text, language)}});
+  }
+  return {{"ok", statement.problems.empty()},
+          {"recorded", statement.recorded},
+          {"total", statement.total},
+          {"lines", lines},
+          {"problems", problems}};
+}
+
+// {"csv": "facture,montant,date,reference\n..."}
+Result<std::string> StatementText(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(Json body, JsonBody(call));
+  return RequiredString(body, "csv");
+}
+
+// POST /api/payments/statement/check: every line checked as its payment would be, nothing
+// recorded.
+Result<Response> CheckStatement(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(std::string csv, StatementText(call));
+  KENEYA_ASSIGN_OR_RETURN(fbr::Statement statement,
+                          fbr::ReadStatement(call.db(), *sight, csv, false, call.Actor()));
+  return JsonResponse(200, StatementJson(statement, call.language));
+}
+
+// POST /api/payments/statement: every line recorded, or none (400 with the first problem).
+Result<Response> RecordStatement(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  KENEYA_ASSIGN_OR_RETURN(std::string csv, StatementText(call));
+  KENEYA_ASSIGN_OR_RETURN(fbr::Statement statement,
+                          fbr::ReadStatement(call.db(), *sight, csv, true, call.Actor()));
+  if (!statement.problems.empty()) {
+    const fbr::StatementProblem& first = statement.problems.front();
+    const Message place =
+        first.column.empty()
+            ? Message("fbr.statement.place_line", {{"line", first.line}})
+            : Message("fbr.statement.place", {{"line", first.line}, {"column", first.column}});
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           Message("fbr.statement.problems",
+                                   {{"count", static_cast<int64_t>(statement.problems.size())},
+                                    {"first", core::Render(first.text, call.language)}}),
+                           {place});
+  }
+  return JsonResponse(201, StatementJson(statement, call.language));
+}
+
 // {"decision": "waive", "reason": "..."}
 Result<Response> DecideRecovery(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
@@ -239,6 +302,8 @@ void AddSettlementRoutes(std::vector<Api::Route>& routes) {
           {"POST", "/api/invoices/{number}/payments", Who::kSignedIn, Body::kSmall, RecordPayment},
           {"POST", "/api/invoices/{number}/recovery", Who::kSignedIn, Body::kSmall, DecideRecovery},
           {"GET", "/api/runs/{id}/payment-order", Who::kSignedIn, Body::kSmall, PaymentOrder},
+          {"POST", "/api/payments/statement/check", Who::kSignedIn, Body::kSmall, CheckStatement},
+          {"POST", "/api/payments/statement", Who::kSignedIn, Body::kSmall, RecordStatement},
       });
 }
 

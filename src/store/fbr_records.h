@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/date.h"
 #include "core/message.h"
@@ -294,6 +295,52 @@ struct RecoveryDecisionRecord {
 struct PaymentsSeen {
   int64_t payment = 0;
   int64_t decision = 0;
+};
+
+// ---- The audit trail, every kind of change on one page ----
+
+// What AuditEvents reads: the kinds wanted, each kind's newest first.
+enum class AuditKind : uint8_t {
+  kValue,     // a data value changed (data_value_audit)
+  kPeriod,    // a facility-period's workflow step (period_event)
+  kRun,       // an invoice run's step (run_event)
+  kPayment,   // a payment recorded (transfer or offset)
+  kRecovery,  // a decision about an amount to recover
+  kAccount,   // a facility's payment account proposed or decided
+  kContract,  // a contract created or changed
+  kUser,      // a user account's change (auth_audit)
+};
+struct AuditQuery {
+  std::vector<AuditKind> kinds;
+  std::string user;                    // who made the change, exactly; empty: anyone
+  core::TimestampMs from = 0, to = 0;  // at in [from, to); 0: open
+  std::string path;    // an org unit's path: the changes of places under it (not runs, users)
+  int64_t limit = 50;  // of each kind
+};
+// One change, as the trail shows it. `org_unit` is the place it concerns (0: none: a run, a user
+// account); the fields after `reason` hold what the kind has.
+struct AuditEvent {
+  AuditKind kind = AuditKind::kValue;
+  int64_t id = 0;  // in its own table
+  core::TimestampMs at = 0;
+  std::string user, source, address;
+  std::string action;         // "update", "approve", "transfer", "confirm"...
+  std::string before, after;  // old and new value, status, terms, amount
+  std::string reason;         // the reason given, a reference, a detail
+  int32_t org_unit = 0;
+  int32_t period = 0;        // values and periods: core::Period::Code()
+  int32_t data_element = 0;  // values
+  int32_t data_set = 0;      // periods
+  int32_t state = 0;         // values
+  int64_t run = 0;           // runs
+  std::string subject;       // an invoice number, a contract's program, a user's name
+};
+
+// One facility's payments in a batch recorded at once (a bank statement).
+struct FacilityPayments {
+  int32_t org_unit = 0;
+  std::vector<PaymentRecord> payments;
+  PaymentsSeen seen;
 };
 
 }  // namespace keneya::store

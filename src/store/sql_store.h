@@ -118,6 +118,9 @@ class SqlStore : public Store {
                                                    const Actor& actor) override;
   core::Result<std::vector<PaymentRecord>> Payments(int32_t org_unit) override;
   core::Result<std::vector<RecoveryDecisionRecord>> RecoveryDecisions(int32_t org_unit) override;
+  core::Result<std::vector<AuditEvent>> AuditEvents(const AuditQuery& query) override;
+  core::Result<std::vector<PaymentRecord>> RecordPaymentBatch(
+      std::span<const FacilityPayments> batch, const Actor& actor) override;
   core::Result<std::vector<PaymentRecord>> RecordPayments(int32_t org_unit,
                                                           std::span<const PaymentRecord> payments,
                                                           const PaymentsSeen& seen,

@@ -2,6 +2,8 @@
 // payments of invoices; recovery decisions. A writer of payments names what it saw of the
 // facility's payments and decisions: two payment officers recording at once cannot both pay the
 // same balance.
+#include <algorithm>
+
 #include "store/sql_store.h"
 
 namespace keneya::store {
@@ -214,22 +216,39 @@ Result<std::vector<PaymentRecord>> SqlStore::RecordPayments(int32_t org_unit,
                                                             std::span<const PaymentRecord> payments,
                                                             const PaymentsSeen& seen,
                                                             const Actor& actor) {
+  const FacilityPayments one{org_unit, {payments.begin(), payments.end()}, seen};
+  return RecordPaymentBatch({&one, 1}, actor);
+}
+
+Result<std::vector<PaymentRecord>> SqlStore::RecordPaymentBatch(
+    std::span<const FacilityPayments> batch, const Actor& actor) {
   SqlConnection& db = connection();
   KENEYA_RETURN_IF_ERROR(db.BeginWrite());
   TransactionGuard transaction(db);
-  KENEYA_RETURN_IF_ERROR(CheckPaymentsSeen(org_unit, seen));
+  // Facilities checked (and, on PostgreSQL, locked) in org unit order: two batches never wait
+  // for each other in a circle.
+  std::vector<const FacilityPayments*> order;
+  for (const FacilityPayments& facility : batch) order.push_back(&facility);
+  std::sort(order.begin(), order.end(),
+            [](const auto* a, const auto* b) { return a->org_unit < b->org_unit; });
+  for (const FacilityPayments* facility : order) {
+    KENEYA_RETURN_IF_ERROR(CheckPaymentsSeen(facility->org_unit, facility->seen));
+  }
   const core::TimestampMs now = core::NowMs();
   std::vector<PaymentRecord> out;
-  for (const PaymentRecord& p : payments) {
-    KENEYA_ASSIGN_OR_RETURN(
-        std::vector<Row> rows,
-        db.Query("INSERT INTO payment (invoice_id, kind, amount, paid_on, reference, account_id, "
-                 "from_invoice_id, recorded_by, recorded_at, source, address) VALUES (?, ?, ?, "
-                 "?, ?, ?, ?, ?, ?, ?, ?) RETURNING " +
-                     std::string(kPaymentColumns),
-                 {p.invoice_id, p.kind, p.amount, p.paid_on, p.reference, OptionalId(p.account_id),
-                  OptionalId(p.from_invoice), actor.user, now, actor.source, actor.address}));
-    out.push_back(PaymentFromRow(rows.at(0)));
+  for (const FacilityPayments& facility : batch) {
+    for (const PaymentRecord& p : facility.payments) {
+      KENEYA_ASSIGN_OR_RETURN(
+          std::vector<Row> rows,
+          db.Query(
+              "INSERT INTO payment (invoice_id, kind, amount, paid_on, reference, account_id, "
+              "from_invoice_id, recorded_by, recorded_at, source, address) VALUES (?, ?, ?, "
+              "?, ?, ?, ?, ?, ?, ?, ?) RETURNING " +
+                  std::string(kPaymentColumns),
+              {p.invoice_id, p.kind, p.amount, p.paid_on, p.reference, OptionalId(p.account_id),
+               OptionalId(p.from_invoice), actor.user, now, actor.source, actor.address}));
+      out.push_back(PaymentFromRow(rows.at(0)));
+    }
   }
   KENEYA_RETURN_IF_ERROR(transaction.Commit());
   return out;

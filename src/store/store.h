@@ -288,6 +288,10 @@ class Store {
   // The changes of one value, oldest first. A value created by a bulk load has no create entry:
   // its import_id names the import that created it.
   virtual core::Result<std::vector<AuditEntry>> AuditTrail(const core::DataValueKey& key) = 0;
+  // The changes of the kinds asked, newest first within each kind (at most `limit` of each),
+  // filtered by who, when and where: the audit trail's page merges them. Unchecked: the caller
+  // decides who may read which kind.
+  virtual core::Result<std::vector<AuditEvent>> AuditEvents(const AuditQuery& query) = 0;
   virtual core::Result<ImportRecord> GetImport(int64_t id) = 0;
   // All imports, newest first.
   virtual core::Result<std::vector<ImportRecord>> Imports() = 0;
@@ -443,6 +447,11 @@ class Store {
   virtual core::Result<std::vector<PaymentRecord>> RecordPayments(
       int32_t org_unit, std::span<const PaymentRecord> payments, const PaymentsSeen& seen,
       const Actor& actor) = 0;
+  // Records the payments of several facilities in one transaction (a bank statement), each
+  // facility under RecordPayments' condition: one facility's kConflict writes nothing at all.
+  // Returns them with their ids, in the batch's order.
+  virtual core::Result<std::vector<PaymentRecord>> RecordPaymentBatch(
+      std::span<const FacilityPayments> batch, const Actor& actor) = 0;
   // Appends a recovery decision about one of the facility's invoices, under the same condition.
   virtual core::Result<RecoveryDecisionRecord> DecideRecovery(
       int32_t org_unit, const RecoveryDecisionRecord& decision, const PaymentsSeen& seen,

@@ -378,6 +378,11 @@ TEST_P(AccessWalkTest, EveryRoleGetsWhatThePageSaysInsideAndOutsideItsScope) {
           body = json::object().dump();
         } else if (pattern == "/api/invoices/{number}/payments" && method == "POST") {
           body = json{{"amount", 1000}, {"paidOn", "2024-05-02"}, {"reference", "walk"}}.dump();
+        } else if (pattern.rfind("/api/payments/statement", 0) == 0) {
+          // The walk's invoice is a draft run's: a problem of the line, past authorisation.
+          body = json{{"csv",
+                       "facture,montant,date,reference\n" + f.invoice + ",1000,2024-05-02,walk\n"}}
+                     .dump();
         } else if (pattern == "/api/invoices/{number}/recovery") {
           body = json{{"decision", "deduct"}, {"reason", "walk"}}.dump();
         } else if (pattern == "/api/simulations") {

@@ -7,6 +7,7 @@
 // quarter's payment that deducts it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "auth/accounts.h"
@@ -311,6 +312,168 @@ TEST_P(ApiSettlementTest, AccountsAreConfirmedByASecondPersonAndRunsPaidByAnothe
   for (const json& l : after["lines"]) {
     EXPECT_NE(l["invoice"], renumbered);  // nothing left to transfer
   }
+}
+
+TEST_P(ApiSettlementTest, ABankStatementIsRecordedWholeOrNotAtAllAndNeverTwice) {
+  testing::ValidateQuarter(*data_, *store_, facility_, "2024Q3");
+  ASSERT_FALSE(HasFatalFailure());
+  ConfirmedAccount();
+  ASSERT_FALSE(HasFatalFailure());
+  const std::string number = FacilityInvoice(ApprovedRun("2024Q3"));
+  const int64_t total = Payments(number)["total"];
+  ASSERT_GT(total, 10);
+  const int64_t half = total / 2;
+  auto statement = [&](const std::string& lines) {
+    return json{{"csv", "Date,Facture,Montant,Reference,Libellé\n" + lines}};
+  };
+
+  // Each problem with its line and column; the earlier line of the same invoice counts.
+  const json troubled = statement("14/01/2025," + number + "," + std::to_string(half) +
+                                  ",VIR-1,ok\n"
+                                  "15/01/2025," +
+                                  number +
+                                  ",12a,VIR-2,\n"
+                                  "15/01/2025,FBR_MALI-2024Q3-99999,1000,VIR-3,\n"
+                                  "2025-01-16," +
+                                  number + "," + std::to_string(total - half + 1) +
+                                  ",VIR-4,\n"
+                                  "31/02/2025," +
+                                  number + ",1,VIR-5,\n");
+  Response checked = Call("paiement", "POST", "/api/payments/statement/check", troubled);
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  const json check = Body(checked);
+  EXPECT_FALSE(check["ok"]);
+  EXPECT_FALSE(check["recorded"]);
+  ASSERT_EQ(check["lines"].size(), 1u) << checked.body;
+  EXPECT_EQ(check["lines"][0]["line"], 2);
+  EXPECT_EQ(check["lines"][0]["balance"], total - half);
+  EXPECT_EQ(check["lines"][0]["paidOn"], "2025-01-14");
+  ASSERT_EQ(check["problems"].size(), 4u) << checked.body;
+  const std::vector<std::pair<int, std::string>> where = {
+      {3, "Montant"}, {4, "Facture"}, {5, "Montant"}, {6, "Date"}};
+  for (size_t i = 0; i < where.size(); ++i) {
+    EXPECT_EQ(check["problems"][i]["line"], where[i].first) << checked.body;
+    EXPECT_EQ(check["problems"][i]["column"], where[i].second) << checked.body;
+  }
+  EXPECT_EQ(check["problems"][0]["message"], "« 12a » n'est pas un montant en francs entiers");
+  Response refused = Call("paiement", "POST", "/api/payments/statement", troubled);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("ligne 3, colonne Montant"), std::string::npos) << refused.body;
+  EXPECT_EQ(Payments(number)["paid"], 0) << "nothing recorded";
+
+  // A clean statement: both lines recorded, the invoice paid.
+  const json clean =
+      statement("14/01/2025," + number + ",\"" + std::to_string(half) + "\",VIR-1,\n2025-01-16," +
+                number + "," + std::to_string(total - half) + ",VIR-2,\n");
+  Response recorded = Call("paiement", "POST", "/api/payments/statement", clean);
+  ASSERT_EQ(recorded.status, 201) << recorded.body;
+  EXPECT_TRUE(Body(recorded)["recorded"]);
+  EXPECT_EQ(Body(recorded)["total"], total);
+  EXPECT_EQ(Body(recorded)["lines"][1]["balance"], 0);
+  const json paid = Payments(number);
+  EXPECT_EQ(paid["state"], "paid");
+  ASSERT_EQ(paid["payments"].size(), 2u);
+  EXPECT_EQ(paid["payments"][0]["reference"], "VIR-1");
+  EXPECT_EQ(paid["payments"][0]["paidOn"], "2025-01-14");
+
+  // The same statement again pays nothing twice; only the national level records statements.
+  Response again = Call("paiement", "POST", "/api/payments/statement/check", clean);
+  ASSERT_EQ(again.status, 200);
+  ASSERT_EQ(Body(again)["problems"].size(), 2u) << again.body;
+  EXPECT_EQ(Body(again)["problems"][0]["column"], "Reference");
+  EXPECT_EQ(Call("paiement", "POST", "/api/payments/statement", clean).status, 400);
+  EXPECT_EQ(Payments(number)["payments"].size(), 2u);
+  EXPECT_EQ(Call("chef", "POST", "/api/payments/statement/check", clean).status, 403);
+  const json headless = json{{"csv", "Date,Montant\n2025-01-16,5\n"}};
+  const json missing = Body(Call("paiement", "POST", "/api/payments/statement/check", headless));
+  ASSERT_EQ(missing["problems"].size(), 2u);
+  EXPECT_EQ(missing["problems"][0]["line"], 1);
+}
+
+TEST_P(ApiSettlementTest, TheAuditTrailShowsEveryKindOfChangeNewestFirstWithItsFilters) {
+  testing::ValidateQuarter(*data_, *store_, facility_, "2024Q3");
+  ASSERT_FALSE(HasFatalFailure());
+  ConfirmedAccount();
+  ASSERT_FALSE(HasFatalFailure());
+  const int64_t run = ApprovedRun("2024Q3");
+  const std::string number = FacilityInvoice(run);
+  ASSERT_EQ(Pay("paiement", number, 1000, "2025-01-15", "VIR-A").status, 201);
+  auto trail = [&](std::vector<std::pair<std::string, std::string>> query,
+                   const std::string& user = "cellule") {
+    Response r = Call(user, "GET", "/api/audit", nullptr, std::move(query));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? Body(r) : json();
+  };
+
+  // Everything the national unit may read, newest first.
+  const json all = trail({});
+  EXPECT_EQ(all["kinds"],
+            json({"value", "period", "run", "payment", "recovery", "account", "contract"}))
+      << "not the accounts' audit: the administrator's";
+  ASSERT_GE(all["events"].size(), 5u);
+  for (size_t i = 1; i < all["events"].size(); ++i) {
+    EXPECT_GE(all["events"][i - 1]["at"].get<std::string>(),
+              all["events"][i]["at"].get<std::string>());
+  }
+  // The test's day (KENEYA_TODAY): its last change is the payment (the approval just before
+  // may fall in the same millisecond).
+  const json today = trail({{"from", "2025-01-20"}, {"to", "2025-01-20"}});
+  ASSERT_FALSE(today["events"].empty());
+  const auto payment = std::find_if(today["events"].begin(), today["events"].end(),
+                                    [](const json& e) { return e["kind"] == "payment"; });
+  ASSERT_NE(payment, today["events"].end()) << today.dump();
+  EXPECT_EQ((*payment)["at"], today["events"][0]["at"]) << today.dump();
+
+  // Each kind with what it says.
+  const json payments = trail({{"kind", "payment"}});
+  ASSERT_EQ(payments["events"].size(), 1u);
+  const json& paid = payments["events"][0];
+  EXPECT_EQ(paid["user"], "paiement");
+  EXPECT_EQ(paid["action"], "transfer");
+  EXPECT_EQ(paid["after"], "1000");
+  EXPECT_EQ(paid["reason"], "VIR-A");
+  EXPECT_EQ(paid["subject"], number);
+  EXPECT_EQ(paid["place"]["id"], unit_);
+  const json accounts = trail({{"kind", "account"}});
+  ASSERT_EQ(accounts["events"].size(), 2u);
+  EXPECT_EQ(accounts["events"][0]["action"], "confirm");
+  EXPECT_EQ(accounts["events"][0]["user"], kApprover);
+  EXPECT_EQ(accounts["events"][1]["action"], "propose");
+  EXPECT_EQ(accounts["events"][1]["user"], "paiement");
+  const json runs = trail({{"kind", "run"}});
+  bool approved = false;
+  for (const json& e : runs["events"]) {
+    if (e["action"] == "approve" && e["run"] == run) approved = e["user"] == kApprover;
+  }
+  EXPECT_TRUE(approved) << runs.dump();
+
+  // Filters: where, who, when; several kinds at once.
+  const json here = trail({{"kind", "period,payment"}, {"place", unit_}});
+  ASSERT_FALSE(here["events"].empty());
+  for (const json& e : here["events"]) {
+    EXPECT_EQ(e["place"]["id"], unit_) << e.dump();
+    EXPECT_TRUE(e["kind"] == "period" || e["kind"] == "payment") << e.dump();
+    if (e["kind"] == "period") {
+      EXPECT_TRUE(e.contains("dataSet") && e.contains("period"));
+    }
+  }
+  const json theirs = trail({{"user", kApprover}});
+  ASSERT_FALSE(theirs["events"].empty());
+  for (const json& e : theirs["events"]) EXPECT_EQ(e["user"], kApprover);
+  EXPECT_TRUE(trail({{"from", "2099-01-01"}})["events"].empty());
+  const json page = trail({{"pageSize", "2"}});
+  EXPECT_EQ(page["events"].size(), 2u);
+  EXPECT_TRUE(page["more"]);
+  EXPECT_EQ(trail({{"pageSize", "2"}, {"page", "2"}})["events"][0], all["events"][2]);
+
+  // Refused: a kind not readable everywhere, a facility's head, nonsense.
+  EXPECT_EQ(Call("cellule", "GET", "/api/audit", nullptr, {{"kind", "user"}}).status, 403);
+  EXPECT_EQ(Call("chef", "GET", "/api/audit").status, 403);
+  EXPECT_EQ(Call("cellule", "GET", "/api/audit", nullptr, {{"kind", "nothing"}}).status, 400);
+  EXPECT_EQ(Call("cellule", "GET", "/api/audit", nullptr, {{"from", "2025-13-01"}}).status, 400);
+  EXPECT_EQ(
+      Call("cellule", "GET", "/api/audit", nullptr, {{"page", "100"}, {"pageSize", "500"}}).status,
+      400);
 }
 
 TEST_P(ApiSettlementTest, AnOverPaymentIsDeductedFromTheNextPaymentUnlessTheNationalUnitWaivesIt) {

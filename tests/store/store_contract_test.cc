@@ -940,6 +940,24 @@ TEST_P(StoreContractTest, PaymentsAreWrittenOnlyOverWhatTheirWriterSawAndAccount
   ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
   EXPECT_EQ((*recorded)[0].from_invoice, invoice);
   EXPECT_EQ((*recorded)[0].account_id, 0);
+
+  // A batch (a bank statement) is written whole or not at all: one stale part refuses it all.
+  const store::PaymentsSeen now{(*recorded)[0].id, 1};
+  const size_t before = store_->Payments(koko_)->size();
+  payment.reference = "VIR-2";
+  std::vector<store::FacilityPayments> batch = {{koko_, {payment}, now}, {koko_, {payment}, seen}};
+  auto stale = store_->RecordPaymentBatch(batch, kAlice);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(store_->Payments(koko_)->size(), before);
+  batch.pop_back();
+  batch[0].payments.push_back(payment);
+  batch[0].payments.back().reference = "VIR-3";
+  auto whole = store_->RecordPaymentBatch(batch, kAlice);
+  ASSERT_TRUE(whole.ok()) << whole.error().ToString();
+  ASSERT_EQ(whole->size(), 2u);
+  EXPECT_EQ((*whole)[1].reference, "VIR-3");
+  EXPECT_EQ(store_->Payments(koko_)->size(), before + 2);
 }
 
 TEST_P(StoreContractTest, AHistoryIsWrittenAsRecordedAndTheWorkflowGoesOnFromIt) {

@@ -1,7 +1,8 @@
 // The national unit and the payment officers (issue 12, its runs and payments): the member who
 // started the waiting 2024Q4 run is told another member must approve it; the other member
 // approves it, its totals by region as the API gives them; a payment officer downloads its
-// payment order for the bank and records a partial payment, the balance then the API's.
+// payment order for the bank, records a partial payment (the balance then the API's), then the
+// bank's statement paying the rest (a mistyped file refused with its line and column).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -113,7 +114,62 @@ test('a run is approved by the member who did not start it, then paid in part', 
   // The order now asks for what remains.
   const after = payer.page.locator('table.order tbody tr').filter({ hasText: line.invoice });
   assert.equal(plain(await after.locator('td').nth(4).textContent()), `${grouped(line.amount - half)} FCFA`);
+
+  // The bank's statement: the rest of that line and another line paid in full. A first file
+  // with a mistyped amount is refused with its line and column; the corrected one is recorded.
+  const other = order.lines.find((l) => l.account && l.invoice !== line.invoice);
+  assert.ok(other, 'a second line with an account');
+  const statement = (amount) =>
+    `date,facture,montant,reference\n07/02/2025,${line.invoice},${line.amount - half},VIR-RELEVE-1\n` +
+    `07/02/2025,${other.invoice},${amount},VIR-RELEVE-2\n`;
+  const file = payer.page.getByLabel('Relevé (CSV)');
+  await file.setInputFiles({ name: 'releve-fautif.csv', mimeType: 'text/csv', buffer: Buffer.from(statement(`${other.amount}x`)) });
+  await payer.page.getByText(`ligne 3, colonne montant : « ${other.amount}x » n'est pas un montant en francs entiers`).waitFor();
+  assert.equal(await payer.page.getByRole('button', { name: 'Enregistrer les 1 paiement(s)' }).isDisabled(), true);
+  problems.push(...(await check(payer.page, 'paiement', 'releve-fautif')));
+  await file.setInputFiles({ name: 'releve.csv', mimeType: 'text/csv', buffer: Buffer.from(statement(other.amount)) });
+  await payer.page.getByText(`2 paiement(s) prêt(s) pour ${grouped(line.amount - half + other.amount)} FCFA`).waitFor();
+  problems.push(...(await check(payer.page, 'paiement', 'releve')));
+  await payer.page.getByRole('button', { name: 'Enregistrer les 2 paiement(s)' }).click();
+  await payer.page.getByText('2 paiement(s) du relevé releve.csv enregistré(s)', { exact: false }).waitFor();
+  for (const settled of [line, other]) {
+    const state = await apiAs(env.server.url, 'paiement.diallo', `/api/invoices/${encodeURIComponent(settled.invoice)}/payments`);
+    assert.equal(state.state, 'paid', settled.invoice);
+    assert.equal(state.balance, 0, settled.invoice);
+  }
+  assert.equal(await payer.page.locator('table.order tbody tr').filter({ hasText: other.invoice }).count(), 0, 'paid: off the order');
   await payer.context.close();
+
+  // The journal: the payments paiement.diallo recorded today, newest first, with the amount and
+  // the bank's reference; then cellule.kone's steps of runs, the approval among them.
+  const journal = await signIn(env, 'cellule.kone');
+  await journal.page.getByRole('link', { name: 'Journal' }).click();
+  await journal.page.getByRole('heading', { name: 'Journal des changements' }).waitFor();
+  const journalRows = journal.page.locator('table.journal tbody tr');
+  await journalRows.first().waitFor();
+  for (const kind of ['valeur', 'période', 'calcul', 'récupération', 'compte de paiement', 'contrat']) {
+    await journal.page.getByLabel(kind, { exact: true }).uncheck();
+  }
+  await journal.page.getByLabel('Par (nom de connexion)').fill('paiement.diallo');
+  await journal.page.getByLabel('Du', { exact: true }).fill('2025-02-07');
+  await journal.page.getByRole('button', { name: 'Afficher' }).click();
+  await journal.page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('table.journal tbody tr')];
+    return rows.length === 3 && rows.every((r) => r.dataset.kind === 'payment');
+  });
+  const audit = await apiAs(env.server.url, 'cellule.kone', '/api/audit?kind=payment&user=paiement.diallo&from=2025-02-07');
+  assert.equal(audit.events.length, 3, JSON.stringify(audit.events));
+  assert.equal(await journalRows.count(), 3);
+  const newest = plain(await journalRows.first().textContent());
+  assert.ok(newest.includes('paiement.diallo') && newest.includes(audit.events[0].reason), newest);
+  assert.ok(newest.includes(`${grouped(Number(audit.events[0].after))} FCFA`), newest);
+  problems.push(...(await check(journal.page, 'cellule', 'journal-paiements')));
+  await journal.page.getByLabel('paiement', { exact: true }).uncheck();
+  await journal.page.getByLabel('calcul', { exact: true }).check();
+  await journal.page.getByLabel('Par (nom de connexion)').fill('cellule.kone');
+  await journal.page.getByRole('button', { name: 'Afficher' }).click();
+  await journal.page.locator('table.journal tbody tr[data-kind="run"]').filter({ hasText: 'approuvé' }).filter({ hasText: 'cellule.kone' }).first().waitFor();
+  await journal.context.close();
 
   assert.deepEqual(problems, []);
 });

@@ -1,5 +1,6 @@
 // The national unit's and the administrators' pages, in a chunk of their own (App.svelte imports
 // it when one of them is opened): the district's first load stays lean.
+export { default as Journal } from './Journal.svelte';
 export { default as Program } from './Program.svelte';
 export { default as PaymentOrder } from './PaymentOrder.svelte';
 export { default as Run } from './Run.svelte';
