@@ -118,13 +118,20 @@ Result<std::vector<store::ProgramRecord>> ListPrograms(store::Store& store, cons
   return programs;
 }
 
-Result<store::ProgramRecord> GetProgramVersion(store::Store& store, const Sight& sight,
-                                               std::string_view code, int version) {
+Result<ProgramVersion> GetProgramVersion(store::Store& store, const Sight& sight,
+                                         std::string_view code, int version) {
   KENEYA_RETURN_IF_ERROR(
       auth::Authorize(sight.user(), auth::Resource::kProgram, auth::Action::kRead, nullptr));
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::ProgramRecord> programs, store.Programs());
   for (store::ProgramRecord& program : programs) {
-    if (program.code == code && program.version == version) return std::move(program);
+    if (program.code != code || program.version != version) continue;
+    ProgramVersion out;
+    out.record = std::move(program);
+    KENEYA_ASSIGN_OR_RETURN(rules::ProgramSource source, FromRecord(out.record));
+    rules::ParsedProgram parsed = rules::ParseProgram(source);
+    out.rules = std::move(parsed.program);
+    out.problems = std::move(parsed.problems);
+    return out;
   }
   const std::string what = std::string(code) + " v" + std::to_string(version);
   return UnknownOrUnseen(what, "program");

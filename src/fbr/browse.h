@@ -20,6 +20,7 @@
 #include "fbr/places.h"
 #include "fbr/simulation.h"
 #include "fbr/stored_invoices.h"
+#include "rules/program_file.h"
 #include "store/store.h"
 
 namespace keneya::fbr {
@@ -30,9 +31,16 @@ namespace keneya::fbr {
 // program R.
 core::Result<std::vector<store::ProgramRecord>> ListPrograms(store::Store& store,
                                                              const Sight& sight);
-// One version with its files. NotFound for an unknown code or version.
-core::Result<store::ProgramRecord> GetProgramVersion(store::Store& store, const Sight& sight,
-                                                     std::string_view code, int version);
+// One version with its files, and its rules as read from them (the packages, their activities
+// and formulas with the TOML line of each, for the program page's editor). NotFound for an
+// unknown code or version.
+struct ProgramVersion {
+  store::ProgramRecord record;
+  rules::Program rules;  // empty when the stored files no longer read (problems below)
+  std::vector<rules::ProgramProblem> problems;
+};
+core::Result<ProgramVersion> GetProgramVersion(store::Store& store, const Sight& sight,
+                                               std::string_view code, int version);
 
 // A program's files as a user sends them (name -> text: one .toml and its .csv tables), checked
 // as `keneya program load` checks them, against the database's metadata and states: every

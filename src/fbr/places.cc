@@ -64,6 +64,17 @@ std::string FoldForSearch(std::string_view text) {
   return out;
 }
 
+std::vector<const core::OrgUnitGroup*> OrgUnitGroups(const Sight& sight) {
+  std::vector<const core::OrgUnitGroup*> out;
+  for (const core::OrgUnitGroup& group : sight.directory().bundle().org_unit_groups) {
+    out.push_back(&group);
+  }
+  std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) {
+    return a->name != b->name ? a->name < b->name : a->uid < b->uid;
+  });
+  return out;
+}
+
 Result<Page<PlaceRow>> FindOrgUnits(const Sight& sight, const OrgUnitQuery& query) {
   const Directory& directory = sight.directory();
   const core::OrgUnit* parent = nullptr;

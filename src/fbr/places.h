@@ -46,6 +46,10 @@ struct PlaceRow {
   int64_t children = 0;   // children the user sees
 };
 
+// The org unit groups, by name: what a role's scope may be besides a subtree ("group:<uid>").
+// Groups are metadata (metadata R: every role); their members are not listed here.
+std::vector<const core::OrgUnitGroup*> OrgUnitGroups(const Sight& sight);
+
 // Org units the user sees, by level then name. Errors: an unknown or unseen parent or `within`
 // (NotFound, where: "parent", "within"), an unknown type (InvalidArgument, where: "type").
 core::Result<Page<PlaceRow>> FindOrgUnits(const Sight& sight, const OrgUnitQuery& query);

@@ -166,8 +166,9 @@ void Dhis2Shape(Response& response) {
   response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-// The web app's files: a file of `root`, "/" its index.html, a path without a file name
-// extension that names no file the app's own route (index.html again). Nothing outside `root`
+// The web app's files: a file of `root`, "/" its index.html, any other path that names no file
+// the app's own route (index.html again), unless it names a missing asset (a file name with the
+// extension of a kind served below, or a path under assets/). Nothing outside `root`
 // is ever read: "..", hidden names, backslashes and links leading out answer 404.
 Response StaticFile(const std::string& root, const std::string& path, core::Language language) {
   auto not_found = [&] {
@@ -195,11 +196,6 @@ Response StaticFile(const std::string& root, const std::string& path, core::Lang
     if (real.string().compare(0, prefix.size(), prefix) != 0) return std::nullopt;
     return real;
   };
-  const std::string relative = path == "/" ? "index.html" : path.substr(1);
-  std::optional<fs::path> file = inside(base / relative);
-  const std::string last = relative.substr(relative.rfind('/') + 1);
-  if (!file && last.find('.') == std::string::npos) file = inside(base / "index.html");
-  if (!file) return not_found();
   static const std::map<std::string, std::string, std::less<>> kTypes = {
       {".html", "text/html; charset=utf-8"},
       {".js", "text/javascript; charset=utf-8"},
@@ -215,6 +211,16 @@ Response StaticFile(const std::string& root, const std::string& path, core::Lang
       {".txt", "text/plain; charset=utf-8"},
       {".map", "application/json; charset=utf-8"},
   };
+  const std::string relative = path == "/" ? "index.html" : path.substr(1);
+  std::optional<fs::path> file = inside(base / relative);
+  // A missing file of a kind the app serves (a script, a picture...) or under assets/ is a 404;
+  // any other path is one of the app's routes ("/utilisateurs/cellule.kone": a dot in a name).
+  const std::string last = relative.substr(relative.rfind('/') + 1);
+  const size_t dot = last.rfind('.');
+  const bool a_file = relative.rfind("assets/", 0) == 0 ||
+                      (dot != std::string::npos && kTypes.contains(last.substr(dot)));
+  if (!file && !a_file) file = inside(base / "index.html");
+  if (!file) return not_found();
   const std::string extension = file->extension().string();
   auto type = kTypes.find(extension);
   Response r;

@@ -55,8 +55,9 @@ Result<Response> GetProgram(Api::Call& call) {
   if (!number || version < 1) {
     return core::InvalidArgument(Message("http.bad_version", {{"text", text}}), "version");
   }
-  KENEYA_ASSIGN_OR_RETURN(store::ProgramRecord program,
+  KENEYA_ASSIGN_OR_RETURN(fbr::ProgramVersion found,
                           fbr::GetProgramVersion(call.db(), *sight, call.Path("code"), version));
+  const store::ProgramRecord& program = found.record;
   Json json = ProgramJson(program);
   Json files = Json::object();
   files[program.toml_name.empty() ? "program.toml" : program.toml_name] = program.toml;
@@ -67,6 +68,53 @@ Result<Response> GetProgram(Api::Call& call) {
     }
   }
   json["files"] = files;
+  // The rules as read from the files: what the program page lists and lets one edit.
+  const bool french = call.language == core::Language::kFrench;
+  auto formulas = [](Json& out, const std::vector<rules::FormulaSpec>& specs, const char* level) {
+    for (const rules::FormulaSpec& f : specs) {
+      out.push_back({{"level", level},
+                     {"code", f.code},
+                     {"expression", f.expression},
+                     {"label", f.label},
+                     {"labelEn", f.label_en.empty() ? f.label : f.label_en},
+                     {"file", f.place.file},
+                     {"line", f.place.line}});
+    }
+  };
+  Json packages = Json::array();
+  for (const rules::Package& p : found.rules.packages) {
+    Json activities = Json::array();
+    for (const rules::Activity& a : p.activities) {
+      activities.push_back({{"code", a.code},
+                            {"name", a.name},
+                            {"dataElement", a.data_element},
+                            {"types", a.facility_types}});
+    }
+    Json list = Json::array();
+    formulas(list, p.activity_formulas, "activity");
+    formulas(list, p.formulas, "package");
+    formulas(list, p.zone_formulas, "zone");
+    packages.push_back({{"code", p.code},
+                        {"name", french || p.name_en.empty() ? p.name : p.name_en},
+                        {"frequency", rules::FrequencyCode(p.frequency)},
+                        {"activities", activities},
+                        {"formulas", list}});
+  }
+  Json payments = Json::array();
+  for (const rules::PaymentRule& r : found.rules.payments) {
+    Json list = Json::array();
+    formulas(list, r.formulas, "payment");
+    payments.push_back({{"code", r.code},
+                        {"name", french || r.name_en.empty() ? r.name : r.name_en},
+                        {"frequency", rules::FrequencyCode(r.frequency)},
+                        {"packages", r.packages},
+                        {"formulas", list}});
+  }
+  Json problems = Json::array();
+  for (const rules::ProgramProblem& problem : found.problems) {
+    problems.push_back({{"text", problem.Describe(call.language)}});
+  }
+  json["rules"] = {{"packages", packages}, {"payments", payments}, {"problems", problems}};
   return JsonResponse(200, json);
 }
 

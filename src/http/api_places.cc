@@ -74,6 +74,16 @@ Result<Response> FindOrgUnits(Api::Call& call) {
   return JsonResponse(200, {{"pager", Pager(page)}, {"orgUnits", items}});
 }
 
+// GET /api/org-unit-groups: the groups a role's scope may be.
+Result<Response> OrgUnitGroups(Api::Call& call) {
+  KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
+  Json groups = Json::array();
+  for (const core::OrgUnitGroup* group : fbr::OrgUnitGroups(*sight)) {
+    groups.push_back({{"id", group->uid}, {"code", group->code}, {"name", group->name}});
+  }
+  return JsonResponse(200, {{"groups", groups}});
+}
+
 Result<Response> GetOrgUnit(Api::Call& call) {
   KENEYA_ASSIGN_OR_RETURN(const fbr::Sight* sight, call.Sight());
   KENEYA_ASSIGN_OR_RETURN(fbr::PlaceDetail detail, fbr::GetOrgUnit(*sight, call.Path("id")));
@@ -303,6 +313,7 @@ void AddPlaceRoutes(std::vector<Api::Route>& routes) {
                 {
                     {"GET", "/api/org-units", Who::kSignedIn, Body::kSmall, FindOrgUnits},
                     {"GET", "/api/org-units/{id}", Who::kSignedIn, Body::kSmall, GetOrgUnit},
+                    {"GET", "/api/org-unit-groups", Who::kSignedIn, Body::kSmall, OrgUnitGroups},
                     {"GET", "/api/facilities/{id}", Who::kSignedIn, Body::kSmall, FacilityCard},
                     {"GET", "/api/data-elements", Who::kSignedIn, Body::kSmall, DataElements},
                     {"GET", "/api/data-sets", Who::kSignedIn, Body::kSmall, DataSets},

@@ -8,6 +8,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
+#include <string>
 
 #include "auth/secrets.h"
 #include "http/api.h"
@@ -333,6 +335,33 @@ TEST_P(ApiResourcesTest, RunsAndSimulationsAreForTheNationalLevel) {
            "/api/programs/FBR_MALI/versions/" + std::to_string(program["version"].get<int>()));
   ASSERT_EQ(files.status, 200) << files.body;
   EXPECT_FALSE(Body(files)["files"].empty());
+  // The rules as read: each formula with the line its table starts on, whose first
+  // `expression =` line is the formula's (what the program page's editor rewrites).
+  const json version = Body(files);
+  ASSERT_TRUE(version["rules"]["problems"].empty()) << files.body;
+  ASSERT_FALSE(version["rules"]["packages"].empty());
+  const json& quantity = version["rules"]["packages"][0];
+  EXPECT_EQ(quantity["code"], "quantite");
+  EXPECT_FALSE(quantity["activities"].empty());
+  int formulas_seen = 0;
+  for (const json& package : version["rules"]["packages"]) {
+    for (const json& formula : package["formulas"]) {
+      const std::string toml = version["files"][formula["file"].get<std::string>()];
+      std::istringstream lines(toml);
+      std::string line;
+      for (int n = 1; std::getline(lines, line); ++n) {
+        if (n < formula["line"].get<int>() || line.find("expression") == std::string::npos) {
+          continue;
+        }
+        EXPECT_NE(line.find(formula["expression"].get<std::string>()), std::string::npos)
+            << formula.dump() << " line " << n << ": " << line;
+        ++formulas_seen;
+        break;
+      }
+    }
+  }
+  EXPECT_GT(formulas_seen, 5);
+  EXPECT_EQ(version["rules"]["payments"][0]["packages"], json({"quantite", "qualite"}));
 
   const std::string simulation =
       json{{"program", "FBR_MALI"}, {"period", "2024Q1"}, {"set", {"tariff[accouchement]=9000"}}}

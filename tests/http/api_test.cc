@@ -338,8 +338,10 @@ TEST_P(ApiTest, ServesTheWebAppsFilesAndNothingOutsideThem) {
   EXPECT_EQ(script.content_type, "text/javascript; charset=utf-8");
   EXPECT_EQ(Header(script, "Cache-Control"), "public, max-age=31536000, immutable");
   EXPECT_EQ(script_body, "console.log('keneya')");
-  // The app's own routes (no file name extension) get its index.
+  // The app's own routes get its index, a dot in a name too (a sign-in name, an invoice).
   EXPECT_EQ(get("/district/DS_KATI/factures").second, index_body);
+  EXPECT_EQ(get("/utilisateurs/cellule.kone").second, index_body);
+  EXPECT_EQ(get("/factures/FBR_MALI-2024Q4-00012-R2").second, index_body);
   // Traversal, hidden files, links out, backslashes: not found, and never the file's text.
   for (const char* path : {"/../secret.txt", "/assets/../../secret.txt", "/./../secret.txt", "/..",
                            "/.env", "/link.txt", "/up/secret.txt", "/assets\\..\\..\\secret.txt",

@@ -116,8 +116,15 @@ export async function check(page, test, name) {
 async function unreachable(page) {
   const controls = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])';
   const count = await page.evaluate((selector) => {
+    // A group of radio buttons is one stop (the arrows move within it): its checked button, or
+    // its first when none is.
+    const radioStop = (el) => {
+      if (!(el instanceof HTMLInputElement) || el.type !== 'radio' || !el.name) return true;
+      const group = [...document.querySelectorAll('input[type="radio"]')].filter((r) => r.name === el.name && r.form === el.form);
+      return el === (group.find((r) => r.checked) ?? group[0]);
+    };
     const visible = [...document.querySelectorAll(selector)].filter(
-      (el) => !el.disabled && (typeof el.checkVisibility !== 'function' || el.checkVisibility()),
+      (el) => !el.disabled && radioStop(el) && (typeof el.checkVisibility !== 'function' || el.checkVisibility()),
     );
     for (const el of visible) el.dataset.keyboard = 'waiting';
     document.addEventListener('focusin', (event) => {

@@ -226,6 +226,29 @@ test('an administrator creates a district account that sees its district only', 
   problems.push(...(await check(page, 'admin', 'premier-acces-district')));
   await context.close();
 
+  // A role over a group of facilities: the administrator gives district.kolokani the observer
+  // role over the facilities under contract, wherever they are.
+  const groups = (await apiAs(env.server.url, 'admin', '/api/org-unit-groups')).groups;
+  const contracted = groups.find((g) => g.code === 'FBR_SOUS_CONTRAT');
+  assert.ok(contracted, JSON.stringify(groups));
+  const again = await signIn(env, 'admin');
+  // Opened by its address (a sign-in name has a dot: still the app's page, not a file).
+  await again.page.goto(`${env.server.url}/utilisateurs/district.kolokani`);
+  await again.page.getByRole('heading', { name: 'Awa Coulibaly (district.kolokani)' }).waitFor();
+  await again.page.locator('#grant-role').selectOption('viewer');
+  await again.page.getByLabel('un groupe de structures').check();
+  await again.page.getByLabel('Groupe', { exact: true }).selectOption({ label: contracted.name });
+  await again.page.getByText(`Périmètre choisi : ${contracted.name}`).waitFor();
+  problems.push(...(await check(again.page, 'admin', 'role-sur-groupe')));
+  await again.page.getByRole('button', { name: 'Donner le rôle' }).click();
+  await again.page.getByText(new RegExp(`^Observateur sur ${contracted.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)).waitFor();
+  const account = await apiAs(env.server.url, 'admin', '/api/users/district.kolokani');
+  assert.ok(
+    account.roles.some((r) => r.role === 'viewer' && r.scope.kind === 'group' && r.scope.id === contracted.id),
+    JSON.stringify(account.roles),
+  );
+  await again.context.close();
+
   assert.deepEqual(problems, []);
 });
 
@@ -357,6 +380,18 @@ test('the national unit changes a tariff in simulation and sees the totals move'
   await card.goto(`${env.server.url}${shown[0][0]}`);
   await card.getByRole('heading', { level: 1, name: shown[0][1].trim() }).waitFor();
   await card.close();
+
+  // A formula edited in place is checked as one types, its problem named; put back, nothing is.
+  await page.locator('summary').filter({ hasText: /^Quantité \(mensuel\)/ }).click();
+  const montant = page.getByLabel('Expression de la formule montant', { exact: true });
+  assert.equal(await montant.inputValue(), 'paye * tariff');
+  await montant.fill('paye * tarif');
+  const formulaProblem = page.locator('section[aria-labelledby="rules-title"] .notice.error');
+  await formulaProblem.waitFor({ timeout: 30000 });
+  assert.match(plain(await formulaProblem.textContent()), /tarif/);
+  problems.push(...(await check(page, 'cellule', 'programme-formule')));
+  await montant.fill('paye * tariff');
+  await formulaProblem.waitFor({ state: 'detached' });
 
   // The change becomes version 2, valid from April 2025, after the checks of `program load`.
   await page.getByLabel('Valable à partir du', { exact: true }).fill('2025-04-01');
