@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "bench/reference_scenario.h"
@@ -74,10 +75,15 @@ Status WriteFile(const std::string& path, const std::string& text) {
   return core::OkStatus();
 }
 
-// Runs `binary solve file` `runs` times: median wall time and the largest peak memory.
-Status TimeSolve(const std::string& binary, const std::string& file, int runs, std::ostream& out) {
-  std::vector<double> times;
+// A process run `runs` times (its output discarded): median wall and system times, largest peak
+// memory.
+struct ProcessTimes {
+  double wall = 0, system = 0;
   int64_t peak = 0;
+};
+core::Result<ProcessTimes> TimeProcess(const std::vector<std::string>& argv, int runs) {
+  std::vector<double> walls, systems;
+  ProcessTimes out;
   for (int r = 0; r < runs; ++r) {
     const auto start = std::chrono::steady_clock::now();
     const pid_t pid = fork();
@@ -85,7 +91,10 @@ Status TimeSolve(const std::string& binary, const std::string& file, int runs, s
     if (pid == 0) {
       const int null = open("/dev/null", O_WRONLY);
       dup2(null, 1);
-      execl(binary.c_str(), binary.c_str(), "solve", file.c_str(), static_cast<char*>(nullptr));
+      std::vector<char*> args;
+      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execv(args[0], args.data());
       _exit(127);
     }
     int status = 0;
@@ -94,14 +103,37 @@ Status TimeSolve(const std::string& binary, const std::string& file, int runs, s
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      return core::Internal(core::Message(
-          "bench.reference_failed", {{"command", binary + " solve " + file}, {"status", status}}));
+      std::string command;
+      for (const std::string& a : argv) command += (command.empty() ? "" : " ") + a;
+      return core::Internal(
+          core::Message("bench.reference_failed", {{"command", command}, {"status", status}}));
     }
-    times.push_back(seconds);
-    peak = std::max<int64_t>(peak, static_cast<int64_t>(usage.ru_maxrss) * 1024);
+    walls.push_back(seconds);
+    systems.push_back(static_cast<double>(usage.ru_stime.tv_sec) +
+                      static_cast<double>(usage.ru_stime.tv_usec) / 1e6);
+    out.peak = std::max<int64_t>(out.peak, static_cast<int64_t>(usage.ru_maxrss) * 1024);
   }
-  out << "  keneya solve on it (a process, " << runs << " runs): median " << Ms(Median(times))
-      << " wall time, peak memory " << Mb(peak) << "\n";
+  out.wall = Median(walls);
+  out.system = Median(systems);
+  return out;
+}
+
+// `keneya solve` on the equations file, and the reference solver beside it when given.
+Status TimeSolvers(const RulesBenchOptions& options, const std::string& file, std::ostream& out) {
+  KENEYA_ASSIGN_OR_RETURN(ProcessTimes keneya,
+                          TimeProcess({options.solve_with, "solve", file}, options.repetitions));
+  out << "  keneya solve on it (a process, " << options.repetitions << " runs): median "
+      << Ms(keneya.wall) << " wall time (system " << Ms(keneya.system) << "), peak memory "
+      << Mb(keneya.peak) << "\n";
+  if (options.reference.empty()) return core::OkStatus();
+  KENEYA_ASSIGN_OR_RETURN(ProcessTimes reference,
+                          TimeProcess({options.reference, file}, options.repetitions));
+  out << "  the reference solver (" << options.reference << ") on the same file: median "
+      << Ms(reference.wall) << " wall time (system " << Ms(reference.system) << "), peak memory "
+      << Mb(reference.peak) << "\n"
+      << "  ratio: keneya solve takes " << Grouped(keneya.wall / reference.wall, 4)
+      << " of the reference's wall time (" << Grouped(reference.wall / keneya.wall, 1)
+      << "x faster)\n";
   return core::OkStatus();
 }
 
@@ -162,9 +194,13 @@ Status RunOne(const Config& config, const RulesBenchOptions& options, std::ostre
   if (!options.write_equations.empty()) {
     KENEYA_ASSIGN_OR_RETURN(std::vector<rules::Equation> equations,
                             compiled.Equations(payment, inputs));
+    if (options.shuffle) {
+      std::mt19937_64 order(options.seed);
+      std::shuffle(equations.begin(), equations.end(), order);
+    }
     KENEYA_RETURN_IF_ERROR(WriteFile(options.write_equations, io::WriteEquations(equations)));
     out << "  " << Grouped(static_cast<double>(equations.size()), 0) << " equations written to "
-        << options.write_equations << "\n";
+        << options.write_equations << (options.shuffle ? ", in a random order" : "") << "\n";
     if (!options.write_values.empty()) {
       auto run = compiled.Run(payment, inputs, run_options);
       if (!run.ok()) return run.error();
@@ -179,8 +215,7 @@ Status RunOne(const Config& config, const RulesBenchOptions& options, std::ostre
           << " values written to " << options.write_values << "\n";
     }
     if (!options.solve_with.empty()) {
-      KENEYA_RETURN_IF_ERROR(
-          TimeSolve(options.solve_with, options.write_equations, options.repetitions, out));
+      KENEYA_RETURN_IF_ERROR(TimeSolvers(options, options.write_equations, out));
     }
   }
   return core::OkStatus();

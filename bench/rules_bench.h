@@ -25,6 +25,10 @@ struct RulesBenchOptions {
   std::string write_equations;  // write the run's equations there (hesabucli's JSON)
   std::string write_values;     // write the engine's values there, by equation name
   std::string solve_with;       // a `keneya` binary: time `keneya solve` on the equations
+  // The reference solver (BLSQ's hesabucli: `hesabucli FILE`), timed on the same file beside
+  // `keneya solve`, their ratio printed; for measuring only. Empty: no ratio.
+  std::string reference;
+  bool shuffle = false;  // the equations written in a random order (the seed's)
 };
 
 core::Status RunRulesBench(const RulesBenchOptions& options, std::ostream& out);

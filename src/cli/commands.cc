@@ -733,6 +733,8 @@ int RunBenchRules(const Context& c, const BenchRulesOptions& options) {
   bench_options.write_equations = options.write_equations;
   bench_options.write_values = options.write_values;
   if (options.solve) bench_options.solve_with = "/proc/self/exe";
+  bench_options.reference = options.reference;
+  bench_options.shuffle = options.shuffle;
   core::Status status = bench::RunRulesBench(bench_options, *c.out);
   if (!status.ok()) return Fail(c, status.error());
   return 0;

@@ -137,7 +137,9 @@ struct BenchRulesOptions {
   std::string inputs;
   std::string write_equations;
   std::string write_values;
-  bool solve = false;  // time `keneya solve` on the equations written
+  bool solve = false;     // time `keneya solve` on the equations written
+  std::string reference;  // the reference solver, timed beside it
+  bool shuffle = false;
 };
 int RunBenchRules(const Context& context, const BenchRulesOptions& options);
 struct BenchInvoicesOptions {

@@ -458,6 +458,12 @@ int Main(int argc, char** argv) {
   bench_rules_command->add_option("--write-values", bench_rules.write_values,
                                   text("cli.help.bench.rules.write_values"));
   bench_rules_command->add_flag("--solve", bench_rules.solve, text("cli.help.bench.rules.solve"));
+  bench_rules_command
+      ->add_option("--reference", bench_rules.reference, text("cli.help.bench.rules.reference"))
+      ->check(CLI::ExistingFile)
+      ->needs("--solve");
+  bench_rules_command->add_flag("--shuffle", bench_rules.shuffle,
+                                text("cli.help.bench.rules.shuffle"));
 
   keneya::cli::BenchInvoicesOptions bench_invoices;
   CLI::App* bench_invoices_command =

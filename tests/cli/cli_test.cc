@@ -230,7 +230,29 @@ TEST_F(CliTest, TheRulesBenchEquationsSolveToTheEnginesValues) {
       ASSERT_TRUE(solution.contains(name)) << name;
       ASSERT_EQ(solution[name].dump(), value.dump()) << name;
     }
+    // The same equations in a random order solve to the same values.
+    const std::string shuffled = (dir_ / "shuffled.json").string();
+    Outcome again = Keneya(std::string("bench rules --facilities 40 --period ") + period +
+                           " --runs 1 --shuffle --write-equations " + shuffled);
+    ASSERT_EQ(again.status, 0) << again.output;
+    EXPECT_NE(again.output.find("in a random order"), std::string::npos) << again.output;
+    Outcome resolved = Keneya("solve " + shuffled);
+    ASSERT_EQ(resolved.status, 0) << resolved.output.substr(0, 2000);
+    EXPECT_EQ(nlohmann::json::parse(resolved.output), solution);
   }
+  // A reference solver is timed beside `keneya solve` (here one that does nothing), with the
+  // ratio; never without --solve.
+  Outcome timed = Keneya("bench rules --facilities 40 --period month --runs 1 --write-equations " +
+                         equations + " --solve --reference /bin/true");
+  ASSERT_EQ(timed.status, 0) << timed.output;
+  EXPECT_NE(timed.output.find("the reference solver (/bin/true) on the same file"),
+            std::string::npos)
+      << timed.output;
+  EXPECT_NE(timed.output.find("ratio: keneya solve takes"), std::string::npos) << timed.output;
+  EXPECT_NE(Keneya("bench rules --facilities 40 --write-equations " + equations +
+                   " --reference /bin/true")
+                .status,
+            0);
 }
 
 }  // namespace
