@@ -119,6 +119,8 @@ Result<AuditPage> FindAudit(store::Store& store, const Sight& sight, const Audit
   }
   query.limit = filter.page * filter.page_size + 1;
   KENEYA_ASSIGN_OR_RETURN(std::vector<store::AuditEvent> events, store.AuditEvents(query));
+  // A value's state by its code: the three of the workflow, and those programs added.
+  KENEYA_ASSIGN_OR_RETURN(std::vector<core::State> states, store.States());
   std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
     if (a.at != b.at) return a.at > b.at;
     if (a.kind != b.kind) return a.kind < b.kind;
@@ -133,6 +135,10 @@ Result<AuditPage> FindAudit(store::Store& store, const Sight& sight, const Audit
         events[i].org_unit != 0 ? sight.directory().OrgUnitById(events[i].org_unit) : nullptr;
     if (events[i].data_element != 0) {
       row.data_element = sight.directory().DataElementById(events[i].data_element);
+      const auto state = std::find_if(states.begin(), states.end(), [&](const core::State& s) {
+        return s.id == events[i].state;
+      });
+      row.state = state != states.end() ? state->code : std::to_string(events[i].state);
     }
     for (const core::DataSet& set : sight.directory().bundle().data_sets) {
       if (events[i].data_set != 0 && set.id == events[i].data_set) row.data_set = &set;

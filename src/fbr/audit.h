@@ -41,6 +41,7 @@ struct AuditRow {
   store::AuditEvent event;
   const core::OrgUnit* place = nullptr;             // the facility concerned, when it is known
   const core::DataElement* data_element = nullptr;  // a value's
+  std::string state;                                // a value's state, by code ("verified")
   const core::DataSet* data_set = nullptr;          // a period's
 };
 

@@ -262,9 +262,7 @@ Result<Response> AuditTrail(Api::Call& call) {
     }
     if (row.data_element != nullptr) {
       event["dataElement"] = {{"id", row.data_element->uid}, {"name", row.data_element->name}};
-      event["state"] = e.state == core::kStateDeclared   ? "declared"
-                       : e.state == core::kStateVerified ? "verified"
-                                                         : "validated";
+      event["state"] = row.state;
     }
     if (row.data_set != nullptr) {
       event["dataSet"] = {{"id", row.data_set->uid}, {"name", row.data_set->name}};

@@ -447,6 +447,21 @@ TEST_P(ApiSettlementTest, TheAuditTrailShowsEveryKindOfChangeNewestFirstWithItsF
   }
   EXPECT_TRUE(approved) << runs.dump();
 
+  // A value corrected behind the workflow: its data element, period and state by code.
+  LowerAVerifiedNumber("202407");
+  ASSERT_FALSE(HasFatalFailure());
+  const json values = trail({{"kind", "value"}});
+  ASSERT_EQ(values["events"].size(), 1u) << values.dump();
+  const json& value = values["events"][0];
+  EXPECT_EQ(value["user"], "correction");
+  EXPECT_EQ(value["action"], "update");
+  EXPECT_EQ(value["state"], "verified");
+  EXPECT_EQ(value["period"], "202407");
+  EXPECT_TRUE(value.contains("dataElement")) << value.dump();
+  EXPECT_EQ(value["place"]["id"], unit_);
+  EXPECT_EQ(std::stoi(value["after"].get<std::string>()),
+            std::stoi(value["before"].get<std::string>()) / 2);
+
   // Filters: where, who, when; several kinds at once.
   const json here = trail({{"kind", "period,payment"}, {"place", unit_}});
   ASSERT_FALSE(here["events"].empty());
