@@ -65,3 +65,8 @@ export function day(iso: string, lang: Language): string {
   const first = lang === 'fr' && n === 1 ? '1er' : String(n);
   return `${first} ${MONTHS[lang][Number(match[2]) - 1]} ${match[1]}`;
 }
+
+// "7 février 2025 11:52": a timestamp's day in words and its time (UTC, Mali's time).
+export function moment(iso: string, lang: Language): string {
+  return `${day(iso, lang)} ${iso.slice(11, 16)}`;
+}
