@@ -39,7 +39,7 @@ core::MetadataBundle BenchMetadata(int64_t values, core::Random& rng) {
   return b;
 }
 
-core::Result<std::string> FreshPostgresSchema(const std::string& url, const std::string& schema) {
+core::Result<PGconn*> ConnectPostgres(const std::string& url) {
   PGconn* conn = PQconnectdb(url.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = PQerrorMessage(conn);
@@ -48,6 +48,11 @@ core::Result<std::string> FreshPostgresSchema(const std::string& url, const std:
   }
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
+  return conn;
+}
+
+core::Result<std::string> FreshPostgresSchema(const std::string& url, const std::string& schema) {
+  KENEYA_ASSIGN_OR_RETURN(PGconn * conn, ConnectPostgres(url));
   PGresult* r = PQexec(
       conn, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema).c_str());
   const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;

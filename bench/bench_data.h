@@ -3,6 +3,8 @@
 #ifndef KENEYA_BENCH_BENCH_DATA_H_
 #define KENEYA_BENCH_BENCH_DATA_H_
 
+#include <libpq-fe.h>
+
 #include <cstdint>
 #include <string>
 
@@ -16,6 +18,9 @@ inline constexpr int kDataElements = 25;
 inline constexpr int kPeriods = 20;
 
 core::MetadataBundle BenchMetadata(int64_t values, core::Random& rng);
+
+// A connection to PostgreSQL, its notices silenced; PQfinish it.
+core::Result<PGconn*> ConnectPostgres(const std::string& url);
 
 // Drops and creates `schema` in the PostgreSQL database at `url`; returns a URL whose connections
 // use it.

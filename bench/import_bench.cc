@@ -10,6 +10,7 @@
 #include <iomanip>
 
 #include "bench/bench_data.h"
+#include "bench/ceiling.h"
 #include "bench/store_bench.h"
 #include "core/period.h"
 #include "io/data_value_set_writer.h"
@@ -54,58 +55,111 @@ Status WriteFile(const core::MetadataBundle& metadata, int64_t count, int versio
   return core::OkStatus();
 }
 
-double Median(std::vector<double> xs) {
-  std::sort(xs.begin(), xs.end());
-  return xs[xs.size() / 2];
-}
+// Counts values: reading and parsing the file, with nothing done to them.
+class Counter final : public io::DataValueSetHandler {
+ public:
+  Status OnGroup(const io::DataValueSetHeader&) override { return core::OkStatus(); }
+  Status OnValue(const io::RawDataValue& value) override {
+    ++values;
+    bytes += value.value.size();
+    return core::OkStatus();
+  }
+  int64_t values = 0;
+  size_t bytes = 0;
+};
+
+struct Phase {
+  std::vector<double> rates, ceilings, ratios, parse_shares;
+  int64_t peak = 0;
+  int64_t file_bytes = 0;
+};
 
 Status RunEngine(const std::string& name,
-                 const std::function<core::Result<std::string>(int)>& fresh,
+                 const std::function<core::Result<std::string>(int, bool raw)>& fresh,
                  const ImportBenchOptions& options, const fs::path& dir, std::ostream& out) {
-  std::vector<double> created_rates, updated_rates;
-  int64_t created_peak = 0, updated_peak = 0;
+  const bool sqlite = name == "SQLite";
+  Phase phases[2];
   for (int run = 0; run < options.repetitions; ++run) {
-    KENEYA_ASSIGN_OR_RETURN(std::string location, fresh(run));
+    KENEYA_ASSIGN_OR_RETURN(std::string location, fresh(run, false));
+    KENEYA_ASSIGN_OR_RETURN(std::string raw_location, fresh(run, true));
     KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenStore(location));
     core::Random rng(options.seed + static_cast<uint64_t>(run));
     const store::Actor actor{"bench", "bench", ""};
-    KENEYA_RETURN_IF_ERROR(store->SaveMetadata(BenchMetadata(options.values, rng), actor));
+    const core::MetadataBundle bundle = BenchMetadata(options.values, rng);
+    KENEYA_RETURN_IF_ERROR(store->SaveMetadata(bundle, actor));
     KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle metadata, store->LoadMetadata());
+    {
+      KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> raw, store::OpenStore(raw_location));
+      KENEYA_RETURN_IF_ERROR(raw->SaveMetadata(bundle, actor));
+    }
     for (int version = 0; version < 2; ++version) {
+      Phase& phase = phases[version];
       const std::string file = (dir / ("values" + std::to_string(version) + ".json")).string();
       KENEYA_RETURN_IF_ERROR(WriteFile(metadata, options.values, version, rng, file));
+      phase.file_bytes = static_cast<int64_t>(fs::file_size(file));
+      // The file merely read and parsed, its values counted.
+      Counter counter;
+      KENEYA_ASSIGN_OR_RETURN(Cost parse, Measure([&]() -> Status {
+                                KENEYA_ASSIGN_OR_RETURN(std::string bytes,
+                                                        io::ReadFileForDataValueSet(file));
+                                return io::ReadDataValueSet(io::DataFormat::kJson, bytes, file,
+                                                            counter, bytes.capacity());
+                              }));
       io::ImportOptions import;
       import.actor = actor;
       io::Importer importer(*store, import);
-      ResetPeakRss();
-      const auto start = std::chrono::steady_clock::now();
-      KENEYA_ASSIGN_OR_RETURN(io::ImportSummary summary,
-                              importer.ImportFile(file, io::DataFormat::kJson, nullptr));
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const int64_t peak = PeakRssBytes();
+      io::ImportSummary summary;
+      KENEYA_ASSIGN_OR_RETURN(Cost cost, Measure([&]() -> Status {
+                                KENEYA_ASSIGN_OR_RETURN(
+                                    summary,
+                                    importer.ImportFile(file, io::DataFormat::kJson, nullptr));
+                                return core::OkStatus();
+                              }));
       const int64_t done =
           version == 0 ? summary.count.imported : summary.count.updated + summary.count.ignored;
-      if (summary.status != io::ImportStatus::kSuccess || done != options.values) {
+      if (summary.status != io::ImportStatus::kSuccess || done != options.values ||
+          counter.values != options.values) {
         return core::Internal(core::Message("bench.import_incomplete",
                                             {{"summary", io::ImportSummaryJson(summary)}}));
       }
-      (version == 0 ? created_rates : updated_rates)
-          .push_back(static_cast<double>(options.values) / seconds);
-      int64_t& peak_of_phase = version == 0 ? created_peak : updated_peak;
-      peak_of_phase = std::max(peak_of_phase, peak);
-      out << "  " << name << " run " << run + 1 << ": " << (version == 0 ? "new     " : "updates ")
-          << std::fixed << std::setprecision(2) << seconds << " s (" << summary.count.imported
-          << " imported, " << summary.count.updated << " updated, " << summary.count.ignored
-          << " unchanged), peak " << peak / (1024 * 1024) << " MB\n";
       fs::remove(file);
+      // The ceiling: as many rows, in key order, written by plain SQL.
+      core::Random raw_rng(options.seed + 1000 + static_cast<uint64_t>(run));
+      const std::vector<core::DataValue> rows =
+          ValuesInKeyOrder(metadata, options.values, version, raw_rng);
+      KENEYA_ASSIGN_OR_RETURN(
+          Cost raw, sqlite ? (version == 0 ? RawSqliteInserts(raw_location, rows)
+                                           : RawSqliteAuditedUpdates(raw_location, rows))
+                           : (version == 0 ? RawPostgresCopy(raw_location, rows)
+                                           : RawPostgresAuditedUpdates(raw_location, rows)));
+      phase.rates.push_back(Rate(options.values, cost));
+      phase.ceilings.push_back(Rate(options.values, raw));
+      phase.ratios.push_back(raw.seconds / cost.seconds);
+      phase.parse_shares.push_back(parse.seconds / cost.seconds);
+      phase.peak = std::max(phase.peak, cost.peak_bytes);
+      out << "  " << name << " run " << run + 1 << ": " << (version == 0 ? "new     " : "updates ")
+          << Describe(cost) << " (" << summary.count.imported << " imported, "
+          << summary.count.updated << " updated, " << summary.count.ignored
+          << " unchanged); file read and parsed " << Describe(parse) << "; raw " << Describe(raw)
+          << "; ratio " << std::fixed << std::setprecision(2) << raw.seconds / cost.seconds << "\n";
     }
   }
-  out << std::fixed << std::setprecision(0);
-  out << name << " import, new values:       " << Median(created_rates) << " values/s (median of "
-      << options.repetitions << "), peak memory " << created_peak / (1024 * 1024) << " MB\n";
-  out << name << " import, audited updates:  " << Median(updated_rates) << " values/s (median of "
-      << options.repetitions << "), peak memory " << updated_peak / (1024 * 1024) << " MB\n";
+  const char* what[2] = {"new values", "audited updates"};
+  const char* ceiling[2] = {sqlite ? "raw SQLite inserts (ceiling)" : "raw COPY (ceiling)",
+                            sqlite ? "raw SQLite read, update and audit row (baseline)"
+                                   : "raw COPY, INSERT of the audit rows, UPDATE (baseline)"};
+  for (int version = 0; version < 2; ++version) {
+    const Phase& phase = phases[version];
+    out << std::fixed << std::setprecision(0) << name << " import, " << what[version] << ": "
+        << Median(phase.rates) << " values/s (median of " << options.repetitions << "), peak "
+        << phase.peak / (1024 * 1024) << " MB for a " << phase.file_bytes / (1024 * 1024)
+        << " MB file (" << std::setprecision(2)
+        << static_cast<double>(phase.peak) / static_cast<double>(phase.file_bytes) << "x); "
+        << ceiling[version] << ": " << std::setprecision(0) << Median(phase.ceilings)
+        << " rows/s; ratio " << std::setprecision(2) << Median(phase.ratios)
+        << "; reading and parsing the file alone: " << Median(phase.parse_shares)
+        << " of the import's time\n";
+  }
   return core::OkStatus();
 }
 
@@ -129,8 +183,9 @@ Status RunImportBench(const ImportBenchOptions& options, std::ostream& out) {
   if (options.sqlite) {
     status = RunEngine(
         "SQLite",
-        [&](int run) -> core::Result<std::string> {
-          const std::string file = (dir / ("bench" + std::to_string(run) + ".db")).string();
+        [&](int run, bool raw) -> core::Result<std::string> {
+          const std::string file =
+              (dir / ((raw ? "raw" : "bench") + std::to_string(run) + ".db")).string();
           for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file + suffix);
           return file;
         },
@@ -139,8 +194,11 @@ Status RunImportBench(const ImportBenchOptions& options, std::ostream& out) {
   if (status.ok() && !options.postgres.empty()) {
     status = RunEngine(
         "PostgreSQL",
-        [&](int) { return FreshPostgresSchema(options.postgres, "keneya_import_bench"); }, options,
-        dir, out);
+        [&](int, bool raw) {
+          return FreshPostgresSchema(options.postgres,
+                                     raw ? "keneya_import_bench_raw" : "keneya_import_bench");
+        },
+        options, dir, out);
   } else if (status.ok()) {
     out << "PostgreSQL: not measured (give --postgres URL)\n";
   }

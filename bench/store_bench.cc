@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "bench/bench_data.h"
+#include "bench/ceiling.h"
 #include "core/period.h"
 #include "core/random.h"
 #include "core/uid.h"
@@ -55,11 +56,6 @@ std::vector<DataValue> BenchValues(const Ids& ids, int64_t count, int version, c
   return values;
 }
 
-double Median(std::vector<double> xs) {
-  std::sort(xs.begin(), xs.end());
-  return xs[xs.size() / 2];
-}
-
 std::string Mb(int64_t bytes) {
   std::ostringstream s;
   s << std::fixed << std::setprecision(0) << static_cast<double>(bytes) / (1024.0 * 1024.0)
@@ -67,21 +63,33 @@ std::string Mb(int64_t bytes) {
   return s.str();
 }
 
+// One phase's figures over the runs: the store's and its ceiling's, run by run.
 struct Phase {
-  std::vector<double> rates;
+  std::vector<double> rates, ceilings, ratios;
   int64_t peak = 0;
 };
 
+void Summarise(std::ostream& out, const std::string& name, const std::string& what,
+               const std::string& ceiling, const Phase& phase, int runs) {
+  out << std::fixed << std::setprecision(0) << name << " " << what << ": " << Median(phase.rates)
+      << " values/s (median of " << runs << "), peak memory " << Mb(phase.peak) << "; " << ceiling
+      << ": " << Median(phase.ceilings) << " rows/s; ratio " << std::setprecision(2)
+      << Median(phase.ratios) << " (median of the runs' ratios)\n";
+}
+
 Status RunEngine(const std::string& name,
-                 const std::function<core::Result<std::string>(int)>& fresh,
+                 const std::function<core::Result<std::string>(int, bool raw)>& fresh,
                  const StoreBenchOptions& options, std::ostream& out) {
+  const bool sqlite = name == "SQLite";
   Phase created, updated;
   for (int run = 0; run < options.repetitions; ++run) {
-    KENEYA_ASSIGN_OR_RETURN(std::string location, fresh(run));
+    KENEYA_ASSIGN_OR_RETURN(std::string location, fresh(run, false));
+    KENEYA_ASSIGN_OR_RETURN(std::string raw_location, fresh(run, true));
     KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenStore(location));
     core::Random rng(options.seed + static_cast<uint64_t>(run));
     const store::Actor actor{"bench", "bench", ""};
-    KENEYA_RETURN_IF_ERROR(store->SaveMetadata(BenchMetadata(options.values, rng), actor));
+    const core::MetadataBundle metadata = BenchMetadata(options.values, rng);
+    KENEYA_RETURN_IF_ERROR(store->SaveMetadata(metadata, actor));
     KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle stored, store->LoadMetadata());
     Ids ids;
     for (const core::OrgUnit& ou : stored.org_units) {
@@ -89,35 +97,53 @@ Status RunEngine(const std::string& name,
     }
     for (const core::DataElement& de : stored.data_elements) ids.data_elements.push_back(de.id);
     ids.default_coc = stored.categories.option_combos.at(0).id;
+    // The ceiling's database: the store's schema and metadata, written by plain SQL.
+    {
+      KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> raw, store::OpenStore(raw_location));
+      KENEYA_RETURN_IF_ERROR(raw->SaveMetadata(metadata, actor));
+    }
 
     for (int version = 0; version < 2; ++version) {
       std::vector<DataValue> values = BenchValues(ids, options.values, version, rng);
-      ResetPeakRss();
-      const auto start = std::chrono::steady_clock::now();
+      store::BulkLoadSummary summary;
       KENEYA_ASSIGN_OR_RETURN(
-          store::BulkLoadSummary summary,
-          store->BulkLoad(values, store::ImportInfo{"bench", "bench", "bench", ""}, nullptr));
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      Phase& phase = version == 0 ? created : updated;
+          Cost cost, Measure([&]() -> Status {
+            KENEYA_ASSIGN_OR_RETURN(
+                summary,
+                store->BulkLoad(values, store::ImportInfo{"bench", "bench", "bench", ""}, nullptr));
+            return core::OkStatus();
+          }));
       const int64_t expected = version == 0 ? summary.created : summary.updated + summary.unchanged;
       if (expected != options.values) {
         return core::Internal(core::Message("bench.bulk_load_incomplete",
                                             {{"written", expected}, {"total", options.values}}));
       }
-      phase.rates.push_back(static_cast<double>(options.values) / seconds);
-      phase.peak = std::max(phase.peak, PeakRssBytes());
+      // The same rows in key order, as plain SQL writes them fastest.
+      std::vector<DataValue> sorted = std::move(values);
+      std::sort(sorted.begin(), sorted.end(),
+                [](const DataValue& a, const DataValue& b) { return a.key < b.key; });
+      KENEYA_ASSIGN_OR_RETURN(
+          Cost raw, sqlite ? (version == 0 ? RawSqliteInserts(raw_location, sorted)
+                                           : RawSqliteAuditedUpdates(raw_location, sorted))
+                           : (version == 0 ? RawPostgresCopy(raw_location, sorted)
+                                           : RawPostgresAuditedUpdates(raw_location, sorted)));
+      Phase& phase = version == 0 ? created : updated;
+      phase.rates.push_back(Rate(options.values, cost));
+      phase.ceilings.push_back(Rate(options.values, raw));
+      phase.ratios.push_back(raw.seconds / cost.seconds);
+      phase.peak = std::max(phase.peak, cost.peak_bytes);
       out << "  " << name << " run " << run + 1 << ": "
-          << (version == 0 ? "new values " : "updates    ") << std::fixed << std::setprecision(2)
-          << seconds << " s (" << summary.created << " created, " << summary.updated
-          << " updated and audited, " << summary.unchanged << " unchanged)\n";
+          << (version == 0 ? "new values " : "updates    ") << Describe(cost) << " ("
+          << summary.created << " created, " << summary.updated << " updated and audited, "
+          << summary.unchanged << " unchanged); raw " << Describe(raw) << "; ratio " << std::fixed
+          << std::setprecision(2) << raw.seconds / cost.seconds << "\n";
     }
   }
-  out << std::fixed << std::setprecision(0);
-  out << name << " new values:      " << Median(created.rates) << " values/s (median of "
-      << options.repetitions << "), peak memory " << Mb(created.peak) << "\n";
-  out << name << " audited updates: " << Median(updated.rates) << " values/s (median of "
-      << options.repetitions << "), peak memory " << Mb(updated.peak) << "\n";
+  const std::string inserts = sqlite ? "raw SQLite inserts (ceiling)" : "raw COPY (ceiling)";
+  const std::string updates = sqlite ? "raw SQLite read, update and audit row (baseline)"
+                                     : "raw COPY, INSERT of the audit rows, UPDATE (baseline)";
+  Summarise(out, name, "new values", inserts, created, options.repetitions);
+  Summarise(out, name, "audited updates", updates, updated, options.repetitions);
   return core::OkStatus();
 }
 
@@ -157,8 +183,9 @@ Status RunStoreBench(const StoreBenchOptions& options, std::ostream& out) {
     std::filesystem::create_directories(dir);
     Status s = RunEngine(
         "SQLite",
-        [&](int run) -> core::Result<std::string> {
-          const std::string file = (dir / ("bench" + std::to_string(run) + ".db")).string();
+        [&](int run, bool raw) -> core::Result<std::string> {
+          const std::string file =
+              (dir / ((raw ? "raw" : "bench") + std::to_string(run) + ".db")).string();
           for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file + suffix);
           return file;
         },
@@ -169,7 +196,10 @@ Status RunStoreBench(const StoreBenchOptions& options, std::ostream& out) {
   }
   if (!options.postgres.empty()) {
     KENEYA_RETURN_IF_ERROR(RunEngine(
-        "PostgreSQL", [&](int) { return FreshPostgresSchema(options.postgres, "keneya_bench"); },
+        "PostgreSQL",
+        [&](int, bool raw) {
+          return FreshPostgresSchema(options.postgres, raw ? "keneya_bench_raw" : "keneya_bench");
+        },
         options, out));
   } else {
     out << "PostgreSQL: not measured (give --postgres URL)\n";

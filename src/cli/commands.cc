@@ -956,7 +956,7 @@ int RunSolve(const Context& c, const std::string& file) {
   }
   io::EquationFile* kept = std::move(equations).value().release();
   auto* result = new rules::SolveResult(rules::SolveEquations(kept->equations()));
-  *c.out << io::WriteSolution(*result);
+  io::WriteSolution(*result, *c.out);
   c.out->flush();
   return result->ok() ? 0 : 1;
 }

@@ -1,11 +1,18 @@
 #include "io/equations_json.h"
 
+#include <fcntl.h>
 #include <simdjson.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <optional>
+#include <ostream>
+#include <sstream>
 #include <thread>
 
 #include "core/text.h"
@@ -35,9 +42,18 @@ core::Message Where(std::string_view json, std::string_view file_name, const cha
 }  // namespace
 
 struct EquationFile::Impl {
+  // The text: a copy (`padded`) or the file mapped in place (`mapped`, `mapped_size` bytes
+  // reserved, the text then zeros: the padding simdjson reads past the end).
   simdjson::padded_string padded;
+  void* mapped = nullptr;
+  size_t mapped_size = 0;
+  std::string_view text;
   simdjson::ondemand::parser parser;  // holds the unescaped strings the views point to
   simdjson::ondemand::document doc;
+
+  ~Impl() {
+    if (mapped != nullptr) munmap(mapped, mapped_size);
+  }
 };
 
 EquationFile::EquationFile() : impl_(std::make_unique<Impl>()) {}
@@ -47,37 +63,73 @@ Result<std::unique_ptr<EquationFile>> ReadEquationFile(std::string_view json,
                                                        std::string_view file_name) {
   std::unique_ptr<EquationFile> file(new EquationFile());
   file->impl_->padded = simdjson::padded_string(json.data(), json.size());
+  file->impl_->text = std::string_view(file->impl_->padded.data(), file->impl_->padded.size());
   return EquationFile::Parse(std::move(file), file_name);
 }
 
 Result<std::unique_ptr<EquationFile>> LoadEquationFile(const std::string& path) {
   std::unique_ptr<EquationFile> file(new EquationFile());
-  if (simdjson::padded_string::load(path).get(file->impl_->padded) != simdjson::SUCCESS) {
+  EquationFile::Impl& f = *file->impl_;
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat info {};
+  if (fd < 0 || fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    if (fd >= 0) close(fd);
+    // Not a regular file (a pipe, a device): read as a stream.
+    if (simdjson::padded_string::load(path).get(f.padded) != simdjson::SUCCESS) {
+      return core::NotFound(core::Message("io.file.cannot_read"), path);
+    }
+    f.text = std::string_view(f.padded.data(), f.padded.size());
+    return EquationFile::Parse(std::move(file), path);
+  }
+  // Mapped rather than read: the system's cached pages are the text, with no copy and no page
+  // of the process's own to fault in for it. Zeroed pages reserved after it give the padding
+  // simdjson reads past the end (the file's last page is zero after its end).
+  const size_t size = static_cast<size_t>(info.st_size);
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  f.mapped_size = (size + simdjson::SIMDJSON_PADDING + page - 1) / page * page;
+  f.mapped = mmap(nullptr, f.mapped_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (f.mapped == MAP_FAILED) {
+    f.mapped = nullptr;
+    close(fd);
+    return core::Unavailable(core::Message("io.file.cannot_read"), path);
+  }
+  if (size > 0 && mmap(f.mapped, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) ==
+                      MAP_FAILED) {
+    close(fd);
     return core::NotFound(core::Message("io.file.cannot_read"), path);
   }
+  close(fd);
+  f.text = std::string_view(static_cast<const char*>(f.mapped), size);
   return EquationFile::Parse(std::move(file), path);
 }
 
 Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<EquationFile> file,
                                                           std::string_view file_name) {
   EquationFile::Impl& f = *file->impl_;
-  const std::string_view json(f.padded.data(), f.padded.size());
-  KENEYA_RETURN_IF_ERROR(core::CheckUtf8(json, file_name));
+  const std::string_view json = f.text;
+  // simdjson's check first (vectorised); ours only to say where a flaw is.
+  if (!simdjson::validate_utf8(json.data(), json.size())) {
+    KENEYA_RETURN_IF_ERROR(core::CheckUtf8(json, file_name));
+  }
   auto invalid = [&](simdjson::error_code error, const char* location) {
     return core::InvalidArgument(
         core::Message("io.equations.invalid_json", {{"detail", simdjson::error_message(error)}}),
-        Where(f.padded, file_name, location));
+        Where(json, file_name, location));
   };
   // The parser's string buffer holds the strings that had to be unescaped: it must keep them
   // all at once.
-  if (auto error = f.parser.allocate(f.padded.size()); error) return invalid(error, nullptr);
-  if (auto error = f.parser.iterate(f.padded).get(f.doc); error) return invalid(error, nullptr);
+  if (auto error = f.parser.allocate(json.size()); error) return invalid(error, nullptr);
+  if (auto error =
+          f.parser.iterate(json.data(), json.size(), json.size() + simdjson::SIMDJSON_PADDING)
+              .get(f.doc);
+      error)
+    return invalid(error, nullptr);
   simdjson::ondemand::object object;
   if (auto error = f.doc.get_object().get(object); error) {
     return core::InvalidArgument(core::Message("io.equations.not_one_object"),
                                  std::string(file_name));
   }
-  const char* const end_of_text = f.padded.data() + f.padded.size();
+  const char* const end_of_text = json.data() + json.size();
   // A string without escapes is taken in place, between its quotes.
   auto in_place = [&](const char* first) -> std::optional<std::string_view> {
     const void* quote = std::memchr(first, '"', static_cast<size_t>(end_of_text - first));
@@ -87,7 +139,7 @@ Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<Equati
     if (text.find('\\') != std::string_view::npos) return std::nullopt;
     return text;
   };
-  std::vector<rules::EquationView>& out = file->equations_;
+  core::LargeVector<rules::EquationView>& out = file->equations_;
   // About one equation per 64 bytes: few reallocations.
   out.reserve(json.size() / 64 + 16);
   for (auto field : object) {
@@ -116,7 +168,7 @@ Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<Equati
       equation.constant = number;
     } else {
       return core::InvalidArgument(core::Message("io.equations.not_a_formula", {{"name", key}}),
-                                   Where(f.padded, file_name, token.data()));
+                                   Where(json, file_name, token.data()));
     }
     out.push_back(equation);
   }
@@ -134,77 +186,94 @@ Result<std::vector<rules::Equation>> ReadEquations(std::string_view json,
   return out;
 }
 
-std::string GoNumber(double value) {
-  if (value == 0) return "0";
+void AppendGoNumber(std::string& out, double value) {
+  if (value == 0) {
+    out += '0';
+    return;
+  }
   char buffer[64];
   const double magnitude = std::fabs(value);
   // Go: plain notation from 1e-6 to 1e21, the shortest digits that read back the same.
-  const auto format = magnitude >= 1e-6 && magnitude < 1e21 ? std::chars_format::fixed
-                                                            : std::chars_format::scientific;
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, format);
-  std::string out(buffer, end);
-  if (format == std::chars_format::scientific) {
-    // Go writes the exponent with at least two digits: 1e-07, 1e+21.
-    const size_t e = out.find('e');
-    if (e != std::string::npos && e + 2 < out.size() + 1) {
-      std::string mantissa = out.substr(0, e);
-      std::string exponent = out.substr(e + 1);
-      char sign = '+';
-      if (!exponent.empty() && (exponent[0] == '-' || exponent[0] == '+')) {
-        sign = exponent[0];
-        exponent = exponent.substr(1);
-      }
-      if (exponent.size() < 2) exponent = "0" + exponent;
-      out = mantissa + "e" + sign + exponent;
-    }
+  if (magnitude >= 1e-6 && magnitude < 1e21) {
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
+    out.append(buffer, end);
+    return;
   }
+  auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+  // Go writes the exponent with at least two digits: 1e-07, 1e+21.
+  const std::string_view text(buffer, static_cast<size_t>(end - buffer));
+  const size_t e = text.find('e');
+  std::string_view exponent = text.substr(e + 1);
+  char sign = '+';
+  if (!exponent.empty() && (exponent[0] == '-' || exponent[0] == '+')) {
+    sign = exponent[0];
+    exponent.remove_prefix(1);
+  }
+  out.append(text.substr(0, e));
+  out += 'e';
+  out += sign;
+  if (exponent.size() < 2) out += '0';
+  out.append(exponent);
+}
+
+std::string GoNumber(double value) {
+  std::string out;
+  AppendGoNumber(out, value);
   return out;
 }
 
-std::string WriteSolution(const rules::SolveResult& result) {
-  std::string out;
+void WriteSolution(const rules::SolveResult& result, std::ostream& out) {
   if (!result.ok()) {
-    out = "{\n  \"errors\": [";
+    std::string text = "{\n  \"errors\": [";
     for (size_t i = 0; i < result.errors.size(); ++i) {
       const rules::EquationError& e = result.errors[i];
-      out += i == 0 ? "\n    {\n" : ",\n    {\n";
-      out += "      \"source\": \"";
-      AppendJsonEscaped(out, e.source);
-      out += "\",\n      \"expression\": \"";
-      AppendJsonEscaped(out, e.expression);
-      out += "\",\n      \"message\": \"";
-      AppendJsonEscaped(out, e.message);
-      out += "\"";
-      if (e.column > 0) out += ",\n      \"column\": " + std::to_string(e.column);
-      out += "\n    }";
+      text += i == 0 ? "\n    {\n" : ",\n    {\n";
+      text += "      \"source\": \"";
+      AppendJsonEscaped(text, e.source);
+      text += "\",\n      \"expression\": \"";
+      AppendJsonEscaped(text, e.expression);
+      text += "\",\n      \"message\": \"";
+      AppendJsonEscaped(text, e.message);
+      text += "\"";
+      if (e.column > 0) text += ",\n      \"column\": " + std::to_string(e.column);
+      text += "\n    }";
     }
-    out += "\n  ]\n}\n";
-    return out;
+    text += "\n  ]\n}\n";
+    out << text;
+    return;
   }
-  // Two halves written at once (a national month is half a million values), then joined.
-  auto write = [&result](size_t begin, size_t end, std::string& text) {
-    text.reserve((end - begin) * 64);
+  // Blocks of values written as they are formatted: two threads format alternate blocks, each
+  // in its own buffer used again, and write them in turn (a national month is half a million
+  // values: no text of the whole solution in memory).
+  auto format = [&result](size_t begin, size_t end, std::string& text) {
+    text.clear();
     for (size_t i = begin; i < end; ++i) {
-      const rules::Value value = result.value(i);
+      // The names lie in the file's order, not this one: each is asked for ahead of its turn.
+      if (i + 16 < end) __builtin_prefetch(result.name(i + 16).data());
       text += i == 0 ? "\n  \"" : ",\n  \"";
       AppendJsonEscaped(text, result.name(i));
       text += "\": ";
-      switch (value.kind) {
+      switch (result.kind(i)) {
         case rules::Value::Kind::kNumber:
-          text += GoNumber(value.number);
+          AppendGoNumber(text, result.number(i));
           break;
         case rules::Value::Kind::kBoolean:
-          text += value.boolean ? "true" : "false";
+          text += result.number(i) != 0 ? "true" : "false";
           break;
-        case rules::Value::Kind::kString:
+        case rules::Value::Kind::kString: {
+          const rules::Value value = result.value(i);
           text += '"';
           AppendJsonEscaped(text, value.text);
           text += '"';
           break;
+        }
         case rules::Value::Kind::kArray: {
+          const rules::Value value = result.value(i);
           text += '[';
           for (size_t k = 0; k < value.array.size(); ++k) {
-            text += (k == 0 ? "" : ",") + GoNumber(value.array[k]);
+            if (k > 0) text += ',';
+            AppendGoNumber(text, value.array[k]);
           }
           text += ']';
           break;
@@ -212,20 +281,35 @@ std::string WriteSolution(const rules::SolveResult& result) {
       }
     }
   };
+  constexpr size_t kBlock = 16384;
   const size_t n = result.size();
-  const size_t half = n < 100000 ? n : n / 2;
-  std::string second;
+  const size_t blocks = (n + kBlock - 1) / kBlock;
+  out << '{';
+  std::atomic<size_t> turn{0};  // the block to write next
+  auto work = [&](size_t first) {
+    std::string text;
+    text.reserve(kBlock * 64);
+    for (size_t b = first; b < blocks; b += 2) {
+      format(b * kBlock, std::min(n, (b + 1) * kBlock), text);
+      for (size_t t = turn.load(); t != b; t = turn.load()) turn.wait(t);
+      out.write(text.data(), static_cast<std::streamsize>(text.size()));
+      turn.store(b + 1);
+      turn.notify_all();
+    }
+  };
   {
     std::thread helper;
-    if (half < n) helper = std::thread([&] { write(half, n, second); });
-    out.reserve(n * 64 + 8);
-    out += "{";
-    write(0, half, out);
+    if (blocks > 1) helper = std::thread(work, 1);
+    work(0);
     if (helper.joinable()) helper.join();
   }
-  out += second;
-  out += "\n}\n";
-  return out;
+  out << "\n}\n";
+}
+
+std::string WriteSolution(const rules::SolveResult& result) {
+  std::ostringstream out;
+  WriteSolution(result, out);
+  return std::move(out).str();
 }
 
 std::string WriteEquations(const std::vector<rules::Equation>& equations) {

@@ -3,11 +3,14 @@
 #ifndef KENEYA_IO_EQUATIONS_JSON_H_
 #define KENEYA_IO_EQUATIONS_JSON_H_
 
+#include <iosfwd>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/large_array.h"
 #include "core/result.h"
 #include "rules/equation_set.h"
 
@@ -24,7 +27,7 @@ core::Result<std::vector<rules::Equation>> ReadEquations(std::string_view json,
 class EquationFile {
  public:
   ~EquationFile();
-  const std::vector<rules::EquationView>& equations() const { return equations_; }
+  std::span<const rules::EquationView> equations() const { return equations_; }
 
   struct Impl;
 
@@ -36,7 +39,7 @@ class EquationFile {
                                                            std::string_view file_name);
   EquationFile();
   std::unique_ptr<Impl> impl_;
-  std::vector<rules::EquationView> equations_;
+  core::LargeVector<rules::EquationView> equations_;
 };
 core::Result<std::unique_ptr<EquationFile>> ReadEquationFile(std::string_view json,
                                                              std::string_view file_name);
@@ -45,6 +48,8 @@ core::Result<std::unique_ptr<EquationFile>> LoadEquationFile(const std::string& 
 
 // The solution or the errors, keys sorted, numbers as Go prints them (hesabucli is written in
 // Go): 100, 91.66666666666666, 1e-07.
+// Written as it is formatted, block by block, to `out`.
+void WriteSolution(const rules::SolveResult& result, std::ostream& out);
 std::string WriteSolution(const rules::SolveResult& result);
 
 // Writes equations as hesabucli reads them: {"name": "formula", ...}, constants as texts
@@ -53,6 +58,7 @@ std::string WriteEquations(const std::vector<rules::Equation>& equations);
 
 // A number as Go's encoding/json writes it.
 std::string GoNumber(double value);
+void AppendGoNumber(std::string& out, double value);
 
 }  // namespace keneya::io
 

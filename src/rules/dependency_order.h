@@ -9,12 +9,14 @@
 #include <span>
 #include <vector>
 
+#include "core/large_array.h"
+
 namespace keneya::rules {
 
 // Who reads whom, compactly: node i reads targets[offsets[i]..offsets[i + 1]).
 struct DependencyGraph {
-  std::vector<uint32_t> offsets{0};
-  std::vector<uint32_t> targets;
+  core::LargeVector<uint32_t> offsets{0};
+  core::LargeVector<uint32_t> targets;
 
   size_t size() const { return offsets.size() - 1; }
   void Add(uint32_t target) { targets.push_back(target); }
@@ -25,7 +27,7 @@ struct DependencyGraph {
 // For every back edge found (a cycle), calls on_cycle with the nodes of the cycle in order, the
 // first one read by the last. Nodes in a cycle still appear in the order. Iterative: no
 // recursion, whatever the depth.
-std::vector<uint32_t> OrderByDependencies(
+core::LargeVector<uint32_t> OrderByDependencies(
     const DependencyGraph& graph,
     const std::function<void(std::span<const uint32_t> cycle)>& on_cycle);
 

@@ -563,7 +563,7 @@ class PaymentCompiler {
       graph.EndNode();
     }
     std::vector<bool> in_cycle(n, false);
-    const std::vector<uint32_t> order =
+    const auto order =
         OrderByDependencies(graph, [&](std::span<const uint32_t> cycle) {
           std::string path;
           for (uint32_t i : cycle) path += out_.nodes[i].qualified + " -> ";

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -27,13 +28,16 @@ class NameIndex {
     size_t capacity = 16;
     while (capacity < equations.size() * 2) capacity *= 2;
     mask_ = capacity - 1;
-    slots_.assign(capacity, Slot{});
+    slots_.assign(capacity, Slot{});  // huge pages: a million slots, visited at random
   }
 
-  // Adds equation i; false when its name is already there.
-  bool Add(uint32_t i) {
+  static uint64_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+  // Asks for the slot of `hash` ahead of its lookup: a million slots are visited at random.
+  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+
+  // Adds equation i, its name's hash given; false when its name is already there.
+  bool Add(uint32_t i, uint64_t hash) {
     const std::string_view name = equations_[i].name;
-    const uint64_t hash = Hash(name);
     for (size_t s = hash & mask_;; s = (s + 1) & mask_) {
       Slot& slot = slots_[s];
       if (slot.index == 0) {
@@ -44,9 +48,8 @@ class NameIndex {
     }
   }
 
-  // The equation named `name`, or -1.
-  int64_t Find(std::string_view name) const {
-    const uint64_t hash = Hash(name);
+  // The equation named `name` (whose hash is `hash`), or -1.
+  int64_t Find(std::string_view name, uint64_t hash) const {
     for (size_t s = hash & mask_;; s = (s + 1) & mask_) {
       const Slot& slot = slots_[s];
       if (slot.index == 0) return -1;
@@ -63,10 +66,8 @@ class NameIndex {
     uint32_t index = 0;  // equation + 1; 0: empty
     std::string_view Name() const { return {name, size}; }
   };
-  static uint64_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
-
   std::span<const EquationView> equations_;
-  std::vector<Slot> slots_;
+  core::LargeVector<Slot> slots_;
   size_t mask_ = 0;
 };
 
@@ -167,36 +168,90 @@ std::optional<double> PlainNumber(std::string_view text) {
   return value;
 }
 
-// Sorts by name. Equation files are mostly made of sorted runs (a program's equations come
-// value by value, facility after facility), so runs are found and merged, n log(runs)
-// comparisons instead of n log(n); a file without such runs is sorted the usual way.
-void SortByName(std::vector<std::pair<std::string_view, uint32_t>>& items) {
-  const size_t n = items.size();
-  std::vector<size_t> runs{0};
-  for (size_t i = 1; i < n; ++i) {
-    if (items[i] < items[i - 1]) runs.push_back(i);
+// The equations' order by name, whatever their order in the file. Names are compared sixteen
+// bytes at a time held beside each index (a "digit"): a sort on those integers, then each group
+// whose digits tie gets its next sixteen bytes and is sorted again. Each name is read once per
+// digit, mostly in file order, instead of at every comparison (a shuffled national month's
+// names, compared through their pointers, missed the cache at nearly every one).
+class NameSorter {
+ public:
+  explicit NameSorter(std::span<const EquationView> equations) : equations_(equations) {}
+
+  core::LargeVector<uint32_t> Sort() {
+    const size_t n = equations_.size();
+    items_.resize(n);
+    for (uint32_t i = 0; i < n; ++i) items_[i] = Digit(i, 0);
+    SortRange(0, n, 0);
+    core::LargeVector<uint32_t> order(n);
+    for (size_t i = 0; i < n; ++i) order[i] = items_[i].index;
+    return order;
   }
-  if (runs.size() > n / 16 + 1) {
-    std::sort(items.begin(), items.end());
-    return;
+
+ private:
+  struct Item {
+    uint64_t high = 0, low = 0;  // bytes depth..depth+16 of the name, big-endian, zero after it
+    const char* name = nullptr;
+    uint32_t size = 0;
+    uint32_t index = 0;
+  };
+
+  static uint64_t BigEndian(std::string_view name, size_t at) {
+    unsigned char bytes[8] = {};
+    if (at < name.size())
+      std::memcpy(bytes, name.data() + at, std::min<size_t>(8, name.size() - at));
+    uint64_t word = 0;
+    for (unsigned char b : bytes) word = (word << 8) | b;
+    return word;
   }
-  runs.push_back(n);
-  std::vector<std::pair<std::string_view, uint32_t>> buffer(n);
-  while (runs.size() > 2) {
-    std::vector<size_t> merged{0};
-    for (size_t r = 0; r + 1 < runs.size(); r += 2) {
-      const size_t begin = runs[r], middle = runs[r + 1];
-      const size_t end = r + 2 < runs.size() ? runs[r + 2] : middle;
-      std::merge(items.begin() + static_cast<long>(begin),
-                 items.begin() + static_cast<long>(middle),
-                 items.begin() + static_cast<long>(middle), items.begin() + static_cast<long>(end),
-                 buffer.begin() + static_cast<long>(begin));
-      merged.push_back(end);
+  Item Digit(uint32_t index, size_t depth) const {
+    const std::string_view name = equations_[index].name;
+    return {BigEndian(name, depth), BigEndian(name, depth + 8), name.data(),
+            static_cast<uint32_t>(name.size()), index};
+  }
+  static void NextDigit(Item& item, size_t depth) {
+    const std::string_view name(item.name, item.size);
+    item.high = BigEndian(name, depth);
+    item.low = BigEndian(name, depth + 8);
+  }
+  static bool Less(const Item& a, const Item& b) {
+    return a.high != b.high ? a.high < b.high : a.low < b.low;
+  }
+  static bool Tie(const Item& a, const Item& b) { return a.high == b.high && a.low == b.low; }
+
+  void SortRange(size_t begin, size_t end, size_t depth) {
+    std::sort(items_.begin() + static_cast<long>(begin), items_.begin() + static_cast<long>(end),
+              Less);
+    for (size_t first = begin; first < end;) {
+      size_t last = first + 1;
+      while (last < end && Tie(items_[first], items_[last])) ++last;
+      if (last - first > 1) Resolve(first, last, depth + 16);
+      first = last;
     }
-    items.swap(buffer);
-    runs.swap(merged);
   }
-}
+
+  // Items first..last agree on every byte before `depth`.
+  void Resolve(size_t first, size_t last, size_t depth) {
+    bool longer = false;
+    for (size_t i = first; i < last; ++i) longer = longer || items_[i].size > depth;
+    if (!longer) {
+      // The same text, or texts that differ only by trailing zero bytes: the shorter first,
+      // then the file's order.
+      std::sort(items_.begin() + static_cast<long>(first), items_.begin() + static_cast<long>(last),
+                [](const Item& a, const Item& b) {
+                  return a.size != b.size ? a.size < b.size : a.index < b.index;
+                });
+      return;
+    }
+    for (size_t i = first; i < last; ++i) {
+      if (i + 16 < last) __builtin_prefetch(items_[i + 16].name + depth);
+      NextDigit(items_[i], depth);
+    }
+    SortRange(first, last, depth);
+  }
+
+  std::span<const EquationView> equations_;
+  core::LargeVector<Item> items_;
+};
 
 }  // namespace
 
@@ -255,9 +310,8 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
 
   // The output's order, by name, as hesabucli writes it: sorted on a second thread while this
   // one solves (nothing else in the process needs it).
-  std::vector<std::pair<std::string_view, uint32_t>> by_name(n);
-  for (uint32_t i = 0; i < n; ++i) by_name[i] = {equations[i].name, i};
-  std::thread sorter([&by_name] { SortByName(by_name); });
+  core::LargeVector<uint32_t> by_name;
+  std::thread sorter([&by_name, equations] { by_name = NameSorter(equations).Sort(); });
   struct Joiner {
     std::thread& thread;
     ~Joiner() {
@@ -266,17 +320,29 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
   } joiner{sorter};
 
   NameIndex index(equations);
-  for (size_t i = 0; i < n; ++i) {
-    if (!index.Add(static_cast<uint32_t>(i))) {
-      fail(i, core::Message("rules.equations.name_given_twice"), 0);
+  {
+    // Each name hashed and its slot asked for a few names ahead of its insertion.
+    constexpr size_t kAhead = 8;
+    uint64_t hashes[kAhead];
+    for (size_t i = 0; i < n + kAhead; ++i) {
+      if (i >= kAhead) {
+        const size_t j = i - kAhead;  // its hash is in the place i's goes
+        if (!index.Add(static_cast<uint32_t>(j), hashes[j % kAhead])) {
+          fail(j, core::Message("rules.equations.name_given_twice"), 0);
+        }
+      }
+      if (i < n) {
+        hashes[i % kAhead] = NameIndex::Hash(equations[i].name);
+        index.Prefetch(hashes[i % kAhead]);
+      }
     }
   }
 
   // Parse by shape, and resolve each formula's names to equations: blocks of the set taken in
   // turn by two threads, each with its own shapes and problems, joined in block order after.
   constexpr uint32_t kConstant = UINT32_MAX;
-  std::vector<uint32_t> shape_of(n, kConstant);
-  std::vector<double> constants(n, 0);
+  core::LargeVector<uint32_t> shape_of(n, kConstant);
+  core::LargeVector<double> constants(n, 0);
   struct Problem {
     uint32_t equation;
     core::Message message;
@@ -301,6 +367,7 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
     std::string key;
     std::vector<std::string_view> names;
     std::vector<std::string_view> missing;
+    std::vector<uint64_t> hashes;
     for (size_t i = begin; i < end; ++i) {
       const EquationView& e = equations[i];
       if (e.constant || failed[i]) {
@@ -335,8 +402,14 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
       }
       shape_of[i] = it->second;
       missing.clear();
-      for (std::string_view name : names) {
-        const int64_t found = index.Find(name);
+      hashes.resize(names.size());
+      for (size_t k = 0; k < names.size(); ++k) {
+        hashes[k] = NameIndex::Hash(names[k]);
+        index.Prefetch(hashes[k]);
+      }
+      for (size_t k = 0; k < names.size(); ++k) {
+        const std::string_view name = names[k];
+        const int64_t found = index.Find(name, hashes[k]);
         if (found < 0) {
           missing.push_back(name);
         } else {
@@ -400,7 +473,7 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
   }
 
   // Order by dependencies; report each cycle on each of its equations.
-  const std::vector<uint32_t> order =
+  const core::LargeVector<uint32_t> order =
       OrderByDependencies(graph, [&](std::span<const uint32_t> cycle) {
         std::string path;
         for (uint32_t i : cycle) path += std::string(equations[i].name) + " -> ";
@@ -412,8 +485,8 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
 
   // Evaluate in order; an equation whose input failed is skipped. Numbers and booleans are kept
   // in place, texts and lists (rare) aside.
-  std::vector<double> numbers(n, 0.0);
-  std::vector<Value::Kind> kinds(n, Value::Kind::kNumber);
+  core::LargeVector<double> numbers(n, 0.0);
+  core::LargeVector<Value::Kind> kinds(n, Value::Kind::kNumber);
   std::unordered_map<uint32_t, Value> others;
   auto value_of = [&](uint32_t i) -> Value {
     switch (kinds[i]) {
@@ -427,7 +500,25 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
   };
   std::vector<bool> blocked(n, false);
   std::vector<Value> arguments;
-  for (uint32_t i : order) {
+  // Equations come in dependency order, at random in memory when the file's order is not the
+  // dependencies': what each reads is asked for ahead of its turn, in three steps (its place in
+  // the graph, then its inputs' indices, then their values).
+  const size_t count_ordered = order.size();
+  for (size_t step = 0; step < count_ordered; ++step) {
+    if (step + 24 < count_ordered) __builtin_prefetch(&graph.offsets[order[step + 24]]);
+    if (step + 16 < count_ordered) {
+      const uint32_t ahead = order[step + 16];
+      __builtin_prefetch(&graph.targets[graph.offsets[ahead]]);
+      __builtin_prefetch(&shape_of[ahead]);
+      __builtin_prefetch(&numbers[ahead]);
+    }
+    if (step + 8 < count_ordered) {
+      const uint32_t ahead = order[step + 8];
+      for (uint32_t e = graph.offsets[ahead]; e < graph.offsets[ahead + 1]; ++e) {
+        __builtin_prefetch(&numbers[graph.targets[e]]);
+      }
+    }
+    const uint32_t i = order[step];
     if (failed[i]) {
       blocked[i] = true;
       continue;
@@ -482,7 +573,16 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
   // By name, as hesabucli writes them.
   sorter.join();
   result.Reserve(n);
-  for (const auto& [name, i] : by_name) result.Add(name, value_of(i));
+  // In name order the equations are visited at random: each one is asked for ahead of its turn.
+  constexpr size_t kAhead = 16;
+  for (size_t k = 0; k < n; ++k) {
+    if (k + kAhead < n) {
+      __builtin_prefetch(&equations[by_name[k + kAhead]]);
+      __builtin_prefetch(&numbers[by_name[k + kAhead]]);
+    }
+    const uint32_t i = by_name[k];
+    result.Add(equations[i].name, value_of(i));
+  }
   return result;
 }
 

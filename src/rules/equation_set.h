@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/large_array.h"
 #include "rules/formula.h"
 
 namespace keneya::rules {
@@ -56,14 +57,17 @@ class SolveResult {
   size_t size() const { return names_.size(); }
   std::string_view name(size_t i) const { return names_[i]; }
   Value value(size_t i) const;
+  // Without building a Value: its kind, and its number (a boolean's 0 or 1).
+  Value::Kind kind(size_t i) const { return kinds_[i]; }
+  double number(size_t i) const { return numbers_[i]; }
   void Add(std::string_view name, Value value);
   void Reserve(size_t n);
 
  private:
   // Numbers and booleans (as 0 or 1) in place; texts and lists, rare, aside.
-  std::vector<std::string_view> names_;
-  std::vector<double> numbers_;
-  std::vector<Value::Kind> kinds_;
+  core::LargeVector<std::string_view> names_;
+  core::LargeVector<double> numbers_;
+  core::LargeVector<Value::Kind> kinds_;
   std::vector<std::pair<size_t, Value>> others_;  // by index
 };
 

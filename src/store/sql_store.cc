@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/large_array.h"
 #include "core/period.h"
 #include "store/migrations.h"
 
@@ -1506,15 +1507,27 @@ SqlStore::LoadOrder SqlStore::OrderForLoad(std::span<const DataValue> values) {
     strictly_increasing = values[i - 1].key < values[i].key;
   }
   if (strictly_increasing) return out;
-  // Stable: among equal keys the first given stays first and is the one applied.
-  std::stable_sort(out.order.begin(), out.order.end(),
-                   [&](uint32_t a, uint32_t b) { return values[a].key < values[b].key; });
+  // Keys sorted beside their positions, in one compact array: sorting positions by keys read
+  // through them would miss the cache at nearly every comparison (a value is 150 bytes).
+  // Among equal keys the first given comes first (the position decides) and is the one applied.
+  struct Item {
+    DataValueKey key;
+    uint32_t position;
+  };
+  core::LargeVector<Item> items(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    items[i] = {values[i].key, static_cast<uint32_t>(i)};
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    const auto order = a.key <=> b.key;
+    return order != 0 ? order < 0 : a.position < b.position;
+  });
   size_t kept = 0;
-  for (size_t i = 0; i < out.order.size(); ++i) {
-    if (kept > 0 && values[out.order[kept - 1]].key == values[out.order[i]].key) {
-      out.repeated.push_back(out.order[i]);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0 && items[i - 1].key == items[i].key) {
+      out.repeated.push_back(items[i].position);
     } else {
-      out.order[kept++] = out.order[i];
+      out.order[kept++] = items[i].position;
     }
   }
   out.order.resize(kept);
