@@ -119,7 +119,9 @@ core::Result<ProcessTimes> TimeProcess(const std::vector<std::string>& argv, int
 }
 
 // `keneya solve` on the equations file, and the reference solver beside it when given.
-Status TimeSolvers(const RulesBenchOptions& options, const std::string& file, std::ostream& out) {
+// `engine_seconds`: the engine's median on the same problem, held against the reference too.
+Status TimeSolvers(const RulesBenchOptions& options, const std::string& file, double engine_seconds,
+                   std::ostream& out) {
   KENEYA_ASSIGN_OR_RETURN(ProcessTimes keneya,
                           TimeProcess({options.solve_with, "solve", file}, options.repetitions));
   out << "  keneya solve on it (a process, " << options.repetitions << " runs): median "
@@ -133,7 +135,10 @@ Status TimeSolvers(const RulesBenchOptions& options, const std::string& file, st
       << Mb(reference.peak) << "\n"
       << "  ratio: keneya solve takes " << Grouped(keneya.wall / reference.wall, 4)
       << " of the reference's wall time (" << Grouped(reference.wall / keneya.wall, 1)
-      << "x faster)\n";
+      << "x faster)\n"
+      << "  the engine on the same problem (compile + evaluate, in process, no file): "
+      << Grouped(engine_seconds / reference.wall, 5) << " of the reference's wall time ("
+      << Grouped(reference.wall / engine_seconds, 0) << "x faster)\n";
   return core::OkStatus();
 }
 
@@ -215,7 +220,7 @@ Status RunOne(const Config& config, const RulesBenchOptions& options, std::ostre
           << " values written to " << options.write_values << "\n";
     }
     if (!options.solve_with.empty()) {
-      KENEYA_RETURN_IF_ERROR(TimeSolvers(options, options.write_equations, out));
+      KENEYA_RETURN_IF_ERROR(TimeSolvers(options, options.write_equations, Median(times), out));
     }
   }
   return core::OkStatus();

@@ -1,10 +1,6 @@
 #include "io/equations_json.h"
 
-#include <fcntl.h>
 #include <simdjson.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <charconv>
@@ -17,6 +13,7 @@
 
 #include "core/text.h"
 #include "io/data_value_set_writer.h"
+#include "io/mapped_file.h"
 #include "io/reader_internal.h"
 
 namespace keneya::io {
@@ -42,18 +39,13 @@ core::Message Where(std::string_view json, std::string_view file_name, const cha
 }  // namespace
 
 struct EquationFile::Impl {
-  // The text: a copy (`padded`) or the file mapped in place (`mapped`, `mapped_size` bytes
-  // reserved, the text then zeros: the padding simdjson reads past the end).
+  // The text: a copy (`padded`) or the file mapped in place (`mapped`).
   simdjson::padded_string padded;
-  void* mapped = nullptr;
-  size_t mapped_size = 0;
+  MappedFile mapped;
   std::string_view text;
+  size_t capacity = 0;                // readable bytes from text.data()
   simdjson::ondemand::parser parser;  // holds the unescaped strings the views point to
   simdjson::ondemand::document doc;
-
-  ~Impl() {
-    if (mapped != nullptr) munmap(mapped, mapped_size);
-  }
 };
 
 EquationFile::EquationFile() : impl_(std::make_unique<Impl>()) {}
@@ -62,44 +54,32 @@ EquationFile::~EquationFile() = default;
 Result<std::unique_ptr<EquationFile>> ReadEquationFile(std::string_view json,
                                                        std::string_view file_name) {
   std::unique_ptr<EquationFile> file(new EquationFile());
-  file->impl_->padded = simdjson::padded_string(json.data(), json.size());
-  file->impl_->text = std::string_view(file->impl_->padded.data(), file->impl_->padded.size());
+  EquationFile::Impl& f = *file->impl_;
+  f.padded = simdjson::padded_string(json.data(), json.size());
+  f.text = std::string_view(f.padded.data(), f.padded.size());
+  f.capacity = f.padded.size() + simdjson::SIMDJSON_PADDING;
   return EquationFile::Parse(std::move(file), file_name);
 }
 
 Result<std::unique_ptr<EquationFile>> LoadEquationFile(const std::string& path) {
   std::unique_ptr<EquationFile> file(new EquationFile());
   EquationFile::Impl& f = *file->impl_;
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat info {};
-  if (fd < 0 || fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    if (fd >= 0) close(fd);
+  core::Result<MappedFile> mapped = MappedFile::Open(path);
+  if (mapped.ok()) {
+    // Mapped rather than read: no copy of the text, no page of the process's own for it.
+    f.mapped = std::move(mapped).value();
+    f.text = f.mapped.text();
+    f.capacity = f.mapped.capacity();
+  } else if (mapped.error().code == core::ErrorCode::kFailedPrecondition) {
     // Not a regular file (a pipe, a device): read as a stream.
     if (simdjson::padded_string::load(path).get(f.padded) != simdjson::SUCCESS) {
       return core::NotFound(core::Message("io.file.cannot_read"), path);
     }
     f.text = std::string_view(f.padded.data(), f.padded.size());
-    return EquationFile::Parse(std::move(file), path);
-  }
-  // Mapped rather than read: the system's cached pages are the text, with no copy and no page
-  // of the process's own to fault in for it. Zeroed pages reserved after it give the padding
-  // simdjson reads past the end (the file's last page is zero after its end).
-  const size_t size = static_cast<size_t>(info.st_size);
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  f.mapped_size = (size + simdjson::SIMDJSON_PADDING + page - 1) / page * page;
-  f.mapped = mmap(nullptr, f.mapped_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (f.mapped == MAP_FAILED) {
-    f.mapped = nullptr;
-    close(fd);
-    return core::Unavailable(core::Message("io.file.cannot_read"), path);
-  }
-  if (size > 0 && mmap(f.mapped, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) ==
-                      MAP_FAILED) {
-    close(fd);
+    f.capacity = f.padded.size() + simdjson::SIMDJSON_PADDING;
+  } else {
     return core::NotFound(core::Message("io.file.cannot_read"), path);
   }
-  close(fd);
-  f.text = std::string_view(static_cast<const char*>(f.mapped), size);
   return EquationFile::Parse(std::move(file), path);
 }
 
@@ -119,10 +99,7 @@ Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<Equati
   // The parser's string buffer holds the strings that had to be unescaped: it must keep them
   // all at once.
   if (auto error = f.parser.allocate(json.size()); error) return invalid(error, nullptr);
-  if (auto error =
-          f.parser.iterate(json.data(), json.size(), json.size() + simdjson::SIMDJSON_PADDING)
-              .get(f.doc);
-      error)
+  if (auto error = f.parser.iterate(json.data(), json.size(), f.capacity).get(f.doc); error)
     return invalid(error, nullptr);
   simdjson::ondemand::object object;
   if (auto error = f.doc.get_object().get(object); error) {

@@ -9,8 +9,10 @@
 #include <unordered_set>
 #include <utility>
 
+#include "core/large_array.h"
 #include "core/period.h"
 #include "core/timestamp.h"
+#include "io/mapped_file.h"
 
 namespace keneya::io {
 
@@ -633,12 +635,31 @@ Importer::Importer(store::Store& store, ImportOptions options)
 Result<ImportSummary> Importer::ImportFile(const std::string& path,
                                            std::optional<DataFormat> format,
                                            const store::ProgressFn& progress) {
-  KENEYA_ASSIGN_OR_RETURN(std::string bytes, ReadFileForDataValueSet(path));
+  // The file mapped in place (read once, no copy); a pipe or a device read as a stream.
+  core::Result<MappedFile> mapped = MappedFile::Open(path);
+  std::string read;
+  std::string_view bytes;
+  size_t capacity = 0;
+  if (mapped.ok()) {
+    bytes = mapped->text();
+    capacity = mapped->capacity();
+  } else if (mapped.error().code == core::ErrorCode::kFailedPrecondition) {
+    KENEYA_ASSIGN_OR_RETURN(read, ReadFileForDataValueSet(path));
+    bytes = read;
+    capacity = read.capacity();
+  } else {
+    return mapped.error();
+  }
   if (!format) {
     KENEYA_ASSIGN_OR_RETURN(DataFormat detected, DetectDataFormat(path, bytes));
     format = detected;
   }
-  return Run(*format, bytes, bytes.capacity(), path, progress, &bytes);
+  return Run(*format, bytes, capacity, path, progress, [&] {
+    // The file's text is not needed any more: freed before the values are written.
+    if (mapped.ok()) mapped->Release();
+    read.clear();
+    read.shrink_to_fit();
+  });
 }
 
 Result<ImportSummary> Importer::Import(DataFormat format, std::string_view bytes,
@@ -649,7 +670,7 @@ Result<ImportSummary> Importer::Import(DataFormat format, std::string_view bytes
 
 Result<ImportSummary> Importer::Run(DataFormat format, std::string_view bytes, size_t capacity,
                                     std::string_view file_name, const store::ProgressFn& progress,
-                                    std::string* owned) {
+                                    const std::function<void()>& release) {
   auto report = [&](int64_t done) {
     if (progress) progress(store::Progress{"read", done, static_cast<int64_t>(bytes.size())});
   };
@@ -663,11 +684,7 @@ Result<ImportSummary> Importer::Run(DataFormat format, std::string_view bytes, s
         report(0);
         Status read = ReadDataValueSet(format, bytes, file_name, handler, capacity);
         report(static_cast<int64_t>(bytes.size()));
-        if (owned != nullptr) {
-          // The file's text is not needed any more: free it before the values are written.
-          owned->clear();
-          owned->shrink_to_fit();
-        }
+        if (release) release();
         return read;
       },
       expected, file_name, progress);
@@ -733,24 +750,35 @@ Result<ImportSummary> Importer::Process(
   std::vector<DataValue>& staged = run.staged();
   std::vector<uint32_t>& staged_index = run.staged_index();
 
-  // A key given twice: the first is applied, each repeat is a conflict.
+  // A key given twice: the first is applied, each repeat is a conflict. Keys are sorted beside
+  // their positions in one compact array (sorting positions by keys read through them missed
+  // the cache at nearly every comparison); the values are then put in key order, in place, so
+  // that the store writes them in order without sorting them again.
   {
-    std::vector<uint32_t> order(staged.size());
-    std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](uint32_t a, uint32_t b) { return staged[a].key < staged[b].key; });
-    std::vector<bool> drop(staged.size(), false);
-    for (size_t i = 1; i < order.size(); ++i) {
-      if (staged[order[i]].key == staged[order[i - 1]].key) {
-        size_t first = i - 1;
-        while (first > 0 && staged[order[first - 1]].key == staged[order[i]].key) --first;
-        const uint32_t repeat = order[i];
-        run.AddConflict(
-            staged_index[repeat], "E8128", "", run.KeyObjects(staged[repeat]),
-            core::Message("io.conflict.e8128", {{"index", staged_index[repeat]},
-                                                {"first", staged_index[order[first]]}}));
-        drop[repeat] = true;
+    const size_t n = staged.size();
+    struct Item {
+      core::DataValueKey key;
+      uint32_t position;
+    };
+    core::LargeVector<Item> items(n);
+    for (size_t i = 0; i < n; ++i) items[i] = {staged[i].key, static_cast<uint32_t>(i)};
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      const auto order = a.key <=> b.key;
+      return order != 0 ? order < 0 : a.position < b.position;
+    });
+    std::vector<bool> drop(n, false);
+    size_t first = 0;
+    for (size_t i = 1; i < n; ++i) {
+      if (items[i].key != items[first].key) {
+        first = i;
+        continue;
       }
+      const uint32_t repeat = items[i].position;
+      run.AddConflict(
+          staged_index[repeat], "E8128", "", run.KeyObjects(staged[repeat]),
+          core::Message("io.conflict.e8128", {{"index", staged_index[repeat]},
+                                              {"first", staged_index[items[first].position]}}));
+      drop[repeat] = true;
     }
     // Values with neither value nor comment delete a stored value, or are E7618 conflicts.
     for (size_t i : run.delete_if_stored()) {
@@ -766,17 +794,47 @@ Result<ImportSummary> Importer::Process(
         drop[i] = true;
       }
     }
-    size_t kept = 0;
-    for (size_t i = 0; i < staged.size(); ++i) {
+    // target[k]: the position of the value that goes k-th (key order, dropped values left out);
+    // then each cycle of that permutation is followed once, moving values in place.
+    core::LargeVector<uint32_t> target;
+    target.reserve(n);
+    for (const Item& item : items) {
+      if (!drop[item.position]) target.push_back(item.position);
+    }
+    items = {};
+    const size_t kept = target.size();
+    // Dropped values sit after the kept ones: compact first (file order), renumbering targets.
+    core::LargeVector<uint32_t> renumbered(n);
+    size_t next = 0;
+    for (size_t i = 0; i < n; ++i) {
       if (drop[i]) continue;
-      if (kept != i) {
-        staged[kept] = std::move(staged[i]);
-        staged_index[kept] = staged_index[i];
+      renumbered[i] = static_cast<uint32_t>(next);
+      if (next != i) {
+        staged[next] = std::move(staged[i]);
+        staged_index[next] = staged_index[i];
       }
-      ++kept;
+      ++next;
     }
     staged.resize(kept);
     staged_index.resize(kept);
+    for (uint32_t& t : target) t = renumbered[t];
+    renumbered = {};
+    std::vector<bool> placed(kept, false);
+    for (size_t start = 0; start < kept; ++start) {
+      if (placed[start] || target[start] == start) continue;
+      DataValue moving = std::move(staged[start]);
+      const uint32_t moving_index = staged_index[start];
+      size_t at = start;
+      while (target[at] != start) {
+        staged[at] = std::move(staged[target[at]]);
+        staged_index[at] = staged_index[target[at]];
+        placed[at] = true;
+        at = target[at];
+      }
+      staged[at] = std::move(moving);
+      staged_index[at] = moving_index;
+      placed[at] = true;
+    }
   }
 
   summary.conflicts = std::move(run.conflicts());

@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <string>
 
 #include "io/data_value_set.h"
@@ -123,7 +125,13 @@ class JsonReader {
       value.line = locator_.LineOf(offset);
       for (auto field : object) {
         std::string_view key;
-        if (auto error = field.unescaped_key().get(key); error) return Malformed(error, offset);
+        const char* raw_key = nullptr;
+        if (field.key().raw().get(raw_key) == simdjson::SUCCESS) {
+          if (auto text = InPlace(raw_key)) key = *text;
+        }
+        if (key.data() == nullptr) {
+          if (auto error = field.unescaped_key().get(key); error) return Malformed(error, offset);
+        }
         KENEYA_RETURN_IF_ERROR(ValueField(value, key, field.value(), offset));
       }
       KENEYA_RETURN_IF_ERROR(handler_.OnValue(value));
@@ -140,6 +148,20 @@ class JsonReader {
       return text_.size();
     }
     return static_cast<size_t>(location - text_.data());
+  }
+
+  // A string's text between its quotes, `first` its first character, read in place when it has
+  // no escape (nearly always): simdjson would copy it into its own buffer, a second copy of
+  // the file's strings in memory.
+  std::optional<std::string_view> InPlace(const char* first) const {
+    const char* end = text_.data() + text_.size();
+    if (first < text_.data() || first >= end) return std::nullopt;
+    const void* quote = std::memchr(first, '"', static_cast<size_t>(end - first));
+    if (quote == nullptr) return std::nullopt;
+    const std::string_view text(first,
+                                static_cast<size_t>(static_cast<const char*>(quote) - first));
+    if (text.find('\\') != std::string_view::npos) return std::nullopt;
+    return text;
   }
 
   Status Malformed(simdjson::error_code error, size_t offset) {
@@ -163,9 +185,17 @@ class JsonReader {
     if (auto error = v.type().get(type); error) return Malformed(error, Offset(v));
     present = true;
     switch (type) {
-      case json_type::string:
+      case json_type::string: {
+        const std::string_view token = v.raw_json_token();
+        if (!token.empty() && token[0] == '"') {
+          if (auto in_place = InPlace(token.data() + 1)) {
+            text = *in_place;
+            return core::OkStatus();
+          }
+        }
         if (auto error = v.get_string().get(text); error) return Malformed(error, Offset(v));
         return core::OkStatus();
+      }
       case json_type::number:
       case json_type::boolean: {
         text = v.raw_json_token();

@@ -1,0 +1,47 @@
+// A file's text mapped in place, for readers that read it once: the system's cached pages are
+// the text (no copy into the process, no page of its own faulted in for it), followed by at
+// least kMappedPadding zero bytes (simdjson reads a little past the end of its text).
+//
+//   KENEYA_ASSIGN_OR_RETURN(io::MappedFile file, io::MappedFile::Open("values.json"));
+//   Parse(file.text(), file.capacity());
+#ifndef KENEYA_IO_MAPPED_FILE_H_
+#define KENEYA_IO_MAPPED_FILE_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace keneya::io {
+
+inline constexpr size_t kMappedPadding = 64;
+
+class MappedFile {
+ public:
+  // kNotFound when the file cannot be opened; kFailedPrecondition when it is not a regular file
+  // (a pipe, a device: read those as a stream).
+  static core::Result<MappedFile> Open(const std::string& path);
+
+  MappedFile() = default;
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  std::string_view text() const { return {static_cast<const char*>(mapped_), size_}; }
+  // Readable bytes from text().data(): the text and the zeros after it.
+  size_t capacity() const { return mapped_size_; }
+  // Unmaps the text now (views into it become invalid).
+  void Release();
+
+ private:
+  void* mapped_ = nullptr;
+  size_t mapped_size_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace keneya::io
+
+#endif  // KENEYA_IO_MAPPED_FILE_H_
