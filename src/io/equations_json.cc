@@ -108,14 +108,7 @@ Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<Equati
   }
   const char* const end_of_text = json.data() + json.size();
   // A string without escapes is taken in place, between its quotes.
-  auto in_place = [&](const char* first) -> std::optional<std::string_view> {
-    const void* quote = std::memchr(first, '"', static_cast<size_t>(end_of_text - first));
-    if (quote == nullptr) return std::nullopt;
-    const std::string_view text(first,
-                                static_cast<size_t>(static_cast<const char*>(quote) - first));
-    if (text.find('\\') != std::string_view::npos) return std::nullopt;
-    return text;
-  };
+  auto in_place = [&](const char* first) { return JsonStringInPlace(first, end_of_text); };
   core::LargeVector<rules::EquationView>& out = file->equations_;
   // About one equation per 64 bytes: few reallocations.
   out.reserve(json.size() / 64 + 16);

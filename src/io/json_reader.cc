@@ -150,18 +150,9 @@ class JsonReader {
     return static_cast<size_t>(location - text_.data());
   }
 
-  // A string's text between its quotes, `first` its first character, read in place when it has
-  // no escape (nearly always): simdjson would copy it into its own buffer, a second copy of
-  // the file's strings in memory.
   std::optional<std::string_view> InPlace(const char* first) const {
-    const char* end = text_.data() + text_.size();
-    if (first < text_.data() || first >= end) return std::nullopt;
-    const void* quote = std::memchr(first, '"', static_cast<size_t>(end - first));
-    if (quote == nullptr) return std::nullopt;
-    const std::string_view text(first,
-                                static_cast<size_t>(static_cast<const char*>(quote) - first));
-    if (text.find('\\') != std::string_view::npos) return std::nullopt;
-    return text;
+    if (first < text_.data() || first >= text_.data() + text_.size()) return std::nullopt;
+    return JsonStringInPlace(first, text_.data() + text_.size());
   }
 
   Status Malformed(simdjson::error_code error, size_t offset) {
@@ -278,6 +269,14 @@ class JsonReader {
 };
 
 }  // namespace
+
+std::optional<std::string_view> JsonStringInPlace(const char* first, const char* end) {
+  const void* quote = std::memchr(first, '"', static_cast<size_t>(end - first));
+  if (quote == nullptr) return std::nullopt;
+  const std::string_view text(first, static_cast<size_t>(static_cast<const char*>(quote) - first));
+  if (text.find('\\') != std::string_view::npos) return std::nullopt;
+  return text;
+}
 
 Status ReadJsonDataValueSet(std::string_view bytes, size_t capacity, std::string_view file_name,
                             DataValueSetHandler& handler) {

@@ -3,6 +3,7 @@
 #define KENEYA_IO_READER_INTERNAL_H_
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 #include "core/message.h"
@@ -25,6 +26,11 @@ core::Status ReadXmlDataValueSet(std::string_view bytes, std::string_view file_n
                                  DataValueSetHandler& handler);
 // The header field a DHIS2 key names ("dataSet", "orgUnit", "idScheme"...); nullptr for others.
 std::string* HeaderField(DataValueSetHeader& header, std::string_view key);
+
+// A JSON string's text between its quotes, `first` its first character and `end` the end of the
+// text, read in place when it has no escape (nearly always); nullopt otherwise (the parser must
+// unescape it). Spares a copy of every string of a file in the parser's buffer.
+std::optional<std::string_view> JsonStringInPlace(const char* first, const char* end);
 
 core::Status ReadCsvDataValueSet(std::string_view bytes, std::string_view file_name,
                                  DataValueSetHandler& handler);
