@@ -6,7 +6,6 @@
 #include <set>
 #include <sstream>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "core/large_array.h"
@@ -98,11 +97,21 @@ class ImportRun final : public DataValueSetHandler {
         option_combos_(metadata.categories.option_combos),
         categories_(metadata.categories.categories),
         index_(metadata) {
+    // Per data set, answered without a string hashed per value: which org units report it (by
+    // id), its attribute combo, the last period open for entry.
+    set_units_.resize(metadata.data_sets.size());
     for (size_t i = 0; i < metadata.data_sets.size(); ++i) {
       const core::DataSet& ds = metadata.data_sets[i];
       for (const std::string& de : ds.data_element_uids) sets_of_element_[de].push_back(i);
-      auto& units = units_of_set_[ds.uid];
-      for (const std::string& ou : ds.org_unit_uids) units.insert(ou);
+      std::vector<bool>& units = set_units_[i];
+      for (const std::string& uid : ds.org_unit_uids) {
+        const core::OrgUnit* ou = index_.org_unit(uid);
+        if (ou == nullptr || ou->id < 0) continue;
+        if (static_cast<size_t>(ou->id) >= units.size()) units.resize(ou->id + 1, false);
+        units[static_cast<size_t>(ou->id)] = true;
+      }
+      set_combo_.push_back(ComboOf(ds));
+      set_latest_.push_back(Period::ForDate(ds.period_type, today_).Plus(ds.open_future_periods));
     }
     default_coc_ = index_.category_option_combo(core::kDefaultCategoryOptionComboUid);
   }
@@ -347,9 +356,8 @@ class ImportRun final : public DataValueSetHandler {
     // E7636: the org unit reports a data set holding the element.
     if (options_.strict_org_units) {
       const bool assigned =
-          de_sets != nullptr && std::any_of(de_sets->begin(), de_sets->end(), [&](size_t i) {
-            return units_of_set_[metadata_.data_sets[i].uid].contains(ou->uid);
-          });
+          de_sets != nullptr &&
+          std::any_of(de_sets->begin(), de_sets->end(), [&](size_t i) { return Reports(i, *ou); });
       if (!assigned) {
         return Reject(
             index, "E7636", "orgUnit", {{"organisationUnit", ou->uid}, {"dataElement", de->uid}},
@@ -375,7 +383,7 @@ class ImportRun final : public DataValueSetHandler {
     }
     // E7640 / E7641: the entry windows of the data sets the value belongs to: the header's, or
     // those holding the element, reported by the org unit, with the attribute's combo.
-    if (Status s = CheckEntryWindows(index, *de, *ou, *aoc, period); !s.ok()) {
+    if (Status s = CheckEntryWindows(index, *de, de_sets, *ou, *aoc, period); !s.ok()) {
       return s.error().text.id() == kRejected ? core::OkStatus() : s;
     }
 
@@ -557,28 +565,25 @@ class ImportRun final : public DataValueSetHandler {
     return nullptr;
   }
 
-  Status CheckEntryWindows(size_t index, const core::DataElement& de, const core::OrgUnit& ou,
+  // Whether org unit `ou` reports data set `set` (its index in the metadata).
+  bool Reports(size_t set, const core::OrgUnit& ou) const {
+    const std::vector<bool>& units = set_units_[set];
+    return ou.id >= 0 && static_cast<size_t>(ou.id) < units.size() &&
+           units[static_cast<size_t>(ou.id)];
+  }
+
+  // `de_sets`: the sets holding the element (SetsOf), or nullptr.
+  Status CheckEntryWindows(size_t index, const core::DataElement& de,
+                           const std::vector<size_t>* de_sets, const core::OrgUnit& ou,
                            const core::CategoryOptionCombo& aoc, const Period& period) {
-    std::vector<const core::DataSet*> sets;
-    if (group_.data_set != nullptr) {
-      sets.push_back(group_.data_set);
-    } else if (const std::vector<size_t>* de_sets = SetsOf(de.uid)) {
-      for (size_t i : *de_sets) {
-        const core::DataSet& ds = metadata_.data_sets[i];
-        if (units_of_set_[ds.uid].contains(ou.uid) && ComboOf(ds) == aoc.category_combo_uid) {
-          sets.push_back(&ds);
-        }
-      }
-    }
-    for (const core::DataSet* ds : sets) {
-      if (ds->expiry_days > 0 &&
-          today_ > period.end().AddDays(static_cast<int32_t>(ds->expiry_days))) {
+    auto check = [&](const core::DataSet& ds, const Period& latest) -> Status {
+      if (ds.expiry_days > 0 &&
+          today_ > period.end().AddDays(static_cast<int32_t>(ds.expiry_days))) {
         const std::string pe = period.ToString();
-        AddConflict(index, "E7640", "period", {{"period", pe}, {"dataSet", ds->uid}},
-                    core::Message("io.conflict.e7640", {{"period", pe}, {"data_set", ds->uid}}));
+        AddConflict(index, "E7640", "period", {{"period", pe}, {"dataSet", ds.uid}},
+                    core::Message("io.conflict.e7640", {{"period", pe}, {"data_set", ds.uid}}));
         return core::FailedPrecondition(core::Message(kRejected));
       }
-      const Period latest = Period::ForDate(ds->period_type, today_).Plus(ds->open_future_periods);
       if (period.start() > latest.end()) {
         const std::string pe = period.ToString();
         const std::string latest_text = latest.ToString();
@@ -588,6 +593,16 @@ class ImportRun final : public DataValueSetHandler {
                           {{"period", pe}, {"data_element", de.uid}, {"latest", latest_text}}));
         return core::FailedPrecondition(core::Message(kRejected));
       }
+      return core::OkStatus();
+    };
+    if (group_.data_set != nullptr) {
+      const core::DataSet& ds = *group_.data_set;
+      return check(ds, Period::ForDate(ds.period_type, today_).Plus(ds.open_future_periods));
+    }
+    if (de_sets == nullptr) return core::OkStatus();
+    for (size_t i : *de_sets) {
+      if (!Reports(i, ou) || set_combo_[i] != aoc.category_combo_uid) continue;
+      KENEYA_RETURN_IF_ERROR(check(metadata_.data_sets[i], set_latest_[i]));
     }
     return core::OkStatus();
   }
@@ -605,7 +620,9 @@ class ImportRun final : public DataValueSetHandler {
   ObjectLookup<core::Category> categories_;
   core::MetadataIndex index_;
   std::unordered_map<std::string, std::vector<size_t>> sets_of_element_;
-  std::unordered_map<std::string, std::unordered_set<std::string>> units_of_set_;
+  std::vector<std::vector<bool>> set_units_;  // by data set, by org unit id
+  std::vector<std::string> set_combo_;        // by data set
+  std::vector<Period> set_latest_;            // by data set
   const core::CategoryOptionCombo* default_coc_ = nullptr;
   std::unordered_map<int64_t, std::string> uid_of_id_;  // for messages; built on first use
 
