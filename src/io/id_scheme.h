@@ -51,6 +51,19 @@ class ObjectLookup {
 
  private:
   std::unordered_map<std::string_view, const T*>& MapFor(const IdScheme& scheme) {
+    // The same scheme as the last call (nearly always): its map without naming the scheme.
+    if (last_map_ != nullptr && scheme.kind == last_kind_ &&
+        scheme.attribute_uid == last_attribute_) {
+      return *last_map_;
+    }
+    auto& map = MapOfScheme(scheme);
+    last_map_ = &map;
+    last_kind_ = scheme.kind;
+    last_attribute_ = scheme.attribute_uid;
+    return map;
+  }
+
+  std::unordered_map<std::string_view, const T*>& MapOfScheme(const IdScheme& scheme) {
     const std::string key = IdSchemeName(scheme);
     auto found = maps_.find(key);
     if (found != maps_.end()) return found->second;
@@ -86,6 +99,9 @@ class ObjectLookup {
 
   const std::vector<T>& objects_;
   std::map<std::string, std::unordered_map<std::string_view, const T*>> maps_;
+  std::unordered_map<std::string_view, const T*>* last_map_ = nullptr;
+  IdScheme::Kind last_kind_ = IdScheme::Kind::kUid;
+  std::string last_attribute_;
 };
 
 }  // namespace keneya::io

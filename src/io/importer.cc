@@ -102,7 +102,10 @@ class ImportRun final : public DataValueSetHandler {
     set_units_.resize(metadata.data_sets.size());
     for (size_t i = 0; i < metadata.data_sets.size(); ++i) {
       const core::DataSet& ds = metadata.data_sets[i];
-      for (const std::string& de : ds.data_element_uids) sets_of_element_[de].push_back(i);
+      for (const std::string& uid : ds.data_element_uids) {
+        const core::DataElement* de = index_.data_element(uid);
+        if (de != nullptr) sets_of_element_[de].push_back(i);
+      }
       std::vector<bool>& units = set_units_[i];
       for (const std::string& uid : ds.org_unit_uids) {
         const core::OrgUnit* ou = index_.org_unit(uid);
@@ -310,7 +313,7 @@ class ImportRun final : public DataValueSetHandler {
       return Reject(index, "E7631", "attributeOptionCombo", {}, core::Message("io.conflict.e7631"));
     }
     const Period period = *Period::FromCode(period_code);
-    const std::vector<size_t>* de_sets = SetsOf(de->uid);
+    const std::vector<size_t>* de_sets = SetsOf(de);
     // E7632: the period type of the element's data sets.
     if (options_.strict_periods && de_sets != nullptr) {
       const bool fits = std::any_of(de_sets->begin(), de_sets->end(), [&](size_t i) {
@@ -370,10 +373,19 @@ class ImportRun final : public DataValueSetHandler {
                     core::Message("io.conflict.e7637",
                                   {{"key", "stored_by_length_greater_than_max_length"}}));
     }
-    // E7638: the period lies within the attribute options' dates.
-    for (const std::string& option_uid : aoc->option_uids) {
-      const core::CategoryOption* option = index_.category_option(option_uid);
-      if (option == nullptr) continue;
+    // E7638: the period lies within the attribute options' dates (those options with dates
+    // found once per attribute combo).
+    if (aoc != dated_options_of_) {
+      dated_options_of_ = aoc;
+      dated_options_.clear();
+      for (const std::string& option_uid : aoc->option_uids) {
+        const core::CategoryOption* option = index_.category_option(option_uid);
+        if (option != nullptr && (option->start_date || option->end_date)) {
+          dated_options_.push_back(option);
+        }
+      }
+    }
+    for (const core::CategoryOption* option : dated_options_) {
       if ((option->start_date && period.start() < *option->start_date) ||
           (option->end_date && period.end() > *option->end_date)) {
         const std::string pe = period.ToString();
@@ -518,8 +530,8 @@ class ImportRun final : public DataValueSetHandler {
     return code;
   }
 
-  const std::vector<size_t>* SetsOf(const std::string& de_uid) const {
-    auto it = sets_of_element_.find(de_uid);
+  const std::vector<size_t>* SetsOf(const core::DataElement* de) const {
+    auto it = sets_of_element_.find(de);
     return it == sets_of_element_.end() ? nullptr : &it->second;
   }
 
@@ -619,10 +631,13 @@ class ImportRun final : public DataValueSetHandler {
   ObjectLookup<core::CategoryOptionCombo> option_combos_;
   ObjectLookup<core::Category> categories_;
   core::MetadataIndex index_;
-  std::unordered_map<std::string, std::vector<size_t>> sets_of_element_;
-  std::vector<std::vector<bool>> set_units_;  // by data set, by org unit id
-  std::vector<std::string> set_combo_;        // by data set
-  std::vector<Period> set_latest_;            // by data set
+  // By element (pointers into the metadata, as the lookups give them).
+  std::unordered_map<const core::DataElement*, std::vector<size_t>> sets_of_element_;
+  const core::CategoryOptionCombo* dated_options_of_ = nullptr;
+  std::vector<const core::CategoryOption*> dated_options_;  // of dated_options_of_
+  std::vector<std::vector<bool>> set_units_;                // by data set, by org unit id
+  std::vector<std::string> set_combo_;                      // by data set
+  std::vector<Period> set_latest_;                          // by data set
   const core::CategoryOptionCombo* default_coc_ = nullptr;
   std::unordered_map<int64_t, std::string> uid_of_id_;  // for messages; built on first use
 
