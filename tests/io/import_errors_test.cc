@@ -2,9 +2,12 @@
 // its error (with the file's line and column), and an error writes nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "core/period.h"
 #include "io/dhis2_metadata.h"
 #include "io/importer.h"
 #include "tests/io/fixture.h"
@@ -170,6 +173,40 @@ TEST_F(ImportErrorsTest, AKeyRepeatedInOneFileAppliesTheFirstAndReportsTheRest) 
   store::ValueQuery q;
   auto values = store_->Query(q);
   EXPECT_EQ((*values)[0].value, "1");
+}
+
+TEST_F(ImportErrorsTest, ValuesOutOfKeyOrderAreStoredByKeyWithTheFirstOfEachRepeat) {
+  // Twelve months given last first, each twice with another number, one with an empty value
+  // (nothing stored to delete: E7618) between them: the store puts them in key order itself.
+  std::string csv = "dataelement,period,orgunit,value\n";
+  for (int round = 0; round < 2; ++round) {
+    for (int month = 12; month >= 1; --month) {
+      char period[8];
+      std::snprintf(period, sizeof period, "2012%02d", month);
+      csv += std::string("f7n9E0hX8qk,") + period + ",DiszpKrYNg8," +
+             std::to_string(month * 10 + round) + "\n";
+      if (round == 0 && month == 6) csv += "f7n9E0hX8qk,201301,DiszpKrYNg8,\n";
+    }
+  }
+  ImportSummary s = Import(DataFormat::kCsv, csv);
+  EXPECT_EQ(s.count.imported, 12);
+  EXPECT_EQ(s.count.ignored, 13);
+  ASSERT_EQ(s.conflicts.size(), 13u);
+  std::vector<size_t> repeats;
+  for (const ImportConflict& c : s.conflicts) {
+    if (c.error_code == "E8128") repeats.insert(repeats.end(), c.indexes.begin(), c.indexes.end());
+  }
+  std::sort(repeats.begin(), repeats.end());
+  ASSERT_EQ(repeats.size(), 12u);
+  EXPECT_EQ(repeats.front(), 13u);  // the second round starts after 12 values and the empty one
+  store::ValueQuery q;
+  auto values = store_->Query(q);
+  ASSERT_TRUE(values.ok());
+  ASSERT_EQ(values->size(), 12u);
+  for (const core::DataValue& v : *values) {
+    const int month = core::Period::FromCode(v.key.period)->start().month();
+    EXPECT_EQ(v.value, std::to_string(month * 10)) << "month " << month;
+  }
 }
 
 TEST_F(ImportErrorsTest, ValuesThatDoNotFitTheirType) {

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "rules/equation_set.h"
 
@@ -210,6 +212,50 @@ TEST(EquationSetTest, ProblemsInBothHalvesOfALargeSetAreAllReported) {
   EXPECT_EQ(r.errors[0].source, "also_late");
   EXPECT_EQ(r.errors[1].source, "early");
   EXPECT_EQ(r.errors[2].source, "late");
+}
+
+TEST(EquationSetTest, NamesComeOutInByteOrderWhateverTheFilesOrder) {
+  // Names sharing 16, 32 and 40 bytes, names that begin others, bytes above 0x7F, a zero byte,
+  // a long name: sorted sixteen bytes at a time, they must come out as a plain sort gives them.
+  std::vector<std::string> names;
+  for (int f = 0; f < 300; ++f) {
+    char facility[8];
+    std::snprintf(facility, sizeof facility, "F%06d", (f * 7919) % 1000);
+    for (const char* what : {"quantity_q20_verified_for_", "quantity_q20_verified_fo",
+                             "quantity_q20_declared_for_", "quality_k02_max_points_for_"}) {
+      names.push_back(std::string(what) + facility + "_and_202401");
+    }
+  }
+  for (const std::string& extra :
+       {std::string("x"), std::string("x_"), std::string("x_y"), std::string("quantity_q20_"),
+        std::string("quantity_q20_verified_for_"), std::string("quantity_q20_verified_for_F"),
+        std::string("\xC3\xA9t\xC3\xA9"), std::string("\xC3\xA9"), std::string("ab\0", 3),
+        std::string("ab"), std::string("ab\0c", 4), std::string(200, 'z'),
+        std::string(200, 'z') + "a", std::string(199, 'z')}) {
+    names.push_back(extra);
+  }
+  // Unique names in a shuffled order, each a constant: its position in that order.
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::vector<std::string> given = names;
+  uint64_t state = 42;
+  for (size_t i = given.size(); i > 1; --i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    std::swap(given[i - 1], given[(state >> 33) % i]);
+  }
+  std::vector<Equation> equations;
+  for (size_t i = 0; i < given.size(); ++i) {
+    equations.push_back({given[i], "", static_cast<double>(i)});
+  }
+  const SolveResult r = SolveEquations(equations);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.size(), names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    ASSERT_EQ(r.name(i), names[i]) << "at " << i;
+    const size_t position =
+        static_cast<size_t>(std::find(given.begin(), given.end(), names[i]) - given.begin());
+    ASSERT_EQ(r.value(i).number, static_cast<double>(position));
+  }
 }
 
 }  // namespace
