@@ -15,7 +15,6 @@
 
 #include "bench/bench_data.h"
 #include "bench/ceiling.h"
-#include "core/period.h"
 #include "core/random.h"
 #include "core/uid.h"
 #include "store/store.h"
@@ -26,30 +25,11 @@ namespace {
 using core::DataValue;
 using core::Status;
 
-struct Ids {
-  std::vector<int32_t> facilities;
-  std::vector<int32_t> data_elements;
-  int32_t default_coc = 0;
-};
-
-std::vector<DataValue> BenchValues(const Ids& ids, int64_t count, int version, core::Random& rng) {
-  std::vector<DataValue> values;
-  values.reserve(static_cast<size_t>(count));
-  const core::Period first = *core::Period::Parse("202301");
-  for (int64_t i = 0; i < count; ++i) {
-    DataValue v;
-    const int64_t facility = i / (kDataElements * kPeriods);
-    const int64_t rest = i % (kDataElements * kPeriods);
-    v.key.org_unit = ids.facilities[static_cast<size_t>(facility)];
-    v.key.period = first.Plus(static_cast<int>(rest / kDataElements)).Code();
-    v.key.data_element = ids.data_elements[static_cast<size_t>(rest % kDataElements)];
-    v.key.category_option_combo = ids.default_coc;
-    v.key.attribute_option_combo = ids.default_coc;
-    v.key.state = core::kStateDeclared;
-    v.value = std::to_string(rng.UniformInt(0, 2000) + version);
-    values.push_back(std::move(v));
-  }
-  // A file's order is not the store's key order: shuffle (Fisher-Yates, seeded).
+// The bench's values as a file gives them: generated over the stored pyramid, then shuffled
+// (a file's order is not the store's key order; Fisher-Yates, seeded).
+std::vector<DataValue> BenchValues(const core::MetadataBundle& stored, int64_t count, int version,
+                                   core::Random& rng) {
+  std::vector<DataValue> values = ValuesInKeyOrder(stored, count, version, rng);
   for (size_t i = values.size(); i > 1; --i) {
     std::swap(values[i - 1], values[static_cast<size_t>(rng.UniformInt(0, i - 1))]);
   }
@@ -91,12 +71,6 @@ Status RunEngine(const std::string& name,
     const core::MetadataBundle metadata = BenchMetadata(options.values, rng);
     KENEYA_RETURN_IF_ERROR(store->SaveMetadata(metadata, actor));
     KENEYA_ASSIGN_OR_RETURN(core::MetadataBundle stored, store->LoadMetadata());
-    Ids ids;
-    for (const core::OrgUnit& ou : stored.org_units) {
-      if (ou.type == core::OrgUnitType::kCscom) ids.facilities.push_back(ou.id);
-    }
-    for (const core::DataElement& de : stored.data_elements) ids.data_elements.push_back(de.id);
-    ids.default_coc = stored.categories.option_combos.at(0).id;
     // The ceiling's database: the store's schema and metadata, written by plain SQL.
     {
       KENEYA_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> raw, store::OpenStore(raw_location));
@@ -104,7 +78,7 @@ Status RunEngine(const std::string& name,
     }
 
     for (int version = 0; version < 2; ++version) {
-      std::vector<DataValue> values = BenchValues(ids, options.values, version, rng);
+      std::vector<DataValue> values = BenchValues(stored, options.values, version, rng);
       store::BulkLoadSummary summary;
       KENEYA_ASSIGN_OR_RETURN(
           Cost cost, Measure([&]() -> Status {

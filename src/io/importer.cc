@@ -12,6 +12,7 @@
 #include "core/period.h"
 #include "core/timestamp.h"
 #include "io/mapped_file.h"
+#include "store/key_order.h"
 
 namespace keneya::io {
 
@@ -782,22 +783,12 @@ Result<ImportSummary> Importer::Process(
   core::LargeVector<DataValue>& staged = run.staged();
   std::vector<uint32_t>& staged_index = run.staged_index();
 
-  // A key given twice: the first is applied, each repeat is a conflict. Keys are sorted beside
-  // their positions in one compact array (sorting positions by keys read through them missed
-  // the cache at nearly every comparison); the values are then put in key order, in place, so
-  // that the store writes them in order without sorting them again.
+  // A key given twice: the first is applied, each repeat is a conflict (keys sorted as the store
+  // sorts them); the values are then put in key order, in place, so that the store writes them
+  // in order without sorting them again.
   {
     const size_t n = staged.size();
-    struct Item {
-      core::DataValueKey key;
-      uint32_t position;
-    };
-    core::LargeVector<Item> items(n);
-    for (size_t i = 0; i < n; ++i) items[i] = {staged[i].key, static_cast<uint32_t>(i)};
-    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-      const auto order = a.key <=> b.key;
-      return order != 0 ? order < 0 : a.position < b.position;
-    });
+    core::LargeVector<store::KeyAt> items = store::SortKeys(staged);
     std::vector<bool> drop(n, false);
     size_t first = 0;
     for (size_t i = 1; i < n; ++i) {
@@ -830,7 +821,7 @@ Result<ImportSummary> Importer::Process(
     // then each cycle of that permutation is followed once, moving values in place.
     core::LargeVector<uint32_t> target;
     target.reserve(n);
-    for (const Item& item : items) {
+    for (const store::KeyAt& item : items) {
       if (!drop[item.position]) target.push_back(item.position);
     }
     items = {};

@@ -6,8 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "core/large_array.h"
 #include "core/period.h"
+#include "store/key_order.h"
 #include "store/migrations.h"
 
 namespace keneya::store {
@@ -1507,21 +1507,8 @@ SqlStore::LoadOrder SqlStore::OrderForLoad(std::span<const DataValue> values) {
     strictly_increasing = values[i - 1].key < values[i].key;
   }
   if (strictly_increasing) return out;
-  // Keys sorted beside their positions, in one compact array: sorting positions by keys read
-  // through them would miss the cache at nearly every comparison (a value is 150 bytes).
-  // Among equal keys the first given comes first (the position decides) and is the one applied.
-  struct Item {
-    DataValueKey key;
-    uint32_t position;
-  };
-  core::LargeVector<Item> items(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    items[i] = {values[i].key, static_cast<uint32_t>(i)};
-  }
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    const auto order = a.key <=> b.key;
-    return order != 0 ? order < 0 : a.position < b.position;
-  });
+  // Among equal keys the first given comes first and is the one applied.
+  const core::LargeVector<KeyAt> items = SortKeys(values);
   size_t kept = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0 && items[i - 1].key == items[i].key) {

@@ -104,7 +104,7 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
       db.Prepare("INSERT INTO data_value (period_id, org_unit_id, data_element_id, "
                  "category_option_combo_id, attribute_option_combo_id, state_id, value, "
                  "comment, stored_by, followup, deleted, created, last_updated, import_id) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?11, ?12)"));
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?13, ?11, ?11, ?12)"));
   KENEYA_ASSIGN_OR_RETURN(
       SqliteStatement select,
       db.Prepare(std::string("SELECT value, comment, followup, deleted FROM data_value") +
@@ -139,14 +139,15 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
     if (rc == SQLITE_DONE || rc == SQLITE_ROW) return core::OkStatus();
     return db.LastError(core::Message("store.cannot_write_value", {{"position", position}}));
   };
-  auto insert_value = [&](const DataValue& v, bool deleted, size_t position) {
-    BindKey(insert.get(), 1, v.key);
-    BindText(insert.get(), 7, v.value);
-    BindText(insert.get(), 8, v.comment);
-    BindText(insert.get(), 9, v.stored_by);
-    sqlite3_bind_int(insert.get(), 10, v.followup ? 1 : 0);
-    sqlite3_bind_int(insert.get(), 13, deleted ? 1 : 0);
-    return step(insert.get(), position);
+  // Through `stmt`: the plain INSERT or the one that does nothing on a conflict (same parameters).
+  auto insert_value = [&](sqlite3_stmt* stmt, const DataValue& v, bool deleted, size_t position) {
+    BindKey(stmt, 1, v.key);
+    BindText(stmt, 7, v.value);
+    BindText(stmt, 8, v.comment);
+    BindText(stmt, 9, v.stored_by);
+    sqlite3_bind_int(stmt, 10, v.followup ? 1 : 0);
+    sqlite3_bind_int(stmt, 13, deleted ? 1 : 0);
+    return step(stmt, position);
   };
 
   const LoadStrategy strategy = options.strategy;
@@ -169,18 +170,12 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
     const bool deleting = v.deleted || strategy == LoadStrategy::kDelete;
     if (++done % kProgressEvery == 0) report("write", done);
     if (periods_empty && !deleting) {
-      sqlite3_stmt* stmt = plain_insert.get();
-      BindKey(stmt, 1, v.key);
-      BindText(stmt, 7, v.value);
-      BindText(stmt, 8, v.comment);
-      BindText(stmt, 9, v.stored_by);
-      sqlite3_bind_int(stmt, 10, v.followup ? 1 : 0);
-      KENEYA_RETURN_IF_ERROR(step(stmt, position));
+      KENEYA_RETURN_IF_ERROR(insert_value(plain_insert.get(), v, false, position));
       ++summary.created;
       continue;
     }
     if (!deleting && !expect_existing && strategy != LoadStrategy::kUpdate) {
-      KENEYA_RETURN_IF_ERROR(insert_value(v, false, position));
+      KENEYA_RETURN_IF_ERROR(insert_value(insert.get(), v, false, position));
       if (sqlite3_changes(db.handle()) == 1) {
         ++summary.created;
         continue;
@@ -199,7 +194,7 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
       } else if (strategy == LoadStrategy::kDelete) {
         ++summary.unchanged;  // deleting what was never there
       } else {
-        KENEYA_RETURN_IF_ERROR(insert_value(v, deleting, position));
+        KENEYA_RETURN_IF_ERROR(insert_value(insert.get(), v, deleting, position));
         ++summary.created;
       }
       continue;
