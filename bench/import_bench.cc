@@ -100,12 +100,15 @@ Status RunEngine(const std::string& name,
       phase.file_bytes = static_cast<int64_t>(fs::file_size(file));
       // The file merely read and parsed (mapped, as the importer reads it), its values counted.
       Counter counter;
-      KENEYA_ASSIGN_OR_RETURN(Cost parse, Measure([&]() -> Status {
-                                KENEYA_ASSIGN_OR_RETURN(io::MappedFile mapped,
-                                                        io::MappedFile::Open(file));
-                                return io::ReadDataValueSet(io::DataFormat::kJson, mapped.text(),
-                                                            file, counter, mapped.capacity());
-                              }));
+      KENEYA_ASSIGN_OR_RETURN(
+          Cost parse, Measure([&]() -> Status {
+            KENEYA_ASSIGN_OR_RETURN(io::MappedFile mapped,
+                                    io::MappedFile::Open(file, io::MappedFile::Map::kAsRead));
+            io::ReadOptions read;
+            read.capacity = mapped.capacity();
+            read.done_before = [&](size_t offset) { mapped.Drop(offset); };
+            return io::ReadDataValueSet(io::DataFormat::kJson, mapped.text(), file, counter, read);
+          }));
       io::ImportOptions import;
       import.actor = actor;
       io::Importer importer(*store, import);

@@ -7,6 +7,10 @@
 // - what an accepted file left in the store exports as valid UTF-8, in JSON and in CSV, and both
 //   exports import again (dry run) to the same values: nothing created, updated or deleted, no
 //   conflict. (JSON, and for one CSV or XML file in four, the file's own format too.)
+// - JSON read in windows (as a large file is, here with windows of 64 to 574 bytes) gives the
+//   same calls and the same error as the file read whole; a file that simdjson's first pass
+//   refuses whole (not UTF-8, a string never closed) fails before any call whole, and fails in
+//   windows too (at its window: see io::ReadOptions).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -14,7 +18,9 @@
 #include <sstream>
 #include <string>
 
+#include "core/text.h"
 #include "fuzz/fuzz_support.h"
+#include "io/data_value_set.h"
 #include "io/exporter.h"
 #include "io/importer.h"
 
@@ -82,6 +88,61 @@ void RequireReimportsUnchanged(store::Store& store, io::DataFormat format,
           io::ImportSummaryJson(*again) + "\n" + exported);
 }
 
+// Every call a reader made, as text.
+class Transcript final : public io::DataValueSetHandler {
+ public:
+  core::Status OnGroup(const io::DataValueSetHeader& h) override {
+    text += "group " + h.data_set + "|" + h.period + "|" + h.org_unit + "|" + h.complete_date +
+            "|" + h.attribute_option_combo + "|" + h.id_scheme + "\n";
+    return core::OkStatus();
+  }
+  core::Status OnValue(const io::RawDataValue& v) override {
+    text += "value " + std::to_string(v.index) + " " + std::to_string(v.line);
+    for (std::string_view field :
+         {v.data_element, v.period, v.org_unit, v.category_option_combo, v.attribute_option_combo,
+          v.value, v.stored_by, v.created, v.last_updated, v.comment}) {
+      text += "|";
+      text += field;
+    }
+    text += std::to_string(v.has_value) + std::to_string(v.has_comment) +
+            std::to_string(v.followup.value_or(false) + 2 * v.followup.has_value()) +
+            std::to_string(v.deleted.value_or(false) + 2 * v.deleted.has_value()) + "\n";
+    return core::OkStatus();
+  }
+  std::string text;
+};
+
+struct Reading {
+  std::string calls;
+  std::string error;  // empty when the reading succeeded
+};
+
+Reading Read(std::string_view bytes, size_t window) {
+  Transcript transcript;
+  io::ReadOptions options;
+  options.window_bytes = window;
+  core::Status status =
+      io::ReadDataValueSet(io::DataFormat::kJson, bytes, "fuzz", transcript, options);
+  return {std::move(transcript.text), status.ok() ? "" : status.error().ToString()};
+}
+
+void RequireWindowsReadAsWhole(std::string_view bytes) {
+  const size_t window = 64 + bytes.size() % 511;
+  if (bytes.size() <= 4 * window) return;  // read whole anyway
+  const Reading whole = Read(bytes, size_t{1} << 30);
+  const Reading windows = Read(bytes, window);
+  const std::string detail =
+      "whole:\n" + whole.calls + whole.error + "\nin windows:\n" + windows.calls + windows.error;
+  if (!whole.error.empty() && whole.calls.empty()) {
+    Require(!windows.error.empty(), "a file refused whole is read in windows", detail);
+    return;
+  }
+  Require(windows.calls == whole.calls && windows.error == whole.error,
+          "read in windows of " + std::to_string(window) +
+              " bytes, the file gives other calls than read whole",
+          detail);
+}
+
 }  // namespace
 }  // namespace keneya::fuzz
 
@@ -96,6 +157,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Metadata() = std::make_shared<const core::MetadataBundle>(std::move(loaded).value());
   }
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  if (kFormat == io::DataFormat::kJson) RequireWindowsReadAsWhole(bytes);
 
   const int64_t before = stores.Revision();
   const io::ImportOptions options = Options(size);

@@ -134,14 +134,16 @@ core::Result<std::string> ReadFileForDataValueSet(const std::string& path) {
 }
 
 core::Status ReadDataValueSet(DataFormat format, std::string_view bytes, std::string_view file_name,
-                              DataValueSetHandler& handler, size_t capacity) {
+                              DataValueSetHandler& handler, const ReadOptions& options) {
+  // JSON checks its UTF-8 as it parses (window by window for a large file).
+  if (format == DataFormat::kJson) return ReadJsonDataValueSet(bytes, options, file_name, handler);
   // simdjson's check first (vectorised); ours only to say where a flaw is.
   if (!simdjson::validate_utf8(bytes.data(), bytes.size())) {
     KENEYA_RETURN_IF_ERROR(core::CheckUtf8(bytes, file_name));
   }
   switch (format) {
     case DataFormat::kJson:
-      return ReadJsonDataValueSet(bytes, capacity, file_name, handler);
+      break;
     case DataFormat::kXml:
       return ReadXmlDataValueSet(bytes, file_name, /*adx=*/false, handler);
     case DataFormat::kAdx:

@@ -17,6 +17,7 @@
 #ifndef KENEYA_IO_DATA_VALUE_SET_H_
 #define KENEYA_IO_DATA_VALUE_SET_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,14 +94,28 @@ class DataValueSetHandler {
   virtual core::Status OnValue(const RawDataValue& value) = 0;
 };
 
-// Reads `bytes` (the whole file) in `format`, calling `handler`. `file_name` appears in errors.
-// `capacity` may give the size of the buffer behind `bytes`: JSON is then read in place when
-// there are kReadPadding spare bytes after the text (see ReadFileForDataValueSet).
-core::Status ReadDataValueSet(DataFormat format, std::string_view bytes, std::string_view file_name,
-                              DataValueSetHandler& handler, size_t capacity = 0);
-
 // Spare bytes the JSON reader needs after the text to read it in place.
 inline constexpr size_t kReadPadding = 64;
+
+struct ReadOptions {
+  // The size of the buffer behind the text: JSON is read in place when there are kReadPadding
+  // spare bytes after the text (see ReadFileForDataValueSet).
+  size_t capacity = 0;
+  // Told, as a large JSON file is read, that the reader is done with the text before an offset:
+  // for progress, and to give that text back (MappedFile::Drop).
+  std::function<void(size_t offset)> done_before;
+  // JSON of more than four windows whose dataValues is the set's last field (as DHIS2 writes
+  // it) is read a window of values at a time: the parser's index covers a window, not the file
+  // (it is four bytes per brace, quote, colon and comma), and the text behind can be given back.
+  // Any other JSON is read whole. Both give the same calls and the same errors, but for a text
+  // that simdjson's first pass refuses (not UTF-8, a string never closed): read whole, it fails
+  // before the first call; in windows, at its window (after the values before it).
+  size_t window_bytes = size_t{4} << 20;
+};
+
+// Reads `bytes` (the whole file) in `format`, calling `handler`. `file_name` appears in errors.
+core::Status ReadDataValueSet(DataFormat format, std::string_view bytes, std::string_view file_name,
+                              DataValueSetHandler& handler, const ReadOptions& options = {});
 
 // Reads a whole file into a string with kReadPadding spare capacity, for ReadDataValueSet.
 core::Result<std::string> ReadFileForDataValueSet(const std::string& path);

@@ -72,6 +72,65 @@ std::string_view ValueTypeErrorKey(core::ValueType type) {
   }
 }
 
+// The values read, staged compactly: each a key, its position in the file and where its texts lie
+// in one buffer (48 bytes and its texts, where a core::DataValue takes 150), read by the store's
+// load as store::LoadValues. A million values take 60 MB, not 160.
+class StagedValues final : public store::LoadValues {
+ public:
+  struct Entry {
+    core::DataValueKey key;
+    uint32_t index = 0;  // the value's position in the file
+    uint32_t value_size = 0;
+    uint64_t text = 0;  // where its value, comment and storedBy lie, one after the other
+    uint32_t comment_size = 0;
+    uint16_t stored_by_size = 0;  // E7637 keeps it under 256
+    bool followup = false;
+    bool deleted = false;
+  };
+
+  void Reserve(size_t values, size_t text_bytes) {
+    entries_.reserve(values);
+    texts_.reserve(text_bytes);
+  }
+  void Add(const core::DataValueKey& key, size_t index, std::string_view value,
+           std::string_view comment, std::string_view stored_by, bool followup, bool deleted) {
+    Entry entry;
+    entry.key = key;
+    entry.index = static_cast<uint32_t>(index);
+    entry.value_size = static_cast<uint32_t>(value.size());
+    entry.text = texts_.size();
+    entry.comment_size = static_cast<uint32_t>(comment.size());
+    entry.stored_by_size = static_cast<uint16_t>(std::min<size_t>(stored_by.size(), 0xffff));
+    entry.followup = followup;
+    entry.deleted = deleted;
+    for (std::string_view text : {value, comment, stored_by.substr(0, entry.stored_by_size)}) {
+      texts_.insert(texts_.end(), text.begin(), text.end());
+    }
+    entries_.push_back(entry);
+  }
+
+  size_t size() const override { return entries_.size(); }
+  const core::DataValueKey& key(size_t i) const override { return entries_[i].key; }
+  const DataValue& Get(size_t i, DataValue& scratch) const override {
+    const Entry& e = entries_[i];
+    const char* text = texts_.data() + e.text;
+    scratch.key = e.key;
+    scratch.value.assign(text, e.value_size);
+    scratch.comment.assign(text + e.value_size, e.comment_size);
+    scratch.stored_by.assign(text + e.value_size + e.comment_size, e.stored_by_size);
+    scratch.followup = e.followup;
+    scratch.deleted = e.deleted;
+    return scratch;
+  }
+  void Prefetch(size_t i) const override { __builtin_prefetch(&entries_[i]); }
+
+  core::LargeVector<Entry>& entries() { return entries_; }
+
+ private:
+  core::LargeVector<Entry> entries_;
+  core::LargeVector<char> texts_;
+};
+
 // A stop of the reader that is not an error of the reader: the import aborted at a header.
 constexpr std::string_view kAborted = "io.import.aborted";
 
@@ -400,10 +459,9 @@ class ImportRun final : public DataValueSetHandler {
       return s.error().text.id() == kRejected ? core::OkStatus() : s;
     }
 
-    DataValue v;
-    v.key = {period_code, ou->id, de->id, coc->id, aoc->id, state_};
+    const core::DataValueKey key{period_code, ou->id, de->id, coc->id, aoc->id, state_};
     if (options_.locked) {
-      KENEYA_ASSIGN_OR_RETURN(std::optional<ImportOptions::Lock> lock, options_.locked(v.key));
+      KENEYA_ASSIGN_OR_RETURN(std::optional<ImportOptions::Lock> lock, options_.locked(key));
       if (lock) {
         return Reject(index, lock->code.c_str(), "period",
                       {{"period", period.ToString()},
@@ -412,13 +470,9 @@ class ImportRun final : public DataValueSetHandler {
                       lock->text);
       }
     }
-    v.value = has_value ? std::string(value_text) : std::string();
-    v.comment = std::string(raw.comment);
-    v.stored_by = raw.stored_by.empty() ? options_.actor.user : std::string(raw.stored_by);
-    v.followup = raw.followup.value_or(false);
-    v.deleted = deleted;
-    staged_.push_back(std::move(v));
-    staged_index_.push_back(static_cast<uint32_t>(index));
+    staged_.Add(key, index, has_value ? value_text : std::string_view(), raw.comment,
+                raw.stored_by.empty() ? std::string_view(options_.actor.user) : raw.stored_by,
+                raw.followup.value_or(false), deleted);
     if (delete_if_stored) delete_if_stored_.push_back(staged_.size() - 1);
     return core::OkStatus();
   }
@@ -428,8 +482,7 @@ class ImportRun final : public DataValueSetHandler {
   bool aborted() const { return aborted_; }
   const core::Message& abort_description() const { return abort_description_; }
   int64_t values_read() const { return values_read_; }
-  core::LargeVector<DataValue>& staged() { return staged_; }
-  std::vector<uint32_t>& staged_index() { return staged_index_; }
+  StagedValues& staged() { return staged_; }
   std::vector<size_t>& delete_if_stored() { return delete_if_stored_; }
   std::vector<ImportConflict>& conflicts() { return conflicts_; }
   std::vector<size_t>& rejected() { return rejected_; }
@@ -458,7 +511,7 @@ class ImportRun final : public DataValueSetHandler {
   }
 
   // A value identity for messages: the key in uids.
-  std::vector<std::pair<std::string, std::string>> KeyObjects(const DataValue& v) {
+  std::vector<std::pair<std::string, std::string>> KeyObjects(const core::DataValueKey& key) {
     if (uid_of_id_.empty()) {
       // Ids are unique within a kind only; kinds are kept apart by the table they index.
       for (const auto& ou : metadata_.org_units) uid_of_id_[Tag('o', ou.id)] = ou.uid;
@@ -469,11 +522,11 @@ class ImportRun final : public DataValueSetHandler {
       auto it = uid_of_id_.find(Tag(kind, id));
       return it == uid_of_id_.end() ? std::to_string(id) : it->second;
     };
-    return {{"dataElement", uid('d', v.key.data_element)},
-            {"period", Period::FromCode(v.key.period)->ToString()},
-            {"organisationUnit", uid('o', v.key.org_unit)},
-            {"categoryOptionCombo", uid('c', v.key.category_option_combo)},
-            {"attributeOptionCombo", uid('c', v.key.attribute_option_combo)}};
+    return {{"dataElement", uid('d', key.data_element)},
+            {"period", Period::FromCode(key.period)->ToString()},
+            {"organisationUnit", uid('o', key.org_unit)},
+            {"categoryOptionCombo", uid('c', key.category_option_combo)},
+            {"attributeOptionCombo", uid('c', key.attribute_option_combo)}};
   }
 
  private:
@@ -649,8 +702,7 @@ class ImportRun final : public DataValueSetHandler {
   int32_t last_period_code_ = 0;
   std::unordered_map<std::string, int32_t> period_codes_;
 
-  core::LargeVector<DataValue> staged_;  // a million values: huge pages, fewer faults
-  std::vector<uint32_t> staged_index_;
+  StagedValues staged_;
   std::vector<size_t> delete_if_stored_;
   std::vector<ImportConflict> conflicts_;
   std::unordered_map<std::string, size_t> conflict_of_key_;
@@ -668,8 +720,9 @@ Importer::Importer(store::Store& store, ImportOptions options)
 Result<ImportSummary> Importer::ImportFile(const std::string& path,
                                            std::optional<DataFormat> format,
                                            const store::ProgressFn& progress) {
-  // The file mapped in place (read once, no copy); a pipe or a device read as a stream.
-  core::Result<MappedFile> mapped = MappedFile::Open(path);
+  // The file mapped in place (read once, no copy; its pages mapped as they are read and given
+  // back behind the reader); a pipe or a device read as a stream.
+  core::Result<MappedFile> mapped = MappedFile::Open(path, MappedFile::Map::kAsRead);
   std::string read;
   std::string_view bytes;
   size_t capacity = 0;
@@ -687,7 +740,11 @@ Result<ImportSummary> Importer::ImportFile(const std::string& path,
     KENEYA_ASSIGN_OR_RETURN(DataFormat detected, DetectDataFormat(path, bytes));
     format = detected;
   }
-  return Run(*format, bytes, capacity, path, progress, [&] {
+  return Run(*format, bytes, capacity, path, progress, [&](size_t offset) {
+    if (offset < bytes.size()) {
+      if (mapped.ok()) mapped->Drop(offset);
+      return;
+    }
     // The file's text is not needed any more: freed before the values are written.
     if (mapped.ok()) mapped->Release();
     read.clear();
@@ -703,21 +760,28 @@ Result<ImportSummary> Importer::Import(DataFormat format, std::string_view bytes
 
 Result<ImportSummary> Importer::Run(DataFormat format, std::string_view bytes, size_t capacity,
                                     std::string_view file_name, const store::ProgressFn& progress,
-                                    const std::function<void()>& release) {
+                                    const std::function<void(size_t offset)>& release) {
   auto report = [&](int64_t done) {
     if (progress) progress(store::Progress{"read", done, static_cast<int64_t>(bytes.size())});
   };
   // Room for the values at once, from the smallest a value takes in each format, so that the
-  // staged values are not copied as they grow (a million values are ~150 MB).
+  // staged values are not copied as they grow (reserved, not touched: a million values take
+  // about 60 MB).
   const size_t min_bytes_per_value = format == DataFormat::kCsv ? 40 : 80;
   const size_t expected = bytes.size() / min_bytes_per_value + 16;
   return Process(
       format,
       [&](DataValueSetHandler& handler) {
         report(0);
-        Status read = ReadDataValueSet(format, bytes, file_name, handler, capacity);
+        ReadOptions read_options;
+        read_options.capacity = capacity;
+        read_options.done_before = [&](size_t offset) {
+          report(static_cast<int64_t>(offset));
+          if (release) release(offset);
+        };
+        Status read = ReadDataValueSet(format, bytes, file_name, handler, read_options);
         report(static_cast<int64_t>(bytes.size()));
-        if (release) release();
+        if (release) release(bytes.size());
         return read;
       },
       expected, file_name, progress);
@@ -756,8 +820,7 @@ Result<ImportSummary> Importer::Process(
 
   ImportRun run(metadata, options_, format, state);
   run.set_file(file_name);
-  run.staged().reserve(expected_values);
-  run.staged_index().reserve(expected_values);
+  run.staged().Reserve(expected_values, expected_values * 16);
   Status read = reader(run);
   summary.values_read = run.values_read();
   auto fail = [&](core::Message description) {
@@ -780,14 +843,14 @@ Result<ImportSummary> Importer::Process(
                                                        {"error", ErrorText(error)}}));
   }
 
-  core::LargeVector<DataValue>& staged = run.staged();
-  std::vector<uint32_t>& staged_index = run.staged_index();
+  StagedValues& staged = run.staged();
+  core::LargeVector<StagedValues::Entry>& entries = staged.entries();
 
   // A key given twice: the first is applied, each repeat is a conflict (keys sorted as the store
   // sorts them); the values are then put in key order, in place, so that the store writes them
   // in order without sorting them again.
   {
-    const size_t n = staged.size();
+    const size_t n = entries.size();
     core::LargeVector<store::KeyAt> items = store::SortKeys(staged);
     std::vector<bool> drop(n, false);
     size_t first = 0;
@@ -796,29 +859,30 @@ Result<ImportSummary> Importer::Process(
         first = i;
         continue;
       }
-      const uint32_t repeat = items[i].position;
+      const StagedValues::Entry& repeat = entries[items[i].position];
       run.AddConflict(
-          staged_index[repeat], "E8128", "", run.KeyObjects(staged[repeat]),
-          core::Message("io.conflict.e8128", {{"index", staged_index[repeat]},
-                                              {"first", staged_index[items[first].position]}}));
-      drop[repeat] = true;
+          repeat.index, "E8128", "", run.KeyObjects(repeat.key),
+          core::Message("io.conflict.e8128", {{"index", repeat.index},
+                                              {"first", entries[items[first].position].index}}));
+      drop[items[i].position] = true;
     }
     // Values with neither value nor comment delete a stored value, or are E7618 conflicts.
     for (size_t i : run.delete_if_stored()) {
       if (drop[i]) continue;
-      KENEYA_ASSIGN_OR_RETURN(std::optional<DataValue> stored, store_.GetValue(staged[i].key));
+      KENEYA_ASSIGN_OR_RETURN(std::optional<DataValue> stored, store_.GetValue(entries[i].key));
       if (stored && !stored->deleted) {
-        staged[i].deleted = true;
+        entries[i].deleted = true;
       } else {
-        auto objects = run.KeyObjects(staged[i]);
+        auto objects = run.KeyObjects(entries[i].key);
         run.AddConflict(
-            staged_index[i], "E7618", "value", {objects.front()},
+            entries[i].index, "E7618", "value", {objects.front()},
             core::Message("io.conflict.e7618", {{"data_element", objects.front().second}}));
         drop[i] = true;
       }
     }
     // target[k]: the position of the value that goes k-th (key order, dropped values left out);
-    // then each cycle of that permutation is followed once, moving values in place.
+    // then each cycle of that permutation is followed once, moving values in place (no second
+    // list of them all at the import's peak).
     core::LargeVector<uint32_t> target;
     target.reserve(n);
     for (const store::KeyAt& item : items) {
@@ -826,36 +890,29 @@ Result<ImportSummary> Importer::Process(
     }
     items = {};
     const size_t kept = target.size();
-    // Dropped values sit after the kept ones: compact first (file order), renumbering targets.
+    // Dropped values sit among the kept ones: compact first (file order), renumbering targets.
     core::LargeVector<uint32_t> renumbered(n);
     size_t next = 0;
     for (size_t i = 0; i < n; ++i) {
       if (drop[i]) continue;
       renumbered[i] = static_cast<uint32_t>(next);
-      if (next != i) {
-        staged[next] = std::move(staged[i]);
-        staged_index[next] = staged_index[i];
-      }
+      if (next != i) entries[next] = entries[i];
       ++next;
     }
-    staged.resize(kept);
-    staged_index.resize(kept);
+    entries.resize(kept);
     for (uint32_t& t : target) t = renumbered[t];
     renumbered = {};
     std::vector<bool> placed(kept, false);
     for (size_t start = 0; start < kept; ++start) {
       if (placed[start] || target[start] == start) continue;
-      DataValue moving = std::move(staged[start]);
-      const uint32_t moving_index = staged_index[start];
+      const StagedValues::Entry moving = entries[start];
       size_t at = start;
       while (target[at] != start) {
-        staged[at] = std::move(staged[target[at]]);
-        staged_index[at] = staged_index[target[at]];
+        entries[at] = entries[target[at]];
         placed[at] = true;
         at = target[at];
       }
-      staged[at] = std::move(moving);
-      staged_index[at] = moving_index;
+      entries[at] = moving;
       placed[at] = true;
     }
   }
@@ -872,7 +929,7 @@ Result<ImportSummary> Importer::Process(
   }
 
   store::BulkLoadSummary written;
-  if (!staged.empty()) {
+  if (staged.size() > 0) {
     const store::ImportInfo info{options_.actor.user, std::string(file_name),
                                  "dhis2-" + std::string(DataFormatName(format)),
                                  options_.actor.reason};
@@ -885,7 +942,7 @@ Result<ImportSummary> Importer::Process(
     }
     written = std::move(loaded).value();
   }
-  for (size_t position : written.skipped) rejected.push_back(staged_index[position]);
+  for (size_t position : written.skipped) rejected.push_back(entries[position].index);
   std::sort(rejected.begin(), rejected.end());
   rejected.erase(std::unique(rejected.begin(), rejected.end()), rejected.end());
 

@@ -100,10 +100,10 @@ class Importer {
 
  private:
   // Import() with the capacity of the buffer behind `bytes` (see ReadDataValueSet) and, when the
-  // buffer is ours, what frees it once read.
+  // buffer is ours, what gives back its text before an offset (all of it once read).
   core::Result<ImportSummary> Run(DataFormat format, std::string_view bytes, size_t capacity,
                                   std::string_view file_name, const store::ProgressFn& progress,
-                                  const std::function<void()>& release);
+                                  const std::function<void(size_t offset)>& release);
   // The import itself: reads through `read` (calling the handler it is given), checks, writes.
   core::Result<ImportSummary> Process(DataFormat format,
                                       const std::function<core::Status(DataValueSetHandler&)>& read,

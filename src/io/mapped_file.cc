@@ -5,11 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace keneya::io {
 
-core::Result<MappedFile> MappedFile::Open(const std::string& path) {
+core::Result<MappedFile> MappedFile::Open(const std::string& path, Map map) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return core::NotFound(core::Message("io.file.cannot_open"), path);
   struct stat info {};
@@ -29,8 +30,9 @@ core::Result<MappedFile> MappedFile::Open(const std::string& path) {
     close(fd);
     return core::Unavailable(core::Message("io.file.cannot_read"), path);
   }
+  const int populate = map == Map::kAll ? MAP_POPULATE : 0;
   if (file.size_ > 0 && mmap(file.mapped_, file.size_, PROT_READ,
-                             MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) == MAP_FAILED) {
+                             MAP_PRIVATE | MAP_FIXED | populate, fd, 0) == MAP_FAILED) {
     close(fd);
     return core::Unavailable(core::Message("io.file.cannot_read"), path);
   }
@@ -54,6 +56,12 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 }
 
 MappedFile::~MappedFile() { Release(); }
+
+void MappedFile::Drop(size_t offset) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t bytes = std::min(offset, size_) / page * page;
+  if (mapped_ != nullptr && bytes > 0) madvise(mapped_, bytes, MADV_DONTNEED);
+}
 
 void MappedFile::Release() {
   if (mapped_ != nullptr) munmap(mapped_, mapped_size_);

@@ -1,6 +1,8 @@
 // A file's text mapped in place, for readers that read it once: the system's cached pages are
 // the text (no copy into the process, no page of its own faulted in for it), followed by at
-// least kMappedPadding zero bytes (simdjson reads a little past the end of its text).
+// least kMappedPadding zero bytes (simdjson reads a little past the end of its text). A reader
+// that goes through a large file front to back gives back what it has read (Drop): the process
+// then holds a window of the file, not the whole of it.
 //
 //   KENEYA_ASSIGN_OR_RETURN(io::MappedFile file, io::MappedFile::Open("values.json"));
 //   Parse(file.text(), file.capacity());
@@ -21,7 +23,10 @@ class MappedFile {
  public:
   // kNotFound when the file cannot be opened; kFailedPrecondition when it is not a regular file
   // (a pipe, a device: read those as a stream).
-  static core::Result<MappedFile> Open(const std::string& path);
+  // kAll maps every page at once (one system call rather than a fault per few pages, for a text
+  // read whole); kAsRead maps them as they are read (for a text read front to back and dropped).
+  enum class Map { kAll, kAsRead };
+  static core::Result<MappedFile> Open(const std::string& path, Map map = Map::kAll);
 
   MappedFile() = default;
   MappedFile(MappedFile&& other) noexcept;
@@ -33,6 +38,9 @@ class MappedFile {
   std::string_view text() const { return {static_cast<const char*>(mapped_), size_}; }
   // Readable bytes from text().data(): the text and the zeros after it.
   size_t capacity() const { return mapped_size_; }
+  // Gives back the pages that hold only text before `offset`: they leave the process's memory
+  // and come back from the file if read again (views stay valid).
+  void Drop(size_t offset);
   // Unmaps the text now (views into it become invalid).
   void Release();
 

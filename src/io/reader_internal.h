@@ -17,9 +17,8 @@ namespace keneya::io {
 using core::FileLine;
 using core::FileLineColumn;
 
-// `capacity`: the size of the buffer behind `bytes`; when it leaves simdjson's padding after the
-// text, the text is read in place instead of copied.
-core::Status ReadJsonDataValueSet(std::string_view bytes, size_t capacity,
+// Checks the text's UTF-8 itself (as simdjson parses it).
+core::Status ReadJsonDataValueSet(std::string_view bytes, const ReadOptions& options,
                                   std::string_view file_name, DataValueSetHandler& handler);
 // DXF2 XML and ADX share the expat reader; `adx` selects the dialect.
 core::Status ReadXmlDataValueSet(std::string_view bytes, std::string_view file_name, bool adx,

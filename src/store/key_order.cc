@@ -4,9 +4,9 @@
 
 namespace keneya::store {
 
-core::LargeVector<KeyAt> SortKeys(std::span<const core::DataValue> values) {
+core::LargeVector<KeyAt> SortKeys(const LoadValues& values) {
   core::LargeVector<KeyAt> keys(values.size());
-  for (size_t i = 0; i < values.size(); ++i) keys[i] = {values[i].key, static_cast<uint32_t>(i)};
+  for (size_t i = 0; i < values.size(); ++i) keys[i] = {values.key(i), static_cast<uint32_t>(i)};
   std::sort(keys.begin(), keys.end(), [](const KeyAt& a, const KeyAt& b) {
     const auto order = a.key <=> b.key;
     return order != 0 ? order < 0 : a.position < b.position;

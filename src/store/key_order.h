@@ -8,10 +8,10 @@
 #define KENEYA_STORE_KEY_ORDER_H_
 
 #include <cstdint>
-#include <span>
 
 #include "core/data_value.h"
 #include "core/large_array.h"
+#include "store/load_values.h"
 
 namespace keneya::store {
 
@@ -20,7 +20,7 @@ struct KeyAt {
   uint32_t position = 0;
 };
 
-core::LargeVector<KeyAt> SortKeys(std::span<const core::DataValue> values);
+core::LargeVector<KeyAt> SortKeys(const LoadValues& values);
 
 }  // namespace keneya::store
 

@@ -56,7 +56,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(connection)));
 }
 
-Status PostgresStore::Copy(std::span<const DataValue> values, const std::vector<uint32_t>& order,
+Status PostgresStore::Copy(const LoadValues& values, const std::vector<uint32_t>& order,
                            bool all_deleted, const std::function<void(int64_t)>& sent) {
   PostgresConnection& pg = postgres();
   PGconn* conn = pg.handle();
@@ -80,8 +80,9 @@ Status PostgresStore::Copy(std::span<const DataValue> values, const std::vector<
     return core::OkStatus();
   };
   int64_t count = 0;
+  DataValue scratch;
   for (uint32_t position : order) {
-    const DataValue& v = values[position];
+    const DataValue& v = values.Get(position, scratch);
     AppendInt(buffer, position);
     for (int32_t id : {v.key.period, v.key.org_unit, v.key.data_element,
                        v.key.category_option_combo, v.key.attribute_option_combo, v.key.state}) {
@@ -114,8 +115,8 @@ Status PostgresStore::Copy(std::span<const DataValue> values, const std::vector<
   return status;
 }
 
-Result<BulkLoadSummary> PostgresStore::BulkLoad(std::span<const DataValue> values,
-                                                const ImportInfo& info, const ProgressFn& progress,
+Result<BulkLoadSummary> PostgresStore::BulkLoad(const LoadValues& values, const ImportInfo& info,
+                                                const ProgressFn& progress,
                                                 const BulkLoadOptions& options) {
   const LoadStrategy strategy = options.strategy;
   const int64_t total = static_cast<int64_t>(values.size());

@@ -19,8 +19,8 @@ class PostgresStore final : public SqlStore {
   // COPY into a temporary table, then one statement applies the changes (audited) and one
   // inserts the new values. A bulk load locks the data value table against other writers (not
   // readers) for its duration, so that no concurrent write slips between those statements.
-  core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,
-                                         const ImportInfo& info, const ProgressFn& progress,
+  core::Result<BulkLoadSummary> BulkLoad(const LoadValues& values, const ImportInfo& info,
+                                         const ProgressFn& progress,
                                          const BulkLoadOptions& options) override;
   core::Result<std::vector<core::Message>> RunIntegrityChecks() override;
 
@@ -30,8 +30,8 @@ class PostgresStore final : public SqlStore {
   PostgresConnection& postgres() { return static_cast<PostgresConnection&>(connection()); }
   // Sends the values in `order` to the server with COPY into bulk_value (all marked deleted when
   // `all_deleted`).
-  core::Status Copy(std::span<const core::DataValue> values, const std::vector<uint32_t>& order,
-                    bool all_deleted, const std::function<void(int64_t)>& sent);
+  core::Status Copy(const LoadValues& values, const std::vector<uint32_t>& order, bool all_deleted,
+                    const std::function<void(int64_t)>& sent);
 };
 
 }  // namespace keneya::store

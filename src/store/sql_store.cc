@@ -899,7 +899,7 @@ Status SqlStore::FinishImport(int64_t id, const BulkLoadSummary& summary,
   return core::OkStatus();
 }
 
-Status SqlStore::CheckReferences(std::span<const DataValue> values) {
+Status SqlStore::CheckReferences(const LoadValues& values) {
   // Ids are small dense integers: a bitmap per table answers each lookup in one load.
   struct Table {
     const char* name;
@@ -925,7 +925,7 @@ Status SqlStore::CheckReferences(std::span<const DataValue> values) {
            table.exists[static_cast<size_t>(id)];
   };
   for (size_t i = 0; i < values.size(); ++i) {
-    const DataValueKey& k = values[i].key;
+    const DataValueKey& k = values.key(i);
     const std::pair<const Table*, int32_t> refs[] = {{&tables[0], k.org_unit},
                                                      {&tables[1], k.data_element},
                                                      {&tables[2], k.category_option_combo},
@@ -1468,11 +1468,12 @@ Status SqlStore::Ping() {
   return rows.ok() ? core::OkStatus() : Status(rows.error());
 }
 
-Result<SqlStore::LoadOrder> SqlStore::PrepareLoad(std::span<const DataValue> values, bool dry_run) {
+Result<SqlStore::LoadOrder> SqlStore::PrepareLoad(const LoadValues& values, bool dry_run) {
   LoadOrder load = OrderForLoad(values);
   std::vector<int32_t>& periods = load.periods;
-  for (const DataValue& v : values) {
-    if (periods.empty() || periods.back() != v.key.period) periods.push_back(v.key.period);
+  for (size_t i = 0; i < values.size(); ++i) {
+    const int32_t period = values.key(i).period;
+    if (periods.empty() || periods.back() != period) periods.push_back(period);
   }
   std::sort(periods.begin(), periods.end());
   periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
@@ -1498,13 +1499,13 @@ Status SqlStore::AddPeriodsForDryRun(const std::vector<int32_t>& codes) {
   return core::OkStatus();
 }
 
-SqlStore::LoadOrder SqlStore::OrderForLoad(std::span<const DataValue> values) {
+SqlStore::LoadOrder SqlStore::OrderForLoad(const LoadValues& values) {
   LoadOrder out;
   out.order.resize(values.size());
   std::iota(out.order.begin(), out.order.end(), 0u);
   bool strictly_increasing = true;
   for (size_t i = 1; i < values.size() && strictly_increasing; ++i) {
-    strictly_increasing = values[i - 1].key < values[i].key;
+    strictly_increasing = values.key(i - 1) < values.key(i);
   }
   if (strictly_increasing) return out;
   // Among equal keys the first given comes first and is the one applied.

@@ -192,7 +192,7 @@ class SqlStore : public Store {
   // option combo and state; the error names the first value (by input position) that does not.
   // Call it inside the write transaction, so that nothing can change the references between the
   // check and the writes.
-  core::Status CheckReferences(std::span<const core::DataValue> values);
+  core::Status CheckReferences(const LoadValues& values);
   // Checks that the objects and the period `key` names exist; NotFound names the first missing.
   core::Status CheckKeyReferences(const core::DataValueKey& key);
 
@@ -203,10 +203,10 @@ class SqlStore : public Store {
     std::vector<size_t> repeated;
     std::vector<int32_t> periods;  // the values' periods, sorted, once each
   };
-  static LoadOrder OrderForLoad(std::span<const core::DataValue> values);
+  static LoadOrder OrderForLoad(const LoadValues& values);
   // The first steps of every bulk load, before its transaction: OrderForLoad, then the period
   // rows the values need (EnsurePeriods; a dry run adds them in its transaction instead).
-  core::Result<LoadOrder> PrepareLoad(std::span<const core::DataValue> values, bool dry_run);
+  core::Result<LoadOrder> PrepareLoad(const LoadValues& values, bool dry_run);
 
   // Stored values the store could not read back (an unknown value, period or org unit type, a
   // date that is no date, an unknown contract status), each a data error naming the table, the

@@ -42,8 +42,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(connection)));
 }
 
-Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
-                                              const ImportInfo& info, const ProgressFn& progress,
+Result<BulkLoadSummary> SqliteStore::BulkLoad(const LoadValues& values, const ImportInfo& info,
+                                              const ProgressFn& progress,
                                               const BulkLoadOptions& options) {
   const int64_t total = static_cast<int64_t>(values.size());
   auto report = [&](std::string_view phase, int64_t done) {
@@ -155,18 +155,14 @@ Result<BulkLoadSummary> SqliteStore::BulkLoad(std::span<const DataValue> values,
   // updates; the loop switches strategy according to what the previous value found.
   bool expect_existing = false;
   int64_t done = 0;
+  DataValue scratch;
   const size_t count = load.order.size();
   for (size_t k = 0; k < count; ++k) {
     // Values given in another order than the keys' are visited at random: the next ones are
-    // asked for ahead (a value spans three cache lines).
-    if (k + 8 < count) {
-      const char* ahead = reinterpret_cast<const char*>(&values[load.order[k + 8]]);
-      __builtin_prefetch(ahead);
-      __builtin_prefetch(ahead + 64);
-      __builtin_prefetch(ahead + 128);
-    }
+    // asked for ahead.
+    if (k + 8 < count) values.Prefetch(load.order[k + 8]);
     const uint32_t position = load.order[k];
-    const DataValue& v = values[position];
+    const DataValue& v = values.Get(position, scratch);
     const bool deleting = v.deleted || strategy == LoadStrategy::kDelete;
     if (++done % kProgressEvery == 0) report("write", done);
     if (periods_empty && !deleting) {

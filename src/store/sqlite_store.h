@@ -17,8 +17,8 @@ class SqliteStore final : public SqlStore {
                                                          int cache_kib = 65536);
 
   std::string_view engine() const override { return "sqlite"; }
-  core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,
-                                         const ImportInfo& info, const ProgressFn& progress,
+  core::Result<BulkLoadSummary> BulkLoad(const LoadValues& values, const ImportInfo& info,
+                                         const ProgressFn& progress,
                                          const BulkLoadOptions& options) override;
   core::Result<std::vector<core::Message>> RunIntegrityChecks() override;
 

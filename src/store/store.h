@@ -37,6 +37,7 @@
 #include "core/timestamp.h"
 #include "store/auth_records.h"
 #include "store/fbr_records.h"
+#include "store/load_values.h"
 
 namespace keneya::store {
 
@@ -254,12 +255,13 @@ class Store {
   // SQLite through one prepared statement, PostgreSQL through COPY. Values marked deleted delete
   // a live stored value, and are stored as deleted rows where there is none (DHIS2's soft
   // delete). Records one import. Reports progress through `progress` (may be empty).
-  virtual core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,
-                                                 const ImportInfo& info, const ProgressFn& progress,
+  virtual core::Result<BulkLoadSummary> BulkLoad(const LoadValues& values, const ImportInfo& info,
+                                                 const ProgressFn& progress,
                                                  const BulkLoadOptions& options) = 0;
   core::Result<BulkLoadSummary> BulkLoad(std::span<const core::DataValue> values,
-                                         const ImportInfo& info, const ProgressFn& progress) {
-    return BulkLoad(values, info, progress, BulkLoadOptions{});
+                                         const ImportInfo& info, const ProgressFn& progress,
+                                         const BulkLoadOptions& options = {}) {
+    return BulkLoad(SpanValues(values), info, progress, options);
   }
   // Values matching the query, in key order.
   virtual core::Result<std::vector<core::DataValue>> Query(const ValueQuery& query) = 0;
