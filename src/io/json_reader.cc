@@ -55,6 +55,8 @@ bool IsJsonSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t
 // The set's fields before dataValues are looked for within the file's first bytes, and where the
 // list that closes the set opens within its last bytes.
 constexpr size_t kHeadBytes = size_t{1} << 20;
+// How many ends of a window are tried before the rest of the file is read at once.
+constexpr int kEndsTried = 8;
 
 class JsonReader {
  public:
@@ -285,10 +287,11 @@ class JsonReader {
       // tried, backward from the window's size, then forward from it) or in a value within a
       // value (its parse fails there: the next window starts at that value; when a window
       // fails at its first value, the rest is read at once, as the whole file would be, to
-      // say what is wrong).
+      // say what is wrong). A few ends in strings at most: a string full of "}," (a hostile
+      // file) would have the window parsed again for each; the rest is then read at once.
       size_t back = start + window;
       size_t forward = start + window;
-      for (;;) {
+      for (int tries = 0;; ++tries) {
         size_t next = 0;
         size_t cut = back > start ? EndBefore(start, back, region.end, next) : 0;
         const bool backward = cut > 0;
@@ -297,7 +300,9 @@ class JsonReader {
           cut = EndAfter(forward, region.end, next);
         }
         WindowEnd how;
-        if (cut == 0) return ReadWindow(start, region.end, start_index, /*last=*/true, how);
+        if (cut == 0 || tries == kEndsTried) {
+          return ReadWindow(start, region.end, start_index, /*last=*/true, how);
+        }
         KENEYA_RETURN_IF_ERROR(ReadWindow(start, cut, start_index, /*last=*/false, how));
         if (how == WindowEnd::kFailed && resume_ == start) {
           return ReadWindow(start, region.end, start_index, /*last=*/true, how);

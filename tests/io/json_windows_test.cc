@@ -160,6 +160,25 @@ TEST(JsonWindowsTest, AValueThatIsWrongFailsAsInTheWholeFileAfterTheSameValues) 
   }
 }
 
+TEST(JsonWindowsTest, AStringFullOfValueEndsReadsAsTheWholeFile) {
+  // A comment of 30,000 "}," (a hostile file: each could end a window): a few are tried, then
+  // the rest is read at once.
+  core::Random rng(17);
+  std::string text = Set(rng, 300);
+  std::string comment;
+  for (int i = 0; i < 30000; ++i) comment += "},";
+  const size_t at = text.find("\"ou200\"");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + 7, ",\"comment\":\"" + comment + "\"");
+  const Reading whole = Whole(text);
+  ASSERT_EQ(whole.error, "");
+  for (size_t window : {256, 5000}) {
+    const Reading windows = ReadWith(text, window);
+    EXPECT_EQ(windows.error, "") << "window " << window;
+    EXPECT_EQ(windows.calls, whole.calls) << "window " << window;
+  }
+}
+
 TEST(JsonWindowsTest, AHandlerThatStopsStopsTheReading) {
   core::Random rng(3);
   const std::string text = Set(rng, 200);
