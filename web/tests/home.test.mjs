@@ -90,6 +90,7 @@ test('the district signs in and sees what waits for it, in French then English',
   const quarters = overview.quarters.filter((q) => q.facilities > 0);
   assert.ok(quarters.length >= 3, JSON.stringify(overview.quarters));
   const rows = page.locator('table.quarters tbody tr');
+  await rows.nth(quarters.length - 1).waitFor();
   assert.equal(await rows.count(), quarters.length);
   for (let i = 0; i < quarters.length; i++) {
     const q = quarters[i];

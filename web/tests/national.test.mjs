@@ -22,6 +22,7 @@ test('a run is approved by the member who did not start it, then paid in part', 
   await diarra.page.getByRole('link', { name: 'Calculs' }).click();
   await diarra.page.getByRole('heading', { name: 'Calculs des factures' }).waitFor();
   const rows = diarra.page.locator('table.runs tbody tr');
+  await rows.nth(runs.runs.length - 1).waitFor(); // the heading is shown before the list arrives
   assert.equal(await rows.count(), runs.runs.length);
   problems.push(...(await check(diarra.page, 'cellule', 'calculs')));
   // She computes 2024Q4 again, replacing the waiting run, and watches it compute.
@@ -53,6 +54,7 @@ test('a run is approved by the member who did not start it, then paid in part', 
   await kone.page.getByText("Vous pouvez l'approuver : il doit l'être par un autre membre de la cellule que cellule.diarra").waitFor();
   const detail = await apiAs(env.server.url, 'cellule.kone', `/api/runs/${waiting.id}`);
   const regions = kone.page.locator('table.zones tbody > tr');
+  await regions.nth(detail.regions.length - 1).waitFor();
   assert.equal(await regions.count(), detail.regions.length);
   const first = (await regions.first().locator('td').allTextContents()).map(plain);
   assert.deepEqual(first.slice(0, 2), [grouped(detail.regions[0].invoices), `${grouped(detail.regions[0].total)} FCFA`]);
