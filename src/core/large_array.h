@@ -1,7 +1,10 @@
-// Arrays of many megabytes (a national month's half a million equations, their index, their
+// Arrays of a megabyte or more (a national month's half a million equations, their index, their
 // values) kept in memory of their own, in huge pages where the system gives them: filling such
 // an array then faults 2 MB at a time instead of 4 KB (on a virtual machine each fault is
-// costly), and reading it misses the TLB less. Small arrays come from the usual heap.
+// costly), and reading it misses the TLB less. A freed array's memory is kept (up to 256 MB)
+// for the next ones: memory a process touches for the first time is what costs (about 1 ms per
+// MB on the reference machine, docs/BENCHMARKS.md), memory it touches again is not. Small
+// arrays come from the usual heap.
 //
 //   core::LargeVector<double> numbers(n, 0.0);
 #ifndef KENEYA_CORE_LARGE_ARRAY_H_
@@ -13,8 +16,9 @@
 namespace keneya::core {
 
 // `bytes` of memory aligned for any type: from the heap under kLargeArrayBytes, else mapped on
-// their own and advised for huge pages. Throws std::bad_alloc when there is no memory.
-inline constexpr size_t kLargeArrayBytes = size_t{1} << 21;
+// their own and advised for huge pages, or a mapping freed before and kept for that (its pages
+// already touched, not zeroed again). Throws std::bad_alloc when there is no memory.
+inline constexpr size_t kLargeArrayBytes = size_t{1} << 20;
 void* AllocateLargeArray(size_t bytes);
 void FreeLargeArray(void* memory, size_t bytes) noexcept;
 

@@ -10,6 +10,7 @@
 #include <ostream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "core/text.h"
 #include "io/data_value_set_writer.h"
@@ -43,9 +44,17 @@ struct EquationFile::Impl {
   simdjson::padded_string padded;
   MappedFile mapped;
   std::string_view text;
-  size_t capacity = 0;                // readable bytes from text.data()
-  simdjson::ondemand::parser parser;  // holds the unescaped strings the views point to
-  simdjson::ondemand::document doc;
+  size_t capacity = 0;  // readable bytes from text.data()
+  // Each holds the unescaped strings the views of its part of the text point to.
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::parser second_parser;
+
+  // Sets the text's byte at `offset` (the file is left as it is: its mapping is private).
+  bool Set(size_t offset, char c) {
+    if (mapped.text().data() == text.data()) return mapped.Set(offset, c);
+    padded.data()[offset] = c;
+    return true;
+  }
 };
 
 EquationFile::EquationFile() : impl_(std::make_unique<Impl>()) {}
@@ -83,65 +92,142 @@ Result<std::unique_ptr<EquationFile>> LoadEquationFile(const std::string& path) 
   return EquationFile::Parse(std::move(file), path);
 }
 
-Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<EquationFile> file,
-                                                          std::string_view file_name) {
-  EquationFile::Impl& f = *file->impl_;
-  const std::string_view json = f.text;
-  // simdjson's check first (vectorised); ours only to say where a flaw is.
-  if (!simdjson::validate_utf8(json.data(), json.size())) {
-    KENEYA_RETURN_IF_ERROR(core::CheckUtf8(json, file_name));
-  }
+namespace {
+
+// The equations of the object that begins `text` (`capacity` bytes readable from its start,
+// parsed by `parser`), appended to `out`. Errors say where in `whole`, the file's text.
+core::Status ReadMembers(simdjson::ondemand::parser& parser, std::string_view text, size_t capacity,
+                         std::string_view whole, std::string_view file_name,
+                         core::LargeVector<rules::EquationView>& out, bool* ends_there) {
   auto invalid = [&](simdjson::error_code error, const char* location) {
     return core::InvalidArgument(
         core::Message("io.equations.invalid_json", {{"detail", simdjson::error_message(error)}}),
-        Where(json, file_name, location));
+        Where(whole, file_name, location));
   };
   // The parser's string buffer holds the strings that had to be unescaped: it must keep them
   // all at once.
-  if (auto error = f.parser.allocate(json.size()); error) return invalid(error, nullptr);
-  if (auto error = f.parser.iterate(json.data(), json.size(), f.capacity).get(f.doc); error)
+  if (auto error = parser.allocate(text.size()); error) return invalid(error, nullptr);
+  simdjson::ondemand::document doc;
+  if (auto error = parser.iterate(text.data(), text.size(), capacity).get(doc); error) {
+    // simdjson checks UTF-8 as it indexes the text; ours says where the flaw is.
+    if (error == simdjson::UTF8_ERROR) KENEYA_RETURN_IF_ERROR(core::CheckUtf8(whole, file_name));
     return invalid(error, nullptr);
+  }
   simdjson::ondemand::object object;
-  if (auto error = f.doc.get_object().get(object); error) {
+  if (auto error = doc.get_object().get(object); error) {
     return core::InvalidArgument(core::Message("io.equations.not_one_object"),
                                  std::string(file_name));
   }
-  const char* const end_of_text = json.data() + json.size();
+  const char* const end_of_text = whole.data() + whole.size();
   // A string without escapes is taken in place, between its quotes.
   auto in_place = [&](const char* first) { return JsonStringInPlace(first, end_of_text); };
-  core::LargeVector<rules::EquationView>& out = file->equations_;
-  // About one equation per 64 bytes: few reallocations.
-  out.reserve(json.size() / 64 + 16);
   for (auto field : object) {
-    rules::EquationView equation;
     std::string_view key;
     const char* raw_key = nullptr;
     if (field.key().raw().get(raw_key) == simdjson::SUCCESS) {
-      if (auto text = in_place(raw_key)) key = *text;
+      if (auto key_text = in_place(raw_key)) key = *key_text;
     }
     if (key.data() == nullptr) {
       if (auto error = field.unescaped_key().get(key); error) return invalid(error, nullptr);
     }
-    equation.name = key;
     simdjson::ondemand::value value;
     if (auto error = field.value().get(value); error) return invalid(error, nullptr);
     const std::string_view token = value.raw_json_token();
     if (!token.empty() && token[0] == '"') {
-      if (auto text = in_place(token.data() + 1)) {
-        equation.expression = *text;
-      } else if (auto error = value.get_string().get(equation.expression); error) {
+      std::string_view expression;
+      if (auto unescaped = in_place(token.data() + 1)) {
+        expression = *unescaped;
+      } else if (auto error = value.get_string().get(expression); error) {
         return invalid(error, nullptr);
       }
+      out.emplace_back(key, expression);
     } else if (!token.empty() && (token[0] == '-' || (token[0] >= '0' && token[0] <= '9'))) {
       double number = 0;
       if (auto error = value.get_double().get(number); error) return invalid(error, nullptr);
-      equation.constant = number;
+      out.emplace_back(key, std::string_view(), number);
     } else {
       return core::InvalidArgument(core::Message("io.equations.not_a_formula", {{"name", key}}),
-                                   Where(json, file_name, token.data()));
+                                   Where(whole, file_name, token.data()));
     }
-    out.push_back(equation);
   }
+  // Whether the object was the last thing in the text (nothing but spaces after it).
+  const char* after = nullptr;
+  *ends_there = doc.current_location().get(after) != simdjson::SUCCESS;
+  return core::OkStatus();
+}
+
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Where a large object may be cut in two near its middle: a line break (never inside a JSON
+// string) that a comma precedes and a quote follows, spaces aside: {"a": "1",\n"b": "2"}.
+// Returns the comma's offset and the line break's, or nothing. Nothing else is assumed: the
+// halves are checked as they are read (see EquationFile::Parse).
+std::optional<std::pair<size_t, size_t>> MiddleBreak(std::string_view json) {
+  constexpr size_t kTries = 64;
+  size_t at = json.size() / 2;
+  for (size_t tries = 0; tries < kTries; ++tries) {
+    const size_t line_break = json.find('\n', at);
+    if (line_break == std::string_view::npos || line_break > json.size() / 4 * 3) break;
+    at = line_break + 1;
+    size_t comma = line_break;
+    while (comma > 0 && IsBlank(json[comma - 1]) && json[comma - 1] != '\n') --comma;
+    if (comma == 0 || json[comma - 1] != ',') continue;
+    size_t quote = line_break + 1;
+    while (quote < json.size() && IsBlank(json[quote])) ++quote;
+    if (quote < json.size() && json[quote] == '"') return std::make_pair(comma - 1, line_break);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<EquationFile> file,
+                                                          std::string_view file_name) {
+  EquationFile::Impl& f = *file->impl_;
+  const std::string_view json = f.text;
+  core::LargeVector<rules::EquationView>& out = file->equations_;
+  // About one equation per 64 bytes: few reallocations.
+  out.reserve(json.size() / 64 + 16);
+  // A large object is read as two halves at once, on two threads: the comma between them
+  // becomes the first's closing brace, the line break after it the second's opening one (the
+  // text is the process's own: a private mapping or a copy). Both halves must be objects of
+  // equations, the first ending at that brace; anything else (an object that ends earlier, a
+  // half that is not an object, any error) and the text, set back as it was, is read whole,
+  // which says what is wrong and where.
+  constexpr size_t kSplitBytes = size_t{1} << 20;
+  const auto cut = json.size() >= kSplitBytes ? MiddleBreak(json) : std::nullopt;
+  if (cut && !(f.Set(cut->first, '}') && f.Set(cut->second, '{'))) {
+    f.Set(cut->first, ',');
+  } else if (cut) {
+    const auto [comma, line_break] = *cut;
+    const std::string_view first = json.substr(0, comma + 1);
+    const std::string_view second = json.substr(line_break);
+    core::LargeVector<rules::EquationView> second_out;
+    second_out.reserve(second.size() / 64 + 16);
+    bool second_ok = false;
+    std::thread helper([&] {
+      bool ends_there = false;
+      second_ok = ReadMembers(f.second_parser, second, f.capacity - line_break, json, file_name,
+                              second_out, &ends_there)
+                      .ok() &&
+                  !second_out.empty();
+    });
+    bool ends_there = false;
+    const bool first_ok =
+        ReadMembers(f.parser, first, f.capacity, json, file_name, out, &ends_there).ok() &&
+        ends_there && !out.empty();
+    helper.join();
+    f.Set(comma, ',');
+    f.Set(line_break, '\n');
+    if (first_ok && second_ok) {
+      out.insert(out.end(), second_out.begin(), second_out.end());
+      return file;
+    }
+    out.clear();
+  }
+  bool ends_there = false;
+  KENEYA_RETURN_IF_ERROR(
+      ReadMembers(f.parser, json, f.capacity, json, file_name, out, &ends_there));
   return file;
 }
 
@@ -151,7 +237,7 @@ Result<std::vector<rules::Equation>> ReadEquations(std::string_view json,
   std::vector<rules::Equation> out;
   out.reserve(file->equations().size());
   for (const rules::EquationView& e : file->equations()) {
-    out.push_back({std::string(e.name), std::string(e.expression), e.constant});
+    out.push_back({std::string(e.name()), std::string(e.expression()), e.constant()});
   }
   return out;
 }
@@ -216,20 +302,34 @@ void WriteSolution(const rules::SolveResult& result, std::ostream& out) {
   // Blocks of values written as they are formatted: two threads format alternate blocks, each
   // in its own buffer used again, and write them in turn (a national month is half a million
   // values: no text of the whole solution in memory).
-  auto format = [&result](size_t begin, size_t end, std::string& text) {
+  // A block's names and values are gathered first, then formatted: they lie in the file's
+  // order, not the names', and each step asks for its memory ahead of its turn.
+  struct Gathered {
+    std::string_view name;
+    double number;
+    rules::Value::Kind kind;
+  };
+  auto format = [&result](size_t begin, size_t end, std::vector<Gathered>& gathered,
+                          std::string& text) {
+    constexpr size_t kAhead = 16;
+    gathered.resize(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      if (i + kAhead < end) result.Prefetch(i + kAhead);
+      gathered[i - begin] = {result.name(i), result.number(i), result.kind(i)};
+    }
     text.clear();
     for (size_t i = begin; i < end; ++i) {
-      // The names lie in the file's order, not this one: each is asked for ahead of its turn.
-      if (i + 16 < end) __builtin_prefetch(result.name(i + 16).data());
+      const Gathered& g = gathered[i - begin];
+      if (i + kAhead < end) __builtin_prefetch(gathered[i - begin + kAhead].name.data());
       text += i == 0 ? "\n  \"" : ",\n  \"";
-      AppendJsonEscaped(text, result.name(i));
+      AppendJsonEscaped(text, g.name);
       text += "\": ";
-      switch (result.kind(i)) {
+      switch (g.kind) {
         case rules::Value::Kind::kNumber:
-          AppendGoNumber(text, result.number(i));
+          AppendGoNumber(text, g.number);
           break;
         case rules::Value::Kind::kBoolean:
-          text += result.number(i) != 0 ? "true" : "false";
+          text += g.number != 0 ? "true" : "false";
           break;
         case rules::Value::Kind::kString: {
           const rules::Value value = result.value(i);
@@ -259,8 +359,9 @@ void WriteSolution(const rules::SolveResult& result, std::ostream& out) {
   auto work = [&](size_t first) {
     std::string text;
     text.reserve(kBlock * 64);
+    std::vector<Gathered> gathered;
     for (size_t b = first; b < blocks; b += 2) {
-      format(b * kBlock, std::min(n, (b + 1) * kBlock), text);
+      format(b * kBlock, std::min(n, (b + 1) * kBlock), gathered, text);
       for (size_t t = turn.load(); t != b; t = turn.load()) turn.wait(t);
       out.write(text.data(), static_cast<std::streamsize>(text.size()));
       turn.store(b + 1);

@@ -63,6 +63,16 @@ void MappedFile::Drop(size_t offset) {
   if (mapped_ != nullptr && bytes > 0) madvise(mapped_, bytes, MADV_DONTNEED);
 }
 
+bool MappedFile::Set(size_t offset, char c) {
+  if (mapped_ == nullptr || offset >= size_) return false;
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  char* const start = static_cast<char*>(mapped_) + offset / page * page;
+  if (mprotect(start, page, PROT_READ | PROT_WRITE) != 0) return false;
+  static_cast<char*>(mapped_)[offset] = c;
+  mprotect(start, page, PROT_READ);
+  return true;
+}
+
 void MappedFile::Release() {
   if (mapped_ != nullptr) munmap(mapped_, mapped_size_);
   mapped_ = nullptr;

@@ -41,6 +41,9 @@ class MappedFile {
   // Gives back the pages that hold only text before `offset`: they leave the process's memory
   // and come back from the file if read again (views stay valid).
   void Drop(size_t offset);
+  // Sets the text's byte at `offset` in this process's copy of its page (the file is left as it
+  // is). False when the page cannot be written.
+  bool Set(size_t offset, char c);
   // Unmaps the text now (views into it become invalid).
   void Release();
 

@@ -53,4 +53,45 @@ core::LargeVector<uint32_t> OrderByDependencies(
   return order;
 }
 
+bool OrderInWaves(const DependencyGraph& graph, core::LargeVector<uint32_t>& order) {
+  const size_t n = graph.size();
+  const size_t edges = graph.targets.size();
+  // The graph reversed: readers[first[t]..first[t + 1]) read node t.
+  core::LargeVector<uint32_t> first(n + 1, 0);
+  for (size_t e = 0; e < edges; ++e) ++first[graph.targets[e] + 1];
+  for (size_t t = 0; t < n; ++t) first[t + 1] += first[t];
+  core::LargeVector<uint32_t> readers(edges);
+  {
+    core::LargeVector<uint32_t> next(first.begin(), first.end() - 1);
+    for (uint32_t node = 0; node < n; ++node) {
+      for (uint32_t e = graph.offsets[node]; e < graph.offsets[node + 1]; ++e) {
+        readers[next[graph.targets[e]]++] = node;
+      }
+    }
+  }
+  // Inputs not placed yet, per node; the order is its own queue.
+  core::LargeVector<uint32_t> waiting(n);
+  order.clear();
+  order.reserve(n);
+  for (uint32_t node = 0; node < n; ++node) {
+    waiting[node] = graph.offsets[node + 1] - graph.offsets[node];
+    if (waiting[node] == 0) order.push_back(node);
+  }
+  for (size_t head = 0; head < order.size(); ++head) {
+    if (head + 16 < order.size()) __builtin_prefetch(&first[order[head + 16]]);
+    if (head + 8 < order.size()) {
+      const uint32_t ahead = order[head + 8];
+      for (uint32_t e = first[ahead]; e < first[ahead + 1]; ++e) {
+        __builtin_prefetch(&waiting[readers[e]]);
+      }
+    }
+    const uint32_t node = order[head];
+    for (uint32_t e = first[node]; e < first[node + 1]; ++e) {
+      const uint32_t reader = readers[e];
+      if (--waiting[reader] == 0) order.push_back(reader);
+    }
+  }
+  return order.size() == n;
+}
+
 }  // namespace keneya::rules

@@ -31,6 +31,13 @@ core::LargeVector<uint32_t> OrderByDependencies(
     const DependencyGraph& graph,
     const std::function<void(std::span<const uint32_t> cycle)>& on_cycle);
 
+// The same order for a graph without cycles, found without walking it depth first: nodes that
+// read nothing, then the nodes whose inputs are all placed, wave after wave (each node's readers
+// found through the graph reversed). Its memory is visited in runs that can be asked for ahead,
+// where a depth-first walk of a graph in no particular order waits on memory at every step.
+// Returns false, with `order` incomplete, when there is a cycle (OrderByDependencies finds it).
+bool OrderInWaves(const DependencyGraph& graph, core::LargeVector<uint32_t>& order);
+
 }  // namespace keneya::rules
 
 #endif  // KENEYA_RULES_DEPENDENCY_ORDER_H_

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "rules/dependency_order.h"
+#include "rules/kernel.h"
 
 namespace keneya::rules {
 
@@ -24,21 +25,32 @@ namespace {
 // before any string comparison (hundreds of thousands of names, millions of lookups).
 class NameIndex {
  public:
-  explicit NameIndex(std::span<const EquationView> equations) : equations_(equations) {
-    size_t capacity = 16;
-    while (capacity < equations.size() * 2) capacity *= 2;
-    mask_ = capacity - 1;
-    slots_.assign(capacity, Slot{});  // huge pages: a million slots, visited at random
-  }
+  // Slots for 1.5 times the names (a third of them empty): the memory a process touches first
+  // is costly, and a probe rarely goes past its first slot's line.
+  explicit NameIndex(std::span<const EquationView> equations)
+      : equations_(equations), slots_(equations.size() + equations.size() / 2 + 16) {}
 
   static uint64_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
   // Asks for the slot of `hash` ahead of its lookup: a million slots are visited at random.
-  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[Home(hash)]); }
+  // Asks for the name held in the slot of `hash` (asked for before): the comparison's other half.
+  // The slots on its way were asked for before: only the name is waited for.
+  void PrefetchName(uint64_t hash) const {
+    for (size_t s = Home(hash);; s = Next(s)) {
+      const Slot& slot = slots_[s];
+      if (slot.index == 0) return;
+      if (slot.hash == hash) {
+        __builtin_prefetch(slot.name);
+        __builtin_prefetch(slot.name + slot.size);
+        return;
+      }
+    }
+  }
 
   // Adds equation i, its name's hash given; false when its name is already there.
   bool Add(uint32_t i, uint64_t hash) {
-    const std::string_view name = equations_[i].name;
-    for (size_t s = hash & mask_;; s = (s + 1) & mask_) {
+    const std::string_view name = equations_[i].name();
+    for (size_t s = Home(hash);; s = Next(s)) {
       Slot& slot = slots_[s];
       if (slot.index == 0) {
         slot = {hash, name.data(), static_cast<uint32_t>(name.size()), i + 1};
@@ -50,7 +62,7 @@ class NameIndex {
 
   // The equation named `name` (whose hash is `hash`), or -1.
   int64_t Find(std::string_view name, uint64_t hash) const {
-    for (size_t s = hash & mask_;; s = (s + 1) & mask_) {
+    for (size_t s = Home(hash);; s = Next(s)) {
       const Slot& slot = slots_[s];
       if (slot.index == 0) return -1;
       if (slot.hash == hash && slot.Name() == name) return slot.index - 1;
@@ -66,9 +78,14 @@ class NameIndex {
     uint32_t index = 0;  // equation + 1; 0: empty
     std::string_view Name() const { return {name, size}; }
   };
+  // The hash scaled to the slots (its high bits: no division).
+  size_t Home(uint64_t hash) const {
+    return static_cast<size_t>((static_cast<unsigned __int128>(hash) * slots_.size()) >> 64);
+  }
+  size_t Next(size_t s) const { return s + 1 == slots_.size() ? 0 : s + 1; }
+
   std::span<const EquationView> equations_;
   core::LargeVector<Slot> slots_;
-  size_t mask_ = 0;
 };
 
 // ASCII classes, as the formula lexer's (the C locale's) but without a call per character.
@@ -180,8 +197,10 @@ class NameSorter {
   core::LargeVector<uint32_t> Sort() {
     const size_t n = equations_.size();
     items_.resize(n);
-    for (uint32_t i = 0; i < n; ++i) items_[i] = Digit(i, 0);
-    SortRange(0, n, 0);
+    if (!GroupByFirstDigit()) {
+      for (uint32_t i = 0; i < n; ++i) items_[i] = Digit(i, 0);
+      SortRange(0, n, 0);
+    }
     core::LargeVector<uint32_t> order(n);
     for (size_t i = 0; i < n; ++i) order[i] = items_[i].index;
     return order;
@@ -204,10 +223,71 @@ class NameSorter {
     return word;
   }
   Item Digit(uint32_t index, size_t depth) const {
-    const std::string_view name = equations_[index].name;
+    const std::string_view name = equations_[index].name();
     return {BigEndian(name, depth), BigEndian(name, depth + 8), name.data(),
             static_cast<uint32_t>(name.size()), index};
   }
+  // Places the items by their first sixteen bytes without comparing them: the distinct first
+  // digits (few: a national month's names begin in a few hundred ways) counted in a small
+  // table and sorted, then each item written in its digit's place, in file order, and each
+  // group sorted on from its seventeenth byte. Names are read twice, in file order. False, with
+  // nothing placed, when there are more than kMaxGroups distinct first digits.
+  bool GroupByFirstDigit() {
+    constexpr size_t kMaxGroups = 4096;
+    constexpr size_t kSlots = 2 * kMaxGroups;  // a power of two
+    struct Group {
+      uint64_t high = 0, low = 0;
+      uint32_t next = 0;  // the count, then where its next item goes
+      bool used = false;
+    };
+    std::vector<Group> table(kSlots);
+    auto slot_of = [&table](uint64_t high, uint64_t low) -> Group& {
+      uint64_t h = (high * 0x9E3779B97F4A7C15ull) ^ (low * 0xC2B2AE3D27D4EB4Full);
+      for (size_t s = (h >> 40) & (kSlots - 1);; s = (s + 1) & (kSlots - 1)) {
+        Group& g = table[s];
+        if (!g.used || (g.high == high && g.low == low)) return g;
+      }
+    };
+    const size_t n = equations_.size();
+    size_t groups = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      const std::string_view name = equations_[i].name();
+      const uint64_t high = BigEndian(name, 0), low = BigEndian(name, 8);
+      Group& g = slot_of(high, low);
+      if (!g.used) {
+        if (++groups > kMaxGroups) return false;
+        g = {high, low, 0, true};
+      }
+      ++g.next;
+    }
+    std::vector<Group*> sorted;
+    sorted.reserve(groups);
+    for (Group& g : table) {
+      if (g.used) sorted.push_back(&g);
+    }
+    std::sort(sorted.begin(), sorted.end(), [](const Group* a, const Group* b) {
+      return a->high != b->high ? a->high < b->high : a->low < b->low;
+    });
+    std::vector<std::pair<uint32_t, uint32_t>> ranges;  // each group's items, in order
+    ranges.reserve(groups);
+    uint32_t at = 0;
+    for (Group* g : sorted) {
+      ranges.emplace_back(at, at + g->next);
+      std::swap(at, g->next);
+      at = ranges.back().second;
+    }
+    for (uint32_t i = 0; i < n; ++i) {
+      const std::string_view name = equations_[i].name();
+      Item item{BigEndian(name, 0), BigEndian(name, 8), name.data(),
+                static_cast<uint32_t>(name.size()), i};
+      items_[slot_of(item.high, item.low).next++] = item;
+    }
+    for (const auto& [first, last] : ranges) {
+      if (last - first > 1) Resolve(first, last, 16);
+    }
+    return true;
+  }
+
   static void NextDigit(Item& item, size_t depth) {
     const std::string_view name(item.name, item.size);
     item.high = BigEndian(name, depth);
@@ -253,44 +333,89 @@ class NameSorter {
   core::LargeVector<Item> items_;
 };
 
+// The shapes compiled as kernels (kernel.h) for the kinds of their inputs: which are booleans,
+// the others numbers. Compiled once per shape and kinds; a shape whose kernel does not compile
+// (a type error, which the formula then reports) is remembered as such.
+class ShapeKernels {
+ public:
+  explicit ShapeKernels(const std::vector<Formula>& shapes)
+      : shapes_(shapes), last_(shapes.size(), kNone) {}
+
+  // The kernel of shape `shape` whose inputs `booleans` (a bit per input) are booleans, or null.
+  const Kernel* For(uint32_t shape, uint64_t booleans, uint32_t count) {
+    // Equations of one shape nearly always have inputs of the same kinds: the last one asked.
+    uint32_t at = last_[shape];
+    if (at == kNone || compiled_[at].booleans != booleans) {
+      const auto [it, added] = index_.try_emplace({shape, booleans}, 0);
+      if (added) {
+        it->second = static_cast<uint32_t>(compiled_.size());
+        std::vector<VariableType> types(count);
+        for (uint32_t k = 0; k < count; ++k) {
+          if ((booleans >> k) & 1) types[k].kind = Value::Kind::kBoolean;
+        }
+        auto kernel = Kernel::Compile(shapes_[shape], types);
+        compiled_.push_back(
+            {booleans, kernel.ok(), kernel.ok() ? std::move(kernel).value() : Kernel()});
+      }
+      at = it->second;
+      last_[shape] = at;
+    }
+    return compiled_[at].ok ? &compiled_[at].kernel : nullptr;
+  }
+
+ private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  struct Compiled {
+    uint64_t booleans;
+    bool ok;
+    Kernel kernel;
+  };
+  struct KeyHash {
+    size_t operator()(const std::pair<uint32_t, uint64_t>& k) const {
+      return std::hash<uint64_t>{}(k.second * 0x9E3779B97F4A7C15ull ^ k.first);
+    }
+  };
+  const std::vector<Formula>& shapes_;
+  std::vector<uint32_t> last_;  // per shape, its last kernel in compiled_
+  std::vector<Compiled> compiled_;
+  std::unordered_map<std::pair<uint32_t, uint64_t>, uint32_t, KeyHash> index_;
+};
+
 }  // namespace
 
 Value SolveResult::value(size_t i) const {
-  switch (kinds_[i]) {
+  const uint32_t e = order_[i];
+  switch (kinds_[e]) {
     case Value::Kind::kNumber:
-      return Value::Number(numbers_[i]);
+      return Value::Number(numbers_[e]);
     case Value::Kind::kBoolean:
-      return Value::Boolean(numbers_[i] != 0);
-    default: {
-      auto it =
-          std::lower_bound(others_.begin(), others_.end(), i,
-                           [](const auto& entry, size_t index) { return entry.first < index; });
-      return it->second;
-    }
+      return Value::Boolean(numbers_[e] != 0);
+    default:
+      return others_.at(e);
   }
 }
 
 void SolveResult::Add(std::string_view name, Value value) {
-  names_.push_back(name);
+  const auto e = static_cast<uint32_t>(owned_.size());
+  owned_.push_back(EquationView(name, {}));
+  equations_ = owned_;
+  order_.push_back(e);
   kinds_.push_back(value.kind);
   numbers_.push_back(value.kind == Value::Kind::kBoolean ? (value.boolean ? 1.0 : 0.0)
                                                          : value.number);
   if (value.kind == Value::Kind::kString || value.kind == Value::Kind::kArray) {
-    others_.emplace_back(names_.size() - 1, std::move(value));
+    others_.emplace(e, std::move(value));
   }
 }
 
-void SolveResult::Reserve(size_t n) {
-  names_.reserve(n);
-  numbers_.reserve(n);
-  kinds_.reserve(n);
-}
-
 SolveResult SolveEquations(const std::vector<Equation>& equations) {
-  std::vector<EquationView> views;
+  core::LargeVector<EquationView> views;
   views.reserve(equations.size());
-  for (const Equation& e : equations) views.push_back({e.name, e.expression, e.constant});
-  return SolveEquations(std::span<const EquationView>(views));
+  for (const Equation& e : equations) views.emplace_back(e.name, e.expression, e.constant);
+  SolveResult result = SolveEquations(std::span<const EquationView>(views));
+  // Moved, the views keep their place: the result's span still points at them.
+  result.owned_ = std::move(views);
+  return result;
 }
 
 SolveResult SolveEquations(std::span<const EquationView> equations) {
@@ -300,9 +425,9 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
   auto fail = [&](size_t i, core::Message message, int column) {
     failed[i] = true;
     EquationError& e = result.errors.emplace_back();
-    e.source = std::string(equations[i].name);
-    e.expression = equations[i].constant ? Value::Number(*equations[i].constant).ToString()
-                                         : std::string(equations[i].expression);
+    e.source = std::string(equations[i].name());
+    e.expression = equations[i].constant() ? Value::Number(*equations[i].constant()).ToString()
+                                           : std::string(equations[i].expression());
     e.message = core::Render(message, core::Language::kEnglish);
     e.column = column;
     e.text = std::move(message);
@@ -332,7 +457,7 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
         }
       }
       if (i < n) {
-        hashes[i % kAhead] = NameIndex::Hash(equations[i].name);
+        hashes[i % kAhead] = NameIndex::Hash(equations[i].name());
         index.Prefetch(hashes[i % kAhead]);
       }
     }
@@ -361,57 +486,80 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
   };
   constexpr size_t kBlock = 8192;
   std::vector<Block> blocks((n + kBlock - 1) / kBlock);
+  // A formula's shape and names, read ahead of its turn.
+  struct Ahead {
+    bool formula = false;
+    std::string key;
+    std::vector<std::string_view> names;
+    std::vector<uint64_t> hashes;
+  };
   auto resolve = [&](size_t begin, size_t end, Part& part, DependencyGraph& graph) {
     graph.offsets.reserve(end - begin + 1);
     graph.targets.reserve((end - begin) * 2);
-    std::string key;
-    std::vector<std::string_view> names;
     std::vector<std::string_view> missing;
-    std::vector<uint64_t> hashes;
-    for (size_t i = begin; i < end; ++i) {
+    // A shuffled file's names lie anywhere in the index and the text: each equation's names are
+    // hashed and their slots asked for kAhead equations before its turn, the names those slots
+    // hold kAhead / 2 before, so that many lookups wait on memory at once instead of in turn.
+    constexpr size_t kAhead = 16;
+    Ahead ahead[kAhead];
+    auto prepare = [&](size_t i) {
+      Ahead& a = ahead[i % kAhead];
       const EquationView& e = equations[i];
-      if (e.constant || failed[i]) {
-        if (e.constant) constants[i] = *e.constant;
-        graph.EndNode();
-        continue;
+      a.formula = false;
+      a.hashes.clear();
+      if (const std::optional<double> constant = e.constant(); constant || failed[i]) {
+        if (constant) constants[i] = *constant;
+        return;
       }
-      if (auto number = PlainNumber(e.expression)) {
+      if (auto number = PlainNumber(e.expression())) {
         constants[i] = *number;
+        return;
+      }
+      a.formula = true;
+      Shape(e.expression(), a.key, a.names);
+      a.hashes.resize(a.names.size());
+      for (size_t k = 0; k < a.names.size(); ++k) {
+        a.hashes[k] = NameIndex::Hash(a.names[k]);
+        index.Prefetch(a.hashes[k]);
+      }
+    };
+    for (size_t i = begin; i < std::min(end, begin + kAhead); ++i) prepare(i);
+    for (size_t i = begin; i < end; ++i) {
+      if (i + kAhead / 2 < end) {
+        for (uint64_t hash : ahead[(i + kAhead / 2) % kAhead].hashes) index.PrefetchName(hash);
+      }
+      Ahead& a = ahead[i % kAhead];
+      if (!a.formula) {
         graph.EndNode();
+        if (i + kAhead < end) prepare(i + kAhead);
         continue;
       }
-      Shape(e.expression, key, names);
       auto [it, added] =
-          part.shape_index.try_emplace(key, static_cast<uint32_t>(part.shapes.size()));
+          part.shape_index.try_emplace(a.key, static_cast<uint32_t>(part.shapes.size()));
       if (added) {
-        auto parsed = Formula::Parse(key);
-        const bool ok = parsed.ok() && parsed->variables().size() == names.size();
+        auto parsed = Formula::Parse(a.key);
+        const bool ok = parsed.ok() && parsed->variables().size() == a.names.size();
         part.shapes.push_back(ok ? std::move(parsed).value() : Formula());
         part.shape_ok.push_back(ok);
       }
       if (!part.shape_ok[it->second]) {
         // Parsed again as written, for the message and its column.
-        auto parsed = Formula::Parse(e.expression);
+        auto parsed = Formula::Parse(equations[i].expression());
         part.problems.push_back(
             parsed.ok() ? Problem{static_cast<uint32_t>(i),
                                   core::Message("rules.equations.formula_unreadable"), 0}
                         : Problem{static_cast<uint32_t>(i), parsed.error().text,
                                   ErrorColumn(parsed.error())});
         graph.EndNode();
+        if (i + kAhead < end) prepare(i + kAhead);
         continue;
       }
       shape_of[i] = it->second;
       missing.clear();
-      hashes.resize(names.size());
-      for (size_t k = 0; k < names.size(); ++k) {
-        hashes[k] = NameIndex::Hash(names[k]);
-        index.Prefetch(hashes[k]);
-      }
-      for (size_t k = 0; k < names.size(); ++k) {
-        const std::string_view name = names[k];
-        const int64_t found = index.Find(name, hashes[k]);
+      for (size_t k = 0; k < a.names.size(); ++k) {
+        const int64_t found = index.Find(a.names[k], a.hashes[k]);
         if (found < 0) {
-          missing.push_back(name);
+          missing.push_back(a.names[k]);
         } else {
           graph.Add(static_cast<uint32_t>(found));
         }
@@ -431,6 +579,8 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
                                  core::Message("rules.formula.no_parameters", {{"names", list}}),
                                  0});
       }
+      // Its place in the ring is free once its names are found.
+      if (i + kAhead < end) prepare(i + kAhead);
     }
   };
   Part parts[2];
@@ -473,15 +623,17 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
   }
 
   // Order by dependencies; report each cycle on each of its equations.
-  const core::LargeVector<uint32_t> order =
-      OrderByDependencies(graph, [&](std::span<const uint32_t> cycle) {
-        std::string path;
-        for (uint32_t i : cycle) path += std::string(equations[i].name) + " -> ";
-        path += equations[cycle.front()].name;
-        for (uint32_t i : cycle) {
-          if (!failed[i]) fail(i, core::Message("rules.equations.cycle", {{"path", path}}), 0);
-        }
-      });
+  core::LargeVector<uint32_t> order;
+  if (!OrderInWaves(graph, order)) {
+    order = OrderByDependencies(graph, [&](std::span<const uint32_t> cycle) {
+      std::string path;
+      for (uint32_t i : cycle) path += std::string(equations[i].name()) + " -> ";
+      path += equations[cycle.front()].name();
+      for (uint32_t i : cycle) {
+        if (!failed[i]) fail(i, core::Message("rules.equations.cycle", {{"path", path}}), 0);
+      }
+    });
+  }
 
   // Evaluate in order; an equation whose input failed is skipped. Numbers and booleans are kept
   // in place, texts and lists (rare) aside.
@@ -500,6 +652,9 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
   };
   std::vector<bool> blocked(n, false);
   std::vector<Value> arguments;
+  std::vector<Operand> operands;
+  Kernel::Scratch scratch;
+  ShapeKernels kernels(shapes);
   // Equations come in dependency order, at random in memory when the file's order is not the
   // dependencies': what each reads is asked for ahead of its turn, in three steps (its place in
   // the graph, then its inputs' indices, then their values).
@@ -528,22 +683,50 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
       continue;
     }
     const uint32_t count = graph.offsets[i + 1] - graph.offsets[i];
-    if (arguments.size() < count) arguments.resize(count);
+    // Numbers and booleans go to the shape's kernel, unless an input is blocked.
+    uint64_t booleans = 0;
+    bool plain = count <= 64;
     bool skip = false;
+    if (operands.size() < count) operands.resize(count);
     for (uint32_t k = 0; k < count; ++k) {
       const uint32_t dep = graph.targets[graph.offsets[i] + k];
-      if (blocked[dep]) skip = true;
-      arguments[k] = value_of(dep);
+      skip = skip || blocked[dep];
+      const Value::Kind kind = kinds[dep];
+      if (kind == Value::Kind::kBoolean) {
+        booleans |= uint64_t{1} << (k & 63);
+      } else if (kind != Value::Kind::kNumber) {
+        plain = false;
+      }
+      operands[k] = Operand{nullptr, numbers[dep]};
     }
     if (skip) {
       blocked[i] = true;
       continue;
     }
+    if (plain) {
+      if (const Kernel* kernel = kernels.For(shape_of[i], booleans, count)) {
+        double out = 0;
+        uint8_t row_failed = 0;
+        kernel->Run(std::span<const Operand>(operands.data(), count), 0, 1, &out, &row_failed,
+                    scratch);
+        if (row_failed == 0 && std::isfinite(out)) {
+          numbers[i] = out;
+          kinds[i] = kernel->result_kind();
+          continue;
+        }
+      }
+    }
+    // Anything else, and a row the kernel could not compute, as the formula says (with the
+    // exact message when it fails).
+    if (arguments.size() < count) arguments.resize(count);
+    for (uint32_t k = 0; k < count; ++k) {
+      arguments[k] = value_of(graph.targets[graph.offsets[i] + k]);
+    }
     const std::span<const Value> args(arguments.data(), count);
     auto value = shapes[shape_of[i]].Evaluate(args);
     if (!value.ok()) {
       // Evaluated again as written, for the column in the message.
-      auto own = Formula::Parse(equations[i].expression);
+      auto own = Formula::Parse(equations[i].expression());
       auto again = own.ok() ? own->Evaluate(args) : Result<Value>(value.error());
       const core::Error& error = again.ok() ? value.error() : again.error();
       fail(i, error.text, ErrorColumn(error));
@@ -572,17 +755,11 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
   }
   // By name, as hesabucli writes them.
   sorter.join();
-  result.Reserve(n);
-  // In name order the equations are visited at random: each one is asked for ahead of its turn.
-  constexpr size_t kAhead = 16;
-  for (size_t k = 0; k < n; ++k) {
-    if (k + kAhead < n) {
-      __builtin_prefetch(&equations[by_name[k + kAhead]]);
-      __builtin_prefetch(&numbers[by_name[k + kAhead]]);
-    }
-    const uint32_t i = by_name[k];
-    result.Add(equations[i].name, value_of(i));
-  }
+  result.equations_ = equations;
+  result.order_ = std::move(by_name);
+  result.numbers_ = std::move(numbers);
+  result.kinds_ = std::move(kinds);
+  result.others_ = std::move(others);
   return result;
 }
 

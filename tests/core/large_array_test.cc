@@ -37,5 +37,26 @@ TEST(LargeArrayTest, ASmallArrayComesFromTheHeap) {
   FreeLargeArray(nullptr, kLargeArrayBytes);  // nothing to free
 }
 
+TEST(LargeArrayTest, AFreedMappingIsUsedAgainWholeOrInPart) {
+  // An unusual size, so that no other kept mapping fits it better.
+  const size_t bytes = 37 * kLargeArrayBytes + 12345;
+  auto* first = static_cast<unsigned char*>(AllocateLargeArray(bytes));
+  first[0] = 1;
+  first[bytes - 1] = 2;
+  FreeLargeArray(first, bytes);
+  auto* again = static_cast<unsigned char*>(AllocateLargeArray(bytes));
+  EXPECT_EQ(again, first);  // kept, its pages already touched
+  again[bytes - 1] = 3;
+  FreeLargeArray(again, bytes);
+  // A smaller array takes the front of it; the rest is kept for the next.
+  const size_t part = 16 * kLargeArrayBytes;
+  void* front = AllocateLargeArray(part);
+  EXPECT_EQ(front, first);
+  void* rest = AllocateLargeArray(part);
+  EXPECT_EQ(rest, static_cast<void*>(first + part));
+  FreeLargeArray(front, part);
+  FreeLargeArray(rest, part);
+}
+
 }  // namespace
 }  // namespace keneya::core

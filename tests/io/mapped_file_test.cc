@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace keneya::io {
@@ -57,6 +58,20 @@ TEST_F(MappedFileTest, AMissingFileIsNotFoundAndADirectoryIsNotAFile) {
   ASSERT_FALSE(directory.ok());
   // Not a regular file: the readers read such a source as a stream instead.
   EXPECT_EQ(directory.error().code, core::ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(MappedFileTest, ABytesSetInTheTextIsThisProcesssOnly) {
+  const std::string path = Write("set.json", "{\"a\": 1,\n\"b\": 2}");
+  auto file = MappedFile::Open(path);
+  ASSERT_TRUE(file.ok()) << file.error().ToString();
+  ASSERT_TRUE(file->Set(7, '}'));
+  EXPECT_EQ(file->text(), "{\"a\": 1}\n\"b\": 2}");
+  EXPECT_FALSE(file->Set(file->text().size(), 'x'));  // past the text
+  std::ifstream in(path, std::ios::binary);
+  const std::string on_disk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(on_disk, "{\"a\": 1,\n\"b\": 2}");
+  ASSERT_TRUE(file->Set(7, ','));
+  EXPECT_EQ(file->text(), on_disk);
 }
 
 TEST_F(MappedFileTest, MovedAndReleased) {

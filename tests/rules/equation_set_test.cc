@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -110,6 +112,96 @@ TEST(EquationsJsonTest, RefusesWhatIsNotAFlatObject) {
   auto nested = io::ReadEquations("{\"a\": {\"b\": 1}}", "x");
   ASSERT_FALSE(nested.ok());
   EXPECT_NE(nested.error().message.find("\"a\""), std::string::npos);
+}
+
+// A large object is read in two halves at once (io/equations_json.cc): whatever the text, what
+// is read, or the error, is what reading it whole gives.
+std::string LargeObject(int n, const std::string& at_middle = "") {
+  std::string text = "{";
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) text += i % 7 == 0 ? ",  \r\n  " : ",\n";
+    if (i == n / 2) text += at_middle;
+    if (i % 5 == 0) {
+      text += "\"caf\\u00e9_" + std::to_string(i) + "\": " + std::to_string(i);  // escaped
+    } else {
+      text += "\"v_" + std::to_string(i) + "\": \"v_" + std::to_string(i - 1) + " + 1\"";
+    }
+  }
+  return text + "\n}\n";
+}
+
+void ExpectTheLargeObject(const std::vector<Equation>& got, int n) {
+  ASSERT_EQ(got.size(), static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const Equation& e = got[static_cast<size_t>(i)];
+    if (i % 5 == 0) {
+      ASSERT_EQ(e.name, "caf\xC3\xA9_" + std::to_string(i));
+      ASSERT_EQ(e.constant, static_cast<double>(i));
+    } else {
+      ASSERT_EQ(e.name, "v_" + std::to_string(i));
+      ASSERT_EQ(e.expression, "v_" + std::to_string(i - 1) + " + 1");
+    }
+  }
+}
+
+TEST(EquationsJsonTest, ALargeObjectIsReadInHalvesAsItWouldBeWhole) {
+  const int n = 60000;  // about 1.5 MB: read in two halves
+  const std::string text = LargeObject(n);
+  ASSERT_GT(text.size(), size_t{1} << 20);
+  auto read = io::ReadEquations(text, "large.json");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  ExpectTheLargeObject(*read, n);
+  // The same from the file mapped in place; the file is left as it was.
+  const std::string path = ::testing::TempDir() + "/keneya_large_equations.json";
+  std::ofstream(path, std::ios::binary) << text;
+  auto file = io::LoadEquationFile(path);
+  ASSERT_TRUE(file.ok()) << file.error().ToString();
+  std::vector<Equation> mapped;
+  for (const EquationView& e : (*file)->equations()) {
+    mapped.push_back({std::string(e.name()), std::string(e.expression()), e.constant()});
+  }
+  ExpectTheLargeObject(mapped, n);
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream on_disk;
+  on_disk << in.rdbuf();
+  EXPECT_EQ(on_disk.str(), text);
+  std::remove(path.c_str());
+}
+
+TEST(EquationsJsonTest, ALargeObjectThatIsNotOneFlatObjectIsToldAsWhole) {
+  const int n = 60000;
+  // Closed before its middle, the rest after it ignored: as a whole reading does.
+  auto closed = io::ReadEquations(LargeObject(n, "\"end\": \"1\"} ,\n"), "closed.json");
+  ASSERT_TRUE(closed.ok()) << closed.error().ToString();
+  ASSERT_EQ(closed->size(), static_cast<size_t>(n / 2 + 1));
+  EXPECT_EQ(closed->back().name, "end");
+  // A list whose items are on lines of their own, at the middle: refused at its place.
+  const std::string with_list = LargeObject(n, "\"list\": [\"a\",\n\"b\",\n\"c\"],\n");
+  auto listed = io::ReadEquations(with_list, "list.json");
+  ASSERT_FALSE(listed.ok());
+  EXPECT_NE(listed.error().message.find("\"list\""), std::string::npos) << listed.error().message;
+  const size_t line =
+      1 + static_cast<size_t>(
+              std::count(with_list.begin(), with_list.begin() + with_list.find("[\"a\""), '\n'));
+  EXPECT_EQ(listed.error().where, "list.json:" + std::to_string(line) + ":9");
+  // A value that is not a formula in the second half: its line in the whole file.
+  std::string bad = LargeObject(n);
+  const std::string member = "\"v_50001\": \"v_50000 + 1\"";
+  const size_t at = bad.find(member);
+  ASSERT_NE(at, std::string::npos);
+  bad.replace(at, member.size(), "\"v_50001\": true");
+  auto refused = io::ReadEquations(bad, "bad.json");
+  ASSERT_FALSE(refused.ok());
+  const size_t bad_line = 1 + static_cast<size_t>(std::count(bad.begin(), bad.begin() + at, '\n'));
+  const size_t column = at - bad.rfind('\n', at) + 11;  // `true`, after `"v_50001": `
+  EXPECT_EQ(refused.error().where,
+            "bad.json:" + std::to_string(bad_line) + ":" + std::to_string(column));
+  // Text that is not UTF-8 in the first half: told at its place.
+  std::string broken = LargeObject(n);
+  broken.replace(broken.find("v_1001"), 1, "\xE0\x80\xAF");
+  auto not_utf8 = io::ReadEquations(broken, "broken.json");
+  ASSERT_FALSE(not_utf8.ok());
+  EXPECT_NE(not_utf8.error().message.find("not valid UTF-8"), std::string::npos);
 }
 
 // The one UTF-8 rule (core/text.h): in a name or in an expression, at its line and column.

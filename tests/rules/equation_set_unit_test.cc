@@ -68,6 +68,48 @@ TEST(EquationSetTest, ReportsNonFiniteResultsAndSkipsTheirDependents) {
   EXPECT_EQ(r.errors[3].message, "NaN");
 }
 
+TEST(EquationSetTest, OneShapeReadsBooleansHereAndNumbersThere) {
+  // The same shape, if(_0, 1, 2), over a boolean, a number (refused: IF wants a boolean), then
+  // a boolean again; arithmetic over a boolean (refused) and over numbers. Each refusal is the
+  // formula's own message, at its column.
+  const SolveResult r = SolveEquations({{"yes", "3 > 2", {}},
+                                        {"no", "3 < 2", {}},
+                                        {"n", "5", {}},
+                                        {"a", "if(yes, 1, 2)", {}},
+                                        {"b", "if(n, 1, 2)", {}},
+                                        {"c", "if(no, 1, 2)", {}},
+                                        {"d", "yes + n", {}},
+                                        {"e", "n + n", {}},
+                                        {"f", "if(c > 1, 1, 2)", {}}});
+  ASSERT_EQ(r.errors.size(), 2u);
+  const std::pair<const char*, std::vector<Value>> refused[] = {
+      {"if(n, 1, 2)", {Value::Number(5)}}, {"yes + n", {Value::Boolean(true), Value::Number(5)}}};
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(r.errors[i].source, i == 0 ? "b" : "d");
+    auto formula = Formula::Parse(refused[i].first);
+    ASSERT_TRUE(formula.ok());
+    auto direct = formula->Evaluate(refused[i].second);
+    ASSERT_FALSE(direct.ok());
+    EXPECT_EQ(r.errors[i].message, direct.error().message);
+    EXPECT_EQ(r.errors[i].column, ErrorColumn(direct.error()));
+  }
+  const SolveResult ok = SolveEquations({{"yes", "3 > 2", {}},
+                                         {"no", "3 < 2", {}},
+                                         {"n", "5", {}},
+                                         {"a", "if(yes, 1, 2)", {}},
+                                         {"c", "if(no, 1, 2)", {}},
+                                         {"e", "n + n", {}},
+                                         {"f", "if(c > 1, 1, 2)", {}}});
+  ASSERT_TRUE(ok.ok()) << ok.errors[0].message;
+  std::map<std::string, std::string, std::less<>> values;
+  for (size_t i = 0; i < ok.size(); ++i) values.emplace(ok.name(i), ok.value(i).ToString());
+  EXPECT_EQ(values.at("a"), "1");
+  EXPECT_EQ(values.at("c"), "2");
+  EXPECT_EQ(values.at("e"), "10");
+  EXPECT_EQ(values.at("f"), "1");
+  EXPECT_EQ(values.at("yes"), "true");
+}
+
 TEST(EquationSetTest, ARepeatedConstantShowsItsValue) {
   const SolveResult r = SolveEquations({{"k", "", 1.5}, {"k", "", 2.0}});
   ASSERT_EQ(r.errors.size(), 1u);
