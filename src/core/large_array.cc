@@ -16,12 +16,6 @@ constexpr size_t kHugePage = size_t{1} << 21;
 
 size_t Rounded(size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
 
-// Mappings freed are kept, up to kKeptBytes, for the arrays allocated after them: memory a
-// process touches for the first time is costly (on a virtual machine its pages may come from
-// the host: about 1 ms per MB measured), memory it touches again is not. A solve or an import
-// frees large arrays (a sort's items, a graph reversed) before it allocates others.
-constexpr size_t kKeptBytes = size_t{256} << 20;
-
 class Mappings {
  public:
   void* Take(size_t size) {
@@ -44,6 +38,11 @@ class Mappings {
         sizes_[memory] = size;
         return memory;
       }
+      // None is large enough: they are all given back first, so that memory kept never adds to
+      // what a growing array holds (its smaller copies, freed one after the other).
+      for (const Mapping& m : kept_) munmap(m.memory, m.size);
+      kept_.clear();
+      kept_bytes_ = 0;
     }
     void* memory = Map(size);
     std::lock_guard lock(mutex_);
@@ -51,12 +50,22 @@ class Mappings {
     return memory;
   }
 
+  void Keep(size_t bytes) {
+    std::lock_guard lock(mutex_);
+    keep_ = bytes;
+    while (kept_bytes_ > keep_) {
+      munmap(kept_.back().memory, kept_.back().size);
+      kept_bytes_ -= kept_.back().size;
+      kept_.pop_back();
+    }
+  }
+
   void Give(void* memory) {
     std::unique_lock lock(mutex_);
     const auto it = sizes_.find(memory);
     const size_t size = it->second;
     sizes_.erase(it);
-    if (kept_bytes_ + size <= kKeptBytes) {
+    if (kept_bytes_ + size <= keep_) {
       try {
         kept_.push_back({memory, size});
         kept_bytes_ += size;
@@ -94,6 +103,7 @@ class Mappings {
   }
 
   std::mutex mutex_;
+  size_t keep_ = 0;  // bytes of freed mappings that may be kept
   std::vector<Mapping> kept_;
   size_t kept_bytes_ = 0;
   std::unordered_map<void*, size_t> sizes_;  // of the mappings in use
@@ -105,6 +115,8 @@ Mappings& TheMappings() {
 }
 
 }  // namespace
+
+void KeepFreedLargeArrays(size_t bytes) { TheMappings().Keep(bytes); }
 
 void* AllocateLargeArray(size_t bytes) {
   if (bytes < kLargeArrayBytes) return ::operator new(bytes);

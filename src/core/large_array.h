@@ -1,10 +1,13 @@
 // Arrays of a megabyte or more (a national month's half a million equations, their index, their
 // values) kept in memory of their own, in huge pages where the system gives them: filling such
 // an array then faults 2 MB at a time instead of 4 KB (on a virtual machine each fault is
-// costly), and reading it misses the TLB less. A freed array's memory is kept (up to 256 MB)
-// for the next ones: memory a process touches for the first time is what costs (about 1 ms per
-// MB on the reference machine, docs/BENCHMARKS.md), memory it touches again is not. Small
-// arrays come from the usual heap.
+// costly), and reading it misses the TLB less. Small arrays come from the usual heap.
+//
+// A short process that frees large arrays before allocating others (`keneya solve`) may keep
+// the freed memory for them (KeepFreedLargeArrays): memory a process touches for the first time
+// is what costs (about 1 ms per MB on the reference machine, docs/BENCHMARKS.md), memory it
+// touches again is not. Kept memory stays in the process's resident memory: a long process,
+// or one held to a peak (an import), does not keep any (the default).
 //
 //   core::LargeVector<double> numbers(n, 0.0);
 #ifndef KENEYA_CORE_LARGE_ARRAY_H_
@@ -19,6 +22,11 @@ namespace keneya::core {
 // their own and advised for huge pages, or a mapping freed before and kept for that (its pages
 // already touched, not zeroed again). Throws std::bad_alloc when there is no memory.
 inline constexpr size_t kLargeArrayBytes = size_t{1} << 20;
+
+// From now on, keeps up to `bytes` of the large arrays freed (0, the default: none) for the
+// next ones, whole or in part; an array that none of them can hold gives them all back first,
+// so that a growing array's smaller copies are not held beside it.
+void KeepFreedLargeArrays(size_t bytes);
 void* AllocateLargeArray(size_t bytes);
 void FreeLargeArray(void* memory, size_t bytes) noexcept;
 

@@ -38,6 +38,7 @@ TEST(LargeArrayTest, ASmallArrayComesFromTheHeap) {
 }
 
 TEST(LargeArrayTest, AFreedMappingIsUsedAgainWholeOrInPart) {
+  KeepFreedLargeArrays(size_t{128} << 20);
   // An unusual size, so that no other kept mapping fits it better.
   const size_t bytes = 37 * kLargeArrayBytes + 12345;
   auto* first = static_cast<unsigned char*>(AllocateLargeArray(bytes));
@@ -56,6 +57,7 @@ TEST(LargeArrayTest, AFreedMappingIsUsedAgainWholeOrInPart) {
   EXPECT_EQ(rest, static_cast<void*>(first + part));
   FreeLargeArray(front, part);
   FreeLargeArray(rest, part);
+  KeepFreedLargeArrays(0);  // the default again: nothing kept
 }
 
 }  // namespace
