@@ -38,11 +38,14 @@ class Mappings {
         sizes_[memory] = size;
         return memory;
       }
-      // None is large enough: they are all given back first, so that memory kept never adds to
-      // what a growing array holds (its smaller copies, freed one after the other).
-      for (const Mapping& m : kept_) munmap(m.memory, m.size);
-      kept_.clear();
-      kept_bytes_ = 0;
+      // None is large enough: those of half its size or less are given back first, so that a
+      // growing array's earlier copies (each half the next) are not held beside it.
+      std::erase_if(kept_, [&](const Mapping& m) {
+        if (m.size > size / 2) return false;
+        munmap(m.memory, m.size);
+        kept_bytes_ -= m.size;
+        return true;
+      });
     }
     void* memory = Map(size);
     std::lock_guard lock(mutex_);

@@ -24,8 +24,8 @@ namespace keneya::core {
 inline constexpr size_t kLargeArrayBytes = size_t{1} << 20;
 
 // From now on, keeps up to `bytes` of the large arrays freed (0, the default: none) for the
-// next ones, whole or in part; an array that none of them can hold gives them all back first,
-// so that a growing array's smaller copies are not held beside it.
+// next ones, whole or in part; an array that none of them can hold gives back those of half its
+// size or less first, so that a growing array's earlier copies are not held beside it.
 void KeepFreedLargeArrays(size_t bytes);
 void* AllocateLargeArray(size_t bytes);
 void FreeLargeArray(void* memory, size_t bytes) noexcept;
