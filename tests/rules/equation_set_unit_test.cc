@@ -110,6 +110,53 @@ TEST(EquationSetTest, OneShapeReadsBooleansHereAndNumbersThere) {
   EXPECT_EQ(values.at("yes"), "true");
 }
 
+TEST(EquationSetTest, TextsAndListsAsInputsGoToTheFormula) {
+  // Inputs that are not numbers or booleans: no kernel, the formula computes; its numbers and
+  // booleans are kept like the kernels' ones.
+  const SolveResult r = SolveEquations({{"s", "'abc'", {}},
+                                        {"list", "array(1, 2, 3)", {}},
+                                        {"same", "s == 'abc'", {}},
+                                        {"which", "if(s == 'abc', 1, 2)", {}},
+                                        {"total", "sum(list)", {}},
+                                        {"after", "which + total", {}}});
+  ASSERT_TRUE(r.ok()) << r.errors[0].source << ": " << r.errors[0].message;
+  std::map<std::string, Value, std::less<>> values;
+  for (size_t i = 0; i < r.size(); ++i) values.emplace(r.name(i), r.value(i));
+  EXPECT_EQ(values.at("s").ToString(), "'abc'");
+  EXPECT_EQ(values.at("list").ToString(), "(1, 2, 3)");
+  EXPECT_EQ(values.at("same").kind, Value::Kind::kBoolean);
+  EXPECT_TRUE(values.at("same").boolean);
+  EXPECT_EQ(values.at("which").number, 1);
+  EXPECT_EQ(values.at("total").number, 6);
+  EXPECT_EQ(values.at("after").number, 7);
+}
+
+TEST(EquationSetTest, ACycleThroughAFailedEquationIsToldOnceOnIt) {
+  const SolveResult r = SolveEquations({{"a", "b + missing", {}}, {"b", "a * 2", {}}});
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0].source, "a");
+  EXPECT_EQ(r.errors[0].message, "No parameter 'missing' found.");
+  EXPECT_EQ(r.errors[1].source, "b");
+  EXPECT_NE(r.errors[1].message.find("a -> b"), std::string::npos) << r.errors[1].message;
+}
+
+TEST(EquationSetTest, AResultBuiltValueByValueHoldsEachKind) {
+  SolveResult r;
+  r.Add("a_number", Value::Number(2.5));
+  r.Add("b_boolean", Value::Boolean(true));
+  r.Add("c_text", Value::String("x"));
+  r.Add("d_list", Value::Array({1, 2}));
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r.name(0), "a_number");
+  EXPECT_EQ(r.number(0), 2.5);
+  EXPECT_EQ(r.kind(1), Value::Kind::kBoolean);
+  EXPECT_EQ(r.number(1), 1.0);
+  EXPECT_TRUE(r.value(1).boolean);
+  EXPECT_EQ(r.value(2).text, "x");
+  EXPECT_EQ(r.value(3).array, (std::vector<double>{1, 2}));
+  EXPECT_EQ(r.name(3), "d_list");
+}
+
 TEST(EquationSetTest, ARepeatedConstantShowsItsValue) {
   const SolveResult r = SolveEquations({{"k", "", 1.5}, {"k", "", 2.0}});
   ASSERT_EQ(r.errors.size(), 1u);
