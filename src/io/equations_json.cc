@@ -199,7 +199,7 @@ Result<std::unique_ptr<EquationFile>> EquationFile::Parse(std::unique_ptr<Equati
   if (cut && !(f.Set(cut->first, '}') && f.Set(cut->second, '{'))) {
     f.Set(cut->first, ',');
   } else if (cut) {
-    const auto [comma, line_break] = *cut;
+    const size_t comma = cut->first, line_break = cut->second;
     const std::string_view first = json.substr(0, comma + 1);
     const std::string_view second = json.substr(line_break);
     core::LargeVector<rules::EquationView> second_out;
