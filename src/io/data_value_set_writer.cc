@@ -1,6 +1,8 @@
 #include "io/data_value_set_writer.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "core/period.h"
@@ -8,10 +10,30 @@
 
 namespace keneya::io {
 
+namespace {
+
+// Whether one of the eight bytes of `word` needs an escape: '"', '\\' or a control character.
+// Eight at a time (bit tricks on a word): a national solution writes half a million names.
+bool AnyToEscape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  auto zero_byte = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighs;
+  return (below_space | zero_byte(word ^ (kOnes * '"')) | zero_byte(word ^ (kOnes * '\\'))) != 0;
+}
+
+}  // namespace
+
 void AppendJsonEscaped(std::string& out, std::string_view text) {
+  // Most texts need no escape: checked eight bytes at a time, appended at once.
+  size_t clean = 0;
+  for (; clean + 8 <= text.size(); clean += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + clean, 8);
+    if (AnyToEscape(word)) break;
+  }
   // Runs of characters that need no escape are appended at once.
   size_t start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = clean; i < text.size(); ++i) {
     const char c = text[i];
     if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
     out.append(text.data() + start, i - start);

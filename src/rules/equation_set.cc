@@ -1,7 +1,9 @@
 #include "rules/equation_set.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <bit>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -92,7 +94,16 @@ class NameIndex {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsIdentifierStart(char c) { return IsLetter(c) || c == '_'; }
-bool IsIdentifierChar(char c) { return IsLetter(c) || IsDigit(c) || c == '_'; }
+// Letters, digits and '_': a table, read once per character of every name of every formula.
+constexpr std::array<bool, 256> kIdentifierChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  }
+  return table;
+}();
+bool IsIdentifierChar(char c) { return kIdentifierChars[static_cast<unsigned char>(c)]; }
 bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 bool IsKeyword(std::string_view word) {
@@ -170,12 +181,8 @@ void Shape(std::string_view text, std::string& key, std::vector<std::string_view
 
 // A formula that is only a number ("12", "-3.5", "1e-7"), as the language would read it.
 std::optional<double> PlainNumber(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
+  while (!text.empty() && IsSpace(text.front())) text.remove_prefix(1);
+  while (!text.empty() && IsSpace(text.back())) text.remove_suffix(1);
   if (text.empty()) return std::nullopt;
   const size_t digits = text[0] == '-' ? 1 : 0;
   if (digits >= text.size() || !IsDigit(text[digits])) return std::nullopt;
@@ -194,15 +201,42 @@ class NameSorter {
  public:
   explicit NameSorter(std::span<const EquationView> equations) : equations_(equations) {}
 
-  core::LargeVector<uint32_t> Sort() {
+  // Places the names by their first sixteen bytes: each group of names that begin alike is then
+  // a task of its own (SortNext), for whichever thread is free. Once, before any SortNext.
+  void Group() {
     const size_t n = equations_.size();
     items_.resize(n);
     if (!GroupByFirstDigit()) {
-      for (uint32_t i = 0; i < n; ++i) items_[i] = Digit(i, 0);
-      SortRange(0, n, 0);
+      whole_ = true;  // too many ways to begin: one task sorts them all
+      tasks_.emplace_back(0, static_cast<uint32_t>(n));
     }
-    core::LargeVector<uint32_t> order(n);
-    for (size_t i = 0; i < n; ++i) order[i] = items_[i].index;
+    grouped_.store(true, std::memory_order_release);
+  }
+  // Whether Group() is done (as seen from another thread).
+  bool grouped() const { return grouped_.load(std::memory_order_acquire); }
+
+  // Sorts a group no thread has taken yet; false when none is left. Any number of threads.
+  bool SortNext() {
+    if (stopped_.load(std::memory_order_relaxed)) return false;
+    const size_t task = next_.fetch_add(1, std::memory_order_relaxed);
+    if (task >= tasks_.size()) return false;
+    const auto [first, last] = tasks_[task];
+    if (whole_) {
+      for (uint32_t i = first; i < last; ++i) items_[i] = Digit(i, 0);
+      SortRange(first, last, 0);
+    } else {
+      Resolve(first, last, 16);
+    }
+    return true;
+  }
+
+  // Leaves the groups not taken yet unsorted: the order is not needed.
+  void Stop() { stopped_.store(true, std::memory_order_relaxed); }
+
+  // The equations in the names' order, once every group is sorted.
+  core::LargeVector<uint32_t> Order() const {
+    core::LargeVector<uint32_t> order(items_.size());
+    for (size_t i = 0; i < items_.size(); ++i) order[i] = items_[i].index;
     return order;
   }
 
@@ -215,11 +249,13 @@ class NameSorter {
   };
 
   static uint64_t BigEndian(std::string_view name, size_t at) {
-    unsigned char bytes[8] = {};
-    if (at < name.size())
-      std::memcpy(bytes, name.data() + at, std::min<size_t>(8, name.size() - at));
     uint64_t word = 0;
-    for (unsigned char b : bytes) word = (word << 8) | b;
+    if (at + 8 <= name.size()) {
+      std::memcpy(&word, name.data() + at, 8);
+    } else if (at < name.size()) {
+      std::memcpy(&word, name.data() + at, name.size() - at);  // zero after the name
+    }
+    if constexpr (std::endian::native == std::endian::little) word = __builtin_bswap64(word);
     return word;
   }
   Item Digit(uint32_t index, size_t depth) const {
@@ -283,7 +319,7 @@ class NameSorter {
       items_[slot_of(item.high, item.low).next++] = item;
     }
     for (const auto& [first, last] : ranges) {
-      if (last - first > 1) Resolve(first, last, 16);
+      if (last - first > 1) tasks_.emplace_back(first, last);
     }
     return true;
   }
@@ -331,6 +367,10 @@ class NameSorter {
 
   std::span<const EquationView> equations_;
   core::LargeVector<Item> items_;
+  std::vector<std::pair<uint32_t, uint32_t>> tasks_;  // items first..last to sort
+  bool whole_ = false;
+  std::atomic<bool> grouped_{false}, stopped_{false};
+  std::atomic<size_t> next_{0};  // the next task to take
 };
 
 // The shapes compiled as kernels (kernel.h) for the kinds of their inputs: which are booleans,
@@ -408,12 +448,13 @@ void SolveResult::Add(std::string_view name, Value value) {
   }
 }
 
-SolveResult SolveEquations(const std::vector<Equation>& equations) {
+SolveResult SolveEquations(std::vector<Equation> equations) {
   core::LargeVector<EquationView> views;
   views.reserve(equations.size());
   for (const Equation& e : equations) views.emplace_back(e.name, e.expression, e.constant);
   SolveResult result = SolveEquations(std::span<const EquationView>(views));
-  // Moved, the views keep their place: the result's span still points at them.
+  // Moved, the equations and the views keep their place: the result's names still point at them.
+  result.held_ = std::move(equations);
   result.owned_ = std::move(views);
   return result;
 }
@@ -433,35 +474,12 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
     e.text = std::move(message);
   };
 
-  // The output's order, by name, as hesabucli writes it: sorted on a second thread while this
-  // one solves (nothing else in the process needs it).
-  core::LargeVector<uint32_t> by_name;
-  std::thread sorter([&by_name, equations] { by_name = NameSorter(equations).Sort(); });
-  struct Joiner {
-    std::thread& thread;
-    ~Joiner() {
-      if (thread.joinable()) thread.join();
-    }
-  } joiner{sorter};
-
+  // Two threads: this one, and a worker that groups the names for the output's order (by name,
+  // as hesabucli writes them) while this one builds the name index, sorts groups while this one
+  // has nothing to share, takes its part in resolving the formulas, then sorts the groups left,
+  // with this one once it has evaluated (nothing else needs the order).
+  NameSorter sorter(equations);
   NameIndex index(equations);
-  {
-    // Each name hashed and its slot asked for a few names ahead of its insertion.
-    constexpr size_t kAhead = 8;
-    uint64_t hashes[kAhead];
-    for (size_t i = 0; i < n + kAhead; ++i) {
-      if (i >= kAhead) {
-        const size_t j = i - kAhead;  // its hash is in the place i's goes
-        if (!index.Add(static_cast<uint32_t>(j), hashes[j % kAhead])) {
-          fail(j, core::Message("rules.equations.name_given_twice"), 0);
-        }
-      }
-      if (i < n) {
-        hashes[i % kAhead] = NameIndex::Hash(equations[i].name());
-        index.Prefetch(hashes[i % kAhead]);
-      }
-    }
-  }
 
   // Parse by shape, and resolve each formula's names to equations: blocks of the set taken in
   // turn by two threads, each with its own shapes and problems, joined in block order after.
@@ -584,18 +602,66 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
     }
   };
   Part parts[2];
-  {
-    std::atomic<size_t> next{0};
-    auto work = [&](int p) {
-      for (size_t b = next++; b < blocks.size(); b = next++) {
-        blocks[b].part = p;
-        resolve(b * kBlock, std::min(n, (b + 1) * kBlock), parts[p], blocks[b].graph);
+  std::atomic<size_t> next_block{0}, finished_blocks{0};
+  auto work = [&](int p) {
+    for (size_t b = next_block++; b < blocks.size(); b = next_block++) {
+      blocks[b].part = p;
+      resolve(b * kBlock, std::min(n, (b + 1) * kBlock), parts[p], blocks[b].graph);
+      if (finished_blocks.fetch_add(1, std::memory_order_acq_rel) + 1 == blocks.size()) {
+        finished_blocks.notify_all();
       }
-    };
-    std::thread helper;
-    if (blocks.size() > 1) helper = std::thread(work, 1);
-    work(0);
-    if (helper.joinable()) helper.join();
+    }
+  };
+  // The worker's turn to resolve: 0 before the index is built, 1 once it is, 2 if this thread
+  // left before (the worker then only stops).
+  std::atomic<int> stage{0};
+  std::thread worker([&] {
+    sorter.Group();
+    while (stage.load(std::memory_order_acquire) == 0 && sorter.SortNext()) {
+    }
+    stage.wait(0, std::memory_order_acquire);
+    if (stage.load(std::memory_order_acquire) == 2) return;
+    work(1);
+    while (sorter.SortNext()) {
+    }
+  });
+  struct Joiner {
+    std::thread& thread;
+    std::atomic<int>& stage;
+    NameSorter& sorter;
+    ~Joiner() {
+      if (!thread.joinable()) return;
+      int expected = 0;
+      if (stage.compare_exchange_strong(expected, 2)) stage.notify_all();
+      sorter.Stop();
+      thread.join();
+    }
+  } joiner{worker, stage, sorter};
+
+  {
+    // Each name hashed and its slot asked for a few names ahead of its insertion.
+    constexpr size_t kAhead = 8;
+    uint64_t hashes[kAhead];
+    for (size_t i = 0; i < n + kAhead; ++i) {
+      if (i >= kAhead) {
+        const size_t j = i - kAhead;  // its hash is in the place i's goes
+        if (!index.Add(static_cast<uint32_t>(j), hashes[j % kAhead])) {
+          fail(j, core::Message("rules.equations.name_given_twice"), 0);
+        }
+      }
+      if (i < n) {
+        hashes[i % kAhead] = NameIndex::Hash(equations[i].name());
+        index.Prefetch(hashes[i % kAhead]);
+      }
+    }
+  }
+
+  stage.store(1, std::memory_order_release);
+  stage.notify_all();
+  work(0);
+  for (size_t f = finished_blocks.load(std::memory_order_acquire); f != blocks.size();
+       f = finished_blocks.load(std::memory_order_acquire)) {
+    finished_blocks.wait(f);
   }
   // Join: the second part's shapes come after the first's; blocks in order.
   std::vector<Formula> shapes = std::move(parts[0].shapes);
@@ -753,10 +819,14 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
               [](const EquationError& a, const EquationError& b) { return a.source < b.source; });
     return result;
   }
-  // By name, as hesabucli writes them.
-  sorter.join();
+  // By name, as hesabucli writes them: the groups left sorted by both threads.
+  if (sorter.grouped()) {
+    while (sorter.SortNext()) {
+    }
+  }
+  worker.join();
   result.equations_ = equations;
-  result.order_ = std::move(by_name);
+  result.order_ = sorter.Order();
   result.numbers_ = std::move(numbers);
   result.kinds_ = std::move(kinds);
   result.others_ = std::move(others);

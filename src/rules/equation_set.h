@@ -88,7 +88,7 @@ class SolveResult {
   bool ok() const { return errors.empty(); }
 
   // The values, by name, when there is no error. Names are views into the equations solved:
-  // keep those alive as long as the result.
+  // the result holds those given as a vector; those given as views must outlive it.
   size_t size() const { return order_.size(); }
   std::string_view name(size_t i) const { return equations_[order_[i]].name(); }
   Value value(size_t i) const;
@@ -107,12 +107,14 @@ class SolveResult {
 
  private:
   friend SolveResult SolveEquations(std::span<const EquationView> equations);
-  friend SolveResult SolveEquations(const std::vector<Equation>& equations);
+  friend SolveResult SolveEquations(std::vector<Equation> equations);
 
   // The values stay where the solver computed them, in the equations' order; `order_` lists
   // them by name. Numbers and booleans (as 0 or 1) in place; texts and lists, rare, aside.
   std::span<const EquationView> equations_;
-  core::LargeVector<EquationView> owned_;  // the equations when the result holds them
+  // The equations when the result holds them (moved, a vector's elements keep their place).
+  std::vector<Equation> held_;
+  core::LargeVector<EquationView> owned_;
   core::LargeVector<uint32_t> order_;
   core::LargeVector<double> numbers_;
   core::LargeVector<Value::Kind> kinds_;
@@ -120,7 +122,7 @@ class SolveResult {
 };
 
 SolveResult SolveEquations(std::span<const EquationView> equations);
-SolveResult SolveEquations(const std::vector<Equation>& equations);
+SolveResult SolveEquations(std::vector<Equation> equations);
 
 }  // namespace keneya::rules
 

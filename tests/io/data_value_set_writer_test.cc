@@ -145,5 +145,31 @@ TEST(DataValueSetWriterTest, CsvStartsWithDhis2sHeader) {
             "lastupdated,comment,followup,deleted\n");
 }
 
+// Texts are checked eight bytes at a time: a character to escape is found in any place of a
+// word, in the bytes after the last whole word, and next to bytes of UTF-8 (0x80 and above).
+TEST(DataValueSetWriterTest, EachCharacterToEscapeIsFoundWhereverItFalls) {
+  const std::string clean = "quantite_consultations_for_F000001_é_and_202401";
+  std::string out;
+  AppendJsonEscaped(out, clean);
+  EXPECT_EQ(out, clean);
+  const std::pair<char, std::string> escapes[] = {
+      {'"', "\\\""}, {'\\', "\\\\"},      {'\n', "\\n"},      {'\r', "\\r"},
+      {'\t', "\\t"}, {'\x01', "\\u0001"}, {'\x1f', "\\u001f"}};
+  for (const auto& [c, escaped] : escapes) {
+    for (size_t at = 0; at <= clean.size(); ++at) {
+      std::string text = clean;
+      text.insert(at, 1, c);
+      out.clear();
+      AppendJsonEscaped(out, text);
+      EXPECT_EQ(out, clean.substr(0, at) + escaped + clean.substr(at))
+          << "character " << static_cast<int>(c) << " at " << at;
+    }
+  }
+  // Bytes just above those to escape are kept as they are.
+  out.clear();
+  AppendJsonEscaped(out, " !#[]^\x7f\x80\xff abcdefgh");
+  EXPECT_EQ(out, " !#[]^\x7f\x80\xff abcdefgh");
+}
+
 }  // namespace
 }  // namespace keneya::io
