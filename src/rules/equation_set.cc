@@ -62,6 +62,9 @@ class NameIndex {
     }
   }
 
+  // Gives its slots back (to be used again by the arrays allocated next: core::LargeVector).
+  void Release() { core::LargeVector<Slot>().swap(slots_); }
+
   // The equation named `name` (whose hash is `hash`), or -1.
   int64_t Find(std::string_view name, uint64_t hash) const {
     for (size_t s = Home(hash);; s = Next(s)) {
@@ -663,6 +666,8 @@ SolveResult SolveEquations(std::span<const EquationView> equations) {
        f = finished_blocks.load(std::memory_order_acquire)) {
     finished_blocks.wait(f);
   }
+  // Every name is found: the order's and the values' arrays take the index's memory.
+  index.Release();
   // Join: the second part's shapes come after the first's; blocks in order.
   std::vector<Formula> shapes = std::move(parts[0].shapes);
   const uint32_t shift = static_cast<uint32_t>(shapes.size());
