@@ -94,15 +94,15 @@ class NameIndex {
 };
 
 // ASCII classes, as the formula lexer's (the C locale's) but without a call per character.
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsIdentifierStart(char c) { return IsLetter(c) || c == '_'; }
 // Letters, digits and '_': a table, read once per character of every name of every formula.
 constexpr std::array<bool, 256> kIdentifierChars = [] {
   std::array<bool, 256> table{};
   for (int c = 0; c < 256; ++c) {
-    table[c] =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    const char ch = static_cast<char>(c);
+    table[c] = IsLetter(ch) || IsDigit(ch) || ch == '_';
   }
   return table;
 }();
